@@ -1,0 +1,70 @@
+//! Running a compute function, then storing its result with early cutoff ("backdating").
+//!
+//! The computation runs inside a [`Framed`] future with its own frame, so everything it reads
+//! becomes its dependency list. When it returns a value deep-equal to the previous memo's, the
+//! new memo keeps the old `changed_at`: dependents that check it against their `verified_at`
+//! see no change and are revalidated without recomputing. An error or a caught panic poisons
+//! the slot for this revision.
+
+use std::hash::Hash;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use facet::Facet;
+
+use super::slot::{Memo, Poison, SlotState};
+use super::{DerivedIngredient, downcast};
+use crate::deep_eq::deep_eq;
+use crate::frame::{ActiveFrame, CaughtPanic, FrameInfo, Framed};
+use crate::ingredient::IngredientLookup;
+use crate::{HasRuntime, PicanteError, Revision};
+
+impl<DB, K, V> DerivedIngredient<DB, K, V>
+where
+    DB: HasRuntime + IngredientLookup + Send + Sync + 'static,
+    K: Facet<'static> + Clone + Eq + Hash + Send + Sync + 'static,
+    V: Facet<'static> + Clone + Send + Sync + 'static,
+{
+    /// Computes slot `index` under `owner`'s claim, stores the result and ends the claim.
+    /// Returns the slot's resulting `changed_at` (`now` for an error).
+    pub(super) async fn execute(
+        &self,
+        db: &DB,
+        index: u32,
+        owner: Arc<FrameInfo>,
+        now: Revision,
+    ) -> Revision {
+        let key = match self.table.entry(index) {
+            Some(entry) => entry.key.clone(),
+            None => unreachable!("picante: derived slot {index} handed out but missing"),
+        };
+        let computation = (self.compute)(db, key);
+        let (output, frame) = Framed::new(ActiveFrame::new(owner.clone()), computation).await;
+        let deps = frame.into_deps();
+        let cell = self.cell(index);
+        let (next, changed_at) = match output {
+            Ok(Ok(value)) => {
+                // Compare outside the slot lock: a user `PartialEq` may be slow or panic.
+                let previous = cell.take_previous(&owner);
+                let changed_at = match previous {
+                    Some(old) if values_equal(downcast::<V>(&*old.value), &value) => old.changed_at,
+                    _ => now,
+                };
+                let memo = Memo { value: Box::new(value), verified_at: now, changed_at, deps };
+                (SlotState::Ready(memo), changed_at)
+            }
+            Ok(Err(error)) => (SlotState::Poisoned(Poison { error, at: now }), now),
+            Err(CaughtPanic(message)) => {
+                let error = Arc::new(PicanteError::Panic { query: self.label(index), message });
+                (SlotState::Poisoned(Poison { error, at: now }), now)
+            }
+        };
+        cell.release(&owner, next);
+        changed_at
+    }
+}
+
+/// Deep equality that treats a panicking comparison as "different" (always safe).
+fn values_equal<'a, V: Facet<'a>>(old: &V, new: &V) -> bool {
+    catch_unwind(AssertUnwindSafe(|| deep_eq(old, new))).unwrap_or(false)
+}

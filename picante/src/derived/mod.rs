@@ -1,0 +1,280 @@
+//! Derived ingredients: memoized async functions of other queries.
+//!
+//! The phases of a derived read are split by file, as salsa splits `function/`:
+//!
+//! - `mod.rs` (this file): the typed ingredient and `get`, the fast path plus the claim loop.
+//! - `slot.rs`: slot states and the claim protocol (`Vacant`/`Running`/`Ready`/`Poisoned`).
+//! - `execute.rs`: running the compute function in its frame, then backdating (early cutoff).
+//! - `verify.rs`: deciding whether a stale memo is still valid, without recursion.
+//! - `wait.rs`: waiting on another query's claim, with cycle detection.
+//!
+//! Only `mod.rs` and `execute.rs` know the key and value types. The state machine in
+//! `slot.rs`, `verify.rs` and `wait.rs` is compiled once per database type: it sees values as
+//! `Box<dyn Any>`, keys as slot indices and the compute function through
+//! [`DerivedDependency`].
+
+mod execute;
+mod slot;
+mod verify;
+mod wait;
+
+use std::fmt;
+use std::hash::Hash;
+use std::sync::Arc;
+
+use facet::Facet;
+
+use crate::cycle::PathStep;
+use crate::frame::{FrameInfo, current_info, record_read};
+use crate::ingredient::{DependencyView, DynIngredient, IngredientLookup, sealed};
+use crate::key::Dep;
+use crate::table::key_table::KeyTable;
+use crate::{BoxFuture, HasRuntime, PicanteError, PicanteResult, QueryKindId, QueryLabel};
+
+pub(crate) use slot::SlotCell;
+use slot::{ClaimGuard, SlotState};
+pub(crate) use verify::DerivedDependency;
+
+/// The compute function of a derived ingredient, type-erased once.
+type ComputeFn<DB, K, V> =
+    dyn for<'db> Fn(&'db DB, K) -> BoxFuture<'db, PicanteResult<V>> + Send + Sync;
+
+/// A memoized async function `K -> V` of other queries.
+///
+/// `get` returns the memo if it is current, revalidates it if an input changed since (walking
+/// its recorded dependencies, recomputing only what changed), and otherwise runs the compute
+/// function once, however many threads ask at the same time. Reads made by the computation
+/// are recorded as its dependencies.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use picante::{
+///     DerivedIngredient, DynIngredient, HasRuntime, IngredientLookup, IngredientRegistry,
+///     InputIngredient, QueryKindId, Runtime,
+/// };
+///
+/// struct Db {
+///     runtime: Runtime,
+///     registry: IngredientRegistry<Db>,
+///     text: Arc<InputIngredient<String, String>>,
+///     words: Arc<DerivedIngredient<Db, String, usize>>,
+/// }
+/// impl HasRuntime for Db {
+///     fn runtime(&self) -> &Runtime { &self.runtime }
+/// }
+/// impl IngredientLookup for Db {
+///     fn ingredient(&self, kind: QueryKindId) -> Option<&dyn DynIngredient<Self>> {
+///         self.registry.ingredient(kind)
+///     }
+/// }
+///
+/// let text = Arc::new(InputIngredient::new(QueryKindId(1), "text"));
+/// let words = Arc::new(DerivedIngredient::new(QueryKindId(2), "words", |db: &Db, path: String| {
+///     Box::pin(async move {
+///         let text = db.text.get(db, &path)?.unwrap_or_default();
+///         Ok(text.split_whitespace().count())
+///     })
+/// }));
+/// let mut registry = IngredientRegistry::new();
+/// registry.register(text.clone());
+/// registry.register(words.clone());
+/// let db = Db { runtime: Runtime::new(), registry, text, words };
+///
+/// db.text.set(&db, "a.md".into(), "one two three".into());
+/// assert_eq!(pollster::block_on(db.words.get(&db, "a.md".into()))?, 3);
+/// db.text.set(&db, "a.md".into(), "one two".into());
+/// assert_eq!(pollster::block_on(db.words.get(&db, "a.md".into()))?, 2);
+/// # Ok::<(), std::sync::Arc<picante::PicanteError>>(())
+/// ```
+pub struct DerivedIngredient<DB, K, V> {
+    kind: QueryKindId,
+    name: &'static str,
+    table: KeyTable<K, SlotCell>,
+    compute: Box<ComputeFn<DB, K, V>>,
+}
+
+/// What the claim loop decided under the slot lock.
+enum Next {
+    Wait(Arc<FrameInfo>),
+    Verify(Arc<FrameInfo>),
+    Execute(Arc<FrameInfo>),
+}
+
+impl<DB, K, V> DerivedIngredient<DB, K, V>
+where
+    DB: HasRuntime + IngredientLookup + Send + Sync + 'static,
+    K: Facet<'static> + Clone + Eq + Hash + Send + Sync + 'static,
+    V: Facet<'static> + Clone + Send + Sync + 'static,
+{
+    /// A derived ingredient computing with `compute`. `kind` must be unique within the
+    /// database; register the ingredient so that revalidation can reach it.
+    pub fn new<F>(kind: QueryKindId, name: &'static str, compute: F) -> Self
+    where
+        F: for<'db> Fn(&'db DB, K) -> BoxFuture<'db, PicanteResult<V>> + Send + Sync + 'static,
+    {
+        DerivedIngredient { kind, name, table: KeyTable::new(), compute: Box::new(compute) }
+    }
+
+    /// The ingredient's kind.
+    pub fn kind(&self) -> QueryKindId {
+        self.kind
+    }
+
+    /// The value for `key` at the current revision, computing or revalidating it as needed.
+    ///
+    /// Called from inside another derived query, records `key` as its dependency.
+    ///
+    /// # Errors
+    ///
+    /// The computation's own error, a caught panic ([`PicanteError::Panic`]), or
+    /// [`PicanteError::Cycle`] if the computation needs its own result. Errors are cached for
+    /// the revision (every caller gets the same one) and retried at a later revision.
+    pub async fn get(&self, db: &DB, key: K) -> PicanteResult<V> {
+        let index = self.table.find_or_insert(&key, SlotCell::default);
+        let cell = self.cell(index);
+        let dep = Dep { kind: self.kind, index };
+        loop {
+            let now = db.runtime().current_revision();
+            let next = {
+                let mut state = cell.lock();
+                match &mut *state {
+                    SlotState::Ready(memo) if memo.verified_at >= now => {
+                        let value = downcast::<V>(&*memo.value).clone();
+                        drop(state);
+                        record_read(dep);
+                        return Ok(value);
+                    }
+                    SlotState::Poisoned(poison) if poison.at >= now => {
+                        let error = poison.error.clone();
+                        drop(state);
+                        record_read(dep);
+                        return Err(error);
+                    }
+                    SlotState::Running { owner, .. } => Next::Wait(owner.clone()),
+                    stale => {
+                        let owner = FrameInfo::new(self.kind, index, current_info());
+                        let previous = match std::mem::replace(stale, SlotState::Vacant) {
+                            SlotState::Ready(memo) => Some(memo),
+                            _ => None,
+                        };
+                        let verify = previous.is_some();
+                        *stale = SlotState::Running { owner: owner.clone(), previous };
+                        if verify { Next::Verify(owner) } else { Next::Execute(owner) }
+                    }
+                }
+            };
+            match next {
+                Next::Wait(owner) => {
+                    if let Err(path) =
+                        wait::until_released(db.runtime(), cell, owner, current_info()).await
+                    {
+                        record_read(dep);
+                        return Err(cycle_error(db, path));
+                    }
+                }
+                Next::Verify(owner) => {
+                    let claim = ClaimGuard::new(cell, owner);
+                    verify::deep_verify(db, now, verify::WalkNode::claimed(self, index, claim))
+                        .await;
+                }
+                Next::Execute(owner) => {
+                    let claim = ClaimGuard::new(cell, owner.clone());
+                    self.execute(db, index, owner, now).await;
+                    claim.disarm();
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn cell(&self, index: u32) -> &SlotCell {
+        match self.table.entry(index) {
+            Some(entry) => &entry.slot,
+            None => unreachable!("picante: derived slot {index} handed out but missing"),
+        }
+    }
+
+    fn label(&self, index: u32) -> QueryLabel {
+        QueryLabel {
+            kind: self.kind,
+            name: self.name,
+            key: DynIngredient::<DB>::debug_key(self, index).unwrap_or_default(),
+        }
+    }
+}
+
+/// The value of a memo of this ingredient. Each ingredient stores only its own `V`, so the
+/// downcast cannot fail; if it ever did, that is a bug in this crate, not in user code.
+#[inline]
+fn downcast<V: 'static>(value: &(dyn std::any::Any + Send + Sync)) -> &V {
+    match value.downcast_ref::<V>() {
+        Some(v) => v,
+        None => unreachable!("picante: memo holds a value of another type"),
+    }
+}
+
+/// Renders a cycle path found by the wait graph.
+pub(crate) fn cycle_error<DB>(db: &DB, path: Vec<PathStep>) -> Arc<PicanteError>
+where
+    DB: IngredientLookup + ?Sized,
+{
+    let path = path
+        .into_iter()
+        .map(|(kind, index)| match db.ingredient(kind) {
+            Some(ingredient) => QueryLabel {
+                kind,
+                name: ingredient.name(),
+                key: ingredient.debug_key(index).unwrap_or_default(),
+            },
+            None => QueryLabel { kind, name: "?", key: index.to_string() },
+        })
+        .collect();
+    Arc::new(PicanteError::Cycle { path })
+}
+
+impl<DB, K, V> sealed::Internals<DB> for DerivedIngredient<DB, K, V>
+where
+    DB: HasRuntime + IngredientLookup + Send + Sync + 'static,
+    K: Facet<'static> + Clone + Eq + Hash + Send + Sync + 'static,
+    V: Facet<'static> + Clone + Send + Sync + 'static,
+{
+    #[allow(private_interfaces)] // sealed: see `ingredient::sealed`
+    fn dependency_view(&self) -> DependencyView<'_, DB> {
+        DependencyView::Derived(self)
+    }
+}
+
+impl<DB, K, V> DynIngredient<DB> for DerivedIngredient<DB, K, V>
+where
+    DB: HasRuntime + IngredientLookup + Send + Sync + 'static,
+    K: Facet<'static> + Clone + Eq + Hash + Send + Sync + 'static,
+    V: Facet<'static> + Clone + Send + Sync + 'static,
+{
+    fn kind(&self) -> QueryKindId {
+        self.kind
+    }
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn key_count(&self) -> usize {
+        self.table.len()
+    }
+
+    fn debug_key(&self, index: u32) -> Option<String> {
+        self.table.entry(index).map(|e| format!("{:?}", facet::Peek::new(&e.key)))
+    }
+}
+
+impl<DB, K, V> fmt::Debug for DerivedIngredient<DB, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DerivedIngredient")
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .field("keys", &self.table.len())
+            .finish()
+    }
+}

@@ -1,0 +1,213 @@
+//! Revalidation: is a stale memo still valid? ("maybe changed after", in salsa's words.)
+//!
+//! A memo verified at revision `v` is still valid at `now` if none of its dependencies changed
+//! after `v`. For an input dependency that is one load of its `changed_at`. For a derived one,
+//! the dependency must itself first be brought up to date (revalidated, or recomputed if its
+//! own dependencies changed), and only then is its `changed_at` compared with `v`. Dependencies
+//! are checked in the order they were first read, stopping at the first change: the new
+//! computation might not read the rest at all.
+//!
+//! The walk is iterative, with an explicit stack of claimed memos, so verifying a chain of a
+//! thousand derived queries uses a thousand stack entries on the heap, not a thousand nested
+//! polls on the thread's stack. A memo is recomputed only once all the dependencies it had
+//! checked are settled, so its computation's reads of them are plain memo hits.
+//!
+//! Worked example, chain `q2 -> q1 -> q0 -> input`, input edited:
+//!
+//! ```text
+//! stack [q2]          q2's first dep is q1: stale, claim it, push
+//! stack [q2, q1]      q1's first dep is q0: stale, claim it, push
+//! stack [q2, q1, q0]  q0's dep is the input: changed after q0.verified_at, so recompute q0
+//! stack [q2, q1]      q0 got a new value (changed_at = now > q1.verified_at): recompute q1
+//! stack [q2]          same for q2; had q0 come out equal, q1 and q2 would just be re-stamped
+//! ```
+
+use std::hash::Hash;
+use std::sync::Arc;
+
+use facet::Facet;
+
+use super::slot::{ClaimGuard, SlotCell, SlotState};
+use super::{DerivedIngredient, wait};
+use crate::frame::FrameInfo;
+use crate::ingredient::{DependencyView, IngredientLookup};
+use crate::key::Dep;
+use crate::{BoxFuture, HasRuntime, QueryKindId, Revision};
+
+/// What the walk needs from a derived ingredient, without knowing its key or value types.
+pub(crate) trait DerivedDependency<DB: ?Sized>: Send + Sync {
+    fn kind(&self) -> QueryKindId;
+    fn cell(&self, index: u32) -> Option<&SlotCell>;
+    /// Recomputes slot `index` under `owner`'s claim and ends the claim; resolves to the
+    /// resulting `changed_at`.
+    fn execute_erased<'a>(
+        &'a self,
+        db: &'a DB,
+        index: u32,
+        owner: Arc<FrameInfo>,
+        now: Revision,
+    ) -> BoxFuture<'a, Revision>;
+}
+
+impl<DB, K, V> DerivedDependency<DB> for DerivedIngredient<DB, K, V>
+where
+    DB: HasRuntime + IngredientLookup + Send + Sync + 'static,
+    K: Facet<'static> + Clone + Eq + Hash + Send + Sync + 'static,
+    V: Facet<'static> + Clone + Send + Sync + 'static,
+{
+    fn kind(&self) -> QueryKindId {
+        self.kind
+    }
+
+    fn cell(&self, index: u32) -> Option<&SlotCell> {
+        self.table.entry(index).map(|e| &e.slot)
+    }
+
+    fn execute_erased<'a>(
+        &'a self,
+        db: &'a DB,
+        index: u32,
+        owner: Arc<FrameInfo>,
+        now: Revision,
+    ) -> BoxFuture<'a, Revision> {
+        Box::pin(self.execute(db, index, owner, now))
+    }
+}
+
+/// A claimed memo on the walk's stack.
+pub(crate) struct WalkNode<'a, DB: ?Sized> {
+    ingredient: &'a dyn DerivedDependency<DB>,
+    index: u32,
+    claim: ClaimGuard<'a>,
+    deps: Arc<[Dep]>,
+    /// The next dependency to check.
+    next: usize,
+    verified_at: Revision,
+    /// Set when a dependency was found changed: the node must be recomputed.
+    stale: bool,
+}
+
+impl<'a, DB: ?Sized> WalkNode<'a, DB> {
+    /// A node for a slot just claimed with `claim`, whose previous memo is in the claim.
+    pub(crate) fn claimed(
+        ingredient: &'a dyn DerivedDependency<DB>,
+        index: u32,
+        claim: ClaimGuard<'a>,
+    ) -> Self {
+        let (deps, verified_at) = match &*claim.cell().lock() {
+            SlotState::Running { previous: Some(memo), .. } => (memo.deps.clone(), memo.verified_at),
+            // No memo to verify (cannot happen for a node built by `get`): recompute.
+            _ => (Arc::from([]), Revision(0)),
+        };
+        let stale = verified_at == Revision(0);
+        WalkNode { ingredient, index, claim, deps, next: 0, verified_at, stale }
+    }
+}
+
+/// The result of looking at one dependency of the top node.
+enum Check<'a, DB: ?Sized> {
+    Unchanged,
+    Changed,
+    /// A stale derived memo, now claimed: verify it first.
+    Descend(WalkNode<'a, DB>),
+    /// Someone else held the dependency and has released it: look again.
+    Retry,
+}
+
+/// Brings the claimed `root` up to date at `now`: marks it verified or recomputes it, and
+/// ends its claim either way.
+pub(crate) async fn deep_verify<'a, DB>(db: &'a DB, now: Revision, root: WalkNode<'a, DB>)
+where
+    DB: HasRuntime + IngredientLookup + Send + Sync + ?Sized,
+{
+    let mut stack = vec![root];
+    while let Some(top) = stack.last_mut() {
+        if !top.stale && top.next < top.deps.len() {
+            let dep = top.deps[top.next];
+            match check(db, now, top, dep).await {
+                Check::Unchanged => top.next += 1,
+                Check::Changed => top.stale = true,
+                Check::Descend(node) => stack.push(node),
+                Check::Retry => {}
+            }
+            continue;
+        }
+        // The top node is settled: every dependency unchanged, or one changed.
+        let Some(node) = stack.pop() else { break };
+        let owner = node.claim.owner().clone();
+        let changed_at = if node.stale {
+            node.ingredient.execute_erased(db, node.index, owner, now).await
+        } else {
+            node.claim.cell().finish_verified(&owner, now)
+        };
+        node.claim.disarm();
+        if let Some(parent) = stack.last_mut() {
+            if changed_at > parent.verified_at {
+                parent.stale = true;
+            } else {
+                parent.next += 1;
+            }
+        }
+    }
+}
+
+/// Looks at dependency `dep` of `top`.
+async fn check<'a, DB>(db: &'a DB, now: Revision, top: &WalkNode<'a, DB>, dep: Dep) -> Check<'a, DB>
+where
+    DB: HasRuntime + IngredientLookup + Send + Sync + ?Sized,
+{
+    let changed = |changed_at: Revision| {
+        if changed_at > top.verified_at { Check::Changed } else { Check::Unchanged }
+    };
+    let Some(ingredient) = db.ingredient(dep.kind) else {
+        // An edge to an unregistered kind cannot be checked; recomputing is always correct.
+        return Check::Changed;
+    };
+    let derived = match ingredient.dependency_view() {
+        DependencyView::Interned => return Check::Unchanged,
+        DependencyView::Input(input) => {
+            return match input.changed_at(dep.index) {
+                Some(changed_at) => changed(changed_at),
+                None => Check::Changed,
+            };
+        }
+        DependencyView::Derived(derived) => derived,
+    };
+    let Some(cell) = derived.cell(dep.index) else { return Check::Changed };
+    // Decide under the slot lock, act after releasing it (no lock is held across an await).
+    let (owner, verify) = {
+        let mut state = cell.lock();
+        match &mut *state {
+            SlotState::Ready(memo) if memo.verified_at >= now => return changed(memo.changed_at),
+            SlotState::Poisoned(poison) if poison.at >= now => return Check::Changed,
+            SlotState::Running { owner, .. } => (owner.clone(), None),
+            stale => {
+                let owner = FrameInfo::new(derived.kind(), dep.index, Some(top.claim.owner().clone()));
+                let previous = match std::mem::replace(stale, SlotState::Vacant) {
+                    SlotState::Ready(memo) => Some(memo),
+                    _ => None,
+                };
+                let verify = previous.is_some();
+                *stale = SlotState::Running { owner: owner.clone(), previous };
+                (owner, Some(verify))
+            }
+        }
+    };
+    let Some(verify) = verify else {
+        let waiter = top.claim.owner().clone();
+        return match wait::until_released(db.runtime(), cell, owner, Some(waiter)).await {
+            Ok(()) => Check::Retry,
+            // Recomputing `top` runs into the same cycle through `get`, which reports it as
+            // the error of the query that closed it.
+            Err(_path) => Check::Changed,
+        };
+    };
+    let claim = ClaimGuard::new(cell, owner.clone());
+    if verify {
+        return Check::Descend(WalkNode::claimed(derived, dep.index, claim));
+    }
+    // Never computed (or failed at an older revision): compute it now.
+    let changed_at = derived.execute_erased(db, dep.index, owner, now).await;
+    claim.disarm();
+    changed(changed_at)
+}

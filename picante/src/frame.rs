@@ -1,0 +1,254 @@
+//! Frames: who is running, and what it has read.
+//!
+//! Every derived computation runs inside a [`Framed`] future that owns an [`ActiveFrame`]. On
+//! each `poll`, `Framed` pushes its frame on a thread-local stack and pops it when the poll
+//! returns (or unwinds). A read made while a frame is on top is recorded as that frame's
+//! dependency. Because the scope is one poll of one future, a query that awaits two
+//! sub-queries together (a join) records both: whichever branch is polled, the joining query's
+//! frame is on top. This is the std-only equivalent of a tokio task-local.
+//!
+//! [`FrameInfo`] is the shareable identity of a running query (kind, slot, parent). Slot states
+//! hold it as their owner, and the wait graph follows parent links to find cycles.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use parking_lot::Mutex;
+
+use crate::QueryKindId;
+use crate::hash::FastHashSet;
+use crate::key::Dep;
+
+/// Identity of a query that holds a claim on its slot (computing or verifying it).
+pub(crate) struct FrameInfo {
+    pub(crate) kind: QueryKindId,
+    pub(crate) index: u32,
+    /// The query on whose behalf this one runs; `None` for a top-level `get`.
+    pub(crate) parent: Option<Arc<FrameInfo>>,
+    /// Futures waiting for this frame's claim to end.
+    waiters: Mutex<Vec<Waker>>,
+}
+
+impl FrameInfo {
+    pub(crate) fn new(kind: QueryKindId, index: u32, parent: Option<Arc<FrameInfo>>) -> Arc<Self> {
+        Arc::new(FrameInfo { kind, index, parent, waiters: Mutex::new(Vec::new()) })
+    }
+
+    /// Registers `waker` to be woken when this frame's claim ends (once per distinct waker).
+    pub(crate) fn add_waiter(&self, waker: &Waker) {
+        let mut waiters = self.waiters.lock();
+        if !waiters.iter().any(|w| w.will_wake(waker)) {
+            waiters.push(waker.clone());
+        }
+    }
+
+    /// Wakes and forgets every registered waiter.
+    pub(crate) fn wake_waiters(&self) {
+        let waiters = std::mem::take(&mut *self.waiters.lock());
+        for waker in waiters {
+            waker.wake();
+        }
+    }
+
+    /// `self`, its parent, its parent's parent, ...
+    pub(crate) fn ancestors(self: &Arc<Self>) -> impl Iterator<Item = &Arc<FrameInfo>> {
+        std::iter::successors(Some(self), |f| f.parent.as_ref())
+    }
+}
+
+/// The dependencies of one running computation, in first-read order and without repeats.
+///
+/// Order matters: revalidation checks dependencies in the order they were first read and stops
+/// at the first change, so that it never verifies a dependency the new computation might not
+/// read at all.
+pub(crate) struct ActiveFrame {
+    pub(crate) info: Arc<FrameInfo>,
+    deps: RefCell<DepList>,
+}
+
+#[derive(Default)]
+struct DepList {
+    list: Vec<Dep>,
+    /// Built once the list outgrows a linear scan.
+    seen: Option<FastHashSet<Dep>>,
+}
+
+/// Linear scan below this many dependencies, a hash set above.
+const SCAN_LIMIT: usize = 16;
+
+impl DepList {
+    fn push(&mut self, dep: Dep) {
+        if self.list.last() == Some(&dep) {
+            return;
+        }
+        if let Some(seen) = &mut self.seen {
+            if seen.insert(dep) {
+                self.list.push(dep);
+            }
+            return;
+        }
+        if self.list.contains(&dep) {
+            return;
+        }
+        self.list.push(dep);
+        if self.list.len() > SCAN_LIMIT {
+            self.seen = Some(self.list.iter().copied().collect());
+        }
+    }
+}
+
+impl ActiveFrame {
+    pub(crate) fn new(info: Arc<FrameInfo>) -> Self {
+        ActiveFrame { info, deps: RefCell::new(DepList::default()) }
+    }
+
+    pub(crate) fn into_deps(self) -> Arc<[Dep]> {
+        self.deps.into_inner().list.into()
+    }
+}
+
+thread_local! {
+    /// The frame of the innermost computation being polled on this thread, or null.
+    static TOP: Cell<*const ActiveFrame> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Records that the computation being polled read `dep`. A read outside any computation (a
+/// top-level `get`) records nothing.
+#[inline]
+pub(crate) fn record_read(dep: Dep) {
+    TOP.with(|top| {
+        let frame = top.get();
+        if !frame.is_null() {
+            // SAFETY: a non-null TOP points to the `ActiveFrame` inside a `Framed` future that
+            // is being polled on this thread right now (see `Framed::poll`): it is pinned and
+            // alive until that poll returns, and only this thread touches it meanwhile.
+            unsafe { (*frame).deps.borrow_mut().push(dep) };
+        }
+    });
+}
+
+/// The identity of the computation being polled on this thread, if any.
+#[inline]
+pub(crate) fn current_info() -> Option<Arc<FrameInfo>> {
+    TOP.with(|top| {
+        let frame = top.get();
+        // SAFETY: as in `record_read`.
+        (!frame.is_null()).then(|| unsafe { (*frame).info.clone() })
+    })
+}
+
+/// Restores the previous top of the frame stack when a poll returns or unwinds.
+struct PopOnDrop(*const ActiveFrame);
+
+impl Drop for PopOnDrop {
+    fn drop(&mut self) {
+        TOP.with(|top| top.set(self.0));
+    }
+}
+
+/// A panic caught while polling a computation: its payload rendered as text.
+pub(crate) struct CaughtPanic(pub(crate) String);
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(non-string panic payload)".to_string()
+    }
+}
+
+/// Polls `fut` with `frame` on top of the thread's frame stack, catching panics.
+///
+/// Resolves to the computation's output (or the caught panic) together with the frame, whose
+/// dependency list is then complete.
+pub(crate) struct Framed<F> {
+    frame: Option<ActiveFrame>,
+    fut: Pin<F>,
+}
+
+impl<F> Framed<F>
+where
+    F: std::ops::DerefMut,
+    F::Target: Future,
+{
+    pub(crate) fn new(frame: ActiveFrame, fut: Pin<F>) -> Self {
+        Framed { frame: Some(frame), fut }
+    }
+}
+
+impl<F> Future for Framed<F>
+where
+    F: std::ops::DerefMut + Unpin,
+    F::Target: Future,
+{
+    type Output = (Result<<F::Target as Future>::Output, CaughtPanic>, ActiveFrame);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let Some(frame) = this.frame.as_ref() else {
+            panic!("picante: Framed polled after completion");
+        };
+        let previous = TOP.with(|top| top.replace(frame as *const ActiveFrame));
+        let polled = {
+            let _pop = PopOnDrop(previous);
+            catch_unwind(AssertUnwindSafe(|| this.fut.as_mut().poll(cx)))
+        };
+        let output = match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(output)) => Ok(output),
+            Err(payload) => Err(CaughtPanic(panic_message(payload))),
+        };
+        // The frame is only taken once the computation is over, so TOP never points at it again.
+        let frame = this.frame.take().unwrap_or_else(|| unreachable!());
+        Poll::Ready((output, frame))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dep(i: u32) -> Dep {
+        Dep { kind: QueryKindId(1), index: i }
+    }
+
+    #[test]
+    fn dependencies_keep_first_read_order_without_repeats() {
+        let mut list = DepList::default();
+        for i in [3, 1, 3, 2, 1, 1] {
+            list.push(dep(i));
+        }
+        assert_eq!(list.list, vec![dep(3), dep(1), dep(2)]);
+        for i in 0..100 {
+            list.push(dep(i % 40));
+        }
+        assert_eq!(list.list.len(), 40);
+        assert_eq!(&list.list[..3], &[dep(3), dep(1), dep(2)]);
+    }
+
+    #[test]
+    fn reads_inside_a_framed_poll_land_in_that_frame_only() {
+        let frame = ActiveFrame::new(FrameInfo::new(QueryKindId(9), 0, None));
+        record_read(dep(100)); // outside: dropped
+        let fut = Framed::new(frame, Box::pin(async { record_read(dep(1)) }));
+        let (out, frame) = pollster::block_on(fut);
+        assert!(out.is_ok());
+        record_read(dep(101));
+        assert_eq!(&*frame.into_deps(), &[dep(1)]);
+    }
+
+    #[test]
+    fn a_panic_inside_a_frame_is_caught_and_the_stack_restored() {
+        let frame = ActiveFrame::new(FrameInfo::new(QueryKindId(9), 0, None));
+        let fut = Framed::new(frame, Box::pin(async { panic!("boom") }));
+        let (out, _) = pollster::block_on(fut);
+        assert!(matches!(out, Err(CaughtPanic(m)) if m == "boom"));
+        assert!(current_info().is_none());
+    }
+}
