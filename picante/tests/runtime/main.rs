@@ -1,0 +1,18 @@
+//! The runtime's semantics, one module per behaviour (see picante/README.md for the list).
+//! They share one test binary to keep CI's link time down.
+
+mod common;
+
+mod cancellation;
+mod cycles;
+mod deep_chain_stack;
+mod deep_equality;
+mod early_cutoff;
+mod errors_and_panics;
+mod inputs;
+mod interned;
+mod invalidation;
+mod join;
+mod memo_hit;
+mod model_stress;
+mod single_flight;
