@@ -116,9 +116,10 @@ fn descent(ancestor: &Arc<FrameInfo>, descendant: &Arc<FrameInfo>) -> Option<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Revision;
 
     fn frame(index: u32, parent: Option<&Arc<FrameInfo>>) -> Arc<FrameInfo> {
-        FrameInfo::new(QueryKindId(1), index, parent.cloned())
+        FrameInfo::new(QueryKindId(1), index, parent.cloned(), Revision(1))
     }
 
     #[test]

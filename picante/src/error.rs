@@ -54,6 +54,10 @@ pub enum PicanteError {
     },
     /// An error produced by a compute function itself.
     Query(Box<dyn Error + Send + Sync>),
+    /// Seen only inside compute functions: an input changed while this computation ran, so it
+    /// has read two revisions. Its result is discarded whatever it returns, and the outermost
+    /// `get` reruns it at the new revision; propagate this error with `?`.
+    Superseded,
 }
 
 impl PicanteError {
@@ -104,6 +108,9 @@ impl fmt::Display for PicanteError {
                 write!(f, "interned ingredient {ingredient} has no value with id {id}")
             }
             PicanteError::Query(inner) => write!(f, "{inner}"),
+            PicanteError::Superseded => {
+                write!(f, "an input changed while this query ran; it will be rerun")
+            }
         }
     }
 }

@@ -19,8 +19,8 @@ use std::task::{Context, Poll, Waker};
 
 use parking_lot::Mutex;
 
-use crate::QueryKindId;
 use crate::hash::FastHashSet;
+use crate::{QueryKindId, Revision};
 use crate::key::Dep;
 
 /// Identity of a query that holds a claim on its slot (computing or verifying it).
@@ -29,13 +29,20 @@ pub(crate) struct FrameInfo {
     pub(crate) index: u32,
     /// The query on whose behalf this one runs; `None` for a top-level `get`.
     pub(crate) parent: Option<Arc<FrameInfo>>,
+    /// The revision this query runs at: all its reads (and its sub-queries') are made as of it.
+    pub(crate) revision: Revision,
     /// Futures waiting for this frame's claim to end.
     waiters: Mutex<Vec<Waker>>,
 }
 
 impl FrameInfo {
-    pub(crate) fn new(kind: QueryKindId, index: u32, parent: Option<Arc<FrameInfo>>) -> Arc<Self> {
-        Arc::new(FrameInfo { kind, index, parent, waiters: Mutex::new(Vec::new()) })
+    pub(crate) fn new(
+        kind: QueryKindId,
+        index: u32,
+        parent: Option<Arc<FrameInfo>>,
+        revision: Revision,
+    ) -> Arc<Self> {
+        Arc::new(FrameInfo { kind, index, parent, revision, waiters: Mutex::new(Vec::new()) })
     }
 
     /// Registers `waker` to be woken when this frame's claim ends (once per distinct waker).
@@ -68,6 +75,9 @@ impl FrameInfo {
 pub(crate) struct ActiveFrame {
     pub(crate) info: Arc<FrameInfo>,
     deps: RefCell<DepList>,
+    /// Set when the computation observed something newer than `info.revision`; its result is
+    /// then a mix of revisions and must be thrown away (see `observe`).
+    superseded: Cell<bool>,
 }
 
 #[derive(Default)]
@@ -103,7 +113,12 @@ impl DepList {
 
 impl ActiveFrame {
     pub(crate) fn new(info: Arc<FrameInfo>) -> Self {
-        ActiveFrame { info, deps: RefCell::new(DepList::default()) }
+        ActiveFrame { info, deps: RefCell::new(DepList::default()), superseded: Cell::new(false) }
+    }
+
+    /// Whether the computation saw a revision newer than its own.
+    pub(crate) fn is_superseded(&self) -> bool {
+        self.superseded.get()
     }
 
     pub(crate) fn into_deps(self) -> Arc<[Dep]> {
@@ -116,29 +131,50 @@ thread_local! {
     static TOP: Cell<*const ActiveFrame> = const { Cell::new(std::ptr::null()) };
 }
 
-/// Records that the computation being polled read `dep`. A read outside any computation (a
-/// top-level `get`) records nothing.
+/// Runs `f` on the frame being polled on this thread, if any.
 #[inline]
-pub(crate) fn record_read(dep: Dep) {
+fn with_top<R>(f: impl FnOnce(&ActiveFrame) -> R) -> Option<R> {
     TOP.with(|top| {
         let frame = top.get();
-        if !frame.is_null() {
-            // SAFETY: a non-null TOP points to the `ActiveFrame` inside a `Framed` future that
-            // is being polled on this thread right now (see `Framed::poll`): it is pinned and
-            // alive until that poll returns, and only this thread touches it meanwhile.
-            unsafe { (*frame).deps.borrow_mut().push(dep) };
+        // SAFETY: a non-null TOP points to the `ActiveFrame` inside a `Framed` future that is
+        // being polled on this thread right now (see `Framed::poll`): it is pinned and alive
+        // until that poll returns, and only this thread touches it meanwhile.
+        (!frame.is_null()).then(|| f(unsafe { &*frame }))
+    })
+}
+
+/// Records that the computation being polled read `dep`, whose value last changed at
+/// `changed_at`. A read outside any computation (a top-level `get`) records nothing.
+///
+/// A `changed_at` newer than the computation's own revision means an input write landed while
+/// it ran: it has now seen two revisions, so it is marked superseded, to be discarded and
+/// retried at the newer revision by the outermost `get` (optimistic concurrency control: no
+/// value mixing revisions is ever stored or returned).
+#[inline]
+pub(crate) fn observe(dep: Dep, changed_at: Revision) {
+    with_top(|frame| {
+        frame.deps.borrow_mut().push(dep);
+        if changed_at > frame.info.revision {
+            frame.superseded.set(true);
         }
     });
+}
+
+/// Marks the computation being polled as superseded (see [`observe`]).
+pub(crate) fn mark_superseded() {
+    with_top(|frame| frame.superseded.set(true));
+}
+
+/// The revision of the computation being polled on this thread, if any.
+#[inline]
+pub(crate) fn current_revision() -> Option<Revision> {
+    with_top(|frame| frame.info.revision)
 }
 
 /// The identity of the computation being polled on this thread, if any.
 #[inline]
 pub(crate) fn current_info() -> Option<Arc<FrameInfo>> {
-    TOP.with(|top| {
-        let frame = top.get();
-        // SAFETY: as in `record_read`.
-        (!frame.is_null()).then(|| unsafe { (*frame).info.clone() })
-    })
+    with_top(|frame| frame.info.clone())
 }
 
 /// Restores the previous top of the frame stack when a poll returns or unwinds.
@@ -218,6 +254,10 @@ mod tests {
         Dep { kind: QueryKindId(1), index: i }
     }
 
+    fn info() -> Arc<FrameInfo> {
+        FrameInfo::new(QueryKindId(9), 0, None, Revision(5))
+    }
+
     #[test]
     fn dependencies_keep_first_read_order_without_repeats() {
         let mut list = DepList::default();
@@ -234,18 +274,26 @@ mod tests {
 
     #[test]
     fn reads_inside_a_framed_poll_land_in_that_frame_only() {
-        let frame = ActiveFrame::new(FrameInfo::new(QueryKindId(9), 0, None));
-        record_read(dep(100)); // outside: dropped
-        let fut = Framed::new(frame, Box::pin(async { record_read(dep(1)) }));
+        let frame = ActiveFrame::new(info());
+        observe(dep(100), Revision(1)); // outside: dropped
+        let fut = Framed::new(frame, Box::pin(async { observe(dep(1), Revision(5)) }));
         let (out, frame) = pollster::block_on(fut);
         assert!(out.is_ok());
-        record_read(dep(101));
+        observe(dep(101), Revision(1));
+        assert!(!frame.is_superseded());
         assert_eq!(&*frame.into_deps(), &[dep(1)]);
     }
 
     #[test]
+    fn reading_something_newer_than_the_frame_supersedes_it() {
+        let fut = Framed::new(ActiveFrame::new(info()), Box::pin(async { observe(dep(1), Revision(6)) }));
+        let (_, frame) = pollster::block_on(fut);
+        assert!(frame.is_superseded());
+    }
+
+    #[test]
     fn a_panic_inside_a_frame_is_caught_and_the_stack_restored() {
-        let frame = ActiveFrame::new(FrameInfo::new(QueryKindId(9), 0, None));
+        let frame = ActiveFrame::new(info());
         let fut = Framed::new(frame, Box::pin(async { panic!("boom") }));
         let (out, _) = pollster::block_on(fut);
         assert!(matches!(out, Err(CaughtPanic(m)) if m == "boom"));

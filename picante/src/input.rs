@@ -8,7 +8,7 @@ use facet::Facet;
 use parking_lot::Mutex;
 
 use crate::deep_eq::deep_eq;
-use crate::frame::record_read;
+use crate::frame::observe;
 use crate::ingredient::{DependencyView, DynIngredient, sealed};
 use crate::key::Dep;
 use crate::table::key_table::KeyTable;
@@ -83,8 +83,11 @@ where
     pub fn get<DB: HasRuntime + ?Sized>(&self, _db: &DB, key: &K) -> PicanteResult<Option<V>> {
         let index = self.table.find_or_insert(key, InputSlot::absent);
         let slot = self.slot(index);
-        let value = slot.value.lock().clone();
-        record_read(Dep { kind: self.kind, index });
+        let (value, changed_at) = {
+            let value = slot.value.lock();
+            (value.clone(), slot.changed_at.load(Ordering::Acquire))
+        };
+        observe(Dep { kind: self.kind, index }, Revision(changed_at));
         Ok(value)
     }
 

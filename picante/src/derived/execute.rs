@@ -26,22 +26,28 @@ where
     V: Facet<'static> + Clone + Send + Sync + 'static,
 {
     /// Computes slot `index` under `owner`'s claim, stores the result and ends the claim.
-    /// Returns the slot's resulting `changed_at` (`now` for an error).
+    /// Returns the slot's resulting `changed_at` (`now` for an error), or `None` if the
+    /// computation was superseded: it read something newer than `now`, so its result mixes
+    /// revisions; it is discarded and the previous memo restored.
     pub(super) async fn execute(
         &self,
         db: &DB,
         index: u32,
         owner: Arc<FrameInfo>,
         now: Revision,
-    ) -> Revision {
+    ) -> Option<Revision> {
         let key = match self.table.entry(index) {
             Some(entry) => entry.key.clone(),
             None => unreachable!("picante: derived slot {index} handed out but missing"),
         };
         let computation = (self.compute)(db, key);
         let (output, frame) = Framed::new(ActiveFrame::new(owner.clone()), computation).await;
-        let deps = frame.into_deps();
         let cell = self.cell(index);
+        if frame.is_superseded() {
+            cell.abandon(&owner);
+            return None;
+        }
+        let deps = frame.into_deps();
         let (next, changed_at) = match output {
             Ok(Ok(value)) => {
                 // Compare outside the slot lock: a user `PartialEq` may be slow or panic.
@@ -60,7 +66,7 @@ where
             }
         };
         cell.release(&owner, next);
-        changed_at
+        Some(changed_at)
     }
 }
 

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use facet::Facet;
 
 use crate::cycle::PathStep;
-use crate::frame::{FrameInfo, current_info, record_read};
+use crate::frame::{self, FrameInfo, current_info, observe};
 use crate::ingredient::{DependencyView, DynIngredient, IngredientLookup, sealed};
 use crate::key::Dep;
 use crate::table::key_table::KeyTable;
@@ -136,25 +136,27 @@ where
         let cell = self.cell(index);
         let dep = Dep { kind: self.kind, index };
         loop {
-            let now = db.runtime().current_revision();
+            // Inside a computation, read as of its revision; at top level, as of the latest.
+            let now = frame::current_revision().unwrap_or_else(|| db.runtime().current_revision());
             let next = {
                 let mut state = cell.lock();
                 match &mut *state {
                     SlotState::Ready(memo) if memo.verified_at >= now => {
                         let value = downcast::<V>(&*memo.value).clone();
+                        let changed_at = memo.changed_at;
                         drop(state);
-                        record_read(dep);
+                        observe(dep, changed_at);
                         return Ok(value);
                     }
                     SlotState::Poisoned(poison) if poison.at >= now => {
-                        let error = poison.error.clone();
+                        let (error, at) = (poison.error.clone(), poison.at);
                         drop(state);
-                        record_read(dep);
+                        observe(dep, at);
                         return Err(error);
                     }
                     SlotState::Running { owner, .. } => Next::Wait(owner.clone()),
                     stale => {
-                        let owner = FrameInfo::new(self.kind, index, current_info());
+                        let owner = FrameInfo::new(self.kind, index, current_info(), now);
                         let previous = match std::mem::replace(stale, SlotState::Vacant) {
                             SlotState::Ready(memo) => Some(memo),
                             _ => None,
@@ -165,26 +167,34 @@ where
                     }
                 }
             };
-            match next {
+            let settled = match next {
                 Next::Wait(owner) => {
-                    if let Err(path) =
-                        wait::until_released(db.runtime(), cell, owner, current_info()).await
-                    {
-                        record_read(dep);
-                        return Err(cycle_error(db, path));
+                    match wait::until_released(db.runtime(), cell, owner, current_info()).await {
+                        Ok(()) => true,
+                        Err(path) => {
+                            observe(dep, now);
+                            return Err(cycle_error(db, path));
+                        }
                     }
                 }
                 Next::Verify(owner) => {
-                    let claim = ClaimGuard::new(cell, owner);
-                    verify::deep_verify(db, now, verify::WalkNode::claimed(self, index, claim))
-                        .await;
+                    let root = verify::WalkNode::claimed(self, index, ClaimGuard::new(cell, owner));
+                    verify::deep_verify(db, now, root).await.is_ok()
                 }
                 Next::Execute(owner) => {
                     let claim = ClaimGuard::new(cell, owner.clone());
-                    self.execute(db, index, owner, now).await;
+                    let done = self.execute(db, index, owner, now).await.is_some();
                     claim.disarm();
+                    done
                 }
+            };
+            if !settled && frame::current_revision().is_some() {
+                // Superseded: this computation saw a newer revision. Unwind to the outermost
+                // `get`, which reruns everything at the newer revision.
+                frame::mark_superseded();
+                return Err(Arc::new(PicanteError::Superseded));
             }
+            // Settled (or superseded at top level): look at the slot again.
         }
     }
 

@@ -39,14 +39,14 @@ pub(crate) trait DerivedDependency<DB: ?Sized>: Send + Sync {
     fn kind(&self) -> QueryKindId;
     fn cell(&self, index: u32) -> Option<&SlotCell>;
     /// Recomputes slot `index` under `owner`'s claim and ends the claim; resolves to the
-    /// resulting `changed_at`.
+    /// resulting `changed_at`, or `None` if the computation was superseded.
     fn execute_erased<'a>(
         &'a self,
         db: &'a DB,
         index: u32,
         owner: Arc<FrameInfo>,
         now: Revision,
-    ) -> BoxFuture<'a, Revision>;
+    ) -> BoxFuture<'a, Option<Revision>>;
 }
 
 impl<DB, K, V> DerivedDependency<DB> for DerivedIngredient<DB, K, V>
@@ -69,7 +69,7 @@ where
         index: u32,
         owner: Arc<FrameInfo>,
         now: Revision,
-    ) -> BoxFuture<'a, Revision> {
+    ) -> BoxFuture<'a, Option<Revision>> {
         Box::pin(self.execute(db, index, owner, now))
     }
 }
@@ -112,11 +112,21 @@ enum Check<'a, DB: ?Sized> {
     Descend(WalkNode<'a, DB>),
     /// Someone else held the dependency and has released it: look again.
     Retry,
+    /// The dependency is newer than `now`: validity as of `now` cannot be decided.
+    Superseded,
 }
 
+/// The walk met a revision newer than its own; every claim it held has been given back.
+pub(crate) struct Superseded;
+
 /// Brings the claimed `root` up to date at `now`: marks it verified or recomputes it, and
-/// ends its claim either way.
-pub(crate) async fn deep_verify<'a, DB>(db: &'a DB, now: Revision, root: WalkNode<'a, DB>)
+/// ends its claim either way. If it meets a revision newer than `now`, it gives back every
+/// claim it holds (restoring the memos) and returns `Superseded`.
+pub(crate) async fn deep_verify<'a, DB>(
+    db: &'a DB,
+    now: Revision,
+    root: WalkNode<'a, DB>,
+) -> Result<(), Superseded>
 where
     DB: HasRuntime + IngredientLookup + Send + Sync + ?Sized,
 {
@@ -129,6 +139,8 @@ where
                 Check::Changed => top.stale = true,
                 Check::Descend(node) => stack.push(node),
                 Check::Retry => {}
+                // Dropping the stack abandons every claim on it.
+                Check::Superseded => return Err(Superseded),
             }
             continue;
         }
@@ -136,7 +148,10 @@ where
         let Some(node) = stack.pop() else { break };
         let owner = node.claim.owner().clone();
         let changed_at = if node.stale {
-            node.ingredient.execute_erased(db, node.index, owner, now).await
+            match node.ingredient.execute_erased(db, node.index, owner, now).await {
+                Some(changed_at) => changed_at,
+                None => return Err(Superseded),
+            }
         } else {
             node.claim.cell().finish_verified(&owner, now)
         };
@@ -149,6 +164,7 @@ where
             }
         }
     }
+    Ok(())
 }
 
 /// Looks at dependency `dep` of `top`.
@@ -157,7 +173,13 @@ where
     DB: HasRuntime + IngredientLookup + Send + Sync + ?Sized,
 {
     let changed = |changed_at: Revision| {
-        if changed_at > top.verified_at { Check::Changed } else { Check::Unchanged }
+        if changed_at > now {
+            Check::Superseded
+        } else if changed_at > top.verified_at {
+            Check::Changed
+        } else {
+            Check::Unchanged
+        }
     };
     let Some(ingredient) = db.ingredient(dep.kind) else {
         // An edge to an unregistered kind cannot be checked; recomputing is always correct.
@@ -179,10 +201,12 @@ where
         let mut state = cell.lock();
         match &mut *state {
             SlotState::Ready(memo) if memo.verified_at >= now => return changed(memo.changed_at),
-            SlotState::Poisoned(poison) if poison.at >= now => return Check::Changed,
+            SlotState::Poisoned(poison) if poison.at > now => return Check::Superseded,
+            SlotState::Poisoned(poison) if poison.at == now => return Check::Changed,
             SlotState::Running { owner, .. } => (owner.clone(), None),
             stale => {
-                let owner = FrameInfo::new(derived.kind(), dep.index, Some(top.claim.owner().clone()));
+                let parent = Some(top.claim.owner().clone());
+                let owner = FrameInfo::new(derived.kind(), dep.index, parent, now);
                 let previous = match std::mem::replace(stale, SlotState::Vacant) {
                     SlotState::Ready(memo) => Some(memo),
                     _ => None,
@@ -207,7 +231,10 @@ where
         return Check::Descend(WalkNode::claimed(derived, dep.index, claim));
     }
     // Never computed (or failed at an older revision): compute it now.
-    let changed_at = derived.execute_erased(db, dep.index, owner, now).await;
+    let executed = derived.execute_erased(db, dep.index, owner, now).await;
     claim.disarm();
-    changed(changed_at)
+    match executed {
+        Some(changed_at) => changed(changed_at),
+        None => Check::Superseded,
+    }
 }

@@ -81,3 +81,44 @@ fn readers_on_other_threads_never_see_half_a_batch() {
         r.join().unwrap();
     }
 }
+
+#[test]
+fn a_computation_that_sees_a_write_land_midway_is_rerun_at_the_new_revision() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::Poll;
+    // total reads num(0), waits on a gate, then reads num(1). A batch lands in between.
+    let gate = Gate::default();
+    let runs = Arc::new(AtomicUsize::new(0));
+    let (g, r) = (gate.clone(), runs.clone());
+    let db = Db::new(vec![query("total", move |db, _| {
+        let (g, r) = (g.clone(), r.clone());
+        Box::pin(async move {
+            let run = r.fetch_add(1, Ordering::SeqCst);
+            let first = db.num(0)?;
+            if run == 0 {
+                g.wait().await;
+            }
+            Ok(first + db.num(1)?)
+        })
+    })]);
+    let mut batch = InputBatch::new();
+    batch.set(&db.num, 0, 50).set(&db.num, 1, 50);
+    batch.commit(&db);
+
+    let waker = Arc::new(CountingWaker::default());
+    let mut fut = Box::pin(db.q("total").get(&db, 0));
+    assert!(poll_once(&mut fut, &waker).is_pending(), "read num(0) = 50, now at the gate");
+    let mut batch = InputBatch::new();
+    batch.set(&db.num, 0, 10).set(&db.num, 1, 90);
+    batch.commit(&db);
+    gate.open();
+    match poll_once(&mut fut, &waker) {
+        // 50 + 90 would mix two revisions; the run is discarded and redone at the new one.
+        Poll::Ready(total) => assert_eq!(total.unwrap(), 100),
+        Poll::Pending => panic!("the gate is open"),
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 2);
+    assert_eq!(db.get("total", 0).unwrap(), 100);
+    assert_eq!(runs.load(Ordering::SeqCst), 2, "the rerun's memo is current");
+}
