@@ -42,14 +42,17 @@ pub(crate) struct WaitGraph {
 pub(crate) type PathStep = (QueryKindId, u32);
 
 impl WaitGraph {
-    /// Registers `waiter -> owner` and returns the edge's id, or, if that wait would close a
-    /// cycle, returns the cycle's path (first and last step are `owner`'s query).
+    /// Registers "`waiter` waits for `owner` to release slot `requested`" and returns the
+    /// edge's id, or, if that wait would close a cycle, the cycle's path: from `owner` down to
+    /// `waiter`, then `requested`.
     pub(crate) fn add(
         &mut self,
         waiter: &Arc<FrameInfo>,
         owner: &Arc<FrameInfo>,
+        requested: PathStep,
     ) -> Result<u64, Vec<PathStep>> {
-        if let Some(path) = self.find_path(owner, waiter) {
+        if let Some(mut path) = self.find_path(owner, waiter) {
+            path.push(requested);
             return Err(path);
         }
         self.next_id += 1;
@@ -64,8 +67,7 @@ impl WaitGraph {
         }
     }
 
-    /// If `from` transitively waits on `target`, the path of queries from `from` to `target`,
-    /// closed with `from` again.
+    /// If `from` transitively waits on `target`, the path of queries from `from` to `target`.
     fn find_path(&self, from: &Arc<FrameInfo>, target: &Arc<FrameInfo>) -> Option<Vec<PathStep>> {
         // Depth-first search over frames. A frame reaches its descendants (through parent
         // links) and whatever a descendant of it is blocked on (through edges).
@@ -80,7 +82,6 @@ impl WaitGraph {
             if let Some(down) = descent(&node, target) {
                 let mut path = path_so_far;
                 path.extend(down);
-                path.push(step(from));
                 return Some(path);
             }
             for edge in &self.edges {
@@ -128,7 +129,7 @@ mod tests {
         let b = frame(1, Some(&a));
         let c = frame(2, Some(&b));
         let mut graph = WaitGraph::default();
-        let path = graph.add(&c, &a).unwrap_err();
+        let path = graph.add(&c, &a, step(&a)).unwrap_err();
         let indices: Vec<u32> = path.iter().map(|s| s.1).collect();
         assert_eq!(indices, vec![0, 1, 2, 0]);
     }
@@ -141,12 +142,12 @@ mod tests {
         let c = frame(2, None);
         let d = frame(3, Some(&c));
         let mut graph = WaitGraph::default();
-        let edge = graph.add(&b, &d).expect("first wait is fine");
-        let path = graph.add(&d, &b).unwrap_err();
+        let edge = graph.add(&b, &d, step(&d)).expect("first wait is fine");
+        let path = graph.add(&d, &b, step(&b)).unwrap_err();
         let indices: Vec<u32> = path.iter().map(|s| s.1).collect();
         assert_eq!(indices, vec![1, 3, 1]);
         graph.remove(edge);
-        assert!(graph.add(&d, &b).is_ok(), "once the first wait is over there is no cycle");
+        assert!(graph.add(&d, &b, step(&b)).is_ok(), "once the first wait is over there is no cycle");
     }
 
     #[test]
@@ -155,6 +156,6 @@ mod tests {
         let left = frame(1, Some(&root));
         let right = frame(2, Some(&root));
         let mut graph = WaitGraph::default();
-        assert!(graph.add(&right, &left).is_ok());
+        assert!(graph.add(&right, &left, step(&left)).is_ok());
     }
 }

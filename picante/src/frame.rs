@@ -15,13 +15,14 @@ use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Waker};
 
 use parking_lot::Mutex;
 
 use crate::hash::FastHashSet;
 use crate::{QueryKindId, Revision};
-use crate::key::Dep;
+use crate::key::{Dep, Deps};
 
 /// Identity of a query that holds a claim on its slot (computing or verifying it).
 pub(crate) struct FrameInfo {
@@ -33,6 +34,9 @@ pub(crate) struct FrameInfo {
     pub(crate) revision: Revision,
     /// Futures waiting for this frame's claim to end.
     waiters: Mutex<Vec<Waker>>,
+    /// Whether `waiters` may be non-empty: lets the release of an uncontended claim (the
+    /// common case) skip the waiter lock.
+    has_waiters: AtomicBool,
 }
 
 impl FrameInfo {
@@ -42,7 +46,14 @@ impl FrameInfo {
         parent: Option<Arc<FrameInfo>>,
         revision: Revision,
     ) -> Arc<Self> {
-        Arc::new(FrameInfo { kind, index, parent, revision, waiters: Mutex::new(Vec::new()) })
+        Arc::new(FrameInfo {
+            kind,
+            index,
+            parent,
+            revision,
+            waiters: Mutex::new(Vec::new()),
+            has_waiters: AtomicBool::new(false),
+        })
     }
 
     /// Registers `waker` to be woken when this frame's claim ends (once per distinct waker).
@@ -51,10 +62,16 @@ impl FrameInfo {
         if !waiters.iter().any(|w| w.will_wake(waker)) {
             waiters.push(waker.clone());
         }
+        // Set under the waiter lock, and (by the callers) under the slot lock whose state the
+        // releaser changes before calling `wake_waiters`: the releaser sees the flag.
+        self.has_waiters.store(true, Ordering::SeqCst);
     }
 
     /// Wakes and forgets every registered waiter.
     pub(crate) fn wake_waiters(&self) {
+        if !self.has_waiters.load(Ordering::SeqCst) {
+            return;
+        }
         let waiters = std::mem::take(&mut *self.waiters.lock());
         for waker in waiters {
             waker.wake();
@@ -74,25 +91,67 @@ impl FrameInfo {
 /// read at all.
 pub(crate) struct ActiveFrame {
     pub(crate) info: Arc<FrameInfo>,
-    deps: RefCell<DepList>,
+    deps: RefCell<DepRecorder>,
     /// Set when the computation observed something newer than `info.revision`; its result is
     /// then a mix of revisions and must be thrown away (see `observe`).
     superseded: Cell<bool>,
 }
 
+/// Records dependencies in first-read order, without repeats.
+///
+/// A recomputation almost always reads what the previous computation read, in the same order.
+/// While it does (`expected` is the previous list, whose entries are distinct), a read can be
+/// appended with one comparison: it equals `expected[len]`, so it differs from everything
+/// before it. At the first divergence the recorder falls back to a linear scan for short lists
+/// and a hash set for long ones.
 #[derive(Default)]
-struct DepList {
+struct DepRecorder {
+    /// The first dependency, kept inline: most computations read exactly one thing (or read
+    /// one thing first), and this spares them a vector.
+    first: Option<Dep>,
+    /// The rest, after `first`.
     list: Vec<Dep>,
     /// Built once the list outgrows a linear scan.
     seen: Option<FastHashSet<Dep>>,
+    /// The previous computation's dependencies, while the reads still follow them.
+    expected: Option<Deps>,
 }
 
-/// Linear scan below this many dependencies, a hash set above.
+/// Linear scan up to this many dependencies, a hash set above.
 const SCAN_LIMIT: usize = 16;
 
-impl DepList {
+impl DepRecorder {
+    fn following(expected: Option<Deps>) -> Self {
+        DepRecorder { first: None, list: Vec::new(), seen: None, expected }
+    }
+
+    fn len(&self) -> usize {
+        self.first.is_some() as usize + self.list.len()
+    }
+
     fn push(&mut self, dep: Dep) {
-        if self.list.last() == Some(&dep) {
+        let Some(first) = self.first else {
+            // Nothing recorded yet, so no repeat possible.
+            if let Some(expected) = &self.expected
+                && expected.first() != Some(&dep)
+            {
+                self.expected = None;
+            }
+            self.first = Some(dep);
+            return;
+        };
+        if let Some(expected) = &self.expected {
+            let at = self.len();
+            if expected.get(at) == Some(&dep) {
+                if self.list.capacity() == 0 {
+                    self.list.reserve_exact(expected.len().saturating_sub(1));
+                }
+                self.list.push(dep);
+                return;
+            }
+            self.expected = None; // diverged: from now on, check for repeats
+        }
+        if first == dep || self.list.last() == Some(&dep) {
             return;
         }
         if let Some(seen) = &mut self.seen {
@@ -101,19 +160,48 @@ impl DepList {
             }
             return;
         }
-        if self.list.contains(&dep) {
+        if self.list.len() < SCAN_LIMIT {
+            if !self.list.contains(&dep) {
+                self.list.push(dep);
+            }
             return;
         }
-        self.list.push(dep);
-        if self.list.len() > SCAN_LIMIT {
-            self.seen = Some(self.list.iter().copied().collect());
+        let mut seen: FastHashSet<Dep> = FastHashSet::default();
+        seen.reserve(self.list.len() * 2);
+        seen.insert(first);
+        seen.extend(self.list.iter().copied());
+        if seen.insert(dep) {
+            self.list.push(dep);
         }
+        self.seen = Some(seen);
+    }
+
+    fn finish(self) -> Deps {
+        match self.first {
+            None => Deps::None,
+            Some(first) if self.list.is_empty() => Deps::One(first),
+            Some(first) => {
+                let mut list = self.list;
+                list.insert(0, first);
+                Deps::from_vec(list)
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn to_vec(&self) -> Vec<Dep> {
+        self.first.iter().copied().chain(self.list.iter().copied()).collect()
     }
 }
 
 impl ActiveFrame {
-    pub(crate) fn new(info: Arc<FrameInfo>) -> Self {
-        ActiveFrame { info, deps: RefCell::new(DepList::default()), superseded: Cell::new(false) }
+    /// A frame for a computation whose previous run read `expected` (if known).
+    pub(crate) fn new(info: Arc<FrameInfo>, expected: Option<Deps>) -> Self {
+        ActiveFrame {
+            info,
+            deps: RefCell::new(DepRecorder::following(expected)),
+            superseded: Cell::new(false),
+        }
     }
 
     /// Whether the computation saw a revision newer than its own.
@@ -121,8 +209,8 @@ impl ActiveFrame {
         self.superseded.get()
     }
 
-    pub(crate) fn into_deps(self) -> Arc<[Dep]> {
-        self.deps.into_inner().list.into()
+    pub(crate) fn into_deps(self) -> Deps {
+        self.deps.into_inner().finish()
     }
 }
 
@@ -260,21 +348,37 @@ mod tests {
 
     #[test]
     fn dependencies_keep_first_read_order_without_repeats() {
-        let mut list = DepList::default();
+        let mut list = DepRecorder::default();
         for i in [3, 1, 3, 2, 1, 1] {
             list.push(dep(i));
         }
-        assert_eq!(list.list, vec![dep(3), dep(1), dep(2)]);
+        assert_eq!(list.to_vec(), vec![dep(3), dep(1), dep(2)]);
         for i in 0..100 {
             list.push(dep(i % 40));
         }
-        assert_eq!(list.list.len(), 40);
-        assert_eq!(&list.list[..3], &[dep(3), dep(1), dep(2)]);
+        assert_eq!(list.len(), 40);
+        assert_eq!(&list.to_vec()[..3], &[dep(3), dep(1), dep(2)]);
+    }
+
+    #[test]
+    fn a_recomputation_that_diverges_from_its_previous_reads_still_drops_repeats() {
+        let previous = Deps::from_vec((0..40).map(dep).collect());
+        let mut list = DepRecorder::following(Some(previous));
+        for i in 0..30 {
+            list.push(dep(i)); // follows the previous order
+        }
+        for i in [5, 29, 100, 0, 100, 31] {
+            list.push(dep(i)); // diverges, with repeats of earlier reads
+        }
+        let got: Vec<u32> = list.finish().iter().map(|d| d.index).collect();
+        let mut want: Vec<u32> = (0..30).collect();
+        want.extend([100, 31]);
+        assert_eq!(got, want);
     }
 
     #[test]
     fn reads_inside_a_framed_poll_land_in_that_frame_only() {
-        let frame = ActiveFrame::new(info());
+        let frame = ActiveFrame::new(info(), None);
         observe(dep(100), Revision(1)); // outside: dropped
         let fut = Framed::new(frame, Box::pin(async { observe(dep(1), Revision(5)) }));
         let (out, frame) = pollster::block_on(fut);
@@ -286,14 +390,14 @@ mod tests {
 
     #[test]
     fn reading_something_newer_than_the_frame_supersedes_it() {
-        let fut = Framed::new(ActiveFrame::new(info()), Box::pin(async { observe(dep(1), Revision(6)) }));
+        let fut = Framed::new(ActiveFrame::new(info(), None), Box::pin(async { observe(dep(1), Revision(6)) }));
         let (_, frame) = pollster::block_on(fut);
         assert!(frame.is_superseded());
     }
 
     #[test]
     fn a_panic_inside_a_frame_is_caught_and_the_stack_restored() {
-        let frame = ActiveFrame::new(info());
+        let frame = ActiveFrame::new(info(), None);
         let fut = Framed::new(frame, Box::pin(async { panic!("boom") }));
         let (out, _) = pollster::block_on(fut);
         assert!(matches!(out, Err(CaughtPanic(m)) if m == "boom"));

@@ -16,6 +16,7 @@ use super::slot::{Memo, Poison, SlotState};
 use super::{DerivedIngredient, downcast};
 use crate::deep_eq::deep_eq;
 use crate::frame::{ActiveFrame, CaughtPanic, FrameInfo, Framed};
+use crate::key::Deps;
 use crate::ingredient::IngredientLookup;
 use crate::{HasRuntime, PicanteError, Revision};
 
@@ -28,20 +29,22 @@ where
     /// Computes slot `index` under `owner`'s claim, stores the result and ends the claim.
     /// Returns the slot's resulting `changed_at` (`now` for an error), or `None` if the
     /// computation was superseded: it read something newer than `now`, so its result mixes
-    /// revisions; it is discarded and the previous memo restored.
+    /// revisions; it is discarded and the previous memo restored. `previous_deps` (what the
+    /// previous run read) lets the frame record the same reads cheaply.
     pub(super) async fn execute(
         &self,
         db: &DB,
         index: u32,
         owner: Arc<FrameInfo>,
         now: Revision,
+        previous_deps: Option<Deps>,
     ) -> Option<Revision> {
         let key = match self.table.entry(index) {
             Some(entry) => entry.key.clone(),
             None => unreachable!("picante: derived slot {index} handed out but missing"),
         };
         let computation = (self.compute)(db, key);
-        let (output, frame) = Framed::new(ActiveFrame::new(owner.clone()), computation).await;
+        let (output, frame) = Framed::new(ActiveFrame::new(owner.clone(), previous_deps), computation).await;
         let cell = self.cell(index);
         if frame.is_superseded() {
             cell.abandon(&owner);

@@ -27,13 +27,16 @@ use facet::Facet;
 use crate::cycle::PathStep;
 use crate::frame::{self, FrameInfo, current_info, observe};
 use crate::ingredient::{DependencyView, DynIngredient, IngredientLookup, sealed};
-use crate::key::Dep;
+use crate::key::{Dep, Deps};
 use crate::table::key_table::KeyTable;
-use crate::{BoxFuture, HasRuntime, PicanteError, PicanteResult, QueryKindId, QueryLabel};
+use crate::{
+    BoxFuture, HasRuntime, PicanteError, PicanteResult, QueryKindId, QueryLabel, Revision,
+};
 
 pub(crate) use slot::SlotCell;
 use slot::{ClaimGuard, SlotState};
 pub(crate) use verify::DerivedDependency;
+use verify::Shallow;
 
 /// The compute function of a derived ingredient, type-erased once.
 type ComputeFn<DB, K, V> =
@@ -98,8 +101,10 @@ pub struct DerivedIngredient<DB, K, V> {
 /// What the claim loop decided under the slot lock.
 enum Next {
     Wait(Arc<FrameInfo>),
-    Verify(Arc<FrameInfo>),
-    Execute(Arc<FrameInfo>),
+    /// Walk the dependencies (of the memo verified at the revision given).
+    Verify(Arc<FrameInfo>, Deps, Revision),
+    /// Compute (the previous run's dependencies, if any, help record the new ones).
+    Execute(Arc<FrameInfo>, Option<Deps>),
 }
 
 impl<DB, K, V> DerivedIngredient<DB, K, V>
@@ -156,20 +161,43 @@ where
                     }
                     SlotState::Running { owner, .. } => Next::Wait(owner.clone()),
                     stale => {
+                        // A stale memo whose dependencies can be checked in place needs no claim.
+                        let mut verdict = Shallow::Changed;
+                        if let SlotState::Ready(memo) = stale {
+                            verdict = verify::shallow_verify(db, &memo.deps, memo.verified_at, now);
+                            if let Shallow::Valid = verdict {
+                                memo.verified_at = now;
+                                let value = downcast::<V>(&*memo.value).clone();
+                                let changed_at = memo.changed_at;
+                                drop(state);
+                                observe(dep, changed_at);
+                                return Ok(value);
+                            }
+                        }
                         let owner = FrameInfo::new(self.kind, index, current_info(), now);
                         let previous = match std::mem::replace(stale, SlotState::Vacant) {
                             SlotState::Ready(memo) => Some(memo),
                             _ => None,
                         };
-                        let verify = previous.is_some();
-                        *stale = SlotState::Running { owner: owner.clone(), previous };
-                        if verify { Next::Verify(owner) } else { Next::Execute(owner) }
+                        let next = match (&previous, verdict) {
+                            (Some(memo), Shallow::Unknown) => {
+                                Next::Verify(owner.clone(), memo.deps.clone(), memo.verified_at)
+                            }
+                            (previous, _) => {
+                                Next::Execute(owner.clone(), previous.as_ref().map(|m| m.deps.clone()))
+                            }
+                        };
+                        *stale = SlotState::Running { owner, previous };
+                        next
                     }
                 }
             };
             let settled = match next {
                 Next::Wait(owner) => {
-                    match wait::until_released(db.runtime(), cell, owner, current_info()).await {
+                    let requested = (self.kind, index);
+                    match wait::until_released(db.runtime(), cell, requested, owner, current_info())
+                        .await
+                    {
                         Ok(()) => true,
                         Err(path) => {
                             observe(dep, now);
@@ -177,13 +205,14 @@ where
                         }
                     }
                 }
-                Next::Verify(owner) => {
-                    let root = verify::WalkNode::claimed(self, index, ClaimGuard::new(cell, owner));
+                Next::Verify(owner, deps, verified_at) => {
+                    let claim = ClaimGuard::new(cell, owner);
+                    let root = verify::WalkNode::new(self, index, claim, deps, verified_at);
                     verify::deep_verify(db, now, root).await.is_ok()
                 }
-                Next::Execute(owner) => {
+                Next::Execute(owner, previous_deps) => {
                     let claim = ClaimGuard::new(cell, owner.clone());
-                    let done = self.execute(db, index, owner, now).await.is_some();
+                    let done = self.execute(db, index, owner, now, previous_deps).await.is_some();
                     claim.disarm();
                     done
                 }

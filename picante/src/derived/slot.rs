@@ -21,7 +21,7 @@ use std::sync::Arc;
 use parking_lot::{Mutex, MutexGuard};
 
 use crate::frame::FrameInfo;
-use crate::key::Dep;
+use crate::key::Deps;
 use crate::{PicanteError, Revision};
 
 /// A memoized value with its revisions and dependency list.
@@ -33,7 +33,7 @@ pub(crate) struct Memo {
     /// The revision at which the value last became different.
     pub(crate) changed_at: Revision,
     /// What the computation read, in first-read order.
-    pub(crate) deps: Arc<[Dep]>,
+    pub(crate) deps: Deps,
 }
 
 /// A failed computation (error or panic), cached for the revision it ran at.
@@ -68,6 +68,11 @@ impl SlotCell {
     #[inline]
     pub(crate) fn lock(&self) -> MutexGuard<'_, SlotState> {
         self.state.lock()
+    }
+
+    #[inline]
+    pub(crate) fn try_lock(&self) -> Option<MutexGuard<'_, SlotState>> {
+        self.state.try_lock()
     }
 
     /// Takes the previous memo out of a claim held by `owner` (to compare it with a new value
@@ -124,6 +129,22 @@ impl SlotCell {
         changed_at
     }
 
+    /// Hands `owner`'s claim over to `successor` (a claim taken for verification is re-owned
+    /// by a frame of its own before it is recomputed). Waiters are woken to re-register.
+    pub(crate) fn reown(&self, owner: &Arc<FrameInfo>, successor: &Arc<FrameInfo>) -> bool {
+        {
+            let mut state = self.lock();
+            match &mut *state {
+                SlotState::Running { owner: current, .. } if Arc::ptr_eq(current, owner) => {
+                    *current = successor.clone();
+                }
+                _ => return false,
+            }
+        }
+        owner.wake_waiters();
+        true
+    }
+
     /// Ends `owner`'s claim without a result: the previous memo (if any) is put back as it was.
     pub(crate) fn abandon(&self, owner: &Arc<FrameInfo>) {
         {
@@ -160,6 +181,13 @@ impl<'a> ClaimGuard<'a> {
 
     pub(crate) fn owner(&self) -> &Arc<FrameInfo> {
         &self.owner
+    }
+
+    /// Moves the claim to `successor` (see [`SlotCell::reown`]).
+    pub(crate) fn reown(&mut self, successor: Arc<FrameInfo>) {
+        if self.cell.reown(&self.owner, &successor) {
+            self.owner = successor;
+        }
     }
 
     pub(crate) fn disarm(mut self) {

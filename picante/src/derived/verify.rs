@@ -31,7 +31,7 @@ use super::slot::{ClaimGuard, SlotCell, SlotState};
 use super::{DerivedIngredient, wait};
 use crate::frame::FrameInfo;
 use crate::ingredient::{DependencyView, IngredientLookup};
-use crate::key::Dep;
+use crate::key::{Dep, Deps};
 use crate::{BoxFuture, HasRuntime, QueryKindId, Revision};
 
 /// What the walk needs from a derived ingredient, without knowing its key or value types.
@@ -46,6 +46,7 @@ pub(crate) trait DerivedDependency<DB: ?Sized>: Send + Sync {
         index: u32,
         owner: Arc<FrameInfo>,
         now: Revision,
+        previous_deps: Option<Deps>,
     ) -> BoxFuture<'a, Option<Revision>>;
 }
 
@@ -69,8 +70,9 @@ where
         index: u32,
         owner: Arc<FrameInfo>,
         now: Revision,
+        previous_deps: Option<Deps>,
     ) -> BoxFuture<'a, Option<Revision>> {
-        Box::pin(self.execute(db, index, owner, now))
+        Box::pin(self.execute(db, index, owner, now, previous_deps))
     }
 }
 
@@ -79,29 +81,83 @@ pub(crate) struct WalkNode<'a, DB: ?Sized> {
     ingredient: &'a dyn DerivedDependency<DB>,
     index: u32,
     claim: ClaimGuard<'a>,
-    deps: Arc<[Dep]>,
+    deps: Deps,
     /// The next dependency to check.
     next: usize,
     verified_at: Revision,
     /// Set when a dependency was found changed: the node must be recomputed.
     stale: bool,
+    /// Whether the claim is held under the walk's owner rather than a frame of this node's.
+    borrowed_owner: bool,
 }
 
 impl<'a, DB: ?Sized> WalkNode<'a, DB> {
-    /// A node for a slot just claimed with `claim`, whose previous memo is in the claim.
-    pub(crate) fn claimed(
+    /// A node for a slot just claimed with `claim`, whose previous memo (still in the claim)
+    /// was verified at `verified_at` with dependencies `deps`.
+    pub(crate) fn new(
         ingredient: &'a dyn DerivedDependency<DB>,
         index: u32,
         claim: ClaimGuard<'a>,
+        deps: Deps,
+        verified_at: Revision,
     ) -> Self {
-        let (deps, verified_at) = match &*claim.cell().lock() {
-            SlotState::Running { previous: Some(memo), .. } => (memo.deps.clone(), memo.verified_at),
-            // No memo to verify (cannot happen for a node built by `get`): recompute.
-            _ => (Arc::from([]), Revision(0)),
-        };
-        let stale = verified_at == Revision(0);
-        WalkNode { ingredient, index, claim, deps, next: 0, verified_at, stale }
+        WalkNode {
+            ingredient,
+            index,
+            claim,
+            deps,
+            next: 0,
+            verified_at,
+            stale: false,
+            borrowed_owner: false,
+        }
     }
+}
+
+/// The verdict of [`shallow_verify`].
+pub(crate) enum Shallow {
+    /// No dependency changed after the memo's `verified_at`.
+    Valid,
+    /// A dependency changed: recompute.
+    Changed,
+    /// A derived dependency is not current (or is busy): walk.
+    Unknown,
+}
+
+/// Verifies a memo without claiming anything, when that is possible: when each dependency is
+/// an input, an interned value, or a derived memo already current at `now`. Runs under the
+/// memo's slot lock; derived dependencies are only `try_lock`ed, so two memos checking each
+/// other cannot deadlock. This is the path of a memo that reads inputs directly (revalidation
+/// after an unrelated edit, a fan-in over many inputs).
+pub(crate) fn shallow_verify<DB>(db: &DB, deps: &[Dep], verified_at: Revision, now: Revision) -> Shallow
+where
+    DB: IngredientLookup + ?Sized,
+{
+    for dep in deps {
+        let Some(ingredient) = db.ingredient(dep.kind) else { return Shallow::Changed };
+        let changed_at = match ingredient.dependency_view() {
+            DependencyView::Interned => continue,
+            DependencyView::Input(input) => match input.changed_at(dep.index) {
+                Some(changed_at) => changed_at,
+                None => return Shallow::Changed,
+            },
+            DependencyView::Derived(derived) => {
+                let Some(cell) = derived.cell(dep.index) else { return Shallow::Changed };
+                let Some(state) = cell.try_lock() else { return Shallow::Unknown };
+                match &*state {
+                    SlotState::Ready(memo) if memo.verified_at >= now => memo.changed_at,
+                    _ => return Shallow::Unknown,
+                }
+            }
+        };
+        if changed_at > now {
+            return Shallow::Unknown; // newer than us: let the walk report it
+        }
+        if changed_at > verified_at {
+            return Shallow::Changed;
+        }
+    }
+    Shallow::Valid
 }
 
 /// The result of looking at one dependency of the top node.
@@ -148,14 +204,29 @@ where
         let Some(node) = stack.pop() else { break };
         let owner = node.claim.owner().clone();
         let changed_at = if node.stale {
-            match node.ingredient.execute_erased(db, node.index, owner, now).await {
+            // Verification claims share their walk's owner; a recomputation gets a frame of its
+            // own, so that its reads and any cycle through it name the right query.
+            let mut claim = node.claim;
+            let own = if node.borrowed_owner {
+                let own = FrameInfo::new(node.ingredient.kind(), node.index, Some(owner), now);
+                claim.reown(own.clone());
+                own
+            } else {
+                owner
+            };
+            let previous_deps = Some(node.deps.clone());
+            let executed =
+                node.ingredient.execute_erased(db, node.index, own, now, previous_deps).await;
+            claim.disarm();
+            match executed {
                 Some(changed_at) => changed_at,
                 None => return Err(Superseded),
             }
         } else {
-            node.claim.cell().finish_verified(&owner, now)
+            let changed_at = node.claim.cell().finish_verified(&owner, now);
+            node.claim.disarm();
+            changed_at
         };
-        node.claim.disarm();
         if let Some(parent) = stack.last_mut() {
             if changed_at > parent.verified_at {
                 parent.stale = true;
@@ -197,41 +268,51 @@ where
     };
     let Some(cell) = derived.cell(dep.index) else { return Check::Changed };
     // Decide under the slot lock, act after releasing it (no lock is held across an await).
-    let (owner, verify) = {
+    let requested = (derived.kind(), dep.index);
+    let claimed = {
         let mut state = cell.lock();
         match &mut *state {
             SlotState::Ready(memo) if memo.verified_at >= now => return changed(memo.changed_at),
             SlotState::Poisoned(poison) if poison.at > now => return Check::Superseded,
             SlotState::Poisoned(poison) if poison.at == now => return Check::Changed,
-            SlotState::Running { owner, .. } => (owner.clone(), None),
+            SlotState::Running { owner, .. } => Err(owner.clone()),
             stale => {
-                let parent = Some(top.claim.owner().clone());
-                let owner = FrameInfo::new(derived.kind(), dep.index, parent, now);
                 let previous = match std::mem::replace(stale, SlotState::Vacant) {
                     SlotState::Ready(memo) => Some(memo),
                     _ => None,
                 };
-                let verify = previous.is_some();
+                let to_verify = previous.as_ref().map(|m| (m.deps.clone(), m.verified_at));
+                // A memo to verify is claimed under the walk's owner (no allocation); one to
+                // compute gets its own frame.
+                let owner = match to_verify {
+                    Some(_) => top.claim.owner().clone(),
+                    None => FrameInfo::new(derived.kind(), dep.index, Some(top.claim.owner().clone()), now),
+                };
                 *stale = SlotState::Running { owner: owner.clone(), previous };
-                (owner, Some(verify))
+                Ok((owner, to_verify))
             }
         }
     };
-    let Some(verify) = verify else {
-        let waiter = top.claim.owner().clone();
-        return match wait::until_released(db.runtime(), cell, owner, Some(waiter)).await {
-            Ok(()) => Check::Retry,
-            // Recomputing `top` runs into the same cycle through `get`, which reports it as
-            // the error of the query that closed it.
-            Err(_path) => Check::Changed,
-        };
+    let (owner, to_verify) = match claimed {
+        Ok(claimed) => claimed,
+        Err(owner) => {
+            let waiter = top.claim.owner().clone();
+            return match wait::until_released(db.runtime(), cell, requested, owner, Some(waiter)).await {
+                Ok(()) => Check::Retry,
+                // Recomputing `top` runs into the same cycle through `get`, which reports it as
+                // the error of the query that closed it.
+                Err(_path) => Check::Changed,
+            };
+        }
     };
     let claim = ClaimGuard::new(cell, owner.clone());
-    if verify {
-        return Check::Descend(WalkNode::claimed(derived, dep.index, claim));
+    if let Some((deps, verified_at)) = to_verify {
+        let mut node = WalkNode::new(derived, dep.index, claim, deps, verified_at);
+        node.borrowed_owner = true;
+        return Check::Descend(node);
     }
     // Never computed (or failed at an older revision): compute it now.
-    let executed = derived.execute_erased(db, dep.index, owner, now).await;
+    let executed = derived.execute_erased(db, dep.index, owner, now, None).await;
     claim.disarm();
     match executed {
         Some(changed_at) => changed(changed_at),

@@ -16,18 +16,20 @@ use crate::Runtime;
 use crate::cycle::PathStep;
 use crate::frame::FrameInfo;
 
-/// Waits until `owner` no longer holds `cell`. `waiter` is the query on whose behalf we wait
-/// (`None` for a top-level read, which holds nothing and so cannot close a cycle).
+/// Waits until `owner` no longer holds `cell` (the slot `requested`). `waiter` is the query on
+/// whose behalf we wait (`None` for a top-level read, which holds nothing and so cannot close
+/// a cycle).
 ///
 /// Returns the cycle path instead of waiting if the wait would deadlock.
 pub(crate) async fn until_released(
     runtime: &Runtime,
     cell: &SlotCell,
+    requested: PathStep,
     owner: Arc<FrameInfo>,
     waiter: Option<Arc<FrameInfo>>,
 ) -> Result<(), Vec<PathStep>> {
     let edge = match &waiter {
-        Some(waiter) => Some(runtime.wait_graph.lock().add(waiter, &owner)?),
+        Some(waiter) => Some(runtime.wait_graph.lock().add(waiter, &owner, requested)?),
         None => None,
     };
     WaitForRelease { runtime, cell, owner, edge }.await;
