@@ -76,8 +76,6 @@ impl Hasher for FastHasher {
 /// `BuildHasher` for [`FastHasher`].
 pub(crate) type FastBuildHasher = BuildHasherDefault<FastHasher>;
 
-/// A `HashMap` keyed with [`FastHasher`].
-pub(crate) type FastHashMap<K, V> = std::collections::HashMap<K, V, FastBuildHasher>;
 
 /// A `HashSet` keyed with [`FastHasher`].
 pub(crate) type FastHashSet<K> = std::collections::HashSet<K, FastBuildHasher>;

@@ -1,6 +1,6 @@
 //! The runtime: the revision counter and the wait graph.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
 
@@ -30,6 +30,9 @@ pub struct Runtime {
     revision: AtomicU64,
     write_lock: Mutex<()>,
     pub(crate) wait_graph: Mutex<WaitGraph>,
+    /// The deepest revalidation walk seen so far: the next walk's stack starts this big, so a
+    /// deep chain does not regrow (and copy) its stack on every edit.
+    pub(crate) walk_depth_hint: AtomicUsize,
 }
 
 /// Access to the database's [`Runtime`]; every database implements it.
@@ -45,6 +48,7 @@ impl Runtime {
             revision: AtomicU64::new(1),
             write_lock: Mutex::new(()),
             wait_graph: Mutex::new(WaitGraph::default()),
+            walk_depth_hint: AtomicUsize::new(8),
         }
     }
 

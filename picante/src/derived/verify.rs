@@ -24,11 +24,13 @@
 
 use std::hash::Hash;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use facet::Facet;
 
 use super::slot::{ClaimGuard, SlotCell, SlotState};
 use super::{DerivedIngredient, wait};
+use crate::cycle::PathStep;
 use crate::frame::FrameInfo;
 use crate::ingredient::{DependencyView, IngredientLookup};
 use crate::key::{Dep, Deps};
@@ -160,16 +162,21 @@ where
     Shallow::Valid
 }
 
-/// The result of looking at one dependency of the top node.
+/// The result of looking at one dependency of the top node. The first five are decided
+/// synchronously; the last two need an await, which the walk loop does itself so that the
+/// common case builds no future.
 enum Check<'a, DB: ?Sized> {
     Unchanged,
     Changed,
     /// A stale derived memo, now claimed: verify it first.
     Descend(WalkNode<'a, DB>),
-    /// Someone else held the dependency and has released it: look again.
-    Retry,
     /// The dependency is newer than `now`: validity as of `now` cannot be decided.
     Superseded,
+    /// Someone else holds the dependency: wait for them, then look again.
+    Wait { cell: &'a SlotCell, requested: PathStep, owner: Arc<FrameInfo> },
+    /// The dependency was never computed (or failed at an older revision) and is now claimed:
+    /// compute it.
+    Compute { derived: &'a dyn DerivedDependency<DB>, index: u32, claim: ClaimGuard<'a> },
 }
 
 /// The walk met a revision newer than its own; every claim it held has been given back.
@@ -186,19 +193,47 @@ pub(crate) async fn deep_verify<'a, DB>(
 where
     DB: HasRuntime + IngredientLookup + Send + Sync + ?Sized,
 {
-    let mut stack = vec![root];
+    let depth_hint = &db.runtime().walk_depth_hint;
+    let mut stack = Vec::with_capacity(depth_hint.load(Ordering::Relaxed));
+    stack.push(root);
     while let Some(top) = stack.last_mut() {
-        if !top.stale && top.next < top.deps.len() {
-            let dep = top.deps[top.next];
-            match check(db, now, top, dep).await {
-                Check::Unchanged => top.next += 1,
-                Check::Changed => top.stale = true,
-                Check::Descend(node) => stack.push(node),
-                Check::Retry => {}
-                // Dropping the stack abandons every claim on it.
-                Check::Superseded => return Err(Superseded),
+        if !top.stale {
+            if let Some(&dep) = top.deps.get(top.next) {
+                match check_now(db, now, top, dep) {
+                    Check::Unchanged => top.next += 1,
+                    Check::Changed => top.stale = true,
+                    Check::Descend(node) => {
+                        stack.push(node);
+                        if stack.len() > depth_hint.load(Ordering::Relaxed) {
+                            depth_hint.fetch_max(stack.len().next_power_of_two(), Ordering::Relaxed);
+                        }
+                    }
+                    // Dropping the stack abandons every claim on it.
+                    Check::Superseded => return Err(Superseded),
+                    Check::Wait { cell, requested, owner } => {
+                        let waiter = Some(top.claim.owner().clone());
+                        let waited =
+                            wait::until_released(db.runtime(), cell, requested, owner, waiter).await;
+                        if waited.is_err() {
+                            // Recomputing `top` runs into the same cycle through `get`, which
+                            // reports it as the error of the query that closed it.
+                            top.stale = true;
+                        }
+                    }
+                    Check::Compute { derived, index, claim } => {
+                        let owner = claim.owner().clone();
+                        let executed = derived.execute_erased(db, index, owner, now, None).await;
+                        claim.disarm();
+                        match executed {
+                            None => return Err(Superseded),
+                            Some(changed_at) if changed_at > now => return Err(Superseded),
+                            Some(changed_at) if changed_at > top.verified_at => top.stale = true,
+                            Some(_) => top.next += 1,
+                        }
+                    }
+                }
+                continue;
             }
-            continue;
         }
         // The top node is settled: every dependency unchanged, or one changed.
         let Some(node) = stack.pop() else { break };
@@ -214,7 +249,7 @@ where
             } else {
                 owner
             };
-            let previous_deps = Some(node.deps.clone());
+            let previous_deps = Some(node.deps);
             let executed =
                 node.ingredient.execute_erased(db, node.index, own, now, previous_deps).await;
             claim.disarm();
@@ -238,8 +273,8 @@ where
     Ok(())
 }
 
-/// Looks at dependency `dep` of `top`.
-async fn check<'a, DB>(db: &'a DB, now: Revision, top: &WalkNode<'a, DB>, dep: Dep) -> Check<'a, DB>
+/// Looks at dependency `dep` of `top`, claiming it if it needs verifying or computing.
+fn check_now<'a, DB>(db: &'a DB, now: Revision, top: &WalkNode<'a, DB>, dep: Dep) -> Check<'a, DB>
 where
     DB: HasRuntime + IngredientLookup + Send + Sync + ?Sized,
 {
@@ -267,55 +302,39 @@ where
         DependencyView::Derived(derived) => derived,
     };
     let Some(cell) = derived.cell(dep.index) else { return Check::Changed };
-    // Decide under the slot lock, act after releasing it (no lock is held across an await).
-    let requested = (derived.kind(), dep.index);
-    let claimed = {
-        let mut state = cell.lock();
-        match &mut *state {
-            SlotState::Ready(memo) if memo.verified_at >= now => return changed(memo.changed_at),
-            SlotState::Poisoned(poison) if poison.at > now => return Check::Superseded,
-            SlotState::Poisoned(poison) if poison.at == now => return Check::Changed,
-            SlotState::Running { owner, .. } => Err(owner.clone()),
-            stale => {
-                let previous = match std::mem::replace(stale, SlotState::Vacant) {
-                    SlotState::Ready(memo) => Some(memo),
-                    _ => None,
-                };
-                let to_verify = previous.as_ref().map(|m| (m.deps.clone(), m.verified_at));
-                // A memo to verify is claimed under the walk's owner (no allocation); one to
-                // compute gets its own frame.
-                let owner = match to_verify {
-                    Some(_) => top.claim.owner().clone(),
-                    None => FrameInfo::new(derived.kind(), dep.index, Some(top.claim.owner().clone()), now),
-                };
-                *stale = SlotState::Running { owner: owner.clone(), previous };
-                Ok((owner, to_verify))
+    let mut state = cell.lock();
+    match &mut *state {
+        SlotState::Ready(memo) if memo.verified_at >= now => changed(memo.changed_at),
+        SlotState::Poisoned(poison) if poison.at > now => Check::Superseded,
+        SlotState::Poisoned(poison) if poison.at == now => Check::Changed,
+        SlotState::Running { owner, .. } => {
+            Check::Wait { cell, requested: (derived.kind(), dep.index), owner: owner.clone() }
+        }
+        stale => {
+            let previous = match std::mem::replace(stale, SlotState::Vacant) {
+                SlotState::Ready(memo) => Some(memo),
+                _ => None,
+            };
+            match previous {
+                Some(memo) => {
+                    // Claimed under the walk's owner: no allocation for a mere verification.
+                    let (deps, verified_at) = (memo.deps.clone(), memo.verified_at);
+                    let owner = top.claim.owner().clone();
+                    *stale = SlotState::Running { owner: owner.clone(), previous: Some(memo) };
+                    drop(state);
+                    let claim = ClaimGuard::new(cell, owner);
+                    let mut node = WalkNode::new(derived, dep.index, claim, deps, verified_at);
+                    node.borrowed_owner = true;
+                    Check::Descend(node)
+                }
+                None => {
+                    let parent = Some(top.claim.owner().clone());
+                    let owner = FrameInfo::new(derived.kind(), dep.index, parent, now);
+                    *stale = SlotState::Running { owner: owner.clone(), previous: None };
+                    drop(state);
+                    Check::Compute { derived, index: dep.index, claim: ClaimGuard::new(cell, owner) }
+                }
             }
         }
-    };
-    let (owner, to_verify) = match claimed {
-        Ok(claimed) => claimed,
-        Err(owner) => {
-            let waiter = top.claim.owner().clone();
-            return match wait::until_released(db.runtime(), cell, requested, owner, Some(waiter)).await {
-                Ok(()) => Check::Retry,
-                // Recomputing `top` runs into the same cycle through `get`, which reports it as
-                // the error of the query that closed it.
-                Err(_path) => Check::Changed,
-            };
-        }
-    };
-    let claim = ClaimGuard::new(cell, owner.clone());
-    if let Some((deps, verified_at)) = to_verify {
-        let mut node = WalkNode::new(derived, dep.index, claim, deps, verified_at);
-        node.borrowed_owner = true;
-        return Check::Descend(node);
-    }
-    // Never computed (or failed at an older revision): compute it now.
-    let executed = derived.execute_erased(db, dep.index, owner, now, None).await;
-    claim.disarm();
-    match executed {
-        Some(changed_at) => changed(changed_at),
-        None => Check::Superseded,
     }
 }
