@@ -231,6 +231,29 @@ fn with_top<R>(f: impl FnOnce(&ActiveFrame) -> R) -> Option<R> {
     })
 }
 
+/// The revision reads are made at (the polled computation's, else `latest()`), and a recorder
+/// for a read made at it: one thread-local access for a memo hit.
+#[inline]
+pub(crate) fn read_context<R>(
+    latest: impl FnOnce() -> Revision,
+    read: impl FnOnce(Revision) -> Option<(R, Dep, Revision)>,
+) -> Option<R> {
+    TOP.with(|top| {
+        let frame = top.get();
+        if frame.is_null() {
+            return read(latest()).map(|(result, _, _)| result);
+        }
+        // SAFETY: as in `with_top`.
+        let frame = unsafe { &*frame };
+        let (result, dep, changed_at) = read(frame.info.revision)?;
+        frame.deps.borrow_mut().push(dep);
+        if changed_at > frame.info.revision {
+            frame.superseded.set(true);
+        }
+        Some(result)
+    })
+}
+
 /// Records that the computation being polled read `dep`, whose value last changed at
 /// `changed_at`. A read outside any computation (a top-level `get`) records nothing.
 ///

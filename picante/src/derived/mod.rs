@@ -138,6 +138,36 @@ where
     /// the revision (every caller gets the same one) and retried at a later revision.
     pub async fn get(&self, db: &DB, key: K) -> PicanteResult<V> {
         let index = self.table.find_or_insert(&key, SlotCell::default);
+        // The memo hit, synchronously: no await point, one lock, one thread-local access.
+        if let Some(hit) = self.try_hit(db, index) {
+            return hit;
+        }
+        self.get_slow(db, index).await
+    }
+
+    /// The current memo (or cached error) of slot `index`, if there is one.
+    #[inline]
+    fn try_hit(&self, db: &DB, index: u32) -> Option<PicanteResult<V>> {
+        let cell = self.cell(index);
+        let dep = Dep { kind: self.kind, index };
+        frame::read_context(
+            || db.runtime().current_revision(),
+            |now| match &*cell.lock() {
+                SlotState::Ready(memo) if memo.verified_at >= now => {
+                    // SAFETY: this ingredient only ever stores values of its own `V`.
+                    let value = unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
+                    Some((Ok(value), dep, memo.changed_at))
+                }
+                SlotState::Poisoned(poison) if poison.at >= now => {
+                    Some((Err(poison.error.clone()), dep, poison.at))
+                }
+                _ => None,
+            },
+        )
+    }
+
+    /// Everything but a memo hit: revalidate, compute, or wait for whoever does.
+    async fn get_slow(&self, db: &DB, index: u32) -> PicanteResult<V> {
         let cell = self.cell(index);
         let dep = Dep { kind: self.kind, index };
         loop {
@@ -147,7 +177,8 @@ where
                 let mut state = cell.lock();
                 match &mut *state {
                     SlotState::Ready(memo) if memo.verified_at >= now => {
-                        let value = downcast::<V>(&*memo.value).clone();
+                        // SAFETY: this ingredient only ever stores values of its own `V`.
+                        let value = unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
                         let changed_at = memo.changed_at;
                         drop(state);
                         observe(dep, changed_at);
@@ -167,7 +198,8 @@ where
                             verdict = verify::shallow_verify(db, &memo.deps, memo.verified_at, now);
                             if let Shallow::Valid = verdict {
                                 memo.verified_at = now;
-                                let value = downcast::<V>(&*memo.value).clone();
+                                // SAFETY: this ingredient only ever stores values of its own `V`.
+                                let value = unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
                                 let changed_at = memo.changed_at;
                                 drop(state);
                                 observe(dep, changed_at);
@@ -252,6 +284,20 @@ fn downcast<V: 'static>(value: &(dyn std::any::Any + Send + Sync)) -> &V {
         Some(v) => v,
         None => unreachable!("picante: memo holds a value of another type"),
     }
+}
+
+/// [`downcast`] without the check (a virtual `type_id` call) on the memo-hit path.
+///
+/// # Safety
+///
+/// `value` must be a `V`. Memos of a `DerivedIngredient<_, _, V>` are only ever created from a
+/// `V` (in `execute`), so any memo value of that ingredient qualifies; debug builds check.
+#[inline]
+unsafe fn downcast_unchecked<V: 'static>(value: &(dyn std::any::Any + Send + Sync)) -> &V {
+    debug_assert!(value.is::<V>(), "picante: memo holds a value of another type");
+    // SAFETY: the caller guarantees the pointee is a `V`; the data pointer of a `&dyn Any`
+    // points at it.
+    unsafe { &*(value as *const (dyn std::any::Any + Send + Sync) as *const V) }
 }
 
 /// Renders a cycle path found by the wait graph.
