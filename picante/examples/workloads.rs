@@ -177,7 +177,17 @@ impl Db {
         ingredients.register(parity.clone());
         ingredients.register(downstream.clone());
         ingredients.register(sum_all.clone());
-        Db { runtime: Runtime::new(), ingredients, val, roots, double, chain, parity, downstream, sum_all }
+        Db {
+            runtime: Runtime::new(),
+            ingredients,
+            val,
+            roots,
+            double,
+            chain,
+            parity,
+            downstream,
+            sum_all,
+        }
     }
 }
 
@@ -186,10 +196,7 @@ impl Db {
 // ---------------------------------------------------------------------------------------------
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.replace('_', "").parse().ok())
-        .unwrap_or(default)
+    std::env::var(name).ok().and_then(|s| s.replace('_', "").parse().ok()).unwrap_or(default)
 }
 
 fn n() -> usize {
@@ -248,11 +255,8 @@ fn report(r: Result, base_rss_kb: u64) {
     );
 }
 
-/// Stands in for the anchors' executor handle: `pollster` needs none.
-fn runtime() {}
-
 /// Runs `fut` to completion on this thread.
-fn block_on<F: Future>(_rt: &(), fut: F) -> F::Output {
+fn block_on<F: Future>(fut: F) -> F::Output {
     pollster::block_on(fut)
 }
 
@@ -303,7 +307,6 @@ fn expected_double_sum(n: usize) -> u64 {
 /// in a fresh database. ns per query. Database + input creation and drop are untimed.
 fn w1() -> Result {
     let n = n();
-    let rt = runtime();
     let reps = 31;
     let mut samples = Vec::with_capacity(reps);
     let mut ex = 0;
@@ -312,7 +315,7 @@ fn w1() -> Result {
         new_vals(&db, n);
         let e0 = execs();
         let t = Instant::now();
-        let s = block_on(&rt, read_all(&db, n));
+        let s = block_on(read_all(&db, n));
         let el = t.elapsed();
         ex += execs() - e0;
         assert_eq!(black_box(s), expected_double_sum(n));
@@ -325,17 +328,16 @@ fn w1() -> Result {
 /// W2 warm hit: after W1, read all N derived queries again in the same revision (memo hit).
 fn w2() -> Result {
     let n = n();
-    let rt = runtime();
     let db = Db::new();
     new_vals(&db, n);
-    assert_eq!(block_on(&rt, read_all(&db, n)), expected_double_sum(n)); // W1 (untimed here)
+    assert_eq!(block_on(read_all(&db, n)), expected_double_sum(n)); // W1 (untimed here)
     let samples_n = 51;
     let passes = 20;
     let mut samples = Vec::with_capacity(samples_n);
     let e0 = execs();
     for _ in 0..samples_n {
         let t = Instant::now();
-        let s = block_on(&rt, async {
+        let s = block_on(async {
             let mut s = 0u64;
             for _ in 0..passes {
                 s = s.wrapping_add(read_all(&db, n).await);
@@ -354,12 +356,11 @@ fn w2() -> Result {
 /// Every edit changes every value, so all D queries re-execute. ns per edit.
 fn w3() -> Result {
     let dd = d();
-    let rt = runtime();
     let db = Db::new();
     let root = 0u32;
     db.val.set(&db, root, 0);
     let top = (dd - 1) as u32;
-    assert_eq!(block_on(&rt, db.chain.get(&db, (root, top))).unwrap(), top as u64);
+    assert_eq!(block_on(db.chain.get(&db, (root, top))).unwrap(), top as u64);
     let samples_n = 31;
     let edits = 20;
     let mut samples = Vec::with_capacity(samples_n);
@@ -367,7 +368,7 @@ fn w3() -> Result {
     let e0 = execs();
     for _ in 0..samples_n {
         let t = Instant::now();
-        let s = block_on(&rt, async {
+        let s = block_on(async {
             let mut s = 0u64;
             for _ in 0..edits {
                 v += 1;
@@ -381,8 +382,14 @@ fn w3() -> Result {
         samples.push(el.as_nanos() as f64 / edits as f64);
     }
     let ex = execs() - e0;
-    assert_eq!(block_on(&rt, db.chain.get(&db, (root, top))).unwrap(), v + top as u64);
-    Result { name: "W3_single_edit_revalidate", n: dd, samples, execs: ex, ops: (samples_n * edits) as u64 }
+    assert_eq!(block_on(db.chain.get(&db, (root, top))).unwrap(), v + top as u64);
+    Result {
+        name: "W3_single_edit_revalidate",
+        n: dd,
+        samples,
+        execs: ex,
+        ops: (samples_n * edits) as u64,
+    }
 }
 
 /// W4 early cutoff: q_0 = input % 2, downstream chain c_1..c_D; per edit: input 2 <-> 4
@@ -390,12 +397,11 @@ fn w3() -> Result {
 /// changed_at), and c_1..c_D are revalidated without re-executing. ns per edit.
 fn w4() -> Result {
     let dd = d();
-    let rt = runtime();
     let db = Db::new();
     let root = 0u32;
     db.val.set(&db, root, 2);
     let top = dd as u32;
-    assert_eq!(block_on(&rt, db.downstream.get(&db, (root, top))).unwrap(), top as u64);
+    assert_eq!(block_on(db.downstream.get(&db, (root, top))).unwrap(), top as u64);
     let samples_n = 31;
     let edits = 50;
     let mut samples = Vec::with_capacity(samples_n);
@@ -403,7 +409,7 @@ fn w4() -> Result {
     let e0 = execs();
     for _ in 0..samples_n {
         let t = Instant::now();
-        let s = block_on(&rt, async {
+        let s = block_on(async {
             let mut s = 0u64;
             for _ in 0..edits {
                 v = if v == 2 { 4 } else { 2 };
@@ -424,13 +430,12 @@ fn w4() -> Result {
 /// The edited index walks the inputs with stride 7919 (prime), so positions are spread out.
 fn w5() -> Result {
     let n = n();
-    let rt = runtime();
     let db = Db::new();
     new_vals(&db, n);
     let roots = 0u32;
     db.roots.set(&db, roots, Arc::new((0..n as u32).collect()));
     let mut expected = (0..n as u64).sum::<u64>();
-    assert_eq!(block_on(&rt, db.sum_all.get(&db, roots)).unwrap(), expected);
+    assert_eq!(block_on(db.sum_all.get(&db, roots)).unwrap(), expected);
     let samples_n = 31;
     let edits = 20;
     let mut samples = Vec::with_capacity(samples_n);
@@ -439,7 +444,7 @@ fn w5() -> Result {
     let e0 = execs();
     for _ in 0..samples_n {
         let t = Instant::now();
-        let s = block_on(&rt, async {
+        let s = block_on(async {
             let mut s = 0u64;
             for _ in 0..edits {
                 k = (k + 7919) % n;
@@ -451,7 +456,7 @@ fn w5() -> Result {
         });
         let el = t.elapsed();
         expected += edits as u64;
-        assert_eq!(block_on(&rt, db.sum_all.get(&db, roots)).unwrap(), expected);
+        assert_eq!(block_on(db.sum_all.get(&db, roots)).unwrap(), expected);
         black_box(s);
         samples.push(el.as_nanos() as f64 / edits as f64);
     }
@@ -464,12 +469,11 @@ fn w5() -> Result {
 /// re-executes. ns per query (the unrelated set is amortized over N).
 fn x1() -> Result {
     let n = n();
-    let rt = runtime();
     let db = Db::new();
     new_vals(&db, n);
     let unrelated = n as u32; // a Val key no query reads
     db.val.set(&db, unrelated, 0);
-    assert_eq!(block_on(&rt, read_all(&db, n)), expected_double_sum(n));
+    assert_eq!(block_on(read_all(&db, n)), expected_double_sum(n));
     let samples_n = 51;
     let passes = 5;
     let mut samples = Vec::with_capacity(samples_n);
@@ -477,7 +481,7 @@ fn x1() -> Result {
     let e0 = execs();
     for _ in 0..samples_n {
         let t = Instant::now();
-        let s = block_on(&rt, async {
+        let s = block_on(async {
             let mut s = 0u64;
             for _ in 0..passes {
                 v += 1;
@@ -491,7 +495,13 @@ fn x1() -> Result {
         samples.push(el.as_nanos() as f64 / (passes * n) as f64);
     }
     let ex = execs() - e0;
-    Result { name: "X1_revalidate_unrelated_edit", n, samples, execs: ex, ops: (samples_n * passes * n) as u64 }
+    Result {
+        name: "X1_revalidate_unrelated_edit",
+        n,
+        samples,
+        execs: ex,
+        ops: (samples_n * passes * n) as u64,
+    }
 }
 
 /// X2 (extra) in salsa-anchor: X1 with the N inputs at Durability::HIGH. Durability tiers come
@@ -567,7 +577,7 @@ fn main() {
                     lines[i].push(l);
                 }
             }
-            println!("# median over {k} process runs (picante {})", "ours");
+            println!("# median over {k} process runs (this workspace's picante)");
             for ls in &lines {
                 let name = ls[0].split_whitespace().next().unwrap();
                 let n = field(&ls[0], "n") as u64;

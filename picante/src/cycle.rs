@@ -56,7 +56,11 @@ impl WaitGraph {
             return Err(path);
         }
         self.next_id += 1;
-        self.edges.push(WaitEdge { id: self.next_id, waiter: waiter.clone(), owner: owner.clone() });
+        self.edges.push(WaitEdge {
+            id: self.next_id,
+            waiter: waiter.clone(),
+            owner: owner.clone(),
+        });
         Ok(self.next_id)
     }
 
@@ -147,7 +151,10 @@ mod tests {
         let indices: Vec<u32> = path.iter().map(|s| s.1).collect();
         assert_eq!(indices, vec![1, 3, 1]);
         graph.remove(edge);
-        assert!(graph.add(&d, &b, step(&b)).is_ok(), "once the first wait is over there is no cycle");
+        assert!(
+            graph.add(&d, &b, step(&b)).is_ok(),
+            "once the first wait is over there is no cycle"
+        );
     }
 
     #[test]

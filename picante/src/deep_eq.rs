@@ -70,7 +70,8 @@ fn def_eq<'f>(a: Peek<'_, 'f>, b: Peek<'_, 'f>) -> bool {
         }
         Def::Set(_) => {
             let (Ok(sa), Ok(sb)) = (a.into_set(), b.into_set()) else { return false };
-            sa.len() == sb.len() && sa.iter().all(|member| sb.contains_peek(member).unwrap_or(false))
+            sa.len() == sb.len()
+                && sa.iter().all(|member| sb.contains_peek(member).unwrap_or(false))
         }
         Def::Option(_) => {
             let (Ok(oa), Ok(ob)) = (a.into_option(), b.into_option()) else { return false };

@@ -21,8 +21,8 @@ use std::task::{Context, Poll, Waker};
 use parking_lot::Mutex;
 
 use crate::hash::FastHashSet;
-use crate::{QueryKindId, Revision};
 use crate::key::{Dep, Deps};
+use crate::{QueryKindId, Revision};
 
 /// Identity of a query that holds a claim on its slot (computing or verifying it).
 pub(crate) struct FrameInfo {
@@ -413,7 +413,10 @@ mod tests {
 
     #[test]
     fn reading_something_newer_than_the_frame_supersedes_it() {
-        let fut = Framed::new(ActiveFrame::new(info(), None), Box::pin(async { observe(dep(1), Revision(6)) }));
+        let fut = Framed::new(
+            ActiveFrame::new(info(), None),
+            Box::pin(async { observe(dep(1), Revision(6)) }),
+        );
         let (_, frame) = pollster::block_on(fut);
         assert!(frame.is_superseded());
     }

@@ -76,7 +76,6 @@ impl Hasher for FastHasher {
 /// `BuildHasher` for [`FastHasher`].
 pub(crate) type FastBuildHasher = BuildHasherDefault<FastHasher>;
 
-
 /// A `HashSet` keyed with [`FastHasher`].
 pub(crate) type FastHashSet<K> = std::collections::HashSet<K, FastBuildHasher>;
 

@@ -70,7 +70,9 @@ where
     pub fn get<DB: ?Sized>(&self, _db: &DB, id: InternId) -> PicanteResult<Arc<K>> {
         match self.table.entry(id.0) {
             Some(entry) => Ok(entry.key.clone()),
-            None => Err(Arc::new(PicanteError::UnknownInternId { ingredient: self.name, id: id.0 })),
+            None => {
+                Err(Arc::new(PicanteError::UnknownInternId { ingredient: self.name, id: id.0 }))
+            }
         }
     }
 

@@ -16,8 +16,8 @@ use super::slot::{Memo, Poison, SlotState};
 use super::{DerivedIngredient, downcast};
 use crate::deep_eq::deep_eq;
 use crate::frame::{ActiveFrame, CaughtPanic, FrameInfo, Framed};
-use crate::key::Deps;
 use crate::ingredient::IngredientLookup;
+use crate::key::Deps;
 use crate::{HasRuntime, PicanteError, Revision};
 
 impl<DB, K, V> DerivedIngredient<DB, K, V>
@@ -44,7 +44,8 @@ where
             None => unreachable!("picante: derived slot {index} handed out but missing"),
         };
         let computation = (self.compute)(db, key);
-        let (output, frame) = Framed::new(ActiveFrame::new(owner.clone(), previous_deps), computation).await;
+        let (output, frame) =
+            Framed::new(ActiveFrame::new(owner.clone(), previous_deps), computation).await;
         let cell = self.cell(index);
         if frame.is_superseded() {
             cell.abandon(&owner);

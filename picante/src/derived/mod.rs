@@ -199,7 +199,8 @@ where
                             if let Shallow::Valid = verdict {
                                 memo.verified_at = now;
                                 // SAFETY: this ingredient only ever stores values of its own `V`.
-                                let value = unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
+                                let value =
+                                    unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
                                 let changed_at = memo.changed_at;
                                 drop(state);
                                 observe(dep, changed_at);
@@ -215,9 +216,10 @@ where
                             (Some(memo), Shallow::Unknown) => {
                                 Next::Verify(owner.clone(), memo.deps.clone(), memo.verified_at)
                             }
-                            (previous, _) => {
-                                Next::Execute(owner.clone(), previous.as_ref().map(|m| m.deps.clone()))
-                            }
+                            (previous, _) => Next::Execute(
+                                owner.clone(),
+                                previous.as_ref().map(|m| m.deps.clone()),
+                            ),
                         };
                         *stale = SlotState::Running { owner, previous };
                         next

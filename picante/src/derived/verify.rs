@@ -131,7 +131,12 @@ pub(crate) enum Shallow {
 /// memo's slot lock; derived dependencies are only `try_lock`ed, so two memos checking each
 /// other cannot deadlock. This is the path of a memo that reads inputs directly (revalidation
 /// after an unrelated edit, a fan-in over many inputs).
-pub(crate) fn shallow_verify<DB>(db: &DB, deps: &[Dep], verified_at: Revision, now: Revision) -> Shallow
+pub(crate) fn shallow_verify<DB>(
+    db: &DB,
+    deps: &[Dep],
+    verified_at: Revision,
+    now: Revision,
+) -> Shallow
 where
     DB: IngredientLookup + ?Sized,
 {
@@ -173,10 +178,18 @@ enum Check<'a, DB: ?Sized> {
     /// The dependency is newer than `now`: validity as of `now` cannot be decided.
     Superseded,
     /// Someone else holds the dependency: wait for them, then look again.
-    Wait { cell: &'a SlotCell, requested: PathStep, owner: Arc<FrameInfo> },
+    Wait {
+        cell: &'a SlotCell,
+        requested: PathStep,
+        owner: Arc<FrameInfo>,
+    },
     /// The dependency was never computed (or failed at an older revision) and is now claimed:
     /// compute it.
-    Compute { derived: &'a dyn DerivedDependency<DB>, index: u32, claim: ClaimGuard<'a> },
+    Compute {
+        derived: &'a dyn DerivedDependency<DB>,
+        index: u32,
+        claim: ClaimGuard<'a>,
+    },
 }
 
 /// The walk met a revision newer than its own; every claim it held has been given back.
@@ -197,15 +210,18 @@ where
     let mut stack = Vec::with_capacity(depth_hint.load(Ordering::Relaxed));
     stack.push(root);
     while let Some(top) = stack.last_mut() {
-        if !top.stale {
-            if let Some(&dep) = top.deps.get(top.next) {
+        if !top.stale
+            && let Some(&dep) = top.deps.get(top.next)
+        {
+            {
                 match check_now(db, now, top, dep) {
                     Check::Unchanged => top.next += 1,
                     Check::Changed => top.stale = true,
                     Check::Descend(node) => {
                         stack.push(node);
                         if stack.len() > depth_hint.load(Ordering::Relaxed) {
-                            depth_hint.fetch_max(stack.len().next_power_of_two(), Ordering::Relaxed);
+                            depth_hint
+                                .fetch_max(stack.len().next_power_of_two(), Ordering::Relaxed);
                         }
                     }
                     // Dropping the stack abandons every claim on it.
@@ -213,7 +229,8 @@ where
                     Check::Wait { cell, requested, owner } => {
                         let waiter = Some(top.claim.owner().clone());
                         let waited =
-                            wait::until_released(db.runtime(), cell, requested, owner, waiter).await;
+                            wait::until_released(db.runtime(), cell, requested, owner, waiter)
+                                .await;
                         if waited.is_err() {
                             // Recomputing `top` runs into the same cycle through `get`, which
                             // reports it as the error of the query that closed it.
@@ -332,7 +349,11 @@ where
                     let owner = FrameInfo::new(derived.kind(), dep.index, parent, now);
                     *stale = SlotState::Running { owner: owner.clone(), previous: None };
                     drop(state);
-                    Check::Compute { derived, index: dep.index, claim: ClaimGuard::new(cell, owner) }
+                    Check::Compute {
+                        derived,
+                        index: dep.index,
+                        claim: ClaimGuard::new(cell, owner),
+                    }
                 }
             }
         }

@@ -68,7 +68,9 @@ pub(crate) struct KeyTable<K, S> {
     entries: Boxcar<Entry<K, S>>,
     /// The current index; always a valid pointer from `Box::into_raw`.
     index: AtomicPtr<Buckets>,
-    /// Earlier indexes, kept alive for readers that may still probe them.
+    /// Earlier indexes, kept alive for readers that may still probe them. Boxed on purpose:
+    /// readers hold `&Buckets` into these very allocations, so they must not move.
+    #[allow(clippy::vec_box)]
     retired: Mutex<Vec<Box<Buckets>>>,
     insert_lock: Mutex<()>,
     hasher: FastBuildHasher,

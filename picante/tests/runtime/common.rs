@@ -13,7 +13,8 @@ use picante::{
     InputIngredient, PicanteResult, QueryKindId, Revision, Runtime,
 };
 
-pub type Compute = Box<dyn for<'db> Fn(&'db Db, u32) -> BoxFuture<'db, PicanteResult<u64>> + Send + Sync>;
+pub type Compute =
+    Box<dyn for<'db> Fn(&'db Db, u32) -> BoxFuture<'db, PicanteResult<u64>> + Send + Sync>;
 
 /// A named derived query, before it joins a database.
 pub struct QuerySpec {
@@ -29,12 +30,15 @@ where
     QuerySpec { name, compute: Box::new(compute) }
 }
 
+/// Every test query maps a `u32` key to a `u64`.
+pub type Query = DerivedIngredient<Db, u32, u64>;
+
 pub struct Db {
     runtime: Runtime,
     registry: IngredientRegistry<Db>,
     pub num: Arc<InputIngredient<u32, u64>>,
     pub text: Arc<InputIngredient<u32, String>>,
-    queries: Vec<(&'static str, Arc<DerivedIngredient<Db, u32, u64>>)>,
+    queries: Vec<(&'static str, Arc<Query>)>,
     log: Mutex<Vec<String>>,
 }
 
@@ -76,7 +80,7 @@ impl Db {
     }
 
     /// The derived query called `name`.
-    pub fn q(&self, name: &str) -> &DerivedIngredient<Db, u32, u64> {
+    pub fn q(&self, name: &str) -> &Query {
         match self.queries.iter().find(|(n, _)| *n == name) {
             Some((_, q)) => q,
             None => panic!("test database has no query {name}"),

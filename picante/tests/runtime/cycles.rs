@@ -100,9 +100,9 @@ fn a_cycle_across_threads_is_reported_instead_of_deadlocking() {
 fn a_cycle_is_retried_and_resolved_at_a_later_revision() {
     // loopy(k) reads itself only while num(0) is 1.
     let db = Db::new(vec![query("loopy", |db, k| {
-        Box::pin(async move {
-            if db.num(0)? == 1 { db.q("loopy").get(db, k).await } else { Ok(10) }
-        })
+        Box::pin(
+            async move { if db.num(0)? == 1 { db.q("loopy").get(db, k).await } else { Ok(10) } },
+        )
     })]);
     db.set_num(0, 1);
     assert!(db.get("loopy", 0).unwrap_err().is_cycle());

@@ -12,13 +12,11 @@ use crate::common::*;
 const DEPTH: u32 = 1000;
 
 fn chain_db() -> Db {
-    Db::new(vec![
-        query("chain", |db, i| {
-            Box::pin(async move {
-                if i == 0 { Ok(db.num(0)? % 2) } else { Ok(db.q("chain").get(db, i - 1).await? + 1) }
-            })
-        }),
-    ])
+    Db::new(vec![query("chain", |db, i| {
+        Box::pin(async move {
+            if i == 0 { Ok(db.num(0)? % 2) } else { Ok(db.q("chain").get(db, i - 1).await? + 1) }
+        })
+    })])
 }
 
 #[test]

@@ -57,7 +57,12 @@ fn summary(db: &Db, k: u32) -> BoxFuture<'_, PicanteResult<Summary>> {
     Box::pin(async move {
         db.log.lock().unwrap().push("summary");
         let page = db.pages.get(db, &k)?.expect("page set");
-        Ok(Summary { title: page.title, tag_count: page.tags.len(), body: page.body, weight: page.weight })
+        Ok(Summary {
+            title: page.title,
+            tag_count: page.tags.len(),
+            body: page.body,
+            weight: page.weight,
+        })
     })
 }
 

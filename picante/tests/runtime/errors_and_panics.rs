@@ -14,7 +14,9 @@ fn a_compute_error_is_cached_for_the_revision_and_retried_at_a_later_one() {
         Box::pin(async move {
             c.fetch_add(1, Ordering::SeqCst);
             let v = db.num(k)?;
-            if v == 0 { Err(PicanteError::query(format!("num({k}) must not be zero"))) } else { Ok(100 / v) }
+            100u64
+                .checked_div(v)
+                .ok_or_else(|| PicanteError::query(format!("num({k}) must not be zero")))
         })
     })]);
     let first = db.get("checked", 3).unwrap_err();

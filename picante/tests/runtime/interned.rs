@@ -21,12 +21,15 @@ fn interning_dedups_hands_out_dense_ids_and_never_bumps_the_revision() {
 #[test]
 fn concurrent_interning_of_the_same_values_agrees_on_ids() {
     use std::sync::Arc;
-    let paths: Arc<InternedIngredient<u64>> = Arc::new(InternedIngredient::new(QueryKindId(1), "n"));
+    let paths: Arc<InternedIngredient<u64>> =
+        Arc::new(InternedIngredient::new(QueryKindId(1), "n"));
     let threads: Vec<_> = (0..4)
         .map(|t| {
             let paths = paths.clone();
             std::thread::spawn(move || {
-                (0..1000u64).map(|i| (i, paths.intern((i * 7 + t) % 500).unwrap())).collect::<Vec<_>>()
+                (0..1000u64)
+                    .map(|i| (i, paths.intern((i * 7 + t) % 500).unwrap()))
+                    .collect::<Vec<_>>()
             })
         })
         .collect();

@@ -5,10 +5,14 @@ fn layered() -> Db {
     Db::new(vec![
         query("a", |db, k| Box::pin(async move { db.num(k) })),
         query("b", |db, k| {
-            Box::pin(async move { Ok(db.q("a").get(db, k).await? + db.q("a").get(db, k + 1).await?) })
+            Box::pin(
+                async move { Ok(db.q("a").get(db, k).await? + db.q("a").get(db, k + 1).await?) },
+            )
         }),
         query("c", |db, k| {
-            Box::pin(async move { Ok(db.q("b").get(db, k).await? + db.q("b").get(db, k + 2).await?) })
+            Box::pin(
+                async move { Ok(db.q("b").get(db, k).await? + db.q("b").get(db, k + 2).await?) },
+            )
         }),
     ])
 }
