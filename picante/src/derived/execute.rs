@@ -18,7 +18,7 @@ use crate::deep_eq::deep_eq;
 use crate::frame::{ActiveFrame, CaughtPanic, FrameInfo, Framed};
 use crate::ingredient::IngredientLookup;
 use crate::key::Deps;
-use crate::{HasRuntime, PicanteError, Revision};
+use crate::{HasRuntime, PicanteError, PicanteResult, Revision};
 
 impl<DB, K, V> DerivedIngredient<DB, K, V>
 where
@@ -27,10 +27,12 @@ where
     V: Facet<'static> + Clone + Send + Sync + 'static,
 {
     /// Computes slot `index` under `owner`'s claim, stores the result and ends the claim.
-    /// Returns the slot's resulting `changed_at` (`now` for an error), or `None` if the
-    /// computation was superseded: it read something newer than `now`, so its result mixes
-    /// revisions; it is discarded and the previous memo restored. `previous_deps` (what the
-    /// previous run read) lets the frame record the same reads cheaply.
+    ///
+    /// Returns the slot's resulting `changed_at` (`now` for an error) and, if `want_result`,
+    /// a copy of the result for the caller; or `None` if the computation was superseded: it
+    /// read something newer than `now`, so its result mixes revisions; it is discarded and the
+    /// previous memo restored. `previous_deps` (what the previous run read, if there was one)
+    /// lets the frame record the same reads cheaply.
     pub(super) async fn execute(
         &self,
         db: &DB,
@@ -38,7 +40,9 @@ where
         owner: Arc<FrameInfo>,
         now: Revision,
         previous_deps: Option<Deps>,
-    ) -> Option<Revision> {
+        want_result: bool,
+    ) -> Option<(Revision, Option<PicanteResult<V>>)> {
+        let had_previous = previous_deps.is_some();
         let key = match self.table.entry(index) {
             Some(entry) => entry.key.clone(),
             None => unreachable!("picante: derived slot {index} handed out but missing"),
@@ -52,25 +56,30 @@ where
             return None;
         }
         let deps = frame.into_deps();
-        let (next, changed_at) = match output {
+        let (next, changed_at, result) = match output {
             Ok(Ok(value)) => {
                 // Compare outside the slot lock: a user `PartialEq` may be slow or panic.
-                let previous = cell.take_previous(&owner);
+                let previous = if had_previous { cell.take_previous(&owner) } else { None };
                 let changed_at = match previous {
                     Some(old) if values_equal(downcast::<V>(&*old.value), &value) => old.changed_at,
                     _ => now,
                 };
+                let result = want_result.then(|| Ok(value.clone()));
                 let memo = Memo { value: Box::new(value), verified_at: now, changed_at, deps };
-                (SlotState::Ready(memo), changed_at)
+                (SlotState::Ready(memo), changed_at, result)
             }
-            Ok(Err(error)) => (SlotState::Poisoned(Poison { error, at: now }), now),
+            Ok(Err(error)) => {
+                let result = want_result.then(|| Err(error.clone()));
+                (SlotState::Poisoned(Poison { error, at: now }), now, result)
+            }
             Err(CaughtPanic(message)) => {
                 let error = Arc::new(PicanteError::Panic { query: self.label(index), message });
-                (SlotState::Poisoned(Poison { error, at: now }), now)
+                let result = want_result.then(|| Err(error.clone()));
+                (SlotState::Poisoned(Poison { error, at: now }), now, result)
             }
         };
         cell.release(&owner, next);
-        Some(changed_at)
+        Some((changed_at, result))
     }
 }
 

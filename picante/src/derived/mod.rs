@@ -246,9 +246,13 @@ where
                 }
                 Next::Execute(owner, previous_deps) => {
                     let claim = ClaimGuard::new(cell, owner.clone());
-                    let done = self.execute(db, index, owner, now, previous_deps).await.is_some();
+                    let executed = self.execute(db, index, owner, now, previous_deps, true).await;
                     claim.disarm();
-                    done
+                    if let Some((changed_at, Some(result))) = executed {
+                        observe(dep, changed_at);
+                        return result;
+                    }
+                    false
                 }
             };
             if !settled && frame::current_revision().is_some() {

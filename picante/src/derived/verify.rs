@@ -74,7 +74,10 @@ where
         now: Revision,
         previous_deps: Option<Deps>,
     ) -> BoxFuture<'a, Option<Revision>> {
-        Box::pin(self.execute(db, index, owner, now, previous_deps))
+        Box::pin(async move {
+            let (changed_at, _) = self.execute(db, index, owner, now, previous_deps, false).await?;
+            Some(changed_at)
+        })
     }
 }
 
