@@ -1,0 +1,45 @@
+//! Runs a future to completion on the current thread (for the handler pool).
+//!
+//! The classic thread-parking executor: the waker unparks the thread that is blocked in
+//! `block_on`. Written out (twenty lines) rather than taken from `pollster`, which DESIGN.md
+//! does not list for this crate.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::Thread;
+
+struct Unparker {
+    thread: Thread,
+    woken: AtomicBool,
+}
+
+impl Wake for Unparker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.thread.unpark();
+    }
+}
+
+/// Polls `future` until it is ready, parking the thread in between.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let unparker = Arc::new(Unparker { thread: std::thread::current(), woken: AtomicBool::new(false) });
+    let waker = Waker::from(unparker.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        // `park` may return spuriously; the flag tells a real wake-up.
+        while !unparker.woken.swap(false, Ordering::Acquire) {
+            std::thread::park();
+        }
+    }
+}

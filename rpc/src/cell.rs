@@ -1,0 +1,107 @@
+//! Cells as processes: starting one from the host, and a cell's `main`.
+//!
+//! The host creates a Unix socketpair, lets the child inherit one end (the descriptor's number
+//! is passed as `--rpc-fd N`), and keeps the other. The cell connects on the inherited end and
+//! serves until the host says goodbye or goes away: when the host dies, the kernel closes its
+//! end, the cell's reader sees the end of the stream, and [`serve`] returns. A cell never
+//! outlives its host.
+
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command};
+use std::sync::Arc;
+
+use crate::{Config, Connection, Dispatcher, RpcError, Side};
+
+/// The argument that names the inherited descriptor.
+pub const FD_ARG: &str = "--rpc-fd";
+
+/// Starts `program` with `args` as a cell and connects to it.
+///
+/// `dispatcher` serves the cell's requests that are not nested in one of our calls.
+///
+/// # Errors
+///
+/// [`RpcError::Io`] naming the program if it cannot be started; the hello errors of
+/// [`Connection::new`] if it does not speak the protocol.
+pub fn spawn(
+    program: &Path,
+    args: &[&str],
+    config: Config,
+    dispatcher: Option<Arc<dyn Dispatcher>>,
+) -> Result<(Child, Connection), RpcError> {
+    let (ours, theirs) =
+        UnixStream::pair().map_err(|e| RpcError::Io(format!("socketpair for {}: {e}", program.display())))?;
+    let fd = theirs.as_raw_fd();
+    let mut command = Command::new(program);
+    command.args(args).arg(FD_ARG).arg(fd.to_string());
+    // SAFETY: the closure runs in the child between fork and exec, and only calls `fcntl`,
+    // which is async-signal-safe; `fd` is open in the child (fork copies descriptors).
+    unsafe {
+        command.pre_exec(move || {
+            // std opens sockets close-on-exec; the cell must inherit this one.
+            if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let child = command
+        .spawn()
+        .map_err(|e| RpcError::Io(format!("cannot start cell {}: {e}", program.display())))?;
+    drop(theirs);
+    let mut config = config;
+    config.hello_timeout = config.hello_timeout.max(std::time::Duration::from_secs(10));
+    let connection = Connection::new(ours, Side::Host, config, dispatcher)?;
+    Ok((child, connection))
+}
+
+/// The descriptor named by `--rpc-fd N` in `args`.
+///
+/// # Errors
+///
+/// [`RpcError::Protocol`] when the argument is missing or not a number.
+pub fn fd_from_args(args: impl IntoIterator<Item = String>) -> Result<i32, RpcError> {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == FD_ARG {
+            let value = args.next().unwrap_or_default();
+            return value.parse().map_err(|_| {
+                RpcError::Protocol(format!("{FD_ARG} needs a descriptor number, got {value:?}"))
+            });
+        }
+    }
+    Err(RpcError::Protocol(format!("missing {FD_ARG}: cells are started by the host")))
+}
+
+/// A cell's `main`: connects on the inherited descriptor, serves with `dispatcher` until the
+/// link closes, and returns why it closed.
+///
+/// # Errors
+///
+/// When the descriptor is missing or the hello fails.
+pub fn serve(dispatcher: Arc<dyn Dispatcher>) -> Result<String, RpcError> {
+    serve_with(dispatcher, |_| {})
+}
+
+/// Like [`serve`], calling `connected` with the connection once it is up (a service that calls
+/// back into the host keeps a [`Connection::downgrade`] of it).
+///
+/// # Errors
+///
+/// When the descriptor is missing or the hello fails.
+pub fn serve_with(
+    dispatcher: Arc<dyn Dispatcher>,
+    connected: impl FnOnce(&Connection),
+) -> Result<String, RpcError> {
+    let fd = fd_from_args(std::env::args())?;
+    // SAFETY: the host passed us this descriptor (`spawn` above) and nothing else in this
+    // process owns it; we take ownership exactly once.
+    let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+    let stream = UnixStream::from(owned);
+    let connection = Connection::new(stream, Side::Cell, Config::default(), Some(dispatcher))?;
+    connected(&connection);
+    Ok(connection.wait_closed())
+}

@@ -1,0 +1,383 @@
+//! A connection: the shared state of one link, its reader thread, and closing.
+
+use std::collections::HashMap;
+use std::io::{BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use crossbeam_channel::Sender;
+use parking_lot::{Condvar, Mutex};
+
+use crate::call::CallState;
+use crate::dispatch::Dispatcher;
+use crate::frame::{Frame, Kind};
+use crate::hello::Hello;
+use crate::serve::{CancelToken, run_handler_pool};
+use crate::RpcError;
+
+/// Which end of the link this is. Request ids never collide: the host numbers its calls with
+/// odd ids, the cell with even ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The side that started the other (odd request ids).
+    Host,
+    /// The side that was started (even request ids).
+    Cell,
+}
+
+/// Settings of a connection; [`Config::default`] suits host–cell links.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Largest frame accepted from the peer (bytes after the length prefix).
+    pub max_frame: u32,
+    /// How long a call waits for its reply before failing with `Timeout`.
+    pub call_timeout: Duration,
+    /// How long to wait for the peer's hello.
+    pub hello_timeout: Duration,
+    /// Threads serving the peer's requests that are not nested in one of our calls.
+    pub handler_threads: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_frame: 64 << 20,
+            call_timeout: Duration::from_secs(60),
+            hello_timeout: Duration::from_secs(10),
+            handler_threads: 4,
+        }
+    }
+}
+
+/// A request from the peer, for the handler pool.
+pub(crate) struct Job {
+    pub(crate) frame: Frame,
+    /// Registered in `serving` when the request arrived, so that a cancel that overtakes the
+    /// job in the queue is not lost.
+    pub(crate) token: Arc<CancelToken>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) side: Side,
+    pub(crate) config: Config,
+    /// The peer's maximum frame: what we may send.
+    pub(crate) peer_max_frame: u32,
+    writer: Mutex<UnixStream>,
+    /// Kept to shut the socket down, which unblocks the reader thread.
+    socket: UnixStream,
+    next_id: AtomicU64,
+    /// Our calls awaiting a reply, by request id.
+    pub(crate) pending: Mutex<HashMap<u64, Arc<CallState>>>,
+    /// The peer's requests we are serving, by request id, so that a cancel can stop them.
+    pub(crate) serving: Mutex<HashMap<u64, Arc<CancelToken>>>,
+    pub(crate) dispatcher: Option<Arc<dyn Dispatcher>>,
+    jobs: Mutex<Option<Sender<Job>>>,
+    closed: AtomicBool,
+    close_reason: Mutex<Option<String>>,
+    closed_signal: Condvar,
+}
+
+impl Inner {
+    /// A fresh request id for this side.
+    pub(crate) fn next_request_id(&self) -> u64 {
+        self.next_id.fetch_add(2, Ordering::Relaxed)
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn close_reason(&self) -> String {
+        self.close_reason.lock().clone().unwrap_or_else(|| "connection closed".into())
+    }
+
+    /// Writes one frame. A frame the peer would refuse is an error for the caller, not a
+    /// reason to close; a failing stream closes the link.
+    pub(crate) fn send(&self, frame: &Frame) -> Result<(), RpcError> {
+        let len = crate::frame::HEADER_LEN as u64 + frame.payload.len() as u64;
+        if len > self.peer_max_frame as u64 {
+            return Err(RpcError::FrameTooLarge { len, max: self.peer_max_frame as u64 });
+        }
+        if self.is_closed() {
+            return Err(RpcError::PeerClosed { reason: self.close_reason() });
+        }
+        let bytes = frame.encode();
+        let written = self.writer.lock().write_all(&bytes);
+        if let Err(e) = written {
+            let reason = format!("write failed: {e}");
+            self.close(reason.clone());
+            return Err(RpcError::PeerClosed { reason });
+        }
+        Ok(())
+    }
+
+    /// Tells the peer why we are leaving, then closes.
+    pub(crate) fn say_goodbye_and_close(&self, reason: String) {
+        if !self.is_closed() {
+            let goodbye = Frame {
+                kind: Kind::Goodbye,
+                request_id: 0,
+                parent_id: 0,
+                method_id: 0,
+                payload: reason.clone().into_bytes(),
+            };
+            let _ = self.writer.lock().write_all(&goodbye.encode());
+        }
+        self.close(reason);
+    }
+
+    /// Closes the link: fails every pending call with `PeerClosed`, stops serving, unblocks
+    /// the reader. Idempotent; the first reason wins.
+    pub(crate) fn close(&self, reason: String) {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        *self.close_reason.lock() = Some(reason.clone());
+        let _ = self.socket.shutdown(std::net::Shutdown::Both);
+        let pending: Vec<_> = self.pending.lock().drain().map(|(_, call)| call).collect();
+        for call in pending {
+            call.complete(Err(RpcError::PeerClosed { reason: reason.clone() }));
+        }
+        for (_, token) in self.serving.lock().drain() {
+            token.cancel();
+        }
+        self.jobs.lock().take();
+        self.closed_signal.notify_all();
+    }
+
+    /// Routes one frame from the peer.
+    fn route(&self, frame: Frame) {
+        match frame.kind {
+            Kind::Response | Kind::Error => {
+                let call = self.pending.lock().remove(&frame.request_id);
+                if let Some(call) = call {
+                    call.complete(if frame.kind == Kind::Response {
+                        Ok(frame.payload)
+                    } else {
+                        Err(RpcError::from_wire(&frame.payload))
+                    });
+                }
+                // else: a late reply to a call that timed out or was dropped.
+            }
+            Kind::Request => {
+                let token = Arc::new(CancelToken::default());
+                self.serving.lock().insert(frame.request_id, token.clone());
+                // A callback made while the peer serves one of our calls goes to that call.
+                if frame.parent_id != 0 {
+                    let parent = self.pending.lock().get(&frame.parent_id).cloned();
+                    if let Some(parent) = parent {
+                        parent.push_nested(frame, token);
+                        return;
+                    }
+                }
+                self.enqueue(frame, token);
+            }
+            Kind::Notify => self.enqueue(frame, Arc::new(CancelToken::default())),
+            Kind::Cancel => {
+                if let Some(token) = self.serving.lock().get(&frame.request_id) {
+                    token.cancel();
+                }
+            }
+            Kind::Goodbye => {
+                let reason = String::from_utf8_lossy(&frame.payload).into_owned();
+                self.close(format!("the peer said goodbye: {reason}"));
+            }
+            Kind::Hello => {
+                self.say_goodbye_and_close("protocol error: a second hello".into());
+            }
+        }
+    }
+
+    fn enqueue(&self, frame: Frame, token: Arc<CancelToken>) {
+        let refused = match &*self.jobs.lock() {
+            Some(jobs) if self.dispatcher.is_some() => {
+                jobs.send(Job { frame, token }).err().map(|e| e.0.frame)
+            }
+            _ => Some(frame),
+        };
+        if let Some(frame) = refused
+            && frame.kind == Kind::Request
+        {
+            self.serving.lock().remove(&frame.request_id);
+            let error = RpcError::UnknownMethod { method_id: frame.method_id };
+            let _ = self.send(&Frame {
+                kind: Kind::Error,
+                request_id: frame.request_id,
+                parent_id: 0,
+                method_id: frame.method_id,
+                payload: error.to_wire(),
+            });
+        }
+    }
+}
+
+fn read_loop(inner: Arc<Inner>, stream: UnixStream) {
+    let mut reader = BufReader::with_capacity(64 << 10, stream);
+    loop {
+        match Frame::read_from(&mut reader, inner.config.max_frame) {
+            Ok(Some(frame)) => inner.route(frame),
+            Ok(None) => {
+                inner.close("the peer closed the stream".into());
+                return;
+            }
+            Err(error) => {
+                if inner.is_closed() {
+                    return; // we shut the socket down ourselves
+                }
+                inner.say_goodbye_and_close(error.to_string());
+                return;
+            }
+        }
+    }
+}
+
+/// One end of a link. Cheap to clone; the link closes (with a goodbye to the peer) when the
+/// last clone is dropped, or on [`close`](Connection::close).
+#[derive(Clone)]
+pub struct Connection {
+    handle: Arc<Handle>,
+}
+
+struct Handle {
+    inner: Arc<Inner>,
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.inner.say_goodbye_and_close("the other side dropped its connection".into());
+    }
+}
+
+impl Connection {
+    /// Performs the hello exchange on `stream` and starts the reader thread (and, with a
+    /// `dispatcher`, the handler pool serving the peer's requests).
+    ///
+    /// # Errors
+    ///
+    /// [`RpcError::Protocol`] for a bad or missing hello, [`RpcError::Io`] for a failing
+    /// stream.
+    pub fn new(
+        stream: UnixStream,
+        side: Side,
+        config: Config,
+        dispatcher: Option<Arc<dyn Dispatcher>>,
+    ) -> Result<Connection, RpcError> {
+        let io = |e: std::io::Error| RpcError::Io(e.to_string());
+        let ours = Hello { max_frame: config.max_frame, shared_memory: false };
+        let hello = Frame { kind: Kind::Hello, request_id: 0, parent_id: 0, method_id: 0, payload: ours.encode() };
+        (&stream).write_all(&hello.encode()).map_err(io)?;
+        stream.set_read_timeout(Some(config.hello_timeout)).map_err(io)?;
+        let theirs = match Frame::read_from(&mut &stream, 64) {
+            Ok(Some(frame)) if frame.kind == Kind::Hello => Hello::decode(&frame.payload)?,
+            Ok(Some(frame)) => {
+                return Err(RpcError::Protocol(format!("expected a hello, got {:?}", frame.kind)));
+            }
+            Ok(None) => return Err(RpcError::Protocol("stream closed before the hello".into())),
+            Err(RpcError::Io(e)) => return Err(RpcError::Protocol(format!("no hello: {e}"))),
+            Err(e) => return Err(e),
+        };
+        stream.set_read_timeout(None).map_err(io)?;
+
+        let (jobs, job_queue) = crossbeam_channel::unbounded();
+        let inner = Arc::new(Inner {
+            side,
+            peer_max_frame: theirs.max_frame,
+            writer: Mutex::new(stream.try_clone().map_err(io)?),
+            socket: stream.try_clone().map_err(io)?,
+            next_id: AtomicU64::new(if side == Side::Host { 1 } else { 2 }),
+            pending: Mutex::new(HashMap::new()),
+            serving: Mutex::new(HashMap::new()),
+            dispatcher,
+            jobs: Mutex::new(Some(jobs)),
+            closed: AtomicBool::new(false),
+            close_reason: Mutex::new(None),
+            closed_signal: Condvar::new(),
+            config,
+        });
+        if inner.dispatcher.is_some() {
+            for i in 0..inner.config.handler_threads.max(1) {
+                let (weak, queue) = (Arc::downgrade(&inner), job_queue.clone());
+                std::thread::Builder::new()
+                    .name(format!("rpc-handler-{i}"))
+                    .spawn(move || run_handler_pool(weak, queue))
+                    .map_err(io)?;
+            }
+        }
+        let reader_inner = inner.clone();
+        std::thread::Builder::new()
+            .name("rpc-reader".into())
+            .spawn(move || read_loop(reader_inner, stream))
+            .map_err(io)?;
+        Ok(Connection { handle: Arc::new(Handle { inner }) })
+    }
+
+    pub(crate) fn inner(&self) -> &Arc<Inner> {
+        &self.handle.inner
+    }
+
+    /// A handle that does not keep the link open: for a handler that calls back over the
+    /// connection that serves it (a strong handle there would be a reference cycle).
+    pub fn downgrade(&self) -> WeakConnection {
+        WeakConnection { handle: Arc::downgrade(&self.handle) }
+    }
+
+    /// Which side this is.
+    pub fn side(&self) -> Side {
+        self.inner().side
+    }
+
+    /// Whether the link is closed.
+    pub fn is_closed(&self) -> bool {
+        self.inner().is_closed()
+    }
+
+    /// Closes the link now, telling the peer `reason`.
+    pub fn close(&self, reason: &str) {
+        self.inner().say_goodbye_and_close(reason.to_string());
+    }
+
+    /// Blocks until the link is closed (by either side) and returns why.
+    pub fn wait_closed(&self) -> String {
+        let inner = self.inner();
+        let mut reason = inner.close_reason.lock();
+        while !inner.is_closed() {
+            inner.closed_signal.wait(&mut reason);
+        }
+        reason.clone().unwrap_or_default()
+    }
+
+    /// Sends a one-way notification.
+    ///
+    /// # Errors
+    ///
+    /// `PeerClosed` if the link is gone, `FrameTooLarge` if the payload exceeds the peer's
+    /// maximum.
+    pub fn notify(&self, method_id: u32, payload: Vec<u8>) -> Result<(), RpcError> {
+        let frame = Frame {
+            kind: Kind::Notify,
+            request_id: 0,
+            parent_id: crate::scope::current_request(),
+            method_id,
+            payload,
+        };
+        self.inner().send(&frame)
+    }
+}
+
+/// A [`Connection`] that does not keep the link open; see [`Connection::downgrade`].
+#[derive(Clone, Default)]
+pub struct WeakConnection {
+    handle: Weak<Handle>,
+}
+
+impl WeakConnection {
+    /// The connection, if it is still open somewhere.
+    pub fn upgrade(&self) -> Option<Connection> {
+        self.handle.upgrade().map(|handle| Connection { handle })
+    }
+}
+
+/// Weak handle used by handler threads, so that they do not keep a link alive.
+pub(crate) type WeakInner = Weak<Inner>;

@@ -1,0 +1,84 @@
+//! Services shared by rpc's tests and its `rpc-echo-cell` binary.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use rpc::{RpcError, WeakConnection};
+
+rpc::service! {
+    /// Served by the cell.
+    pub mod echo: "Echo" {
+        /// Returns its input.
+        fn echo(input: Vec<u8>) -> Vec<u8>;
+        /// Returns `input * 2`, after a short pause for multiples of 7 (so replies reorder).
+        fn double(input: u64) -> u64;
+        /// Always fails with the given message.
+        fn fail(input: String) -> u32;
+        /// Never replies (until cancelled).
+        fn hang(input: u32) -> u32;
+        /// Asks the host's provider for `key` and returns its answer, prefixed.
+        fn ask_host(key: String) -> String;
+        /// Calls the peer's `hop(depth - 1)` and appends this side's name (see `hop`).
+        fn hop(depth: u32) -> Vec<String>;
+    }
+}
+
+rpc::service! {
+    /// Served by the host.
+    pub mod provider: "Provider" {
+        /// A value for `key`; an error for keys starting with "bad".
+        fn lookup(key: String) -> String;
+        /// Calls the peer's `hop(depth - 1)` and appends this side's name.
+        fn hop(depth: u32) -> Vec<String>;
+    }
+}
+
+/// The cell side's implementation.
+#[derive(Default)]
+pub struct EchoCell {
+    pub connection: OnceLock<WeakConnection>,
+}
+
+impl EchoCell {
+    fn peer(&self) -> Result<provider::Client, RpcError> {
+        let connection = self
+            .connection
+            .get()
+            .and_then(|c| c.upgrade())
+            .ok_or_else(|| RpcError::remote("not connected"))?;
+        Ok(provider::Client::new(connection))
+    }
+}
+
+impl echo::Service for EchoCell {
+    async fn echo(&self, input: Vec<u8>) -> Result<Vec<u8>, RpcError> {
+        Ok(input)
+    }
+
+    async fn double(&self, input: u64) -> Result<u64, RpcError> {
+        if input % 7 == 0 {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        Ok(input * 2)
+    }
+
+    async fn fail(&self, input: String) -> Result<u32, RpcError> {
+        Err(RpcError::remote(input))
+    }
+
+    async fn hang(&self, _input: u32) -> Result<u32, RpcError> {
+        std::future::pending::<()>().await;
+        Ok(0)
+    }
+
+    async fn ask_host(&self, key: String) -> Result<String, RpcError> {
+        let answer = self.peer()?.lookup(&key).await?;
+        Ok(format!("cell got: {answer}"))
+    }
+
+    async fn hop(&self, depth: u32) -> Result<Vec<String>, RpcError> {
+        let mut path = if depth == 0 { Vec::new() } else { self.peer()?.hop(&(depth - 1)).await? };
+        path.push("cell".to_string());
+        Ok(path)
+    }
+}

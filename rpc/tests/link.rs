@@ -1,0 +1,155 @@
+//! Calls over an in-process link: the protocol's behaviour, one test per property.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::echo::{echo, provider};
+use common::*;
+use rpc::{Config, RpcError};
+
+#[test]
+fn a_unary_call_returns_the_reply() {
+    let link = link(Config::default());
+    let client = echo::Client::new(link.host.clone());
+    assert_eq!(rpc::block_on(client.echo(&b"hello".to_vec())).unwrap(), b"hello".to_vec());
+    assert_eq!(rpc::block_on(client.double(&21)).unwrap(), 42);
+    // And the other way: the cell calls the host.
+    let back = provider::Client::new(link.cell.clone());
+    assert_eq!(rpc::block_on(back.lookup(&"x".into())).unwrap(), "value of x");
+}
+
+#[test]
+fn ten_thousand_pipelined_calls_complete_with_replies_out_of_order() {
+    let link = link(Config::default());
+    let client = echo::Client::new(link.host.clone());
+    let calls: Vec<_> = (0..10_000u64).map(|i| Box::pin(client.double(&i))).collect();
+    let results = join_all(calls);
+    for (i, result) in results.into_iter().enumerate() {
+        assert_eq!(result.unwrap(), i as u64 * 2);
+    }
+}
+
+#[test]
+fn nested_callbacks_run_inside_the_awaiting_call_at_any_depth() {
+    let link = link(Config::default());
+    let client = echo::Client::new(link.host.clone());
+    // host -> cell.hop(5) -> host.hop(4) -> cell.hop(3) -> host.hop(2) -> cell.hop(1) -> host.hop(0)
+    let path = rpc::block_on(client.hop(&5)).unwrap();
+    assert_eq!(path, vec!["host", "cell", "host", "cell", "host", "cell"]);
+
+    // The host's handler for a callback runs on the thread awaiting the call, inside it.
+    let caller = std::thread::current().id();
+    let answer = rpc::block_on(client.ask_host(&"k".into())).unwrap();
+    assert_eq!(answer, "cell got: value of k");
+    assert_eq!(*link.host_service.0.lookups.lock().unwrap(), vec![caller]);
+}
+
+#[test]
+fn a_callback_that_errors_fails_with_its_message() {
+    let link = link(Config::default());
+    let client = echo::Client::new(link.host.clone());
+    let err = rpc::block_on(client.ask_host(&"bad key".into())).unwrap_err();
+    assert_eq!(err, RpcError::Remote("no value for bad key".into()));
+    // The link is fine afterwards.
+    assert_eq!(rpc::block_on(client.ask_host(&"ok".into())).unwrap(), "cell got: value of ok");
+}
+
+#[test]
+fn a_handler_error_reaches_the_caller() {
+    let link = link(Config::default());
+    let client = echo::Client::new(link.host.clone());
+    let err = rpc::block_on(client.fail(&"no such page".into())).unwrap_err();
+    assert_eq!(err, RpcError::Remote("no such page".into()));
+}
+
+#[test]
+fn an_unknown_method_is_an_error_not_a_hang() {
+    let link = link(Config::default());
+    let err = rpc::block_on(link.host.call(0xdead_beef, vec![])).unwrap_err();
+    assert_eq!(err, RpcError::UnknownMethod { method_id: 0xdead_beef });
+}
+
+#[test]
+fn a_payload_of_the_wrong_type_is_a_decode_error() {
+    let link = link(Config::default());
+    let err = rpc::block_on(link.host.call(echo::methods::double, vec![0xff; 3])).unwrap_err();
+    assert!(matches!(err, RpcError::Decode(_)), "{err:?}");
+}
+
+#[test]
+fn a_call_without_a_reply_times_out_and_cancels_the_handler() {
+    let link = link(quick_timeouts());
+    let client = echo::Client::new(link.host.clone());
+    let started = Instant::now();
+    let err = rpc::block_on(client.hang(&1)).unwrap_err();
+    assert_eq!(err, RpcError::Timeout { after: Duration::from_millis(300) });
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // The link still works, and the cancelled handler freed its thread.
+    for i in 0..8 {
+        assert_eq!(rpc::block_on(client.double(&i)).unwrap(), i * 2);
+    }
+}
+
+#[test]
+fn dropping_a_call_cancels_it_on_the_peer() {
+    let link = link(Config { handler_threads: 1, ..Config::default() });
+    let client = echo::Client::new(link.host.clone());
+    // With one handler thread, a hung handler that was not cancelled would block the next call.
+    for _ in 0..3 {
+        let mut hung = Box::pin(client.hang(&1));
+        let waker = std::task::Waker::noop();
+        assert!(hung.as_mut().poll(&mut std::task::Context::from_waker(waker)).is_pending());
+        drop(hung);
+        assert_eq!(rpc::block_on(client.double(&2)).unwrap(), 4);
+    }
+}
+
+#[test]
+fn closing_one_side_fails_the_others_calls_at_once() {
+    let link = link(Config::default());
+    let client = echo::Client::new(link.host.clone());
+    let cell = link.cell.clone();
+    let closer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        cell.close("shutting down for the test");
+    });
+    let err = rpc::block_on(client.hang(&1)).unwrap_err();
+    closer.join().unwrap();
+    match err {
+        RpcError::PeerClosed { reason } => assert!(reason.contains("shutting down"), "{reason}"),
+        other => panic!("expected PeerClosed, got {other:?}"),
+    }
+    assert!(matches!(rpc::block_on(client.double(&1)), Err(RpcError::PeerClosed { .. })));
+}
+
+#[test]
+fn an_oversized_frame_closes_the_link_with_a_goodbye_saying_why() {
+    let (host, mut peer) = RawPeer::connect(Config { max_frame: 4096, ..Config::default() });
+    // A length prefix far above the maximum: refused before any allocation.
+    peer.send_raw(&(1u32 << 30).to_le_bytes());
+    let goodbye = peer.goodbye().expect("a goodbye");
+    assert!(goodbye.contains("exceeds the 4096-byte maximum"), "{goodbye}");
+    assert!(matches!(rpc::block_on(host.call(1, vec![])), Err(RpcError::PeerClosed { .. })));
+}
+
+#[test]
+fn garbage_after_the_hello_closes_the_link_without_panicking() {
+    let (host, mut peer) = RawPeer::connect(Config::default());
+    // A plausible length, then a header with an unknown kind.
+    let mut garbage = 30u32.to_le_bytes().to_vec();
+    garbage.extend([0xee; 30]);
+    peer.send_raw(&garbage);
+    let goodbye = peer.goodbye().expect("a goodbye");
+    assert!(goodbye.contains("unknown frame kind"), "{goodbye}");
+    assert!(host.is_closed() || { std::thread::sleep(Duration::from_millis(100)); host.is_closed() });
+}
+
+#[test]
+fn a_peer_that_never_says_hello_is_refused() {
+    let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+    let config = Config { hello_timeout: Duration::from_millis(200), ..Config::default() };
+    let err = rpc::Connection::new(a, rpc::Side::Host, config, None).err().expect("no hello");
+    assert!(matches!(err, RpcError::Protocol(_)), "{err:?}");
+    drop(b);
+}
