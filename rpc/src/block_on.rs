@@ -29,7 +29,8 @@ impl Wake for Unparker {
 
 /// Polls `future` until it is ready, parking the thread in between.
 pub fn block_on<F: Future>(future: F) -> F::Output {
-    let unparker = Arc::new(Unparker { thread: std::thread::current(), woken: AtomicBool::new(false) });
+    let unparker =
+        Arc::new(Unparker { thread: std::thread::current(), woken: AtomicBool::new(false) });
     let waker = Waker::from(unparker.clone());
     let mut cx = Context::from_waker(&waker);
     let mut future = pin!(future);

@@ -112,13 +112,20 @@ impl Connection {
         let inner: &'a Inner = self.inner();
         let id = inner.next_request_id();
         let state = Arc::new(CallState { slot: Mutex::new(Slot::default()) });
-        let mut call = Call { inner, id, state, local, nested: Vec::new(), early: None, finished: false };
+        let mut call =
+            Call { inner, id, state, local, nested: Vec::new(), early: None, finished: false };
         if inner.is_closed() {
             call.early = Some(RpcError::PeerClosed { reason: inner.close_reason() });
             return call;
         }
         inner.pending.lock().insert(id, call.state.clone());
-        let frame = Frame { kind: Kind::Request, request_id: id, parent_id: current_request(), method_id, payload };
+        let frame = Frame {
+            kind: Kind::Request,
+            request_id: id,
+            parent_id: current_request(),
+            method_id,
+            payload,
+        };
         if let Err(error) = inner.send(&frame) {
             inner.pending.lock().remove(&id);
             call.early = Some(error);

@@ -32,8 +32,8 @@ pub fn spawn(
     config: Config,
     dispatcher: Option<Arc<dyn Dispatcher>>,
 ) -> Result<(Child, Connection), RpcError> {
-    let (ours, theirs) =
-        UnixStream::pair().map_err(|e| RpcError::Io(format!("socketpair for {}: {e}", program.display())))?;
+    let (ours, theirs) = UnixStream::pair()
+        .map_err(|e| RpcError::Io(format!("socketpair for {}: {e}", program.display())))?;
     let fd = theirs.as_raw_fd();
     let mut command = Command::new(program);
     command.args(args).arg(FD_ARG).arg(fd.to_string());

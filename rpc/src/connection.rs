@@ -10,12 +10,12 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 use parking_lot::{Condvar, Mutex};
 
+use crate::RpcError;
 use crate::call::CallState;
 use crate::dispatch::Dispatcher;
 use crate::frame::{Frame, Kind};
 use crate::hello::Hello;
 use crate::serve::{CancelToken, run_handler_pool};
-use crate::RpcError;
 
 /// Which end of the link this is. Request ids never collide: the host numbers its calls with
 /// odd ids, the cell with even ones.
@@ -266,7 +266,13 @@ impl Connection {
     ) -> Result<Connection, RpcError> {
         let io = |e: std::io::Error| RpcError::Io(e.to_string());
         let ours = Hello { max_frame: config.max_frame, shared_memory: false };
-        let hello = Frame { kind: Kind::Hello, request_id: 0, parent_id: 0, method_id: 0, payload: ours.encode() };
+        let hello = Frame {
+            kind: Kind::Hello,
+            request_id: 0,
+            parent_id: 0,
+            method_id: 0,
+            payload: ours.encode(),
+        };
         (&stream).write_all(&hello.encode()).map_err(io)?;
         stream.set_read_timeout(Some(config.hello_timeout)).map_err(io)?;
         let theirs = match Frame::read_from(&mut &stream, 64) {

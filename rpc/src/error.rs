@@ -91,7 +91,10 @@ impl fmt::Display for RpcError {
         match self {
             RpcError::Remote(m) => write!(f, "remote error: {m}"),
             RpcError::UnknownMethod { method_id } => {
-                write!(f, "the peer has no method with id {method_id:#010x} (is it an older build?)")
+                write!(
+                    f,
+                    "the peer has no method with id {method_id:#010x} (is it an older build?)"
+                )
             }
             RpcError::Decode(m) => write!(f, "payload did not decode: {m}"),
             RpcError::Encode(m) => write!(f, "payload did not encode: {m}"),

@@ -165,7 +165,13 @@ mod tests {
     use super::*;
 
     fn sample() -> Frame {
-        Frame { kind: Kind::Request, request_id: 7, parent_id: 3, method_id: 42, payload: vec![1, 2] }
+        Frame {
+            kind: Kind::Request,
+            request_id: 7,
+            parent_id: 3,
+            method_id: 42,
+            payload: vec![1, 2],
+        }
     }
 
     #[test]

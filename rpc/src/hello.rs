@@ -49,7 +49,9 @@ impl Hello {
         }
         let max_frame = u32::from_le_bytes([payload[6], payload[7], payload[8], payload[9]]);
         if max_frame < crate::frame::HEADER_LEN as u32 {
-            return Err(RpcError::Protocol(format!("peer's maximum frame {max_frame} is too small")));
+            return Err(RpcError::Protocol(format!(
+                "peer's maximum frame {max_frame} is too small"
+            )));
         }
         Ok(Hello { max_frame, shared_memory: payload[10] != 0 })
     }

@@ -9,10 +9,10 @@ use std::task::{Context, Poll, Waker};
 use crossbeam_channel::Receiver;
 use parking_lot::Mutex;
 
+use crate::RpcError;
 use crate::connection::{Inner, Job, WeakInner};
 use crate::frame::{Frame, Kind};
 use crate::scope::Serving;
-use crate::RpcError;
 
 /// Set when the peer cancels a request we serve (or the link closes); wakes the handler so
 /// that it is dropped promptly.
@@ -62,12 +62,21 @@ impl<F: Future + Unpin> Future for Cancellable<'_, F> {
 }
 
 /// Sends the reply to request `request_id` (errors go back as `Error` frames).
-pub(crate) fn reply(inner: &Inner, request_id: u64, method_id: u32, result: Result<Vec<u8>, RpcError>) {
+pub(crate) fn reply(
+    inner: &Inner,
+    request_id: u64,
+    method_id: u32,
+    result: Result<Vec<u8>, RpcError>,
+) {
     let frame = match result {
         Ok(payload) => Frame { kind: Kind::Response, request_id, parent_id: 0, method_id, payload },
-        Err(error) => {
-            Frame { kind: Kind::Error, request_id, parent_id: 0, method_id, payload: error.to_wire() }
-        }
+        Err(error) => Frame {
+            kind: Kind::Error,
+            request_id,
+            parent_id: 0,
+            method_id,
+            payload: error.to_wire(),
+        },
     };
     if let Err(error) = inner.send(&frame) {
         // The reply itself is too large for the peer: tell the caller that instead.

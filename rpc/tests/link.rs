@@ -142,7 +142,12 @@ fn garbage_after_the_hello_closes_the_link_without_panicking() {
     peer.send_raw(&garbage);
     let goodbye = peer.goodbye().expect("a goodbye");
     assert!(goodbye.contains("unknown frame kind"), "{goodbye}");
-    assert!(host.is_closed() || { std::thread::sleep(Duration::from_millis(100)); host.is_closed() });
+    assert!(
+        host.is_closed() || {
+            std::thread::sleep(Duration::from_millis(100));
+            host.is_closed()
+        }
+    );
 }
 
 #[test]

@@ -13,9 +13,13 @@ use rpc::{Config, Dispatcher, RpcError};
 fn spawn_cell() -> (std::process::Child, rpc::Connection, Arc<provider::Server<Host>>) {
     let host = Arc::new(provider::Server(Host::default()));
     let dispatcher: Arc<dyn Dispatcher> = host.clone();
-    let (child, connection) =
-        rpc::cell::spawn(Path::new(env!("CARGO_BIN_EXE_rpc-echo-cell")), &[], Config::default(), Some(dispatcher))
-            .expect("the echo cell starts");
+    let (child, connection) = rpc::cell::spawn(
+        Path::new(env!("CARGO_BIN_EXE_rpc-echo-cell")),
+        &[],
+        Config::default(),
+        Some(dispatcher),
+    )
+    .expect("the echo cell starts");
     let _ = host.0.connection.set(connection.downgrade());
     (child, connection, host)
 }
@@ -61,14 +65,19 @@ fn killing_the_cell_mid_call_fails_the_call_with_peer_closed_within_a_second() {
     let failed_at = Instant::now();
     let killed_at = killer.join().unwrap();
     assert!(matches!(err, RpcError::PeerClosed { .. }), "{err:?}");
-    assert!(failed_at.duration_since(killed_at) < Duration::from_secs(1), "took {:?}", failed_at - killed_at);
+    assert!(
+        failed_at.duration_since(killed_at) < Duration::from_secs(1),
+        "took {:?}",
+        failed_at - killed_at
+    );
     let _ = child.wait();
 }
 
 #[test]
 fn a_missing_cell_binary_is_an_error_that_names_it() {
-    let err = rpc::cell::spawn(Path::new("/nonexistent/cell-nothing"), &[], Config::default(), None)
-        .err()
-        .expect("cannot start");
+    let err =
+        rpc::cell::spawn(Path::new("/nonexistent/cell-nothing"), &[], Config::default(), None)
+            .err()
+            .expect("cannot start");
     assert!(err.to_string().contains("/nonexistent/cell-nothing"), "{err}");
 }

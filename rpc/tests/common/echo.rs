@@ -56,7 +56,7 @@ impl echo::Service for EchoCell {
     }
 
     async fn double(&self, input: u64) -> Result<u64, RpcError> {
-        if input % 7 == 0 {
+        if input.is_multiple_of(7) {
             std::thread::sleep(Duration::from_micros(200));
         }
         Ok(input * 2)

@@ -34,7 +34,11 @@ impl provider::Service for Host {
     }
 
     async fn hop(&self, depth: u32) -> Result<Vec<String>, RpcError> {
-        let connection = self.connection.get().and_then(|c| c.upgrade()).ok_or_else(|| RpcError::remote("gone"))?;
+        let connection = self
+            .connection
+            .get()
+            .and_then(|c| c.upgrade())
+            .ok_or_else(|| RpcError::remote("gone"))?;
         let mut path = if depth == 0 {
             Vec::new()
         } else {
@@ -57,8 +61,9 @@ pub fn link(config: Config) -> Link {
     let cell_service = Arc::new(echo_service::Server(EchoCell::default()));
     let cell_dispatcher: Arc<dyn Dispatcher> = cell_service.clone();
     let cell_config = config.clone();
-    let cell_thread =
-        std::thread::spawn(move || Connection::new(b, Side::Cell, cell_config, Some(cell_dispatcher)));
+    let cell_thread = std::thread::spawn(move || {
+        Connection::new(b, Side::Cell, cell_config, Some(cell_dispatcher))
+    });
     let host_service = Arc::new(provider::Server(Host::default()));
     let host_dispatcher: Arc<dyn Dispatcher> = host_service.clone();
     let host = Connection::new(a, Side::Host, config, Some(host_dispatcher)).unwrap();
