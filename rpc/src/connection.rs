@@ -3,11 +3,10 @@
 use std::collections::HashMap;
 use std::io::{BufReader, Write};
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use crossbeam_channel::Sender;
 use parking_lot::{Condvar, Mutex};
 
 use crate::RpcError;
@@ -15,7 +14,7 @@ use crate::call::CallState;
 use crate::dispatch::Dispatcher;
 use crate::frame::{Frame, Kind};
 use crate::hello::Hello;
-use crate::serve::{CancelToken, run_handler_pool};
+use crate::serve::{CancelToken, serve_one};
 
 /// Which end of the link this is. Request ids never collide: the host numbers its calls with
 /// odd ids, the cell with even ones.
@@ -36,7 +35,9 @@ pub struct Config {
     pub call_timeout: Duration,
     /// How long to wait for the peer's hello.
     pub hello_timeout: Duration,
-    /// Threads serving the peer's requests that are not nested in one of our calls.
+    /// Idle threads kept to read the link and serve the peer's requests that are not nested
+    /// in one of our calls. More are started while that many are busy, so a handler waiting
+    /// on its own callbacks never starves the link of a reader.
     pub handler_threads: usize,
 }
 
@@ -73,7 +74,12 @@ pub(crate) struct Inner {
     /// The peer's requests we are serving, by request id, so that a cancel can stop them.
     pub(crate) serving: Mutex<HashMap<u64, Arc<CancelToken>>>,
     pub(crate) dispatcher: Option<Arc<dyn Dispatcher>>,
-    jobs: Mutex<Option<Sender<Job>>>,
+    /// The read half. Threads take turns holding it (leader/follower): the holder reads one
+    /// frame, lets go, and then serves it itself if it is a request, so serving a request
+    /// costs no hand-off between threads.
+    reader: Mutex<BufReader<UnixStream>>,
+    /// Threads waiting for (or holding) `reader`: the ones free to read.
+    free_readers: AtomicUsize,
     closed: AtomicBool,
     close_reason: Mutex<Option<String>>,
     closed_signal: Condvar,
@@ -143,12 +149,12 @@ impl Inner {
         for (_, token) in self.serving.lock().drain() {
             token.cancel();
         }
-        self.jobs.lock().take();
         self.closed_signal.notify_all();
     }
 
-    /// Routes one frame from the peer.
-    fn route(&self, frame: Frame) {
+    /// Routes one frame from the peer; a request for the handler pool comes back as a job,
+    /// for the calling thread to serve.
+    fn route(&self, frame: Frame) -> Option<Job> {
         match frame.kind {
             Kind::Response | Kind::Error => {
                 let call = self.pending.lock().remove(&frame.request_id);
@@ -169,12 +175,12 @@ impl Inner {
                     let parent = self.pending.lock().get(&frame.parent_id).cloned();
                     if let Some(parent) = parent {
                         parent.push_nested(frame, token);
-                        return;
+                        return None;
                     }
                 }
-                self.enqueue(frame, token);
+                return self.job(frame, token);
             }
-            Kind::Notify => self.enqueue(frame, Arc::new(CancelToken::default())),
+            Kind::Notify => return self.job(frame, Arc::new(CancelToken::default())),
             Kind::Cancel => {
                 if let Some(token) = self.serving.lock().get(&frame.request_id) {
                     token.cancel();
@@ -188,48 +194,73 @@ impl Inner {
                 self.say_goodbye_and_close("protocol error: a second hello".into());
             }
         }
+        None
     }
 
-    fn enqueue(&self, frame: Frame, token: Arc<CancelToken>) {
-        let refused = match &*self.jobs.lock() {
-            Some(jobs) if self.dispatcher.is_some() => {
-                jobs.send(Job { frame, token }).err().map(|e| e.0.frame)
-            }
-            _ => Some(frame),
-        };
-        if let Some(frame) = refused
-            && frame.kind == Kind::Request
-        {
+    /// A job for a request or notification, or (without a dispatcher) the refusal.
+    fn job(&self, frame: Frame, token: Arc<CancelToken>) -> Option<Job> {
+        if self.dispatcher.is_some() {
+            return Some(Job { frame, token });
+        }
+        if frame.kind == Kind::Request {
             self.serving.lock().remove(&frame.request_id);
             let error = RpcError::UnknownMethod { method_id: frame.method_id };
-            let _ = self.send(&Frame {
-                kind: Kind::Error,
-                request_id: frame.request_id,
-                parent_id: 0,
-                method_id: frame.method_id,
-                payload: error.to_wire(),
-            });
+            crate::serve::reply(self, frame.request_id, frame.method_id, Err(error));
+        }
+        None
+    }
+}
+
+/// A thread of the link: reads a frame when it is its turn, routes it, serves it if it is a
+/// request, and goes back to reading. Exits when the link closes, or when it finds more idle
+/// threads than `handler_threads`.
+fn worker(inner: Arc<Inner>) {
+    inner.free_readers.fetch_add(1, Ordering::AcqRel);
+    loop {
+        let read = {
+            let mut reader = inner.reader.lock();
+            if inner.is_closed() {
+                inner.free_readers.fetch_sub(1, Ordering::AcqRel);
+                return;
+            }
+            Frame::read_from(&mut *reader, inner.config.max_frame)
+        };
+        let job = match read {
+            Ok(Some(frame)) => inner.route(frame),
+            Ok(None) => {
+                inner.close("the peer closed the stream".into());
+                inner.free_readers.fetch_sub(1, Ordering::AcqRel);
+                return;
+            }
+            Err(error) => {
+                if !inner.is_closed() {
+                    inner.say_goodbye_and_close(error.to_string());
+                }
+                inner.free_readers.fetch_sub(1, Ordering::AcqRel);
+                return;
+            }
+        };
+        let Some(job) = job else { continue };
+        // This thread is about to be busy: if no other thread is free to read, start one, so
+        // that replies to this handler's own callbacks can still be read.
+        if inner.free_readers.fetch_sub(1, Ordering::AcqRel) == 1 {
+            start_worker(&inner);
+        }
+        serve_one(&inner, job.frame, job.token);
+        let free = inner.free_readers.fetch_add(1, Ordering::AcqRel) + 1;
+        if free > inner.config.handler_threads.max(1) {
+            inner.free_readers.fetch_sub(1, Ordering::AcqRel);
+            return;
         }
     }
 }
 
-fn read_loop(inner: Arc<Inner>, stream: UnixStream) {
-    let mut reader = BufReader::with_capacity(64 << 10, stream);
-    loop {
-        match Frame::read_from(&mut reader, inner.config.max_frame) {
-            Ok(Some(frame)) => inner.route(frame),
-            Ok(None) => {
-                inner.close("the peer closed the stream".into());
-                return;
-            }
-            Err(error) => {
-                if inner.is_closed() {
-                    return; // we shut the socket down ourselves
-                }
-                inner.say_goodbye_and_close(error.to_string());
-                return;
-            }
-        }
+fn start_worker(inner: &Arc<Inner>) {
+    let inner = inner.clone();
+    let started = std::thread::Builder::new().name("rpc-link".into()).spawn(move || worker(inner));
+    if let Err(error) = started {
+        // Cannot happen short of resource exhaustion; the link is unusable without a reader.
+        eprintln!("rpc: cannot start a link thread: {error}");
     }
 }
 
@@ -286,7 +317,6 @@ impl Connection {
         };
         stream.set_read_timeout(None).map_err(io)?;
 
-        let (jobs, job_queue) = crossbeam_channel::unbounded();
         let inner = Arc::new(Inner {
             side,
             peer_max_frame: theirs.max_frame,
@@ -296,26 +326,14 @@ impl Connection {
             pending: Mutex::new(HashMap::new()),
             serving: Mutex::new(HashMap::new()),
             dispatcher,
-            jobs: Mutex::new(Some(jobs)),
+            reader: Mutex::new(BufReader::with_capacity(64 << 10, stream)),
+            free_readers: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
             close_reason: Mutex::new(None),
             closed_signal: Condvar::new(),
             config,
         });
-        if inner.dispatcher.is_some() {
-            for i in 0..inner.config.handler_threads.max(1) {
-                let (weak, queue) = (Arc::downgrade(&inner), job_queue.clone());
-                std::thread::Builder::new()
-                    .name(format!("rpc-handler-{i}"))
-                    .spawn(move || run_handler_pool(weak, queue))
-                    .map_err(io)?;
-            }
-        }
-        let reader_inner = inner.clone();
-        std::thread::Builder::new()
-            .name("rpc-reader".into())
-            .spawn(move || read_loop(reader_inner, stream))
-            .map_err(io)?;
+        start_worker(&inner);
         Ok(Connection { handle: Arc::new(Handle { inner }) })
     }
 
@@ -384,6 +402,3 @@ impl WeakConnection {
         self.handle.upgrade().map(|handle| Connection { handle })
     }
 }
-
-/// Weak handle used by handler threads, so that they do not keep a link alive.
-pub(crate) type WeakInner = Weak<Inner>;

@@ -1,4 +1,4 @@
-//! Serving the peer's requests: the handler pool, cancellation tokens, replies.
+//! Serving the peer's requests: cancellation tokens, running a handler, replies.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -6,11 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Waker};
 
-use crossbeam_channel::Receiver;
 use parking_lot::Mutex;
 
 use crate::RpcError;
-use crate::connection::{Inner, Job, WeakInner};
+use crate::connection::Inner;
 use crate::frame::{Frame, Kind};
 use crate::scope::Serving;
 
@@ -92,15 +91,8 @@ pub(crate) fn reply(
     }
 }
 
-/// A handler thread: serves queued requests one at a time until the link closes.
-pub(crate) fn run_handler_pool(inner: WeakInner, jobs: Receiver<Job>) {
-    while let Ok(Job { frame, token }) = jobs.recv() {
-        let Some(inner) = inner.upgrade() else { return };
-        serve_one(&inner, frame, token);
-    }
-}
-
-fn serve_one(inner: &Arc<Inner>, frame: Frame, token: Arc<CancelToken>) {
+/// Serves one request (or notification) on this thread, replying unless cancelled.
+pub(crate) fn serve_one(inner: &Arc<Inner>, frame: Frame, token: Arc<CancelToken>) {
     let Some(dispatcher) = inner.dispatcher.clone() else { return };
     let wants_reply = frame.kind == Kind::Request;
     let (request_id, method_id) = (frame.request_id, frame.method_id);

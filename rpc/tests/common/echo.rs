@@ -1,6 +1,7 @@
 //! Services shared by rpc's tests and its `rpc-echo-cell` binary.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use rpc::{RpcError, WeakConnection};
@@ -37,6 +38,17 @@ rpc::service! {
 #[derive(Default)]
 pub struct EchoCell {
     pub connection: OnceLock<WeakConnection>,
+    /// `hang` handlers currently alive (a cancelled one is dropped, and leaves).
+    pub hanging: AtomicUsize,
+}
+
+/// Counts a live `hang` handler; decrements when the handler's future is dropped.
+struct Alive<'a>(&'a AtomicUsize);
+
+impl Drop for Alive<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl EchoCell {
@@ -67,6 +79,8 @@ impl echo::Service for EchoCell {
     }
 
     async fn hang(&self, _input: u32) -> Result<u32, RpcError> {
+        self.hanging.fetch_add(1, Ordering::SeqCst);
+        let _alive = Alive(&self.hanging);
         std::future::pending::<()>().await;
         Ok(0)
     }

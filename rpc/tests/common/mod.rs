@@ -54,6 +54,7 @@ pub struct Link {
     pub host: Connection,
     pub cell: Connection,
     pub host_service: Arc<provider::Server<Host>>,
+    pub cell_service: Arc<echo_service::Server<EchoCell>>,
 }
 
 pub fn link(config: Config) -> Link {
@@ -70,7 +71,7 @@ pub fn link(config: Config) -> Link {
     let cell = cell_thread.join().unwrap().unwrap();
     let _ = cell_service.0.connection.set(cell.downgrade());
     let _ = host_service.0.connection.set(host.downgrade());
-    Link { host, cell, host_service }
+    Link { host, cell, host_service, cell_service }
 }
 
 pub fn quick_timeouts() -> Config {
@@ -134,6 +135,18 @@ fn hello_bytes() -> Vec<u8> {
     out.push(0);
     let _ = Hello { max_frame: 1 << 20, shared_memory: false };
     out
+}
+
+/// Waits (up to ten seconds) until `condition` holds.
+pub fn eventually(condition: impl Fn() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    condition()
 }
 
 /// Polls every future in `futures` together on this thread until all are done.
