@@ -1,0 +1,136 @@
+//! The services between the dodeca host and its cells, declared once.
+//!
+//! Each cell serves one service (`template::Service`, `markdown::Service`, ...) and the host
+//! serves [`provider`], the callbacks a cell makes while it works. Every provider method is a
+//! query of the host's incremental runtime, and it is served inside the host's call to the cell
+//! (see `rpc`), so each callback is recorded as a dependency of the query that called the cell.
+//!
+//! All argument and result types are plain data implementing `facet::Facet`, encoded with
+//! postcard on the wire.
+//!
+//! # Example
+//!
+//! ```
+//! use cell_proto::Value;
+//! let page = Value::map([("title", Value::from("Hello")), ("weight", Value::Int(3))]);
+//! assert_eq!(page.get("title"), Some(&Value::from("Hello")));
+//! let bytes = rpc::encode(&page.to_wire())?;
+//! assert_eq!(cell_proto::decode_value(&bytes)?, page);
+//! # Ok::<(), rpc::RpcError>(())
+//! ```
+#![deny(missing_docs)]
+
+mod value;
+
+pub use value::{MAX_VALUE_DEPTH, Node, Value, WireValue, decode_value};
+
+use facet::Facet;
+
+/// A template to render, by name, with its context.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct RenderTemplate {
+    /// The template's name (a path under `templates/`).
+    pub name: String,
+    /// The variables the template sees at top level.
+    pub context: WireValue,
+}
+
+/// A rendered template.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct Rendered {
+    /// The output.
+    pub html: String,
+}
+
+/// A template's source, as the host resolved it.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct TemplateSource {
+    /// The name asked for.
+    pub name: String,
+    /// The source text, or `None` if there is no such template.
+    pub source: Option<String>,
+}
+
+/// A call of a host function from a template (`get_url(path=...)`, `get_section(...)`, ...).
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct FunctionCall {
+    /// The function's name.
+    pub name: String,
+    /// Its keyword arguments.
+    pub arguments: Vec<(String, WireValue)>,
+}
+
+/// Markdown to render.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct RenderMarkdown {
+    /// Where it comes from (for error messages), relative to `content/`.
+    pub path: String,
+    /// The whole file, front matter included.
+    pub source: String,
+}
+
+/// A heading of a rendered page, for tables of contents.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// The heading's text.
+    pub title: String,
+    /// The anchor id given to it.
+    pub id: String,
+}
+
+/// Which syntax a page's front matter used.
+#[derive(Facet, Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum FrontMatterFormat {
+    /// `+++` delimited TOML.
+    Toml,
+    /// `---` delimited YAML.
+    Yaml,
+}
+
+/// Rendered markdown.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct RenderedMarkdown {
+    /// The body as HTML.
+    pub html: String,
+    /// The headings, in order.
+    pub headings: Vec<Heading>,
+    /// The front matter's text (without delimiters), if there is any.
+    pub front_matter: Option<String>,
+    /// Its syntax.
+    pub front_matter_format: Option<FrontMatterFormat>,
+    /// The 1-based line at which the body starts in the file (for error positions).
+    pub body_line: u32,
+}
+
+rpc::service! {
+    /// The template cell: renders templates of the site's Jinja-like language.
+    pub mod template: "Template" {
+        /// Renders a template; templates it extends, includes or imports are fetched with
+        /// `provider::resolve_template`, data with `provider::get_data`.
+        fn render(request: RenderTemplate) -> Rendered;
+    }
+}
+
+rpc::service! {
+    /// The markdown cell: a pure transform, no callbacks.
+    pub mod markdown: "Markdown" {
+        /// Renders a page: front matter split off, body to HTML, headings collected.
+        fn render(request: RenderMarkdown) -> RenderedMarkdown;
+    }
+}
+
+rpc::service! {
+    /// Served by the host: the callbacks cells make. Each one is a tracked query.
+    pub mod provider: "Provider" {
+        /// A template's source by name.
+        fn resolve_template(name: String) -> TemplateSource;
+        /// One value of the site's data, by dotted path (`authors.alice.name`); `Null` if
+        /// absent. Only the keys a template reads become dependencies.
+        fn get_data(path: String) -> WireValue;
+        /// A host function called from a template.
+        fn call_function(call: FunctionCall) -> WireValue;
+    }
+}
