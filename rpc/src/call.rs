@@ -148,6 +148,11 @@ impl Connection {
 
 impl Call<'_> {
     fn start_nested(&mut self, frame: Frame, token: Arc<CancelToken>) {
+        if let Some(result) = self.inner.serve_internal(frame.method_id, &frame.payload) {
+            self.inner.serving.lock().remove(&frame.request_id);
+            reply(self.inner, frame.request_id, frame.method_id, result);
+            return;
+        }
         let dispatcher = self.local.or(self.inner.dispatcher.as_deref());
         let future = dispatcher.and_then(|d| d.dispatch(frame.method_id, frame.payload));
         let Some(future) = future else {

@@ -15,8 +15,10 @@ use std::sync::Arc;
 
 use crate::{Config, Connection, Dispatcher, RpcError, Side};
 
-/// The argument that names the inherited descriptor.
+/// The argument that names the inherited socket.
 pub const FD_ARG: &str = "--rpc-fd";
+/// The argument that names the inherited shared-memory segment, if any.
+pub const SHM_FD_ARG: &str = "--shm-fd";
 
 /// Starts `program` with `args` as a cell and connects to it.
 ///
@@ -37,6 +39,18 @@ pub fn spawn(
     let fd = theirs.as_raw_fd();
     let mut command = Command::new(program);
     command.args(args).arg(FD_ARG).arg(fd.to_string());
+    // The shared heap for blobs: a sealed memfd the child inherits and maps.
+    let segment =
+        match config.shared_heap {
+            0 => None,
+            bytes => Some(shm::Segment::builder().heap(bytes).build().map_err(|e| {
+                RpcError::Io(format!("shared memory for {}: {e}", program.display()))
+            })?),
+        };
+    if let Some(segment) = &segment {
+        let shm_fd = segment.share_with(&mut command);
+        command.arg(SHM_FD_ARG).arg(shm_fd.to_string());
+    }
     // SAFETY: the closure runs in the child between fork and exec, and only calls `fcntl`,
     // which is async-signal-safe; `fd` is open in the child (fork copies descriptors).
     unsafe {
@@ -52,9 +66,16 @@ pub fn spawn(
         .spawn()
         .map_err(|e| RpcError::Io(format!("cannot start cell {}: {e}", program.display())))?;
     drop(theirs);
+    let heap = match &segment {
+        Some(segment) => {
+            segment.set_peer_pid(child.id());
+            Some(segment.heap(0).map_err(|e| RpcError::Io(format!("shared heap: {e}")))?)
+        }
+        None => None,
+    };
     let mut config = config;
     config.hello_timeout = config.hello_timeout.max(std::time::Duration::from_secs(10));
-    let connection = Connection::new(ours, Side::Host, config, dispatcher)?;
+    let connection = Connection::with_heap(ours, Side::Host, config, dispatcher, heap)?;
     Ok((child, connection))
 }
 
@@ -64,16 +85,23 @@ pub fn spawn(
 ///
 /// [`RpcError::Protocol`] when the argument is missing or not a number.
 pub fn fd_from_args(args: impl IntoIterator<Item = String>) -> Result<i32, RpcError> {
+    named_fd(args, FD_ARG)?.ok_or_else(|| {
+        RpcError::Protocol(format!("missing {FD_ARG}: cells are started by the host"))
+    })
+}
+
+/// The descriptor after `flag` in `args`, if the flag is there.
+fn named_fd(args: impl IntoIterator<Item = String>, flag: &str) -> Result<Option<i32>, RpcError> {
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
-        if arg == FD_ARG {
+        if arg == flag {
             let value = args.next().unwrap_or_default();
-            return value.parse().map_err(|_| {
-                RpcError::Protocol(format!("{FD_ARG} needs a descriptor number, got {value:?}"))
+            return value.parse().map(Some).map_err(|_| {
+                RpcError::Protocol(format!("{flag} needs a descriptor number, got {value:?}"))
             });
         }
     }
-    Err(RpcError::Protocol(format!("missing {FD_ARG}: cells are started by the host")))
+    Ok(None)
 }
 
 /// A cell's `main`: connects on the inherited descriptor, serves with `dispatcher` until the
@@ -86,8 +114,9 @@ pub fn serve(dispatcher: Arc<dyn Dispatcher>) -> Result<String, RpcError> {
     serve_with(dispatcher, |_| {})
 }
 
-/// Like [`serve`], calling `connected` with the connection once it is up (a service that calls
-/// back into the host keeps a [`Connection::downgrade`] of it).
+/// Like [`serve`], calling `connected` with the connection once the hello is done and before
+/// any request is served (a service that calls back into the host keeps a
+/// [`Connection::downgrade`] of it).
 ///
 /// # Errors
 ///
@@ -101,7 +130,23 @@ pub fn serve_with(
     // process owns it; we take ownership exactly once.
     let owned = unsafe { OwnedFd::from_raw_fd(fd) };
     let stream = UnixStream::from(owned);
-    let connection = Connection::new(stream, Side::Cell, Config::default(), Some(dispatcher))?;
-    connected(&connection);
+    let heap = match named_fd(std::env::args(), SHM_FD_ARG)? {
+        Some(shm_fd) => {
+            // SAFETY: the host passed us this descriptor (`spawn` shares the segment with
+            // exactly this child) and nothing else in this process owns it.
+            let segment = unsafe { shm::Segment::attach_raw_fd(shm_fd) }
+                .map_err(|e| RpcError::Protocol(format!("shared memory from the host: {e}")))?;
+            Some(segment.heap(0).map_err(|e| RpcError::Protocol(format!("shared heap: {e}")))?)
+        }
+        None => None,
+    };
+    let connection = Connection::establish(
+        stream,
+        Side::Cell,
+        Config::default(),
+        Some(dispatcher),
+        heap,
+        connected,
+    )?;
     Ok(connection.wait_closed())
 }

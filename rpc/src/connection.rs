@@ -35,6 +35,11 @@ pub struct Config {
     pub call_timeout: Duration,
     /// How long to wait for the peer's hello.
     pub hello_timeout: Duration,
+    /// Blobs up to this many bytes travel inline in the frame; larger ones go through the
+    /// shared heap when the link has one.
+    pub blob_inline_max: usize,
+    /// Size of the shared heap that [`crate::cell::spawn`] creates for the link (0: none).
+    pub shared_heap: usize,
     /// Idle threads kept to read the link and serve the peer's requests that are not nested
     /// in one of our calls. More are started while that many are busy, so a handler waiting
     /// on its own callbacks never starves the link of a reader.
@@ -48,6 +53,8 @@ impl Default for Config {
             call_timeout: Duration::from_secs(60),
             hello_timeout: Duration::from_secs(10),
             handler_threads: 4,
+            blob_inline_max: 16 << 10,
+            shared_heap: 64 << 20,
         }
     }
 }
@@ -74,6 +81,10 @@ pub(crate) struct Inner {
     /// The peer's requests we are serving, by request id, so that a cancel can stop them.
     pub(crate) serving: Mutex<HashMap<u64, Arc<CancelToken>>>,
     pub(crate) dispatcher: Option<Arc<dyn Dispatcher>>,
+    /// The shared heap for blobs, when both sides attached one.
+    pub(crate) heap: Option<shm::Heap>,
+    /// Blobs larger than the heap, held for the peer to pull.
+    pub(crate) streams: crate::blob::Streams,
     /// The read half. Threads take turns holding it (leader/follower): the holder reads one
     /// frame, lets go, and then serves it itself if it is a request, so serving a request
     /// costs no hand-off between threads.
@@ -199,7 +210,9 @@ impl Inner {
 
     /// A job for a request or notification, or (without a dispatcher) the refusal.
     fn job(&self, frame: Frame, token: Arc<CancelToken>) -> Option<Job> {
-        if self.dispatcher.is_some() {
+        let internal =
+            matches!(frame.method_id, crate::blob::CHUNK_METHOD | crate::blob::DONE_METHOD);
+        if self.dispatcher.is_some() || internal {
             return Some(Job { frame, token });
         }
         if frame.kind == Kind::Request {
@@ -295,8 +308,37 @@ impl Connection {
         config: Config,
         dispatcher: Option<Arc<dyn Dispatcher>>,
     ) -> Result<Connection, RpcError> {
+        Connection::with_heap(stream, side, config, dispatcher, None)
+    }
+
+    /// Like [`new`](Self::new), with a heap in a shared segment both sides have mapped, for
+    /// [`Blob`](crate::Blob)s. It is used only if the peer's hello says it has one too.
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new).
+    pub fn with_heap(
+        stream: UnixStream,
+        side: Side,
+        config: Config,
+        dispatcher: Option<Arc<dyn Dispatcher>>,
+        heap: Option<shm::Heap>,
+    ) -> Result<Connection, RpcError> {
+        Connection::establish(stream, side, config, dispatcher, heap, |_| {})
+    }
+
+    /// The hello, then `before_serving` (which may keep a handle for its handlers), then the
+    /// link threads: no request is served before `before_serving` has run.
+    pub(crate) fn establish(
+        stream: UnixStream,
+        side: Side,
+        config: Config,
+        dispatcher: Option<Arc<dyn Dispatcher>>,
+        heap: Option<shm::Heap>,
+        before_serving: impl FnOnce(&Connection),
+    ) -> Result<Connection, RpcError> {
         let io = |e: std::io::Error| RpcError::Io(e.to_string());
-        let ours = Hello { max_frame: config.max_frame, shared_memory: false };
+        let ours = Hello { max_frame: config.max_frame, shared_memory: heap.is_some() };
         let hello = Frame {
             kind: Kind::Hello,
             request_id: 0,
@@ -326,6 +368,8 @@ impl Connection {
             pending: Mutex::new(HashMap::new()),
             serving: Mutex::new(HashMap::new()),
             dispatcher,
+            heap: heap.filter(|_| theirs.shared_memory),
+            streams: crate::blob::Streams::default(),
             reader: Mutex::new(BufReader::with_capacity(64 << 10, stream)),
             free_readers: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
@@ -333,8 +377,10 @@ impl Connection {
             closed_signal: Condvar::new(),
             config,
         });
-        start_worker(&inner);
-        Ok(Connection { handle: Arc::new(Handle { inner }) })
+        let connection = Connection { handle: Arc::new(Handle { inner }) };
+        before_serving(&connection);
+        start_worker(connection.inner());
+        Ok(connection)
     }
 
     pub(crate) fn inner(&self) -> &Arc<Inner> {

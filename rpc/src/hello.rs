@@ -28,6 +28,12 @@ impl Hello {
         out
     }
 
+    /// Decodes a hello payload (exposed for the fuzz targets).
+    #[doc(hidden)]
+    pub fn decode_for_fuzzing(payload: &[u8]) -> Result<Hello, RpcError> {
+        Hello::decode(payload)
+    }
+
     pub(crate) fn decode(payload: &[u8]) -> Result<Hello, RpcError> {
         if payload.len() != HELLO_LEN {
             return Err(RpcError::Protocol(format!(

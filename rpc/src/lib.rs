@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod blob;
 mod block_on;
 mod call;
 pub mod cell;
@@ -38,6 +39,7 @@ mod timer;
 use std::future::Future;
 use std::pin::Pin;
 
+pub use blob::{Blob, BlobBytes};
 pub use block_on::block_on;
 pub use call::Call;
 pub use connection::{Config, Connection, Side, WeakConnection};

@@ -93,9 +93,16 @@ pub(crate) fn reply(
 
 /// Serves one request (or notification) on this thread, replying unless cancelled.
 pub(crate) fn serve_one(inner: &Arc<Inner>, frame: Frame, token: Arc<CancelToken>) {
-    let Some(dispatcher) = inner.dispatcher.clone() else { return };
     let wants_reply = frame.kind == Kind::Request;
     let (request_id, method_id) = (frame.request_id, frame.method_id);
+    if let Some(result) = inner.serve_internal(method_id, &frame.payload) {
+        inner.serving.lock().remove(&request_id);
+        if wants_reply {
+            reply(inner, request_id, method_id, result);
+        }
+        return;
+    }
+    let Some(dispatcher) = inner.dispatcher.clone() else { return };
     let Some(future) = dispatcher.dispatch(method_id, frame.payload) else {
         if wants_reply {
             inner.serving.lock().remove(&request_id);

@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use rpc::{RpcError, WeakConnection};
+use rpc::{Blob, RpcError, WeakConnection};
 
 rpc::service! {
     /// Served by the cell.
@@ -21,6 +21,8 @@ rpc::service! {
         fn ask_host(key: String) -> String;
         /// Calls the peer's `hop(depth - 1)` and appends this side's name (see `hop`).
         fn hop(depth: u32) -> Vec<String>;
+        /// Opens the blob and sends its bytes back in a new blob.
+        fn echo_blob(input: Blob) -> Blob;
     }
 }
 
@@ -52,13 +54,15 @@ impl Drop for Alive<'_> {
 }
 
 impl EchoCell {
-    fn peer(&self) -> Result<provider::Client, RpcError> {
-        let connection = self
-            .connection
+    fn connection(&self) -> Result<rpc::Connection, RpcError> {
+        self.connection
             .get()
             .and_then(|c| c.upgrade())
-            .ok_or_else(|| RpcError::remote("not connected"))?;
-        Ok(provider::Client::new(connection))
+            .ok_or_else(|| RpcError::remote("not connected"))
+    }
+
+    fn peer(&self) -> Result<provider::Client, RpcError> {
+        Ok(provider::Client::new(self.connection()?))
     }
 }
 
@@ -88,6 +92,12 @@ impl echo::Service for EchoCell {
     async fn ask_host(&self, key: String) -> Result<String, RpcError> {
         let answer = self.peer()?.lookup(&key).await?;
         Ok(format!("cell got: {answer}"))
+    }
+
+    async fn echo_blob(&self, input: Blob) -> Result<Blob, RpcError> {
+        let connection = self.connection()?;
+        let bytes = connection.open_blob(input).await?;
+        connection.blob(&bytes)
     }
 
     async fn hop(&self, depth: u32) -> Result<Vec<String>, RpcError> {

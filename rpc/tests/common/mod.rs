@@ -58,16 +58,29 @@ pub struct Link {
 }
 
 pub fn link(config: Config) -> Link {
+    link_with_heap(config, 0)
+}
+
+/// A link whose two sides share a heap of `heap_bytes` (none for 0), as spawned cells do.
+pub fn link_with_heap(config: Config, heap_bytes: usize) -> Link {
+    let (host_heap, cell_heap) = if heap_bytes == 0 {
+        (None, None)
+    } else {
+        let segment = shm::Segment::builder().heap(heap_bytes).build().unwrap();
+        let attached = shm::Segment::attach(segment.fd().try_clone_to_owned().unwrap()).unwrap();
+        (Some(segment.heap(0).unwrap()), Some(attached.heap(0).unwrap()))
+    };
     let (a, b) = UnixStream::pair().unwrap();
     let cell_service = Arc::new(echo_service::Server(EchoCell::default()));
     let cell_dispatcher: Arc<dyn Dispatcher> = cell_service.clone();
     let cell_config = config.clone();
     let cell_thread = std::thread::spawn(move || {
-        Connection::new(b, Side::Cell, cell_config, Some(cell_dispatcher))
+        Connection::with_heap(b, Side::Cell, cell_config, Some(cell_dispatcher), cell_heap)
     });
     let host_service = Arc::new(provider::Server(Host::default()));
     let host_dispatcher: Arc<dyn Dispatcher> = host_service.clone();
-    let host = Connection::new(a, Side::Host, config, Some(host_dispatcher)).unwrap();
+    let host =
+        Connection::with_heap(a, Side::Host, config, Some(host_dispatcher), host_heap).unwrap();
     let cell = cell_thread.join().unwrap().unwrap();
     let _ = cell_service.0.connection.set(cell.downgrade());
     let _ = host_service.0.connection.set(host.downgrade());
