@@ -104,6 +104,21 @@ mod warning;
 #[path = "../tests/common/temp_dir.rs"]
 mod temp_dir;
 
+/// Entry points for the fuzz targets (`fuzz/`); not part of the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Decodes `cas.db` bytes; `Err` carries the reason a store would warn with.
+    pub fn decode_names(bytes: &[u8]) -> Result<usize, String> {
+        crate::names::decode(bytes).map(|map| map.len())
+    }
+
+    /// Decodes `body` wrapped in a valid header and checksum, so that the fuzzer reaches the
+    /// body decoder past the checksum.
+    pub fn decode_names_body(body: &[u8]) -> Result<usize, String> {
+        crate::names::decode(&crate::names::wrap_body(body)).map(|map| map.len())
+    }
+}
+
 pub use crate::blob::{Blob, MMAP_THRESHOLD};
 pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::gc::{GcReport, STALE_TEMP_AGE};

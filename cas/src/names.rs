@@ -216,6 +216,19 @@ pub(crate) fn encode(entries: &HashMap<String, ContentHash>) -> Result<Vec<u8>> 
     Ok(bytes)
 }
 
+/// `body` behind a valid header and checksum (for the fuzz targets).
+pub(crate) fn wrap_body(body: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(HEADER_LEN + body.len());
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&FORMAT.to_le_bytes());
+    bytes.extend_from_slice(&0u32.to_le_bytes());
+    bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    let checksum = checksum(&bytes[..PREFIX_LEN], body);
+    bytes.extend_from_slice(&checksum);
+    bytes.extend_from_slice(body);
+    bytes
+}
+
 /// Decodes a file; the error is a reason for the warning.
 pub(crate) fn decode(bytes: &[u8]) -> Result<HashMap<String, ContentHash>, String> {
     if bytes.len() < HEADER_LEN {
