@@ -13,7 +13,10 @@ use std::path::Path;
 use std::process::{Child, Command};
 use std::sync::Arc;
 
-use crate::{Config, Connection, Dispatcher, RpcError, Side};
+use crate::{Config, Connection, Dispatcher, RingTransport, RpcError, Side};
+
+/// Bytes in each of a cell link's two frame rings.
+const RING_BYTES: usize = 1 << 20;
 
 /// The argument that names the inherited socket.
 pub const FD_ARG: &str = "--rpc-fd";
@@ -39,14 +42,17 @@ pub fn spawn(
     let fd = theirs.as_raw_fd();
     let mut command = Command::new(program);
     command.args(args).arg(FD_ARG).arg(fd.to_string());
-    // The shared heap for blobs: a sealed memfd the child inherits and maps.
-    let segment =
-        match config.shared_heap {
-            0 => None,
-            bytes => Some(shm::Segment::builder().heap(bytes).build().map_err(|e| {
+    // The shared segment, which the child inherits and maps: region 0 is the blob heap,
+    // regions 1 and 2 one frame ring per direction (see `transport`).
+    let segment = match config.shared_heap {
+        0 => None,
+        bytes => {
+            let built = shm::Segment::builder().heap(bytes).ring(RING_BYTES).ring(RING_BYTES).build();
+            Some(built.map_err(|e| {
                 RpcError::Io(format!("shared memory for {}: {e}", program.display()))
-            })?),
-        };
+            })?)
+        }
+    };
     if let Some(segment) = &segment {
         let shm_fd = segment.share_with(&mut command);
         command.arg(SHM_FD_ARG).arg(shm_fd.to_string());
@@ -66,16 +72,16 @@ pub fn spawn(
         .spawn()
         .map_err(|e| RpcError::Io(format!("cannot start cell {}: {e}", program.display())))?;
     drop(theirs);
-    let heap = match &segment {
-        Some(segment) => {
-            segment.set_peer_pid(child.id());
-            Some(segment.heap(0).map_err(|e| RpcError::Io(format!("shared heap: {e}")))?)
-        }
-        None => None,
-    };
     let mut config = config;
     config.hello_timeout = config.hello_timeout.max(std::time::Duration::from_secs(10));
-    let connection = Connection::with_heap(ours, Side::Host, config, dispatcher, heap)?;
+    let connection = match &segment {
+        Some(segment) => {
+            segment.set_peer_pid(child.id());
+            let rings = RingTransport::open(segment, Side::Host)?;
+            Connection::with_rings(ours, Side::Host, config, dispatcher, rings)?
+        }
+        None => Connection::new(ours, Side::Host, config, dispatcher)?,
+    };
     Ok((child, connection))
 }
 
@@ -130,22 +136,24 @@ pub fn serve_with(
     // process owns it; we take ownership exactly once.
     let owned = unsafe { OwnedFd::from_raw_fd(fd) };
     let stream = UnixStream::from(owned);
-    let heap = match named_fd(std::env::args(), SHM_FD_ARG)? {
+    let rings = match named_fd(std::env::args(), SHM_FD_ARG)? {
         Some(shm_fd) => {
             // SAFETY: the host passed us this descriptor (`spawn` shares the segment with
             // exactly this child) and nothing else in this process owns it.
             let segment = unsafe { shm::Segment::attach_raw_fd(shm_fd) }
                 .map_err(|e| RpcError::Protocol(format!("shared memory from the host: {e}")))?;
-            Some(segment.heap(0).map_err(|e| RpcError::Protocol(format!("shared heap: {e}")))?)
+            Some(RingTransport::open(&segment, Side::Cell)?)
         }
         None => None,
     };
+    let heap = rings.as_ref().map(|r| r.heap.clone());
     let connection = Connection::establish(
         stream,
         Side::Cell,
         Config::default(),
         Some(dispatcher),
         heap,
+        rings,
         connected,
     )?;
     Ok(connection.wait_closed())

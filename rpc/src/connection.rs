@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 use std::io::{BufReader, Write};
+
+use crate::transport::{Reader, RingTransport, Writer};
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
@@ -72,7 +74,7 @@ pub(crate) struct Inner {
     pub(crate) config: Config,
     /// The peer's maximum frame: what we may send.
     pub(crate) peer_max_frame: u32,
-    writer: Mutex<UnixStream>,
+    writer: Mutex<Writer>,
     /// Kept to shut the socket down, which unblocks the reader thread.
     socket: UnixStream,
     next_id: AtomicU64,
@@ -88,7 +90,7 @@ pub(crate) struct Inner {
     /// The read half. Threads take turns holding it (leader/follower): the holder reads one
     /// frame, lets go, and then serves it itself if it is a request, so serving a request
     /// costs no hand-off between threads.
-    reader: Mutex<BufReader<UnixStream>>,
+    reader: Mutex<Reader>,
     /// Threads waiting for (or holding) `reader`: the ones free to read.
     free_readers: AtomicUsize,
     closed: AtomicBool,
@@ -120,14 +122,13 @@ impl Inner {
         if self.is_closed() {
             return Err(RpcError::PeerClosed { reason: self.close_reason() });
         }
-        let bytes = frame.encode();
-        let written = self.writer.lock().write_all(&bytes);
-        if let Err(e) = written {
-            let reason = format!("write failed: {e}");
-            self.close(reason.clone());
-            return Err(RpcError::PeerClosed { reason });
+        let written = self.writer.lock().send(frame);
+        if let Err(error) = &written
+            && error.is_link_failure()
+        {
+            self.close(error.to_string());
         }
-        Ok(())
+        written
     }
 
     /// Tells the peer why we are leaving, then closes.
@@ -140,7 +141,8 @@ impl Inner {
                 method_id: 0,
                 payload: reason.clone().into_bytes(),
             };
-            let _ = self.writer.lock().write_all(&goodbye.encode());
+            // Never wait here: a full ring to a dead peer must not hold up closing.
+            let _ = self.writer.lock().send_without_waiting(&goodbye);
         }
         self.close(reason);
     }
@@ -236,7 +238,7 @@ fn worker(inner: Arc<Inner>) {
                 inner.free_readers.fetch_sub(1, Ordering::AcqRel);
                 return;
             }
-            Frame::read_from(&mut *reader, inner.config.max_frame)
+            reader.recv(inner.config.max_frame, || inner.is_closed())
         };
         let job = match read {
             Ok(Some(frame)) => inner.route(frame),
@@ -324,7 +326,24 @@ impl Connection {
         dispatcher: Option<Arc<dyn Dispatcher>>,
         heap: Option<shm::Heap>,
     ) -> Result<Connection, RpcError> {
-        Connection::establish(stream, side, config, dispatcher, heap, |_| {})
+        Connection::establish(stream, side, config, dispatcher, heap, None, |_| {})
+    }
+
+    /// Like [`with_heap`](Self::with_heap), moving frames through the segment's rings once
+    /// the hello is done (if the peer has them too); the byte stream stays for the hello.
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new).
+    pub fn with_rings(
+        stream: UnixStream,
+        side: Side,
+        config: Config,
+        dispatcher: Option<Arc<dyn Dispatcher>>,
+        rings: RingTransport,
+    ) -> Result<Connection, RpcError> {
+        let heap = rings.heap.clone();
+        Connection::establish(stream, side, config, dispatcher, Some(heap), Some(rings), |_| {})
     }
 
     /// The hello, then `before_serving` (which may keep a handle for its handlers), then the
@@ -335,10 +354,15 @@ impl Connection {
         config: Config,
         dispatcher: Option<Arc<dyn Dispatcher>>,
         heap: Option<shm::Heap>,
+        rings: Option<RingTransport>,
         before_serving: impl FnOnce(&Connection),
     ) -> Result<Connection, RpcError> {
         let io = |e: std::io::Error| RpcError::Io(e.to_string());
-        let ours = Hello { max_frame: config.max_frame, shared_memory: heap.is_some() };
+        let ours = Hello {
+            max_frame: config.max_frame,
+            shared_memory: heap.is_some(),
+            rings: rings.is_some() && heap.is_some(),
+        };
         let hello = Frame {
             kind: Kind::Hello,
             request_id: 0,
@@ -358,19 +382,30 @@ impl Connection {
             Err(e) => return Err(e),
         };
         stream.set_read_timeout(None).map_err(io)?;
+        let use_rings = ours.rings && theirs.rings && theirs.shared_memory;
+        let (writer, reader) = match rings.filter(|_| use_rings) {
+            Some(RingTransport { producer, consumer, heap }) => (
+                Writer::Ring { producer, heap: heap.clone(), timeout: config.call_timeout },
+                Reader::Ring { consumer, heap },
+            ),
+            None => (
+                Writer::Stream(stream.try_clone().map_err(io)?),
+                Reader::Stream(BufReader::with_capacity(64 << 10, stream.try_clone().map_err(io)?)),
+            ),
+        };
 
         let inner = Arc::new(Inner {
             side,
             peer_max_frame: theirs.max_frame,
-            writer: Mutex::new(stream.try_clone().map_err(io)?),
-            socket: stream.try_clone().map_err(io)?,
+            writer: Mutex::new(writer),
+            socket: stream,
             next_id: AtomicU64::new(if side == Side::Host { 1 } else { 2 }),
             pending: Mutex::new(HashMap::new()),
             serving: Mutex::new(HashMap::new()),
             dispatcher,
             heap: heap.filter(|_| theirs.shared_memory),
             streams: crate::blob::Streams::default(),
-            reader: Mutex::new(BufReader::with_capacity(64 << 10, stream)),
+            reader: Mutex::new(reader),
             free_readers: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
             close_reason: Mutex::new(None),

@@ -123,7 +123,8 @@ impl Frame {
         Frame::decode_body(body).map(Some)
     }
 
-    fn decode_body(mut body: Vec<u8>) -> Result<Frame, RpcError> {
+    /// Decodes a frame's header and payload (everything after the length prefix).
+    pub(crate) fn decode_body(mut body: Vec<u8>) -> Result<Frame, RpcError> {
         let kind = Kind::from_byte(body[0])
             .ok_or_else(|| RpcError::Protocol(format!("unknown frame kind {}", body[0])))?;
         let word = |at: usize| {

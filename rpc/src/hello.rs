@@ -14,6 +14,8 @@ pub struct Hello {
     pub max_frame: u32,
     /// Whether a shared-memory segment is attached for blobs.
     pub shared_memory: bool,
+    /// Whether this side can move frames through the segment's rings.
+    pub rings: bool,
 }
 
 const HELLO_LEN: usize = 4 + 2 + 4 + 1;
@@ -24,7 +26,7 @@ impl Hello {
         out.extend_from_slice(&MAGIC);
         out.extend_from_slice(&PROTOCOL_VERSION.to_le_bytes());
         out.extend_from_slice(&self.max_frame.to_le_bytes());
-        out.push(self.shared_memory as u8);
+        out.push(self.shared_memory as u8 | (self.rings as u8) << 1);
         out
     }
 
@@ -59,7 +61,7 @@ impl Hello {
                 "peer's maximum frame {max_frame} is too small"
             )));
         }
-        Ok(Hello { max_frame, shared_memory: payload[10] != 0 })
+        Ok(Hello { max_frame, shared_memory: payload[10] & 1 != 0, rings: payload[10] & 2 != 0 })
     }
 }
 
@@ -69,7 +71,7 @@ mod tests {
 
     #[test]
     fn hello_round_trips_and_rejects_strangers() {
-        let hello = Hello { max_frame: 1 << 20, shared_memory: true };
+        let hello = Hello { max_frame: 1 << 20, shared_memory: true, rings: true };
         assert_eq!(Hello::decode(&hello.encode()).unwrap(), hello);
         let mut bad = hello.encode();
         bad[0] = b'X';

@@ -35,6 +35,7 @@ mod scope;
 mod serve;
 mod service;
 mod timer;
+mod transport;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -45,6 +46,7 @@ pub use call::Call;
 pub use connection::{Config, Connection, Side, WeakConnection};
 pub use dispatch::{Dispatcher, Handles, decode, encode, method_id};
 pub use error::RpcError;
+pub use transport::RingTransport;
 
 /// A boxed, `Send` future: what handlers return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

@@ -11,7 +11,6 @@ use std::thread::ThreadId;
 use std::time::Duration;
 
 use rpc::frame::{Frame, Kind};
-use rpc::hello::Hello;
 use rpc::{Config, Connection, Dispatcher, RpcError, Side, WeakConnection};
 
 use echo::{EchoCell, echo as echo_service, provider};
@@ -146,7 +145,6 @@ fn hello_bytes() -> Vec<u8> {
     out.extend_from_slice(&rpc::hello::PROTOCOL_VERSION.to_le_bytes());
     out.extend_from_slice(&(1u32 << 20).to_le_bytes());
     out.push(0);
-    let _ = Hello { max_frame: 1 << 20, shared_memory: false };
     out
 }
 
