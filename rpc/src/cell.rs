@@ -47,7 +47,8 @@ pub fn spawn(
     let segment = match config.shared_heap {
         0 => None,
         bytes => {
-            let built = shm::Segment::builder().heap(bytes).ring(RING_BYTES).ring(RING_BYTES).build();
+            let built =
+                shm::Segment::builder().heap(bytes).ring(RING_BYTES).ring(RING_BYTES).build();
             Some(built.map_err(|e| {
                 RpcError::Io(format!("shared memory for {}: {e}", program.display()))
             })?)

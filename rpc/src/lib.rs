@@ -18,7 +18,68 @@
 //! nothing the peer sends can panic this side. Futures are woken through their `Waker`, so any
 //! executor drives them.
 //!
-//! See [`service!`] for a complete example.
+//! Transport: the hello always goes over the byte stream. Cells started with
+//! [`cell::spawn`] also share an `shm` segment: frames then travel through one ring per
+//! direction (a hand-off spins briefly before sleeping, so a quick reply costs no system
+//! call), and [`Blob`]s through its heap, read in place by the receiver.
+//!
+//! # Example
+//!
+//! A host calling a cell's service, and the cell calling back into the host while it serves
+//! the call (in-process here; [`cell::spawn`] does the same with a child process).
+//!
+//! ```
+//! use std::sync::{Arc, OnceLock};
+//! use rpc::{Config, Connection, RpcError, Side, WeakConnection};
+//!
+//! rpc::service! {
+//!     /// Served by the cell.
+//!     pub mod greeter: "Greeter" {
+//!         /// Greets `name` by its title, which it asks the host for.
+//!         fn greet(name: String) -> String;
+//!     }
+//! }
+//! rpc::service! {
+//!     /// Served by the host.
+//!     pub mod titles: "Titles" {
+//!         /// A title for `name`.
+//!         fn title(name: String) -> String;
+//!     }
+//! }
+//!
+//! #[derive(Default)]
+//! struct Cell { host: OnceLock<WeakConnection> }
+//! impl greeter::Service for Cell {
+//!     async fn greet(&self, name: String) -> Result<String, RpcError> {
+//!         let host = self.host.get().and_then(|h| h.upgrade()).ok_or_else(|| RpcError::remote("gone"))?;
+//!         // A nested call: the host serves it inside its own pending `greet` call.
+//!         let title = titles::Client::new(host).title(&name).await?;
+//!         Ok(format!("Hello, {title} {name}!"))
+//!     }
+//! }
+//! struct Host;
+//! impl titles::Service for Host {
+//!     async fn title(&self, _name: String) -> Result<String, RpcError> {
+//!         Ok("Dr.".to_string())
+//!     }
+//! }
+//!
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let (a, b) = std::os::unix::net::UnixStream::pair()?;
+//!     let cell_service = Arc::new(greeter::Server(Cell::default()));
+//!     let served = cell_service.clone();
+//!     let cell = std::thread::spawn(move || {
+//!         Connection::new(b, Side::Cell, Config::default(), Some(served))
+//!     });
+//!     let host = Connection::new(a, Side::Host, Config::default(), Some(Arc::new(titles::Server(Host))))?;
+//!     let cell = cell.join().unwrap()?;
+//!     cell_service.0.host.set(cell.downgrade()).ok();
+//!
+//!     let client = greeter::Client::new(host);
+//!     assert_eq!(rpc::block_on(client.greet(&"Who".to_string()))?, "Hello, Dr. Who!");
+//!     Ok(())
+//! }
+//! ```
 #![deny(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 

@@ -105,7 +105,9 @@ impl Writer {
                 let mut block = heap.alloc(frame.payload.len(), *timeout).map_err(ring_error)?;
                 block.copy_from_slice(&frame.payload);
                 let descriptor = block.into_descriptor().map_err(ring_error)?.to_bytes();
-                producer.push_parts(&[&[SPILLED], &header, &descriptor], *timeout).map_err(ring_error)
+                producer
+                    .push_parts(&[&[SPILLED], &header, &descriptor], *timeout)
+                    .map_err(ring_error)
             }
         }
     }
@@ -136,7 +138,11 @@ fn header_bytes(frame: &Frame) -> [u8; HEADER_LEN] {
 impl Reader {
     /// The next frame; `Ok(None)` when the peer closed cleanly. A ring reader wakes every
     /// `READ_SLICE` to see whether `closed` says its own side has gone.
-    pub(crate) fn recv(&mut self, max_len: u32, closed: impl Fn() -> bool) -> Result<Option<Frame>, RpcError> {
+    pub(crate) fn recv(
+        &mut self,
+        max_len: u32,
+        closed: impl Fn() -> bool,
+    ) -> Result<Option<Frame>, RpcError> {
         match self {
             Reader::Stream(stream) => Frame::read_from(stream, max_len),
             Reader::Ring { consumer, heap } => loop {
@@ -157,7 +163,10 @@ impl Reader {
 
 fn decode_record(record: &[u8], heap: &shm::Heap, max_len: u32) -> Result<Frame, RpcError> {
     if record.len() < 1 + HEADER_LEN {
-        return Err(RpcError::Protocol(format!("ring record of {} bytes has no header", record.len())));
+        return Err(RpcError::Protocol(format!(
+            "ring record of {} bytes has no header",
+            record.len()
+        )));
     }
     let (tag, rest) = (record[0], &record[1..]);
     let (header, tail) = rest.split_at(HEADER_LEN);
@@ -169,13 +178,18 @@ fn decode_record(record: &[u8], heap: &shm::Heap, max_len: u32) -> Result<Frame,
             if descriptor.len() > max_len as u64 {
                 return Err(RpcError::FrameTooLarge { len: descriptor.len(), max: max_len as u64 });
             }
-            let block = heap.accept(descriptor).map_err(|e| RpcError::Protocol(format!("spilled frame: {e}")))?;
+            let block = heap
+                .accept(descriptor)
+                .map_err(|e| RpcError::Protocol(format!("spilled frame: {e}")))?;
             block.to_vec()
         }
         other => return Err(RpcError::Protocol(format!("unknown ring record tag {other}"))),
     };
     if (HEADER_LEN + payload.len()) as u64 > max_len as u64 {
-        return Err(RpcError::FrameTooLarge { len: (HEADER_LEN + payload.len()) as u64, max: max_len as u64 });
+        return Err(RpcError::FrameTooLarge {
+            len: (HEADER_LEN + payload.len()) as u64,
+            max: max_len as u64,
+        });
     }
     let mut body = Vec::with_capacity(HEADER_LEN + payload.len());
     body.extend_from_slice(header);
