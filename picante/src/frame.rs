@@ -22,7 +22,7 @@ use parking_lot::Mutex;
 
 use crate::hash::FastHashSet;
 use crate::key::{Dep, Deps};
-use crate::{QueryKindId, Revision};
+use crate::{Durability, QueryKindId, Revision};
 
 /// Identity of a query that holds a claim on its slot (computing or verifying it).
 pub(crate) struct FrameInfo {
@@ -95,6 +95,8 @@ pub(crate) struct ActiveFrame {
     /// Set when the computation observed something newer than `info.revision`; its result is
     /// then a mix of revisions and must be thrown away (see `observe`).
     superseded: Cell<bool>,
+    /// The lowest durability among the reads so far (High when nothing was read).
+    durability: Cell<Durability>,
 }
 
 /// Records dependencies in first-read order, without repeats.
@@ -201,7 +203,13 @@ impl ActiveFrame {
             info,
             deps: RefCell::new(DepRecorder::following(expected)),
             superseded: Cell::new(false),
+            durability: Cell::new(Durability::High),
         }
+    }
+
+    /// The lowest durability among the computation's reads.
+    pub(crate) fn durability(&self) -> Durability {
+        self.durability.get()
     }
 
     /// Whether the computation saw a revision newer than its own.
@@ -236,22 +244,31 @@ fn with_top<R>(f: impl FnOnce(&ActiveFrame) -> R) -> Option<R> {
 #[inline]
 pub(crate) fn read_context<R>(
     latest: impl FnOnce() -> Revision,
-    read: impl FnOnce(Revision) -> Option<(R, Dep, Revision)>,
+    read: impl FnOnce(Revision) -> Option<(R, Dep, Revision, Durability)>,
 ) -> Option<R> {
     TOP.with(|top| {
         let frame = top.get();
         if frame.is_null() {
-            return read(latest()).map(|(result, _, _)| result);
+            return read(latest()).map(|(result, ..)| result);
         }
         // SAFETY: as in `with_top`.
         let frame = unsafe { &*frame };
-        let (result, dep, changed_at) = read(frame.info.revision)?;
-        frame.deps.borrow_mut().push(dep);
-        if changed_at > frame.info.revision {
-            frame.superseded.set(true);
-        }
+        let (result, dep, changed_at, durability) = read(frame.info.revision)?;
+        frame.note(dep, changed_at, durability);
         Some(result)
     })
+}
+
+impl ActiveFrame {
+    fn note(&self, dep: Dep, changed_at: Revision, durability: Durability) {
+        self.deps.borrow_mut().push(dep);
+        if changed_at > self.info.revision {
+            self.superseded.set(true);
+        }
+        if durability < self.durability.get() {
+            self.durability.set(durability);
+        }
+    }
 }
 
 /// Records that the computation being polled read `dep`, whose value last changed at
@@ -262,13 +279,8 @@ pub(crate) fn read_context<R>(
 /// retried at the newer revision by the outermost `get` (optimistic concurrency control: no
 /// value mixing revisions is ever stored or returned).
 #[inline]
-pub(crate) fn observe(dep: Dep, changed_at: Revision) {
-    with_top(|frame| {
-        frame.deps.borrow_mut().push(dep);
-        if changed_at > frame.info.revision {
-            frame.superseded.set(true);
-        }
-    });
+pub(crate) fn observe(dep: Dep, changed_at: Revision, durability: Durability) {
+    with_top(|frame| frame.note(dep, changed_at, durability));
 }
 
 /// Marks the computation being polled as superseded (see [`observe`]).
@@ -402,11 +414,12 @@ mod tests {
     #[test]
     fn reads_inside_a_framed_poll_land_in_that_frame_only() {
         let frame = ActiveFrame::new(info(), None);
-        observe(dep(100), Revision(1)); // outside: dropped
-        let fut = Framed::new(frame, Box::pin(async { observe(dep(1), Revision(5)) }));
+        observe(dep(100), Revision(1), Durability::Low); // outside: dropped
+        let fut =
+            Framed::new(frame, Box::pin(async { observe(dep(1), Revision(5), Durability::High) }));
         let (out, frame) = pollster::block_on(fut);
         assert!(out.is_ok());
-        observe(dep(101), Revision(1));
+        observe(dep(101), Revision(1), Durability::Low);
         assert!(!frame.is_superseded());
         assert_eq!(&*frame.into_deps(), &[dep(1)]);
     }
@@ -415,7 +428,7 @@ mod tests {
     fn reading_something_newer_than_the_frame_supersedes_it() {
         let fut = Framed::new(
             ActiveFrame::new(info(), None),
-            Box::pin(async { observe(dep(1), Revision(6)) }),
+            Box::pin(async { observe(dep(1), Revision(6), Durability::Low) }),
         );
         let (_, frame) = pollster::block_on(fut);
         assert!(frame.is_superseded());

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::hash::Hash;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use facet::Facet;
 use parking_lot::Mutex;
@@ -12,7 +12,7 @@ use crate::frame::observe;
 use crate::ingredient::{DependencyView, DynIngredient, sealed};
 use crate::key::Dep;
 use crate::table::key_table::KeyTable;
-use crate::{HasRuntime, PicanteResult, QueryKindId, Revision};
+use crate::{Durability, HasRuntime, PicanteResult, QueryKindId, Revision, Runtime};
 
 /// A keyed table of values set from outside: file contents, configuration, flags.
 ///
@@ -50,11 +50,17 @@ struct InputSlot<V> {
     /// The revision of the last effective write; 0 for a key read before it was ever set.
     /// Written under the runtime's write lock before the revision is published.
     changed_at: AtomicU64,
+    /// The value's [`Durability`], as a `u8`; written like `changed_at`.
+    durability: AtomicU8,
 }
 
 impl<V> InputSlot<V> {
     fn absent() -> Self {
-        InputSlot { value: Mutex::new(None), changed_at: AtomicU64::new(0) }
+        InputSlot {
+            value: Mutex::new(None),
+            changed_at: AtomicU64::new(0),
+            durability: AtomicU8::new(Durability::Low as u8),
+        }
     }
 }
 
@@ -83,23 +89,43 @@ where
     pub fn get<DB: HasRuntime + ?Sized>(&self, _db: &DB, key: &K) -> PicanteResult<Option<V>> {
         let index = self.table.find_or_insert(key, InputSlot::absent);
         let slot = self.slot(index);
-        let (value, changed_at) = {
+        let (value, changed_at, durability) = {
             let value = slot.value.lock();
-            (value.clone(), slot.changed_at.load(Ordering::Acquire))
+            let changed_at = slot.changed_at.load(Ordering::Acquire);
+            (value.clone(), changed_at, slot.durability.load(Ordering::Acquire))
         };
-        observe(Dep { kind: self.kind, index }, Revision(changed_at));
+        observe(
+            Dep { kind: self.kind, index },
+            Revision(changed_at),
+            Durability::from_index(durability),
+        );
         Ok(value)
     }
 
-    /// Sets `key` to `value` and returns the current revision afterwards: a new one if the
-    /// value changed, the same one if `value` is deep-equal to the current value.
+    /// Sets `key` to `value` (at [`Durability::Low`]) and returns the current revision
+    /// afterwards: a new one if the value changed, the same one if `value` is deep-equal to
+    /// the current value.
     pub fn set<DB: HasRuntime + ?Sized>(&self, db: &DB, key: K, value: V) -> Revision {
-        db.runtime().write(|next| ((), self.write(&key, Some(value), next))).1
+        self.set_with_durability(db, key, value, Durability::Low)
+    }
+
+    /// Sets `key` to `value` with `durability`. Changing only the durability is a change too
+    /// (memos that counted on the old durability must see it).
+    pub fn set_with_durability<DB: HasRuntime + ?Sized>(
+        &self,
+        db: &DB,
+        key: K,
+        value: V,
+        durability: Durability,
+    ) -> Revision {
+        let runtime = db.runtime();
+        runtime.write(|next| ((), self.write(runtime, &key, Some(value), durability, next))).1
     }
 
     /// Removes the value of `key`; a new revision only if it had one.
     pub fn remove<DB: HasRuntime + ?Sized>(&self, db: &DB, key: &K) -> Revision {
-        db.runtime().write(|next| ((), self.write(key, None, next))).1
+        let runtime = db.runtime();
+        runtime.write(|next| ((), self.write(runtime, key, None, Durability::Low, next))).1
     }
 
     /// The keys that currently have a value, in first-seen order.
@@ -114,17 +140,32 @@ where
             .collect()
     }
 
-    /// Writes `value` stamped `revision` unless it equals the current value; returns whether
-    /// it wrote. Must run under the runtime's write lock (see `Runtime::write`).
-    fn write(&self, key: &K, value: Option<V>, revision: Revision) -> bool {
+    /// Writes `value` with `durability`, stamped `revision`, unless both equal the current
+    /// ones; returns whether it wrote. Must run under the runtime's write lock (see
+    /// `Runtime::write`).
+    fn write(
+        &self,
+        runtime: &Runtime,
+        key: &K,
+        value: Option<V>,
+        durability: Durability,
+        revision: Revision,
+    ) -> bool {
         let index = self.table.find_or_insert(key, InputSlot::absent);
         let slot = self.slot(index);
         let mut current = slot.value.lock();
-        if deep_eq(&*current, &value) {
+        let old_durability = Durability::from_index(slot.durability.load(Ordering::Relaxed));
+        // Removing keeps the durability: nothing can read a value that is not there.
+        let durability = if value.is_none() { old_durability } else { durability };
+        if old_durability == durability && deep_eq(&*current, &value) {
             return false;
         }
         *current = value;
         slot.changed_at.store(revision.0, Ordering::Release);
+        slot.durability.store(durability as u8, Ordering::Release);
+        // Both the memos that counted on the old durability and those that will count on the
+        // new one must see this change.
+        runtime.note_change(old_durability.max(durability), revision);
         true
     }
 
@@ -222,13 +263,14 @@ pub struct InputBatch<'a> {
 
 trait PendingWrite {
     /// Applies the write stamped `revision`; returns whether it changed anything.
-    fn apply(self: Box<Self>, revision: Revision) -> bool;
+    fn apply(self: Box<Self>, runtime: &Runtime, revision: Revision) -> bool;
 }
 
 struct Write<'a, K, V> {
     input: &'a InputIngredient<K, V>,
     key: K,
     value: Option<V>,
+    durability: Durability,
 }
 
 impl<K, V> PendingWrite for Write<'_, K, V>
@@ -236,8 +278,8 @@ where
     K: Facet<'static> + Clone + Eq + Hash + Send + Sync + 'static,
     V: Facet<'static> + Clone + Send + Sync + 'static,
 {
-    fn apply(self: Box<Self>, revision: Revision) -> bool {
-        self.input.write(&self.key, self.value, revision)
+    fn apply(self: Box<Self>, runtime: &Runtime, revision: Revision) -> bool {
+        self.input.write(runtime, &self.key, self.value, self.durability, revision)
     }
 }
 
@@ -247,13 +289,28 @@ impl<'a> InputBatch<'a> {
         InputBatch { writes: Vec::new() }
     }
 
-    /// Queues `input[key] = value`.
+    /// Queues `input[key] = value` (at [`Durability::Low`]).
     pub fn set<K, V>(&mut self, input: &'a InputIngredient<K, V>, key: K, value: V) -> &mut Self
     where
         K: Facet<'static> + Clone + Eq + Hash + Send + Sync + 'static,
         V: Facet<'static> + Clone + Send + Sync + 'static,
     {
-        self.writes.push(Box::new(Write { input, key, value: Some(value) }));
+        self.set_with_durability(input, key, value, Durability::Low)
+    }
+
+    /// Queues `input[key] = value` with `durability`.
+    pub fn set_with_durability<K, V>(
+        &mut self,
+        input: &'a InputIngredient<K, V>,
+        key: K,
+        value: V,
+        durability: Durability,
+    ) -> &mut Self
+    where
+        K: Facet<'static> + Clone + Eq + Hash + Send + Sync + 'static,
+        V: Facet<'static> + Clone + Send + Sync + 'static,
+    {
+        self.writes.push(Box::new(Write { input, key, value: Some(value), durability }));
         self
     }
 
@@ -263,7 +320,7 @@ impl<'a> InputBatch<'a> {
         K: Facet<'static> + Clone + Eq + Hash + Send + Sync + 'static,
         V: Facet<'static> + Clone + Send + Sync + 'static,
     {
-        self.writes.push(Box::new(Write { input, key, value: None }));
+        self.writes.push(Box::new(Write { input, key, value: None, durability: Durability::Low }));
         self
     }
 
@@ -280,11 +337,12 @@ impl<'a> InputBatch<'a> {
     /// Applies every queued write (in order) under one revision and returns the current
     /// revision afterwards.
     pub fn commit<DB: HasRuntime + ?Sized>(self, db: &DB) -> Revision {
-        db.runtime()
+        let runtime = db.runtime();
+        runtime
             .write(|next| {
                 let mut changed = false;
                 for write in self.writes {
-                    changed |= write.apply(next);
+                    changed |= write.apply(runtime, next);
                 }
                 ((), changed)
             })

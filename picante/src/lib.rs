@@ -35,6 +35,9 @@
 //!   threads and join branches; never a deadlock.
 //! - **Cancellation.** Dropping a `get` future midway leaves nothing stuck; the next caller
 //!   recomputes.
+//! - **Durability.** Inputs are [`Durability::Low`] unless set otherwise; a memo whose inputs
+//!   are all of higher durability than every edit since its last check is valid without
+//!   looking at its dependencies.
 //!
 //! # Example
 //!
@@ -108,8 +111,8 @@ pub use ingredient::{DynIngredient, IngredientLookup, IngredientRegistry};
 pub use input::{InputBatch, InputIngredient};
 pub use interned::{InternId, InternedIngredient};
 pub use key::QueryKindId;
-pub use revision::Revision;
-pub use runtime::{HasRuntime, Runtime};
+pub use revision::{Durability, Revision};
+pub use runtime::{HasRuntime, Runtime, RuntimeStats};
 
 /// A boxed, `Send` future: what compute functions return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

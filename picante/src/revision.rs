@@ -24,3 +24,40 @@ impl fmt::Display for Revision {
         write!(f, "r{}", self.0)
     }
 }
+
+/// How often an input is expected to change.
+///
+/// A memo's durability is the lowest durability among everything it read. After an edit, a
+/// memo is known valid without looking at its dependencies if no input of its durability or
+/// higher changed since it was last verified: editing a page (low) does not make the memos
+/// that read only configuration and templates (high) walk their dependency lists.
+///
+/// # Examples
+///
+/// ```
+/// use picante::Durability;
+/// assert!(Durability::Low < Durability::High);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Durability {
+    /// Changes often (page contents). The default.
+    #[default]
+    Low = 0,
+    /// Changes sometimes.
+    Medium = 1,
+    /// Rarely changes (configuration, templates).
+    High = 2,
+}
+
+impl Durability {
+    /// Every durability, lowest first.
+    pub const ALL: [Durability; 3] = [Durability::Low, Durability::Medium, Durability::High];
+
+    pub(crate) fn from_index(index: u8) -> Durability {
+        match index {
+            0 => Durability::Low,
+            1 => Durability::Medium,
+            _ => Durability::High,
+        }
+    }
+}

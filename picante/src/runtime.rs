@@ -4,8 +4,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
 
-use crate::Revision;
 use crate::cycle::WaitGraph;
+use crate::{Durability, Revision};
 
 /// Owns the global [`Revision`] and the state shared by all ingredients of one database.
 ///
@@ -33,6 +33,29 @@ pub struct Runtime {
     /// The deepest revalidation walk seen so far: the next walk's stack starts this big, so a
     /// deep chain does not regrow (and copy) its stack on every edit.
     pub(crate) walk_depth_hint: AtomicUsize,
+    /// `changed_at_or_above[d]`: the last revision in which an input of durability `d` or
+    /// higher changed. Written under `write_lock`, before the revision is published.
+    changed_at_or_above: [AtomicU64; 3],
+    pub(crate) stats: Counters,
+}
+
+/// Counters behind [`Runtime::stats`]; only slow paths touch them.
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub(crate) executed: AtomicU64,
+    pub(crate) revalidated: AtomicU64,
+    pub(crate) durability_skips: AtomicU64,
+}
+
+/// How much work the runtime has done since it was created.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RuntimeStats {
+    /// Compute functions run.
+    pub executed: u64,
+    /// Stale memos found still valid by checking their dependencies (no compute).
+    pub revalidated: u64,
+    /// Stale memos found still valid by durability alone (no dependency looked at).
+    pub durability_skips: u64,
 }
 
 /// Access to the database's [`Runtime`]; every database implements it.
@@ -49,6 +72,8 @@ impl Runtime {
             write_lock: Mutex::new(()),
             wait_graph: Mutex::new(WaitGraph::default()),
             walk_depth_hint: AtomicUsize::new(8),
+            changed_at_or_above: [const { AtomicU64::new(0) }; 3],
+            stats: Counters::default(),
         }
     }
 
@@ -63,7 +88,35 @@ impl Runtime {
     /// Every memo then revalidates on its next read (and finds nothing changed). Useful to
     /// measure revalidation, or after changing something the database cannot see.
     pub fn bump_revision(&self) -> Revision {
-        self.write(|_| ((), true)).1
+        // Something the database cannot see changed: it may be anything, so every memo
+        // revalidates (as if a high-durability input had changed).
+        self.write(|next| {
+            self.note_change(Durability::High, next);
+            ((), true)
+        })
+        .1
+    }
+
+    /// The last revision in which an input of `durability` or higher changed.
+    #[inline]
+    pub fn last_changed(&self, durability: Durability) -> Revision {
+        Revision(self.changed_at_or_above[durability as usize].load(Ordering::Acquire))
+    }
+
+    /// Work done so far: computations run, memos revalidated, durability shortcuts taken.
+    pub fn stats(&self) -> RuntimeStats {
+        RuntimeStats {
+            executed: self.stats.executed.load(Ordering::Relaxed),
+            revalidated: self.stats.revalidated.load(Ordering::Relaxed),
+            durability_skips: self.stats.durability_skips.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Records that an input of `durability` changed at `revision`. Under the write lock.
+    pub(crate) fn note_change(&self, durability: Durability, revision: Revision) {
+        for level in &self.changed_at_or_above[..=durability as usize] {
+            level.store(revision.0, Ordering::Release);
+        }
     }
 
     /// Runs an input write. `apply` receives the revision the write will publish and returns

@@ -18,7 +18,7 @@ use crate::deep_eq::deep_eq;
 use crate::frame::{ActiveFrame, CaughtPanic, FrameInfo, Framed};
 use crate::ingredient::IngredientLookup;
 use crate::key::Deps;
-use crate::{HasRuntime, PicanteError, PicanteResult, Revision};
+use crate::{Durability, HasRuntime, PicanteError, PicanteResult, Revision};
 
 impl<DB, K, V> DerivedIngredient<DB, K, V>
 where
@@ -41,7 +41,7 @@ where
         now: Revision,
         previous_deps: Option<Deps>,
         want_result: bool,
-    ) -> Option<(Revision, Option<PicanteResult<V>>)> {
+    ) -> Option<(Revision, Durability, Option<PicanteResult<V>>)> {
         let had_previous = previous_deps.is_some();
         let key = match self.table.entry(index) {
             Some(entry) => entry.key.clone(),
@@ -55,7 +55,9 @@ where
             cell.abandon(&owner);
             return None;
         }
+        let mut durability = frame.durability();
         let deps = frame.into_deps();
+        db.runtime().stats.executed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (next, changed_at, result) = match output {
             Ok(Ok(value)) => {
                 // Compare outside the slot lock: a user `PartialEq` may be slow or panic.
@@ -65,21 +67,24 @@ where
                     _ => now,
                 };
                 let result = want_result.then(|| Ok(value.clone()));
-                let memo = Memo { value: Box::new(value), verified_at: now, changed_at, deps };
+                let memo =
+                    Memo { value: Box::new(value), verified_at: now, changed_at, deps, durability };
                 (SlotState::Ready(memo), changed_at, result)
             }
             Ok(Err(error)) => {
+                durability = Durability::Low;
                 let result = want_result.then(|| Err(error.clone()));
                 (SlotState::Poisoned(Poison { error, at: now }), now, result)
             }
             Err(CaughtPanic(message)) => {
+                durability = Durability::Low;
                 let error = Arc::new(PicanteError::Panic { query: self.label(index), message });
                 let result = want_result.then(|| Err(error.clone()));
                 (SlotState::Poisoned(Poison { error, at: now }), now, result)
             }
         };
         cell.release(&owner, next);
-        Some((changed_at, result))
+        Some((changed_at, durability, result))
     }
 }
 

@@ -21,6 +21,7 @@ mod wait;
 use std::fmt;
 use std::hash::Hash;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use facet::Facet;
 
@@ -30,7 +31,8 @@ use crate::ingredient::{DependencyView, DynIngredient, IngredientLookup, sealed}
 use crate::key::{Dep, Deps};
 use crate::table::key_table::KeyTable;
 use crate::{
-    BoxFuture, HasRuntime, PicanteError, PicanteResult, QueryKindId, QueryLabel, Revision,
+    BoxFuture, Durability, HasRuntime, PicanteError, PicanteResult, QueryKindId, QueryLabel,
+    Revision,
 };
 
 pub(crate) use slot::SlotCell;
@@ -145,21 +147,31 @@ where
         self.get_slow(db, index).await
     }
 
-    /// The current memo (or cached error) of slot `index`, if there is one.
+    /// The current memo (or cached error) of slot `index`, if there is one, including a stale
+    /// memo that can be revalidated in place (by durability, or by a shallow check of its
+    /// dependencies): all under one lock, without a claim.
     #[inline]
     fn try_hit(&self, db: &DB, index: u32) -> Option<PicanteResult<V>> {
         let cell = self.cell(index);
         let dep = Dep { kind: self.kind, index };
         frame::read_context(
             || db.runtime().current_revision(),
-            |now| match &*cell.lock() {
+            |now| match &mut *cell.lock() {
                 SlotState::Ready(memo) if memo.verified_at >= now => {
                     // SAFETY: this ingredient only ever stores values of its own `V`.
                     let value = unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
-                    Some((Ok(value), dep, memo.changed_at))
+                    Some((Ok(value), dep, memo.changed_at, memo.durability))
+                }
+                SlotState::Ready(memo) => {
+                    if !revalidate_in_place(db, memo, now) {
+                        return None;
+                    }
+                    // SAFETY: this ingredient only ever stores values of its own `V`.
+                    let value = unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
+                    Some((Ok(value), dep, memo.changed_at, memo.durability))
                 }
                 SlotState::Poisoned(poison) if poison.at >= now => {
-                    Some((Err(poison.error.clone()), dep, poison.at))
+                    Some((Err(poison.error.clone()), dep, poison.at, Durability::Low))
                 }
                 _ => None,
             },
@@ -179,15 +191,15 @@ where
                     SlotState::Ready(memo) if memo.verified_at >= now => {
                         // SAFETY: this ingredient only ever stores values of its own `V`.
                         let value = unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
-                        let changed_at = memo.changed_at;
+                        let (changed_at, durability) = (memo.changed_at, memo.durability);
                         drop(state);
-                        observe(dep, changed_at);
+                        observe(dep, changed_at, durability);
                         return Ok(value);
                     }
                     SlotState::Poisoned(poison) if poison.at >= now => {
                         let (error, at) = (poison.error.clone(), poison.at);
                         drop(state);
-                        observe(dep, at);
+                        observe(dep, at, Durability::Low);
                         return Err(error);
                     }
                     SlotState::Running { owner, .. } => Next::Wait(owner.clone()),
@@ -195,15 +207,27 @@ where
                         // A stale memo whose dependencies can be checked in place needs no claim.
                         let mut verdict = Shallow::Changed;
                         if let SlotState::Ready(memo) = stale {
-                            verdict = verify::shallow_verify(db, &memo.deps, memo.verified_at, now);
+                            let runtime = db.runtime();
+                            verdict = if runtime.last_changed(memo.durability) <= memo.verified_at {
+                                // Nothing this memo could depend on changed since its check.
+                                runtime.stats.durability_skips.fetch_add(1, Ordering::Relaxed);
+                                Shallow::Valid
+                            } else {
+                                let verdict =
+                                    verify::shallow_verify(db, &memo.deps, memo.verified_at, now);
+                                if let Shallow::Valid = verdict {
+                                    runtime.stats.revalidated.fetch_add(1, Ordering::Relaxed);
+                                }
+                                verdict
+                            };
                             if let Shallow::Valid = verdict {
                                 memo.verified_at = now;
                                 // SAFETY: this ingredient only ever stores values of its own `V`.
                                 let value =
                                     unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
-                                let changed_at = memo.changed_at;
+                                let (changed_at, durability) = (memo.changed_at, memo.durability);
                                 drop(state);
-                                observe(dep, changed_at);
+                                observe(dep, changed_at, durability);
                                 return Ok(value);
                             }
                         }
@@ -234,7 +258,7 @@ where
                     {
                         Ok(()) => true,
                         Err(path) => {
-                            observe(dep, now);
+                            observe(dep, now, Durability::Low);
                             return Err(cycle_error(db, path));
                         }
                     }
@@ -248,8 +272,8 @@ where
                     let claim = ClaimGuard::new(cell, owner.clone());
                     let executed = self.execute(db, index, owner, now, previous_deps, true).await;
                     claim.disarm();
-                    if let Some((changed_at, Some(result))) = executed {
-                        observe(dep, changed_at);
+                    if let Some((changed_at, durability, Some(result))) = executed {
+                        observe(dep, changed_at, durability);
                         return result;
                     }
                     false
@@ -280,6 +304,25 @@ where
             key: DynIngredient::<DB>::debug_key(self, index).unwrap_or_default(),
         }
     }
+}
+
+/// Marks a stale memo verified at `now` if that needs no claim: nothing of its durability or
+/// higher changed since its check, or (shallowly) none of its dependencies did.
+#[inline]
+fn revalidate_in_place<DB>(db: &DB, memo: &mut slot::Memo, now: Revision) -> bool
+where
+    DB: HasRuntime + IngredientLookup + ?Sized,
+{
+    let runtime = db.runtime();
+    if runtime.last_changed(memo.durability) <= memo.verified_at {
+        runtime.stats.durability_skips.fetch_add(1, Ordering::Relaxed);
+    } else if let Shallow::Valid = verify::shallow_verify(db, &memo.deps, memo.verified_at, now) {
+        runtime.stats.revalidated.fetch_add(1, Ordering::Relaxed);
+    } else {
+        return false;
+    }
+    memo.verified_at = now;
+    true
 }
 
 /// The value of a memo of this ingredient. Each ingredient stores only its own `V`, so the

@@ -22,7 +22,7 @@ use parking_lot::{Mutex, MutexGuard};
 
 use crate::frame::FrameInfo;
 use crate::key::Deps;
-use crate::{PicanteError, Revision};
+use crate::{Durability, PicanteError, Revision};
 
 /// A memoized value with its revisions and dependency list.
 pub(crate) struct Memo {
@@ -34,6 +34,8 @@ pub(crate) struct Memo {
     pub(crate) changed_at: Revision,
     /// What the computation read, in first-read order.
     pub(crate) deps: Deps,
+    /// The lowest durability among those reads.
+    pub(crate) durability: Durability,
 }
 
 /// A failed computation (error or panic), cached for the revision it ran at.

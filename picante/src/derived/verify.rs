@@ -75,7 +75,8 @@ where
         previous_deps: Option<Deps>,
     ) -> BoxFuture<'a, Option<Revision>> {
         Box::pin(async move {
-            let (changed_at, _) = self.execute(db, index, owner, now, previous_deps, false).await?;
+            let (changed_at, _, _) =
+                self.execute(db, index, owner, now, previous_deps, false).await?;
             Some(changed_at)
         })
     }
@@ -280,6 +281,7 @@ where
         } else {
             let changed_at = node.claim.cell().finish_verified(&owner, now);
             node.claim.disarm();
+            db.runtime().stats.revalidated.fetch_add(1, Ordering::Relaxed);
             changed_at
         };
         if let Some(parent) = stack.last_mut() {
@@ -325,6 +327,14 @@ where
     let mut state = cell.lock();
     match &mut *state {
         SlotState::Ready(memo) if memo.verified_at >= now => changed(memo.changed_at),
+        // Stale, but nothing it could depend on changed since its check: valid in place.
+        SlotState::Ready(memo)
+            if db.runtime().last_changed(memo.durability) <= memo.verified_at =>
+        {
+            memo.verified_at = now;
+            db.runtime().stats.durability_skips.fetch_add(1, Ordering::Relaxed);
+            changed(memo.changed_at)
+        }
         SlotState::Poisoned(poison) if poison.at > now => Check::Superseded,
         SlotState::Poisoned(poison) if poison.at == now => Check::Changed,
         SlotState::Running { owner, .. } => {

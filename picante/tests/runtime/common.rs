@@ -101,6 +101,10 @@ impl Db {
         self.num.set(self, key, value)
     }
 
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
     pub fn revision(&self) -> Revision {
         self.runtime.current_revision()
     }

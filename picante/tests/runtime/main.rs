@@ -7,6 +7,7 @@ mod cancellation;
 mod cycles;
 mod deep_chain_stack;
 mod deep_equality;
+mod durability;
 mod early_cutoff;
 mod errors_and_panics;
 mod inputs;

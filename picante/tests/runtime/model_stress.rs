@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
-use picante::InputBatch;
+use picante::{Durability, InputBatch};
 
 use crate::common::*;
 
@@ -175,14 +175,16 @@ fn random_edits_and_concurrent_queries_agree_with_a_from_scratch_model() {
         for _ in 0..count {
             let i = rng.below(N as u64) as u32;
             let v = if rng.below(5) == 0 { nums[i as usize] } else { rng.below(20) };
-            if v != nums[i as usize] {
-                edited.insert(i);
-            }
+            // A durability change alone also counts as an edit of that input.
+            edited.insert(i);
             nums[i as usize] = v;
+            // Random durabilities: revalidation may take the durability shortcut, and must
+            // never let it hide a change.
+            let durability = Durability::ALL[rng.below(3) as usize];
             if use_batch {
-                batch.set(&db.num, i, v);
+                batch.set_with_durability(&db.num, i, v, durability);
             } else {
-                db.set_num(i, v);
+                db.num.set_with_durability(&*db, i, v, durability);
             }
         }
         if use_batch {
