@@ -83,6 +83,8 @@ pub struct Call<'a> {
     /// An error found before the request could be sent.
     early: Option<RpcError>,
     finished: bool,
+    /// The call's timeout, cancelled when the call ends.
+    deadline: Option<crate::timer::Deadline>,
 }
 
 impl Connection {
@@ -112,8 +114,16 @@ impl Connection {
         let inner: &'a Inner = self.inner();
         let id = inner.next_request_id();
         let state = Arc::new(CallState { slot: Mutex::new(Slot::default()) });
-        let mut call =
-            Call { inner, id, state, local, nested: Vec::new(), early: None, finished: false };
+        let mut call = Call {
+            inner,
+            id,
+            state,
+            local,
+            nested: Vec::new(),
+            early: None,
+            finished: false,
+            deadline: None,
+        };
         if inner.is_closed() {
             call.early = Some(RpcError::PeerClosed { reason: inner.close_reason() });
             return call;
@@ -133,11 +143,11 @@ impl Connection {
         }
         let after = inner.config.call_timeout;
         let weak = Arc::downgrade(&call.state);
-        crate::timer::schedule(Instant::now() + after, move || {
+        call.deadline = Some(crate::timer::schedule(Instant::now() + after, move || {
             if let Some(state) = weak.upgrade() {
                 state.complete(Err(RpcError::Timeout { after }));
             }
-        });
+        }));
         // A close racing with the insert above must not leave the call waiting forever.
         if inner.is_closed() {
             call.state.complete(Err(RpcError::PeerClosed { reason: inner.close_reason() }));
@@ -251,6 +261,9 @@ impl Call<'_> {
 
 impl Drop for Call<'_> {
     fn drop(&mut self) {
+        if let Some(deadline) = self.deadline.take() {
+            crate::timer::cancel(deadline);
+        }
         for handler in self.nested.drain(..) {
             self.inner.serving.lock().remove(&handler.request_id);
         }

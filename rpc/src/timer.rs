@@ -1,13 +1,12 @@
 //! Call deadlines: one thread for the whole process wakes calls whose timeout expired.
 //!
 //! Calls are futures with no executor to lean on, so something must wake a call that nobody
-//! answers. A single timer thread (started on first use) keeps a heap of deadlines and sleeps
-//! until the earliest; an expired deadline runs its callback, which fails the call with
-//! `Timeout` and wakes it. A call that completes first simply leaves a stale entry whose
-//! callback finds nothing to do.
+//! answers. A single timer thread (started on first use) keeps the deadlines in order and
+//! sleeps until the earliest; an expired deadline runs its callback, which fails the call with
+//! `Timeout` and wakes it. A call that completes first cancels its deadline, so a busy link
+//! keeps only its calls in flight here, not every call of the last timeout period.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -15,31 +14,21 @@ use parking_lot::{Condvar, Mutex};
 
 type Callback = Box<dyn FnOnce() + Send>;
 
-struct Entry {
+/// Identifies a scheduled deadline, to cancel it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Deadline {
     at: Instant,
     seq: u64,
-    callback: Callback,
 }
 
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
-    }
-}
-impl Eq for Entry {}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Entry {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.at, self.seq).cmp(&(other.at, other.seq))
-    }
+#[derive(Default)]
+struct Queue {
+    entries: BTreeMap<Deadline, Callback>,
+    next_seq: u64,
 }
 
 struct Timer {
-    queue: Mutex<(BinaryHeap<Reverse<Entry>>, u64)>,
+    queue: Mutex<Queue>,
     changed: Condvar,
 }
 
@@ -47,7 +36,7 @@ fn timer() -> &'static Timer {
     static TIMER: OnceLock<&'static Timer> = OnceLock::new();
     TIMER.get_or_init(|| {
         let timer: &'static Timer = Box::leak(Box::new(Timer {
-            queue: Mutex::new((BinaryHeap::new(), 0)),
+            queue: Mutex::new(Queue::default()),
             changed: Condvar::new(),
         }));
         std::thread::Builder::new()
@@ -61,37 +50,88 @@ fn timer() -> &'static Timer {
 fn run(timer: &'static Timer) {
     let mut queue = timer.queue.lock();
     loop {
-        let now = Instant::now();
-        let due = match queue.0.peek() {
-            Some(Reverse(entry)) if entry.at <= now => queue.0.pop().map(|Reverse(e)| e),
-            Some(Reverse(entry)) => {
-                let at = entry.at;
-                timer.changed.wait_until(&mut queue, at);
-                continue;
-            }
-            None => {
-                timer.changed.wait(&mut queue);
-                continue;
-            }
+        let Some((&first, _)) = queue.entries.first_key_value() else {
+            timer.changed.wait(&mut queue);
+            continue;
         };
-        if let Some(entry) = due {
+        if first.at > Instant::now() {
+            timer.changed.wait_until(&mut queue, first.at);
+            continue;
+        }
+        if let Some(callback) = queue.entries.remove(&first) {
             // Run the callback without the lock: it wakes a future, which may schedule more.
             drop(queue);
-            (entry.callback)();
+            callback();
             queue = timer.queue.lock();
         }
     }
 }
 
-/// Runs `callback` on the timer thread at `at` (or soon after).
-pub(crate) fn schedule(at: Instant, callback: impl FnOnce() + Send + 'static) {
+/// Runs `callback` on the timer thread at `at` (or soon after), unless cancelled first.
+pub(crate) fn schedule(at: Instant, callback: impl FnOnce() + Send + 'static) -> Deadline {
     let timer = timer();
     let mut queue = timer.queue.lock();
-    queue.1 += 1;
-    let seq = queue.1;
-    let earliest = queue.0.peek().is_none_or(|Reverse(e)| at < e.at);
-    queue.0.push(Reverse(Entry { at, seq, callback: Box::new(callback) }));
+    queue.next_seq += 1;
+    let deadline = Deadline { at, seq: queue.next_seq };
+    let earliest = queue.entries.first_key_value().is_none_or(|(first, _)| deadline < *first);
+    queue.entries.insert(deadline, Box::new(callback));
     if earliest {
         timer.changed.notify_one();
+    }
+    deadline
+}
+
+/// Forgets `deadline` (no-op if it already fired).
+pub(crate) fn cancel(deadline: Deadline) {
+    let removed = timer().queue.lock().entries.remove(&deadline);
+    // Dropped outside the lock: the callback owns a weak handle to the call.
+    drop(removed);
+}
+
+/// Deadlines currently scheduled (for tests).
+#[cfg(test)]
+pub(crate) fn pending() -> usize {
+    timer().queue.lock().entries.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    #[test]
+    fn deadlines_fire_in_order_and_cancelled_ones_never_fire() {
+        let fired = Arc::new(Mutex::new(Vec::new()));
+        let cancelled = Arc::new(AtomicUsize::new(0));
+        let now = Instant::now();
+        for (i, ms) in [(0u32, 60u64), (1, 20), (2, 40)] {
+            let fired = fired.clone();
+            schedule(now + Duration::from_millis(ms), move || fired.lock().push(i));
+        }
+        let c = cancelled.clone();
+        let doomed = schedule(now + Duration::from_millis(30), move || {
+            c.fetch_add(1, Ordering::SeqCst);
+        });
+        cancel(doomed);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while fired.lock().len() < 3 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(*fired.lock(), vec![1, 2, 0]);
+        assert_eq!(cancelled.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn cancelling_removes_the_entry() {
+        let far = Instant::now() + Duration::from_secs(3600);
+        let before = pending();
+        let keys: Vec<_> = (0..100).map(|_| schedule(far, || {})).collect();
+        assert!(pending() >= before + 100);
+        for key in keys {
+            cancel(key);
+        }
+        assert!(pending() <= before + 1, "entries are gone once cancelled");
     }
 }
