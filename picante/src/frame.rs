@@ -239,26 +239,6 @@ fn with_top<R>(f: impl FnOnce(&ActiveFrame) -> R) -> Option<R> {
     })
 }
 
-/// The revision reads are made at (the polled computation's, else `latest()`), and a recorder
-/// for a read made at it: one thread-local access for a memo hit.
-#[inline]
-pub(crate) fn read_context<R>(
-    latest: impl FnOnce() -> Revision,
-    read: impl FnOnce(Revision) -> Option<(R, Dep, Revision, Durability)>,
-) -> Option<R> {
-    TOP.with(|top| {
-        let frame = top.get();
-        if frame.is_null() {
-            return read(latest()).map(|(result, ..)| result);
-        }
-        // SAFETY: as in `with_top`.
-        let frame = unsafe { &*frame };
-        let (result, dep, changed_at, durability) = read(frame.info.revision)?;
-        frame.note(dep, changed_at, durability);
-        Some(result)
-    })
-}
-
 impl ActiveFrame {
     fn note(&self, dep: Dep, changed_at: Revision, durability: Durability) {
         self.deps.borrow_mut().push(dep);
@@ -268,6 +248,52 @@ impl ActiveFrame {
         if durability < self.durability.get() {
             self.durability.set(durability);
         }
+    }
+}
+
+/// The frame being polled on this thread (null if none), for a read that completes without
+/// yielding: the pointer is valid only until the current poll returns, so it must not be kept
+/// across an await.
+#[inline(always)]
+pub(crate) fn top() -> *const ActiveFrame {
+    TOP.with(|top| top.get())
+}
+
+/// The revision reads are made at: the frame's, or `latest()` outside any frame.
+///
+/// # Safety
+///
+/// `frame` must come from [`top`] during the current poll (or be null).
+#[inline(always)]
+pub(crate) unsafe fn revision_of(
+    frame: *const ActiveFrame,
+    latest: impl FnOnce() -> Revision,
+) -> Revision {
+    if frame.is_null() {
+        latest()
+    } else {
+        // SAFETY: per the contract, `frame` is the live frame of the current poll.
+        let frame = unsafe { &*frame };
+        frame.info.revision
+    }
+}
+
+/// Records a read in `frame` (no-op for null).
+///
+/// # Safety
+///
+/// As for [`revision_of`].
+#[inline(always)]
+pub(crate) unsafe fn note_in(
+    frame: *const ActiveFrame,
+    dep: Dep,
+    changed_at: Revision,
+    durability: Durability,
+) {
+    if !frame.is_null() {
+        // SAFETY: per the contract, `frame` is the live frame of the current poll.
+        let frame = unsafe { &*frame };
+        frame.note(dep, changed_at, durability);
     }
 }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use facet::Facet;
 
-use super::slot::{Memo, Poison, SlotState};
+use super::slot::{ChangedAt, Memo, Poison, SlotState};
 use super::{DerivedIngredient, downcast};
 use crate::deep_eq::deep_eq;
 use crate::frame::{ActiveFrame, CaughtPanic, FrameInfo, Framed};
@@ -63,12 +63,18 @@ where
                 // Compare outside the slot lock: a user `PartialEq` may be slow or panic.
                 let previous = if had_previous { cell.take_previous(&owner) } else { None };
                 let changed_at = match previous {
-                    Some(old) if values_equal(downcast::<V>(&*old.value), &value) => old.changed_at,
+                    Some(old) if values_equal(downcast::<V>(&*old.value), &value) => {
+                        old.changed.revision()
+                    }
                     _ => now,
                 };
                 let result = want_result.then(|| Ok(value.clone()));
-                let memo =
-                    Memo { value: Box::new(value), verified_at: now, changed_at, deps, durability };
+                let memo = Memo {
+                    value: Box::new(value),
+                    verified_at: now,
+                    changed: ChangedAt::new(changed_at, durability),
+                    deps,
+                };
                 (SlotState::Ready(memo), changed_at, result)
             }
             Ok(Err(error)) => {

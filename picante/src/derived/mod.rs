@@ -150,32 +150,32 @@ where
     /// The current memo (or cached error) of slot `index`, if there is one, including a stale
     /// memo that can be revalidated in place (by durability, or by a shallow check of its
     /// dependencies): all under one lock, without a claim.
-    #[inline]
+    #[inline(always)]
     fn try_hit(&self, db: &DB, index: u32) -> Option<PicanteResult<V>> {
         let cell = self.cell(index);
-        let dep = Dep { kind: self.kind, index };
-        frame::read_context(
-            || db.runtime().current_revision(),
-            |now| match &mut *cell.lock() {
+        let frame = frame::top();
+        // SAFETY: `frame` comes from `top()` in this poll, and nothing below awaits.
+        let now = unsafe { frame::revision_of(frame, || db.runtime().current_revision()) };
+        let (result, changed_at, durability) = {
+            let mut state = cell.lock();
+            match &mut *state {
                 SlotState::Ready(memo) if memo.verified_at >= now => {
                     // SAFETY: this ingredient only ever stores values of its own `V`.
                     let value = unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
-                    Some((Ok(value), dep, memo.changed_at, memo.durability))
-                }
-                SlotState::Ready(memo) => {
-                    if !revalidate_in_place(db, memo, now) {
-                        return None;
-                    }
-                    // SAFETY: this ingredient only ever stores values of its own `V`.
-                    let value = unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
-                    Some((Ok(value), dep, memo.changed_at, memo.durability))
+                    (Ok(value), memo.changed.revision(), memo.changed.durability())
                 }
                 SlotState::Poisoned(poison) if poison.at >= now => {
-                    Some((Err(poison.error.clone()), dep, poison.at, Durability::Low))
+                    (Err(poison.error.clone()), poison.at, Durability::Low)
                 }
-                _ => None,
-            },
-        )
+                // Stale: revalidate in place if no claim is needed (out of line).
+                SlotState::Ready(memo) => stale_hit::<DB, V>(db, memo, now)?,
+                _ => return None,
+            }
+        };
+        let dep = Dep { kind: self.kind, index };
+        // SAFETY: as above.
+        unsafe { frame::note_in(frame, dep, changed_at, durability) };
+        Some(result)
     }
 
     /// Everything but a memo hit: revalidate, compute, or wait for whoever does.
@@ -191,7 +191,8 @@ where
                     SlotState::Ready(memo) if memo.verified_at >= now => {
                         // SAFETY: this ingredient only ever stores values of its own `V`.
                         let value = unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
-                        let (changed_at, durability) = (memo.changed_at, memo.durability);
+                        let (changed_at, durability) =
+                            (memo.changed.revision(), memo.changed.durability());
                         drop(state);
                         observe(dep, changed_at, durability);
                         return Ok(value);
@@ -208,7 +209,9 @@ where
                         let mut verdict = Shallow::Changed;
                         if let SlotState::Ready(memo) = stale {
                             let runtime = db.runtime();
-                            verdict = if runtime.last_changed(memo.durability) <= memo.verified_at {
+                            verdict = if runtime.last_changed(memo.changed.durability())
+                                <= memo.verified_at
+                            {
                                 // Nothing this memo could depend on changed since its check.
                                 runtime.stats.durability_skips.fetch_add(1, Ordering::Relaxed);
                                 Shallow::Valid
@@ -225,7 +228,8 @@ where
                                 // SAFETY: this ingredient only ever stores values of its own `V`.
                                 let value =
                                     unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
-                                let (changed_at, durability) = (memo.changed_at, memo.durability);
+                                let (changed_at, durability) =
+                                    (memo.changed.revision(), memo.changed.durability());
                                 drop(state);
                                 observe(dep, changed_at, durability);
                                 return Ok(value);
@@ -306,6 +310,25 @@ where
     }
 }
 
+/// A hit on a stale memo that can be revalidated in place (see [`revalidate_in_place`]).
+#[inline(never)]
+fn stale_hit<DB, V>(
+    db: &DB,
+    memo: &mut slot::Memo,
+    now: Revision,
+) -> Option<(PicanteResult<V>, Revision, Durability)>
+where
+    DB: HasRuntime + IngredientLookup + ?Sized,
+    V: Clone + 'static,
+{
+    if !revalidate_in_place(db, memo, now) {
+        return None;
+    }
+    // SAFETY: memos of the ingredient calling this hold values of its `V`.
+    let value = unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
+    Some((Ok(value), memo.changed.revision(), memo.changed.durability()))
+}
+
 /// Marks a stale memo verified at `now` if that needs no claim: nothing of its durability or
 /// higher changed since its check, or (shallowly) none of its dependencies did.
 #[inline]
@@ -314,7 +337,7 @@ where
     DB: HasRuntime + IngredientLookup + ?Sized,
 {
     let runtime = db.runtime();
-    if runtime.last_changed(memo.durability) <= memo.verified_at {
+    if runtime.last_changed(memo.changed.durability()) <= memo.verified_at {
         runtime.stats.durability_skips.fetch_add(1, Ordering::Relaxed);
     } else if let Shallow::Valid = verify::shallow_verify(db, &memo.deps, memo.verified_at, now) {
         runtime.stats.revalidated.fetch_add(1, Ordering::Relaxed);

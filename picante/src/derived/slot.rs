@@ -30,12 +30,39 @@ pub(crate) struct Memo {
     pub(crate) value: Box<dyn Any + Send + Sync>,
     /// The last revision at which this memo was known to be up to date.
     pub(crate) verified_at: Revision,
-    /// The revision at which the value last became different.
-    pub(crate) changed_at: Revision,
+    /// The revision at which the value last became different, and the lowest durability among
+    /// the reads (packed: see [`ChangedAt`]).
+    pub(crate) changed: ChangedAt,
     /// What the computation read, in first-read order.
     pub(crate) deps: Deps,
-    /// The lowest durability among those reads.
-    pub(crate) durability: Durability,
+}
+
+/// A memo's `changed_at` revision with its durability in the top two bits.
+///
+/// Packed because every slot pays for every byte, and the memo-hit path is bound by how many
+/// slots fit in cache: a separate byte grew each slot from 72 to 80 bytes and the hit from
+/// about 16.8 to 18.8 ns. Revisions count edits and stay far below 2^62.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ChangedAt(u64);
+
+const DURABILITY_SHIFT: u32 = 62;
+const REVISION_MASK: u64 = (1 << DURABILITY_SHIFT) - 1;
+
+impl ChangedAt {
+    pub(crate) fn new(changed_at: Revision, durability: Durability) -> ChangedAt {
+        debug_assert!(changed_at.0 <= REVISION_MASK, "picante: revision counter overflow");
+        ChangedAt((changed_at.0 & REVISION_MASK) | (durability as u64) << DURABILITY_SHIFT)
+    }
+
+    #[inline]
+    pub(crate) fn revision(self) -> Revision {
+        Revision(self.0 & REVISION_MASK)
+    }
+
+    #[inline]
+    pub(crate) fn durability(self) -> Durability {
+        Durability::from_index((self.0 >> DURABILITY_SHIFT) as u8)
+    }
 }
 
 /// A failed computation (error or panic), cached for the revision it ran at.
@@ -117,7 +144,7 @@ impl SlotCell {
             match previous.take() {
                 Some(mut memo) => {
                     memo.verified_at = now;
-                    let changed_at = memo.changed_at;
+                    let changed_at = memo.changed.revision();
                     *state = SlotState::Ready(memo);
                     changed_at
                 }

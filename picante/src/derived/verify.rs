@@ -156,7 +156,7 @@ where
                 let Some(cell) = derived.cell(dep.index) else { return Shallow::Changed };
                 let Some(state) = cell.try_lock() else { return Shallow::Unknown };
                 match &*state {
-                    SlotState::Ready(memo) if memo.verified_at >= now => memo.changed_at,
+                    SlotState::Ready(memo) if memo.verified_at >= now => memo.changed.revision(),
                     _ => return Shallow::Unknown,
                 }
             }
@@ -326,14 +326,14 @@ where
     let Some(cell) = derived.cell(dep.index) else { return Check::Changed };
     let mut state = cell.lock();
     match &mut *state {
-        SlotState::Ready(memo) if memo.verified_at >= now => changed(memo.changed_at),
+        SlotState::Ready(memo) if memo.verified_at >= now => changed(memo.changed.revision()),
         // Stale, but nothing it could depend on changed since its check: valid in place.
         SlotState::Ready(memo)
-            if db.runtime().last_changed(memo.durability) <= memo.verified_at =>
+            if db.runtime().last_changed(memo.changed.durability()) <= memo.verified_at =>
         {
             memo.verified_at = now;
             db.runtime().stats.durability_skips.fetch_add(1, Ordering::Relaxed);
-            changed(memo.changed_at)
+            changed(memo.changed.revision())
         }
         SlotState::Poisoned(poison) if poison.at > now => Check::Superseded,
         SlotState::Poisoned(poison) if poison.at == now => Check::Changed,
