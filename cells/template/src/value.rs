@@ -1,0 +1,418 @@
+//! Runtime values: what contexts, data and expressions are made of.
+//!
+//! Strings, lists and maps sit behind `Arc`, so a value is cloned in a few nanoseconds and a
+//! render never copies the context. A string is either plain ([`Value::String`], escaped when
+//! printed) or already HTML ([`Value::Safe`], printed as is): the marking travels with the value,
+//! which is how `| safe`, macro output and `super()` escape autoescaping.
+
+use std::cmp::Ordering;
+use std::fmt::{self, Write};
+use std::sync::Arc;
+
+use crate::ast::Template;
+
+/// A value seen by templates.
+#[derive(Clone, Debug, Default)]
+pub enum Value {
+    /// `none`.
+    #[default]
+    None,
+    /// `true` or `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A floating-point number.
+    Float(f64),
+    /// Text, HTML-escaped when printed.
+    String(Arc<str>),
+    /// Text that is already HTML, printed as is.
+    Safe(Arc<str>),
+    /// A list.
+    List(Arc<Vec<Value>>),
+    /// A map with string keys, in insertion order.
+    Map(Arc<Map>),
+    /// Something only templates make: a macro, an imported module, a lazy `data` path.
+    Object(Object),
+}
+
+/// A map with string keys that keeps insertion order (front matter and data files are ordered
+/// documents, and templates iterate them in that order).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Map {
+    entries: Vec<(Arc<str>, Value)>,
+}
+
+impl Map {
+    /// An empty map.
+    pub fn new() -> Map {
+        Map::default()
+    }
+
+    /// Sets `key` to `value`, replacing an existing entry in place.
+    pub fn insert(&mut self, key: impl Into<Arc<str>>, value: Value) {
+        let key = key.into();
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => entry.1 = value,
+            None => self.entries.push((key, value)),
+        }
+    }
+
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.entries.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+    }
+
+    /// The entries, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&Arc<str>, &Value)> {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    /// How many entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The keys, for "available: ..." in error messages.
+    pub(crate) fn key_list(&self) -> Vec<String> {
+        self.entries.iter().map(|(k, _)| k.to_string()).collect()
+    }
+}
+
+impl<K: Into<Arc<str>>> FromIterator<(K, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Map {
+        let mut map = Map::new();
+        for (k, v) in iter {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
+/// A value only templates make. Opaque outside the engine.
+#[derive(Clone, Debug)]
+pub struct Object(pub(crate) ObjectKind);
+
+#[derive(Clone)]
+pub(crate) enum ObjectKind {
+    /// What a lenient lookup (`?.`, `is defined`, `default`) gives for a missing value.
+    Undefined,
+    /// Macro number `.1` of a template.
+    Macro(Arc<Template>, usize),
+    /// An imported template (`import "m.html" as m`): its macros are its fields.
+    Module(Arc<Template>),
+    /// The body of the `call` block being served (an index into the render's caller stack).
+    Caller(usize),
+    /// `data` or a path under it, fetched from the provider only when its value is used.
+    Data(Arc<str>),
+}
+
+impl fmt::Debug for ObjectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ObjectKind::Undefined => f.write_str("undefined"),
+            ObjectKind::Macro(t, i) => write!(f, "macro {}", t.macros[*i].name),
+            ObjectKind::Module(t) => write!(f, "module {:?}", t.name),
+            ObjectKind::Caller(i) => write!(f, "caller {i}"),
+            ObjectKind::Data(p) => write!(f, "data {p:?}"),
+        }
+    }
+}
+
+impl Value {
+    /// A string value (escaped when printed).
+    pub fn string(s: impl Into<Arc<str>>) -> Value {
+        Value::String(s.into())
+    }
+
+    /// A map value from `(key, value)` pairs.
+    pub fn map<K: Into<Arc<str>>>(entries: impl IntoIterator<Item = (K, Value)>) -> Value {
+        Value::Map(Arc::new(entries.into_iter().collect()))
+    }
+
+    /// A list value.
+    pub fn list(items: impl IntoIterator<Item = Value>) -> Value {
+        Value::List(Arc::new(items.into_iter().collect()))
+    }
+
+    pub(crate) fn undefined() -> Value {
+        Value::Object(Object(ObjectKind::Undefined))
+    }
+
+    pub(crate) fn is_undefined(&self) -> bool {
+        matches!(self, Value::Object(Object(ObjectKind::Undefined)))
+    }
+
+    /// The text of a string (plain or safe).
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) | Value::Safe(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value under `key`, for a map.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Map(m) => m.get(key),
+            _ => None,
+        }
+    }
+
+    /// Jinja truthiness: none, false, zero and empty things are false.
+    pub fn is_true(&self) -> bool {
+        match self {
+            Value::None => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::String(s) | Value::Safe(s) => !s.is_empty(),
+            Value::List(l) => !l.is_empty(),
+            Value::Map(m) => !m.is_empty(),
+            Value::Object(o) => !matches!(o.0, ObjectKind::Undefined),
+        }
+    }
+
+    /// A short name of the value's type, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::None => "none",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) => "integer",
+            Value::Float(_) => "float",
+            Value::String(_) | Value::Safe(_) => "string",
+            Value::List(_) => "list",
+            Value::Map(_) => "map",
+            Value::Object(o) => match o.0 {
+                ObjectKind::Undefined => "undefined",
+                ObjectKind::Macro(..) | ObjectKind::Caller(_) => "macro",
+                ObjectKind::Module(_) => "module",
+                ObjectKind::Data(_) => "data",
+            },
+        }
+    }
+
+    pub(crate) fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    /// Writes the value as text (not escaped): what `string` and `~` give.
+    pub(crate) fn write_text(&self, out: &mut String) {
+        match self {
+            Value::None => {}
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::Float(f) => write_float(out, *f),
+            Value::String(s) | Value::Safe(s) => out.push_str(s),
+            Value::List(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    item.write_repr(out);
+                }
+                out.push(']');
+            }
+            Value::Map(map) => {
+                out.push('{');
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    let _ = write!(out, "{:?}: ", &**k);
+                    v.write_repr(out);
+                }
+                out.push('}');
+            }
+            Value::Object(o) => match &o.0 {
+                ObjectKind::Undefined | ObjectKind::Caller(_) => {}
+                ObjectKind::Macro(t, i) => {
+                    let _ = write!(out, "<macro {}>", t.macros[*i].name);
+                }
+                ObjectKind::Module(t) => {
+                    let _ = write!(out, "<module {}>", t.name);
+                }
+                ObjectKind::Data(p) => {
+                    let _ = write!(out, "<data {p}>");
+                }
+            },
+        }
+    }
+
+    /// Like `write_text`, but strings inside lists and maps are quoted.
+    fn write_repr(&self, out: &mut String) {
+        match self {
+            Value::String(s) | Value::Safe(s) => {
+                let _ = write!(out, "{:?}", &**s);
+            }
+            Value::None => out.push_str("none"),
+            other => other.write_text(out),
+        }
+    }
+
+    /// The value as text.
+    pub(crate) fn to_text(&self) -> Arc<str> {
+        match self {
+            Value::String(s) | Value::Safe(s) => s.clone(),
+            other => {
+                let mut s = String::new();
+                other.write_text(&mut s);
+                s.into()
+            }
+        }
+    }
+
+    /// Ordering for `<`, `sort`, `groupby`: numbers with numbers, strings with strings, lists
+    /// element-wise, booleans; `None` for anything else.
+    pub(crate) fn compare(&self, other: &Value) -> Option<Ordering> {
+        match (self, other) {
+            (Value::Int(a), Value::Int(b)) => Some(a.cmp(b)),
+            (a, b) if a.as_f64().is_some() && b.as_f64().is_some() => {
+                a.as_f64()?.partial_cmp(&b.as_f64()?)
+            }
+            (a, b) if a.as_str().is_some() && b.as_str().is_some() => {
+                Some(a.as_str()?.cmp(b.as_str()?))
+            }
+            (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
+            (Value::None, Value::None) => Some(Ordering::Equal),
+            (Value::List(a), Value::List(b)) => {
+                for (x, y) in a.iter().zip(b.iter()) {
+                    match x.compare(y)? {
+                        Ordering::Equal => {}
+                        unequal => return Some(unequal),
+                    }
+                }
+                Some(a.len().cmp(&b.len()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Floats print like Python's (`1.0`, `0.5`), so a float never reads as an integer.
+pub(crate) fn write_float(out: &mut String, f: f64) {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e16 {
+        let _ = write!(out, "{f:.1}");
+    } else {
+        let _ = write!(out, "{f}");
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::None, Value::None) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (a, b) if a.as_f64().is_some() && b.as_f64().is_some() => a.as_f64() == b.as_f64(),
+            (a, b) if a.as_str().is_some() && b.as_str().is_some() => a.as_str() == b.as_str(),
+            (Value::List(a), Value::List(b)) => a == b,
+            (Value::Map(a), Value::Map(b)) => a == b,
+            (Value::Object(a), Value::Object(b)) => match (&a.0, &b.0) {
+                (ObjectKind::Undefined, ObjectKind::Undefined) => true,
+                (ObjectKind::Data(a), ObjectKind::Data(b)) => a == b,
+                (ObjectKind::Macro(t, i), ObjectKind::Macro(u, j)) => Arc::ptr_eq(t, u) && i == j,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        self.write_text(&mut s);
+        f.write_str(&s)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::String(s.into())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(s.into())
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Value {
+        Value::Int(i)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(f: f64) -> Value {
+        Value::Float(f)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<Vec<Value>> for Value {
+    fn from(items: Vec<Value>) -> Value {
+        Value::List(Arc::new(items))
+    }
+}
+
+impl From<&cell_proto::Value> for Value {
+    fn from(value: &cell_proto::Value) -> Value {
+        match value {
+            cell_proto::Value::Null => Value::None,
+            cell_proto::Value::Bool(b) => Value::Bool(*b),
+            cell_proto::Value::Int(i) => Value::Int(*i),
+            cell_proto::Value::Float(f) => Value::Float(*f),
+            cell_proto::Value::String(s) => Value::String(s.as_str().into()),
+            cell_proto::Value::List(items) => Value::list(items.iter().map(Value::from)),
+            cell_proto::Value::Map(entries) => {
+                Value::map(entries.iter().map(|(k, v)| (k.as_str(), Value::from(v))))
+            }
+        }
+    }
+}
+
+impl From<cell_proto::Value> for Value {
+    fn from(value: cell_proto::Value) -> Value {
+        Value::from(&value)
+    }
+}
+
+impl From<&Value> for cell_proto::Value {
+    /// Template-only objects (macros, modules) become their text.
+    fn from(value: &Value) -> cell_proto::Value {
+        match value {
+            Value::None => cell_proto::Value::Null,
+            Value::Bool(b) => cell_proto::Value::Bool(*b),
+            Value::Int(i) => cell_proto::Value::Int(*i),
+            Value::Float(f) => cell_proto::Value::Float(*f),
+            Value::String(s) | Value::Safe(s) => cell_proto::Value::String(s.to_string()),
+            Value::List(items) => {
+                cell_proto::Value::List(items.iter().map(cell_proto::Value::from).collect())
+            }
+            Value::Map(map) => cell_proto::Value::Map(
+                map.iter().map(|(k, v)| (k.to_string(), cell_proto::Value::from(v))).collect(),
+            ),
+            Value::Object(o) if matches!(o.0, ObjectKind::Undefined) => cell_proto::Value::Null,
+            Value::Object(_) => cell_proto::Value::String(value.to_string()),
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Renders through the real `cell-template` process, with the callbacks served by a test host:
+//! every template and data path the render touches is asked of the host, inside the host's
+//! own `render` call (on the calling thread), which is what lets the host record them.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::ThreadId;
+
+use cell_proto::template;
+use cell_proto::{FunctionCall, RenderTemplate, TemplateSource, WireValue, provider};
+use cell_template::DataProvider;
+use rpc::{Config, Dispatcher, RpcError, WeakConnection};
+
+/// The host side: templates in memory, data from `common::data()`, a log of every callback.
+#[derive(Default)]
+struct TestHost {
+    templates: HashMap<String, String>,
+    calls: Mutex<Vec<(String, ThreadId)>>,
+    connection: OnceLock<WeakConnection>,
+}
+
+impl TestHost {
+    fn log(&self, call: String) {
+        self.calls.lock().unwrap().push((call, std::thread::current().id()));
+    }
+}
+
+impl provider::Service for TestHost {
+    async fn resolve_template(&self, name: String) -> Result<TemplateSource, RpcError> {
+        self.log(format!("template:{name}"));
+        Ok(TemplateSource { source: self.templates.get(&name).cloned(), name })
+    }
+
+    async fn get_data(&self, path: String) -> Result<WireValue, RpcError> {
+        self.log(format!("data:{path}"));
+        let value = common::data().get_data(&path).map_err(RpcError::remote)?;
+        Ok(cell_proto::Value::from(&value).to_wire())
+    }
+
+    async fn call_function(&self, call: FunctionCall) -> Result<WireValue, RpcError> {
+        self.log(format!("fn:{}", call.name));
+        match call.name.as_str() {
+            "get_url" => {
+                let path =
+                    call.arguments.iter().find(|(k, _)| k == "path").map(|(_, v)| v.to_value());
+                match path {
+                    Some(Ok(cell_proto::Value::String(p))) => {
+                        Ok(cell_proto::Value::from(format!("/{p}/")).to_wire())
+                    }
+                    _ => Err(RpcError::remote("get_url needs path=")),
+                }
+            }
+            other => Err(RpcError::remote(format!("unknown function `{other}`"))),
+        }
+    }
+}
+
+fn spawn(
+    host: TestHost,
+) -> (std::process::Child, template::Client, Arc<provider::Server<TestHost>>) {
+    let host = Arc::new(provider::Server(host));
+    let dispatcher: Arc<dyn Dispatcher> = host.clone();
+    let (child, connection) = rpc::cell::spawn(
+        Path::new(env!("CARGO_BIN_EXE_cell-template")),
+        &[],
+        Config::default(),
+        Some(dispatcher),
+    )
+    .expect("the template cell starts");
+    let _ = host.0.connection.set(connection.downgrade());
+    (child, template::Client::new(connection), host)
+}
+
+fn site() -> TestHost {
+    let mut templates = HashMap::new();
+    for (name, source) in [
+        ("base.html", "<title>{{ data.site.name }}</title>{% block body %}{% endblock %}"),
+        (
+            "page.html",
+            "{% extends \"base.html\" %}{% import \"macros.html\" as m %}\
+             {% block body %}{{ m.link(page.title) }} by {{ data.authors.alice.name }}{% endblock %}",
+        ),
+        (
+            "macros.html",
+            "{% macro link(t) %}<a href=\"{{ get_url(path=t) }}\">{{ t }}</a>{% endmacro %}",
+        ),
+        ("unused.html", "never asked"),
+        ("bad.html", "line 1\n{{ page.nope }}"),
+    ] {
+        templates.insert(name.to_string(), source.to_string());
+    }
+    TestHost { templates, ..TestHost::default() }
+}
+
+fn request(name: &str) -> RenderTemplate {
+    let context = cell_proto::Value::map([(
+        "page",
+        cell_proto::Value::map([("title", cell_proto::Value::from("a&b"))]),
+    )]);
+    RenderTemplate { name: name.to_string(), context: context.to_wire() }
+}
+
+#[test]
+fn the_cell_process_renders_with_each_callback_served_inside_the_hosts_call() {
+    let (mut child, client, host) = spawn(site());
+    let rendered = rpc::block_on(client.render(&request("page.html"))).unwrap();
+    assert_eq!(
+        rendered.html,
+        "<title>My &lt;Site&gt;</title><a href=\"/a&amp;b/\">a&amp;b</a> by Alice"
+    );
+    let calls = host.0.calls.lock().unwrap().clone();
+    let names: Vec<&str> = calls.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "template:page.html",
+            "template:base.html",
+            "template:macros.html",
+            "data:site.name",
+            "fn:get_url",
+            "data:authors.alice.name",
+        ]
+    );
+    let caller = std::thread::current().id();
+    assert!(
+        calls.iter().all(|(_, thread)| *thread == caller),
+        "callbacks nested in the render call"
+    );
+
+    // A second render of the same page: the host is asked again (each render records its
+    // dependencies), the cell does not re-parse (not observable here, see the conformance
+    // tests), and errors come back as text with the place.
+    host.0.calls.lock().unwrap().clear();
+    rpc::block_on(client.render(&request("page.html"))).unwrap();
+    assert_eq!(host.0.calls.lock().unwrap().len(), 6);
+    let err = rpc::block_on(client.render(&request("bad.html"))).unwrap_err();
+    let RpcError::Remote(message) = err else { panic!("{err:?}") };
+    assert!(message.starts_with("no field `nope` (available: `title`"), "{message}");
+    assert!(message.contains("--> bad.html:2:9"), "{message}");
+    let err = rpc::block_on(client.render(&request("missing.html"))).unwrap_err();
+    assert_eq!(err, RpcError::Remote("template `missing.html` not found".into()));
+
+    drop(client);
+    drop(host);
+    assert!(child.wait().unwrap().success(), "the cell exits cleanly when its host goes");
+}
