@@ -1,0 +1,192 @@
+//! The cell supervisor: finds cell binaries, starts them lazily, restarts a crashed one and
+//! retries the failed call once.
+
+use std::fmt;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use rpc::{Connection, RpcError};
+
+/// Why a cell could not serve a call.
+#[derive(Debug)]
+pub enum CellError {
+    /// No binary for the cell in any searched directory.
+    Missing {
+        /// The binary's name.
+        name: &'static str,
+        /// Where we looked.
+        searched: Vec<PathBuf>,
+    },
+    /// The call failed (after one restart, if the cell had died).
+    Call {
+        /// The cell.
+        name: &'static str,
+        /// How.
+        error: RpcError,
+    },
+}
+
+impl fmt::Display for CellError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CellError::Missing { name, searched } => {
+                let dirs: Vec<String> = searched.iter().map(|d| d.display().to_string()).collect();
+                write!(
+                    f,
+                    "cell binary `{name}` not found (looked in {}); build it with `cargo build --release -p {name}` or set DODECA_CELL_PATH",
+                    dirs.join(", ")
+                )
+            }
+            CellError::Call { name, error } => write!(f, "cell `{name}`: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for CellError {}
+
+/// One kind of cell and its running process, if started.
+pub(crate) struct CellSlot {
+    pub(crate) name: &'static str,
+    running: Mutex<Option<Running>>,
+}
+
+struct Running {
+    child: Child,
+    connection: Connection,
+}
+
+impl CellSlot {
+    pub(crate) fn new(name: &'static str) -> CellSlot {
+        CellSlot { name, running: Mutex::new(None) }
+    }
+}
+
+/// Starts and keeps the cells of one site.
+pub struct Cells {
+    search: Vec<PathBuf>,
+    config: rpc::Config,
+    pub(crate) template: CellSlot,
+    pub(crate) markdown: CellSlot,
+}
+
+impl Cells {
+    /// Cells found in `DODECA_CELL_PATH` (colon-separated) or next to this executable.
+    pub fn from_environment() -> Cells {
+        let mut search: Vec<PathBuf> = std::env::var_os("DODECA_CELL_PATH")
+            .map(|p| std::env::split_paths(&p).collect())
+            .unwrap_or_default();
+        if let Some(dir) =
+            std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf))
+        {
+            search.push(dir);
+        }
+        Cells::in_dirs(search)
+    }
+
+    /// Cells found in `search`, in order.
+    pub fn in_dirs(search: Vec<PathBuf>) -> Cells {
+        Cells {
+            search,
+            config: rpc::Config {
+                call_timeout: Duration::from_secs(120),
+                ..rpc::Config::default()
+            },
+            template: CellSlot::new("cell-template"),
+            markdown: CellSlot::new("cell-markdown"),
+        }
+    }
+
+    fn locate(&self, name: &'static str) -> Result<PathBuf, CellError> {
+        self.search
+            .iter()
+            .map(|dir| dir.join(name))
+            .find(|path| path.is_file())
+            .ok_or_else(|| CellError::Missing { name, searched: self.search.clone() })
+    }
+
+    /// The slot's connection, starting the cell if it is not running.
+    fn connection(&self, slot: &CellSlot) -> Result<Connection, CellError> {
+        let mut running = slot.running.lock();
+        if let Some(r) = running.as_ref()
+            && !r.connection.is_closed()
+        {
+            return Ok(r.connection.clone());
+        }
+        if let Some(dead) = running.take() {
+            reap(dead);
+        }
+        let program = self.locate(slot.name)?;
+        let (child, connection) = rpc::cell::spawn(&program, &[], self.config.clone(), None)
+            .map_err(|error| CellError::Call { name: slot.name, error })?;
+        *running = Some(Running { child, connection: connection.clone() });
+        Ok(connection)
+    }
+
+    /// Stops the slot's cell if `connection` is still the one running (another caller may
+    /// have restarted it already).
+    fn discard(&self, slot: &CellSlot, connection: &Connection) {
+        let mut running = slot.running.lock();
+        let same = running.as_ref().is_some_and(|r| same_link(&r.connection, connection));
+        if same && let Some(dead) = running.take() {
+            reap(dead);
+        }
+    }
+
+    /// Runs `call` on the slot's cell; if the link fails (the cell crashed or was killed),
+    /// restarts the cell and runs `call` once more.
+    pub(crate) async fn call<T, F, Fut>(&self, slot: &CellSlot, call: F) -> Result<T, CellError>
+    where
+        F: Fn(Connection) -> Fut,
+        Fut: Future<Output = Result<T, RpcError>>,
+    {
+        let connection = self.connection(slot)?;
+        match call(connection.clone()).await {
+            Err(error) if error.is_link_failure() => {
+                self.discard(slot, &connection);
+                let connection = self.connection(slot)?;
+                call(connection).await.map_err(|error| CellError::Call { name: slot.name, error })
+            }
+            other => other.map_err(|error| CellError::Call { name: slot.name, error }),
+        }
+    }
+
+    /// The process id of a running cell (for tests that kill it).
+    pub fn pid(&self, name: &str) -> Option<u32> {
+        [&self.template, &self.markdown]
+            .into_iter()
+            .find(|slot| slot.name == name)
+            .and_then(|slot| slot.running.lock().as_ref().map(|r| r.child.id()))
+    }
+}
+
+fn same_link(a: &Connection, b: &Connection) -> bool {
+    a.downgrade().ptr_eq(&b.downgrade())
+}
+
+/// Closes the link and waits (briefly) for the process, killing it if it lingers.
+fn reap(mut running: Running) {
+    running.connection.close("the host is restarting this cell");
+    drop(running.connection);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = running.child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = running.child.kill();
+    let _ = running.child.wait();
+}
+
+impl Drop for Cells {
+    fn drop(&mut self) {
+        for slot in [&self.template, &self.markdown] {
+            if let Some(running) = slot.running.lock().take() {
+                reap(running);
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! `dodeca.toml`: the site's configuration.
+
+use cell_proto::Value;
+use facet::Facet;
+
+use crate::SiteError;
+use crate::values::{self, Syntax};
+
+/// The site's configuration.
+#[derive(Facet, Clone, Debug, PartialEq, Default)]
+pub struct SiteConfig {
+    /// `title`.
+    pub title: String,
+    /// `base_url`, without a trailing slash (`https://example.com`).
+    pub base_url: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// `output_dir`, relative to the site (default `public`).
+    pub output_dir: Option<String>,
+}
+
+const FILE: &str = "dodeca.toml";
+
+/// Parses and validates `dodeca.toml`'s text.
+pub(crate) fn parse(text: &str) -> Result<SiteConfig, SiteError> {
+    let value = values::parse(text, Syntax::Toml).map_err(|(message, position)| {
+        let error = SiteError::in_file(FILE, message);
+        match position {
+            Some((line, column)) => error.at(text, line, Some(column)),
+            None => error,
+        }
+    })?;
+    let line_of = |key: &str| {
+        text.lines().position(|l| l.trim_start().starts_with(key)).map(|i| i as u32 + 1)
+    };
+    let err = |key: &str, message: String| {
+        let error = SiteError::in_file(FILE, message);
+        match line_of(key) {
+            Some(line) => error.at(text, line, Some(1)),
+            None => error,
+        }
+    };
+    let Value::Map(entries) = value else { return Err(SiteError::in_file(FILE, "expected keys")) };
+    let mut config = SiteConfig::default();
+    for (key, value) in entries {
+        let string = |value: Value| match value {
+            Value::String(s) => Ok(s),
+            _ => Err(err(&key, format!("`{key}` must be a string"))),
+        };
+        match key.as_str() {
+            "title" => config.title = string(value)?,
+            "base_url" => config.base_url = string(value)?.trim_end_matches('/').to_string(),
+            "description" => config.description = Some(string(value)?),
+            "output_dir" => config.output_dir = Some(string(value)?),
+            other => {
+                return Err(err(
+                    other,
+                    format!(
+                        "unknown key `{other}` (known: title, base_url, description, output_dir)"
+                    ),
+                ));
+            }
+        }
+    }
+    if config.base_url.is_empty() {
+        return Err(SiteError::in_file(
+            FILE,
+            "`base_url` is required (`base_url = \"https://example.com\"`)",
+        ));
+    }
+    Ok(config)
+}
+
+impl SiteConfig {
+    /// As templates see it (`config.title`, ...).
+    pub(crate) fn to_value(&self) -> Value {
+        Value::map([
+            ("title", Value::from(self.title.as_str())),
+            ("base_url", Value::from(self.base_url.as_str())),
+            ("description", self.description.as_deref().map_or(Value::Null, Value::from)),
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_is_read_and_validated() {
+        let config = parse("title = \"Site\"\nbase_url = \"https://x.org/\"\n").unwrap();
+        assert_eq!(config.base_url, "https://x.org");
+        let err = parse("title = \"Site\"\nbase_url = \"u\"\ntheme = \"x\"\n").unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(err.message.contains("unknown key `theme`"));
+        assert!(parse("title = \"Site\"\n").unwrap_err().message.contains("base_url"));
+    }
+}

@@ -1,0 +1,266 @@
+//! Pages and sections: front matter, routes, and what a page looks like to the host.
+
+use cell_proto::{FrontMatterFormat, Heading, Value, WireValue};
+use facet::Facet;
+
+use crate::SiteError;
+use crate::values::{self, Syntax};
+
+/// The front matter keys a page may have.
+const KEYS: &[&str] = &["title", "description", "date", "weight", "draft", "template", "extra"];
+
+/// A page's front matter, validated.
+#[derive(Facet, Clone, Debug, PartialEq, Default)]
+pub struct FrontMatter {
+    /// `title`.
+    pub title: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// `date`, as written (`2024-05-01` or a full timestamp).
+    pub date: Option<String>,
+    /// `weight`: sections list pages by weight, then date, then title.
+    pub weight: Option<i64>,
+    /// `draft`: drafts are built nowhere and listed nowhere.
+    pub draft: bool,
+    /// `template`: the template to render with instead of `page.html` / `section.html`.
+    pub template: Option<String>,
+    /// `extra`: anything else, for templates.
+    pub extra: WireValue,
+}
+
+/// Parses front matter `text` (which starts on line `first_line` of `file`, whose whole text
+/// is `file_text`).
+pub(crate) fn parse_front_matter(
+    text: &str,
+    format: FrontMatterFormat,
+    file: &str,
+    file_text: &str,
+    first_line: u32,
+) -> Result<FrontMatter, SiteError> {
+    let syntax = match format {
+        FrontMatterFormat::Toml => Syntax::Toml,
+        FrontMatterFormat::Yaml => Syntax::Yaml,
+    };
+    let err = |message: String, line: Option<u32>, column: Option<u32>| {
+        let error = SiteError::in_file(format!("content/{file}"), message);
+        match line {
+            Some(line) => error.at(file_text, line, column),
+            None => error,
+        }
+    };
+    let value = values::parse(text, syntax).map_err(|(message, position)| match position {
+        Some((line, column)) => {
+            err(format!("front matter: {message}"), Some(first_line + line - 1), Some(column))
+        }
+        None => err(format!("front matter: {message}"), None, None),
+    })?;
+    let entries = match value {
+        Value::Map(entries) => entries,
+        _ => {
+            return Err(err("front matter must be a table of keys".into(), Some(first_line), None));
+        }
+    };
+    let line_of = |key: &str| {
+        text.lines()
+            .position(|l| {
+                let l = l.trim_start();
+                l.strip_prefix(key).is_some_and(|rest| {
+                    let rest = rest.trim_start();
+                    rest.starts_with('=') || rest.starts_with(':')
+                }) || l == format!("[{key}]")
+            })
+            .map(|i| first_line + i as u32)
+    };
+    let mut meta = FrontMatter::default();
+    let mut has_title = false;
+    for (key, value) in entries {
+        let wrong_type =
+            |expected: &str| err(format!("`{key}` must be {expected}"), line_of(&key), Some(1));
+        match key.as_str() {
+            "title" => match value {
+                Value::String(s) => {
+                    meta.title = s;
+                    has_title = true;
+                }
+                _ => return Err(wrong_type("a string")),
+            },
+            "description" => match value {
+                Value::String(s) => meta.description = Some(s),
+                _ => return Err(wrong_type("a string")),
+            },
+            "date" => match value {
+                Value::String(s) => meta.date = Some(s),
+                _ => return Err(wrong_type("a date (`2024-05-01`)")),
+            },
+            "weight" => match value {
+                Value::Int(i) => meta.weight = Some(i),
+                _ => return Err(wrong_type("an integer")),
+            },
+            "draft" => match value {
+                Value::Bool(b) => meta.draft = b,
+                _ => return Err(wrong_type("true or false")),
+            },
+            "template" => match value {
+                Value::String(s) if !s.trim().is_empty() => meta.template = Some(s),
+                _ => return Err(wrong_type("a template name")),
+            },
+            "extra" => match value {
+                Value::Map(_) => meta.extra = value.to_wire(),
+                _ => return Err(wrong_type("a table")),
+            },
+            other => {
+                let hint = did_you_mean(other)
+                    .map(|k| format!(" (did you mean `{k}`?)"))
+                    .unwrap_or_default();
+                return Err(err(
+                    format!(
+                        "unknown front matter key `{other}`{hint}; put your own keys under `extra`"
+                    ),
+                    line_of(other),
+                    Some(1),
+                ));
+            }
+        }
+    }
+    if !has_title {
+        return Err(err(
+            "front matter has no `title`".into(),
+            Some(first_line.saturating_sub(1).max(1)),
+            None,
+        ));
+    }
+    Ok(meta)
+}
+
+/// The known key closest to `key`, if it is a likely typo.
+fn did_you_mean(key: &str) -> Option<&'static str> {
+    KEYS.iter()
+        .copied()
+        .filter(|k| edit_distance(k, key) <= 2)
+        .min_by_key(|k| edit_distance(k, key))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = (previous + (ca != *cb) as usize).min(row[j] + 1).min(current + 1);
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
+/// A parsed page or section, as queries keep it.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct Page {
+    /// Path under `content/` (`blog/post.md`).
+    pub path: String,
+    /// Its route (`/blog/post/`).
+    pub route: String,
+    /// Whether it is a section (`_index.md`).
+    pub is_section: bool,
+    /// Its front matter.
+    pub meta: FrontMatter,
+    /// The body as HTML, internal links resolved.
+    pub html: String,
+    /// Its headings.
+    pub headings: Vec<Heading>,
+}
+
+/// The route of the content file at `path` (relative to `content/`).
+pub fn route_of(path: &str) -> String {
+    let without_ext = path.strip_suffix(".md").unwrap_or(path);
+    let trimmed = without_ext.strip_suffix("_index").unwrap_or(without_ext).trim_end_matches('/');
+    if trimmed.is_empty() { "/".to_string() } else { format!("/{trimmed}/") }
+}
+
+/// Whether `path` is a section's `_index.md`.
+pub fn is_section(path: &str) -> bool {
+    path == "_index.md" || path.ends_with("/_index.md")
+}
+
+/// The section a content file belongs to: the `_index.md` of its directory, or of the nearest
+/// ancestor that has one (`None` for the root section itself).
+pub fn parent_section(path: &str, exists: impl Fn(&str) -> bool) -> Option<String> {
+    let mut dir = match path.rsplit_once('/') {
+        Some((dir, _)) => dir.to_string(),
+        None => String::new(),
+    };
+    if is_section(path) {
+        if dir.is_empty() {
+            return None;
+        }
+        dir = dir.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
+    }
+    loop {
+        let candidate =
+            if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") };
+        if candidate != path && exists(&candidate) {
+            return Some(candidate);
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = dir.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<FrontMatter, SiteError> {
+        let file = format!("+++\n{text}+++\nbody\n");
+        parse_front_matter(text, FrontMatterFormat::Toml, "a.md", &file, 2)
+    }
+
+    #[test]
+    fn every_key_is_read_and_extra_stays_dynamic() {
+        let meta = parse("title = \"T\"\ndescription = \"D\"\ndate = \"2024-05-01\"\nweight = 3\ndraft = true\ntemplate = \"x.html\"\n[extra]\nk = \"v\"\n").unwrap();
+        assert_eq!((meta.title.as_str(), meta.weight, meta.draft), ("T", Some(3), true));
+        assert_eq!(meta.date.as_deref(), Some("2024-05-01"));
+        assert_eq!(meta.extra.to_value().unwrap().get("k"), Some(&Value::from("v")));
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error_at_its_line_with_a_suggestion() {
+        let err = parse("title = \"T\"\ntitel = \"x\"\n").unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(
+            err.message.contains("unknown front matter key `titel` (did you mean `title`?)"),
+            "{err}"
+        );
+        assert_eq!(err.file.to_str(), Some("content/a.md"));
+    }
+
+    #[test]
+    fn a_key_of_the_wrong_type_is_an_error_naming_it() {
+        let err = parse("title = \"T\"\nweight = \"heavy\"\n").unwrap_err();
+        assert!(err.message.contains("`weight` must be an integer"), "{err}");
+        assert_eq!(err.line, Some(3));
+    }
+
+    #[test]
+    fn a_missing_title_is_an_error() {
+        assert!(parse("weight = 1\n").unwrap_err().message.contains("no `title`"));
+    }
+
+    #[test]
+    fn routes_and_sections_follow_the_content_tree() {
+        assert_eq!(route_of("_index.md"), "/");
+        assert_eq!(route_of("blog/_index.md"), "/blog/");
+        assert_eq!(route_of("blog/post.md"), "/blog/post/");
+        assert_eq!(route_of("about.md"), "/about/");
+        let exists = |p: &str| matches!(p, "_index.md" | "blog/_index.md");
+        assert_eq!(parent_section("blog/post.md", exists).as_deref(), Some("blog/_index.md"));
+        assert_eq!(parent_section("blog/2024/deep.md", exists).as_deref(), Some("blog/_index.md"));
+        assert_eq!(parent_section("blog/_index.md", exists).as_deref(), Some("_index.md"));
+        assert_eq!(parent_section("_index.md", exists), None);
+        assert_eq!(parent_section("about.md", exists).as_deref(), Some("_index.md"));
+    }
+}

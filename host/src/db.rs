@@ -1,0 +1,257 @@
+//! The site database: inputs read from disk, and the queries that build the site from them.
+//!
+//! Inputs hold text only (content, templates, data files, the config). Every derived query,
+//! and every provider callback a cell makes while rendering, is a picante query, so each read
+//! is a recorded dependency of the output that made it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use cell_proto::{RenderMarkdown, RenderTemplate, Value, WireValue, markdown, provider, template};
+use facet::Facet;
+use picante::{
+    BoxFuture, DerivedIngredient, DynIngredient, HasRuntime, IngredientLookup, IngredientRegistry,
+    InputIngredient, PicanteResult, QueryKindId, Runtime,
+};
+
+use crate::SiteError;
+use crate::cells::Cells;
+use crate::config::{self, SiteConfig};
+use crate::content::{self, Page};
+use crate::error::query_error;
+use crate::links;
+use crate::render::{self, Provider};
+use crate::tree::{self, SiteTree};
+
+/// A data file's text and syntax (its extension).
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct DataFile {
+    /// `toml`, `json`, `yaml` or `yml`.
+    pub extension: String,
+    /// The file's text.
+    pub text: String,
+}
+
+/// The site database.
+pub struct Database {
+    runtime: Runtime,
+    registry: IngredientRegistry<Database>,
+    /// `dodeca.toml`'s text.
+    pub(crate) config_text: Arc<InputIngredient<(), String>>,
+    /// Every content file, relative to `content/`, sorted.
+    pub(crate) content_list: Arc<InputIngredient<(), Vec<String>>>,
+    /// A content file's text, by path.
+    pub(crate) content: Arc<InputIngredient<String, String>>,
+    /// A template's text, by name (path under `templates/`).
+    pub(crate) templates: Arc<InputIngredient<String, String>>,
+    /// A data file, by name (file stem under `data/`).
+    pub(crate) data_files: Arc<InputIngredient<String, DataFile>>,
+    pub(crate) config: Arc<DerivedIngredient<Database, (), SiteConfig>>,
+    pub(crate) page: Arc<DerivedIngredient<Database, String, Page>>,
+    pub(crate) page_exists: Arc<DerivedIngredient<Database, String, bool>>,
+    pub(crate) tree: Arc<DerivedIngredient<Database, (), SiteTree>>,
+    pub(crate) render: Arc<DerivedIngredient<Database, String, String>>,
+    pub(crate) data_file: Arc<DerivedIngredient<Database, String, WireValue>>,
+    pub(crate) data_value: Arc<DerivedIngredient<Database, String, WireValue>>,
+    pub(crate) cells: Cells,
+    /// Renders run (template cell calls made), for reports and tests.
+    pub(crate) renders: AtomicU64,
+}
+
+impl HasRuntime for Database {
+    fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+}
+
+impl IngredientLookup for Database {
+    fn ingredient(&self, kind: QueryKindId) -> Option<&dyn DynIngredient<Self>> {
+        self.registry.ingredient(kind)
+    }
+}
+
+type Query<'db, T> = BoxFuture<'db, PicanteResult<T>>;
+
+impl Database {
+    pub(crate) fn new(cells: Cells) -> Database {
+        let config_text = Arc::new(InputIngredient::new(QueryKindId(1), "config_text"));
+        let content_list = Arc::new(InputIngredient::new(QueryKindId(2), "content_list"));
+        let content = Arc::new(InputIngredient::new(QueryKindId(3), "content"));
+        let templates = Arc::new(InputIngredient::new(QueryKindId(4), "templates"));
+        let data_files = Arc::new(InputIngredient::new(QueryKindId(5), "data_files"));
+        let config = Arc::new(DerivedIngredient::new(QueryKindId(10), "config", config_query));
+        let page = Arc::new(DerivedIngredient::new(QueryKindId(11), "page", page_query));
+        let page_exists =
+            Arc::new(DerivedIngredient::new(QueryKindId(12), "page_exists", page_exists_query));
+        let tree = Arc::new(DerivedIngredient::new(QueryKindId(13), "tree", tree_query));
+        let render = Arc::new(DerivedIngredient::new(QueryKindId(14), "render", render_query));
+        let data_file =
+            Arc::new(DerivedIngredient::new(QueryKindId(15), "data_file", data_file_query));
+        let data_value =
+            Arc::new(DerivedIngredient::new(QueryKindId(16), "data_value", data_value_query));
+        let mut registry = IngredientRegistry::new();
+        registry.register(config_text.clone());
+        registry.register(content_list.clone());
+        registry.register(content.clone());
+        registry.register(templates.clone());
+        registry.register(data_files.clone());
+        registry.register(config.clone());
+        registry.register(page.clone());
+        registry.register(page_exists.clone());
+        registry.register(tree.clone());
+        registry.register(render.clone());
+        registry.register(data_file.clone());
+        registry.register(data_value.clone());
+        Database {
+            runtime: Runtime::new(),
+            registry,
+            config_text,
+            content_list,
+            content,
+            templates,
+            data_files,
+            config,
+            page,
+            page_exists,
+            tree,
+            render,
+            data_file,
+            data_value,
+            cells,
+            renders: AtomicU64::new(0),
+        }
+    }
+}
+
+fn config_query(db: &Database, _: ()) -> Query<'_, SiteConfig> {
+    Box::pin(async move {
+        let text = db.config_text.get(db, &())?.unwrap_or_default();
+        config::parse(&text).map_err(query_error)
+    })
+}
+
+fn page_exists_query(db: &Database, path: String) -> Query<'_, bool> {
+    Box::pin(async move {
+        let list = db.content_list.get(db, &())?.unwrap_or_default();
+        Ok(list.binary_search(&path).is_ok())
+    })
+}
+
+fn page_query(db: &Database, path: String) -> Query<'_, Page> {
+    Box::pin(async move {
+        let file = format!("content/{path}");
+        let source = db
+            .content
+            .get(db, &path)?
+            .ok_or_else(|| query_error(SiteError::in_file(&file, "no such content file")))?;
+        let request = RenderMarkdown { path: path.clone(), source: source.clone() };
+        let rendered = db
+            .cells
+            .call(&db.cells.markdown, |connection| {
+                let request = request.clone();
+                async move { markdown::Client::new(connection).render(&request).await }
+            })
+            .await
+            .map_err(|error| query_error(markdown_error(&file, &source, error)))?;
+        let meta = match (&rendered.front_matter, rendered.front_matter_format) {
+            (Some(text), Some(format)) => {
+                content::parse_front_matter(text, format, &path, &source, 2).map_err(query_error)?
+            }
+            _ => {
+                return Err(query_error(SiteError::in_file(
+                    &file,
+                    "a page needs front matter with at least a `title` (+++ title = \"...\" +++)",
+                )));
+            }
+        };
+        let html = links::resolve(db, &file, &source, &rendered.html).await?;
+        Ok(Page {
+            route: content::route_of(&path),
+            is_section: content::is_section(&path),
+            path,
+            meta,
+            html,
+            headings: rendered.headings,
+        })
+    })
+}
+
+/// The markdown cell's error as a site error: its message is `path: line N: ...`.
+fn markdown_error(file: &str, source: &str, error: crate::cells::CellError) -> SiteError {
+    if let crate::cells::CellError::Call { error: rpc::RpcError::Remote(message), .. } = &error {
+        let message = message.split_once(": ").map_or(message.as_str(), |(_, rest)| rest);
+        if let Some(rest) = message.strip_prefix("line ")
+            && let Some((line, text)) = rest.split_once(": ")
+            && let Ok(line) = line.parse()
+        {
+            return SiteError::in_file(file, text).at(source, line, Some(1));
+        }
+        return SiteError::in_file(file, message);
+    }
+    SiteError::in_file(file, error.to_string())
+}
+
+fn tree_query(db: &Database, _: ()) -> Query<'_, SiteTree> {
+    Box::pin(async move { tree::build(db).await })
+}
+
+fn render_query(db: &Database, path: String) -> Query<'_, String> {
+    Box::pin(async move {
+        db.renders.fetch_add(1, Ordering::Relaxed);
+        let page = db.page.get(db, path.clone()).await?;
+        let config = db.config.get(db, ()).await?;
+        let (name, context) = render::context(db, &page, &config).await?;
+        let request = RenderTemplate { name: name.clone(), context: context.to_wire() };
+        let server = provider::Server(Provider { db });
+        let rendered = db
+            .cells
+            .call(&db.cells.template, |connection| {
+                let request = request.clone();
+                let server = &server;
+                async move { template::Client::new(connection).with(server).render(&request).await }
+            })
+            .await
+            .map_err(|error| query_error(render::template_error(&page, &name, error)))?;
+        Ok(rendered.html)
+    })
+}
+
+fn data_file_query(db: &Database, name: String) -> Query<'_, WireValue> {
+    Box::pin(async move {
+        let Some(file) = db.data_files.get(db, &name)? else { return Ok(Value::Null.to_wire()) };
+        let path = format!("data/{name}.{}", file.extension);
+        let syntax = crate::values::Syntax::from_extension(&file.extension)
+            .ok_or_else(|| query_error(SiteError::in_file(&path, "unknown data file syntax")))?;
+        let value = crate::values::parse(&file.text, syntax).map_err(|(message, position)| {
+            let error = SiteError::in_file(&path, message);
+            query_error(match position {
+                Some((line, column)) => error.at(&file.text, line, Some(column)),
+                None => error,
+            })
+        })?;
+        Ok(value.to_wire())
+    })
+}
+
+fn data_value_query(db: &Database, path: String) -> Query<'_, WireValue> {
+    Box::pin(async move {
+        let mut segments = path.split('.');
+        let file = segments.next().unwrap_or_default().to_string();
+        let whole = db.data_file.get(db, file).await?;
+        let mut value = whole.to_value().map_err(|e| query_error(SiteError::in_file("data", e)))?;
+        for segment in segments {
+            value = match value {
+                Value::Map(entries) => {
+                    entries.into_iter().find(|(k, _)| k == segment).map_or(Value::Null, |(_, v)| v)
+                }
+                Value::List(items) => segment
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.into_iter().nth(i))
+                    .unwrap_or(Value::Null),
+                _ => Value::Null,
+            };
+        }
+        Ok(value.to_wire())
+    })
+}

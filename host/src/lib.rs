@@ -1,0 +1,36 @@
+//! The dodeca host: an incremental site builder that drives cells.
+//!
+//! A [`Site`] keeps a picante database between builds. [`Site::build`] reads the site's files
+//! into its inputs, parses every page (through the markdown cell), renders every page and
+//! section (through the template cell, whose callbacks for templates, data and URLs are
+//! queries served inside the render's call, so they are recorded as its dependencies), and
+//! writes only the outputs whose content changed. A second build after an edit re-renders
+//! exactly what read what changed.
+//!
+//! # Example
+//!
+//! ```no_run
+//! let site = host::Site::open(std::path::Path::new("examples/site"))?;
+//! let report = site.build(4)?;
+//! println!("{} pages, {} written", report.pages, report.written);
+//! # Ok::<(), host::HostError>(())
+//! ```
+#![deny(missing_docs)]
+
+mod cells;
+mod config;
+mod content;
+mod db;
+mod error;
+mod links;
+mod render;
+mod site;
+mod tree;
+mod values;
+
+pub use cells::{CellError, Cells};
+pub use config::SiteConfig;
+pub use content::{FrontMatter, Page, route_of};
+pub use error::{SiteError, site_error};
+pub use site::{BuildReport, HostError, Site};
+pub use tree::{Entry, Section, SiteTree};

@@ -1,0 +1,64 @@
+//! Internal links: `@/blog/post.md#part` in a page's HTML becomes the target's route.
+
+use picante::PicanteResult;
+
+use crate::SiteError;
+use crate::content::route_of;
+use crate::db::Database;
+use crate::error::query_error;
+
+const MARKER: &str = "href=\"@/";
+
+/// Rewrites every internal link in `html` (from the page `file` whose text is `source`). A
+/// link to a page that does not exist is an error naming the source file and the link's line.
+pub(crate) async fn resolve(
+    db: &Database,
+    file: &str,
+    source: &str,
+    html: &str,
+) -> PicanteResult<String> {
+    if !html.contains(MARKER) {
+        return Ok(html.to_string());
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(MARKER) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + MARKER.len()..];
+        let end = after.find('"').unwrap_or(after.len());
+        let link = &after[..end];
+        let (target, fragment) = match link.split_once('#') {
+            Some((target, fragment)) => (target, Some(fragment)),
+            None => (link, None),
+        };
+        // Checked through a query per target: adding unrelated pages does not re-resolve.
+        if !db.page_exists.get(db, target.to_string()).await? {
+            let line =
+                source.lines().position(|l| l.contains(&format!("@/{link}"))).map(|i| i as u32 + 1);
+            let error = SiteError::in_file(
+                file,
+                format!("broken internal link `@/{link}`: there is no content/{target}"),
+            );
+            return Err(query_error(match line {
+                Some(line) => {
+                    let column = source
+                        .lines()
+                        .nth(line as usize - 1)
+                        .and_then(|l| l.find("@/"))
+                        .map(|c| c as u32 + 1);
+                    error.at(source, line, column)
+                }
+                None => error,
+            }));
+        }
+        out.push_str("href=\"");
+        out.push_str(&route_of(target));
+        if let Some(fragment) = fragment {
+            out.push('#');
+            out.push_str(fragment);
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}

@@ -1,0 +1,146 @@
+//! `dodeca-host`: build a site.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const HELP: &str = "\
+dodeca-host: an incremental static site builder
+
+USAGE:
+    dodeca-host build [SITE] [-o OUT] [-j N] [-q | -v]
+    dodeca-host --help | --version
+
+COMMANDS:
+    build    Build the site in SITE (default: the current directory) into its output
+             directory (default: public/).
+
+OPTIONS:
+    -o, --output OUT   Write the output to OUT instead.
+    -j, --jobs N       Build with N threads (default: all cores).
+    -q, --quiet        Print only errors.
+    -v, --verbose      Print every error in full, and the build's work counts.
+    -h, --help         Print this help.
+    -V, --version      Print the version.
+
+Cells (cell-markdown, cell-template) are found next to this executable or in the
+directories of DODECA_CELL_PATH.
+
+EXIT CODES: 0 success; 1 site errors (the other pages were still written); 2 usage error or
+a failure of the builder itself.";
+
+struct Args {
+    site: PathBuf,
+    output: Option<PathBuf>,
+    jobs: usize,
+    quiet: bool,
+    verbose: bool,
+}
+
+enum Command {
+    Build(Args),
+    Help,
+    Version,
+}
+
+fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, String> {
+    use lexopt::prelude::*;
+    let mut parser = lexopt::Parser::from_iter(args);
+    let mut command = None;
+    let mut build = Args {
+        site: PathBuf::from("."),
+        output: None,
+        jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        quiet: false,
+        verbose: false,
+    };
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Short('V') | Long("version") => return Ok(Command::Version),
+            Short('o') | Long("output") => {
+                build.output = Some(parser.value().map_err(|e| e.to_string())?.into());
+            }
+            Short('j') | Long("jobs") => {
+                let value = parser.value().map_err(|e| e.to_string())?;
+                build.jobs = value
+                    .to_str()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|&n: &usize| n > 0)
+                    .ok_or("--jobs needs a positive number")?;
+            }
+            Short('q') | Long("quiet") => build.quiet = true,
+            Short('v') | Long("verbose") => build.verbose = true,
+            Value(value) if command.is_none() => {
+                let value = value.into_string().map_err(|_| "commands are UTF-8")?;
+                match value.as_str() {
+                    "build" => command = Some("build"),
+                    other => return Err(format!("unknown command `{other}` (try --help)")),
+                }
+            }
+            Value(value) => build.site = value.into(),
+            other => return Err(other.unexpected().to_string()),
+        }
+    }
+    match command {
+        Some(_) => Ok(Command::Build(build)),
+        None => Err("no command given (try `dodeca-host build` or --help)".into()),
+    }
+}
+
+fn main() -> ExitCode {
+    let command = match parse(std::env::args_os().skip(1)) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let args = match command {
+        Command::Help => {
+            println!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Command::Version => {
+            println!("dodeca-host {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Command::Build(args) => args,
+    };
+    let mut site = match host::Site::open(&args.site) {
+        Ok(site) => site,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(output) = args.output {
+        site.set_output(output);
+    }
+    let report = match site.build(args.jobs) {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    for error in &report.errors {
+        eprintln!("error: {error}\n");
+    }
+    if !args.quiet {
+        println!(
+            "{} pages: {} written, {} up to date, {} removed; {} renders; {} queries run, {} reused; {:.0?}",
+            report.pages,
+            report.written,
+            report.unchanged,
+            report.removed,
+            report.renders,
+            report.executed,
+            report.reused,
+            report.elapsed
+        );
+    }
+    if args.verbose {
+        println!("errors: {}", report.errors.len());
+    }
+    if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}

@@ -1,0 +1,191 @@
+//! Rendering a page or section: its template context, and the provider callbacks the template
+//! cell makes while it renders (each one a tracked query of this render).
+
+use cell_proto::{FunctionCall, TemplateSource, Value, WireValue, provider};
+use picante::PicanteResult;
+use rpc::RpcError;
+
+use crate::SiteError;
+use crate::cells::CellError;
+use crate::config::SiteConfig;
+use crate::content::{Page, route_of};
+use crate::db::Database;
+use crate::tree::{Entry, Section};
+
+/// The template a page renders with, and what the template sees.
+///
+/// A page's context is `page`, `config` and `current_path`: it does not include listings, so a
+/// page re-renders only when it or the site config changes (or what its template reads through
+/// callbacks). A section's context adds `section`, with its listed pages, so listings follow
+/// the tree.
+pub(crate) async fn context(
+    db: &Database,
+    page: &Page,
+    config: &SiteConfig,
+) -> PicanteResult<(String, Value)> {
+    let permalink = format!("{}{}", config.base_url, page.route);
+    let headings = Value::List(
+        page.headings
+            .iter()
+            .map(|h| {
+                Value::map([
+                    ("level", Value::Int(h.level as i64)),
+                    ("title", Value::from(h.title.as_str())),
+                    ("id", Value::from(h.id.as_str())),
+                ])
+            })
+            .collect(),
+    );
+    let meta = &page.meta;
+    let own = Value::map([
+        ("title", Value::from(meta.title.as_str())),
+        ("description", meta.description.as_deref().map_or(Value::Null, Value::from)),
+        ("date", meta.date.as_deref().map_or(Value::Null, Value::from)),
+        ("weight", meta.weight.map_or(Value::Null, Value::Int)),
+        ("content", Value::from(page.html.as_str())),
+        ("permalink", Value::from(permalink)),
+        ("path", Value::from(page.route.as_str())),
+        ("toc", headings),
+        ("extra", meta.extra.to_value().unwrap_or(Value::Null)),
+    ]);
+    let mut entries = vec![
+        ("config".to_string(), config.to_value()),
+        ("current_path".to_string(), Value::from(page.route.as_str())),
+    ];
+    let template = if page.is_section {
+        let tree = db.tree.get(db, ()).await?;
+        let mut section = own;
+        if let (Value::Map(fields), Some(listed)) = (&mut section, tree.section(&page.path)) {
+            let base = &config.base_url;
+            fields.push((
+                "pages".into(),
+                Value::List(listed.pages.iter().map(|e| entry_value(e, base)).collect()),
+            ));
+            fields.push((
+                "subsections".into(),
+                Value::List(listed.subsections.iter().map(|s| Value::from(route_of(s))).collect()),
+            ));
+        }
+        entries.push(("section".into(), section));
+        meta.template.clone().unwrap_or_else(|| {
+            if page.path == "_index.md" { "index.html".into() } else { "section.html".into() }
+        })
+    } else {
+        entries.push(("page".into(), own));
+        meta.template.clone().unwrap_or_else(|| "page.html".into())
+    };
+    Ok((template, Value::Map(entries)))
+}
+
+fn entry_value(entry: &Entry, base_url: &str) -> Value {
+    Value::map([
+        ("title", Value::from(entry.title.as_str())),
+        ("description", entry.description.as_deref().map_or(Value::Null, Value::from)),
+        ("date", entry.date.as_deref().map_or(Value::Null, Value::from)),
+        ("weight", entry.weight.map_or(Value::Null, Value::Int)),
+        ("permalink", Value::from(format!("{base_url}{}", entry.route))),
+        ("path", Value::from(entry.route.as_str())),
+    ])
+}
+
+fn section_value(section: &Section, base_url: &str) -> Value {
+    Value::map([
+        ("title", Value::from(section.entry.title.as_str())),
+        ("description", section.entry.description.as_deref().map_or(Value::Null, Value::from)),
+        ("permalink", Value::from(format!("{base_url}{}", section.entry.route))),
+        ("path", Value::from(section.entry.route.as_str())),
+        ("pages", Value::List(section.pages.iter().map(|e| entry_value(e, base_url)).collect())),
+    ])
+}
+
+/// A template cell failure as a site error of the page being rendered.
+pub(crate) fn template_error(page: &Page, template: &str, error: CellError) -> SiteError {
+    let file = format!("content/{}", page.path);
+    match error {
+        CellError::Call { error: RpcError::Remote(message), .. } => {
+            SiteError::in_file(file, format!("rendering with `{template}`: {message}"))
+        }
+        other => SiteError::in_file(file, other.to_string()),
+    }
+}
+
+/// The host's side of the provider service, for one render: every callback is answered by a
+/// query (or an input read) of `db`, and since it is served inside the render's call to the
+/// template cell, it is recorded as a dependency of that render.
+pub(crate) struct Provider<'db> {
+    pub(crate) db: &'db Database,
+}
+
+fn remote(error: std::sync::Arc<picante::PicanteError>) -> RpcError {
+    match crate::error::site_error(&error) {
+        Some(site) => RpcError::remote(site.to_string()),
+        None => RpcError::remote(error.to_string()),
+    }
+}
+
+impl provider::Service for Provider<'_> {
+    async fn resolve_template(&self, name: String) -> Result<TemplateSource, RpcError> {
+        let source = self.db.templates.get(self.db, &name).map_err(remote)?;
+        Ok(TemplateSource { name, source })
+    }
+
+    async fn get_data(&self, path: String) -> Result<WireValue, RpcError> {
+        self.db.data_value.get(self.db, path).await.map_err(remote)
+    }
+
+    async fn call_function(&self, call: FunctionCall) -> Result<WireValue, RpcError> {
+        let argument = |name: &str| -> Result<String, RpcError> {
+            let value = call
+                .arguments
+                .iter()
+                .find(|(n, _)| n == name || n == "0")
+                .map(|(_, v)| v.to_value())
+                .transpose()
+                .map_err(RpcError::remote)?;
+            match value {
+                Some(Value::String(s)) => Ok(s),
+                _ => Err(RpcError::remote(format!(
+                    "{}() needs a string `{name}` argument",
+                    call.name
+                ))),
+            }
+        };
+        let db = self.db;
+        let config = db.config.get(db, ()).await.map_err(remote)?;
+        match call.name.as_str() {
+            "get_url" => {
+                let path = argument("path")?;
+                let target = path.strip_prefix("@/").unwrap_or(&path).to_string();
+                if target.ends_with(".md") {
+                    if !db.page_exists.get(db, target.clone()).await.map_err(remote)? {
+                        return Err(RpcError::remote(format!(
+                            "get_url: there is no content/{target}"
+                        )));
+                    }
+                    return Ok(
+                        Value::from(format!("{}{}", config.base_url, route_of(&target))).to_wire()
+                    );
+                }
+                // A static path: link to it as is.
+                Ok(Value::from(format!("{}/{}", config.base_url, target.trim_start_matches('/')))
+                    .to_wire())
+            }
+            "get_section" => {
+                let path = argument("path")?;
+                let path = path.strip_prefix("@/").unwrap_or(&path).to_string();
+                let tree = db.tree.get(db, ()).await.map_err(remote)?;
+                let section = tree.section(&path).ok_or_else(|| {
+                    RpcError::remote(format!("get_section: there is no section content/{path}"))
+                })?;
+                Ok(section_value(section, &config.base_url).to_wire())
+            }
+            "now" => {
+                let seconds = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                Ok(Value::Int(seconds as i64).to_wire())
+            }
+            other => Err(RpcError::remote(format!("unknown function {other}()"))),
+        }
+    }
+}

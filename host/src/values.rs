@@ -1,0 +1,124 @@
+//! Parsed documents (TOML, YAML, JSON) to the cells' [`Value`].
+
+use cell_proto::Value;
+use facet_value::DestructuredRef;
+
+/// Nesting beyond this in a data file or front matter is refused (values are converted, and
+/// later walked, recursively).
+pub(crate) const MAX_DEPTH: usize = 64;
+
+/// Converts a parsed document; `Err` names the problem.
+pub(crate) fn from_facet(value: &facet_value::Value) -> Result<Value, String> {
+    convert(value, 0)
+}
+
+fn convert(value: &facet_value::Value, depth: usize) -> Result<Value, String> {
+    if depth > MAX_DEPTH {
+        return Err(format!("nested more than {MAX_DEPTH} levels deep"));
+    }
+    Ok(match value.destructure_ref() {
+        DestructuredRef::Null => Value::Null,
+        DestructuredRef::Bool(b) => Value::Bool(b),
+        DestructuredRef::Number(n) => match n.to_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.to_f64_lossy()),
+        },
+        DestructuredRef::String(s) => Value::String(s.as_str().to_string()),
+        DestructuredRef::Array(items) => {
+            Value::List(items.iter().map(|v| convert(v, depth + 1)).collect::<Result<_, _>>()?)
+        }
+        DestructuredRef::Object(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| Ok((k.as_str().to_string(), convert(v, depth + 1)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        DestructuredRef::DateTime(dt) => {
+            Value::String(format!("{dt:?}").trim_matches('"').to_string())
+        }
+        other => Value::String(format!("{other:?}")),
+    })
+}
+
+/// Which syntax a document is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Syntax {
+    Toml,
+    Yaml,
+    Json,
+}
+
+impl Syntax {
+    pub(crate) fn from_extension(extension: &str) -> Option<Syntax> {
+        match extension {
+            "toml" => Some(Syntax::Toml),
+            "yaml" | "yml" => Some(Syntax::Yaml),
+            "json" => Some(Syntax::Json),
+            _ => None,
+        }
+    }
+}
+
+/// Parses `text` in `syntax`. The error carries a 1-based line and column when the parser
+/// reported one.
+pub(crate) fn parse(text: &str, syntax: Syntax) -> Result<Value, (String, Option<(u32, u32)>)> {
+    let parsed: Result<facet_value::Value, String> = match syntax {
+        Syntax::Toml => facet_toml::from_str(text).map_err(|e| e.to_string()),
+        Syntax::Yaml if text.trim().is_empty() => {
+            Ok(facet_value::Value::from(facet_value::VObject::new()))
+        }
+        Syntax::Yaml => facet_yaml::from_str(text).map_err(|e| e.to_string()),
+        Syntax::Json => facet_json::from_str(text).map_err(|e| e.to_string()),
+    };
+    let parsed = parsed.map_err(|message| {
+        let position = find_position(&message, text);
+        (tidy(&message), position)
+    })?;
+    from_facet(&parsed).map_err(|m| (m, None))
+}
+
+/// Parsers report positions as "line L column C" or as a byte offset; find either.
+fn find_position(message: &str, text: &str) -> Option<(u32, u32)> {
+    let number_after = |needle: &str| -> Option<u32> {
+        let at = message.find(needle)? + needle.len();
+        message[at..].trim_start().split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+    };
+    if let (Some(line), Some(column)) = (number_after("line"), number_after("column")) {
+        return Some((line, column));
+    }
+    let offset = number_after("byte").or_else(|| number_after("offset"))? as usize;
+    let before = text.get(..offset.min(text.len()))?;
+    let line = before.matches('\n').count() as u32 + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+    Some((line, column))
+}
+
+/// Parser messages sometimes end with a debug dump of internal paths; keep the first clause.
+fn tidy(message: &str) -> String {
+    let cut = message.find(" at Path {").unwrap_or(message.len());
+    message[..cut].trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_yaml_and_json_become_values_in_order() {
+        let toml = parse("b = 1\na = [\"x\", 2.5]\n[c]\nd = true\n", Syntax::Toml).unwrap();
+        let yaml = parse("b: 1\na: [x, 2.5]\nc: {d: true}\n", Syntax::Yaml).unwrap();
+        let json = parse(r#"{"b": 1, "a": ["x", 2.5], "c": {"d": true}}"#, Syntax::Json).unwrap();
+        for v in [&toml, &yaml, &json] {
+            assert_eq!(v.get("b"), Some(&Value::Int(1)));
+            assert_eq!(v.get("c").and_then(|c| c.get("d")), Some(&Value::Bool(true)));
+        }
+        assert_eq!(toml, json);
+    }
+
+    #[test]
+    fn syntax_errors_come_with_a_position_when_the_parser_gives_one() {
+        let (message, position) = parse("a: [1\nb: 2\n", Syntax::Yaml).unwrap_err();
+        assert!(!message.is_empty());
+        assert!(position.is_some(), "{message}");
+    }
+}

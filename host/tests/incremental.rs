@@ -1,0 +1,206 @@
+//! Incremental builds of a small site through the real cell processes: a change re-renders
+//! exactly what read it, and writes exactly the outputs that changed.
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use host::{Cells, Site};
+
+/// The directory holding the cell binaries (built on demand, so `cargo test -p host` works).
+fn cell_dir() -> PathBuf {
+    static BUILD: Once = Once::new();
+    let exe = std::env::current_exe().expect("test exe");
+    let dir = exe.parent().and_then(Path::parent).expect("target dir").to_path_buf();
+    BUILD.call_once(|| {
+        if !dir.join("cell-template").is_file() || !dir.join("cell-markdown").is_file() {
+            let status = std::process::Command::new(env!("CARGO"))
+                .args(["build", "-q", "-p", "cell-template", "-p", "cell-markdown"])
+                .status()
+                .expect("run cargo");
+            assert!(status.success(), "building the cells failed");
+        }
+    });
+    dir
+}
+
+struct Fixture {
+    root: PathBuf,
+}
+
+impl Fixture {
+    fn new(name: &str) -> Fixture {
+        let root = std::env::temp_dir().join(format!("dodeca-host-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let fixture = Fixture { root };
+        fixture.write("dodeca.toml", "title = \"Test\"\nbase_url = \"https://t.example\"\n");
+        fixture.write("content/_index.md", "+++\ntitle = \"Home\"\n+++\nWelcome.\n");
+        fixture.write("content/blog/_index.md", "+++\ntitle = \"Blog\"\n+++\n");
+        fixture.write(
+            "content/blog/a.md",
+            "+++\ntitle = \"Post A\"\nweight = 1\n+++\nAlpha, see [b](@/blog/b.md).\n",
+        );
+        fixture.write("content/blog/b.md", "+++\ntitle = \"Post B\"\nweight = 2\n+++\nBeta.\n");
+        fixture.write(
+            "content/about.md",
+            "+++\ntitle = \"About\"\ntemplate = \"about.html\"\n+++\nAbout us.\n",
+        );
+        fixture.write("templates/base.html", "<title>{% block title %}{{ config.title }}{% endblock %}</title>{% block body %}{% endblock %}");
+        fixture.write("templates/index.html", "{% extends \"base.html\" %}{% block body %}{% for p in get_section(path=\"blog/_index.md\").pages %}[{{ p.title }}]{% endfor %}{% endblock %}");
+        fixture.write("templates/section.html", "{% extends \"base.html\" %}{% block body %}{% for p in section.pages %}<a href=\"{{ p.permalink }}\">{{ p.title }}</a>{% endfor %}{% endblock %}");
+        fixture.write("templates/page.html", "{% extends \"base.html\" %}{% block title %}{{ page.title }}{% endblock %}{% block body %}{{ page.content | safe }}{% include \"partials/footer.html\" %}{% endblock %}");
+        fixture.write("templates/about.html", "{% extends \"base.html\" %}{% block body %}by {{ data.authors.alice.name }}{% endblock %}");
+        fixture.write("templates/partials/footer.html", "<footer>v1</footer>");
+        fixture.write("data/authors.toml", "[alice]\nname = \"Alice\"\n[bob]\nname = \"Bob\"\n");
+        fixture
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.root.join("public").join(rel)).unwrap_or_default()
+    }
+
+    fn site(&self) -> Site {
+        Site::open_with(&self.root, Cells::in_dirs(vec![cell_dir()])).expect("open site")
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+#[test]
+fn a_site_builds_and_rebuilds_exactly_what_each_change_touches() {
+    let fixture = Fixture::new("incremental");
+    let site = fixture.site();
+
+    let first = site.build(2).expect("first build");
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    assert_eq!((first.pages, first.written, first.renders), (5, 5, 5));
+    assert_eq!(fixture.read("index.html"), "<title>Test</title>[Post A][Post B]");
+    assert!(
+        fixture.read("blog/a/index.html").contains("href=\"/blog/b/\""),
+        "internal link resolved"
+    );
+    assert!(fixture.read("blog/a/index.html").contains("<footer>v1</footer>"));
+    assert_eq!(fixture.read("about/index.html"), "<title>Test</title>by Alice");
+
+    // 1. No change: nothing rendered, nothing written.
+    let again = site.build(2).unwrap();
+    assert_eq!((again.renders, again.written, again.unchanged), (0, 0, 5));
+
+    // 2. A page's body: that page only.
+    fixture
+        .write("content/blog/a.md", "+++\ntitle = \"Post A\"\nweight = 1\n+++\nAlpha, edited.\n");
+    let body = site.build(2).unwrap();
+    assert_eq!((body.renders, body.written), (1, 1), "{body:?}");
+    assert!(fixture.read("blog/a/index.html").contains("edited"));
+
+    // 3. A page's title: that page and the listings that show titles (blog section, index).
+    fixture
+        .write("content/blog/a.md", "+++\ntitle = \"Post A2\"\nweight = 1\n+++\nAlpha, edited.\n");
+    let title = site.build(2).unwrap();
+    assert_eq!((title.renders, title.written), (3, 3), "{title:?}");
+    assert_eq!(fixture.read("index.html"), "<title>Test</title>[Post A2][Post B]");
+
+    // 4. A partial: exactly the pages whose templates include it (a and b, not about).
+    fixture.write("templates/partials/footer.html", "<footer>v2</footer>");
+    let partial = site.build(2).unwrap();
+    assert_eq!((partial.renders, partial.written), (2, 2), "{partial:?}");
+    assert!(fixture.read("blog/b/index.html").contains("v2"));
+
+    // 5. Data: exactly the pages that read it (the read happened inside the template cell).
+    fixture.write("data/authors.toml", "[alice]\nname = \"Alice L.\"\n[bob]\nname = \"Bob\"\n");
+    let data = site.build(2).unwrap();
+    assert_eq!((data.renders, data.written), (1, 1), "{data:?}");
+    assert_eq!(fixture.read("about/index.html"), "<title>Test</title>by Alice L.");
+    // A data change in a key nobody reads renders nothing.
+    fixture.write("data/authors.toml", "[alice]\nname = \"Alice L.\"\n[bob]\nname = \"Robert\"\n");
+    let unread = site.build(2).unwrap();
+    assert_eq!((unread.renders, unread.written), (0, 0), "{unread:?}");
+
+    // 6. Add, delete, move pages: listings update, old outputs go, new routes appear.
+    fixture.write("content/blog/c.md", "+++\ntitle = \"Post C\"\nweight = 3\n+++\nGamma.\n");
+    let added = site.build(2).unwrap();
+    assert!(added.errors.is_empty(), "{:?}", added.errors);
+    assert!(fixture.read("blog/c/index.html").contains("Gamma"));
+    assert_eq!(fixture.read("index.html"), "<title>Test</title>[Post A2][Post B][Post C]");
+    std::fs::rename(fixture.root.join("content/blog/c.md"), fixture.root.join("content/blog/d.md"))
+        .unwrap();
+    let moved = site.build(2).unwrap();
+    assert_eq!(moved.removed, 1, "{moved:?}");
+    assert!(!fixture.root.join("public/blog/c/index.html").exists());
+    assert!(fixture.read("blog/d/index.html").contains("Gamma"));
+    std::fs::remove_file(fixture.root.join("content/blog/d.md")).unwrap();
+    let deleted = site.build(2).unwrap();
+    assert_eq!(deleted.removed, 1);
+    assert_eq!(fixture.read("index.html"), "<title>Test</title>[Post A2][Post B]");
+}
+
+#[test]
+fn a_site_error_names_the_file_and_line_and_other_pages_are_still_written() {
+    let fixture = Fixture::new("errors");
+    fixture.write("content/blog/b.md", "+++\ntitle = \"Post B\"\nwieght = 2\n+++\nBeta.\n");
+    fixture.write("content/about.md", "+++\ntitle = \"About\"\n+++\nSee [x](@/missing.md).\n");
+    let site = fixture.site();
+    let report = site.build(2).unwrap();
+    let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(report.errors.len(), 2, "{messages:#?}");
+    assert!(
+        messages.iter().any(|m| m.starts_with(
+            "content/blog/b.md:3:1: unknown front matter key `wieght` (did you mean `weight`?)"
+        )),
+        "{messages:#?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.starts_with("content/about.md:4:")
+            && m.contains("broken internal link `@/missing.md`")),
+        "{messages:#?}"
+    );
+    assert!(fixture.read("blog/a/index.html").contains("Alpha"), "the good pages are written");
+}
+
+#[test]
+fn a_killed_template_cell_is_restarted_and_the_build_completes() {
+    let fixture = Fixture::new("killed");
+    let site = fixture.site();
+    assert!(site.build(2).unwrap().errors.is_empty());
+    let pid = site.cells().pid("cell-template").expect("the template cell is running");
+    // SAFETY: kill(2) on the cell we started.
+    unsafe { libc_kill(pid as i32) };
+    fixture.write("templates/base.html", "<title>{% block title %}{{ config.title }}!{% endblock %}</title>{% block body %}{% endblock %}");
+    let report = site.build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.renders, 5);
+    assert_eq!(fixture.read("index.html"), "<title>Test!</title>[Post A][Post B]");
+    assert_ne!(site.cells().pid("cell-template"), Some(pid), "a new cell");
+}
+
+#[test]
+fn a_missing_cell_binary_is_an_error_naming_it() {
+    let fixture = Fixture::new("missing");
+    let empty = std::env::temp_dir().join(format!("dodeca-no-cells-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let site = Site::open_with(&fixture.root, Cells::in_dirs(vec![empty.clone()])).unwrap();
+    let error = site.build(2).expect_err("the build fails");
+    let message = error.to_string();
+    assert!(message.contains("cell binary `cell-markdown` not found"), "{message}");
+    assert!(message.contains("cargo build --release -p cell-markdown"), "{message}");
+    let _ = std::fs::remove_dir_all(empty);
+}
+
+unsafe extern "C" {
+    fn kill(pid: i32, signal: i32) -> i32;
+}
+
+/// SIGKILL.
+unsafe fn libc_kill(pid: i32) {
+    // SAFETY: forwarded from the caller.
+    unsafe { kill(pid, 9) };
+}
