@@ -46,6 +46,8 @@ pub struct Database {
     pub(crate) templates: Arc<InputIngredient<String, String>>,
     /// A data file, by name (file stem under `data/`).
     pub(crate) data_files: Arc<InputIngredient<String, DataFile>>,
+    /// A static file's content hash (its bytes are in the CAS), by path under `static/`.
+    pub(crate) statics: Arc<InputIngredient<String, cas::ContentHash>>,
     pub(crate) config: Arc<DerivedIngredient<Database, (), SiteConfig>>,
     pub(crate) page: Arc<DerivedIngredient<Database, String, Page>>,
     pub(crate) page_exists: Arc<DerivedIngredient<Database, String, bool>>,
@@ -79,6 +81,7 @@ impl Database {
         let content = Arc::new(InputIngredient::new(QueryKindId(3), "content"));
         let templates = Arc::new(InputIngredient::new(QueryKindId(4), "templates"));
         let data_files = Arc::new(InputIngredient::new(QueryKindId(5), "data_files"));
+        let statics = Arc::new(InputIngredient::new(QueryKindId(6), "statics"));
         let config = Arc::new(DerivedIngredient::new(QueryKindId(10), "config", config_query));
         let page = Arc::new(DerivedIngredient::new(QueryKindId(11), "page", page_query));
         let page_exists =
@@ -95,6 +98,7 @@ impl Database {
         registry.register(content.clone());
         registry.register(templates.clone());
         registry.register(data_files.clone());
+        registry.register(statics.clone());
         registry.register(config.clone());
         registry.register(page.clone());
         registry.register(page_exists.clone());
@@ -110,6 +114,7 @@ impl Database {
             content,
             templates,
             data_files,
+            statics,
             config,
             page,
             page_exists,

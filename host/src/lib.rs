@@ -25,6 +25,7 @@ mod error;
 mod links;
 mod render;
 mod site;
+mod starter;
 mod tree;
 mod values;
 
@@ -33,4 +34,5 @@ pub use config::SiteConfig;
 pub use content::{FrontMatter, Page, route_of};
 pub use error::{SiteError, site_error};
 pub use site::{BuildReport, HostError, Site};
+pub use starter::{clean, init};
 pub use tree::{Entry, Section, SiteTree};

@@ -8,11 +8,15 @@ dodeca-host: an incremental static site builder
 
 USAGE:
     dodeca-host build [SITE] [-o OUT] [-j N] [-q | -v]
+    dodeca-host init DIR
+    dodeca-host clean [SITE]
     dodeca-host --help | --version
 
 COMMANDS:
     build    Build the site in SITE (default: the current directory) into its output
              directory (default: public/).
+    init     Create a starter site in DIR (which must not exist or be empty).
+    clean    Remove SITE's output directory and cache.
 
 OPTIONS:
     -o, --output OUT   Write the output to OUT instead.
@@ -38,6 +42,8 @@ struct Args {
 
 enum Command {
     Build(Args),
+    Init(PathBuf),
+    Clean(PathBuf),
     Help,
     Version,
 }
@@ -74,6 +80,8 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
                 let value = value.into_string().map_err(|_| "commands are UTF-8")?;
                 match value.as_str() {
                     "build" => command = Some("build"),
+                    "init" => command = Some("init"),
+                    "clean" => command = Some("clean"),
                     other => return Err(format!("unknown command `{other}` (try --help)")),
                 }
             }
@@ -82,13 +90,18 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
         }
     }
     match command {
-        Some(_) => Ok(Command::Build(build)),
+        Some("build") => Ok(Command::Build(build)),
+        Some("init") if build.site == PathBuf::from(".") => {
+            Err("init needs a directory: `dodeca-host init DIR`".into())
+        }
+        Some("init") => Ok(Command::Init(build.site)),
+        Some(_) => Ok(Command::Clean(build.site)),
         None => Err("no command given (try `dodeca-host build` or --help)".into()),
     }
 }
 
 fn main() -> ExitCode {
-    let command = match parse(std::env::args_os().skip(1)) {
+    let command = match parse(std::env::args_os()) {
         Ok(command) => command,
         Err(message) => {
             eprintln!("error: {message}");
@@ -103,6 +116,31 @@ fn main() -> ExitCode {
         Command::Version => {
             println!("dodeca-host {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
+        }
+        Command::Init(dir) => {
+            return match host::init(&dir) {
+                Ok(()) => {
+                    println!(
+                        "created a site in {}; build it with `dodeca-host build {}`",
+                        dir.display(),
+                        dir.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+        Command::Clean(site) => {
+            return match host::clean(&site) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::from(2)
+                }
+            };
         }
         Command::Build(args) => args,
     };

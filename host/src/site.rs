@@ -37,7 +37,7 @@ pub struct BuildReport {
 
 /// A failure of the build machinery itself (not of the site's content).
 #[derive(Debug)]
-pub struct HostError(pub String);
+pub struct HostError(pub(crate) String);
 
 impl std::fmt::Display for HostError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -158,6 +158,22 @@ impl Site {
                 batch.remove(&db.data_files, old);
             }
         }
+
+        // Static files: their bytes go to the CAS, their hashes to the database.
+        let statics = files_under(&self.root.join("static"), "")?;
+        let rels: Vec<&String> = statics.iter().map(|(rel, _)| rel).collect();
+        for old in db.statics.keys() {
+            if !rels.contains(&&old) {
+                batch.remove(&db.statics, old);
+            }
+        }
+        for (rel, path) in &statics {
+            let hash = self
+                .cas
+                .put_file(path)
+                .map_err(|e| HostError(format!("cannot store {}: {e}", path.display())))?;
+            batch.set(&db.statics, rel.clone(), hash);
+        }
         batch.commit(db);
         Ok(())
     }
@@ -218,6 +234,24 @@ impl Site {
                 Err(error) => report.errors.push(self.site_error_of(&error)?),
             }
         }
+        for rel in db.statics.keys() {
+            let Some(hash) = db.statics.get(db, &rel).map_err(|e| HostError(e.to_string()))? else {
+                continue;
+            };
+            let blob = self
+                .cas
+                .get(&hash)
+                .map_err(|e| HostError(format!("cache: {e}")))?
+                .ok_or_else(|| {
+                    HostError(format!("static/{rel} vanished from the cache; run the build again"))
+                })?;
+            if self.write_output(&output, &rel, &blob)? {
+                report.written += 1;
+            } else {
+                report.unchanged += 1;
+            }
+            live.push(rel);
+        }
         report.removed = self.remove_stale_outputs(&output, &live)?;
         self.cas.flush().map_err(|e| HostError(format!("cannot save the cache: {e}")))?;
         let stats = self.db_stats();
@@ -260,8 +294,10 @@ impl Site {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(fail)?;
         }
-        // Temporary file, then rename: a reader never sees half a page.
-        let temporary = path.with_extension("html.tmp");
+        // Temporary file, then rename: a reader never sees half a file.
+        let mut temporary = path.clone().into_os_string();
+        temporary.push(".dodeca-tmp");
+        let temporary = PathBuf::from(temporary);
         std::fs::write(&temporary, bytes).map_err(fail)?;
         std::fs::rename(&temporary, &path).map_err(fail)?;
         self.cas.set_name(&name, hash);

@@ -51,6 +51,7 @@ impl Fixture {
         fixture.write("templates/about.html", "{% extends \"base.html\" %}{% block body %}by {{ data.authors.alice.name }}{% endblock %}");
         fixture.write("templates/partials/footer.html", "<footer>v1</footer>");
         fixture.write("data/authors.toml", "[alice]\nname = \"Alice\"\n[bob]\nname = \"Bob\"\n");
+        fixture.write("static/css/style.css", "body { color: black }\n");
         fixture
     }
 
@@ -82,7 +83,8 @@ fn a_site_builds_and_rebuilds_exactly_what_each_change_touches() {
 
     let first = site.build(2).expect("first build");
     assert!(first.errors.is_empty(), "{:?}", first.errors);
-    assert_eq!((first.pages, first.written, first.renders), (5, 5, 5));
+    assert_eq!((first.pages, first.written, first.renders), (5, 6, 5), "5 pages and a stylesheet");
+    assert_eq!(fixture.read("css/style.css"), "body { color: black }\n");
     assert_eq!(fixture.read("index.html"), "<title>Test</title>[Post A][Post B]");
     assert!(
         fixture.read("blog/a/index.html").contains("href=\"/blog/b/\""),
@@ -93,7 +95,13 @@ fn a_site_builds_and_rebuilds_exactly_what_each_change_touches() {
 
     // 1. No change: nothing rendered, nothing written.
     let again = site.build(2).unwrap();
-    assert_eq!((again.renders, again.written, again.unchanged), (0, 0, 5));
+    assert_eq!((again.renders, again.written, again.unchanged), (0, 0, 6));
+
+    // A static file: copied again, nothing rendered.
+    fixture.write("static/css/style.css", "body { color: navy }\n");
+    let css = site.build(2).unwrap();
+    assert_eq!((css.renders, css.written), (0, 1));
+    assert_eq!(fixture.read("css/style.css"), "body { color: navy }\n");
 
     // 2. A page's body: that page only.
     fixture

@@ -1,0 +1,108 @@
+//! The `dodeca-host` binary: init, build, clean, help, version, errors and exit codes.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn host() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dodeca-host"));
+    // Cells next to the test binaries (built by the workspace's test run or on demand).
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(|d| d.parent()).unwrap().to_path_buf();
+    if !dir.join("cell-template").is_file() || !dir.join("cell-markdown").is_file() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "-q", "-p", "cell-template", "-p", "cell-markdown"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    command.env("DODECA_CELL_PATH", dir);
+    command
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dodeca-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn init_creates_a_site_that_builds_and_clean_removes_its_output() {
+    let site = temp("init");
+    let out = host().arg("init").arg(&site).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = host().arg("build").arg(&site).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.starts_with("3 pages: 3 written"), "{summary}");
+    let index = std::fs::read_to_string(site.join("public/index.html")).unwrap();
+    assert!(index.contains("Hello"), "{index}");
+    // init refuses to overwrite.
+    let again = host().arg("init").arg(&site).output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is not empty"));
+    let clean = host().arg("clean").arg(&site).output().unwrap();
+    assert!(clean.status.success());
+    assert!(!site.join("public").exists() && !site.join(".cache").exists());
+    let _ = std::fs::remove_dir_all(&site);
+}
+
+#[test]
+fn the_example_site_builds_without_errors() {
+    let site = temp("example");
+    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/site");
+    copy_dir(&source, &site);
+    let out = host().arg("build").arg(&site).arg("-j").arg("2").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let post = std::fs::read_to_string(site.join("public/blog/post-2/index.html")).unwrap();
+    assert!(
+        post.contains("by Bob") && post.contains("href=\"/blog/post-1/#introduction\""),
+        "{post}"
+    );
+    assert!(!site.join("public/blog/draft").exists(), "drafts are not built");
+    assert!(site.join("public/img/logo.svg").is_file());
+    let _ = std::fs::remove_dir_all(&site);
+}
+
+#[test]
+fn a_site_error_exits_1_with_file_line_and_snippet_and_usage_errors_exit_2() {
+    let site = temp("broken");
+    assert!(host().arg("init").arg(&site).output().unwrap().status.success());
+    std::fs::write(
+        site.join("content/posts/hello.md"),
+        "+++\ntitle = \"Hello\"\ndraft = \"no\"\n+++\nx\n",
+    )
+    .unwrap();
+    let out = host().arg("build").arg(&site).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("content/posts/hello.md:3:1: `draft` must be true or false"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("| draft = \"no\""), "{stderr}");
+    assert!(site.join("public/index.html").is_file(), "the other pages are still written");
+
+    assert_eq!(host().arg("frobnicate").output().unwrap().status.code(), Some(2));
+    assert_eq!(
+        host().arg("build").arg("/nonexistent/site").output().unwrap().status.code(),
+        Some(2)
+    );
+    let help = host().arg("--help").output().unwrap();
+    assert!(help.status.success() && String::from_utf8_lossy(&help.stdout).contains("USAGE"));
+    let version = host().arg("--version").output().unwrap();
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("dodeca-host "));
+    let _ = std::fs::remove_dir_all(&site);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
