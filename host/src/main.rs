@@ -91,7 +91,7 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
     }
     match command {
         Some("build") => Ok(Command::Build(build)),
-        Some("init") if build.site == PathBuf::from(".") => {
+        Some("init") if build.site == std::path::Path::new(".") => {
             Err("init needs a directory: `dodeca-host init DIR`".into())
         }
         Some("init") => Ok(Command::Init(build.site)),
