@@ -49,10 +49,10 @@ pub struct Database {
     /// A static file's content hash (its bytes are in the CAS), by path under `static/`.
     pub(crate) statics: Arc<InputIngredient<String, cas::ContentHash>>,
     pub(crate) config: Arc<DerivedIngredient<Database, (), SiteConfig>>,
-    pub(crate) page: Arc<DerivedIngredient<Database, String, Page>>,
+    pub(crate) page: Arc<DerivedIngredient<Database, String, Arc<Page>>>,
     pub(crate) page_exists: Arc<DerivedIngredient<Database, String, bool>>,
     pub(crate) tree: Arc<DerivedIngredient<Database, (), SiteTree>>,
-    pub(crate) render: Arc<DerivedIngredient<Database, String, String>>,
+    pub(crate) render: Arc<DerivedIngredient<Database, String, Arc<String>>>,
     pub(crate) data_file: Arc<DerivedIngredient<Database, String, WireValue>>,
     pub(crate) data_value: Arc<DerivedIngredient<Database, String, WireValue>>,
     pub(crate) cells: Cells,
@@ -142,7 +142,7 @@ fn page_exists_query(db: &Database, path: String) -> Query<'_, bool> {
     })
 }
 
-fn page_query(db: &Database, path: String) -> Query<'_, Page> {
+fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
     Box::pin(async move {
         let file = format!("content/{path}");
         let source = db
@@ -170,14 +170,15 @@ fn page_query(db: &Database, path: String) -> Query<'_, Page> {
             }
         };
         let html = links::resolve(db, &file, &source, &rendered.html).await?;
-        Ok(Page {
+        // Shared: the build and the renders read it without copying its HTML.
+        Ok(Arc::new(Page {
             route: content::route_of(&path),
             is_section: content::is_section(&path),
             path,
             meta,
             html,
             headings: rendered.headings,
-        })
+        }))
     })
 }
 
@@ -200,7 +201,7 @@ fn tree_query(db: &Database, _: ()) -> Query<'_, SiteTree> {
     Box::pin(async move { tree::build(db).await })
 }
 
-fn render_query(db: &Database, path: String) -> Query<'_, String> {
+fn render_query(db: &Database, path: String) -> Query<'_, Arc<String>> {
     Box::pin(async move {
         db.renders.fetch_add(1, Ordering::Relaxed);
         let page = db.page.get(db, path.clone()).await?;
@@ -217,7 +218,9 @@ fn render_query(db: &Database, path: String) -> Query<'_, String> {
             })
             .await
             .map_err(|error| query_error(render::template_error(&page, &name, error)))?;
-        Ok(rendered.html)
+        // Shared: a reused memo hands out the same allocation, which is how the build knows
+        // that an output is unchanged without hashing it.
+        Ok(Arc::new(rendered.html))
     })
 }
 

@@ -54,6 +54,9 @@ pub struct Site {
     output: Option<PathBuf>,
     db: Arc<Database>,
     cas: cas::Cas,
+    /// The HTML last written per output: a render reused from its memo is the same `Arc`, so
+    /// an unchanged page costs neither a hash nor a write.
+    written: parking_lot::Mutex<std::collections::HashMap<String, Arc<String>>>,
 }
 
 const NAME_PREFIX: &str = "output:";
@@ -84,7 +87,13 @@ impl Site {
         let cas = cas::Cas::open(root.join(".cache")).map_err(|e| {
             HostError(format!("cannot open the cache in {}: {e}", root.join(".cache").display()))
         })?;
-        Ok(Site { root: root.to_path_buf(), output: None, db: Arc::new(Database::new(cells)), cas })
+        Ok(Site {
+            root: root.to_path_buf(),
+            output: None,
+            db: Arc::new(Database::new(cells)),
+            cas,
+            written: parking_lot::Mutex::new(std::collections::HashMap::new()),
+        })
     }
 
     /// Writes the output to `dir` instead of the configured one.
@@ -187,9 +196,40 @@ impl Site {
     /// without an error is still written.
     pub fn build(&self, jobs: usize) -> Result<BuildReport, HostError> {
         let started = Instant::now();
+        self.load()?;
+        let mut report = self.build_loaded(jobs)?;
+        report.elapsed = started.elapsed();
+        Ok(report)
+    }
+
+    /// Sets the content file `rel` (relative to `content/`) from disk, the way a file watcher
+    /// reports one change, without rescanning the site.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read (a deleted file is removed).
+    pub fn content_changed(&self, rel: &str) -> Result<(), HostError> {
+        let path = self.root.join("content").join(rel);
+        let db = &*self.db;
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                db.content.set(db, rel.to_string(), text);
+                Ok(())
+            }
+            Err(e) => Err(HostError(format!("cannot read {}: {e}", path.display()))),
+        }
+    }
+
+    /// Builds from what is already loaded (after [`load`](Self::load) or
+    /// [`content_changed`](Self::content_changed)).
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](Self::build).
+    pub fn build_loaded(&self, jobs: usize) -> Result<BuildReport, HostError> {
+        let started = Instant::now();
         let stats_before = self.db_stats();
         let renders_before = self.db.renders.load(Ordering::Relaxed);
-        self.load()?;
         let db = &*self.db;
         let config = pollster::block_on(db.config.get(db, ())).map_err(|e| {
             HostError(site_error(&e).map_or_else(|| e.to_string(), ToString::to_string))
@@ -199,52 +239,77 @@ impl Site {
             .clone()
             .unwrap_or_else(|| self.root.join(config.output_dir.as_deref().unwrap_or("public")));
 
+        let phase = |name: &str, since: Instant| {
+            if std::env::var_os("DODECA_PHASES").is_some() {
+                eprintln!("phase {name}: {:.2} ms", since.elapsed().as_secs_f64() * 1e3);
+            }
+        };
+        let t = Instant::now();
         let paths =
             db.content_list.get(db, &()).map_err(|e| HostError(e.to_string()))?.unwrap_or_default();
         // Parse every page in parallel (markdown cell calls), then render every page that
         // parsed and is not a draft, in parallel (template cell calls).
-        let parsed =
-            parallel(jobs, &paths, |path| pollster::block_on(db.page.get(db, path.clone())));
+        let parsed = parallel(jobs, &paths, |path| run(db.page.get(db, path.clone())));
         let mut report = BuildReport::default();
         let mut to_render = Vec::new();
         for (path, result) in paths.iter().zip(parsed) {
             match result {
                 Ok(page) if page.meta.draft => {}
-                Ok(page) => to_render.push((path.clone(), page.route.clone())),
-                Err(error) => report.errors.push(self.site_error_of(&error)?),
-            }
-        }
-        let rendered = parallel(jobs, &to_render, |(path, _)| {
-            pollster::block_on(db.render.get(db, path.clone()))
-        });
-
-        let mut live = Vec::new();
-        for ((_, route), result) in to_render.iter().zip(rendered) {
-            match result {
-                Ok(html) => {
-                    let rel = format!("{}index.html", route.trim_start_matches('/'));
-                    report.pages += 1;
-                    if self.write_output(&output, &rel, html.as_bytes())? {
-                        report.written += 1;
-                    } else {
-                        report.unchanged += 1;
-                    }
-                    live.push(rel);
+                Ok(page) => {
+                    let rel = format!("{}index.html", page.route.trim_start_matches('/'));
+                    to_render.push((path.clone(), rel));
                 }
                 Err(error) => report.errors.push(self.site_error_of(&error)?),
             }
         }
+        phase("parse", t);
+        let t = Instant::now();
+        let rendered = parallel(jobs, &to_render, |(path, _)| run(db.render.get(db, path.clone())));
+        phase("render", t);
+        let t = Instant::now();
+
+        let mut live = Vec::new();
+        // Which outputs changed: a reused render is the same `Arc` as last time.
+        let mut changed: Vec<(String, Arc<String>)> = Vec::new();
+        {
+            let written = self.written.lock();
+            for ((_, rel), result) in to_render.into_iter().zip(rendered) {
+                match result {
+                    Ok(html) => {
+                        report.pages += 1;
+                        if written.get(&rel).is_some_and(|last| Arc::ptr_eq(last, &html)) {
+                            report.unchanged += 1;
+                        } else {
+                            changed.push((rel.clone(), html));
+                        }
+                        live.push(rel);
+                    }
+                    Err(error) => report.errors.push(self.site_error_of(&error)?),
+                }
+            }
+        }
+        // Write them in parallel (file systems overlap metadata work well).
+        let results = parallel(jobs, &changed, |(rel, html)| {
+            self.write_output(&output, rel, html.as_bytes())
+        });
+        let mut written = self.written.lock();
+        for ((rel, html), result) in changed.into_iter().zip(results) {
+            if result? {
+                report.written += 1;
+            } else {
+                report.unchanged += 1;
+            }
+            written.insert(rel, html);
+        }
+        drop(written);
         for rel in db.statics.keys() {
             let Some(hash) = db.statics.get(db, &rel).map_err(|e| HostError(e.to_string()))? else {
                 continue;
             };
-            let blob = self
-                .cas
-                .get(&hash)
-                .map_err(|e| HostError(format!("cache: {e}")))?
-                .ok_or_else(|| {
-                    HostError(format!("static/{rel} vanished from the cache; run the build again"))
-                })?;
+            let blob =
+                self.cas.get(&hash).map_err(|e| HostError(format!("cache: {e}")))?.ok_or_else(
+                    || HostError(format!("static/{rel} vanished from the cache; build again")),
+                )?;
             if self.write_output(&output, &rel, &blob)? {
                 report.written += 1;
             } else {
@@ -252,8 +317,14 @@ impl Site {
             }
             live.push(rel);
         }
+        phase("write", t);
+        let t = Instant::now();
+        live.sort();
         report.removed = self.remove_stale_outputs(&output, &live)?;
+        phase("remove", t);
+        let t = Instant::now();
         self.cas.flush().map_err(|e| HostError(format!("cannot save the cache: {e}")))?;
+        phase("flush", t);
         let stats = self.db_stats();
         report.executed = stats.executed - stats_before.executed;
         report.reused = (stats.revalidated + stats.durability_skips)
@@ -291,15 +362,26 @@ impl Site {
             return Ok(false);
         }
         let fail = |e: std::io::Error| HostError(format!("cannot write {}: {e}", path.display()));
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(fail)?;
+        match std::fs::symlink_metadata(&path) {
+            Ok(_) => {
+                // Replacing a file: temporary file, then rename, so that a reader (a server,
+                // a browser) never sees half a page.
+                let mut temporary = path.clone().into_os_string();
+                temporary.push(".dodeca-tmp");
+                let temporary = PathBuf::from(temporary);
+                std::fs::write(&temporary, bytes).map_err(fail)?;
+                std::fs::rename(&temporary, &path).map_err(fail)?;
+            }
+            Err(_) => {
+                // A new file is written in place: nobody can be reading it yet, and if the
+                // write is cut short its hash was never recorded, so the next build rewrites
+                // it. This halves the cost of a cold build's writes.
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(fail)?;
+                }
+                std::fs::write(&path, bytes).map_err(fail)?;
+            }
         }
-        // Temporary file, then rename: a reader never sees half a file.
-        let mut temporary = path.clone().into_os_string();
-        temporary.push(".dodeca-tmp");
-        let temporary = PathBuf::from(temporary);
-        std::fs::write(&temporary, bytes).map_err(fail)?;
-        std::fs::rename(&temporary, &path).map_err(fail)?;
         self.cas.set_name(&name, hash);
         Ok(true)
     }
@@ -308,9 +390,10 @@ impl Site {
         let mut removed = 0;
         for (name, _) in self.cas.names() {
             let Some(rel) = name.strip_prefix(NAME_PREFIX) else { continue };
-            if live.iter().any(|l| l == rel) {
+            if live.binary_search_by(|l| l.as_str().cmp(rel)).is_ok() {
                 continue;
             }
+            self.written.lock().remove(rel);
             let path = output.join(rel);
             match std::fs::remove_file(&path) {
                 Ok(()) => removed += 1,
@@ -323,6 +406,17 @@ impl Site {
             self.cas.remove_name(&name);
         }
         Ok(removed)
+    }
+}
+
+/// Runs a query to completion: polled once in place first (a memo hit or an in-place
+/// revalidation completes on the first poll, and then needs no executor), else on `pollster`.
+fn run<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => pollster::block_on(future),
     }
 }
 
