@@ -478,6 +478,11 @@ pub struct WeakConnection {
 }
 
 impl WeakConnection {
+    /// Whether both handles are of the same link.
+    pub fn ptr_eq(&self, other: &WeakConnection) -> bool {
+        Weak::ptr_eq(&self.handle, &other.handle)
+    }
+
     /// The connection, if it is still open somewhere.
     pub fn upgrade(&self) -> Option<Connection> {
         self.handle.upgrade().map(|handle| Connection { handle })
