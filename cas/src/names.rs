@@ -51,7 +51,10 @@ pub(crate) struct Names {
     path: PathBuf,
     state: Mutex<State>,
     /// Serialises flushes within this process; the store lock does it across processes.
-    flush_lock: Mutex<()>,
+    /// Holds the checksum of the file as this handle last read or wrote it: when the file on
+    /// disk still carries it, no other process has changed it, and a flush can skip reading
+    /// and decoding it (the whole map) to merge.
+    flush_lock: Mutex<Option<[u8; 32]>>,
 }
 
 #[derive(Debug, Default)]
@@ -67,10 +70,11 @@ impl Names {
     pub(crate) fn load(layout: &Layout, warnings: &mut Vec<Warning>) -> Names {
         let path = layout.file(NAMES_FILE);
         let entries = read_or_set_aside(layout, &path, warnings);
+        let known = if entries.is_empty() { None } else { header_checksum(&path) };
         Names {
             path,
             state: Mutex::new(State { entries, pending: HashMap::new() }),
-            flush_lock: Mutex::new(()),
+            flush_lock: Mutex::new(known),
         }
     }
 
@@ -115,7 +119,7 @@ impl Names {
 
     /// Writes the map if it changed since the last flush; returns whether it wrote.
     pub(crate) fn flush(&self, layout: &Layout, warnings: &Mutex<Vec<Warning>>) -> Result<bool> {
-        let _flushing = self.flush_lock.lock();
+        let mut known = self.flush_lock.lock();
         // Work on a copy of the pending changes so that other threads can keep setting names
         // while the file is read and written; changes made meanwhile stay pending.
         let changes = {
@@ -126,9 +130,17 @@ impl Names {
             state.pending.clone()
         };
         let _lock = lock_store(layout)?;
-        let mut found = Vec::new();
-        let mut merged = read_or_set_aside(layout, &self.path, &mut found);
-        warnings.lock().extend(found);
+        let unchanged_on_disk = known.is_some() && header_checksum(&self.path) == *known;
+        let mut merged = if unchanged_on_disk {
+            // Nobody else wrote since we last read or wrote the file: our view is the file
+            // plus the pending changes, which the loop below applies again (idempotently).
+            self.state.lock().entries.clone()
+        } else {
+            let mut found = Vec::new();
+            let merged = read_or_set_aside(layout, &self.path, &mut found);
+            warnings.lock().extend(found);
+            merged
+        };
         for (name, change) in &changes {
             match change {
                 Some(hash) => merged.insert(name.clone(), *hash),
@@ -137,6 +149,9 @@ impl Names {
         }
         let bytes = encode(&merged)?;
         write_file_atomically(layout, &self.path, &bytes)?;
+        let mut written = [0u8; 32];
+        written.copy_from_slice(&bytes[PREFIX_LEN..HEADER_LEN]);
+        *known = Some(written);
 
         let mut state = self.state.lock();
         for (name, change) in changes {
@@ -194,6 +209,16 @@ fn read_file(path: &Path) -> io::Result<Option<Vec<u8>>> {
     let mut bytes = Vec::with_capacity(len as usize);
     file.take(MAX_NAMES_FILE_LEN + 1).read_to_end(&mut bytes)?;
     Ok(Some(bytes))
+}
+
+/// The checksum in `path`'s header, read without reading the rest of the file.
+fn header_checksum(path: &std::path::Path) -> Option<[u8; 32]> {
+    use std::io::Read;
+    let mut header = [0u8; HEADER_LEN];
+    std::fs::File::open(path).ok()?.read_exact(&mut header).ok()?;
+    let mut checksum = [0u8; 32];
+    checksum.copy_from_slice(&header[PREFIX_LEN..HEADER_LEN]);
+    Some(checksum)
 }
 
 /// Encodes the map in the format described in the module documentation.

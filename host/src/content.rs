@@ -185,8 +185,10 @@ pub fn is_section(path: &str) -> bool {
 }
 
 /// The section a content file belongs to: the `_index.md` of its directory, or of the nearest
-/// ancestor that has one (`None` for the root section itself).
-pub fn parent_section(path: &str, exists: impl Fn(&str) -> bool) -> Option<String> {
+/// ancestor that has one (`None` for the root section itself). The reference definition;
+/// the tree uses an allocation-free version checked against it.
+#[cfg(test)]
+pub(crate) fn parent_section(path: &str, exists: impl Fn(&str) -> bool) -> Option<String> {
     let mut dir = match path.rsplit_once('/') {
         Some((dir, _)) => dir.to_string(),
         None => String::new(),

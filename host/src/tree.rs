@@ -3,7 +3,7 @@
 use facet::Facet;
 use picante::PicanteResult;
 
-use crate::content::{is_section, parent_section};
+use crate::content::is_section;
 use crate::db::Database;
 
 /// A page as listings show it: only what a listing needs, so that editing a page's body does
@@ -53,7 +53,10 @@ impl SiteTree {
 /// Builds the tree from the content list and every page's front matter.
 pub(crate) async fn build(db: &Database) -> PicanteResult<SiteTree> {
     let list = db.content_list.get(db, &())?.unwrap_or_default();
-    let exists = |p: &str| list.binary_search_by(|x| x.as_str().cmp(p)).is_ok();
+    // Section directories ("" for the root): a page's section is found by walking up its
+    // directories with slices, without building strings.
+    let section_dirs: std::collections::HashSet<&str> =
+        list.iter().filter(|p| is_section(p)).map(|p| section_dir(p)).collect();
     let mut sections: Vec<Section> = Vec::new();
     let mut pages: Vec<(Option<String>, Entry)> = Vec::new();
     for path in &list {
@@ -70,7 +73,7 @@ pub(crate) async fn build(db: &Database) -> PicanteResult<SiteTree> {
             date: page.meta.date.clone(),
             weight: page.meta.weight,
         };
-        let parent = parent_section(path, exists);
+        let parent = nearest_section(path, &section_dirs);
         if is_section(path) {
             sections.push(Section { entry, pages: Vec::new(), subsections: Vec::new() });
         } else {
@@ -85,7 +88,9 @@ pub(crate) async fn build(db: &Database) -> PicanteResult<SiteTree> {
     }
     let children: Vec<(String, String)> = sections
         .iter()
-        .filter_map(|s| parent_section(&s.entry.path, exists).map(|p| (p, s.entry.path.clone())))
+        .filter_map(|s| {
+            nearest_section(&s.entry.path, &section_dirs).map(|p| (p, s.entry.path.clone()))
+        })
         .collect();
     for (parent, child) in children {
         if let Some(section) = sections.iter_mut().find(|s| s.entry.path == parent) {
@@ -101,4 +106,54 @@ pub(crate) async fn build(db: &Database) -> PicanteResult<SiteTree> {
         });
     }
     Ok(SiteTree { sections })
+}
+
+/// The directory of a section's `_index.md` ("" for the root).
+fn section_dir(path: &str) -> &str {
+    path.strip_suffix("_index.md").unwrap_or(path).trim_end_matches('/')
+}
+
+/// [`parent_section`] on slices: the `_index.md` path of the nearest section above `path`.
+fn nearest_section(path: &str, section_dirs: &std::collections::HashSet<&str>) -> Option<String> {
+    let mut dir = match path.rsplit_once('/') {
+        Some((dir, _)) => dir,
+        None => "",
+    };
+    if is_section(path) {
+        if dir.is_empty() {
+            return None;
+        }
+        dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+    }
+    loop {
+        if section_dirs.contains(dir) {
+            return Some(if dir.is_empty() {
+                "_index.md".to_string()
+            } else {
+                format!("{dir}/_index.md")
+            });
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::parent_section;
+
+    #[test]
+    fn nearest_section_agrees_with_parent_section() {
+        let list =
+            ["_index.md", "a.md", "blog/_index.md", "blog/p.md", "blog/2024/q.md", "docs/x.md"];
+        let dirs: std::collections::HashSet<&str> =
+            list.iter().filter(|p| is_section(p)).map(|p| section_dir(p)).collect();
+        let exists = |p: &str| list.contains(&p);
+        for path in list {
+            assert_eq!(nearest_section(path, &dirs), parent_section(path, exists), "{path}");
+        }
+    }
 }

@@ -1,0 +1,24 @@
+//! Profiling aid: one cold build, then many one-page edits (`valgrind --tool=callgrind`).
+
+mod common;
+
+fn main() {
+    let n: usize = std::env::args().nth(1).and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let dir = std::env::temp_dir().join(format!("dodeca-profile-{}", std::process::id()));
+    common::write_site(n, &dir).expect("site");
+    let exe = std::env::current_exe().expect("exe");
+    let cells = exe.parent().and_then(std::path::Path::parent).expect("target").to_path_buf();
+    let site = host::Site::open_with(&dir, host::Cells::in_dirs(vec![cells])).expect("open");
+    site.build(2).expect("cold");
+    for round in 0..30 {
+        let rel = format!("section-{}/page-{}.md", round % common::SECTIONS, round);
+        let path = dir.join("content").join(&rel);
+        let mut text = std::fs::read_to_string(&path).expect("read");
+        text.push_str("\nedit\n");
+        std::fs::write(&path, text).expect("write");
+        site.content_changed(&rel).expect("changed");
+        let report = site.build_loaded(2).expect("edit");
+        assert_eq!(report.renders, 1);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
