@@ -10,7 +10,8 @@ fn main() {
     let cells = exe.parent().and_then(std::path::Path::parent).expect("target").to_path_buf();
     let site = host::Site::open_with(&dir, host::Cells::in_dirs(vec![cells])).expect("open");
     site.build(2).expect("cold");
-    for round in 0..30 {
+    let rounds: usize = std::env::args().nth(2).and_then(|v| v.parse().ok()).unwrap_or(30);
+    for round in 0..rounds {
         let rel = format!("section-{}/page-{}.md", round % common::SECTIONS, round);
         let path = dir.join("content").join(&rel);
         let mut text = std::fs::read_to_string(&path).expect("read");

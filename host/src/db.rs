@@ -21,7 +21,7 @@ use crate::content::{self, Page};
 use crate::error::query_error;
 use crate::links;
 use crate::render::{self, Provider};
-use crate::tree::{self, SiteTree};
+use crate::tree::{self, Section, SectionIndex};
 
 /// A data file's text and syntax (its extension).
 #[derive(Facet, Clone, Debug, PartialEq)]
@@ -51,7 +51,8 @@ pub struct Database {
     pub(crate) config: Arc<DerivedIngredient<Database, (), SiteConfig>>,
     pub(crate) page: Arc<DerivedIngredient<Database, String, Arc<Page>>>,
     pub(crate) page_exists: Arc<DerivedIngredient<Database, String, bool>>,
-    pub(crate) tree: Arc<DerivedIngredient<Database, (), SiteTree>>,
+    pub(crate) section_index: Arc<DerivedIngredient<Database, (), SectionIndex>>,
+    pub(crate) section_listing: Arc<DerivedIngredient<Database, String, Option<Section>>>,
     pub(crate) render: Arc<DerivedIngredient<Database, String, Arc<String>>>,
     pub(crate) data_file: Arc<DerivedIngredient<Database, String, WireValue>>,
     pub(crate) data_value: Arc<DerivedIngredient<Database, String, WireValue>>,
@@ -86,7 +87,13 @@ impl Database {
         let page = Arc::new(DerivedIngredient::new(QueryKindId(11), "page", page_query));
         let page_exists =
             Arc::new(DerivedIngredient::new(QueryKindId(12), "page_exists", page_exists_query));
-        let tree = Arc::new(DerivedIngredient::new(QueryKindId(13), "tree", tree_query));
+        let section_index =
+            Arc::new(DerivedIngredient::new(QueryKindId(13), "section_index", section_index_query));
+        let section_listing = Arc::new(DerivedIngredient::new(
+            QueryKindId(17),
+            "section_listing",
+            section_listing_query,
+        ));
         let render = Arc::new(DerivedIngredient::new(QueryKindId(14), "render", render_query));
         let data_file =
             Arc::new(DerivedIngredient::new(QueryKindId(15), "data_file", data_file_query));
@@ -102,7 +109,8 @@ impl Database {
         registry.register(config.clone());
         registry.register(page.clone());
         registry.register(page_exists.clone());
-        registry.register(tree.clone());
+        registry.register(section_index.clone());
+        registry.register(section_listing.clone());
         registry.register(render.clone());
         registry.register(data_file.clone());
         registry.register(data_value.clone());
@@ -118,7 +126,8 @@ impl Database {
             config,
             page,
             page_exists,
-            tree,
+            section_index,
+            section_listing,
             render,
             data_file,
             data_value,
@@ -197,8 +206,15 @@ fn markdown_error(file: &str, source: &str, error: crate::cells::CellError) -> S
     SiteError::in_file(file, error.to_string())
 }
 
-fn tree_query(db: &Database, _: ()) -> Query<'_, SiteTree> {
-    Box::pin(async move { tree::build(db).await })
+fn section_index_query(db: &Database, _: ()) -> Query<'_, SectionIndex> {
+    Box::pin(async move {
+        let list = db.content_list.get(db, &())?.unwrap_or_default();
+        Ok(tree::index(&list))
+    })
+}
+
+fn section_listing_query(db: &Database, path: String) -> Query<'_, Option<Section>> {
+    Box::pin(async move { tree::listing(db, &path).await })
 }
 
 fn render_query(db: &Database, path: String) -> Query<'_, Arc<String>> {

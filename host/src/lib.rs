@@ -35,4 +35,4 @@ pub use content::{FrontMatter, Page, route_of};
 pub use error::{SiteError, site_error};
 pub use site::{BuildReport, HostError, Site};
 pub use starter::{clean, init};
-pub use tree::{Entry, Section, SiteTree};
+pub use tree::{Entry, IndexedSection, Section, SectionIndex};

@@ -17,7 +17,7 @@ use crate::tree::{Entry, Section};
 /// A page's context is `page`, `config` and `current_path`: it does not include listings, so a
 /// page re-renders only when it or the site config changes (or what its template reads through
 /// callbacks). A section's context adds `section`, with its listed pages, so listings follow
-/// the tree.
+/// the section's listing.
 pub(crate) async fn context(
     db: &Database,
     page: &Page,
@@ -53,9 +53,9 @@ pub(crate) async fn context(
         ("current_path".to_string(), Value::from(page.route.as_str())),
     ];
     let template = if page.is_section {
-        let tree = db.tree.get(db, ()).await?;
+        let listed = db.section_listing.get(db, page.path.clone()).await?;
         let mut section = own;
-        if let (Value::Map(fields), Some(listed)) = (&mut section, tree.section(&page.path)) {
+        if let (Value::Map(fields), Some(listed)) = (&mut section, listed.as_ref()) {
             let base = &config.base_url;
             fields.push((
                 "pages".into(),
@@ -173,8 +173,8 @@ impl provider::Service for Provider<'_> {
             "get_section" => {
                 let path = argument("path")?;
                 let path = path.strip_prefix("@/").unwrap_or(&path).to_string();
-                let tree = db.tree.get(db, ()).await.map_err(remote)?;
-                let section = tree.section(&path).ok_or_else(|| {
+                let listed = db.section_listing.get(db, path.clone()).await.map_err(remote)?;
+                let section = listed.as_ref().ok_or_else(|| {
                     RpcError::remote(format!("get_section: there is no section content/{path}"))
                 })?;
                 Ok(section_value(section, &config.base_url).to_wire())

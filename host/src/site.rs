@@ -57,6 +57,9 @@ pub struct Site {
     /// The HTML last written per output: a render reused from its memo is the same `Arc`, so
     /// an unchanged page costs neither a hash nor a write.
     written: parking_lot::Mutex<std::collections::HashMap<String, Arc<String>>>,
+    /// The outputs the last build left (relative paths, sorted); `None` before the first
+    /// build, which takes them from `cas.db` (outputs of earlier runs).
+    outputs: parking_lot::Mutex<Option<Vec<String>>>,
 }
 
 const NAME_PREFIX: &str = "output:";
@@ -93,6 +96,7 @@ impl Site {
             db: Arc::new(Database::new(cells)),
             cas,
             written: parking_lot::Mutex::new(std::collections::HashMap::new()),
+            outputs: parking_lot::Mutex::new(None),
         })
     }
 
@@ -386,15 +390,26 @@ impl Site {
         Ok(true)
     }
 
+    /// Removes the outputs of the previous build that are not in `live` (sorted).
     fn remove_stale_outputs(&self, output: &Path, live: &[String]) -> Result<usize, HostError> {
+        let mut outputs = self.outputs.lock();
+        let previous = outputs.take().unwrap_or_else(|| {
+            let mut known: Vec<String> = self
+                .cas
+                .names()
+                .into_iter()
+                .filter_map(|(name, _)| name.strip_prefix(NAME_PREFIX).map(str::to_string))
+                .collect();
+            known.sort();
+            known
+        });
         let mut removed = 0;
-        for (name, _) in self.cas.names() {
-            let Some(rel) = name.strip_prefix(NAME_PREFIX) else { continue };
-            if live.binary_search_by(|l| l.as_str().cmp(rel)).is_ok() {
+        for rel in previous {
+            if live.binary_search(&rel).is_ok() {
                 continue;
             }
-            self.written.lock().remove(rel);
-            let path = output.join(rel);
+            self.written.lock().remove(&rel);
+            let path = output.join(&rel);
             match std::fs::remove_file(&path) {
                 Ok(()) => removed += 1,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -403,8 +418,9 @@ impl Site {
             if let Some(dir) = path.parent() {
                 let _ = std::fs::remove_dir(dir); // only if now empty
             }
-            self.cas.remove_name(&name);
+            self.cas.remove_name(&format!("{NAME_PREFIX}{rel}"));
         }
+        *outputs = Some(live.to_vec());
         Ok(removed)
     }
 }

@@ -1,4 +1,9 @@
-//! The section tree: which pages each section lists, in order.
+//! Sections: which pages each lists, in order.
+//!
+//! Split in two queries so that an edit does as little as possible: `section_index` (from the
+//! file list only) says which pages belong to which section; `section_listing(section)` reads
+//! those pages' front matter and orders them. Editing a page recomputes only its own section's
+//! listing, and early cutoff stops even that when no listed field changed.
 
 use facet::Facet;
 use picante::PicanteResult;
@@ -36,76 +41,82 @@ pub struct Section {
     pub subsections: Vec<String>,
 }
 
-/// Every section.
+/// Which pages and subsections each section has, from the file list alone: adding or removing
+/// a file changes it, editing one does not.
 #[derive(Facet, Clone, Debug, PartialEq, Default)]
-pub struct SiteTree {
+pub struct SectionIndex {
     /// The sections, by path.
-    pub sections: Vec<Section>,
+    pub sections: Vec<IndexedSection>,
 }
 
-impl SiteTree {
-    /// The section at `path` (`blog/_index.md`).
-    pub fn section(&self, path: &str) -> Option<&Section> {
-        self.sections.iter().find(|s| s.entry.path == path)
-    }
+/// One section of a [`SectionIndex`].
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct IndexedSection {
+    /// Its `_index.md` path.
+    pub path: String,
+    /// Its pages' paths (drafts included: they are only known once parsed).
+    pub pages: Vec<String>,
+    /// Its direct subsections' paths.
+    pub subsections: Vec<String>,
 }
 
-/// Builds the tree from the content list and every page's front matter.
-pub(crate) async fn build(db: &Database) -> PicanteResult<SiteTree> {
-    let list = db.content_list.get(db, &())?.unwrap_or_default();
-    // Section directories ("" for the root): a page's section is found by walking up its
-    // directories with slices, without building strings.
+/// Builds the index of the content `list`.
+pub(crate) fn index(list: &[String]) -> SectionIndex {
     let section_dirs: std::collections::HashSet<&str> =
         list.iter().filter(|p| is_section(p)).map(|p| section_dir(p)).collect();
-    let mut sections: Vec<Section> = Vec::new();
-    let mut pages: Vec<(Option<String>, Entry)> = Vec::new();
-    for path in &list {
-        // A page that fails to parse is reported by the build; it is just not listed here.
-        let Ok(page) = db.page.get(db, path.clone()).await else { continue };
-        if page.meta.draft {
-            continue;
-        }
-        let entry = Entry {
-            path: path.clone(),
-            route: page.route.clone(),
-            title: page.meta.title.clone(),
-            description: page.meta.description.clone(),
-            date: page.meta.date.clone(),
-            weight: page.meta.weight,
-        };
-        let parent = nearest_section(path, &section_dirs);
-        if is_section(path) {
-            sections.push(Section { entry, pages: Vec::new(), subsections: Vec::new() });
-        } else {
-            pages.push((parent, entry));
-        }
-    }
-    for (parent, entry) in pages {
-        if let Some(section) = parent.and_then(|p| sections.iter_mut().find(|s| s.entry.path == p))
-        {
-            section.pages.push(entry);
-        }
-    }
-    let children: Vec<(String, String)> = sections
+    let mut sections: Vec<IndexedSection> = list
         .iter()
-        .filter_map(|s| {
-            nearest_section(&s.entry.path, &section_dirs).map(|p| (p, s.entry.path.clone()))
-        })
+        .filter(|p| is_section(p))
+        .map(|p| IndexedSection { path: p.clone(), pages: Vec::new(), subsections: Vec::new() })
         .collect();
-    for (parent, child) in children {
-        if let Some(section) = sections.iter_mut().find(|s| s.entry.path == parent) {
-            section.subsections.push(child);
+    let position: std::collections::HashMap<String, usize> =
+        sections.iter().enumerate().map(|(i, s)| (s.path.clone(), i)).collect();
+    for path in list {
+        let Some(parent) = nearest_section(path, &section_dirs) else { continue };
+        let Some(&i) = position.get(&parent) else { continue };
+        if is_section(path) {
+            sections[i].subsections.push(path.clone());
+        } else {
+            sections[i].pages.push(path.clone());
         }
     }
-    for section in &mut sections {
-        section.pages.sort_by(|a, b| {
-            (a.weight.is_none(), a.weight)
-                .cmp(&(b.weight.is_none(), b.weight))
-                .then_with(|| b.date.cmp(&a.date))
-                .then_with(|| a.title.cmp(&b.title))
-        });
+    SectionIndex { sections }
+}
+
+/// The listing of the section at `path`: its entry, its pages in order (drafts and pages that
+/// failed to parse left out), its subsections. `None` if there is no such section (or it is
+/// a draft, or it failed to parse). Reads only this section's pages, so an edit elsewhere does
+/// not touch it.
+pub(crate) async fn listing(db: &Database, path: &str) -> PicanteResult<Option<Section>> {
+    let index = db.section_index.get(db, ()).await?;
+    let Some(indexed) = index.sections.iter().find(|s| s.path == path) else { return Ok(None) };
+    let entry_of = |page: &crate::content::Page| Entry {
+        path: page.path.clone(),
+        route: page.route.clone(),
+        title: page.meta.title.clone(),
+        description: page.meta.description.clone(),
+        date: page.meta.date.clone(),
+        weight: page.meta.weight,
+    };
+    let own = match db.page.get(db, path.to_string()).await {
+        Ok(page) if !page.meta.draft => page,
+        _ => return Ok(None),
+    };
+    let mut pages = Vec::with_capacity(indexed.pages.len());
+    for page_path in &indexed.pages {
+        // A page that fails to parse is reported by the build; it is just not listed here.
+        match db.page.get(db, page_path.clone()).await {
+            Ok(page) if !page.meta.draft => pages.push(entry_of(&page)),
+            _ => {}
+        }
     }
-    Ok(SiteTree { sections })
+    pages.sort_by(|a, b| {
+        (a.weight.is_none(), a.weight)
+            .cmp(&(b.weight.is_none(), b.weight))
+            .then_with(|| b.date.cmp(&a.date))
+            .then_with(|| a.title.cmp(&b.title))
+    });
+    Ok(Some(Section { entry: entry_of(&own), pages, subsections: indexed.subsections.clone() }))
 }
 
 /// The directory of a section's `_index.md` ("" for the root).
