@@ -93,7 +93,10 @@ fn floor(n: usize, write_to: Option<&Path>) -> f64 {
 
 fn main() {
     let cells = cells_dir();
-    let jobs = std::env::var("BENCH_JOBS").ok().and_then(|j| j.parse().ok()).unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let jobs = std::env::var("BENCH_JOBS")
+        .ok()
+        .and_then(|j| j.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     for n in [1_000usize, 10_000] {
         let dir = std::env::temp_dir().join(format!("dodeca-bench-{n}-{}", std::process::id()));
         common::write_site(n, &dir).expect("write site");

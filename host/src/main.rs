@@ -154,6 +154,7 @@ fn main() -> ExitCode {
     if let Some(output) = args.output {
         site.set_output(output);
     }
+    site.set_progress(!args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let report = match site.build(args.jobs) {
         Ok(report) => report,
         Err(error) => {

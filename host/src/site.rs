@@ -60,6 +60,24 @@ pub struct Site {
     /// The outputs the last build left (relative paths, sorted); `None` before the first
     /// build, which takes them from `cas.db` (outputs of earlier runs).
     outputs: parking_lot::Mutex<Option<Vec<String>>>,
+    /// Whether to show progress on stderr while building.
+    progress: bool,
+}
+
+/// Progress of the current phase, shown by a reporter thread while a build runs.
+#[derive(Default)]
+struct Progress {
+    phase: parking_lot::Mutex<&'static str>,
+    done: AtomicUsize,
+    total: AtomicUsize,
+}
+
+impl Progress {
+    fn start(&self, phase: &'static str, total: usize) {
+        *self.phase.lock() = phase;
+        self.done.store(0, Ordering::Relaxed);
+        self.total.store(total, Ordering::Relaxed);
+    }
 }
 
 const NAME_PREFIX: &str = "output:";
@@ -97,7 +115,13 @@ impl Site {
             cas,
             written: parking_lot::Mutex::new(std::collections::HashMap::new()),
             outputs: parking_lot::Mutex::new(None),
+            progress: false,
         })
+    }
+
+    /// Shows progress (phase and count) on stderr while building; for terminals.
+    pub fn set_progress(&mut self, show: bool) {
+        self.progress = show;
     }
 
     /// Writes the output to `dir` instead of the configured one.
@@ -231,6 +255,19 @@ impl Site {
     ///
     /// As [`build`](Self::build).
     pub fn build_loaded(&self, jobs: usize) -> Result<BuildReport, HostError> {
+        let progress = Progress::default();
+        let finished = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            if self.progress {
+                scope.spawn(|| report_progress(&progress, &finished));
+            }
+            let result = self.build_phases(jobs, &progress);
+            finished.store(true, Ordering::Release);
+            result
+        })
+    }
+
+    fn build_phases(&self, jobs: usize, progress: &Progress) -> Result<BuildReport, HostError> {
         let started = Instant::now();
         let stats_before = self.db_stats();
         let renders_before = self.db.renders.load(Ordering::Relaxed);
@@ -253,7 +290,12 @@ impl Site {
             db.content_list.get(db, &()).map_err(|e| HostError(e.to_string()))?.unwrap_or_default();
         // Parse every page in parallel (markdown cell calls), then render every page that
         // parsed and is not a draft, in parallel (template cell calls).
-        let parsed = parallel(jobs, &paths, |path| run(db.page.get(db, path.clone())));
+        progress.start("parsing", paths.len());
+        let parsed = parallel(jobs, &paths, |path| {
+            let page = run(db.page.get(db, path.clone()));
+            progress.done.fetch_add(1, Ordering::Relaxed);
+            page
+        });
         let mut report = BuildReport::default();
         let mut to_render = Vec::new();
         for (path, result) in paths.iter().zip(parsed) {
@@ -268,7 +310,12 @@ impl Site {
         }
         phase("parse", t);
         let t = Instant::now();
-        let rendered = parallel(jobs, &to_render, |(path, _)| run(db.render.get(db, path.clone())));
+        progress.start("rendering", to_render.len());
+        let rendered = parallel(jobs, &to_render, |(path, _)| {
+            let html = run(db.render.get(db, path.clone()));
+            progress.done.fetch_add(1, Ordering::Relaxed);
+            html
+        });
         phase("render", t);
         let t = Instant::now();
 
@@ -422,6 +469,27 @@ impl Site {
         }
         *outputs = Some(live.to_vec());
         Ok(removed)
+    }
+}
+
+/// Prints the phase and count on one stderr line, ten times a second, until `finished`.
+fn report_progress(progress: &Progress, finished: &std::sync::atomic::AtomicBool) {
+    use std::io::Write;
+    let mut shown = false;
+    while !finished.load(Ordering::Acquire) {
+        std::thread::sleep(Duration::from_millis(100));
+        let (phase, done, total) = (
+            *progress.phase.lock(),
+            progress.done.load(Ordering::Relaxed),
+            progress.total.load(Ordering::Relaxed),
+        );
+        if !phase.is_empty() && total > 0 {
+            let _ = write!(std::io::stderr(), "\r\x1b[K{phase} {done}/{total}");
+            shown = true;
+        }
+    }
+    if shown {
+        let _ = write!(std::io::stderr(), "\r\x1b[K");
     }
 }
 
