@@ -8,6 +8,7 @@
 //! it by the dead pid at the start of its name.
 
 use std::collections::BTreeSet;
+use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 use parking_lot::Mutex;
 
 use crate::error::{Error, Result};
-use crate::layout::{Layout, unique_id};
+use crate::layout::{Layout, is_shard_name, unique_id};
 
 /// The ids of this process's temporary files that exist or are about to: `gc` must not delete
 /// those, while any other temporary file named after this process is a leftover. Process-wide
@@ -268,6 +269,25 @@ pub(crate) fn read_dir_or_empty(
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None.into_iter().flatten()),
         Err(e) => Err(Error::io("list", dir, e)),
     }
+}
+
+/// The shard directories under `blobs/`, as (path, name). Anything else found there is counted
+/// in `unrecognized` and left alone: `gc` and `verify` only ever touch files they understand.
+pub(crate) fn blob_shards(
+    layout: &Layout,
+    unrecognized: &mut u64,
+) -> Result<Vec<(PathBuf, OsString)>> {
+    let mut shards = Vec::new();
+    for shard in read_dir_or_empty(layout.blobs_dir())? {
+        let shard = shard.map_err(|e| Error::io("list", layout.blobs_dir(), e))?;
+        let name = shard.file_name();
+        if !shard.file_type().is_ok_and(|t| t.is_dir()) || !is_shard_name(&name) {
+            *unrecognized += 1;
+            continue;
+        }
+        shards.push((shard.path(), name));
+    }
+    Ok(shards)
 }
 
 #[cfg(test)]

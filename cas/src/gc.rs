@@ -22,9 +22,9 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::files::is_in_flight;
-use crate::files::read_dir_or_empty;
+use crate::files::{blob_shards, read_dir_or_empty};
 use crate::hash::ContentHash;
-use crate::layout::{BlobFileName, Layout, is_shard_name, parse_blob_file_name, parse_temp_name};
+use crate::layout::{BlobFileName, Layout, parse_blob_file_name, parse_temp_name};
 
 /// A temporary file older than this is removed by `gc` even if its writer may be alive.
 pub const STALE_TEMP_AGE: Duration = Duration::from_secs(24 * 60 * 60);
@@ -75,14 +75,8 @@ impl fmt::Display for GcReport {
 /// Collects garbage.
 pub(crate) fn collect(layout: &Layout, live: &HashSet<ContentHash>) -> Result<GcReport> {
     let mut report = GcReport::default();
-    for shard in read_dir_or_empty(layout.blobs_dir())? {
-        let shard = shard.map_err(|e| Error::io("list", layout.blobs_dir(), e))?;
-        let shard_name = shard.file_name();
-        if !shard.file_type().is_ok_and(|t| t.is_dir()) || !is_shard_name(&shard_name) {
-            report.unrecognized += 1;
-            continue;
-        }
-        collect_shard(layout, &shard.path(), &shard_name, live, &mut report)?;
+    for (shard_path, shard_name) in blob_shards(layout, &mut report.unrecognized)? {
+        collect_shard(layout, &shard_path, &shard_name, live, &mut report)?;
     }
     for entry in read_dir_or_empty(layout.tmp_dir())? {
         let entry = entry.map_err(|e| Error::io("list", layout.tmp_dir(), e))?;

@@ -11,9 +11,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::files::{read_dir_or_empty, same_file};
+use crate::files::{blob_shards, read_dir_or_empty, same_file};
 use crate::hash::ContentHash;
-use crate::layout::{BlobFileName, Layout, is_shard_name, parse_blob_file_name, unique_suffix};
+use crate::layout::{BlobFileName, Layout, parse_blob_file_name, unique_suffix};
 use crate::stream::hash_reader;
 
 /// What [`Cas::verify`](crate::Cas::verify) found.
@@ -45,15 +45,9 @@ pub struct CorruptBlob {
 /// Re-hashes every blob under `blobs/`.
 pub(crate) fn verify(layout: &Layout) -> Result<VerifyReport> {
     let mut report = VerifyReport::default();
-    for shard in read_dir_or_empty(layout.blobs_dir())? {
-        let shard = shard.map_err(|e| Error::io("list", layout.blobs_dir(), e))?;
-        let shard_name = shard.file_name();
-        if !shard.file_type().is_ok_and(|t| t.is_dir()) || !is_shard_name(&shard_name) {
-            report.unrecognized += 1;
-            continue;
-        }
-        for entry in read_dir_or_empty(&shard.path())? {
-            let entry = entry.map_err(|e| Error::io("list", shard.path(), e))?;
+    for (shard_path, shard_name) in blob_shards(layout, &mut report.unrecognized)? {
+        for entry in read_dir_or_empty(&shard_path)? {
+            let entry = entry.map_err(|e| Error::io("list", &shard_path, e))?;
             let name = entry.file_name();
             let path = entry.path();
             let Some(parsed) = parse_blob_file_name(&shard_name, &name) else {
