@@ -27,6 +27,12 @@ pub trait DynIngredient<DB: ?Sized>: sealed::Internals<DB> + Send + Sync {
     fn debug_key(&self, index: u32) -> Option<String>;
 }
 
+/// How every ingredient renders a key for [`DynIngredient::debug_key`]: through facet's
+/// reflection, so a key type need not implement `Debug` to show up in cycle errors and tooling.
+pub(crate) fn render_key<K: facet::Facet<'static>>(key: &K) -> String {
+    format!("{:?}", facet::Peek::new(key))
+}
+
 pub(crate) mod sealed {
     use super::DependencyView;
 

@@ -9,7 +9,7 @@ use parking_lot::Mutex;
 
 use crate::deep_eq::deep_eq;
 use crate::frame::observe;
-use crate::ingredient::{DependencyView, DynIngredient, sealed};
+use crate::ingredient::{DependencyView, DynIngredient, render_key, sealed};
 use crate::key::Dep;
 use crate::table::key_table::KeyTable;
 use crate::{Durability, HasRuntime, PicanteResult, QueryKindId, Revision, Runtime};
@@ -218,7 +218,7 @@ where
     }
 
     fn debug_key(&self, index: u32) -> Option<String> {
-        self.table.entry(index).map(|e| format!("{:?}", facet::Peek::new(&e.key)))
+        self.table.entry(index).map(|e| render_key(&e.key))
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use facet::Facet;
 
-use crate::ingredient::{DependencyView, DynIngredient, sealed};
+use crate::ingredient::{DependencyView, DynIngredient, render_key, sealed};
 use crate::table::key_table::KeyTable;
 use crate::{PicanteError, PicanteResult, QueryKindId};
 
@@ -111,7 +111,7 @@ where
     }
 
     fn debug_key(&self, index: u32) -> Option<String> {
-        self.table.entry(index).map(|e| format!("{:?}", facet::Peek::new(&*e.key)))
+        self.table.entry(index).map(|e| render_key(&*e.key))
     }
 }
 

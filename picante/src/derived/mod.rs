@@ -27,7 +27,7 @@ use facet::Facet;
 
 use crate::cycle::PathStep;
 use crate::frame::{self, FrameInfo, current_info, observe};
-use crate::ingredient::{DependencyView, DynIngredient, IngredientLookup, sealed};
+use crate::ingredient::{DependencyView, DynIngredient, IngredientLookup, render_key, sealed};
 use crate::key::{Dep, Deps};
 use crate::table::key_table::KeyTable;
 use crate::{
@@ -422,7 +422,7 @@ where
     }
 
     fn debug_key(&self, index: u32) -> Option<String> {
-        self.table.entry(index).map(|e| format!("{:?}", facet::Peek::new(&e.key)))
+        self.table.entry(index).map(|e| render_key(&e.key))
     }
 }
 
