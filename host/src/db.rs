@@ -7,7 +7,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use cell_proto::{RenderMarkdown, RenderTemplate, Value, WireValue, markdown, provider, template};
+use cell_proto::{
+    RenderMarkdown, RenderTemplate, TemplateSource, Value, WireValue, markdown, provider, template,
+};
 use facet::Facet;
 use picante::{
     BoxFuture, DerivedIngredient, DynIngredient, HasRuntime, IngredientLookup, IngredientRegistry,
@@ -54,6 +56,8 @@ pub struct Database {
     pub(crate) section_index: Arc<DerivedIngredient<Database, (), SectionIndex>>,
     pub(crate) section_listing: Arc<DerivedIngredient<Database, String, Option<Section>>>,
     pub(crate) render: Arc<DerivedIngredient<Database, String, Arc<String>>>,
+    pub(crate) template_references: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
+    pub(crate) template_bundle: Arc<DerivedIngredient<Database, String, Arc<Vec<TemplateSource>>>>,
     pub(crate) data_file: Arc<DerivedIngredient<Database, String, WireValue>>,
     pub(crate) data_value: Arc<DerivedIngredient<Database, String, WireValue>>,
     pub(crate) cells: Cells,
@@ -99,6 +103,16 @@ impl Database {
             Arc::new(DerivedIngredient::new(QueryKindId(15), "data_file", data_file_query));
         let data_value =
             Arc::new(DerivedIngredient::new(QueryKindId(16), "data_value", data_value_query));
+        let template_references = Arc::new(DerivedIngredient::new(
+            QueryKindId(18),
+            "template_references",
+            template_references_query,
+        ));
+        let template_bundle = Arc::new(DerivedIngredient::new(
+            QueryKindId(19),
+            "template_bundle",
+            template_bundle_query,
+        ));
         let mut registry = IngredientRegistry::new();
         registry.register(config_text.clone());
         registry.register(content_list.clone());
@@ -114,6 +128,8 @@ impl Database {
         registry.register(render.clone());
         registry.register(data_file.clone());
         registry.register(data_value.clone());
+        registry.register(template_references.clone());
+        registry.register(template_bundle.clone());
         Database {
             runtime: Runtime::new(),
             registry,
@@ -131,6 +147,8 @@ impl Database {
             render,
             data_file,
             data_value,
+            template_references,
+            template_bundle,
             cells,
             renders: AtomicU64::new(0),
         }
@@ -223,20 +241,71 @@ fn render_query(db: &Database, path: String) -> Query<'_, Arc<String>> {
         let page = db.page.get(db, path.clone()).await?;
         let config = db.config.get(db, ()).await?;
         let (name, context) = render::context(db, &page, &config).await?;
-        let request = RenderTemplate { name: name.clone(), context: context.to_wire() };
+        // The template and everything it names by a literal go with the request: read here,
+        // they are this render's dependencies, and the cell needs no callback for them.
+        let templates = db.template_bundle.get(db, name.clone()).await?;
+        let request = RenderTemplate {
+            name: name.clone(),
+            context: context.to_wire(),
+            templates: templates.as_ref().clone(),
+        };
         let server = provider::Server(Provider { db });
         let rendered = db
             .cells
             .call(&db.cells.template, |connection| {
-                let request = request.clone();
-                let server = &server;
-                async move { template::Client::new(connection).with(server).render(&request).await }
+                let (request, server) = (&request, &server);
+                async move { template::Client::new(connection).with(server).render(request).await }
             })
             .await
             .map_err(|error| query_error(render::template_error(&page, &name, error)))?;
         // Shared: a reused memo hands out the same allocation, which is how the build knows
         // that an output is unchanged without hashing it.
         Ok(Arc::new(rendered.html))
+    })
+}
+
+/// The templates `name` refers to by a literal, as the template cell reads them (none if
+/// there is no such template or it does not parse: its render reports that).
+fn template_references_query(db: &Database, name: String) -> Query<'_, Arc<Vec<String>>> {
+    Box::pin(async move {
+        let Some(source) = db.templates.get(db, &name)? else { return Ok(Arc::new(Vec::new())) };
+        let template = TemplateSource { name, source: Some(source) };
+        let names = db
+            .cells
+            .call(&db.cells.template, |connection| {
+                let template = &template;
+                async move { template::Client::new(connection).references(template).await }
+            })
+            .await
+            .map_err(|error| {
+                query_error(SiteError::in_file(
+                    format!("templates/{}", template.name),
+                    error.to_string(),
+                ))
+            })?;
+        Ok(Arc::new(names))
+    })
+}
+
+/// Template `name` and every template it reaches through literal references, each with its
+/// source (`None` for a name that does not exist), in the order first reached. Reading them
+/// here makes each one a dependency of the renders that use the bundle.
+fn template_bundle_query(db: &Database, name: String) -> Query<'_, Arc<Vec<TemplateSource>>> {
+    Box::pin(async move {
+        let mut bundle: Vec<TemplateSource> = Vec::new();
+        let mut to_visit = vec![name];
+        while let Some(name) = to_visit.pop() {
+            if bundle.iter().any(|t| t.name == name) {
+                continue;
+            }
+            let source = db.templates.get(db, &name)?;
+            if source.is_some() {
+                let names = db.template_references.get(db, name.clone()).await?;
+                to_visit.extend(names.iter().rev().cloned());
+            }
+            bundle.push(TemplateSource { name, source });
+        }
+        Ok(Arc::new(bundle))
     })
 }
 

@@ -22,6 +22,7 @@ mod config;
 mod content;
 mod db;
 mod error;
+mod exec;
 mod links;
 mod render;
 mod site;

@@ -82,6 +82,11 @@ impl Progress {
 
 const NAME_PREFIX: &str = "output:";
 
+/// Queries each build thread keeps in progress at once: enough that the cells always have
+/// requests queued while replies travel back, few enough that a cell's handler threads stay
+/// few when renders wait on callbacks.
+const IN_FLIGHT: usize = 16;
+
 impl Site {
     /// Opens the site at `root` with cells found the usual way (next to this executable or in
     /// `DODECA_CELL_PATH`).
@@ -291,10 +296,13 @@ impl Site {
         // Parse every page in parallel (markdown cell calls), then render every page that
         // parsed and is not a draft, in parallel (template cell calls).
         progress.start("parsing", paths.len());
-        let parsed = parallel(jobs, &paths, |path| {
-            let page = run(db.page.get(db, path.clone()));
-            progress.done.fetch_add(1, Ordering::Relaxed);
-            page
+        let parsed = crate::exec::run_all(jobs, IN_FLIGHT, &paths, |path| {
+            let query = db.page.get(db, path.clone());
+            async move {
+                let page = query.await;
+                progress.done.fetch_add(1, Ordering::Relaxed);
+                page
+            }
         });
         let mut report = BuildReport::default();
         let mut to_render = Vec::new();
@@ -311,10 +319,13 @@ impl Site {
         phase("parse", t);
         let t = Instant::now();
         progress.start("rendering", to_render.len());
-        let rendered = parallel(jobs, &to_render, |(path, _)| {
-            let html = run(db.render.get(db, path.clone()));
-            progress.done.fetch_add(1, Ordering::Relaxed);
-            html
+        let rendered = crate::exec::run_all(jobs, IN_FLIGHT, &to_render, |(path, _)| {
+            let query = db.render.get(db, path.clone());
+            async move {
+                let html = query.await;
+                progress.done.fetch_add(1, Ordering::Relaxed);
+                html
+            }
         });
         phase("render", t);
         let t = Instant::now();
@@ -490,17 +501,6 @@ fn report_progress(progress: &Progress, finished: &std::sync::atomic::AtomicBool
     }
     if shown {
         let _ = write!(std::io::stderr(), "\r\x1b[K");
-    }
-}
-
-/// Runs a query to completion: polled once in place first (a memo hit or an in-place
-/// revalidation completes on the first poll, and then needs no executor), else on `pollster`.
-fn run<F: std::future::Future>(future: F) -> F::Output {
-    let mut future = std::pin::pin!(future);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match future.as_mut().poll(&mut cx) {
-        std::task::Poll::Ready(output) => output,
-        std::task::Poll::Pending => pollster::block_on(future),
     }
 }
 

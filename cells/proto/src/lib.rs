@@ -21,8 +21,10 @@
 #![deny(missing_docs)]
 
 mod value;
+mod wire;
 
-pub use value::{MAX_VALUE_DEPTH, Node, Value, WireValue, decode_value};
+pub use value::Value;
+pub use wire::{MAX_VALUE_DEPTH, WireValue, decode_value};
 
 use facet::Facet;
 
@@ -33,6 +35,10 @@ pub struct RenderTemplate {
     pub name: String,
     /// The variables the template sees at top level.
     pub context: WireValue,
+    /// Templates the host sends along (the template's literal references, and theirs): the
+    /// cell takes these instead of calling `provider::resolve_template`, which it still does
+    /// for any other name. The host has already recorded them as the render's dependencies.
+    pub templates: Vec<TemplateSource>,
 }
 
 /// A rendered template.
@@ -108,9 +114,14 @@ pub struct RenderedMarkdown {
 rpc::service! {
     /// The template cell: renders templates of the site's Jinja-like language.
     pub mod template: "Template" {
-        /// Renders a template; templates it extends, includes or imports are fetched with
-        /// `provider::resolve_template`, data with `provider::get_data`.
+        /// Renders a template; templates it extends, includes or imports are taken from the
+        /// request or fetched with `provider::resolve_template`, data with
+        /// `provider::get_data`.
         fn render(request: RenderTemplate) -> Rendered;
+        /// The names a template refers to by a literal (`extends`, `include`, `import`,
+        /// `from ... import`), for the host to send their sources with each render. A
+        /// template that does not parse refers to nothing (its render reports the error).
+        fn references(template: TemplateSource) -> Vec<String>;
     }
 }
 

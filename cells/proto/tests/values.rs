@@ -35,28 +35,45 @@ fn nesting_up_to_the_limit_round_trips_and_deeper_is_refused() {
 
 #[test]
 fn a_hundred_thousand_levels_from_a_peer_is_an_error_not_a_stack_overflow() {
-    use cell_proto::{Node, WireValue};
-    let wire = WireValue { nodes: vec![Node::List(1); 100_000] };
-    let bytes = rpc::encode(&wire).unwrap();
-    assert!(decode_value(&bytes).is_err());
+    use cell_proto::WireValue;
+    // Tag 6 (list) with one item, 100,000 times over.
+    let wire = WireValue::from_bytes([6u8, 1].repeat(100_000));
+    let err = wire.to_value().unwrap_err();
+    assert!(err.contains("deeper than"), "{err}");
+    assert!(decode_value(&rpc::encode(&wire).unwrap()).is_err());
 }
 
 #[test]
-fn malformed_node_lists_are_errors() {
-    use cell_proto::{Node, WireValue};
-    let cases = [
-        vec![],
-        vec![Node::List(2), Node::Int(1)],
-        vec![Node::Int(1), Node::Int(2)],
-        vec![Node::Map(1), Node::Int(1)],
-        vec![Node::Key("k".into())],
-        vec![Node::List(u32::MAX)],
-        vec![Node::Map(1), Node::Key("a".into()), Node::Key("b".into()), Node::Int(1)],
+fn malformed_value_bytes_are_errors_that_say_where() {
+    use cell_proto::WireValue;
+    let cases: [(&[u8], &str); 10] = [
+        (&[], "byte 0: the bytes end where a value belongs"),
+        (&[6, 2, 3, 2], "byte 4: the bytes end where a value belongs"),
+        (&[3, 2, 3, 4], "byte 2: 2 bytes after the value"),
+        (&[9], "byte 0: unknown value tag 9"),
+        (&[6, 0xff, 0xff, 0xff, 0xff, 0x0f], "byte 0: a list of 4294967295 entries in 0 bytes"),
+        (&[7, 1, 5, b'k'], "a map key of 5 bytes with 1 left"),
+        (&[5, 2, 0xff, 0xfe], "a string that is not UTF-8"),
+        (&[4, 1, 2], "a float of 8 bytes with 2 left"),
+        (&[3, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f], "longer than 64 bits"),
+        (&[7, 1, 1, b'k'], "the bytes end where a value belongs"),
     ];
-    for nodes in cases {
-        let wire = WireValue { nodes: nodes.clone() };
-        assert!(wire.to_value().is_err(), "{nodes:?}");
+    for (bytes, expected) in cases {
+        let err = WireValue::from_bytes(bytes.to_vec()).to_value().unwrap_err();
+        assert!(err.contains(expected), "{bytes:?}: {err}");
     }
+}
+
+#[test]
+fn empty_lists_and_maps_inside_maps_keep_their_keys() {
+    let value = Value::map([
+        ("a", Value::List(vec![])),
+        ("b", Value::Map(vec![])),
+        ("c", Value::map([("d", Value::List(vec![Value::Map(vec![])]))])),
+        ("e", Value::Int(i64::MIN)),
+        ("f", Value::Int(i64::MAX)),
+    ]);
+    assert_eq!(value.to_wire().to_value().unwrap(), value);
 }
 
 #[test]

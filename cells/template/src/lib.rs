@@ -48,6 +48,7 @@ mod filters;
 mod lexer;
 mod loader;
 mod parser;
+mod references;
 mod tests;
 mod value;
 
@@ -101,6 +102,18 @@ impl Engine {
             }
         }
         self.render(name, context, &One(name, source.into()), &NoData)
+    }
+
+    /// The templates `source` (template `name`) names by a literal in `extends`, `include`,
+    /// `import` or `from ... import`, anywhere in it: what a render of it will ask the loader
+    /// for, short of names computed at render time. The parse is cached like a render's.
+    ///
+    /// # Errors
+    ///
+    /// A syntax error in `source`.
+    pub fn references(&self, name: &str, source: &str) -> Result<Vec<String>, Error> {
+        let template = self.cache.get(name, Arc::from(source))?;
+        Ok(references::literal_references(&template))
     }
 
     /// How many times this engine has parsed a template (cache misses), for tests and stats.

@@ -1,6 +1,9 @@
 //! The template cell: serves `cell_proto::template::Service` over `rpc`, with templates and
 //! data fetched from the host's `provider` service while each render runs.
 //!
+//! Templates come with the request when the host knows them (the literal references of the
+//! page's template, recursively); any other name is asked of the host.
+//!
 //! The engine is synchronous (its hot path has no boxed futures), so the loader and data
 //! provider block the handler's thread on their callback with `rpc::block_on`. That is sound
 //! here: each request is served on a link thread of its own (rpc starts another reader when
@@ -12,7 +15,7 @@ use std::sync::{Arc, OnceLock};
 
 use cell_proto::provider;
 use cell_proto::template::{Server, Service};
-use cell_proto::{FunctionCall, RenderTemplate, Rendered};
+use cell_proto::{FunctionCall, RenderTemplate, Rendered, TemplateSource};
 use cell_template::{DataProvider, Engine, Loader, Value};
 use rpc::{RpcError, WeakConnection};
 
@@ -23,13 +26,18 @@ struct TemplateCell {
     connection: OnceLock<WeakConnection>,
 }
 
-/// The host's `provider` service, as the engine's loader and data provider.
+/// The host's `provider` service, as the engine's loader and data provider, with the
+/// templates the host sent along with the request.
 struct Host {
     client: provider::Client,
+    sent: Vec<TemplateSource>,
 }
 
 impl Loader for Host {
     fn load(&self, name: &str) -> Result<Option<Arc<str>>, String> {
+        if let Some(sent) = self.sent.iter().find(|t| t.name == name) {
+            return Ok(sent.source.as_deref().map(Arc::from));
+        }
         let source = rpc::block_on(self.client.resolve_template(&name.to_string()))
             .map_err(|e| format!("resolve_template({name:?}): {e}"))?;
         Ok(source.source.map(Arc::from))
@@ -71,12 +79,17 @@ impl Service for TemplateCell {
             .ok_or_else(|| RpcError::remote("the template cell is not connected"))?;
         let context =
             request.context.to_value().map_err(|e| RpcError::Decode(format!("context: {e}")))?;
-        let host = Host { client: provider::Client::new(connection) };
+        let host = Host { client: provider::Client::new(connection), sent: request.templates };
         let html = self
             .engine
             .render(&request.name, &Value::from(context), &host, &host)
             .map_err(|e| RpcError::remote(e.to_string()))?;
         Ok(Rendered { html })
+    }
+
+    async fn references(&self, template: TemplateSource) -> Result<Vec<String>, RpcError> {
+        let source = template.source.unwrap_or_default();
+        Ok(self.engine.references(&template.name, &source).unwrap_or_default())
     }
 }
 

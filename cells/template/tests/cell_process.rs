@@ -100,7 +100,7 @@ fn request(name: &str) -> RenderTemplate {
         "page",
         cell_proto::Value::map([("title", cell_proto::Value::from("a&b"))]),
     )]);
-    RenderTemplate { name: name.to_string(), context: context.to_wire() }
+    RenderTemplate { name: name.to_string(), context: context.to_wire(), templates: Vec::new() }
 }
 
 #[test]
