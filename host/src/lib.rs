@@ -25,6 +25,7 @@ mod error;
 mod exec;
 mod links;
 mod render;
+mod scan;
 mod site;
 mod starter;
 mod tree;
