@@ -152,6 +152,43 @@ fn a_site_builds_and_rebuilds_exactly_what_each_change_touches() {
 }
 
 #[test]
+fn a_template_named_at_render_time_is_fetched_by_callback_and_tracked_per_page() {
+    let fixture = Fixture::new("computed");
+    fixture.write(
+        "content/about.md",
+        "+++\ntitle = \"About\"\ntemplate = \"dynamic.html\"\n[extra]\npartial = \"partials/one.html\"\n+++\n",
+    );
+    fixture.write(
+        "templates/dynamic.html",
+        "{% extends \"base.html\" %}{% block body %}{% include page.extra.partial %}{% endblock %}",
+    );
+    fixture.write("templates/partials/one.html", "one v1");
+    fixture.write("templates/partials/two.html", "two v1");
+    let site = fixture.site();
+    let first = site.build(2).unwrap();
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    assert_eq!(fixture.read("about/index.html"), "<title>Test</title>one v1");
+
+    // The included name is computed, so it is not sent with the request: the cell asks for
+    // it, and that callback is what makes this page (and only it) depend on it.
+    fixture.write("templates/partials/one.html", "one v2");
+    let edited = site.build(2).unwrap();
+    assert_eq!((edited.renders, edited.written), (1, 1), "{edited:?}");
+    assert_eq!(fixture.read("about/index.html"), "<title>Test</title>one v2");
+
+    // A template no render reads renders nothing.
+    fixture.write("templates/partials/two.html", "two v2");
+    let unread = site.build(2).unwrap();
+    assert_eq!((unread.renders, unread.written), (0, 0), "{unread:?}");
+
+    // A base template sent with every request: every page extending it re-renders.
+    fixture.write("templates/base.html", "<title>{% block title %}{{ config.title }}{% endblock %}</title>|{% block body %}{% endblock %}");
+    let base = site.build(2).unwrap();
+    assert_eq!(base.renders, 5, "{base:?}");
+    assert_eq!(fixture.read("about/index.html"), "<title>Test</title>|one v2");
+}
+
+#[test]
 fn a_site_error_names_the_file_and_line_and_other_pages_are_still_written() {
     let fixture = Fixture::new("errors");
     fixture.write("content/blog/b.md", "+++\ntitle = \"Post B\"\nwieght = 2\n+++\nBeta.\n");
@@ -172,6 +209,17 @@ fn a_site_error_names_the_file_and_line_and_other_pages_are_still_written() {
         "{messages:#?}"
     );
     assert!(fixture.read("blog/a/index.html").contains("Alpha"), "the good pages are written");
+
+    // A template that names a partial that does not exist: the error names both.
+    fixture.write("templates/page.html", "{% include \"partials/nope.html\" %}");
+    let report = site.build(2).unwrap();
+    let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    assert!(
+        messages.iter().any(|m| m.starts_with("content/blog/a.md")
+            && m.contains("page.html")
+            && m.contains("partials/nope.html")),
+        "{messages:#?}"
+    );
 }
 
 #[test]

@@ -147,3 +147,49 @@ fn the_cell_process_renders_with_each_callback_served_inside_the_hosts_call() {
     drop(host);
     assert!(child.wait().unwrap().success(), "the cell exits cleanly when its host goes");
 }
+
+#[test]
+fn templates_sent_with_the_request_need_no_callback_and_others_still_do() {
+    let (mut child, client, host) = spawn(site());
+    let sent = |name: &str| TemplateSource {
+        name: name.to_string(),
+        source: host.0.templates.get(name).cloned(),
+    };
+    // The host sends page.html and base.html; macros.html is not sent, so it is asked for.
+    let mut with_two = request("page.html");
+    with_two.templates = vec![sent("page.html"), sent("base.html")];
+    let rendered = rpc::block_on(client.render(&with_two)).unwrap();
+    assert!(rendered.html.starts_with("<title>My &lt;Site&gt;</title>"), "{}", rendered.html);
+    let calls = host.0.calls.lock().unwrap().clone();
+    let names: Vec<&str> = calls.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        names,
+        ["template:macros.html", "data:site.name", "fn:get_url", "data:authors.alice.name"]
+    );
+
+    // A template sent as missing is missing: no callback, the render names it.
+    host.0.calls.lock().unwrap().clear();
+    let mut base_missing = request("page.html");
+    base_missing.templates =
+        vec![sent("page.html"), TemplateSource { name: "base.html".into(), source: None }];
+    let err = rpc::block_on(client.render(&base_missing)).unwrap_err();
+    assert!(err.to_string().contains("base.html"), "{err}");
+    assert!(host.0.calls.lock().unwrap().iter().all(|(c, _)| c != "template:base.html"));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn the_cell_lists_a_templates_literal_references() {
+    let (mut child, client, host) = spawn(site());
+    let page = TemplateSource {
+        name: "page.html".into(),
+        source: host.0.templates.get("page.html").cloned(),
+    };
+    let names = rpc::block_on(client.references(&page)).unwrap();
+    assert_eq!(names, ["base.html", "macros.html"]);
+    let broken = TemplateSource { name: "x.html".into(), source: Some("{% include %}".into()) };
+    assert!(rpc::block_on(client.references(&broken)).unwrap().is_empty());
+    let _ = child.kill();
+    let _ = child.wait();
+}
