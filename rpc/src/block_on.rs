@@ -42,6 +42,8 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return output;
         }
+        // A handler of the link that waits: another thread must read the link meanwhile.
+        let _wait = crate::workers::HandlerWait::begin();
         // A reply often arrives within microseconds: spin briefly before parking, since
         // waking a parked thread costs tens of microseconds on an idle VM CPU.
         let mut woken = false;

@@ -5,7 +5,7 @@ use std::io::{BufReader, Write};
 
 use crate::transport::{Reader, RingTransport, Writer};
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -16,7 +16,8 @@ use crate::call::CallState;
 use crate::dispatch::Dispatcher;
 use crate::frame::{Frame, Kind};
 use crate::hello::Hello;
-use crate::serve::{CancelToken, serve_one};
+use crate::serve::CancelToken;
+use crate::workers::{Workers, start_worker};
 
 /// Which end of the link this is. Request ids never collide: the host numbers its calls with
 /// odd ids, the cell with even ones.
@@ -42,9 +43,10 @@ pub struct Config {
     pub blob_inline_max: usize,
     /// Size of the shared heap that [`crate::cell::spawn`] creates for the link (0: none).
     pub shared_heap: usize,
-    /// Idle threads kept to read the link and serve the peer's requests that are not nested
-    /// in one of our calls. More are started while that many are busy, so a handler waiting
-    /// on its own callbacks never starves the link of a reader.
+    /// Threads that read the link and serve the peer's requests (those not nested in one of
+    /// our calls) in parallel. A handler that waits (on its own callback's reply, say) gets
+    /// one more thread to read meanwhile, beyond this number if need be, so the link is never
+    /// starved of a reader; see the `workers` module.
     pub handler_threads: usize,
 }
 
@@ -87,12 +89,10 @@ pub(crate) struct Inner {
     pub(crate) heap: Option<shm::Heap>,
     /// Blobs larger than the heap, held for the peer to pull.
     pub(crate) streams: crate::blob::Streams,
-    /// The read half. Threads take turns holding it (leader/follower): the holder reads one
-    /// frame, lets go, and then serves it itself if it is a request, so serving a request
-    /// costs no hand-off between threads.
-    reader: Mutex<Reader>,
-    /// Threads waiting for (or holding) `reader`: the ones free to read.
-    free_readers: AtomicUsize,
+    /// The read half. Threads take turns holding it (see `workers`).
+    pub(crate) reader: Mutex<Reader>,
+    /// The link's threads and the requests queued for them.
+    pub(crate) workers: Workers,
     closed: AtomicBool,
     close_reason: Mutex<Option<String>>,
     closed_signal: Condvar,
@@ -167,7 +167,7 @@ impl Inner {
 
     /// Routes one frame from the peer; a request for the handler pool comes back as a job,
     /// for the calling thread to serve.
-    fn route(&self, frame: Frame) -> Option<Job> {
+    pub(crate) fn route(&self, frame: Frame) -> Option<Job> {
         match frame.kind {
             Kind::Response | Kind::Error => {
                 let call = self.pending.lock().remove(&frame.request_id);
@@ -223,59 +223,6 @@ impl Inner {
             crate::serve::reply(self, frame.request_id, frame.method_id, Err(error));
         }
         None
-    }
-}
-
-/// A thread of the link: reads a frame when it is its turn, routes it, serves it if it is a
-/// request, and goes back to reading. Exits when the link closes, or when it finds more idle
-/// threads than `handler_threads`.
-fn worker(inner: Arc<Inner>) {
-    inner.free_readers.fetch_add(1, Ordering::AcqRel);
-    loop {
-        let read = {
-            let mut reader = inner.reader.lock();
-            if inner.is_closed() {
-                inner.free_readers.fetch_sub(1, Ordering::AcqRel);
-                return;
-            }
-            reader.recv(inner.config.max_frame, || inner.is_closed())
-        };
-        let job = match read {
-            Ok(Some(frame)) => inner.route(frame),
-            Ok(None) => {
-                inner.close("the peer closed the stream".into());
-                inner.free_readers.fetch_sub(1, Ordering::AcqRel);
-                return;
-            }
-            Err(error) => {
-                if !inner.is_closed() {
-                    inner.say_goodbye_and_close(error.to_string());
-                }
-                inner.free_readers.fetch_sub(1, Ordering::AcqRel);
-                return;
-            }
-        };
-        let Some(job) = job else { continue };
-        // This thread is about to be busy: if no other thread is free to read, start one, so
-        // that replies to this handler's own callbacks can still be read.
-        if inner.free_readers.fetch_sub(1, Ordering::AcqRel) == 1 {
-            start_worker(&inner);
-        }
-        serve_one(&inner, job.frame, job.token);
-        let free = inner.free_readers.fetch_add(1, Ordering::AcqRel) + 1;
-        if free > inner.config.handler_threads.max(1) {
-            inner.free_readers.fetch_sub(1, Ordering::AcqRel);
-            return;
-        }
-    }
-}
-
-fn start_worker(inner: &Arc<Inner>) {
-    let inner = inner.clone();
-    let started = std::thread::Builder::new().name("rpc-link".into()).spawn(move || worker(inner));
-    if let Err(error) = started {
-        // Cannot happen short of resource exhaustion; the link is unusable without a reader.
-        eprintln!("rpc: cannot start a link thread: {error}");
     }
 }
 
@@ -406,7 +353,7 @@ impl Connection {
             heap: heap.filter(|_| theirs.shared_memory),
             streams: crate::blob::Streams::default(),
             reader: Mutex::new(reader),
-            free_readers: AtomicUsize::new(0),
+            workers: Workers::default(),
             closed: AtomicBool::new(false),
             close_reason: Mutex::new(None),
             closed_signal: Condvar::new(),

@@ -92,11 +92,13 @@ mod dispatch;
 mod error;
 pub mod frame;
 pub mod hello;
+mod payload;
 mod scope;
 mod serve;
 mod service;
 mod timer;
 mod transport;
+mod workers;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -107,6 +109,7 @@ pub use call::Call;
 pub use connection::{Config, Connection, Side, WeakConnection};
 pub use dispatch::{Dispatcher, Handles, decode, encode, method_id};
 pub use error::RpcError;
+pub use payload::{Payload, PayloadReader, PayloadWriter};
 pub use transport::RingTransport;
 
 /// A boxed, `Send` future: what handlers return.

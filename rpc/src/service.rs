@@ -3,8 +3,9 @@
 /// Declares a service: a module with its method ids, a `Service` trait for the serving side,
 /// a `Server` that dispatches to it, and a typed `Client`.
 ///
-/// Each method takes one argument and returns one value, both `facet::Facet` (encoded with
-/// postcard); handlers return `Result<_, RpcError>`. Method ids are FNV-1a hashes of
+/// Each method takes one argument and returns one value, both [`Payload`](crate::Payload)
+/// (postcard; [`facet_payload!`](crate::facet_payload) implements it for a `facet::Facet`
+/// type); handlers return `Result<_, RpcError>`. Method ids are FNV-1a hashes of
 /// `"ServiceName.method"`, stable across builds.
 ///
 /// # Examples
@@ -15,6 +16,7 @@
 ///
 /// #[derive(Facet, Debug, PartialEq)]
 /// pub struct Sum { pub a: u32, pub b: u32 }
+/// rpc::facet_payload!(Sum);
 ///
 /// rpc::service! {
 ///     /// Arithmetic, for the example.
@@ -94,9 +96,9 @@ macro_rules! service {
                     $(
                         if method_id == methods::$method {
                             return ::std::option::Option::Some(::std::boxed::Box::pin(async move {
-                                let $arg: $arg_ty = $crate::decode(&payload)?;
+                                let $arg = <$arg_ty as $crate::Payload>::decode_payload(&payload)?;
                                 let output = self.0.$method($arg).await?;
-                                $crate::encode(&output)
+                                $crate::Payload::encode_payload(&output)
                             }));
                         }
                     )*
@@ -142,10 +144,10 @@ macro_rules! service {
                     pub fn $method<'s>(&'s self, $arg: &$arg_ty)
                         -> impl ::std::future::Future<Output = ::std::result::Result<$ret, $crate::RpcError>> + Send + use<'s>
                     {
-                        let payload = $crate::encode($arg);
+                        let payload = $crate::Payload::encode_payload($arg);
                         async move {
                             let reply = self.connection.call(methods::$method, payload?).await?;
-                            $crate::decode(&reply)
+                            <$ret as $crate::Payload>::decode_payload(&reply)
                         }
                     }
                 )*
@@ -163,10 +165,10 @@ macro_rules! service {
                     pub fn $method<'s>(&'s self, $arg: &$arg_ty)
                         -> impl ::std::future::Future<Output = ::std::result::Result<$ret, $crate::RpcError>> + Send + use<'s, 'a>
                     {
-                        let payload = $crate::encode($arg);
+                        let payload = $crate::Payload::encode_payload($arg);
                         async move {
                             let reply = self.connection.call_with(methods::$method, payload?, self.local).await?;
-                            $crate::decode(&reply)
+                            <$ret as $crate::Payload>::decode_payload(&reply)
                         }
                     }
                 )*

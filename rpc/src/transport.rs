@@ -161,6 +161,24 @@ impl Reader {
     }
 }
 
+impl Reader {
+    /// The next frame if one is already here, without waiting: `Ok(None)` when there is none
+    /// (or the peer has gone: the next [`recv`](Self::recv) reports that). A byte stream never
+    /// has one ready, as far as this knows: its frames are read one `recv` at a time.
+    pub(crate) fn try_recv(&mut self, max_len: u32) -> Result<Option<Frame>, RpcError> {
+        match self {
+            Reader::Stream(_) => Ok(None),
+            Reader::Ring { consumer, heap } => match consumer.try_pop() {
+                Ok(record) => decode_record(&record, heap, max_len).map(Some),
+                Err(error) if error.kind() == shm::ErrorKind::Empty || error.is_disconnected() => {
+                    Ok(None)
+                }
+                Err(error) => Err(RpcError::Protocol(format!("shared ring: {error}"))),
+            },
+        }
+    }
+}
+
 fn decode_record(record: &[u8], heap: &shm::Heap, max_len: u32) -> Result<Frame, RpcError> {
     if record.len() < 1 + HEADER_LEN {
         return Err(RpcError::Protocol(format!(

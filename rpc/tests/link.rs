@@ -31,6 +31,32 @@ fn ten_thousand_pipelined_calls_complete_with_replies_out_of_order() {
 }
 
 #[test]
+fn a_burst_of_requests_that_never_wait_is_served_by_at_most_handler_threads_threads() {
+    let link = link(Config { handler_threads: 2, ..Config::default() });
+    let client = echo::Client::new(link.host.clone());
+    let calls: Vec<_> = (0..2_000u64).map(|i| Box::pin(client.double(&i))).collect();
+    for (i, result) in join_all(calls).into_iter().enumerate() {
+        assert_eq!(result.unwrap(), i as u64 * 2);
+    }
+    let threads = link.cell_service.0.doubled_on.lock().unwrap().len();
+    assert!((1..=2).contains(&threads), "served on {threads} threads");
+}
+
+#[test]
+fn handlers_waiting_on_their_callbacks_never_starve_the_link_of_a_reader() {
+    // One thread kept, and every handler waits for the host's answer to its callback: each
+    // wait must bring another thread to read that answer.
+    let link = link(Config { handler_threads: 1, ..Config::default() });
+    let client = echo::Client::new(link.host.clone());
+    let calls: Vec<_> = (0..64).map(|i| Box::pin(client.ask_host(&format!("k{i}")))).collect();
+    for (i, result) in join_all(calls).into_iter().enumerate() {
+        assert_eq!(result.unwrap(), format!("cell got: value of k{i}"));
+    }
+    // And the link still serves afterwards, with the extra threads gone or idle.
+    assert_eq!(rpc::block_on(client.double(&4)).unwrap(), 8);
+}
+
+#[test]
 fn nested_callbacks_run_inside_the_awaiting_call_at_any_depth() {
     let link = link(Config::default());
     let client = echo::Client::new(link.host.clone());

@@ -6,7 +6,8 @@
 //! (see `rpc`), so each callback is recorded as a dependency of the query that called the cell.
 //!
 //! All argument and result types are plain data implementing `facet::Facet`, encoded with
-//! postcard on the wire.
+//! postcard on the wire; the per-page messages are written and read by hand (the same
+//! postcard, without reflection's cost: see `codec.rs`).
 //!
 //! # Example
 //!
@@ -20,6 +21,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod codec;
 mod value;
 mod wire;
 

@@ -1,7 +1,9 @@
 //! Services shared by rpc's tests and its `rpc-echo-cell` binary.
 
-use std::sync::OnceLock;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::thread::ThreadId;
 use std::time::Duration;
 
 use rpc::{Blob, RpcError, WeakConnection};
@@ -42,6 +44,8 @@ pub struct EchoCell {
     pub connection: OnceLock<WeakConnection>,
     /// `hang` handlers currently alive (a cancelled one is dropped, and leaves).
     pub hanging: AtomicUsize,
+    /// The threads `double` ran on.
+    pub doubled_on: Mutex<HashSet<ThreadId>>,
 }
 
 /// Counts a live `hang` handler; decrements when the handler's future is dropped.
@@ -72,6 +76,7 @@ impl echo::Service for EchoCell {
     }
 
     async fn double(&self, input: u64) -> Result<u64, RpcError> {
+        self.doubled_on.lock().unwrap().insert(std::thread::current().id());
         if input.is_multiple_of(7) {
             std::thread::sleep(Duration::from_micros(200));
         }
