@@ -1,4 +1,7 @@
-//! Profiling aid: one cold build, then many one-page edits (`valgrind --tool=callgrind`).
+//! Profiling aid: one cold build, then many one-page edits, or with `noop` as the third
+//! argument many no-op rebuilds (`valgrind --tool=callgrind`, `perf record`).
+//!
+//! `cargo run --release -p host --example edit-profile -- PAGES ROUNDS [edit|noop]`
 
 mod common;
 
@@ -11,7 +14,14 @@ fn main() {
     let site = host::Site::open_with(&dir, host::Cells::in_dirs(vec![cells])).expect("open");
     site.build(2).expect("cold");
     let rounds: usize = std::env::args().nth(2).and_then(|v| v.parse().ok()).unwrap_or(30);
+    let noop = std::env::args().nth(3).is_some_and(|mode| mode == "noop");
+    std::thread::sleep(std::time::Duration::from_millis(200));
     for round in 0..rounds {
+        if noop {
+            let report = site.build(2).expect("no-op");
+            assert_eq!((report.renders, report.written), (0, 0));
+            continue;
+        }
         let rel = format!("section-{}/page-{}.md", round % common::SECTIONS, round);
         let path = dir.join("content").join(&rel);
         let mut text = std::fs::read_to_string(&path).expect("read");

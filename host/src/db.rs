@@ -41,7 +41,9 @@ pub struct Database {
     /// `dodeca.toml`'s text.
     pub(crate) config_text: Arc<InputIngredient<(), String>>,
     /// Every content file, relative to `content/`, sorted.
-    pub(crate) content_list: Arc<InputIngredient<(), Vec<String>>>,
+    /// Every content file, relative to `content/`, sorted (shared: ten thousand paths are not
+    /// copied for each reader).
+    pub(crate) content_list: Arc<InputIngredient<(), Arc<Vec<String>>>>,
     /// A content file's text, by path.
     pub(crate) content: Arc<InputIngredient<String, String>>,
     /// A template's text, by name (path under `templates/`).

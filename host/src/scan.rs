@@ -13,6 +13,7 @@
 //! again by the next one.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -49,24 +50,48 @@ impl Stamp {
     }
 }
 
+/// A file found by [`files_under`]: its path relative to the walked directory (with `/`
+/// separators), its full path, and its stamp when it was listed.
+#[derive(Clone, Debug)]
+pub(crate) struct Found {
+    pub(crate) rel: String,
+    pub(crate) path: PathBuf,
+    /// `None` if it could not be taken then: the file is read, which reports any error.
+    stamp: Option<Stamp>,
+}
+
+impl Found {
+    /// A file named directly rather than found by a walk (the site's config).
+    pub(crate) fn at(rel: &str, path: PathBuf) -> Found {
+        let stamp = std::fs::metadata(&path).ok().map(|meta| Stamp::of(&meta));
+        Found { rel: rel.to_string(), path, stamp }
+    }
+}
+
+/// Stamps by full path. Paths hash as bytes: `Path`'s own hash goes component by component,
+/// several times slower, and a rescan looks up every file of the site.
+type StampMap = HashMap<OsString, Stamp>;
+
 /// The stamps of one scan, to be remembered once its texts are stored.
-pub(crate) struct Stamps(HashMap<PathBuf, Stamp>);
+pub(crate) struct Stamps(StampMap);
 
 /// The stamps of the last scan whose texts were stored.
 #[derive(Default)]
 pub(crate) struct Scanner {
-    stamps: Mutex<HashMap<PathBuf, Stamp>>,
+    stamps: Mutex<StampMap>,
 }
 
 impl Scanner {
     /// Forgets what is known of `path`, so the next scan reads it (after a watcher or the
     /// caller read it by other means).
     pub(crate) fn forget(&self, path: &Path) {
-        self.stamps.lock().remove(path);
+        self.stamps.lock().remove(path.as_os_str());
     }
 
     /// For each file, `Some(text)` if it may have changed since the last scan (or was never
     /// read), `None` if its stamp says it is as it was; read on up to `threads` threads.
+    /// `started` is when the scan began, before the files were listed and stamped: only
+    /// stamps well before it are trusted next time.
     ///
     /// What was read is known only once the caller has stored it: it hands the returned
     /// [`Stamps`] to [`remember`](Self::remember) then. Until then (and for good, if the
@@ -77,39 +102,48 @@ impl Scanner {
     /// A file that cannot be read, or is not UTF-8, named.
     pub(crate) fn read_changed(
         &self,
-        files: &[(String, PathBuf)],
+        files: &[&Found],
         threads: usize,
+        started: SystemTime,
     ) -> Result<(Vec<Option<String>>, Stamps), HostError> {
-        let started = SystemTime::now();
         let limit = started
             .checked_sub(RACY)
             .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
             .map_or((0, 0), |d| (d.as_secs() as i64, i64::from(d.subsec_nanos())));
-        let known = std::mem::take(&mut *self.stamps.lock());
-        let read_one = |path: &PathBuf| -> Result<(Option<String>, Option<Stamp>), HostError> {
+        let mut known = std::mem::take(&mut *self.stamps.lock());
+        // Unchanged files are decided here, without a thread: a lookup each. The rest are
+        // read on the threads.
+        let mut texts: Vec<Option<String>> = Vec::with_capacity(files.len());
+        let mut stamps = StampMap::with_capacity(files.len());
+        let mut to_read = Vec::new();
+        for (i, found) in files.iter().enumerate() {
+            match (found.stamp, known.remove_entry(found.path.as_os_str())) {
+                (Some(stamp), Some((path, last))) if stamp == last => {
+                    stamps.insert(path, stamp);
+                }
+                _ => to_read.push(i),
+            }
+            texts.push(None);
+        }
+        let read_one = |found: &Found| -> Result<(String, Option<Stamp>), HostError> {
+            let path = &found.path;
             let fail =
                 |e: std::io::Error| HostError(format!("cannot read {}: {e}", path.display()));
-            let stamp = Stamp::of(&std::fs::metadata(path).map_err(fail)?);
-            if known.get(path) == Some(&stamp) {
-                return Ok((None, Some(stamp)));
-            }
             let text = std::fs::read_to_string(path).map_err(fail)?;
             // A file touched just before this scan may change again within the same tick of
             // its clock without its stamp changing: not remembered, so read again next time.
-            Ok((Some(text), stamp.settled_before(limit).then_some(stamp)))
+            Ok((text, found.stamp.filter(|stamp| stamp.settled_before(limit))))
         };
-        let results = crate::exec::run_all(threads, 1, files, |(_, path)| {
-            let result = read_one(path);
+        let results = crate::exec::run_all(threads, 1, &to_read, |&i| {
+            let result = read_one(files[i]);
             async move { result }
         });
-        let mut stamps = HashMap::with_capacity(files.len());
-        let mut texts = Vec::with_capacity(files.len());
-        for ((_, path), result) in files.iter().zip(results) {
+        for (&i, result) in to_read.iter().zip(results) {
             let (text, stamp) = result?;
             if let Some(stamp) = stamp {
-                stamps.insert(path.clone(), stamp);
+                stamps.insert(files[i].path.clone().into_os_string(), stamp);
             }
-            texts.push(text);
+            texts[i] = Some(text);
         }
         Ok((texts, Stamps(stamps)))
     }
@@ -120,57 +154,134 @@ impl Scanner {
     }
 }
 
-/// Files under `dir` (recursively) with `extension` (any if empty), as (path relative to `dir`
-/// with `/` separators, full path), sorted. A missing directory has no files.
+/// Files under `dir` (recursively) with `extension` (any if empty), each stamped as it is
+/// listed, sorted by relative path. A missing directory has no files. Directories are read on
+/// up to `threads` threads; a stamp is taken relative to its open directory (`DirEntry`'s
+/// metadata), which spares the kernel walking the whole path again for every file.
+///
+/// # Errors
+///
+/// A directory that cannot be read, or a name that is not UTF-8.
 pub(crate) fn files_under(
     dir: &Path,
     extension: &str,
-) -> Result<Vec<(String, PathBuf)>, HostError> {
-    let mut out = Vec::new();
+    threads: usize,
+) -> Result<Vec<Found>, HostError> {
     // (directory, its path relative to `dir` with a trailing `/`, or "" for `dir` itself)
-    let mut stack = vec![(dir.to_path_buf(), String::new())];
-    while let Some((current, prefix)) = stack.pop() {
-        let entries = match std::fs::read_dir(&current) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(HostError(format!("cannot read {}: {e}", current.display()))),
-        };
-        for entry in entries {
-            let entry =
-                entry.map_err(|e| HostError(format!("cannot read {}: {e}", current.display())))?;
-            let path = entry.path();
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else {
-                return Err(HostError(format!("{}: file names must be UTF-8", path.display())));
+    let pending = Mutex::new(Walk { dirs: vec![(dir.to_path_buf(), String::new())], busy: 0 });
+    let changed = parking_lot::Condvar::new();
+    let failed: Mutex<Option<HostError>> = Mutex::new(None);
+    let walker = || -> Vec<Found> {
+        let mut found = Vec::new();
+        loop {
+            let next = {
+                let mut walk = pending.lock();
+                loop {
+                    if failed.lock().is_some() {
+                        break None;
+                    }
+                    if let Some(next) = walk.dirs.pop() {
+                        walk.busy += 1;
+                        break Some(next);
+                    }
+                    if walk.busy == 0 {
+                        break None;
+                    }
+                    changed.wait(&mut walk);
+                }
             };
-            // The entry's type costs no system call on most file systems; a symbolic link is
-            // followed to see what it points at.
-            let is_dir = match entry.file_type() {
-                Ok(kind) if kind.is_symlink() => path.is_dir(),
-                Ok(kind) => kind.is_dir(),
-                Err(_) => path.is_dir(),
+            let Some((current, prefix)) = next else {
+                changed.notify_all();
+                return found;
             };
-            if is_dir {
-                stack.push((path, format!("{prefix}{name}/")));
-                continue;
+            let mut subdirs = Vec::new();
+            if let Err(error) = list_dir(&current, &prefix, extension, &mut found, &mut subdirs) {
+                failed.lock().get_or_insert(error);
             }
-            if !extension.is_empty()
-                && name
-                    .rsplit_once('.')
-                    .is_none_or(|(stem, ext)| stem.is_empty() || ext != extension)
-            {
-                continue;
-            }
-            out.push((format!("{prefix}{name}"), path));
+            let mut walk = pending.lock();
+            walk.busy -= 1;
+            walk.dirs.extend(subdirs);
+            changed.notify_all();
         }
+    };
+    let mut out: Vec<Found> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads.max(1)).map(|_| scope.spawn(walker)).collect();
+        let mut all = walker();
+        for helper in helpers {
+            all.extend(helper.join().unwrap_or_default());
+        }
+        all
+    });
+    if let Some(error) = failed.into_inner() {
+        return Err(error);
     }
-    out.sort_unstable();
+    out.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
     Ok(out)
+}
+
+/// Directories waiting to be listed, and how many are being listed.
+struct Walk {
+    dirs: Vec<(PathBuf, String)>,
+    busy: usize,
+}
+
+/// Lists one directory: its files into `found`, its subdirectories into `subdirs`.
+fn list_dir(
+    current: &Path,
+    prefix: &str,
+    extension: &str,
+    found: &mut Vec<Found>,
+    subdirs: &mut Vec<(PathBuf, String)>,
+) -> Result<(), HostError> {
+    let entries = match std::fs::read_dir(current) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(HostError(format!("cannot read {}: {e}", current.display()))),
+    };
+    for entry in entries {
+        let entry =
+            entry.map_err(|e| HostError(format!("cannot read {}: {e}", current.display())))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            let path = entry.path();
+            return Err(HostError(format!("{}: file names must be UTF-8", path.display())));
+        };
+        // The entry's type costs no system call on most file systems; a symbolic link is
+        // followed to see what it points at.
+        let kind = entry.file_type().ok();
+        let is_link = kind.is_none_or(|kind| kind.is_symlink());
+        let is_dir = if is_link { entry.path().is_dir() } else { kind.is_some_and(|k| k.is_dir()) };
+        if is_dir {
+            subdirs.push((entry.path(), format!("{prefix}{name}/")));
+            continue;
+        }
+        if !extension.is_empty()
+            && name.rsplit_once('.').is_none_or(|(stem, ext)| stem.is_empty() || ext != extension)
+        {
+            continue;
+        }
+        let path = entry.path();
+        let meta = if is_link { std::fs::metadata(&path) } else { entry.metadata() };
+        let stamp = meta.ok().map(|meta| Stamp::of(&meta));
+        found.push(Found { rel: format!("{prefix}{name}"), path, stamp });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn refs(files: &[Found]) -> Vec<&Found> {
+        files.iter().collect()
+    }
+
+    /// Lists and stamps the files, then reads those that changed, as a build's load does.
+    fn rescan(scanner: &Scanner, dir: &Path, threads: usize) -> (Vec<Option<String>>, Stamps) {
+        let started = SystemTime::now();
+        let files = files_under(dir, "md", threads).unwrap();
+        scanner.read_changed(&refs(&files), threads, started).unwrap()
+    }
 
     fn site() -> PathBuf {
         let dir = std::env::temp_dir().join(format!(
@@ -191,34 +302,36 @@ mod tests {
     #[test]
     fn files_under_lists_relative_paths_sorted_with_the_extension() {
         let dir = site();
-        let md: Vec<String> = files_under(&dir, "md").unwrap().into_iter().map(|f| f.0).collect();
-        assert_eq!(md, ["a.md", "blog/b.md", "blog/deep/c.md"]);
-        assert_eq!(files_under(&dir, "").unwrap().len(), 4);
-        assert!(files_under(&dir.join("missing"), "md").unwrap().is_empty());
+        for threads in [1, 2, 4] {
+            let md: Vec<String> =
+                files_under(&dir, "md", threads).unwrap().into_iter().map(|f| f.rel).collect();
+            assert_eq!(md, ["a.md", "blog/b.md", "blog/deep/c.md"]);
+            assert_eq!(files_under(&dir, "", threads).unwrap().len(), 4);
+            assert!(files_under(&dir.join("missing"), "md", threads).unwrap().is_empty());
+        }
         std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn a_rescan_reads_only_files_whose_stamp_changed() {
         let dir = site();
-        let files = files_under(&dir, "md").unwrap();
         let scanner = Scanner::default();
-        let (texts, stamps) = scanner.read_changed(&files, 2).unwrap();
+        let (texts, stamps) = rescan(&scanner, &dir, 2);
         assert!(texts.iter().all(Option::is_some));
         scanner.remember(stamps);
         // Just written: not settled, so read again.
-        let (texts, stamps) = scanner.read_changed(&files, 2).unwrap();
+        let (texts, stamps) = rescan(&scanner, &dir, 2);
         assert!(texts.iter().all(Option::is_some), "files touched just now are read again");
         scanner.remember(stamps);
         std::thread::sleep(RACY * 2);
-        let (texts, stamps) = scanner.read_changed(&files, 2).unwrap();
+        let (texts, stamps) = rescan(&scanner, &dir, 2);
         assert!(texts.iter().all(Option::is_some), "their stamps were not remembered");
         scanner.remember(stamps);
-        let (texts, stamps) = scanner.read_changed(&files, 2).unwrap();
+        let (texts, stamps) = rescan(&scanner, &dir, 2);
         assert!(texts.iter().all(Option::is_none), "settled and unchanged: not read");
         scanner.remember(stamps);
         std::fs::write(dir.join("blog/b.md"), "changed").unwrap();
-        let (texts, _) = scanner.read_changed(&files, 2).unwrap();
+        let (texts, _) = rescan(&scanner, &dir, 2);
         assert_eq!(texts, [None, Some("changed".to_string()), None]);
         std::fs::remove_dir_all(dir).unwrap();
     }
@@ -226,12 +339,11 @@ mod tests {
     #[test]
     fn stamps_not_remembered_are_not_trusted() {
         let dir = site();
-        let files = files_under(&dir, "md").unwrap();
         let scanner = Scanner::default();
         std::thread::sleep(RACY * 2);
-        let (_, stamps) = scanner.read_changed(&files, 1).unwrap();
+        let (_, stamps) = rescan(&scanner, &dir, 1);
         drop(stamps); // the caller failed to store the texts
-        let (texts, _) = scanner.read_changed(&files, 1).unwrap();
+        let (texts, _) = rescan(&scanner, &dir, 1);
         assert!(texts.iter().all(Option::is_some));
         std::fs::remove_dir_all(dir).unwrap();
     }

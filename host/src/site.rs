@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use picante::InputBatch;
+use picante::{HasRuntime, InputBatch};
 
 use crate::SiteError;
 use crate::cells::Cells;
 use crate::db::{DataFile, Database};
 use crate::error::site_error;
-use crate::scan::{Scanner, files_under};
+use crate::scan::{Found, Scanner, files_under};
 
 /// What a build did.
 #[derive(Clone, Debug, Default)]
@@ -61,6 +61,9 @@ pub struct Site {
     /// The outputs the last build left (relative paths, sorted); `None` before the first
     /// build, which takes them from `cas.db` (outputs of earlier runs).
     outputs: parking_lot::Mutex<Option<Vec<String>>>,
+    /// The last complete build: the revision and output directory it built, and its report.
+    /// A build at the same revision would find every memo valid and every output written.
+    last_build: parking_lot::Mutex<Option<(picante::Revision, PathBuf, BuildReport)>>,
     /// Whether to show progress on stderr while building.
     progress: bool,
     /// What the files looked like when last read, so a rescan reads only changed ones.
@@ -135,6 +138,7 @@ impl Site {
             cas,
             written: parking_lot::Mutex::new(std::collections::HashMap::new()),
             outputs: parking_lot::Mutex::new(None),
+            last_build: parking_lot::Mutex::new(None),
             progress: false,
             scanner: Scanner::default(),
         })
@@ -162,23 +166,23 @@ impl Site {
     /// When a directory or file cannot be read.
     pub fn load(&self) -> Result<(), HostError> {
         let db = &*self.db;
-        let content = files_under(&self.root.join("content"), "md")?;
-        let templates = files_under(&self.root.join("templates"), "")?;
-        let data: Vec<(String, PathBuf)> = files_under(&self.root.join("data"), "")?
-            .into_iter()
-            .filter(|(rel, _)| {
-                rel.rsplit_once('.')
-                    .is_some_and(|(_, ext)| crate::values::Syntax::from_extension(ext).is_some())
-            })
-            .collect();
-        // Every text file in one scan: only those whose stamp changed are read.
-        let config = ("dodeca.toml".to_string(), self.root.join("dodeca.toml"));
-        let mut all = vec![config];
-        all.extend(content.iter().cloned());
-        all.extend(templates.iter().cloned());
-        all.extend(data.iter().cloned());
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let (texts, stamps) = self.scanner.read_changed(&all, threads)?;
+        // Before anything is listed: stamps taken after this are trusted only if well before it.
+        let started = std::time::SystemTime::now();
+        let content = files_under(&self.root.join("content"), "md", threads)?;
+        let templates = files_under(&self.root.join("templates"), "", threads)?;
+        let mut data = files_under(&self.root.join("data"), "", threads)?;
+        data.retain(|found| {
+            found
+                .rel
+                .rsplit_once('.')
+                .is_some_and(|(_, ext)| crate::values::Syntax::from_extension(ext).is_some())
+        });
+        // Every text file in one scan: only those whose stamp changed are read.
+        let config = Found::at("dodeca.toml", self.root.join("dodeca.toml"));
+        let all: Vec<&Found> =
+            std::iter::once(&config).chain(&content).chain(&templates).chain(&data).collect();
+        let (texts, stamps) = self.scanner.read_changed(&all, threads, started)?;
         let mut texts = texts.into_iter();
         let mut next_text = || texts.next().unwrap_or_else(|| unreachable!("one text per file"));
 
@@ -186,30 +190,36 @@ impl Site {
         if let Some(text) = next_text() {
             batch.set(&db.config_text, (), text);
         }
-        let listed: Vec<String> = content.iter().map(|(rel, _)| rel.clone()).collect();
-        for old in db.content.keys() {
-            if listed.binary_search(&old).is_err() {
-                batch.remove(&db.content, old);
+        // The list of pages is set only when it changed, and only then are the pages that
+        // left it looked for: a rescan of an unchanged site compares it once.
+        let listed: Vec<String> = content.iter().map(|found| found.rel.clone()).collect();
+        let previous = db.content_list.get(db, &()).map_err(|e| HostError(e.to_string()))?;
+        if previous.as_deref() != Some(&listed) {
+            for old in previous.iter().flat_map(|list| list.iter()) {
+                if listed.binary_search(old).is_err() {
+                    batch.remove(&db.content, old.clone());
+                }
             }
         }
-        for (rel, _) in &content {
+        for found in &content {
             if let Some(text) = next_text() {
-                batch.set(&db.content, rel.clone(), text);
+                batch.set(&db.content, found.rel.clone(), text);
             }
         }
-        batch.set(&db.content_list, (), listed);
+        if previous.as_deref() != Some(&listed) {
+            batch.set(&db.content_list, (), Arc::new(listed));
+        }
 
-        let names: Vec<&String> = templates.iter().map(|(rel, _)| rel).collect();
         for old in db.templates.keys() {
-            if !names.contains(&&old) {
+            if !templates.iter().any(|found| found.rel == old) {
                 batch.remove(&db.templates, old);
             }
         }
-        for (rel, _) in &templates {
+        for found in &templates {
             if let Some(text) = next_text() {
                 batch.set_with_durability(
                     &db.templates,
-                    rel.clone(),
+                    found.rel.clone(),
                     text,
                     picante::Durability::High,
                 );
@@ -217,9 +227,9 @@ impl Site {
         }
 
         let mut stems = Vec::new();
-        for (rel, _) in &data {
+        for found in &data {
             let text = next_text();
-            let Some((stem, extension)) = rel.rsplit_once('.') else { continue };
+            let Some((stem, extension)) = found.rel.rsplit_once('.') else { continue };
             stems.push(stem.to_string());
             if let Some(text) = text {
                 let file = DataFile { extension: extension.into(), text };
@@ -233,19 +243,19 @@ impl Site {
         }
 
         // Static files: their bytes go to the CAS, their hashes to the database.
-        let statics = files_under(&self.root.join("static"), "")?;
-        let rels: Vec<&String> = statics.iter().map(|(rel, _)| rel).collect();
+        let statics = files_under(&self.root.join("static"), "", threads)?;
         for old in db.statics.keys() {
-            if !rels.contains(&&old) {
+            if !statics.iter().any(|found| found.rel == old) {
                 batch.remove(&db.statics, old);
             }
         }
-        for (rel, path) in &statics {
+        for found in &statics {
+            let path = &found.path;
             let hash = self
                 .cas
                 .put_file(path)
                 .map_err(|e| HostError(format!("cannot store {}: {e}", path.display())))?;
-            batch.set(&db.statics, rel.clone(), hash);
+            batch.set(&db.statics, found.rel.clone(), hash);
         }
         batch.commit(db);
         self.scanner.remember(stamps);
@@ -321,6 +331,23 @@ impl Site {
             .clone()
             .unwrap_or_else(|| self.root.join(config.output_dir.as_deref().unwrap_or("public")));
 
+        // Nothing changed since the last build (no input was set to a new value): its
+        // outputs are all in place, so do not even look at each page. A changed input, a
+        // different output directory or a deleted one builds as usual.
+        let revision = db.runtime().current_revision();
+        if let Some((built, directory, last)) = &*self.last_build.lock()
+            && *built == revision
+            && *directory == output
+            && output.is_dir()
+        {
+            return Ok(BuildReport {
+                pages: last.pages,
+                unchanged: last.written + last.unchanged,
+                errors: last.errors.clone(),
+                elapsed: started.elapsed(),
+                ..BuildReport::default()
+            });
+        }
         let phase = |name: &str, since: Instant| {
             if std::env::var_os("DODECA_PHASES").is_some() {
                 eprintln!("phase {name}: {:.2} ms", since.elapsed().as_secs_f64() * 1e3);
@@ -404,11 +431,11 @@ impl Site {
             - (stats_before.revalidated + stats_before.durability_skips);
         report.renders = self.db.renders.load(Ordering::Relaxed) - renders_before;
         report.elapsed = started.elapsed();
+        *self.last_build.lock() = Some((revision, output, report.clone()));
         Ok(report)
     }
 
     fn db_stats(&self) -> picante::RuntimeStats {
-        use picante::HasRuntime;
         self.db.runtime().stats()
     }
 
