@@ -181,12 +181,19 @@ fn reap(mut running: Running) {
     let _ = running.child.wait();
 }
 
-impl Drop for Cells {
-    fn drop(&mut self) {
+impl Cells {
+    /// Stops every running cell (each is started again if called later).
+    pub(crate) fn stop_all(&self) {
         for slot in [&self.template, &self.markdown] {
             if let Some(running) = slot.running.lock().take() {
                 reap(running);
             }
         }
+    }
+}
+
+impl Drop for Cells {
+    fn drop(&mut self) {
+        self.stop_all();
     }
 }

@@ -159,6 +159,7 @@ fn main() -> ExitCode {
         Ok(report) => report,
         Err(error) => {
             eprintln!("error: {error}");
+            site.close_for_exit();
             return ExitCode::from(2);
         }
     };
@@ -181,5 +182,6 @@ fn main() -> ExitCode {
     if args.verbose {
         println!("errors: {}", report.errors.len());
     }
+    site.close_for_exit();
     if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

@@ -159,6 +159,15 @@ impl Site {
         &self.db.cells
     }
 
+    /// Stops the cells and lets go of the site without freeing its memory piece by piece:
+    /// for a process about to exit, where freeing ten thousand pages' memos one at a time
+    /// would only delay the exit (by about a tenth of a cold build). Everything on disk is
+    /// already saved when a build returns.
+    pub fn close_for_exit(self) {
+        self.db.cells.stop_all();
+        std::mem::forget(self);
+    }
+
     /// Reads the site's files into the database (one revision for all changes).
     ///
     /// # Errors
