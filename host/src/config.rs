@@ -73,12 +73,15 @@ pub(crate) fn parse(text: &str) -> Result<SiteConfig, SiteError> {
 
 impl SiteConfig {
     /// As templates see it (`config.title`, ...).
-    pub(crate) fn to_value(&self) -> Value {
-        Value::map([
-            ("title", Value::from(self.title.as_str())),
-            ("base_url", Value::from(self.base_url.as_str())),
-            ("description", self.description.as_deref().map_or(Value::Null, Value::from)),
-        ])
+    /// The config as templates see it (`config.title`, ...).
+    pub(crate) fn write_wire(&self, w: &mut cell_proto::WireWriter) {
+        w.map(3);
+        w.key("title");
+        w.str(&self.title);
+        w.key("base_url");
+        w.str(&self.base_url);
+        w.key("description");
+        w.opt_str(self.description.as_deref());
     }
 }
 

@@ -246,11 +246,8 @@ fn render_query(db: &Database, path: String) -> Query<'_, Arc<String>> {
         // The template and everything it names by a literal go with the request: read here,
         // they are this render's dependencies, and the cell needs no callback for them.
         let templates = db.template_bundle.get(db, name.clone()).await?;
-        let request = RenderTemplate {
-            name: name.clone(),
-            context: context.to_wire(),
-            templates: templates.as_ref().clone(),
-        };
+        let request =
+            RenderTemplate { name: name.clone(), context, templates: templates.as_ref().clone() };
         let server = provider::Server(Provider { db });
         let rendered = db
             .cells

@@ -1,7 +1,7 @@
 //! Rendering a page or section: its template context, and the provider callbacks the template
 //! cell makes while it renders (each one a tracked query of this render).
 
-use cell_proto::{FunctionCall, TemplateSource, Value, WireValue, provider};
+use cell_proto::{FunctionCall, TemplateSource, Value, WireValue, WireWriter, provider};
 use picante::PicanteResult;
 use rpc::RpcError;
 
@@ -12,69 +12,113 @@ use crate::content::{Page, route_of};
 use crate::db::Database;
 use crate::tree::{Entry, Section};
 
-/// The template a page renders with, and what the template sees.
+/// The template a page renders with, and what the template sees (encoded for the wire).
 ///
 /// A page's context is `page`, `config` and `current_path`: it does not include listings, so a
 /// page re-renders only when it or the site config changes (or what its template reads through
 /// callbacks). A section's context adds `section`, with its listed pages, so listings follow
 /// the section's listing.
+///
+/// The context is written straight into its wire form: it is made once per page, and a tree
+/// of `Value`s would be built only to be encoded and dropped.
 pub(crate) async fn context(
     db: &Database,
     page: &Page,
     config: &SiteConfig,
-) -> PicanteResult<(String, Value)> {
+) -> PicanteResult<(String, WireValue)> {
     let permalink = format!("{}{}", config.base_url, page.route);
-    let headings = Value::List(
-        page.headings
-            .iter()
-            .map(|h| {
-                Value::map([
-                    ("level", Value::Int(h.level as i64)),
-                    ("title", Value::from(h.title.as_str())),
-                    ("id", Value::from(h.id.as_str())),
-                ])
-            })
-            .collect(),
-    );
     let meta = &page.meta;
-    let own = Value::map([
-        ("title", Value::from(meta.title.as_str())),
-        ("description", meta.description.as_deref().map_or(Value::Null, Value::from)),
-        ("date", meta.date.as_deref().map_or(Value::Null, Value::from)),
-        ("weight", meta.weight.map_or(Value::Null, Value::Int)),
-        ("content", Value::from(page.html.as_str())),
-        ("permalink", Value::from(permalink)),
-        ("path", Value::from(page.route.as_str())),
-        ("toc", headings),
-        ("extra", meta.extra.to_value().unwrap_or(Value::Null)),
-    ]);
-    let mut entries = vec![
-        ("config".to_string(), config.to_value()),
-        ("current_path".to_string(), Value::from(page.route.as_str())),
-    ];
+    let mut w = WireWriter::with_capacity(page.html.len() + 512);
+    w.map(3);
+    w.key("config");
+    config.write_wire(&mut w);
+    w.key("current_path");
+    w.str(&page.route);
     let template = if page.is_section {
         let listed = db.section_listing.get(db, page.path.clone()).await?;
-        let mut section = own;
-        if let (Value::Map(fields), Some(listed)) = (&mut section, listed.as_ref()) {
-            let base = &config.base_url;
-            fields.push((
-                "pages".into(),
-                Value::List(listed.pages.iter().map(|e| entry_value(e, base)).collect()),
-            ));
-            fields.push((
-                "subsections".into(),
-                Value::List(listed.subsections.iter().map(|s| Value::from(route_of(s))).collect()),
-            ));
+        w.key("section");
+        match listed.as_ref() {
+            Some(listed) => {
+                write_own(&mut w, page, &permalink, 2);
+                let base = &config.base_url;
+                w.key("pages");
+                w.list(listed.pages.len());
+                for entry in &listed.pages {
+                    write_entry(&mut w, entry, base);
+                }
+                w.key("subsections");
+                w.list(listed.subsections.len());
+                for subsection in &listed.subsections {
+                    w.str(&route_of(subsection));
+                }
+            }
+            None => write_own(&mut w, page, &permalink, 0),
         }
-        entries.push(("section".into(), section));
         meta.template.clone().unwrap_or_else(|| {
             if page.path == "_index.md" { "index.html".into() } else { "section.html".into() }
         })
     } else {
-        entries.push(("page".into(), own));
+        w.key("page");
+        write_own(&mut w, page, &permalink, 0);
         meta.template.clone().unwrap_or_else(|| "page.html".into())
     };
-    Ok((template, Value::Map(entries)))
+    Ok((template, w.finish()))
+}
+
+/// A page's (or section's) own fields, as a map with room for `more` entries after them.
+fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, more: usize) {
+    let meta = &page.meta;
+    w.map(9 + more);
+    w.key("title");
+    w.str(&meta.title);
+    w.key("description");
+    w.opt_str(meta.description.as_deref());
+    w.key("date");
+    w.opt_str(meta.date.as_deref());
+    w.key("weight");
+    match meta.weight {
+        Some(weight) => w.int(weight),
+        None => w.null(),
+    }
+    w.key("content");
+    w.str(&page.html);
+    w.key("permalink");
+    w.str(permalink);
+    w.key("path");
+    w.str(&page.route);
+    w.key("toc");
+    w.list(page.headings.len());
+    for heading in &page.headings {
+        w.map(3);
+        w.key("level");
+        w.int(i64::from(heading.level));
+        w.key("title");
+        w.str(&heading.title);
+        w.key("id");
+        w.str(&heading.id);
+    }
+    w.key("extra");
+    w.encoded(&meta.extra);
+}
+
+/// A listed page, as a section's `pages` show it.
+fn write_entry(w: &mut WireWriter, entry: &Entry, base_url: &str) {
+    w.map(6);
+    w.key("title");
+    w.str(&entry.title);
+    w.key("description");
+    w.opt_str(entry.description.as_deref());
+    w.key("date");
+    w.opt_str(entry.date.as_deref());
+    w.key("weight");
+    match entry.weight {
+        Some(weight) => w.int(weight),
+        None => w.null(),
+    }
+    w.key("permalink");
+    w.str(&format!("{base_url}{}", entry.route));
+    w.key("path");
+    w.str(&entry.route);
 }
 
 fn entry_value(entry: &Entry, base_url: &str) -> Value {

@@ -47,43 +47,9 @@ pub struct WireValue {
 impl WireValue {
     /// Encodes `value`.
     pub fn encode(value: &Value) -> WireValue {
-        let mut bytes = Vec::with_capacity(64);
-        // Pre-order with an explicit stack: a deep value (from a data file) cannot overflow
-        // ours either. Map keys are written when their entry is popped.
-        let mut stack: Vec<(Option<&str>, &Value)> = vec![(None, value)];
-        while let Some((key, value)) = stack.pop() {
-            if let Some(key) = key {
-                put_len_prefixed(&mut bytes, key.as_bytes());
-            }
-            match value {
-                Value::Null => bytes.push(NULL),
-                Value::Bool(false) => bytes.push(FALSE),
-                Value::Bool(true) => bytes.push(TRUE),
-                Value::Int(i) => {
-                    bytes.push(INT);
-                    put_varint(&mut bytes, ((i << 1) ^ (i >> 63)) as u64);
-                }
-                Value::Float(f) => {
-                    bytes.push(FLOAT);
-                    bytes.extend_from_slice(&f.to_le_bytes());
-                }
-                Value::String(s) => {
-                    bytes.push(STRING);
-                    put_len_prefixed(&mut bytes, s.as_bytes());
-                }
-                Value::List(items) => {
-                    bytes.push(LIST);
-                    put_varint(&mut bytes, items.len() as u64);
-                    stack.extend(items.iter().rev().map(|v| (None, v)));
-                }
-                Value::Map(entries) => {
-                    bytes.push(MAP);
-                    put_varint(&mut bytes, entries.len() as u64);
-                    stack.extend(entries.iter().rev().map(|(k, v)| (Some(k.as_str()), v)));
-                }
-            }
-        }
-        WireValue { bytes }
+        let mut writer = WireWriter::with_capacity(64);
+        writer.value(value);
+        writer.finish()
     }
 
     /// Bytes as received from a peer, to be checked by [`to_value`](Self::to_value).
@@ -204,6 +170,133 @@ fn close_one(open: &mut Vec<Open>) -> Value {
         Some(Open::List { items, .. }) => Value::List(items),
         Some(Open::Map { entries, .. }) => Value::Map(entries),
         None => Value::Null,
+    }
+}
+
+/// Writes a [`WireValue`] piece by piece, without building a [`Value`] first: for the values
+/// a host makes once per page (a page's context), where building the tree of strings only to
+/// encode it and drop it costs more than the encoding.
+///
+/// The caller announces each list's and map's length, then writes that many items (for a map:
+/// a [`key`](Self::key), then its value). A wrong count makes bytes the reader refuses, so
+/// keep each writer next to the structure it writes.
+///
+/// ```
+/// use cell_proto::{Value, WireWriter};
+/// let mut w = WireWriter::with_capacity(64);
+/// w.map(2);
+/// w.key("title");
+/// w.str("Hello");
+/// w.key("tags");
+/// w.list(1);
+/// w.value(&Value::from("rust"));
+/// let page = Value::map([("title", Value::from("Hello")), ("tags", Value::List(vec![Value::from("rust")]))]);
+/// assert_eq!(w.finish(), page.to_wire());
+/// ```
+#[derive(Debug, Default)]
+pub struct WireWriter {
+    bytes: Vec<u8>,
+}
+
+impl WireWriter {
+    /// A writer with room for `capacity` bytes.
+    pub fn with_capacity(capacity: usize) -> WireWriter {
+        WireWriter { bytes: Vec::with_capacity(capacity) }
+    }
+
+    /// `null`.
+    pub fn null(&mut self) {
+        self.bytes.push(NULL);
+    }
+
+    /// A boolean.
+    pub fn bool(&mut self, b: bool) {
+        self.bytes.push(if b { TRUE } else { FALSE });
+    }
+
+    /// An integer.
+    pub fn int(&mut self, i: i64) {
+        self.bytes.push(INT);
+        put_varint(&mut self.bytes, ((i << 1) ^ (i >> 63)) as u64);
+    }
+
+    /// A float.
+    pub fn float(&mut self, f: f64) {
+        self.bytes.push(FLOAT);
+        self.bytes.extend_from_slice(&f.to_le_bytes());
+    }
+
+    /// A string.
+    pub fn str(&mut self, s: &str) {
+        self.bytes.push(STRING);
+        put_len_prefixed(&mut self.bytes, s.as_bytes());
+    }
+
+    /// A string, or `null` for `None`.
+    pub fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => self.str(s),
+            None => self.null(),
+        }
+    }
+
+    /// The start of a list of `len` items; the items follow.
+    pub fn list(&mut self, len: usize) {
+        self.bytes.push(LIST);
+        put_varint(&mut self.bytes, len as u64);
+    }
+
+    /// The start of a map of `len` entries; each entry follows as a key, then a value.
+    pub fn map(&mut self, len: usize) {
+        self.bytes.push(MAP);
+        put_varint(&mut self.bytes, len as u64);
+    }
+
+    /// A map entry's key (its value is written next).
+    pub fn key(&mut self, key: &str) {
+        put_len_prefixed(&mut self.bytes, key.as_bytes());
+    }
+
+    /// A whole value.
+    pub fn value(&mut self, value: &Value) {
+        // Pre-order with an explicit stack: a deep value (from a data file) cannot overflow
+        // ours either. Map keys are written when their entry is popped.
+        let mut stack: Vec<(Option<&str>, &Value)> = vec![(None, value)];
+        while let Some((key, value)) = stack.pop() {
+            if let Some(key) = key {
+                self.key(key);
+            }
+            match value {
+                Value::Null => self.null(),
+                Value::Bool(b) => self.bool(*b),
+                Value::Int(i) => self.int(*i),
+                Value::Float(f) => self.float(*f),
+                Value::String(s) => self.str(s),
+                Value::List(items) => {
+                    self.list(items.len());
+                    stack.extend(items.iter().rev().map(|v| (None, v)));
+                }
+                Value::Map(entries) => {
+                    self.map(entries.len());
+                    stack.extend(entries.iter().rev().map(|(k, v)| (Some(k.as_str()), v)));
+                }
+            }
+        }
+    }
+
+    /// A whole value already encoded (`null` for the empty default `WireValue`). Its bytes
+    /// are copied as they are: use it for values this process encoded, not a peer's.
+    pub fn encoded(&mut self, value: &WireValue) {
+        if value.bytes.is_empty() {
+            self.null();
+        } else {
+            self.bytes.extend_from_slice(&value.bytes);
+        }
+    }
+
+    /// The value written.
+    pub fn finish(self) -> WireValue {
+        WireValue { bytes: self.bytes }
     }
 }
 
