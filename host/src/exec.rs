@@ -35,22 +35,28 @@ where
 {
     let next = AtomicUsize::new(0);
     let results: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
-    let threads = threads.max(1).min(items.len().max(1));
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let threads = threads.max(1).min(items.len());
     let (results_ref, work, next) = (&results, &work, &next);
+    let run = move || {
+        drive(in_flight.max(1), || {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let item = items.get(i)?;
+            let future = work(item);
+            Some(async move {
+                let result = future.await;
+                *results_ref[i].lock() = Some(result);
+            })
+        });
+    };
+    // The calling thread is one of the threads: a small batch starts none.
     std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(move || {
-                drive(in_flight.max(1), || {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let item = items.get(i)?;
-                    let future = work(item);
-                    Some(async move {
-                        let result = future.await;
-                        *results_ref[i].lock() = Some(result);
-                    })
-                });
-            });
+        for _ in 1..threads {
+            scope.spawn(run);
         }
+        run();
     });
     results
         .into_iter()

@@ -167,8 +167,14 @@ pub(crate) fn files_under(
     extension: &str,
     threads: usize,
 ) -> Result<Vec<Found>, HostError> {
+    // The top directory on this thread: the walk goes parallel only if it branches there
+    // (a site's sections), so a small directory costs no thread.
+    let mut out = Vec::new();
     // (directory, its path relative to `dir` with a trailing `/`, or "" for `dir` itself)
-    let pending = Mutex::new(Walk { dirs: vec![(dir.to_path_buf(), String::new())], busy: 0 });
+    let mut dirs = Vec::new();
+    list_dir(dir, "", extension, &mut out, &mut dirs)?;
+    let threads = if dirs.len() < 2 { 1 } else { threads.max(1) };
+    let pending = Mutex::new(Walk { dirs, busy: 0 });
     let changed = parking_lot::Condvar::new();
     let failed: Mutex<Option<HostError>> = Mutex::new(None);
     let walker = || -> Vec<Found> {
@@ -204,13 +210,12 @@ pub(crate) fn files_under(
             changed.notify_all();
         }
     };
-    let mut out: Vec<Found> = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads.max(1)).map(|_| scope.spawn(walker)).collect();
-        let mut all = walker();
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(walker)).collect();
+        out.extend(walker());
         for helper in helpers {
-            all.extend(helper.join().unwrap_or_default());
+            out.extend(helper.join().unwrap_or_default());
         }
-        all
     });
     if let Some(error) = failed.into_inner() {
         return Err(error);
