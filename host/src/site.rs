@@ -64,6 +64,8 @@ pub struct Site {
     /// The last complete build: the revision and output directory it built, and its report.
     /// A build at the same revision would find every memo valid and every output written.
     last_build: parking_lot::Mutex<Option<(picante::Revision, PathBuf, BuildReport)>>,
+    /// Whether this build has put up the [`INCOMPLETE_MARKER`] (before its first write).
+    writing: std::sync::atomic::AtomicBool,
     /// Whether to show progress on stderr while building.
     progress: bool,
     /// What the files looked like when last read, so a rescan reads only changed ones.
@@ -98,6 +100,13 @@ impl Progress {
 
 const NAME_PREFIX: &str = "output:";
 
+/// Present in the cache directory while a build has written outputs whose hashes are not yet
+/// saved in `cas.db`. Found when a site is opened, it means a build was cut short (a crash, a
+/// kill): `cas.db` may then name an old hash for a file that holds newer bytes, and a later
+/// render back to the old content would be taken as already written. So every output's hash
+/// is forgotten then, and the next build writes every output afresh.
+const INCOMPLETE_MARKER: &str = "build.incomplete";
+
 /// Pages each build thread keeps in progress at once (`DODECA_IN_FLIGHT` overrides it): enough
 /// that the cells always have requests queued while replies travel back, so hand-offs rarely
 /// need a wake-up. Measured on 10,000 pages and two cores: 1 in flight 0.93 s, 4 0.68 s, 16
@@ -131,6 +140,7 @@ impl Site {
         let cas = cas::Cas::open(root.join(".cache")).map_err(|e| {
             HostError(format!("cannot open the cache in {}: {e}", root.join(".cache").display()))
         })?;
+        forget_outputs_of_an_interrupted_build(&cas)?;
         Ok(Site {
             root: root.to_path_buf(),
             output: None,
@@ -139,6 +149,7 @@ impl Site {
             written: parking_lot::Mutex::new(std::collections::HashMap::new()),
             outputs: parking_lot::Mutex::new(None),
             last_build: parking_lot::Mutex::new(None),
+            writing: std::sync::atomic::AtomicBool::new(false),
             progress: false,
             scanner: Scanner::default(),
         })
@@ -433,6 +444,11 @@ impl Site {
         phase("remove", t);
         let t = Instant::now();
         self.cas.flush().map_err(|e| HostError(format!("cannot save the cache: {e}")))?;
+        if self.writing.swap(false, Ordering::AcqRel) {
+            let marker = self.cas.root().join(INCOMPLETE_MARKER);
+            std::fs::remove_file(&marker)
+                .map_err(|e| HostError(format!("cannot remove {}: {e}", marker.display())))?;
+        }
         phase("flush", t);
         let stats = self.db_stats();
         report.executed = stats.executed - stats_before.executed;
@@ -489,6 +505,7 @@ impl Site {
             return Ok(false);
         }
         let fail = |e: std::io::Error| HostError(format!("cannot write {}: {e}", path.display()));
+        self.mark_writing()?;
         // An output this cache never recorded is most likely new (a cold build): create it in
         // place, with its directory. Nobody can be reading a file that did not exist, and if
         // the write is cut short its hash was never recorded, so the next build rewrites it.
@@ -528,6 +545,21 @@ impl Site {
         Ok(true)
     }
 
+    /// Puts up the [`INCOMPLETE_MARKER`] before this build's first write.
+    fn mark_writing(&self) -> Result<(), HostError> {
+        if self.writing.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let _one_at_a_time = self.outputs.lock();
+        if !self.writing.load(Ordering::Acquire) {
+            let marker = self.cas.root().join(INCOMPLETE_MARKER);
+            std::fs::write(&marker, b"a build is writing outputs\n")
+                .map_err(|e| HostError(format!("cannot write {}: {e}", marker.display())))?;
+            self.writing.store(true, Ordering::Release);
+        }
+        Ok(())
+    }
+
     /// Removes the outputs of the previous build that are not in `live` (sorted).
     fn remove_stale_outputs(&self, output: &Path, live: &[String]) -> Result<usize, HostError> {
         let mut outputs = self.outputs.lock();
@@ -561,6 +593,23 @@ impl Site {
         *outputs = Some(live.to_vec());
         Ok(removed)
     }
+}
+
+/// After a build that was cut short (see [`INCOMPLETE_MARKER`]): forgets every output's hash,
+/// so the next build writes them all.
+fn forget_outputs_of_an_interrupted_build(cas: &cas::Cas) -> Result<(), HostError> {
+    let marker = cas.root().join(INCOMPLETE_MARKER);
+    if !marker.exists() {
+        return Ok(());
+    }
+    for (name, _) in cas.names() {
+        if name.starts_with(NAME_PREFIX) {
+            cas.remove_name(&name);
+        }
+    }
+    cas.flush().map_err(|e| HostError(format!("cannot save the cache: {e}")))?;
+    std::fs::remove_file(&marker)
+        .map_err(|e| HostError(format!("cannot remove {}: {e}", marker.display())))
 }
 
 /// Prints the phase and count on one stderr line, ten times a second, until `finished`.

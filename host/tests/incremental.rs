@@ -260,3 +260,27 @@ unsafe fn libc_kill(pid: i32) {
     // SAFETY: forwarded from the caller.
     unsafe { kill(pid, 9) };
 }
+
+#[test]
+fn after_a_build_cut_short_the_next_build_writes_every_output_again() {
+    let fixture = Fixture::new("interrupted");
+    let marker = fixture.root.join(".cache/build.incomplete");
+    let first = fixture.site().build(2).unwrap();
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    assert!(!marker.exists(), "a build that finished leaves no marker");
+
+    // Without the marker, a new process trusts cas.db: an output it recorded is not rewritten
+    // (this is what makes a cold start of an unchanged site write nothing).
+    std::fs::write(fixture.root.join("public/blog/b/index.html"), "changed behind our back")
+        .unwrap();
+    let trusted = fixture.site().build(2).unwrap();
+    assert_eq!(trusted.written, 0, "{trusted:?}");
+
+    // A build killed after writing a page but before saving cas.db leaves the marker up: then
+    // no recorded hash is trusted, and every output is written afresh.
+    std::fs::write(&marker, "").unwrap();
+    let rebuilt = fixture.site().build(2).unwrap();
+    assert_eq!(rebuilt.written, 6, "{rebuilt:?}");
+    assert!(fixture.read("blog/b/index.html").contains("Beta"));
+    assert!(!marker.exists());
+}
