@@ -131,23 +131,22 @@ impl Names {
         };
         let _lock = lock_store(layout)?;
         let unchanged_on_disk = known.is_some() && header_checksum(&self.path) == *known;
-        let mut merged = if unchanged_on_disk {
-            // Nobody else wrote since we last read or wrote the file: our view is the file
-            // plus the pending changes, which the loop below applies again (idempotently).
-            self.state.lock().entries.clone()
+        let (bytes, merged) = if unchanged_on_disk {
+            // Nobody else wrote since we last read or wrote the file: our view (the file plus
+            // the pending changes, already applied to it) is what to write, as it is.
+            (encode(&self.state.lock().entries)?, None)
         } else {
             let mut found = Vec::new();
-            let merged = read_or_set_aside(layout, &self.path, &mut found);
+            let mut merged = read_or_set_aside(layout, &self.path, &mut found);
             warnings.lock().extend(found);
-            merged
+            for (name, change) in &changes {
+                match change {
+                    Some(hash) => merged.insert(name.clone(), *hash),
+                    None => merged.remove(name),
+                };
+            }
+            (encode(&merged)?, Some(merged))
         };
-        for (name, change) in &changes {
-            match change {
-                Some(hash) => merged.insert(name.clone(), *hash),
-                None => merged.remove(name),
-            };
-        }
-        let bytes = encode(&merged)?;
         write_file_atomically(layout, &self.path, &bytes)?;
         let mut written = [0u8; 32];
         written.copy_from_slice(&bytes[PREFIX_LEN..HEADER_LEN]);
@@ -160,14 +159,16 @@ impl Names {
             }
         }
         // Adopt what other processes wrote, then re-apply what is still pending here.
-        let State { entries, pending } = &mut *state;
-        for (name, change) in pending.iter() {
-            match change {
-                Some(hash) => merged.insert(name.clone(), *hash),
-                None => merged.remove(name),
-            };
+        if let Some(mut merged) = merged {
+            let State { entries, pending } = &mut *state;
+            for (name, change) in pending.iter() {
+                match change {
+                    Some(hash) => merged.insert(name.clone(), *hash),
+                    None => merged.remove(name),
+                };
+            }
+            *entries = merged;
         }
-        *entries = merged;
         Ok(true)
     }
 }

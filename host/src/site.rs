@@ -439,8 +439,8 @@ impl Site {
         }
         phase("write", t);
         let t = Instant::now();
-        live.sort();
-        report.removed = self.remove_stale_outputs(&output, &live)?;
+        live.sort_unstable();
+        report.removed = self.remove_stale_outputs(&output, live)?;
         phase("remove", t);
         let t = Instant::now();
         self.cas.flush().map_err(|e| HostError(format!("cannot save the cache: {e}")))?;
@@ -561,7 +561,7 @@ impl Site {
     }
 
     /// Removes the outputs of the previous build that are not in `live` (sorted).
-    fn remove_stale_outputs(&self, output: &Path, live: &[String]) -> Result<usize, HostError> {
+    fn remove_stale_outputs(&self, output: &Path, live: Vec<String>) -> Result<usize, HostError> {
         let mut outputs = self.outputs.lock();
         let previous = outputs.take().unwrap_or_else(|| {
             let mut known: Vec<String> = self
@@ -570,27 +570,39 @@ impl Site {
                 .into_iter()
                 .filter_map(|(name, _)| name.strip_prefix(NAME_PREFIX).map(str::to_string))
                 .collect();
-            known.sort();
+            known.sort_unstable();
             known
         });
         let mut removed = 0;
-        for rel in previous {
-            if live.binary_search(&rel).is_ok() {
-                continue;
+        // Usually the same outputs as last time (an edit): one pass tells, and nothing goes.
+        if previous != live {
+            // Both sorted: walk them together.
+            let mut still = live.iter().peekable();
+            for rel in previous {
+                while still.next_if(|next| **next < rel).is_some() {}
+                if still.peek().is_some_and(|next| **next == rel) {
+                    continue;
+                }
+                removed += self.remove_output(output, &rel)?;
             }
-            self.written.lock().remove(&rel);
-            let path = output.join(&rel);
-            match std::fs::remove_file(&path) {
-                Ok(()) => removed += 1,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(HostError(format!("cannot remove {}: {e}", path.display()))),
-            }
-            if let Some(dir) = path.parent() {
-                let _ = std::fs::remove_dir(dir); // only if now empty
-            }
-            self.cas.remove_name(&format!("{NAME_PREFIX}{rel}"));
         }
-        *outputs = Some(live.to_vec());
+        *outputs = Some(live);
+        Ok(removed)
+    }
+
+    /// Removes one output of an earlier build (and its directory, if that is now empty).
+    fn remove_output(&self, output: &Path, rel: &str) -> Result<usize, HostError> {
+        self.written.lock().remove(rel);
+        let path = output.join(rel);
+        let removed = match std::fs::remove_file(&path) {
+            Ok(()) => 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+            Err(e) => return Err(HostError(format!("cannot remove {}: {e}", path.display()))),
+        };
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::remove_dir(dir); // only if now empty
+        }
+        self.cas.remove_name(&format!("{NAME_PREFIX}{rel}"));
         Ok(removed)
     }
 }
