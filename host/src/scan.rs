@@ -12,8 +12,6 @@
 //! file clock is coarse and may lag the wall clock): a file touched just before a scan is read
 //! again by the next one.
 
-use std::collections::HashMap;
-use std::ffi::OsString;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -50,107 +48,117 @@ impl Stamp {
     }
 }
 
-/// A file found by [`files_under`]: its path relative to the walked directory (with `/`
-/// separators), its full path, and its stamp when it was listed.
-#[derive(Clone, Debug)]
-pub(crate) struct Found {
-    pub(crate) rel: String,
-    pub(crate) path: PathBuf,
-    /// `None` if it could not be taken then: the file is read, which reports any error.
-    stamp: Option<Stamp>,
+/// The files found under one directory by [`files_under`], sorted by relative path.
+#[derive(Debug)]
+pub(crate) struct Listing {
+    /// The directory walked.
+    pub(crate) dir: PathBuf,
+    pub(crate) files: Vec<Found>,
 }
 
-impl Found {
-    /// A file named directly rather than found by a walk (the site's config).
-    pub(crate) fn at(rel: &str, path: PathBuf) -> Found {
-        let stamp = std::fs::metadata(&path).ok().map(|meta| Stamp::of(&meta));
-        Found { rel: rel.to_string(), path, stamp }
+impl Listing {
+    /// One file named directly rather than found by a walk (the site's config).
+    pub(crate) fn single(dir: &Path, rel: &str) -> Listing {
+        let stamp = std::fs::metadata(dir.join(rel)).ok().map(|meta| Stamp::of(&meta));
+        Listing { dir: dir.to_path_buf(), files: vec![Found { rel: rel.to_string(), stamp }] }
+    }
+
+    /// The full path of one of its files.
+    pub(crate) fn path(&self, found: &Found) -> PathBuf {
+        self.dir.join(&found.rel)
     }
 }
 
-/// Stamps by full path. Paths hash as bytes: `Path`'s own hash goes component by component,
-/// several times slower, and a rescan looks up every file of the site.
-type StampMap = HashMap<OsString, Stamp>;
+/// A file of a [`Listing`]: its path relative to the walked directory (with `/` separators),
+/// and its stamp when it was listed.
+#[derive(Clone, Debug)]
+pub(crate) struct Found {
+    pub(crate) rel: String,
+    /// `None` if it could not be taken then (the file is read, which reports any error), or,
+    /// once read, if it is too recent to be trusted by the next scan.
+    stamp: Option<Stamp>,
+}
 
-/// The stamps of one scan, to be remembered once its texts are stored.
-pub(crate) struct Stamps(StampMap);
-
-/// The stamps of the last scan whose texts were stored.
+/// The listings of the last scan whose texts were stored: what each file looked like then.
 #[derive(Default)]
 pub(crate) struct Scanner {
-    stamps: Mutex<StampMap>,
+    last: Mutex<Vec<Listing>>,
 }
 
 impl Scanner {
     /// Forgets what is known of `path`, so the next scan reads it (after a watcher or the
     /// caller read it by other means).
     pub(crate) fn forget(&self, path: &Path) {
-        self.stamps.lock().remove(path.as_os_str());
+        for listing in self.last.lock().iter_mut() {
+            let Some(rel) = path.strip_prefix(&listing.dir).ok().and_then(Path::to_str) else {
+                continue;
+            };
+            if let Ok(i) = listing.files.binary_search_by(|found| found.rel.as_str().cmp(rel)) {
+                listing.files[i].stamp = None;
+            }
+        }
     }
 
-    /// For each file, `Some(text)` if it may have changed since the last scan (or was never
-    /// read), `None` if its stamp says it is as it was; read on up to `threads` threads.
-    /// `started` is when the scan began, before the files were listed and stamped: only
-    /// stamps well before it are trusted next time.
+    /// For each file of each listing, `Some(text)` if it may have changed since the last scan
+    /// (or was never read), `None` if its stamp says it is as it was; read on up to `threads`
+    /// threads. `started` is when the scan began, before the files were listed and stamped:
+    /// a stamp not well before it is dropped from its listing, so the next scan reads the file
+    /// again.
     ///
-    /// What was read is known only once the caller has stored it: it hands the returned
-    /// [`Stamps`] to [`remember`](Self::remember) then. Until then (and for good, if the
-    /// caller fails first) nothing is known, and the next scan reads every file.
+    /// What was read is known only once the caller has stored it: it hands the listings to
+    /// [`remember`](Self::remember) then. Until then (and for good, if the caller fails first)
+    /// nothing is known, and the next scan reads every file.
     ///
     /// # Errors
     ///
     /// A file that cannot be read, or is not UTF-8, named.
     pub(crate) fn read_changed(
         &self,
-        files: &[&Found],
+        listings: &mut [&mut Listing],
         threads: usize,
         started: SystemTime,
-    ) -> Result<(Vec<Option<String>>, Stamps), HostError> {
+    ) -> Result<Vec<Vec<Option<String>>>, HostError> {
         let limit = started
             .checked_sub(RACY)
             .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
             .map_or((0, 0), |d| (d.as_secs() as i64, i64::from(d.subsec_nanos())));
-        let mut known = std::mem::take(&mut *self.stamps.lock());
-        // Unchanged files are decided here, without a thread: a lookup each. The rest are
-        // read on the threads.
-        let mut texts: Vec<Option<String>> = Vec::with_capacity(files.len());
-        let mut stamps = StampMap::with_capacity(files.len());
-        let mut to_read = Vec::new();
-        for (i, found) in files.iter().enumerate() {
-            match (found.stamp, known.remove_entry(found.path.as_os_str())) {
-                (Some(stamp), Some((path, last))) if stamp == last => {
-                    stamps.insert(path, stamp);
+        let last = std::mem::take(&mut *self.last.lock());
+        // Unchanged files are decided here, without a thread: both lists are sorted, so one
+        // pass side by side compares each file with what it was.
+        let mut to_read: Vec<(usize, usize, PathBuf)> = Vec::new();
+        for (l, listing) in listings.iter().enumerate() {
+            let before = last.iter().find(|old| old.dir == listing.dir);
+            let mut old = before.map_or(&[][..], |b| &b.files[..]).iter().peekable();
+            for (f, found) in listing.files.iter().enumerate() {
+                while old.next_if(|o| o.rel < found.rel).is_some() {}
+                let same = old.peek().is_some_and(|o| o.rel == found.rel)
+                    && found.stamp.is_some()
+                    && old.peek().is_some_and(|o| o.stamp == found.stamp);
+                if !same {
+                    to_read.push((l, f, listing.path(found)));
                 }
-                _ => to_read.push(i),
             }
-            texts.push(None);
         }
-        let read_one = |found: &Found| -> Result<(String, Option<Stamp>), HostError> {
-            let path = &found.path;
-            let fail =
-                |e: std::io::Error| HostError(format!("cannot read {}: {e}", path.display()));
-            let text = std::fs::read_to_string(path).map_err(fail)?;
-            // A file touched just before this scan may change again within the same tick of
-            // its clock without its stamp changing: not remembered, so read again next time.
-            Ok((text, found.stamp.filter(|stamp| stamp.settled_before(limit))))
-        };
-        let results = crate::exec::run_all(threads, 1, &to_read, |&i| {
-            let result = read_one(files[i]);
-            async move { result }
+        let results = crate::exec::run_all(threads, 1, &to_read, |(_, _, path)| {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| HostError(format!("cannot read {}: {e}", path.display())));
+            async move { text }
         });
-        for (&i, result) in to_read.iter().zip(results) {
-            let (text, stamp) = result?;
-            if let Some(stamp) = stamp {
-                stamps.insert(files[i].path.clone().into_os_string(), stamp);
-            }
-            texts[i] = Some(text);
+        let mut texts: Vec<Vec<Option<String>>> =
+            listings.iter().map(|listing| vec![None; listing.files.len()]).collect();
+        for ((l, f, _), text) in to_read.into_iter().zip(results) {
+            texts[l][f] = Some(text?);
+            // A file touched just before this scan may change again within the same tick of
+            // its clock without its stamp changing: not trusted, so read again next time.
+            let stamp = &mut listings[l].files[f].stamp;
+            *stamp = stamp.filter(|stamp| stamp.settled_before(limit));
         }
-        Ok((texts, Stamps(stamps)))
+        Ok(texts)
     }
 
-    /// Records the stamps of a scan whose texts are now stored.
-    pub(crate) fn remember(&self, stamps: Stamps) {
-        *self.stamps.lock() = stamps.0;
+    /// Records the listings of a scan whose texts are now stored.
+    pub(crate) fn remember(&self, listings: Vec<Listing>) {
+        *self.last.lock() = listings;
     }
 }
 
@@ -166,7 +174,7 @@ pub(crate) fn files_under(
     dir: &Path,
     extension: &str,
     threads: usize,
-) -> Result<Vec<Found>, HostError> {
+) -> Result<Listing, HostError> {
     // The top directory on this thread: the walk goes parallel only if it branches there
     // (a site's sections), so a small directory costs no thread.
     let mut out = Vec::new();
@@ -221,7 +229,7 @@ pub(crate) fn files_under(
         return Err(error);
     }
     out.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
-    Ok(out)
+    Ok(Listing { dir: dir.to_path_buf(), files: out })
 }
 
 /// Directories waiting to be listed, and how many are being listed.
@@ -265,10 +273,9 @@ fn list_dir(
         {
             continue;
         }
-        let path = entry.path();
-        let meta = if is_link { std::fs::metadata(&path) } else { entry.metadata() };
+        let meta = if is_link { std::fs::metadata(entry.path()) } else { entry.metadata() };
         let stamp = meta.ok().map(|meta| Stamp::of(&meta));
-        found.push(Found { rel: format!("{prefix}{name}"), path, stamp });
+        found.push(Found { rel: format!("{prefix}{name}"), stamp });
     }
     Ok(())
 }
@@ -277,15 +284,13 @@ fn list_dir(
 mod tests {
     use super::*;
 
-    fn refs(files: &[Found]) -> Vec<&Found> {
-        files.iter().collect()
-    }
-
-    /// Lists and stamps the files, then reads those that changed, as a build's load does.
-    fn rescan(scanner: &Scanner, dir: &Path, threads: usize) -> (Vec<Option<String>>, Stamps) {
+    /// Lists and stamps the files, then reads those that changed, as a build's load does;
+    /// the listing is for [`Scanner::remember`].
+    fn rescan(scanner: &Scanner, dir: &Path, threads: usize) -> (Vec<Option<String>>, Listing) {
         let started = SystemTime::now();
-        let files = files_under(dir, "md", threads).unwrap();
-        scanner.read_changed(&refs(&files), threads, started).unwrap()
+        let mut listing = files_under(dir, "md", threads).unwrap();
+        let mut texts = scanner.read_changed(&mut [&mut listing], threads, started).unwrap();
+        (texts.remove(0), listing)
     }
 
     fn site() -> PathBuf {
@@ -308,11 +313,12 @@ mod tests {
     fn files_under_lists_relative_paths_sorted_with_the_extension() {
         let dir = site();
         for threads in [1, 2, 4] {
-            let md: Vec<String> =
-                files_under(&dir, "md", threads).unwrap().into_iter().map(|f| f.rel).collect();
+            let listing = files_under(&dir, "md", threads).unwrap();
+            let md: Vec<&str> = listing.files.iter().map(|f| f.rel.as_str()).collect();
             assert_eq!(md, ["a.md", "blog/b.md", "blog/deep/c.md"]);
-            assert_eq!(files_under(&dir, "", threads).unwrap().len(), 4);
-            assert!(files_under(&dir.join("missing"), "md", threads).unwrap().is_empty());
+            assert_eq!(listing.path(&listing.files[1]), dir.join("blog/b.md"));
+            assert_eq!(files_under(&dir, "", threads).unwrap().files.len(), 4);
+            assert!(files_under(&dir.join("missing"), "md", threads).unwrap().files.is_empty());
         }
         std::fs::remove_dir_all(dir).unwrap();
     }
@@ -321,23 +327,32 @@ mod tests {
     fn a_rescan_reads_only_files_whose_stamp_changed() {
         let dir = site();
         let scanner = Scanner::default();
-        let (texts, stamps) = rescan(&scanner, &dir, 2);
+        let (texts, listing) = rescan(&scanner, &dir, 2);
         assert!(texts.iter().all(Option::is_some));
-        scanner.remember(stamps);
+        scanner.remember(listing);
         // Just written: not settled, so read again.
-        let (texts, stamps) = rescan(&scanner, &dir, 2);
+        let (texts, listing) = rescan(&scanner, &dir, 2);
         assert!(texts.iter().all(Option::is_some), "files touched just now are read again");
-        scanner.remember(stamps);
+        scanner.remember(listing);
         std::thread::sleep(RACY * 2);
-        let (texts, stamps) = rescan(&scanner, &dir, 2);
+        let (texts, listing) = rescan(&scanner, &dir, 2);
         assert!(texts.iter().all(Option::is_some), "their stamps were not remembered");
-        scanner.remember(stamps);
-        let (texts, stamps) = rescan(&scanner, &dir, 2);
+        scanner.remember(listing);
+        let (texts, listing) = rescan(&scanner, &dir, 2);
         assert!(texts.iter().all(Option::is_none), "settled and unchanged: not read");
-        scanner.remember(stamps);
+        scanner.remember(listing);
         std::fs::write(dir.join("blog/b.md"), "changed").unwrap();
-        let (texts, _) = rescan(&scanner, &dir, 2);
+        let (texts, listing) = rescan(&scanner, &dir, 2);
         assert_eq!(texts, [None, Some("changed".to_string()), None]);
+        scanner.remember(listing);
+        // A file added between two that are known, and one forgotten: both read.
+        std::thread::sleep(RACY * 2);
+        let (_, listing) = rescan(&scanner, &dir, 2);
+        scanner.remember(listing);
+        std::fs::write(dir.join("b.md"), "new").unwrap();
+        scanner.forget(&dir.join("blog/deep/c.md"));
+        let (texts, _) = rescan(&scanner, &dir, 2);
+        assert_eq!(texts, [None, Some("new".to_string()), None, Some("c".to_string())]);
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -346,8 +361,8 @@ mod tests {
         let dir = site();
         let scanner = Scanner::default();
         std::thread::sleep(RACY * 2);
-        let (_, stamps) = rescan(&scanner, &dir, 1);
-        drop(stamps); // the caller failed to store the texts
+        let (_, listing) = rescan(&scanner, &dir, 1);
+        drop(listing); // the caller failed to store the texts
         let (texts, _) = rescan(&scanner, &dir, 1);
         assert!(texts.iter().all(Option::is_some));
         std::fs::remove_dir_all(dir).unwrap();

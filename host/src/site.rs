@@ -11,7 +11,7 @@ use crate::SiteError;
 use crate::cells::Cells;
 use crate::db::{DataFile, Database};
 use crate::error::site_error;
-use crate::scan::{Found, Scanner, files_under};
+use crate::scan::{Listing, Scanner, files_under};
 
 /// What a build did.
 #[derive(Clone, Debug, Default)]
@@ -189,54 +189,59 @@ impl Site {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         // Before anything is listed: stamps taken after this are trusted only if well before it.
         let started = std::time::SystemTime::now();
-        let content = files_under(&self.root.join("content"), "md", threads)?;
-        let templates = files_under(&self.root.join("templates"), "", threads)?;
+        let mut content = files_under(&self.root.join("content"), "md", threads)?;
+        let mut templates = files_under(&self.root.join("templates"), "", threads)?;
         let mut data = files_under(&self.root.join("data"), "", threads)?;
-        data.retain(|found| {
+        data.files.retain(|found| {
             found
                 .rel
                 .rsplit_once('.')
                 .is_some_and(|(_, ext)| crate::values::Syntax::from_extension(ext).is_some())
         });
+        let mut config = Listing::single(&self.root, "dodeca.toml");
         // Every text file in one scan: only those whose stamp changed are read.
-        let config = Found::at("dodeca.toml", self.root.join("dodeca.toml"));
-        let all: Vec<&Found> =
-            std::iter::once(&config).chain(&content).chain(&templates).chain(&data).collect();
-        let (texts, stamps) = self.scanner.read_changed(&all, threads, started)?;
-        let mut texts = texts.into_iter();
-        let mut next_text = || texts.next().unwrap_or_else(|| unreachable!("one text per file"));
+        let texts = self.scanner.read_changed(
+            &mut [&mut config, &mut content, &mut templates, &mut data],
+            threads,
+            started,
+        )?;
+        let [config_text, content_texts, template_texts, data_texts] =
+            <[Vec<Option<String>>; 4]>::try_from(texts)
+                .unwrap_or_else(|_| unreachable!("one list of texts per listing"));
 
         let mut batch = InputBatch::new();
-        if let Some(text) = next_text() {
+        if let Some(Some(text)) = config_text.into_iter().next() {
             batch.set(&db.config_text, (), text);
         }
         // The list of pages is set only when it changed, and only then are the pages that
         // left it looked for: a rescan of an unchanged site compares it once.
-        let listed: Vec<String> = content.iter().map(|found| found.rel.clone()).collect();
         let previous = db.content_list.get(db, &()).map_err(|e| HostError(e.to_string()))?;
-        if previous.as_deref() != Some(&listed) {
+        let unchanged = previous.as_ref().is_some_and(|list| {
+            list.len() == content.files.len()
+                && list.iter().zip(&content.files).all(|(old, found)| *old == found.rel)
+        });
+        if !unchanged {
+            let listed: Vec<String> = content.files.iter().map(|found| found.rel.clone()).collect();
             for old in previous.iter().flat_map(|list| list.iter()) {
                 if listed.binary_search(old).is_err() {
                     batch.remove(&db.content, old.clone());
                 }
             }
+            batch.set(&db.content_list, (), Arc::new(listed));
         }
-        for found in &content {
-            if let Some(text) = next_text() {
+        for (found, text) in content.files.iter().zip(content_texts) {
+            if let Some(text) = text {
                 batch.set(&db.content, found.rel.clone(), text);
             }
         }
-        if previous.as_deref() != Some(&listed) {
-            batch.set(&db.content_list, (), Arc::new(listed));
-        }
 
         for old in db.templates.keys() {
-            if !templates.iter().any(|found| found.rel == old) {
+            if !templates.files.iter().any(|found| found.rel == old) {
                 batch.remove(&db.templates, old);
             }
         }
-        for found in &templates {
-            if let Some(text) = next_text() {
+        for (found, text) in templates.files.iter().zip(template_texts) {
+            if let Some(text) = text {
                 batch.set_with_durability(
                     &db.templates,
                     found.rel.clone(),
@@ -247,8 +252,7 @@ impl Site {
         }
 
         let mut stems = Vec::new();
-        for found in &data {
-            let text = next_text();
+        for (found, text) in data.files.iter().zip(data_texts) {
             let Some((stem, extension)) = found.rel.rsplit_once('.') else { continue };
             stems.push(stem.to_string());
             if let Some(text) = text {
@@ -265,20 +269,20 @@ impl Site {
         // Static files: their bytes go to the CAS, their hashes to the database.
         let statics = files_under(&self.root.join("static"), "", threads)?;
         for old in db.statics.keys() {
-            if !statics.iter().any(|found| found.rel == old) {
+            if !statics.files.iter().any(|found| found.rel == old) {
                 batch.remove(&db.statics, old);
             }
         }
-        for found in &statics {
-            let path = &found.path;
+        for found in &statics.files {
+            let path = statics.path(found);
             let hash = self
                 .cas
-                .put_file(path)
+                .put_file(&path)
                 .map_err(|e| HostError(format!("cannot store {}: {e}", path.display())))?;
             batch.set(&db.statics, found.rel.clone(), hash);
         }
         batch.commit(db);
-        self.scanner.remember(stamps);
+        self.scanner.remember(vec![config, content, templates, data]);
         Ok(())
     }
 
