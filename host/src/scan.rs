@@ -329,26 +329,26 @@ mod tests {
         let scanner = Scanner::default();
         let (texts, listing) = rescan(&scanner, &dir, 2);
         assert!(texts.iter().all(Option::is_some));
-        scanner.remember(listing);
+        scanner.remember(vec![listing]);
         // Just written: not settled, so read again.
         let (texts, listing) = rescan(&scanner, &dir, 2);
         assert!(texts.iter().all(Option::is_some), "files touched just now are read again");
-        scanner.remember(listing);
+        scanner.remember(vec![listing]);
         std::thread::sleep(RACY * 2);
         let (texts, listing) = rescan(&scanner, &dir, 2);
         assert!(texts.iter().all(Option::is_some), "their stamps were not remembered");
-        scanner.remember(listing);
+        scanner.remember(vec![listing]);
         let (texts, listing) = rescan(&scanner, &dir, 2);
         assert!(texts.iter().all(Option::is_none), "settled and unchanged: not read");
-        scanner.remember(listing);
+        scanner.remember(vec![listing]);
         std::fs::write(dir.join("blog/b.md"), "changed").unwrap();
         let (texts, listing) = rescan(&scanner, &dir, 2);
         assert_eq!(texts, [None, Some("changed".to_string()), None]);
-        scanner.remember(listing);
+        scanner.remember(vec![listing]);
         // A file added between two that are known, and one forgotten: both read.
         std::thread::sleep(RACY * 2);
         let (_, listing) = rescan(&scanner, &dir, 2);
-        scanner.remember(listing);
+        scanner.remember(vec![listing]);
         std::fs::write(dir.join("b.md"), "new").unwrap();
         scanner.forget(&dir.join("blog/deep/c.md"));
         let (texts, _) = rescan(&scanner, &dir, 2);
