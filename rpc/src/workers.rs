@@ -31,8 +31,8 @@ use parking_lot::Mutex;
 
 use crate::RpcError;
 use crate::connection::{Inner, Job};
-use crate::frame::Frame;
-use crate::serve::serve_one;
+use crate::frame::{Frame, Kind};
+use crate::serve::{reply, serve_one};
 
 /// Frames taken in one turn at the read half, at most: enough to drain a burst, few enough
 /// that a reply behind a long burst is routed soon.
@@ -94,6 +94,10 @@ fn worker(inner: Arc<Inner>) {
     let workers = &inner.workers;
     loop {
         while let Some(job) = workers.next_job() {
+            if inner.is_closed() {
+                // Nobody is left to answer: the close cancelled these requests.
+                break;
+            }
             serve_job(&inner, job);
             if leave_if_surplus(&inner) {
                 return;
@@ -168,8 +172,25 @@ fn serve_job(inner: &Arc<Inner>, job: Job) {
         start_worker(inner);
     }
     let previous = SERVING_LINK.with(|link| link.replace(Some(inner.clone())));
-    serve_one(inner, job.frame, job.token);
+    let (kind, request_id, method_id) = (job.frame.kind, job.frame.request_id, job.frame.method_id);
+    // A handler that panics fails its call, not the link: the thread lives on to read and
+    // serve, and the caller hears why at once instead of waiting for its timeout.
+    let served = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        serve_one(inner, job.frame, job.token);
+    }));
     SERVING_LINK.with(|link| *link.borrow_mut() = previous);
+    if let Err(panic) = served
+        && kind == Kind::Request
+    {
+        inner.serving.lock().remove(&request_id);
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        let error = RpcError::remote(format!("the handler panicked: {what}"));
+        reply(inner, request_id, method_id, Err(error));
+    }
     workers.free.fetch_add(1, SeqCst);
 }
 

@@ -90,6 +90,20 @@ fn a_handler_error_reaches_the_caller() {
 }
 
 #[test]
+fn a_handler_that_panics_fails_its_call_and_the_link_keeps_serving() {
+    let link = link(Config { handler_threads: 1, ..Config::default() });
+    let client = echo::Client::new(link.host.clone());
+    for _ in 0..3 {
+        let error = rpc::block_on(client.explode(&"boom".into())).unwrap_err();
+        assert!(
+            matches!(&error, RpcError::Remote(message) if message.contains("panicked: boom")),
+            "{error:?}"
+        );
+    }
+    assert_eq!(rpc::block_on(client.double(&2)).unwrap(), 4);
+}
+
+#[test]
 fn an_unknown_method_is_an_error_not_a_hang() {
     let link = link(Config::default());
     let err = rpc::block_on(link.host.call(0xdead_beef, vec![])).unwrap_err();

@@ -19,6 +19,8 @@ rpc::service! {
         fn fail(input: String) -> u32;
         /// Never replies (until cancelled).
         fn hang(input: u32) -> u32;
+        /// Panics with the given message.
+        fn explode(input: String) -> u32;
         /// Asks the host's provider for `key` and returns its answer, prefixed.
         fn ask_host(key: String) -> String;
         /// Calls the peer's `hop(depth - 1)` and appends this side's name (see `hop`).
@@ -92,6 +94,10 @@ impl echo::Service for EchoCell {
         let _alive = Alive(&self.hanging);
         std::future::pending::<()>().await;
         Ok(0)
+    }
+
+    async fn explode(&self, input: String) -> Result<u32, RpcError> {
+        panic!("{input}");
     }
 
     async fn ask_host(&self, key: String) -> Result<String, RpcError> {
