@@ -99,67 +99,76 @@ impl Scanner {
         }
     }
 
-    /// For each file of each listing, `Some(text)` if it may have changed since the last scan
-    /// (or was never read), `None` if its stamp says it is as it was; read on up to `threads`
-    /// threads. `started` is when the scan began, before the files were listed and stamped:
-    /// a stamp not well before it is dropped from its listing, so the next scan reads the file
-    /// again.
+    /// For each file of each listing, whether it may have changed since the last scan (or is
+    /// new there). `started` is when the scan began, before the files were listed and
+    /// stamped: a changed file's stamp that is not well before it is dropped from its
+    /// listing, so the next scan looks at the file again.
     ///
-    /// What was read is known only once the caller has stored it: it hands the listings to
+    /// What changed is known only once the caller has stored it: it hands the listings to
     /// [`remember`](Self::remember) then. Until then (and for good, if the caller fails first)
-    /// nothing is known, and the next scan reads every file.
-    ///
-    /// # Errors
-    ///
-    /// A file that cannot be read, or is not UTF-8, named.
-    pub(crate) fn read_changed(
+    /// nothing is known, and the next scan finds every file changed. So one call covers every
+    /// listing of a scan.
+    pub(crate) fn changed(
         &self,
         listings: &mut [&mut Listing],
-        threads: usize,
         started: SystemTime,
-    ) -> Result<Vec<Vec<Option<String>>>, HostError> {
+    ) -> Vec<Vec<bool>> {
         let limit = started
             .checked_sub(RACY)
             .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
             .map_or((0, 0), |d| (d.as_secs() as i64, i64::from(d.subsec_nanos())));
         let last = std::mem::take(&mut *self.last.lock());
-        // Unchanged files are decided here, without a thread: both lists are sorted, so one
-        // pass side by side compares each file with what it was.
-        let mut to_read: Vec<(usize, usize, PathBuf)> = Vec::new();
-        for (l, listing) in listings.iter().enumerate() {
+        let mut changed = Vec::with_capacity(listings.len());
+        for listing in listings.iter_mut() {
             let before = last.iter().find(|old| old.dir == listing.dir);
+            // Both lists are sorted: one pass side by side compares each file with what it was.
             let mut old = before.map_or(&[][..], |b| &b.files[..]).iter().peekable();
-            for (f, found) in listing.files.iter().enumerate() {
+            let mut flags = Vec::with_capacity(listing.files.len());
+            for found in &mut listing.files {
                 while old.next_if(|o| o.rel < found.rel).is_some() {}
-                let same = old.peek().is_some_and(|o| o.rel == found.rel)
-                    && found.stamp.is_some()
-                    && old.peek().is_some_and(|o| o.stamp == found.stamp);
+                let same = found.stamp.is_some()
+                    && old.peek().is_some_and(|o| o.rel == found.rel && o.stamp == found.stamp);
                 if !same {
-                    to_read.push((l, f, listing.path(found)));
+                    // A file touched just before this scan may change again within the same
+                    // tick of its clock without its stamp changing: not trusted next time.
+                    found.stamp = found.stamp.filter(|stamp| stamp.settled_before(limit));
                 }
+                flags.push(!same);
             }
+            changed.push(flags);
         }
-        let results = crate::exec::run_all(threads, 1, &to_read, |(_, _, path)| {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| HostError(format!("cannot read {}: {e}", path.display())));
-            async move { text }
-        });
-        let mut texts: Vec<Vec<Option<String>>> =
-            listings.iter().map(|listing| vec![None; listing.files.len()]).collect();
-        for ((l, f, _), text) in to_read.into_iter().zip(results) {
-            texts[l][f] = Some(text?);
-            // A file touched just before this scan may change again within the same tick of
-            // its clock without its stamp changing: not trusted, so read again next time.
-            let stamp = &mut listings[l].files[f].stamp;
-            *stamp = stamp.filter(|stamp| stamp.settled_before(limit));
-        }
-        Ok(texts)
+        changed
     }
 
-    /// Records the listings of a scan whose texts are now stored.
+    /// Records the listings of a scan whose changes are now stored.
     pub(crate) fn remember(&self, listings: Vec<Listing>) {
         *self.last.lock() = listings;
     }
+}
+
+/// The text of each file of `listing` marked in `changed` (`None` for the others), read on up
+/// to `threads` threads.
+///
+/// # Errors
+///
+/// A file that cannot be read, or is not UTF-8, named.
+pub(crate) fn read_texts(
+    listing: &Listing,
+    changed: &[bool],
+    threads: usize,
+) -> Result<Vec<Option<String>>, HostError> {
+    let to_read: Vec<usize> = (0..listing.files.len()).filter(|&f| changed[f]).collect();
+    let results = crate::exec::run_all(threads, 1, &to_read, |&f| {
+        let path = listing.path(&listing.files[f]);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| HostError(format!("cannot read {}: {e}", path.display())));
+        async move { text }
+    });
+    let mut texts = vec![None; listing.files.len()];
+    for (f, text) in to_read.into_iter().zip(results) {
+        texts[f] = Some(text?);
+    }
+    Ok(texts)
 }
 
 /// Files under `dir` (recursively) with `extension` (any if empty), each stamped as it is
@@ -289,8 +298,8 @@ mod tests {
     fn rescan(scanner: &Scanner, dir: &Path, threads: usize) -> (Vec<Option<String>>, Listing) {
         let started = SystemTime::now();
         let mut listing = files_under(dir, "md", threads).unwrap();
-        let mut texts = scanner.read_changed(&mut [&mut listing], threads, started).unwrap();
-        (texts.remove(0), listing)
+        let changed = scanner.changed(&mut [&mut listing], started);
+        (read_texts(&listing, &changed[0], threads).unwrap(), listing)
     }
 
     fn site() -> PathBuf {

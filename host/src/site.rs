@@ -11,7 +11,7 @@ use crate::SiteError;
 use crate::cells::Cells;
 use crate::db::{DataFile, Database};
 use crate::error::site_error;
-use crate::scan::{Listing, Scanner, files_under};
+use crate::scan::{Listing, Scanner, files_under, read_texts};
 
 /// What a build did.
 #[derive(Clone, Debug, Default)]
@@ -199,15 +199,17 @@ impl Site {
                 .is_some_and(|(_, ext)| crate::values::Syntax::from_extension(ext).is_some())
         });
         let mut config = Listing::single(&self.root, "dodeca.toml");
-        // Every text file in one scan: only those whose stamp changed are read.
-        let texts = self.scanner.read_changed(
-            &mut [&mut config, &mut content, &mut templates, &mut data],
-            threads,
+        let mut statics = files_under(&self.root.join("static"), "", threads)?;
+        // Every file in one scan: only those whose stamp changed are read (or, for static
+        // files, stored in the CAS).
+        let changed = self.scanner.changed(
+            &mut [&mut config, &mut content, &mut templates, &mut data, &mut statics],
             started,
-        )?;
-        let [config_text, content_texts, template_texts, data_texts] =
-            <[Vec<Option<String>>; 4]>::try_from(texts)
-                .unwrap_or_else(|_| unreachable!("one list of texts per listing"));
+        );
+        let config_text = read_texts(&config, &changed[0], threads)?;
+        let content_texts = read_texts(&content, &changed[1], threads)?;
+        let template_texts = read_texts(&templates, &changed[2], threads)?;
+        let data_texts = read_texts(&data, &changed[3], threads)?;
 
         let mut batch = InputBatch::new();
         if let Some(Some(text)) = config_text.into_iter().next() {
@@ -267,13 +269,12 @@ impl Site {
         }
 
         // Static files: their bytes go to the CAS, their hashes to the database.
-        let statics = files_under(&self.root.join("static"), "", threads)?;
         for old in db.statics.keys() {
             if !statics.files.iter().any(|found| found.rel == old) {
                 batch.remove(&db.statics, old);
             }
         }
-        for found in &statics.files {
+        for (found, _) in statics.files.iter().zip(&changed[4]).filter(|(_, changed)| **changed) {
             let path = statics.path(found);
             let hash = self
                 .cas
@@ -282,7 +283,7 @@ impl Site {
             batch.set(&db.statics, found.rel.clone(), hash);
         }
         batch.commit(db);
-        self.scanner.remember(vec![config, content, templates, data]);
+        self.scanner.remember(vec![config, content, templates, data, statics]);
         Ok(())
     }
 
@@ -430,10 +431,14 @@ impl Site {
             let Some(hash) = db.statics.get(db, &rel).map_err(|e| HostError(e.to_string()))? else {
                 continue;
             };
-            let blob =
-                self.cas.get(&hash).map_err(|e| HostError(format!("cache: {e}")))?.ok_or_else(
-                    || HostError(format!("static/{rel} vanished from the cache; build again")),
-                )?;
+            let Some(blob) = self.cas.get(&hash).map_err(|e| HostError(format!("cache: {e}")))?
+            else {
+                // Its blob was deleted from the cache: the next load stores the file again.
+                self.scanner.forget(&self.root.join("static").join(&rel));
+                return Err(HostError(format!(
+                    "static/{rel} vanished from the cache; build again"
+                )));
+            };
             if self.write_output(&output, &rel, &blob)? {
                 report.written += 1;
             } else {

@@ -1,7 +1,7 @@
 //! A call in flight, as a future.
 //!
 //! The caller's future does two jobs while it waits for the reply. It resolves when the reply
-//! arrives (the reader thread fills the slot and wakes it). And it serves the peer's nested
+//! arrives (the link thread that reads it fills the slot and wakes it). And it serves the peer's nested
 //! requests: a request whose parent is this call is delivered here, and its handler runs
 //! inside this future's `poll`, in the caller's task. For the host that is the whole point: a
 //! template cell's `resolve_template` callback is served inside the query that called the cell,
@@ -22,7 +22,7 @@ use crate::scope::{Serving, current_request};
 use crate::serve::{CancelToken, reply};
 use crate::{BoxFuture, RpcError};
 
-/// The reply slot of one call, shared with the reader thread and the timer.
+/// The reply slot of one call, shared with the link's threads and the timer.
 pub(crate) struct CallState {
     slot: Mutex<Slot>,
 }

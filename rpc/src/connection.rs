@@ -1,4 +1,5 @@
-//! A connection: the shared state of one link, its reader thread, and closing.
+//! A connection: the shared state of one link, routing frames, and closing (its threads are
+//! in `workers`).
 
 use std::collections::HashMap;
 use std::io::{BufReader, Write};
@@ -63,7 +64,7 @@ impl Default for Config {
     }
 }
 
-/// A request from the peer, for the handler pool.
+/// A request from the peer, queued for the link's threads.
 pub(crate) struct Job {
     pub(crate) frame: Frame,
     /// Registered in `serving` when the request arrived, so that a cancel that overtakes the
@@ -77,7 +78,7 @@ pub(crate) struct Inner {
     /// The peer's maximum frame: what we may send.
     pub(crate) peer_max_frame: u32,
     writer: Mutex<Writer>,
-    /// Kept to shut the socket down, which unblocks the reader thread.
+    /// Kept to shut the socket down, which unblocks a thread reading it.
     socket: UnixStream,
     next_id: AtomicU64,
     /// Our calls awaiting a reply, by request id.
@@ -165,7 +166,7 @@ impl Inner {
         self.closed_signal.notify_all();
     }
 
-    /// Routes one frame from the peer; a request for the handler pool comes back as a job,
+    /// Routes one frame from the peer; a request for the link's threads comes back as a job,
     /// for the calling thread to serve.
     pub(crate) fn route(&self, frame: Frame) -> Option<Job> {
         match frame.kind {
@@ -244,8 +245,8 @@ impl Drop for Handle {
 }
 
 impl Connection {
-    /// Performs the hello exchange on `stream` and starts the reader thread (and, with a
-    /// `dispatcher`, the handler pool serving the peer's requests).
+    /// Performs the hello exchange on `stream` and starts the link's first thread (which, with a
+    /// `dispatcher`, also serves the peer's requests; see `workers`).
     ///
     /// # Errors
     ///

@@ -18,6 +18,13 @@
 //! nothing the peer sends can panic this side. Futures are woken through their `Waker`, so any
 //! executor drives them.
 //!
+//! Payloads are postcard: argument and result types implement [`Payload`], through facet
+//! ([`facet_payload!`]) or by hand with the same bytes for a message sent once per page.
+//!
+//! Threads: a link's threads take turns reading it, take every frame already there at once,
+//! and serve the requests among them themselves; one more is started only for parallelism or
+//! when a handler waits (so a reader is always left). A handler that panics fails its call.
+//!
 //! Transport: the hello always goes over the byte stream. Cells started with
 //! [`cell::spawn`] also share an `shm` segment: frames then travel through one ring per
 //! direction (a hand-off spins briefly before sleeping, so a quick reply costs no system
