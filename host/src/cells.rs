@@ -125,6 +125,18 @@ impl Cells {
         Ok(connection)
     }
 
+    /// Starts the slots' cells that are not running, each on a thread of its own, and
+    /// returns once all have started (or failed to: the first call reports why).
+    pub(crate) fn start(&self, slots: &[&CellSlot]) {
+        std::thread::scope(|scope| {
+            for slot in slots {
+                scope.spawn(|| {
+                    let _ = self.connection(slot);
+                });
+            }
+        });
+    }
+
     /// Stops the slot's cell if `connection` is still the one running (another caller may
     /// have restarted it already).
     fn discard(&self, slot: &CellSlot, connection: &Connection) {
