@@ -69,17 +69,13 @@ pub(crate) async fn context(
 fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, more: usize) {
     let meta = &page.meta;
     w.map(9 + more);
-    w.key("title");
-    w.str(&meta.title);
-    w.key("description");
-    w.opt_str(meta.description.as_deref());
-    w.key("date");
-    w.opt_str(meta.date.as_deref());
-    w.key("weight");
-    match meta.weight {
-        Some(weight) => w.int(weight),
-        None => w.null(),
-    }
+    write_listed_fields(
+        w,
+        &meta.title,
+        meta.description.as_deref(),
+        meta.date.as_deref(),
+        meta.weight,
+    );
     w.key("content");
     w.str(&page.html);
     w.key("permalink");
@@ -101,20 +97,38 @@ fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, more: usize) {
     w.encoded(&meta.extra);
 }
 
-/// A listed page, as a section's `pages` show it.
-fn write_entry(w: &mut WireWriter, entry: &Entry, base_url: &str) {
-    w.map(6);
+/// The fields a page shows both as itself and in a listing: `title`, `description`, `date`,
+/// `weight` (four map entries).
+fn write_listed_fields(
+    w: &mut WireWriter,
+    title: &str,
+    description: Option<&str>,
+    date: Option<&str>,
+    weight: Option<i64>,
+) {
     w.key("title");
-    w.str(&entry.title);
+    w.str(title);
     w.key("description");
-    w.opt_str(entry.description.as_deref());
+    w.opt_str(description);
     w.key("date");
-    w.opt_str(entry.date.as_deref());
+    w.opt_str(date);
     w.key("weight");
-    match entry.weight {
+    match weight {
         Some(weight) => w.int(weight),
         None => w.null(),
     }
+}
+
+/// A listed page, as a section's `pages` show it.
+fn write_entry(w: &mut WireWriter, entry: &Entry, base_url: &str) {
+    w.map(6);
+    write_listed_fields(
+        w,
+        &entry.title,
+        entry.description.as_deref(),
+        entry.date.as_deref(),
+        entry.weight,
+    );
     w.key("permalink");
     w.str(&format!("{base_url}{}", entry.route));
     w.key("path");
