@@ -43,6 +43,17 @@ fn a_burst_of_requests_that_never_wait_is_served_by_at_most_handler_threads_thre
 }
 
 #[test]
+fn busy_handlers_run_in_parallel_on_up_to_handler_threads_threads() {
+    let link = link(Config { handler_threads: 4, ..Config::default() });
+    let client = echo::Client::new(link.host.clone());
+    // Each `meet` returns only once all four run at once (or after five seconds, seeing fewer).
+    let calls: Vec<_> = (0..4).map(|_| Box::pin(client.meet(&4))).collect();
+    for result in join_all(calls) {
+        assert_eq!(result.unwrap(), 4);
+    }
+}
+
+#[test]
 fn handlers_waiting_on_their_callbacks_never_starve_the_link_of_a_reader() {
     // One thread kept, and every handler waits for the host's answer to its callback: each
     // wait must bring another thread to read that answer.

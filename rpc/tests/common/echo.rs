@@ -21,6 +21,9 @@ rpc::service! {
         fn hang(input: u32) -> u32;
         /// Panics with the given message.
         fn explode(input: String) -> u32;
+        /// Waits (up to five seconds) until `count` calls of `meet` run at once; returns how
+        /// many it saw.
+        fn meet(count: u32) -> u32;
         /// Asks the host's provider for `key` and returns its answer, prefixed.
         fn ask_host(key: String) -> String;
         /// Calls the peer's `hop(depth - 1)` and appends this side's name (see `hop`).
@@ -48,6 +51,8 @@ pub struct EchoCell {
     pub hanging: AtomicUsize,
     /// The threads `double` ran on.
     pub doubled_on: Mutex<HashSet<ThreadId>>,
+    /// `meet` calls running now.
+    pub meeting: AtomicUsize,
 }
 
 /// Counts a live `hang` handler; decrements when the handler's future is dropped.
@@ -94,6 +99,20 @@ impl echo::Service for EchoCell {
         let _alive = Alive(&self.hanging);
         std::future::pending::<()>().await;
         Ok(0)
+    }
+
+    async fn meet(&self, count: u32) -> Result<u32, RpcError> {
+        let seen = self.meeting.fetch_add(1, Ordering::SeqCst) + 1;
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let mut most = seen;
+        while most < count as usize && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+            most = most.max(self.meeting.load(Ordering::SeqCst));
+        }
+        // Stay counted until every caller has seen the others.
+        std::thread::sleep(Duration::from_millis(20));
+        self.meeting.fetch_sub(1, Ordering::SeqCst);
+        Ok(most as u32)
     }
 
     async fn explode(&self, input: String) -> Result<u32, RpcError> {
