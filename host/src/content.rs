@@ -248,6 +248,14 @@ mod tests {
     }
 
     #[test]
+    fn a_string_never_closed_is_an_error_at_its_line_and_column() {
+        // The TOML parser alone would read this as the title `Unclosed`.
+        let err = parse("title = \"Unclosed\nweight = 3\n").unwrap_err();
+        assert!(err.message.contains("never closed"), "{err}");
+        assert_eq!((err.line, err.column), (Some(2), Some(9)));
+    }
+
+    #[test]
     fn a_missing_title_is_an_error() {
         assert!(parse("weight = 1\n").unwrap_err().message.contains("no `title`"));
     }

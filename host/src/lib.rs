@@ -28,6 +28,7 @@ mod render;
 mod scan;
 mod site;
 mod starter;
+mod toml_check;
 mod tree;
 mod values;
 

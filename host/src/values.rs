@@ -62,10 +62,13 @@ impl Syntax {
 /// Parses `text` in `syntax`. The error carries a 1-based line and column when the parser
 /// reported one.
 pub(crate) fn parse(text: &str, syntax: Syntax) -> Result<Value, (String, Option<(u32, u32)>)> {
-    if syntax == Syntax::Toml
-        && let Some(value) = simple_toml(text)
-    {
-        return Ok(value);
+    if syntax == Syntax::Toml {
+        if let Some(value) = simple_toml(text) {
+            return Ok(value);
+        }
+        if let Some(position) = crate::toml_check::unclosed_string(text) {
+            return Err(("a string that is never closed".into(), Some(position)));
+        }
     }
     let parsed: Result<facet_value::Value, String> = match syntax {
         Syntax::Toml => facet_toml::from_str(text).map_err(|e| e.to_string()),
