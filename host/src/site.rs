@@ -367,6 +367,11 @@ impl Site {
             .clone()
             .unwrap_or_else(|| self.root.join(config.output_dir.as_deref().unwrap_or("public")));
 
+        // An output directory deleted since the last build: what this process remembers
+        // writing is gone, so every output is checked against the disk again.
+        if !output.is_dir() {
+            self.written.lock().clear();
+        }
         // Nothing changed since the last build (no input was set to a new value): its
         // outputs are all in place, so do not even look at each page. A changed input, a
         // different output directory or a deleted one builds as usual.

@@ -284,3 +284,16 @@ fn after_a_build_cut_short_the_next_build_writes_every_output_again() {
     assert!(fixture.read("blog/b/index.html").contains("Beta"));
     assert!(!marker.exists());
 }
+
+#[test]
+fn a_deleted_output_directory_is_written_again_by_the_next_build() {
+    let fixture = Fixture::new("deleted-output");
+    let site = fixture.site();
+    let first = site.build(2).unwrap();
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    std::fs::remove_dir_all(fixture.root.join("public")).unwrap();
+    let again = site.build(2).unwrap();
+    assert_eq!((again.renders, again.written), (0, 6), "{again:?}");
+    assert_eq!(fixture.read("index.html"), "<title>Test</title>[Post A][Post B]");
+    assert_eq!(fixture.read("css/style.css"), "body { color: black }\n");
+}
