@@ -135,25 +135,25 @@ fn write_entry(w: &mut WireWriter, entry: &Entry, base_url: &str) {
     w.str(&entry.route);
 }
 
-fn entry_value(entry: &Entry, base_url: &str) -> Value {
-    Value::map([
-        ("title", Value::from(entry.title.as_str())),
-        ("description", entry.description.as_deref().map_or(Value::Null, Value::from)),
-        ("date", entry.date.as_deref().map_or(Value::Null, Value::from)),
-        ("weight", entry.weight.map_or(Value::Null, Value::Int)),
-        ("permalink", Value::from(format!("{base_url}{}", entry.route))),
-        ("path", Value::from(entry.route.as_str())),
-    ])
-}
-
-fn section_value(section: &Section, base_url: &str) -> Value {
-    Value::map([
-        ("title", Value::from(section.entry.title.as_str())),
-        ("description", section.entry.description.as_deref().map_or(Value::Null, Value::from)),
-        ("permalink", Value::from(format!("{base_url}{}", section.entry.route))),
-        ("path", Value::from(section.entry.route.as_str())),
-        ("pages", Value::List(section.pages.iter().map(|e| entry_value(e, base_url)).collect())),
-    ])
+/// A section as `get_section` returns it: its own listing fields and its listed pages.
+fn section_wire(section: &Section, base_url: &str) -> WireValue {
+    let entry = &section.entry;
+    let mut w = WireWriter::with_capacity(64 + 128 * section.pages.len());
+    w.map(5);
+    w.key("title");
+    w.str(&entry.title);
+    w.key("description");
+    w.opt_str(entry.description.as_deref());
+    w.key("permalink");
+    w.str(&format!("{base_url}{}", entry.route));
+    w.key("path");
+    w.str(&entry.route);
+    w.key("pages");
+    w.list(section.pages.len());
+    for page in &section.pages {
+        write_entry(&mut w, page, base_url);
+    }
+    w.finish()
 }
 
 /// A template cell failure as a site error of the page being rendered.
@@ -235,7 +235,7 @@ impl provider::Service for Provider<'_> {
                 let section = listed.as_ref().ok_or_else(|| {
                     RpcError::remote(format!("get_section: there is no section content/{path}"))
                 })?;
-                Ok(section_value(section, &config.base_url).to_wire())
+                Ok(section_wire(section, &config.base_url))
             }
             "now" => {
                 let seconds = std::time::SystemTime::now()

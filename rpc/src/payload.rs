@@ -124,6 +124,11 @@ impl PayloadWriter {
         self.bytes_with_len(text.as_bytes());
     }
 
+    /// Bytes as they are, with no length: for a value already encoded, or a fixed-size one.
+    pub fn raw(&mut self, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+    }
+
     /// A byte sequence: its length, then the bytes.
     pub fn bytes_with_len(&mut self, bytes: &[u8]) {
         self.varint(bytes.len() as u64);

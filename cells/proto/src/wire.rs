@@ -195,41 +195,42 @@ fn close_one(open: &mut Vec<Open>) -> Value {
 /// ```
 #[derive(Debug, Default)]
 pub struct WireWriter {
-    bytes: Vec<u8>,
+    /// LEB128 and length-prefixed bytes, as postcard writes them.
+    out: rpc::PayloadWriter,
 }
 
 impl WireWriter {
     /// A writer with room for `capacity` bytes.
     pub fn with_capacity(capacity: usize) -> WireWriter {
-        WireWriter { bytes: Vec::with_capacity(capacity) }
+        WireWriter { out: rpc::PayloadWriter::with_capacity(capacity) }
     }
 
     /// `null`.
     pub fn null(&mut self) {
-        self.bytes.push(NULL);
+        self.out.byte(NULL);
     }
 
     /// A boolean.
     pub fn bool(&mut self, b: bool) {
-        self.bytes.push(if b { TRUE } else { FALSE });
+        self.out.byte(if b { TRUE } else { FALSE });
     }
 
     /// An integer.
     pub fn int(&mut self, i: i64) {
-        self.bytes.push(INT);
-        put_varint(&mut self.bytes, ((i << 1) ^ (i >> 63)) as u64);
+        self.out.byte(INT);
+        self.out.signed(i);
     }
 
     /// A float.
     pub fn float(&mut self, f: f64) {
-        self.bytes.push(FLOAT);
-        self.bytes.extend_from_slice(&f.to_le_bytes());
+        self.out.byte(FLOAT);
+        self.out.raw(&f.to_le_bytes());
     }
 
     /// A string.
     pub fn str(&mut self, s: &str) {
-        self.bytes.push(STRING);
-        put_len_prefixed(&mut self.bytes, s.as_bytes());
+        self.out.byte(STRING);
+        self.out.str(s);
     }
 
     /// A string, or `null` for `None`.
@@ -242,19 +243,19 @@ impl WireWriter {
 
     /// The start of a list of `len` items; the items follow.
     pub fn list(&mut self, len: usize) {
-        self.bytes.push(LIST);
-        put_varint(&mut self.bytes, len as u64);
+        self.out.byte(LIST);
+        self.out.seq_len(len);
     }
 
     /// The start of a map of `len` entries; each entry follows as a key, then a value.
     pub fn map(&mut self, len: usize) {
-        self.bytes.push(MAP);
-        put_varint(&mut self.bytes, len as u64);
+        self.out.byte(MAP);
+        self.out.seq_len(len);
     }
 
     /// A map entry's key (its value is written next).
     pub fn key(&mut self, key: &str) {
-        put_len_prefixed(&mut self.bytes, key.as_bytes());
+        self.out.str(key);
     }
 
     /// A whole value.
@@ -290,27 +291,14 @@ impl WireWriter {
         if value.bytes.is_empty() {
             self.null();
         } else {
-            self.bytes.extend_from_slice(&value.bytes);
+            self.out.raw(&value.bytes);
         }
     }
 
     /// The value written.
     pub fn finish(self) -> WireValue {
-        WireValue { bytes: self.bytes }
+        WireValue { bytes: self.out.finish() }
     }
-}
-
-fn put_varint(bytes: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        bytes.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    bytes.push(n as u8);
-}
-
-fn put_len_prefixed(bytes: &mut Vec<u8>, data: &[u8]) {
-    put_varint(bytes, data.len() as u64);
-    bytes.extend_from_slice(data);
 }
 
 /// A cursor over a peer's bytes; every read is bounds-checked.
