@@ -16,8 +16,10 @@ The main types:
 - [`ContentHash`]: a blob's name: 32 bytes, `Copy`, printed as 64 hex digits.
 - [`Blob`]: a blob's bytes; derefs to `&[u8]`.
 - The name map (`cas.db`): a persistent map from a name, such as an output path, to a hash
-  ([`Cas::set_name`], [`Cas::get_name`], [`Cas::flush`]), with which a build skips rewriting
-  outputs that did not change.
+  and a caller-defined `u64` tag ([`Cas::set_name`], [`Cas::get_name`],
+  [`Cas::set_name_tagged`], [`Cas::get_name_tagged`], [`Cas::names_with_prefix`],
+  [`Cas::flush`]), with which a build skips rewriting outputs that did not change, and notices
+  outputs changed by hand (by keeping a stamp of each file it wrote in the tag).
 
 # Example
 
@@ -112,10 +114,16 @@ pub mod fuzzing {
         crate::names::decode(bytes).map(|map| map.len())
     }
 
-    /// Decodes `body` wrapped in a valid header and checksum, so that the fuzzer reaches the
-    /// body decoder past the checksum.
+    /// Decodes `body` wrapped in a valid header (of the current format, 2) and checksum, so
+    /// that the fuzzer reaches the body decoder past the checksum.
     pub fn decode_names_body(body: &[u8]) -> Result<usize, String> {
         crate::names::decode(&crate::names::wrap_body(body)).map(|map| map.len())
+    }
+
+    /// Like [`decode_names_body`], behind a header of format 1 (entries without tags), which is
+    /// still read.
+    pub fn decode_names_body_without_tags(body: &[u8]) -> Result<usize, String> {
+        crate::names::decode(&crate::names::wrap_body_without_tags(body)).map(|map| map.len())
     }
 }
 

@@ -1,25 +1,34 @@
-//! `cas.db`: the persistent map from a name (an output path, say) to a [`ContentHash`].
+//! `cas.db`: the persistent map from a name (an output path, say) to a [`ContentHash`] and a
+//! tag, a `u64` the caller defines (the host keeps in it a stamp of the file it wrote, to notice
+//! later edits by hand). [`Cas::set_name`](crate::Cas::set_name) stores tag 0.
 //!
 //! The map lives in memory; [`Names::flush`] writes it when it changed. The file is
 //!
 //! ```text
 //! offset  size  field
 //!      0     8  magic "CASNAMES"
-//!      8     4  format version, u32 little-endian (1)
+//!      8     4  format version, u32 little-endian (2)
 //!     12     4  reserved, zero
 //!     16     8  body length in bytes, u64 little-endian
 //!     24    32  blake3 of bytes 0..24 followed by the body
-//!     56     -  body: postcard-encoded Vec<(String, [u8; 32])>, sorted by name
+//!     56     -  body: postcard-encoded Vec<(String, [u8; 32], u64)>, sorted by name
 //! ```
 //!
+//! The tag is a postcard varint (one byte up to 127, at most ten). Format 2 is always written.
+//! Format 1, written before tags existed, is still read: the same header with version 1 and a
+//! body of `Vec<(String, [u8; 32])>`; every tag reads as 0, and the next flush that has a change
+//! writes the file as format 2.
+//!
 //! A file that is too large, too short, of another magic or version, whose length or checksum
-//! does not match, or whose body does not decode is reported once as a
-//! [`Warning::NamesCorrupt`], moved aside to `cas.db.corrupt`, and treated as empty. The size is
-//! checked before anything is allocated for it.
+//! does not match, or whose body does not decode (or does not end where the entries end) is
+//! reported once as a [`Warning::NamesCorrupt`], moved aside to `cas.db.corrupt`, and treated as
+//! empty. The size is checked before anything is allocated for it.
 //!
 //! Two processes may share a store: `flush` takes the store lock, re-reads the file and applies
-//! only this handle's own changes (sets and removes since the last flush) on top, so that neither
-//! process loses the other's entries.
+//! only this handle's own changes (sets, with their tags, and removes since the last flush) on
+//! top, so that neither process loses the other's entries.
+
+mod codec;
 
 use std::collections::HashMap;
 use std::fs::{self, File};
@@ -28,7 +37,9 @@ use std::path::{Path, PathBuf};
 
 use parking_lot::Mutex;
 
-use crate::error::{Error, Result};
+use self::codec::{HEADER_LEN, PREFIX_LEN, encode};
+pub(crate) use self::codec::{decode, wrap_body, wrap_body_without_tags};
+use crate::error::Result;
 use crate::files::{lock_store, write_file_atomically};
 use crate::hash::ContentHash;
 use crate::layout::{Layout, NAMES_FILE};
@@ -37,10 +48,8 @@ use crate::warning::Warning;
 /// Where a corrupt `cas.db` is moved.
 pub(crate) const CORRUPT_NAMES_FILE: &str = "cas.db.corrupt";
 
-const MAGIC: &[u8; 8] = b"CASNAMES";
-const FORMAT: u32 = 1;
-const PREFIX_LEN: usize = 24;
-const HEADER_LEN: usize = PREFIX_LEN + 32;
+/// What a name maps to: a hash and the caller's tag.
+pub(crate) type Entry = (ContentHash, u64);
 
 /// The largest `cas.db` accepted: far beyond millions of entries, far below memory exhaustion.
 pub(crate) const MAX_NAMES_FILE_LEN: u64 = 256 << 20;
@@ -60,9 +69,9 @@ pub(crate) struct Names {
 #[derive(Debug, Default)]
 struct State {
     /// The current view: what was loaded or last flushed, with `pending` applied.
-    entries: HashMap<String, ContentHash>,
+    entries: HashMap<String, Entry>,
     /// Changes not yet flushed: `Some` is a set, `None` a removal. Empty means clean.
-    pending: HashMap<String, Option<ContentHash>>,
+    pending: HashMap<String, Option<Entry>>,
 }
 
 impl Names {
@@ -78,18 +87,20 @@ impl Names {
         }
     }
 
-    pub(crate) fn get(&self, name: &str) -> Option<ContentHash> {
+    pub(crate) fn get(&self, name: &str) -> Option<Entry> {
         self.state.lock().entries.get(name).copied()
     }
 
-    pub(crate) fn set(&self, name: &str, hash: ContentHash) -> Option<ContentHash> {
+    /// Maps `name` to `hash` and `tag`; returns the previous hash.
+    pub(crate) fn set(&self, name: &str, hash: ContentHash, tag: u64) -> Option<ContentHash> {
         let mut state = self.state.lock();
-        let previous = state.entries.insert(name.to_string(), hash);
+        let entry = (hash, tag);
+        let previous = state.entries.insert(name.to_string(), entry);
         // Setting the value a name already has changes nothing and must not make a flush write.
-        if previous != Some(hash) {
-            state.pending.insert(name.to_string(), Some(hash));
+        if previous != Some(entry) {
+            state.pending.insert(name.to_string(), Some(entry));
         }
-        previous
+        previous.map(|(hash, _)| hash)
     }
 
     pub(crate) fn remove(&self, name: &str) -> Option<ContentHash> {
@@ -98,13 +109,33 @@ impl Names {
         if previous.is_some() {
             state.pending.insert(name.to_string(), None);
         }
-        previous
+        previous.map(|(hash, _)| hash)
     }
 
-    /// A snapshot of every entry, sorted by name.
+    /// A snapshot of every entry without its tag, sorted by name.
     pub(crate) fn entries(&self) -> Vec<(String, ContentHash)> {
-        let mut entries: Vec<_> =
-            self.state.lock().entries.iter().map(|(name, hash)| (name.clone(), *hash)).collect();
+        let mut entries: Vec<_> = self
+            .state
+            .lock()
+            .entries
+            .iter()
+            .map(|(name, (hash, _))| (name.clone(), *hash))
+            .collect();
+        entries.sort_unstable();
+        entries
+    }
+
+    /// A snapshot of the entries whose name starts with `prefix` (every entry for ""), sorted
+    /// by name. Only those are cloned: the host asks for one prefix among thousands of names.
+    pub(crate) fn entries_with_prefix(&self, prefix: &str) -> Vec<(String, ContentHash, u64)> {
+        let mut entries: Vec<_> = self
+            .state
+            .lock()
+            .entries
+            .iter()
+            .filter(|(name, _)| name.starts_with(prefix))
+            .map(|(name, (hash, tag))| (name.clone(), *hash, *tag))
+            .collect();
         entries.sort_unstable();
         entries
     }
@@ -141,7 +172,7 @@ impl Names {
             warnings.lock().extend(found);
             for (name, change) in &changes {
                 match change {
-                    Some(hash) => merged.insert(name.clone(), *hash),
+                    Some(entry) => merged.insert(name.clone(), *entry),
                     None => merged.remove(name),
                 };
             }
@@ -163,7 +194,7 @@ impl Names {
             let State { entries, pending } = &mut *state;
             for (name, change) in pending.iter() {
                 match change {
-                    Some(hash) => merged.insert(name.clone(), *hash),
+                    Some(entry) => merged.insert(name.clone(), *entry),
                     None => merged.remove(name),
                 };
             }
@@ -179,7 +210,7 @@ fn read_or_set_aside(
     layout: &Layout,
     path: &Path,
     warnings: &mut Vec<Warning>,
-) -> HashMap<String, ContentHash> {
+) -> HashMap<String, Entry> {
     let reason = match read_file(path) {
         Ok(None) => return HashMap::new(),
         Ok(Some(bytes)) => match decode(&bytes) {
@@ -222,124 +253,10 @@ fn header_checksum(path: &std::path::Path) -> Option<[u8; 32]> {
     Some(checksum)
 }
 
-/// Encodes the map in the format described in the module documentation.
-pub(crate) fn encode(entries: &HashMap<String, ContentHash>) -> Result<Vec<u8>> {
-    let mut list: Vec<(&str, &[u8; 32])> =
-        entries.iter().map(|(name, hash)| (name.as_str(), hash.as_bytes())).collect();
-    // Sorted, so that the same map always gives the same bytes.
-    list.sort_unstable();
-    let body = postcard::to_allocvec(&list).map_err(|e| {
-        Error::io_without_path("encode the name map", io::Error::other(e.to_string()))
-    })?;
-    let mut bytes = Vec::with_capacity(HEADER_LEN + body.len());
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&FORMAT.to_le_bytes());
-    bytes.extend_from_slice(&0u32.to_le_bytes());
-    bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    let checksum = checksum(&bytes[..PREFIX_LEN], &body);
-    bytes.extend_from_slice(&checksum);
-    bytes.extend_from_slice(&body);
-    Ok(bytes)
-}
-
-/// `body` behind a valid header and checksum (for the fuzz targets).
-pub(crate) fn wrap_body(body: &[u8]) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(HEADER_LEN + body.len());
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&FORMAT.to_le_bytes());
-    bytes.extend_from_slice(&0u32.to_le_bytes());
-    bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    let checksum = checksum(&bytes[..PREFIX_LEN], body);
-    bytes.extend_from_slice(&checksum);
-    bytes.extend_from_slice(body);
-    bytes
-}
-
-/// Decodes a file; the error is a reason for the warning.
-pub(crate) fn decode(bytes: &[u8]) -> Result<HashMap<String, ContentHash>, String> {
-    if bytes.len() < HEADER_LEN {
-        return Err(format!("{} bytes is shorter than the {HEADER_LEN}-byte header", bytes.len()));
-    }
-    let (header, body) = bytes.split_at(HEADER_LEN);
-    if &header[..8] != MAGIC {
-        return Err("it does not start with the magic bytes \"CASNAMES\"".to_string());
-    }
-    let field = |range: std::ops::Range<usize>| -> u64 {
-        let mut buf = [0u8; 8];
-        buf[..range.len()].copy_from_slice(&header[range]);
-        u64::from_le_bytes(buf)
-    };
-    let format = field(8..12);
-    if format != u64::from(FORMAT) {
-        return Err(format!("format version {format}, expected {FORMAT}"));
-    }
-    let declared = field(16..24);
-    if declared != body.len() as u64 {
-        return Err(format!("the header declares {declared} body bytes but {} follow", body.len()));
-    }
-    if checksum(&header[..PREFIX_LEN], body) != header[PREFIX_LEN..HEADER_LEN] {
-        return Err("checksum mismatch".to_string());
-    }
-    let (list, rest): (Vec<(String, [u8; 32])>, &[u8]) =
-        postcard::take_from_bytes(body).map_err(|e| format!("the body does not decode: {e}"))?;
-    if !rest.is_empty() {
-        return Err(format!("{} bytes follow the encoded entries", rest.len()));
-    }
-    Ok(list.into_iter().map(|(name, hash)| (name, ContentHash::from_bytes(hash))).collect())
-}
-
-fn checksum(prefix: &[u8], body: &[u8]) -> [u8; 32] {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(prefix);
-    hasher.update(body);
-    *hasher.finalize().as_bytes()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::temp_dir::TempDir;
-
-    fn sample(count: usize) -> HashMap<String, ContentHash> {
-        (0..count)
-            .map(|i| (format!("public/page-{i}/index.html"), ContentHash::of(&i.to_le_bytes())))
-            .collect()
-    }
-
-    #[test]
-    fn encoding_round_trips_and_is_deterministic() {
-        let entries = sample(1000);
-        let bytes = encode(&entries).unwrap();
-        assert_eq!(decode(&bytes).unwrap(), entries);
-        assert_eq!(encode(&entries.clone()).unwrap(), bytes);
-    }
-
-    #[test]
-    fn every_truncation_is_rejected() {
-        let bytes = encode(&sample(3)).unwrap();
-        for len in 0..bytes.len() {
-            assert!(decode(&bytes[..len]).is_err(), "truncated to {len} bytes");
-        }
-    }
-
-    #[test]
-    fn every_flipped_bit_is_rejected() {
-        let bytes = encode(&sample(2)).unwrap();
-        for index in 0..bytes.len() {
-            for bit in 0..8 {
-                let mut bad = bytes.clone();
-                bad[index] ^= 1 << bit;
-                assert!(decode(&bad).is_err(), "bit {bit} of byte {index}");
-            }
-        }
-    }
-
-    #[test]
-    fn other_format_version_is_named_in_the_reason() {
-        let mut bytes = encode(&sample(1)).unwrap();
-        bytes[8] = 9;
-        assert_eq!(decode(&bytes).unwrap_err(), "format version 9, expected 1");
-    }
 
     #[test]
     fn file_over_the_size_limit_is_refused_before_reading() {
@@ -358,15 +275,60 @@ mod tests {
         let layout = Layout::new(dir.path());
         let names = Names::load(&layout, &mut Vec::new());
         let hash = ContentHash::of(b"a");
-        assert_eq!(names.set("a", hash), None);
+        assert_eq!(names.set("a", hash, 7), None);
         assert!(names.is_dirty());
         let warnings = Mutex::new(Vec::new());
         assert!(names.flush(&layout, &warnings).unwrap());
         assert!(!names.is_dirty());
-        assert_eq!(names.set("a", hash), Some(hash));
+        assert_eq!(names.set("a", hash, 7), Some(hash));
         assert!(!names.is_dirty());
         assert_eq!(names.remove("missing"), None);
         assert!(!names.is_dirty());
         assert!(!names.flush(&layout, &warnings).unwrap());
+    }
+
+    #[test]
+    fn another_tag_with_the_same_hash_makes_the_map_dirty() {
+        let dir = TempDir::new("names-dirty-tag");
+        let layout = Layout::new(dir.path());
+        let names = Names::load(&layout, &mut Vec::new());
+        let warnings = Mutex::new(Vec::new());
+        let hash = ContentHash::of(b"a");
+        names.set("a", hash, 7);
+        assert!(names.flush(&layout, &warnings).unwrap());
+        assert_eq!(names.set("a", hash, 8), Some(hash));
+        assert!(names.is_dirty());
+        assert!(names.flush(&layout, &warnings).unwrap());
+        assert_eq!(Names::load(&layout, &mut Vec::new()).get("a"), Some((hash, 8)));
+        // Tag 0 is a value like any other: going back to it is a change too.
+        names.set("a", hash, 0);
+        assert!(names.is_dirty());
+    }
+
+    #[test]
+    fn format_1_file_is_rewritten_as_format_2_only_by_a_flush_with_a_change() {
+        let dir = TempDir::new("names-format-1");
+        let layout = Layout::new(dir.path());
+        let path = layout.file(NAMES_FILE);
+        let (a, b) = (ContentHash::of(b"a"), ContentHash::of(b"b"));
+        let body = postcard::to_allocvec(&vec![("a", a.as_bytes())]).unwrap();
+        let format_1 = wrap_body_without_tags(&body);
+        fs::write(&path, &format_1).unwrap();
+
+        let mut found = Vec::new();
+        let names = Names::load(&layout, &mut found);
+        assert_eq!(found, vec![]);
+        assert_eq!(names.get("a"), Some((a, 0)));
+        let warnings = Mutex::new(Vec::new());
+        assert!(!names.flush(&layout, &warnings).unwrap());
+        assert_eq!(fs::read(&path).unwrap(), format_1, "nothing changed: the file is kept");
+
+        names.set("b", b, 5);
+        assert!(names.flush(&layout, &warnings).unwrap());
+        let bytes = fs::read(&path).unwrap();
+        assert_eq!(bytes[8..12], 2u32.to_le_bytes());
+        let expected = HashMap::from([("a".to_string(), (a, 0)), ("b".to_string(), (b, 5))]);
+        assert_eq!(decode(&bytes).unwrap(), expected);
+        assert!(warnings.lock().is_empty());
     }
 }

@@ -311,15 +311,69 @@ impl Cas {
         }
     }
 
-    /// The hash stored under `name` in the name map.
+    /// The hash stored under `name` in the name map, whatever its tag.
     pub fn get_name(&self, name: &str) -> Option<ContentHash> {
+        self.names.get(name).map(|(hash, _)| hash)
+    }
+
+    /// The hash and tag stored under `name` in the name map. A name set with
+    /// [`Cas::set_name`], or read from a `cas.db` written before tags existed, has tag 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("cas-doc-get-tag-{}", std::process::id()));
+    /// let cas = cas::Cas::open(&dir)?;
+    /// let hash = cas.put(b"<p>hi</p>")?;
+    /// cas.set_name("public/untagged.html", hash);
+    /// cas.set_name_tagged("public/tagged.html", hash, 42);
+    /// assert_eq!(cas.get_name_tagged("public/untagged.html"), Some((hash, 0)));
+    /// assert_eq!(cas.get_name_tagged("public/tagged.html"), Some((hash, 42)));
+    /// assert_eq!(cas.get_name_tagged("public/missing.html"), None);
+    /// # drop(cas);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), cas::Error>(())
+    /// ```
+    pub fn get_name_tagged(&self, name: &str) -> Option<(ContentHash, u64)> {
         self.names.get(name)
     }
 
-    /// Maps `name` to `hash`, returning the previous hash. Setting the hash a name already has
-    /// changes nothing (and leaves the map clean). Persisted by [`Cas::flush`].
+    /// Maps `name` to `hash` with tag 0, returning the previous hash. Setting the hash a name
+    /// already has, when its tag is 0, changes nothing (and leaves the map clean). Persisted by
+    /// [`Cas::flush`].
     pub fn set_name(&self, name: &str, hash: ContentHash) -> Option<ContentHash> {
-        self.names.set(name, hash)
+        self.names.set(name, hash, 0)
+    }
+
+    /// Maps `name` to `hash` and `tag`, returning the previous hash. The tag is the caller's: the
+    /// store only keeps it (the host keeps in it a stamp of the output file it wrote, so that a
+    /// later run notices an edit by hand without reading the file). Setting the hash and tag a
+    /// name already has changes nothing (and leaves the map clean); another tag with the same
+    /// hash is a change. Persisted by [`Cas::flush`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("cas-doc-set-tag-{}", std::process::id()));
+    /// let cas = cas::Cas::open(&dir)?;
+    /// let hash = cas.put(b"<h1>hello</h1>")?;
+    /// let stamp = 0x5eed;
+    /// assert_eq!(cas.set_name_tagged("public/index.html", hash, stamp), None);
+    /// assert!(cas.flush()?);
+    ///
+    /// // The same hash and tag again: nothing to write.
+    /// assert_eq!(cas.set_name_tagged("public/index.html", hash, stamp), Some(hash));
+    /// assert!(!cas.flush()?);
+    ///
+    /// // The file was written again, so its stamp changed: the tag alone is a change.
+    /// assert_eq!(cas.set_name_tagged("public/index.html", hash, stamp + 1), Some(hash));
+    /// assert!(cas.flush()?);
+    /// # drop(cas);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), cas::Error>(())
+    /// ```
+    pub fn set_name_tagged(&self, name: &str, hash: ContentHash, tag: u64) -> Option<ContentHash> {
+        self.names.set(name, hash, tag)
     }
 
     /// Removes `name` from the name map, returning its hash. Persisted by [`Cas::flush`].
@@ -327,9 +381,62 @@ impl Cas {
         self.names.remove(name)
     }
 
-    /// Every entry of the name map, sorted by name (a snapshot).
+    /// Every entry of the name map, sorted by name (a snapshot), without tags.
     pub fn names(&self) -> Vec<(String, ContentHash)> {
         self.names.entries()
+    }
+
+    /// Every entry of the name map with its tag, sorted by name (a snapshot).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("cas-doc-tagged-{}", std::process::id()));
+    /// let cas = cas::Cas::open(&dir)?;
+    /// let hash = cas.put(b"body {}")?;
+    /// cas.set_name_tagged("public/b.css", hash, 2);
+    /// cas.set_name("public/a.css", hash);
+    /// assert_eq!(
+    ///     cas.tagged_names(),
+    ///     vec![("public/a.css".to_string(), hash, 0), ("public/b.css".to_string(), hash, 2)],
+    /// );
+    /// # drop(cas);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), cas::Error>(())
+    /// ```
+    pub fn tagged_names(&self) -> Vec<(String, ContentHash, u64)> {
+        self.names.entries_with_prefix("")
+    }
+
+    /// The entries of the name map whose name starts with `prefix`, with their tags, sorted by
+    /// name (a snapshot). The prefix is a plain string prefix: `"public/a"` matches
+    /// `"public/ab"` too, so end it with a separator to ask for a directory. Only the matching
+    /// entries are copied, so asking for a few among many names is cheap (though every name is
+    /// compared).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("cas-doc-prefix-{}", std::process::id()));
+    /// let cas = cas::Cas::open(&dir)?;
+    /// let hash = cas.put(b"<p>post</p>")?;
+    /// cas.set_name_tagged("public/blog/b.html", hash, 2);
+    /// cas.set_name_tagged("public/blog/a.html", hash, 1);
+    /// cas.set_name_tagged("public/about.html", hash, 3);
+    /// assert_eq!(
+    ///     cas.names_with_prefix("public/blog/"),
+    ///     vec![
+    ///         ("public/blog/a.html".to_string(), hash, 1),
+    ///         ("public/blog/b.html".to_string(), hash, 2),
+    ///     ],
+    /// );
+    /// assert!(cas.names_with_prefix("static/").is_empty());
+    /// # drop(cas);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), cas::Error>(())
+    /// ```
+    pub fn names_with_prefix(&self, prefix: &str) -> Vec<(String, ContentHash, u64)> {
+        self.names.entries_with_prefix(prefix)
     }
 
     /// The number of entries in the name map.
