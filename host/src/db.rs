@@ -23,6 +23,7 @@ use crate::content::{self, Page};
 use crate::error::query_error;
 use crate::links;
 use crate::render::{self, Provider};
+use crate::routes::{self, RouteCheck};
 use crate::tree::{self, Section, SectionIndex};
 
 /// A data file's text and syntax (its extension).
@@ -52,9 +53,14 @@ pub struct Database {
     pub(crate) data_files: Arc<InputIngredient<String, DataFile>>,
     /// A static file's content hash (its bytes are in the CAS), by path under `static/`.
     pub(crate) statics: Arc<InputIngredient<String, cas::ContentHash>>,
+    /// Whether the output directory's file system ignores letter case (so that `a.md` and
+    /// `A.md` would be one output file); set by the build when it changes.
+    pub(crate) case_insensitive_output: Arc<InputIngredient<(), bool>>,
     pub(crate) config: Arc<DerivedIngredient<Database, (), SiteConfig>>,
     pub(crate) page: Arc<DerivedIngredient<Database, String, Arc<Page>>>,
     pub(crate) page_exists: Arc<DerivedIngredient<Database, String, bool>>,
+    /// The content files whose routes are refused (bad segments, or claimed twice).
+    pub(crate) routes: Arc<DerivedIngredient<Database, (), Arc<RouteCheck>>>,
     pub(crate) section_index: Arc<DerivedIngredient<Database, (), SectionIndex>>,
     pub(crate) section_listing: Arc<DerivedIngredient<Database, String, Option<Section>>>,
     pub(crate) render: Arc<DerivedIngredient<Database, String, Arc<String>>>,
@@ -89,6 +95,9 @@ impl Database {
         let templates = Arc::new(InputIngredient::new(QueryKindId(4), "templates"));
         let data_files = Arc::new(InputIngredient::new(QueryKindId(5), "data_files"));
         let statics = Arc::new(InputIngredient::new(QueryKindId(6), "statics"));
+        let case_insensitive_output =
+            Arc::new(InputIngredient::new(QueryKindId(7), "case_insensitive_output"));
+        let routes = Arc::new(DerivedIngredient::new(QueryKindId(20), "routes", routes_query));
         let config = Arc::new(DerivedIngredient::new(QueryKindId(10), "config", config_query));
         let page = Arc::new(DerivedIngredient::new(QueryKindId(11), "page", page_query));
         let page_exists =
@@ -122,6 +131,8 @@ impl Database {
         registry.register(templates.clone());
         registry.register(data_files.clone());
         registry.register(statics.clone());
+        registry.register(case_insensitive_output.clone());
+        registry.register(routes.clone());
         registry.register(config.clone());
         registry.register(page.clone());
         registry.register(page_exists.clone());
@@ -141,6 +152,8 @@ impl Database {
             templates,
             data_files,
             statics,
+            case_insensitive_output,
+            routes,
             config,
             page,
             page_exists,
@@ -226,10 +239,24 @@ fn markdown_error(file: &str, source: &str, error: crate::cells::CellError) -> S
     SiteError::in_file(file, error.to_string())
 }
 
+fn routes_query(db: &Database, _: ()) -> Query<'_, Arc<RouteCheck>> {
+    Box::pin(async move {
+        let list = db.content_list.get(db, &())?.unwrap_or_default();
+        let case_insensitive = db.case_insensitive_output.get(db, &())?.unwrap_or(false);
+        Ok(Arc::new(routes::check(&list, case_insensitive)))
+    })
+}
+
 fn section_index_query(db: &Database, _: ()) -> Query<'_, SectionIndex> {
     Box::pin(async move {
         let list = db.content_list.get(db, &())?.unwrap_or_default();
-        Ok(tree::index(&list))
+        let routes = db.routes.get(db, ()).await?;
+        if routes.refused.is_empty() {
+            return Ok(tree::index(&list));
+        }
+        // Files that are not built are listed nowhere.
+        let built: Vec<String> = list.iter().filter(|p| !routes.refuses(p)).cloned().collect();
+        Ok(tree::index(&built))
     })
 }
 

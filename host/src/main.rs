@@ -9,17 +9,24 @@ dodeca-host: an incremental static site builder
 USAGE:
     dodeca-host build [SITE] [-o OUT] [-j N] [-q | -v]
     dodeca-host init DIR
-    dodeca-host clean [SITE]
+    dodeca-host clean [SITE] [-o OUT]
     dodeca-host --help | --version
 
 COMMANDS:
     build    Build the site in SITE (default: the current directory) into its output
              directory (default: public/).
     init     Create a starter site in DIR (which must not exist or be empty).
-    clean    Remove SITE's output directory and cache.
+    clean    Remove what the host wrote in SITE's output directory (or OUT), the
+             directories that leaves empty, and SITE/.cache. Files the host did not
+             write, or that were changed since, are kept and listed.
 
 OPTIONS:
-    -o, --output OUT   Write the output to OUT instead.
+    -o, --output OUT   Write the output to OUT instead (relative to the working
+                       directory; may be outside the site). Refused: an empty path,
+                       `.`, the site, a directory containing the site, and the site's
+                       content, templates, static, data, sass, .cache and themes
+                       directories. `output_dir` in dodeca.toml is also refused
+                       outside the site.
     -j, --jobs N       Build with N threads (default: all cores).
     -q, --quiet        Print only errors.
     -v, --verbose      Print every error in full, and the build's work counts.
@@ -43,7 +50,7 @@ struct Args {
 enum Command {
     Build(Args),
     Init(PathBuf),
-    Clean(PathBuf),
+    Clean(PathBuf, Option<PathBuf>),
     Help,
     Version,
 }
@@ -95,7 +102,7 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
             Err("init needs a directory: `dodeca-host init DIR`".into())
         }
         Some("init") => Ok(Command::Init(build.site)),
-        Some(_) => Ok(Command::Clean(build.site)),
+        Some(_) => Ok(Command::Clean(build.site, build.output)),
         None => Err("no command given (try `dodeca-host build` or --help)".into()),
     }
 }
@@ -133,9 +140,12 @@ fn main() -> ExitCode {
                 }
             };
         }
-        Command::Clean(site) => {
-            return match host::clean(&site) {
-                Ok(()) => ExitCode::SUCCESS,
+        Command::Clean(site, output) => {
+            return match host::clean(&site, output.as_deref()) {
+                Ok(report) => {
+                    print_clean_report(&report);
+                    ExitCode::SUCCESS
+                }
                 Err(error) => {
                     eprintln!("error: {error}");
                     ExitCode::from(2)
@@ -166,6 +176,9 @@ fn main() -> ExitCode {
     for error in &report.errors {
         eprintln!("error: {error}\n");
     }
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
     if !args.quiet {
         println!(
             "{} pages: {} written, {} up to date, {} removed; {} renders; {} queries run, {} reused; {:.0?}",
@@ -184,4 +197,24 @@ fn main() -> ExitCode {
     }
     site.close_for_exit();
     if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// What `clean` did, one line, then one line per file it left.
+fn print_clean_report(report: &host::CleanReport) {
+    println!(
+        "removed {} output file{} from {}{}",
+        report.removed,
+        if report.removed == 1 { "" } else { "s" },
+        report.output.display(),
+        if report.removed_cache { ", and .cache/" } else { "" }
+    );
+    for kept in &report.kept {
+        println!("kept {kept}");
+    }
+    for other in &report.other_directories {
+        println!(
+            "note: the cache also recorded outputs in {other}; they were left in place (only \
+             the configured output directory, or the one given with -o, is cleaned)"
+        );
+    }
 }

@@ -11,6 +11,8 @@ use crate::SiteError;
 use crate::cells::Cells;
 use crate::db::{DataFile, Database};
 use crate::error::site_error;
+use crate::output::location::{self, Origin};
+use crate::output::{Outputs, forget_stamps_of_an_interrupted_build};
 use crate::scan::{Listing, Scanner, files_under, read_texts};
 
 /// What a build did.
@@ -32,6 +34,9 @@ pub struct BuildReport {
     pub reused: u64,
     /// Site errors; the pages without errors were still built and written.
     pub errors: Vec<SiteError>,
+    /// Things the user should know that did not fail the build (an old output left in place
+    /// because it was changed by hand).
+    pub warnings: Vec<String>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -55,17 +60,11 @@ pub struct Site {
     output: Option<PathBuf>,
     db: Arc<Database>,
     cas: cas::Cas,
-    /// The HTML last written per output: a render reused from its memo is the same `Arc`, so
-    /// an unchanged page costs neither a hash nor a write.
-    written: parking_lot::Mutex<std::collections::HashMap<String, Arc<String>>>,
-    /// The outputs the last build left (relative paths, sorted); `None` before the first
-    /// build, which takes them from `cas.db` (outputs of earlier runs).
-    outputs: parking_lot::Mutex<Option<Vec<String>>>,
+    /// The output directory of the last build and what was written there.
+    outputs: parking_lot::Mutex<Option<Arc<Outputs>>>,
     /// The last complete build: the revision and output directory it built, and its report.
     /// A build at the same revision would find every memo valid and every output written.
     last_build: parking_lot::Mutex<Option<(picante::Revision, PathBuf, BuildReport)>>,
-    /// Whether this build has put up the [`INCOMPLETE_MARKER`] (before its first write).
-    writing: std::sync::atomic::AtomicBool,
     /// Whether to show progress on stderr while building.
     progress: bool,
     /// What the files looked like when last read, so a rescan reads only changed ones.
@@ -78,6 +77,8 @@ enum Outcome {
     Draft,
     /// Parsing or rendering failed.
     Failed(Arc<picante::PicanteError>),
+    /// Its route is refused (reported once, from the `routes` query): not built.
+    Refused,
     /// Rendered to `rel`; whether the file was written (or already up to date).
     Built { rel: String, wrote: Result<bool, HostError> },
 }
@@ -97,15 +98,6 @@ impl Progress {
         self.total.store(total, Ordering::Relaxed);
     }
 }
-
-const NAME_PREFIX: &str = "output:";
-
-/// Present in the cache directory while a build has written outputs whose hashes are not yet
-/// saved in `cas.db`. Found when a site is opened, it means a build was cut short (a crash, a
-/// kill): `cas.db` may then name an old hash for a file that holds newer bytes, and a later
-/// render back to the old content would be taken as already written. So every output's hash
-/// is forgotten then, and the next build writes every output afresh.
-const INCOMPLETE_MARKER: &str = "build.incomplete";
 
 /// Pages each build thread keeps in progress at once (`DODECA_IN_FLIGHT` overrides it): enough
 /// that the cells always have requests queued while replies travel back, so hand-offs rarely
@@ -141,16 +133,14 @@ impl Site {
         let cas = cas::Cas::open(root.join(".cache")).map_err(|e| {
             HostError(format!("cannot open the cache in {}: {e}", root.join(".cache").display()))
         })?;
-        forget_outputs_of_an_interrupted_build(&cas)?;
+        forget_stamps_of_an_interrupted_build(&cas)?;
         Ok(Site {
             root: root.to_path_buf(),
             output: None,
             db: Arc::new(Database::new(cells)),
             cas,
-            written: parking_lot::Mutex::new(std::collections::HashMap::new()),
             outputs: parking_lot::Mutex::new(None),
             last_build: parking_lot::Mutex::new(None),
-            writing: std::sync::atomic::AtomicBool::new(false),
             progress: false,
             scanner: Scanner::default(),
         })
@@ -161,7 +151,9 @@ impl Site {
         self.progress = show;
     }
 
-    /// Writes the output to `dir` instead of the configured one.
+    /// Writes the output to `dir` instead of the configured one: a directory named by the
+    /// user (`-o`), relative to the working directory, which may lie outside the site. It is
+    /// checked when a build starts, as [`Origin::CommandLine`] describes.
     pub fn set_output(&mut self, dir: PathBuf) {
         self.output = Some(dir);
     }
@@ -316,23 +308,51 @@ impl Site {
         Ok(report)
     }
 
-    /// Sets the content file `rel` (relative to `content/`) from disk, the way a file watcher
-    /// reports one change, without rescanning the site.
+    /// Reads the content file `rel` (relative to `content/`) from disk, the way a file watcher
+    /// reports one change, without rescanning the site: an edited file is read again, a new
+    /// one joins the list of pages, and a deleted one leaves it (its output is removed by the
+    /// next build).
     ///
     /// # Errors
     ///
-    /// When the file cannot be read (a deleted file is removed).
+    /// When `rel` is not a content file's path (a plain relative path ending in `.md`), or the
+    /// file is there but cannot be read.
     pub fn content_changed(&self, rel: &str) -> Result<(), HostError> {
+        let plain = crate::output::records::is_plain_relative(rel);
+        let named = rel.rsplit('/').next().and_then(|name| name.strip_suffix(".md"));
+        if !plain || named.is_none_or(str::is_empty) {
+            return Err(HostError(format!(
+                "`{rel}` is not a content file (a path under content/ ending in `.md`)"
+            )));
+        }
         let path = self.root.join("content").join(rel);
         let db = &*self.db;
+        self.scanner.forget(&path);
+        let list =
+            db.content_list.get(db, &()).map_err(|e| HostError(e.to_string()))?.unwrap_or_default();
+        let listed = list.binary_search_by(|listed| listed.as_str().cmp(rel));
+        let mut batch = InputBatch::new();
         match std::fs::read_to_string(&path) {
             Ok(text) => {
-                self.scanner.forget(&path);
-                db.content.set(db, rel.to_string(), text);
-                Ok(())
+                if let Err(at) = listed {
+                    let mut list = list.as_ref().clone();
+                    list.insert(at, rel.to_string());
+                    batch.set(&db.content_list, (), Arc::new(list));
+                }
+                batch.set(&db.content, rel.to_string(), text);
             }
-            Err(e) => Err(HostError(format!("cannot read {}: {e}", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Ok(at) = listed {
+                    let mut list = list.as_ref().clone();
+                    list.remove(at);
+                    batch.set(&db.content_list, (), Arc::new(list));
+                    batch.remove(&db.content, rel.to_string());
+                }
+            }
+            Err(e) => return Err(HostError(format!("cannot read {}: {e}", path.display()))),
         }
+        batch.commit(db);
+        Ok(())
     }
 
     /// Builds from what is already loaded (after [`load`](Self::load) or
@@ -362,21 +382,26 @@ impl Site {
         let config = pollster::block_on(db.config.get(db, ())).map_err(|e| {
             HostError(site_error(&e).map_or_else(|| e.to_string(), ToString::to_string))
         })?;
-        let output = self
-            .output
-            .clone()
-            .unwrap_or_else(|| self.root.join(config.output_dir.as_deref().unwrap_or("public")));
-
-        // An output directory deleted since the last build: what this process remembers
-        // writing is gone, so every output is checked against the disk again.
-        if !output.is_dir() {
-            self.written.lock().clear();
+        let outputs = self.outputs_for(&config)?;
+        let output = outputs.dir().path.clone();
+        // Names that differ only in case are one file on some file systems: routes are
+        // checked by the rule of the one written to.
+        let case_insensitive = outputs.case_insensitive()?;
+        if db.case_insensitive_output.get(db, &()).map_err(|e| HostError(e.to_string()))?
+            != Some(case_insensitive)
+        {
+            db.case_insensitive_output.set(db, (), case_insensitive);
         }
-        // Nothing changed since the last build (no input was set to a new value): its
-        // outputs are all in place, so do not even look at each page. A changed input, a
-        // different output directory or a deleted one builds as usual.
+        // Outputs changed, replaced or deleted since this process wrote them (by hand, by
+        // another program) are forgotten, so this build writes them again.
+        let restored = outputs.sweep(jobs);
+
+        // Nothing changed since the last build (no input was set to a new value, every
+        // output is as written): do not even look at each page. A changed input, a different
+        // output directory or a touched output builds as usual.
         let revision = db.runtime().current_revision();
-        if let Some((built, directory, last)) = &*self.last_build.lock()
+        if restored == 0
+            && let Some((built, directory, last)) = &*self.last_build.lock()
             && *built == revision
             && *directory == output
             && output.is_dir()
@@ -397,6 +422,8 @@ impl Site {
         let t = Instant::now();
         let paths =
             db.content_list.get(db, &()).map_err(|e| HostError(e.to_string()))?.unwrap_or_default();
+        let routes =
+            pollster::block_on(db.routes.get(db, ())).map_err(|e| HostError(e.to_string()))?;
         // Each page goes through parsing (markdown cell), rendering (template cell) and
         // writing in one pipeline, many pages in flight per thread: the two cells and the
         // file system work at once instead of phase after phase.
@@ -406,19 +433,24 @@ impl Site {
             .and_then(|v| v.parse().ok())
             .unwrap_or(IN_FLIGHT);
         let outcomes = crate::exec::run_all(jobs, in_flight, &paths, |path| {
-            let (page, path, output) = (db.page.get(db, path.clone()), path.clone(), &output);
+            let (refused, outputs, path) = (routes.refuses(path), &outputs, path.clone());
             async move {
-                let outcome = match page.await {
-                    Err(error) => Outcome::Failed(error),
-                    Ok(page) if page.meta.draft => Outcome::Draft,
-                    Ok(page) => match db.render.get(db, path).await {
+                let outcome = if refused {
+                    Outcome::Refused
+                } else {
+                    match db.page.get(db, path.clone()).await {
                         Err(error) => Outcome::Failed(error),
-                        Ok(html) => {
-                            let rel = format!("{}index.html", page.route.trim_start_matches('/'));
-                            let wrote = self.write_if_changed(output, &rel, html);
-                            Outcome::Built { rel, wrote }
-                        }
-                    },
+                        Ok(page) if page.meta.draft => Outcome::Draft,
+                        Ok(page) => match db.render.get(db, path).await {
+                            Err(error) => Outcome::Failed(error),
+                            Ok(html) => {
+                                let rel =
+                                    format!("{}index.html", page.route.trim_start_matches('/'));
+                                let wrote = outputs.write_page(&self.cas, &rel, html);
+                                Outcome::Built { rel, wrote }
+                            }
+                        },
+                    }
                 };
                 progress.done.fetch_add(1, Ordering::Relaxed);
                 outcome
@@ -427,10 +459,15 @@ impl Site {
         phase("pages", t);
         let t = Instant::now();
         let mut report = BuildReport::default();
-        let mut live = Vec::new();
-        for outcome in outcomes {
+        for problem in &routes.problems {
+            let file = format!("content/{}", problem.paths[0]);
+            report.errors.push(SiteError::in_file(file, problem.message.clone()));
+        }
+        // The output of each page, and the content file it comes from, sorted by output.
+        let mut pages: Vec<(String, &String)> = Vec::with_capacity(paths.len());
+        for (outcome, path) in outcomes.into_iter().zip(paths.iter()) {
             match outcome {
-                Outcome::Draft => {}
+                Outcome::Draft | Outcome::Refused => {}
                 Outcome::Failed(error) => report.errors.push(self.site_error_of(&error)?),
                 Outcome::Built { rel, wrote } => {
                     report.pages += 1;
@@ -439,41 +476,21 @@ impl Site {
                     } else {
                         report.unchanged += 1;
                     }
-                    live.push(rel);
+                    pages.push((rel, path));
                 }
             }
         }
-        for rel in db.statics.keys() {
-            let Some(hash) = db.statics.get(db, &rel).map_err(|e| HostError(e.to_string()))? else {
-                continue;
-            };
-            let Some(blob) = self.cas.get(&hash).map_err(|e| HostError(format!("cache: {e}")))?
-            else {
-                // Its blob was deleted from the cache: the next load stores the file again.
-                self.scanner.forget(&self.root.join("static").join(&rel));
-                return Err(HostError(format!(
-                    "static/{rel} vanished from the cache; build again"
-                )));
-            };
-            if self.write_output(&output, &rel, &blob)? {
-                report.written += 1;
-            } else {
-                report.unchanged += 1;
-            }
-            live.push(rel);
-        }
+        pages.sort_unstable();
+        let statics = self.write_statics(&outputs, &pages, case_insensitive, &mut report)?;
+        let mut live: Vec<String> = pages.into_iter().map(|(rel, _)| rel).collect();
+        live.extend(statics);
         phase("write", t);
         let t = Instant::now();
         live.sort_unstable();
-        report.removed = self.remove_stale_outputs(&output, live)?;
+        report.removed = outputs.remove_stale(&self.cas, live, &mut report.warnings)?;
         phase("remove", t);
         let t = Instant::now();
-        self.cas.flush().map_err(|e| HostError(format!("cannot save the cache: {e}")))?;
-        if self.writing.swap(false, Ordering::AcqRel) {
-            let marker = self.cas.root().join(INCOMPLETE_MARKER);
-            std::fs::remove_file(&marker)
-                .map_err(|e| HostError(format!("cannot remove {}: {e}", marker.display())))?;
-        }
+        outputs.finish(&self.cas)?;
         phase("flush", t);
         let stats = self.db_stats();
         report.executed = stats.executed - stats_before.executed;
@@ -483,6 +500,97 @@ impl Site {
         report.elapsed = started.elapsed();
         *self.last_build.lock() = Some((revision, output, report.clone()));
         Ok(report)
+    }
+
+    /// The output directory of this build (checked: see [`location::resolve`]), with what this
+    /// process knows it wrote there.
+    fn outputs_for(&self, config: &crate::SiteConfig) -> Result<Arc<Outputs>, HostError> {
+        let dir = match &self.output {
+            Some(dir) => location::resolve(&self.root, dir, Origin::CommandLine)?,
+            None => {
+                let configured = config.output_dir.as_deref().unwrap_or("public");
+                location::resolve(&self.root, Path::new(configured), Origin::Config)?
+            }
+        };
+        let mut current = self.outputs.lock();
+        if let Some(outputs) = &*current
+            && *outputs.dir() == dir
+        {
+            return Ok(outputs.clone());
+        }
+        let outputs = Arc::new(Outputs::new(dir));
+        *current = Some(outputs.clone());
+        Ok(outputs)
+    }
+
+    /// Copies the static files into the output (those not already there). A static file whose
+    /// output is a page's (`static/about/index.html` and `content/about.md`), or, on a file
+    /// system that ignores case, another static file's, is an error naming both and is not
+    /// written. Returns the outputs written or up to date.
+    fn write_statics(
+        &self,
+        outputs: &Outputs,
+        pages: &[(String, &String)],
+        case_insensitive: bool,
+        report: &mut BuildReport,
+    ) -> Result<Vec<String>, HostError> {
+        let db = &*self.db;
+        let mut statics = db.statics.keys();
+        statics.sort_unstable();
+        // Only a static file named `index.html` can have a page's output (`<route>index.html`).
+        let page_of = |rel: &str| -> Option<&String> {
+            if case_insensitive {
+                let wanted = rel.to_lowercase();
+                pages.iter().find(|(page, _)| page.to_lowercase() == wanted).map(|(_, p)| *p)
+            } else {
+                let at = pages.binary_search_by(|(page, _)| page.as_str().cmp(rel)).ok()?;
+                Some(pages[at].1)
+            }
+        };
+        let mut folded: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        let mut live = Vec::with_capacity(statics.len());
+        for rel in statics {
+            let Some(hash) = db.statics.get(db, &rel).map_err(|e| HostError(e.to_string()))? else {
+                continue;
+            };
+            if rel.to_ascii_lowercase().ends_with("index.html")
+                && let Some(page) = page_of(&rel)
+            {
+                report.errors.push(SiteError::in_file(
+                    format!("static/{rel}"),
+                    format!(
+                        "has the same output as content/{page} ({}); rename or remove one",
+                        outputs.dir().path.join(&rel).display()
+                    ),
+                ));
+                continue;
+            }
+            if case_insensitive
+                && let Some(other) = folded.insert(rel.to_lowercase(), rel.clone())
+            {
+                report.errors.push(SiteError::in_file(
+                    format!("static/{rel}"),
+                    format!(
+                        "and static/{other} differ only in letter case, and the output \
+                         directory's file system does not tell them apart; rename one"
+                    ),
+                ));
+                continue;
+            }
+            match outputs.write_static(&self.cas, &rel, hash)? {
+                Some(true) => report.written += 1,
+                Some(false) => report.unchanged += 1,
+                None => {
+                    // Its blob was deleted from the cache: the next load stores the file again.
+                    self.scanner.forget(&self.root.join("static").join(&rel));
+                    return Err(HostError(format!(
+                        "static/{rel} vanished from the cache; build again"
+                    )));
+                }
+            }
+            live.push(rel);
+        }
+        Ok(live)
     }
 
     fn db_stats(&self) -> picante::RuntimeStats {
@@ -501,152 +609,6 @@ impl Site {
             None => Ok(SiteError::in_file("", error.to_string())),
         }
     }
-
-    /// Writes a rendered page unless it is the very render written last time (a reused memo
-    /// is the same `Arc`), or the cache says the file already holds it. Returns whether it
-    /// wrote.
-    fn write_if_changed(
-        &self,
-        output: &Path,
-        rel: &str,
-        html: Arc<String>,
-    ) -> Result<bool, HostError> {
-        if self.written.lock().get(rel).is_some_and(|last| Arc::ptr_eq(last, &html)) {
-            return Ok(false);
-        }
-        let wrote = self.write_output(output, rel, html.as_bytes())?;
-        self.written.lock().insert(rel.to_string(), html);
-        Ok(wrote)
-    }
-
-    /// Writes `bytes` to `output/rel` unless the cache says it already holds them. Returns
-    /// whether it wrote.
-    fn write_output(&self, output: &Path, rel: &str, bytes: &[u8]) -> Result<bool, HostError> {
-        let hash = cas::ContentHash::of(bytes);
-        let path = output.join(rel);
-        let name = format!("{NAME_PREFIX}{rel}");
-        let recorded = self.cas.get_name(&name);
-        if recorded == Some(hash) && path.is_file() {
-            return Ok(false);
-        }
-        let fail = |e: std::io::Error| HostError(format!("cannot write {}: {e}", path.display()));
-        self.mark_writing()?;
-        // An output this cache never recorded is most likely new (a cold build): create it in
-        // place, with its directory. Nobody can be reading a file that did not exist, and if
-        // the write is cut short its hash was never recorded, so the next build rewrites it.
-        // That costs no `stat` and half the system calls of a replacement. A file that is
-        // there after all (left by something else) is replaced as below.
-        if recorded.is_none() {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(fail)?;
-            }
-            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut file) => {
-                    std::io::Write::write_all(&mut file, bytes).map_err(fail)?;
-                    self.cas.set_name(&name, hash);
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(fail(e)),
-            }
-        }
-        // Replacing a file: temporary file, then rename, so that a reader (a server, a
-        // browser) never sees half a page.
-        let mut temporary = path.clone().into_os_string();
-        temporary.push(".dodeca-tmp");
-        let temporary = PathBuf::from(temporary);
-        match std::fs::write(&temporary, bytes) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                // Its directory went away since the last build.
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir).map_err(fail)?;
-                }
-                std::fs::write(&temporary, bytes).map_err(fail)?;
-            }
-            written => written.map_err(fail)?,
-        }
-        std::fs::rename(&temporary, &path).map_err(fail)?;
-        self.cas.set_name(&name, hash);
-        Ok(true)
-    }
-
-    /// Puts up the [`INCOMPLETE_MARKER`] before this build's first write.
-    fn mark_writing(&self) -> Result<(), HostError> {
-        if self.writing.load(Ordering::Acquire) {
-            return Ok(());
-        }
-        let _one_at_a_time = self.outputs.lock();
-        if !self.writing.load(Ordering::Acquire) {
-            let marker = self.cas.root().join(INCOMPLETE_MARKER);
-            std::fs::write(&marker, b"a build is writing outputs\n")
-                .map_err(|e| HostError(format!("cannot write {}: {e}", marker.display())))?;
-            self.writing.store(true, Ordering::Release);
-        }
-        Ok(())
-    }
-
-    /// Removes the outputs of the previous build that are not in `live` (sorted).
-    fn remove_stale_outputs(&self, output: &Path, live: Vec<String>) -> Result<usize, HostError> {
-        let mut outputs = self.outputs.lock();
-        let previous = outputs.take().unwrap_or_else(|| {
-            let mut known: Vec<String> = self
-                .cas
-                .names()
-                .into_iter()
-                .filter_map(|(name, _)| name.strip_prefix(NAME_PREFIX).map(str::to_string))
-                .collect();
-            known.sort_unstable();
-            known
-        });
-        let mut removed = 0;
-        // Usually the same outputs as last time (an edit): one pass tells, and nothing goes.
-        if previous != live {
-            // Both sorted: walk them together.
-            let mut still = live.iter().peekable();
-            for rel in previous {
-                while still.next_if(|next| **next < rel).is_some() {}
-                if still.peek().is_some_and(|next| **next == rel) {
-                    continue;
-                }
-                removed += self.remove_output(output, &rel)?;
-            }
-        }
-        *outputs = Some(live);
-        Ok(removed)
-    }
-
-    /// Removes one output of an earlier build (and its directory, if that is now empty).
-    fn remove_output(&self, output: &Path, rel: &str) -> Result<usize, HostError> {
-        self.written.lock().remove(rel);
-        let path = output.join(rel);
-        let removed = match std::fs::remove_file(&path) {
-            Ok(()) => 1,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
-            Err(e) => return Err(HostError(format!("cannot remove {}: {e}", path.display()))),
-        };
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::remove_dir(dir); // only if now empty
-        }
-        self.cas.remove_name(&format!("{NAME_PREFIX}{rel}"));
-        Ok(removed)
-    }
-}
-
-/// After a build that was cut short (see [`INCOMPLETE_MARKER`]): forgets every output's hash,
-/// so the next build writes them all.
-fn forget_outputs_of_an_interrupted_build(cas: &cas::Cas) -> Result<(), HostError> {
-    let marker = cas.root().join(INCOMPLETE_MARKER);
-    if !marker.exists() {
-        return Ok(());
-    }
-    for (name, _) in cas.names() {
-        if name.starts_with(NAME_PREFIX) {
-            cas.remove_name(&name);
-        }
-    }
-    cas.flush().map_err(|e| HostError(format!("cannot save the cache: {e}")))?;
-    std::fs::remove_file(&marker)
-        .map_err(|e| HostError(format!("cannot remove {}: {e}", marker.display())))
 }
 
 /// Prints the phase and count on one stderr line, ten times a second, until `finished`.

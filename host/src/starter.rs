@@ -57,28 +57,3 @@ pub fn init(dir: &Path) -> Result<(), crate::HostError> {
     }
     Ok(())
 }
-
-/// Removes the site's output directory and cache.
-///
-/// # Errors
-///
-/// When `site` is not a site, or a directory cannot be removed.
-pub fn clean(site: &Path) -> Result<(), crate::HostError> {
-    let config = std::fs::read_to_string(site.join("dodeca.toml")).map_err(|_| {
-        crate::HostError(format!("{} is not a site: it has no dodeca.toml", site.display()))
-    })?;
-    let output = crate::config::parse(&config)
-        .ok()
-        .and_then(|c| c.output_dir)
-        .unwrap_or_else(|| "public".to_string());
-    for dir in [site.join(output), site.join(".cache")] {
-        match std::fs::remove_dir_all(&dir) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(crate::HostError(format!("cannot remove {}: {e}", dir.display())));
-            }
-        }
-    }
-    Ok(())
-}

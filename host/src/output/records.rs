@@ -1,0 +1,126 @@
+//! What the host wrote, as `cas.db` records it: one name per output file.
+//!
+//! The name is `output:` + the output directory's key (see
+//! [`OutputDir`](super::location::OutputDir)) + NUL + the file's path inside it, so that
+//! outputs written to two directories (`-o A`, then `public`) are recorded apart. The entry's
+//! hash is the content written; its tag is a digest of the file's [`Stamp`] just after the
+//! write, so that a later build (in this process or another) tells a file changed or replaced
+//! by hand from the one it wrote with one `stat`, without reading it.
+//!
+//! `cas.db` is read from disk and so untrusted like any input: a recorded path is used only if
+//! it is a plain relative path ([`is_plain_relative`]), and is removed only when it is a
+//! regular file reached through real directories.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+/// The prefix of every output record in the name map.
+pub(crate) const PREFIX: &str = "output:";
+
+/// The tag of a record whose file is not known to be as written (after a build cut short):
+/// never equal to a stamp's digest, so the file is written again.
+pub(crate) const UNKNOWN: u64 = 0;
+
+/// The record name of `rel` in the output directory keyed `key`.
+pub(crate) fn name(key: &str, rel: &str) -> String {
+    let mut name = String::with_capacity(PREFIX.len() + key.len() + 1 + rel.len());
+    name.push_str(PREFIX);
+    name.push_str(key);
+    name.push('\0');
+    name.push_str(rel);
+    name
+}
+
+/// The prefix of every record of the output directory keyed `key`.
+pub(crate) fn dir_prefix(key: &str) -> String {
+    format!("{PREFIX}{key}\0")
+}
+
+/// The directory key and relative path of an output record; `None` for other names and for
+/// records that are not well formed.
+pub(crate) fn parse(name: &str) -> Option<(&str, &str)> {
+    let rest = name.strip_prefix(PREFIX)?;
+    let (key, rel) = rest.split_once('\0')?;
+    is_plain_relative(rel).then_some((key, rel))
+}
+
+/// Whether `rel` is a path of plain names below a directory: not empty, not absolute, no
+/// empty, `.` or `..` segment, no NUL or backslash. Anything else in `cas.db` was not written
+/// by the host.
+pub(crate) fn is_plain_relative(rel: &str) -> bool {
+    !rel.is_empty()
+        && !rel.contains(['\0', '\\'])
+        && rel.split('/').all(|segment| !matches!(segment, "" | "." | ".."))
+}
+
+/// What identifies one version of a file without reading it: its length, modification time
+/// and inode. A rename keeps all three, so the stamp taken on the temporary file before it is
+/// renamed into place is the stamp of the output. Another program's write changes the
+/// modification time (to the nanosecond on the file systems a site lives on) or, when it
+/// replaces the file, the inode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    len: u64,
+    modified: (i64, i64),
+    inode: u64,
+}
+
+impl Stamp {
+    pub(crate) fn of(meta: &std::fs::Metadata) -> Stamp {
+        Stamp { len: meta.len(), modified: (meta.mtime(), meta.mtime_nsec()), inode: meta.ino() }
+    }
+
+    /// The stamp of the regular file at `path`, not following a symbolic link; `None` when
+    /// there is none (missing, a link, a directory).
+    pub(crate) fn of_file(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        meta.file_type().is_file().then(|| Stamp::of(&meta))
+    }
+
+    /// The stamp as a record's tag: a digest that is never [`UNKNOWN`].
+    pub(crate) fn tag(&self) -> u64 {
+        let mut bytes = [0u8; 32];
+        bytes[..8].copy_from_slice(&self.len.to_le_bytes());
+        bytes[8..16].copy_from_slice(&self.modified.0.to_le_bytes());
+        bytes[16..24].copy_from_slice(&self.modified.1.to_le_bytes());
+        bytes[24..].copy_from_slice(&self.inode.to_le_bytes());
+        let digest = cas::ContentHash::of(&bytes);
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest.as_bytes()[..8]);
+        u64::from_le_bytes(first).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_foreign_or_hostile_names_are_rejected() {
+        let name = name("public", "blog/post/index.html");
+        assert_eq!(parse(&name), Some(("public", "blog/post/index.html")));
+        assert_eq!(parse(&super::name("/srv/www", "a.css")), Some(("/srv/www", "a.css")));
+        for hostile in ["../x", "a/../../x", "/etc/passwd", "a//b", "./a", "", "a\\..\\b", "a/."] {
+            assert_eq!(parse(&super::name("public", hostile)), None, "{hostile:?}");
+        }
+        assert_eq!(parse("output:blog/index.html"), None, "the old format names no directory");
+        assert_eq!(parse("other:public\0a"), None);
+    }
+
+    #[test]
+    fn a_stamp_changes_when_the_file_is_rewritten_or_replaced() {
+        let dir = std::env::temp_dir().join(format!("dodeca-stamp-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("f");
+        std::fs::write(&path, "one").unwrap();
+        let first = Stamp::of_file(&path).unwrap();
+        assert_eq!(Stamp::of_file(&path), Some(first));
+        assert_ne!(first.tag(), UNKNOWN);
+        std::fs::write(dir.join("g"), "two").unwrap();
+        std::fs::rename(dir.join("g"), &path).unwrap();
+        assert_ne!(Stamp::of_file(&path).unwrap().tag(), first.tag(), "replaced: a new inode");
+        std::os::unix::fs::symlink(dir.join("f"), dir.join("link")).unwrap();
+        assert_eq!(Stamp::of_file(&dir.join("link")), None, "links are not followed");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
