@@ -13,7 +13,7 @@ use crate::db::{DataFile, Database};
 use crate::error::site_error;
 use crate::output::location::{self, Origin};
 use crate::output::{Outputs, forget_stamps_of_an_interrupted_build};
-use crate::scan::{Listing, Scanner, files_under, read_texts};
+use crate::scan::{Listing, ScanPolicy, Scanner, files_under, read_texts};
 
 /// What a build did.
 #[derive(Clone, Debug, Default)]
@@ -182,9 +182,11 @@ impl Site {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         // Before anything is listed: stamps taken after this are trusted only if well before it.
         let started = std::time::SystemTime::now();
-        let mut content = files_under(&self.root.join("content"), "md", threads)?;
-        let mut templates = files_under(&self.root.join("templates"), "", threads)?;
-        let mut data = files_under(&self.root.join("data"), "", threads)?;
+        // TODO(config): follow_outside_symlinks
+        let policy = ScanPolicy::new(&self.root, false)?;
+        let mut content = files_under(&self.root.join("content"), "md", threads, &policy)?;
+        let mut templates = files_under(&self.root.join("templates"), "", threads, &policy)?;
+        let mut data = files_under(&self.root.join("data"), "", threads, &policy)?;
         data.files.retain(|found| {
             found
                 .rel
@@ -192,7 +194,7 @@ impl Site {
                 .is_some_and(|(_, ext)| crate::values::Syntax::from_extension(ext).is_some())
         });
         let mut config = Listing::single(&self.root, "dodeca.toml");
-        let mut statics = files_under(&self.root.join("static"), "", threads)?;
+        let mut statics = files_under(&self.root.join("static"), "", threads, &policy)?;
         // Every file in one scan: only those whose stamp changed are read (or, for static
         // files, stored in the CAS).
         let changed = self.scanner.changed(
