@@ -15,8 +15,13 @@ pub struct SiteConfig {
     pub base_url: String,
     /// `description`.
     pub description: Option<String>,
-    /// `output_dir`, relative to the site (default `public`).
+    /// `output_dir`, relative to the site (default `public`); it must lie inside the site
+    /// (`-o` on the command line may name a directory elsewhere).
     pub output_dir: Option<String>,
+    /// `follow_outside_symlinks`: whether a symbolic link in the site's source directories
+    /// may point outside the site (default `false`: such a link is an error, so that a site
+    /// from elsewhere cannot publish the builder's own files).
+    pub follow_outside_symlinks: bool,
 }
 
 const FILE: &str = "dodeca.toml";
@@ -52,11 +57,16 @@ pub(crate) fn parse(text: &str) -> Result<SiteConfig, SiteError> {
             "base_url" => config.base_url = string(value)?.trim_end_matches('/').to_string(),
             "description" => config.description = Some(string(value)?),
             "output_dir" => config.output_dir = Some(string(value)?),
+            "follow_outside_symlinks" => match value {
+                Value::Bool(follow) => config.follow_outside_symlinks = follow,
+                _ => return Err(err(&key, format!("`{key}` must be true or false"))),
+            },
             other => {
                 return Err(err(
                     other,
                     format!(
-                        "unknown key `{other}` (known: title, base_url, description, output_dir)"
+                        "unknown key `{other}` (known: title, base_url, description, output_dir, \
+                         follow_outside_symlinks)"
                     ),
                 ));
             }

@@ -38,7 +38,7 @@ pub use cells::{CellError, Cells};
 pub use config::SiteConfig;
 pub use content::{FrontMatter, Page, route_of};
 pub use error::{SiteError, site_error};
-pub use site::{BuildReport, HostError, Site};
 pub use output::{CleanReport, Origin, clean};
+pub use site::{BuildReport, HostError, Site};
 pub use starter::init;
 pub use tree::{Entry, IndexedSection, Section, SectionIndex};

@@ -17,8 +17,7 @@
 //! A symbolic link, to a file or a directory, is followed when its target (fully resolved) lies
 //! inside the site (its canonical directory): a site may share a directory between sections or
 //! keep its content elsewhere in its tree. A link pointing outside the site is an error unless
-//! [`ScanPolicy`] allows it (for `follow_outside_symlinks = true` in `dodeca.toml`, which the
-//! config does not read yet), since whatever it points at would be published
+//! [`ScanPolicy`] allows it (`follow_outside_symlinks = true` in `dodeca.toml`), since whatever it points at would be published
 //! (`static/keys -> ~/.ssh`). A dangling link is an error naming it. Each directory walked is
 //! identified by its device and inode: one that contains itself through a link
 //! (`content/a -> .`) is an error, as the walk would never end, and so is one reached a second
@@ -463,7 +462,12 @@ fn list_dir(
             }
         };
         if kind.is_symlink() {
-            // Every link is resolved, whatever its name: it may be a directory.
+            // An editor's lock file (Emacs makes `.#page.md` a dangling link while a buffer
+            // is modified): never content, and an error would stop every build while editing.
+            if name.starts_with(".#") {
+                continue;
+            }
+            // Every other link is resolved, whatever its name: it may be a directory.
             let rel = format!("{prefix}{name}");
             let (target, meta) = site.follow(&entry.path(), &rel)?;
             if meta.is_dir() {
@@ -837,6 +841,10 @@ mod tests {
             false,
             &["cannot follow the symbolic link `content/self`"],
         );
+        // An editor's lock file is a dangling link by design: skipped, not an error.
+        std::fs::remove_file(root.join("content/self")).unwrap();
+        lay_out(&root, &[], &[("content/.#a.md", "user@host.1234:1700000000")]);
+        assert_eq!(listed(&root, "content", false), ["a.md"]);
         std::fs::remove_dir_all(root).unwrap();
     }
 

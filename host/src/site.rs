@@ -182,8 +182,14 @@ impl Site {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         // Before anything is listed: stamps taken after this are trusted only if well before it.
         let started = std::time::SystemTime::now();
-        // TODO(config): follow_outside_symlinks
-        let policy = ScanPolicy::new(&self.root, false)?;
+        // Whether links may lead outside the site is decided before anything is read through
+        // one, so the config is read for it first (a config that does not parse says no; the
+        // build reports its error).
+        let follow_outside = std::fs::read_to_string(self.root.join("dodeca.toml"))
+            .ok()
+            .and_then(|text| crate::config::parse(&text).ok())
+            .is_some_and(|config| config.follow_outside_symlinks);
+        let policy = ScanPolicy::new(&self.root, follow_outside)?;
         let mut content = files_under(&self.root.join("content"), "md", threads, &policy)?;
         let mut templates = files_under(&self.root.join("templates"), "", threads, &policy)?;
         let mut data = files_under(&self.root.join("data"), "", threads, &policy)?;
@@ -549,7 +555,8 @@ impl Site {
                 Some(pages[at].1)
             }
         };
-        let mut folded: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        let mut folded: std::collections::HashMap<String, String> =
+            std::collections::HashMap::new();
         let mut live = Vec::with_capacity(statics.len());
         for rel in statics {
             let Some(hash) = db.statics.get(db, &rel).map_err(|e| HostError(e.to_string()))? else {
@@ -567,8 +574,7 @@ impl Site {
                 ));
                 continue;
             }
-            if case_insensitive
-                && let Some(other) = folded.insert(rel.to_lowercase(), rel.clone())
+            if case_insensitive && let Some(other) = folded.insert(rel.to_lowercase(), rel.clone())
             {
                 report.errors.push(SiteError::in_file(
                     format!("static/{rel}"),

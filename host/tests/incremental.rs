@@ -269,12 +269,16 @@ fn after_a_build_cut_short_the_next_build_writes_every_output_again() {
     assert!(first.errors.is_empty(), "{:?}", first.errors);
     assert!(!marker.exists(), "a build that finished leaves no marker");
 
-    // Without the marker, a new process trusts cas.db: an output it recorded is not rewritten
-    // (this is what makes a cold start of an unchanged site write nothing).
-    std::fs::write(fixture.root.join("public/blog/b/index.html"), "changed behind our back")
-        .unwrap();
+    // Without the marker, a new process trusts cas.db: an output it recorded, whose file is
+    // as written (its stamp), is not rewritten; this is what makes a cold start of an
+    // unchanged site write nothing. A file changed behind its back is written again.
     let trusted = fixture.site().build(2).unwrap();
     assert_eq!(trusted.written, 0, "{trusted:?}");
+    std::fs::write(fixture.root.join("public/blog/b/index.html"), "changed behind our back")
+        .unwrap();
+    let restored = fixture.site().build(2).unwrap();
+    assert_eq!(restored.written, 1, "{restored:?}");
+    assert!(fixture.read("blog/b/index.html").contains("Beta"));
 
     // A build killed after writing a page but before saving cas.db leaves the marker up: then
     // no recorded hash is trusted, and every output is written afresh.

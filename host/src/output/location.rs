@@ -45,7 +45,11 @@ pub(crate) struct OutputDir {
 /// # Errors
 ///
 /// A refused value, with the reason and what to do instead.
-pub(crate) fn resolve(site_root: &Path, value: &Path, origin: Origin) -> Result<OutputDir, HostError> {
+pub(crate) fn resolve(
+    site_root: &Path,
+    value: &Path,
+    origin: Origin,
+) -> Result<OutputDir, HostError> {
     let named = match origin {
         Origin::Config => format!("`output_dir = \"{}\"` in dodeca.toml", value.display()),
         Origin::CommandLine => format!("the output directory `{}`", value.display()),
@@ -175,7 +179,8 @@ mod tests {
     use super::*;
 
     fn site(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("dodeca-location-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("dodeca-location-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("content/blog")).unwrap();
         std::fs::write(dir.join("dodeca.toml"), "").unwrap();
@@ -234,7 +239,8 @@ mod tests {
         assert_eq!(inside.path, root.canonicalize().unwrap().join("public"));
         let nested = resolve(&root, Path::new("build/./site/"), Origin::Config).unwrap();
         assert_eq!(nested.key, "build/site");
-        let outside = std::env::temp_dir().join(format!("dodeca-location-out-{}", std::process::id()));
+        let outside =
+            std::env::temp_dir().join(format!("dodeca-location-out-{}", std::process::id()));
         let elsewhere = resolve(&root, &outside, Origin::CommandLine).unwrap();
         assert_eq!(elsewhere.key, elsewhere.path.to_str().unwrap());
         assert!(resolve(&root, &outside, Origin::Config).is_err());
@@ -245,7 +251,8 @@ mod tests {
     fn the_case_probe_leaves_nothing_behind() {
         let root = site("probe");
         assert!(!is_case_insensitive(&root), "this test machine's temp dir is case-sensitive");
-        let left: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let left: Vec<_> =
+            std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(left.len(), 2, "{left:?}");
         std::fs::remove_dir_all(root).unwrap();
     }

@@ -261,7 +261,8 @@ impl Outputs {
             match std::fs::create_dir(&dir) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let real = std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_dir());
+                    let real =
+                        std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_dir());
                     if !real {
                         return Err(HostError(format!(
                             "cannot write {}: {} is not a real directory (a symbolic link or a \
