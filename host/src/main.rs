@@ -164,6 +164,8 @@ fn main() -> ExitCode {
     if let Some(output) = args.output {
         site.set_output(output);
     }
+    // One build, then the process exits: nothing to watch the outputs for.
+    site.set_watch_outputs(false);
     site.set_progress(!args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let report = match site.build(args.jobs) {
         Ok(report) => report,

@@ -78,7 +78,7 @@ pub(crate) fn check(list: &[String], case_insensitive: bool) -> RouteCheck {
         if let Some(reason) = route_problem(&route) {
             result.problems.push(RouteProblem {
                 paths: vec![path.clone()],
-                message: format!("its route `{route}` {reason}; rename the file"),
+                message: format!("its route `{}` {reason}; rename the file", route.escape_debug()),
             });
             continue;
         }

@@ -67,6 +67,9 @@ pub struct Site {
     last_build: parking_lot::Mutex<Option<(picante::Revision, PathBuf, BuildReport)>>,
     /// Whether to show progress on stderr while building.
     progress: bool,
+    /// Whether to watch the outputs written for changes made by hand (see
+    /// [`set_watch_outputs`](Self::set_watch_outputs)).
+    watch_outputs: bool,
     /// What the files looked like when last read, so a rescan reads only changed ones.
     scanner: Scanner,
 }
@@ -142,6 +145,7 @@ impl Site {
             outputs: parking_lot::Mutex::new(None),
             last_build: parking_lot::Mutex::new(None),
             progress: false,
+            watch_outputs: true,
             scanner: Scanner::default(),
         })
     }
@@ -149,6 +153,14 @@ impl Site {
     /// Shows progress (phase and count) on stderr while building; for terminals.
     pub fn set_progress(&mut self, show: bool) {
         self.progress = show;
+    }
+
+    /// Whether to watch the output directory (inotify) so that a rebuild finds outputs changed
+    /// by hand without a `stat` of each (on by default). A process that builds once (the CLI's
+    /// `build`) turns it off: its first build has nothing to look at, and the watches would
+    /// cost it one system call per output directory.
+    pub fn set_watch_outputs(&mut self, watch: bool) {
+        self.watch_outputs = watch;
     }
 
     /// Writes the output to `dir` instead of the configured one: a directory named by the
@@ -402,7 +414,11 @@ impl Site {
         }
         // Outputs changed, replaced or deleted since this process wrote them (by hand, by
         // another program) are forgotten, so this build writes them again.
+        let t = Instant::now();
         let restored = outputs.sweep(jobs);
+        if std::env::var_os("DODECA_PHASES").is_some() {
+            eprintln!("phase sweep: {:.2} ms", t.elapsed().as_secs_f64() * 1e3);
+        }
 
         // Nothing changed since the last build (no input was set to a new value, every
         // output is as written): do not even look at each page. A changed input, a different
@@ -526,7 +542,7 @@ impl Site {
         {
             return Ok(outputs.clone());
         }
-        let outputs = Arc::new(Outputs::new(dir));
+        let outputs = Arc::new(Outputs::new(dir, self.watch_outputs));
         *current = Some(outputs.clone());
         Ok(outputs)
     }

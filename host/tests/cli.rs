@@ -1,23 +1,10 @@
 //! The `dodeca-host` binary: init, build, clean, help, version, errors and exit codes.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-fn host() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dodeca-host"));
-    // Cells next to the test binaries (built by the workspace's test run or on demand).
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|d| d.parent()).unwrap().to_path_buf();
-    if !dir.join("cell-template").is_file() || !dir.join("cell-markdown").is_file() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "cell-template", "-p", "cell-markdown"])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    command.env("DODECA_CELL_PATH", dir);
-    command
-}
+use std::path::PathBuf;
+
+use common::host;
 
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("dodeca-cli-{name}-{}", std::process::id()));

@@ -4,11 +4,14 @@
 //! - `records`: the `cas.db` record of every file written (content hash and file stamp).
 //! - `writer`: [`Outputs`], one output directory's bookkeeping for a [`Site`](crate::Site):
 //!   writes only what changed, through real directories only, and removes only its own files.
+//! - `watch`: inotify on the directories written, so that a rebuild finds outputs changed by
+//!   hand without a `stat` of each.
 //! - `clean`: `dodeca-host clean`, which removes exactly what the records name.
 
 mod clean;
 pub(crate) mod location;
 pub(crate) mod records;
+mod watch;
 mod writer;
 
 pub use clean::{CleanReport, clean};

@@ -21,6 +21,7 @@ use parking_lot::Mutex;
 
 use super::location::OutputDir;
 use super::records::{self, Stamp};
+use super::watch::{Changes, OutputWatch};
 use super::{Removal, remove_recorded};
 use crate::site::HostError;
 
@@ -59,11 +60,17 @@ pub(crate) struct Outputs {
     writing: AtomicBool,
     /// Whether the output directory's file system ignores case (probed once it exists).
     case_insensitive: Mutex<Option<bool>>,
+    /// Watches on the directories written to, so that [`sweep`](Self::sweep) looks only at
+    /// the files changed since; `None` when not asked for (a one-shot build) or not available.
+    watch: Option<OutputWatch>,
 }
 
 impl Outputs {
-    pub(crate) fn new(dir: OutputDir) -> Outputs {
+    /// The bookkeeping of `dir`; with `watch`, outputs are watched for changes made by hand
+    /// (for a process that builds more than once).
+    pub(crate) fn new(dir: OutputDir, watch: bool) -> Outputs {
         Outputs {
+            watch: if watch { OutputWatch::new() } else { None },
             dir,
             written: Mutex::new(HashMap::new()),
             last: Mutex::new(None),
@@ -90,14 +97,30 @@ impl Outputs {
         Ok(probed)
     }
 
-    /// Starts a build: checks every file this process wrote against the disk, forgetting
+    /// Starts a build: checks the files this process wrote against the disk, forgetting
     /// those changed, replaced or deleted since (by hand, by another program), so that the
-    /// build writes them again. Returns how many were forgotten.
+    /// build writes them again. With a watch, only the files its events name are looked at.
+    /// Returns how many were forgotten.
     pub(crate) fn sweep(&self, threads: usize) -> usize {
         self.real_dirs.lock().clear();
+        let named = match self.watch.as_ref().map(OutputWatch::changes) {
+            Some(Changes::Files(files)) => Some(files),
+            Some(Changes::Unknown) | None => None,
+        };
         let mut written = self.written.lock();
         if written.is_empty() {
             return 0;
+        }
+        if let Some(files) = named {
+            let mut forgotten = 0;
+            for rel in files {
+                let Some((_, stamp)) = written.get(&rel) else { continue };
+                if Stamp::of_file(&self.dir.path.join(&rel)) != Some(*stamp) {
+                    written.remove(&rel);
+                    forgotten += 1;
+                }
+            }
+            return forgotten;
         }
         if !self.dir.path.is_dir() {
             let count = written.len();
@@ -135,6 +158,14 @@ impl Outputs {
         changed.len()
     }
 
+    /// Remembers what `rel` holds now, and watches its directory from now on.
+    fn remember(&self, rel: &str, content: Content, stamp: Stamp) {
+        if let Some(watch) = &self.watch {
+            watch.watch(&self.dir.path, rel.rsplit_once('/').map_or("", |(dir, _)| dir));
+        }
+        self.written.lock().insert(rel.to_string(), (content, stamp));
+    }
+
     /// Writes a rendered page to `rel` unless it is the very render written last time (a
     /// reused memo is the same `Arc`) and the file is still as written, or the record says the
     /// file already holds it. Returns whether it wrote.
@@ -150,7 +181,7 @@ impl Outputs {
             return Ok(false);
         }
         let (wrote, stamp) = self.write_file(cas, rel, html.as_bytes())?;
-        self.written.lock().insert(rel.to_string(), (Content::Page(html), stamp));
+        self.remember(rel, Content::Page(html), stamp);
         Ok(wrote)
     }
 
@@ -172,7 +203,7 @@ impl Outputs {
             return Ok(None);
         };
         let (wrote, stamp) = self.write_file(cas, rel, &blob)?;
-        self.written.lock().insert(rel.to_string(), (Content::Static(hash), stamp));
+        self.remember(rel, Content::Static(hash), stamp);
         Ok(Some(wrote))
     }
 
