@@ -109,7 +109,9 @@ impl OutputWatch {
         let mut files = HashSet::new();
         let mut unknown = std::mem::take(&mut state.incomplete);
         // Aligned for `inotify_event`; large enough for many events per read.
-        let mut buffer = vec![0u64; 8192];
+        // On the stack: aligned for `inotify_event`, room for a hundred events per read, and
+        // no allocation in the common case of an empty queue.
+        let mut buffer = [0u64; 512];
         loop {
             // SAFETY: the descriptor is a live inotify instance and `buffer` is writable for
             // the length given.

@@ -12,7 +12,7 @@
 //! - a file is removed only if the records say the host wrote it and it is still what was
 //!   written ([`remove_recorded`](super::remove_recorded)).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -55,7 +55,7 @@ pub(crate) struct Outputs {
     /// which takes them from `cas.db`.
     last: Mutex<Option<Vec<String>>>,
     /// Directories below the output directory found real (or created) in this build.
-    real_dirs: Mutex<HashSet<String>>,
+    real_dirs: Mutex<RealDirs>,
     /// Whether this build has put up the [`INCOMPLETE_MARKER`] (before its first write).
     writing: AtomicBool,
     /// Whether the output directory's file system ignores case (probed once it exists).
@@ -74,7 +74,7 @@ impl Outputs {
             dir,
             written: Mutex::new(HashMap::new()),
             last: Mutex::new(None),
-            real_dirs: Mutex::new(HashSet::new()),
+            real_dirs: Mutex::new(RealDirs::default()),
             writing: AtomicBool::new(false),
             case_insensitive: Mutex::new(None),
         }
@@ -102,7 +102,7 @@ impl Outputs {
     /// build writes them again. With a watch, only the files its events name are looked at.
     /// Returns how many were forgotten.
     pub(crate) fn sweep(&self, threads: usize) -> usize {
-        self.real_dirs.lock().clear();
+        self.real_dirs.lock().forget_all();
         let named = match self.watch.as_ref().map(OutputWatch::changes) {
             Some(Changes::Files(files)) => Some(files),
             Some(Changes::Unknown) | None => None,
@@ -278,7 +278,7 @@ impl Outputs {
         let Some((parent, _)) = rel.rsplit_once('/') else {
             if !self.real_dirs.lock().contains("") {
                 self.create_root()?;
-                self.real_dirs.lock().insert(String::new());
+                self.real_dirs.lock().insert("");
             }
             return Ok(());
         };
@@ -313,7 +313,7 @@ impl Outputs {
                 }
                 Err(e) => return Err(HostError(format!("cannot create {}: {e}", dir.display()))),
             }
-            self.real_dirs.lock().insert(prefix.to_string());
+            self.real_dirs.lock().insert(prefix);
         }
         Ok(())
     }
@@ -389,6 +389,35 @@ impl Outputs {
         }
         *last = Some(live);
         Ok(removed)
+    }
+}
+
+/// Directories found to be real (not links) in the current build. Each build starts knowing
+/// none (a directory may have been swapped for a link since), but forgetting ten thousand
+/// names one by one would cost a millisecond per build, so entries carry the build they were
+/// found in and a new build only counts up.
+#[derive(Default)]
+struct RealDirs {
+    build: u64,
+    found: HashMap<String, u64>,
+}
+
+impl RealDirs {
+    fn forget_all(&mut self) {
+        self.build += 1;
+    }
+
+    fn contains(&self, dir: &str) -> bool {
+        self.found.get(dir) == Some(&self.build)
+    }
+
+    fn insert(&mut self, dir: &str) {
+        match self.found.get_mut(dir) {
+            Some(build) => *build = self.build,
+            None => {
+                self.found.insert(dir.to_string(), self.build);
+            }
+        }
     }
 }
 
