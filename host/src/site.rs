@@ -468,8 +468,7 @@ impl Site {
                         Ok(page) => match db.render.get(db, path).await {
                             Err(error) => Outcome::Failed(error),
                             Ok(html) => {
-                                let rel =
-                                    format!("{}index.html", page.route.trim_start_matches('/'));
+                                let rel = page_output(&page.route);
                                 let wrote = outputs.write_page(&self.cas, &rel, html);
                                 Outcome::Built { rel, wrote }
                             }
@@ -487,9 +486,8 @@ impl Site {
             let file = format!("content/{}", problem.paths[0]);
             report.errors.push(SiteError::in_file(file, problem.message.clone()));
         }
-        // The output of each page, and the content file it comes from, sorted by output.
-        let mut pages: Vec<(String, &String)> = Vec::with_capacity(paths.len());
-        for (outcome, path) in outcomes.into_iter().zip(paths.iter()) {
+        let mut live = Vec::with_capacity(paths.len());
+        for outcome in outcomes {
             match outcome {
                 Outcome::Draft | Outcome::Refused => {}
                 Outcome::Failed(error) => report.errors.push(self.site_error_of(&error)?),
@@ -500,13 +498,12 @@ impl Site {
                     } else {
                         report.unchanged += 1;
                     }
-                    pages.push((rel, path));
+                    live.push(rel);
                 }
             }
         }
-        pages.sort_unstable();
-        let statics = self.write_statics(&outputs, &pages, case_insensitive, &mut report)?;
-        let mut live: Vec<String> = pages.into_iter().map(|(rel, _)| rel).collect();
+        live.sort_unstable();
+        let statics = self.write_statics(&outputs, &live, &paths, case_insensitive, &mut report)?;
         live.extend(statics);
         phase("write", t);
         let t = Instant::now();
@@ -554,22 +551,28 @@ impl Site {
     fn write_statics(
         &self,
         outputs: &Outputs,
-        pages: &[(String, &String)],
+        pages: &[String],
+        paths: &[String],
         case_insensitive: bool,
         report: &mut BuildReport,
     ) -> Result<Vec<String>, HostError> {
         let db = &*self.db;
         let mut statics = db.statics.keys();
         statics.sort_unstable();
-        // Only a static file named `index.html` can have a page's output (`<route>index.html`).
+        // Only a static file named `index.html` can have a page's output (`<route>index.html`,
+        // `pages` sorted); the content file is looked for only then.
         let page_of = |rel: &str| -> Option<&String> {
-            if case_insensitive {
+            let output = if case_insensitive {
                 let wanted = rel.to_lowercase();
-                pages.iter().find(|(page, _)| page.to_lowercase() == wanted).map(|(_, p)| *p)
+                pages.iter().find(|page| page.to_lowercase() == wanted)?
             } else {
-                let at = pages.binary_search_by(|(page, _)| page.as_str().cmp(rel)).ok()?;
-                Some(pages[at].1)
-            }
+                &pages[pages.binary_search_by(|page| page.as_str().cmp(rel)).ok()?]
+            };
+            // Rare (an error): the pages are asked again, each a memo already valid.
+            paths.iter().find(|path| {
+                pollster::block_on(db.page.get(db, (*path).clone()))
+                    .is_ok_and(|page| page_output(&page.route) == *output)
+            })
         };
         let mut folded: std::collections::HashMap<String, String> =
             std::collections::HashMap::new();
@@ -633,6 +636,12 @@ impl Site {
             None => Ok(SiteError::in_file("", error.to_string())),
         }
     }
+}
+
+/// The output file of a page at `route`: `<route>index.html`, relative to the output
+/// directory.
+fn page_output(route: &str) -> String {
+    format!("{}index.html", route.trim_start_matches('/'))
 }
 
 /// Prints the phase and count on one stderr line, ten times a second, until `finished`.

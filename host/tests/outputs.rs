@@ -142,6 +142,31 @@ fn content_changed_builds_a_new_file_and_removes_the_output_of_a_deleted_one() {
 }
 
 #[test]
+fn the_output_of_a_deleted_page_is_kept_with_a_warning_when_it_was_changed_by_hand() {
+    let sandbox = temp("stale-kept");
+    let root = sandbox.join("site");
+    site(&root);
+    let site = open(&root);
+    assert!(site.build(2).unwrap().errors.is_empty());
+    let page = root.join("public/posts/hello/index.html");
+    std::fs::write(&page, "my own notes").unwrap();
+    std::fs::remove_file(root.join("content/posts/hello.md")).unwrap();
+    let report = site.build(2).unwrap();
+    assert_eq!(report.removed, 0, "{report:?}");
+    assert_eq!(report.warnings.len(), 1, "{report:?}");
+    assert!(report.warnings[0].contains("was changed since dodeca-host wrote it"), "{report:?}");
+    assert_eq!(read(&page), "my own notes");
+    // An unchanged one goes, with its directory.
+    std::fs::remove_file(root.join("content/_index.md")).unwrap();
+    std::fs::remove_file(root.join("templates/index.html")).unwrap();
+    let report = site.build(2).unwrap();
+    assert_eq!(report.removed, 1, "{report:?}");
+    assert!(!root.join("public/index.html").exists());
+    drop(site);
+    let _ = std::fs::remove_dir_all(sandbox);
+}
+
+#[test]
 fn symbolic_links_are_followed_inside_the_site_and_refused_outside_unless_configured() {
     let sandbox = temp("links");
     let root = sandbox.join("site");
