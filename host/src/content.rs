@@ -174,8 +174,7 @@ pub struct Page {
 
 /// The route of the content file at `path` (relative to `content/`).
 pub fn route_of(path: &str) -> String {
-    let without_ext = path.strip_suffix(".md").unwrap_or(path);
-    let trimmed = without_ext.strip_suffix("_index").unwrap_or(without_ext).trim_end_matches('/');
+    let trimmed = crate::routes::route_key(path);
     if trimmed.is_empty() { "/".to_string() } else { format!("/{trimmed}/") }
 }
 
@@ -266,6 +265,9 @@ mod tests {
         assert_eq!(route_of("blog/_index.md"), "/blog/");
         assert_eq!(route_of("blog/post.md"), "/blog/post/");
         assert_eq!(route_of("about.md"), "/about/");
+        // Only a file named exactly `_index.md` is a section.
+        assert_eq!(route_of("x_index.md"), "/x_index/");
+        assert_eq!(route_of("blog/my_index.md"), "/blog/my_index/");
         let exists = |p: &str| matches!(p, "_index.md" | "blog/_index.md");
         assert_eq!(parent_section("blog/post.md", exists).as_deref(), Some("blog/_index.md"));
         assert_eq!(parent_section("blog/2024/deep.md", exists).as_deref(), Some("blog/_index.md"));

@@ -67,27 +67,75 @@ pub(crate) fn route_problem(route: &str) -> Option<String> {
     None
 }
 
+/// The part of a content path that makes its route (`blog/post` for `blog/post.md`, `blog`
+/// for `blog/_index.md`, "" for `_index.md`): two files conflict exactly when these are
+/// equal, and comparing slices spares building ten thousand route strings per check.
+pub(crate) fn route_key(path: &str) -> &str {
+    let without_ext = path.strip_suffix(".md").unwrap_or(path);
+    // Only a file named exactly `_index.md` is its directory's section (`x_index.md` is a
+    // page of its own).
+    let section_dir = match without_ext.strip_suffix("_index") {
+        Some(dir) if dir.is_empty() || dir.ends_with('/') => dir,
+        _ => without_ext,
+    };
+    section_dir.trim_end_matches('/')
+}
+
+/// Whether `key` (see [`route_key`]) may hide a bad segment or a control character: most
+/// keys are plain, and say so from their bytes alone.
+fn may_be_bad(key: &str) -> bool {
+    key.contains("..")
+        || key.starts_with('.')
+        || key.contains("/.")
+        || key.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2)
+}
+
 /// Checks the routes of every file of `list` (sorted paths under `content/`). With
 /// `case_insensitive`, routes that differ only in letter case conflict too.
 pub(crate) fn check(list: &[String], case_insensitive: bool) -> RouteCheck {
     let mut result = RouteCheck::default();
-    let mut by_route: std::collections::HashMap<String, Vec<&String>> =
+    let mut by_key: std::collections::HashMap<std::borrow::Cow<'_, str>, usize> =
         std::collections::HashMap::with_capacity(list.len());
-    for path in list {
-        let route = crate::content::route_of(path);
-        if let Some(reason) = route_problem(&route) {
-            result.problems.push(RouteProblem {
-                paths: vec![path.clone()],
-                message: format!("its route `{}` {reason}; rename the file", route.escape_debug()),
-            });
-            continue;
+    // Files whose key was seen before, with the index of the first one.
+    let mut repeats: Vec<(usize, usize)> = Vec::new();
+    for (index, path) in list.iter().enumerate() {
+        let key = route_key(path);
+        if may_be_bad(key) {
+            let route = crate::content::route_of(path);
+            if let Some(reason) = route_problem(&route) {
+                result.problems.push(RouteProblem {
+                    paths: vec![path.clone()],
+                    message: format!(
+                        "its route `{}` {reason}; rename the file",
+                        route.escape_debug()
+                    ),
+                });
+                continue;
+            }
         }
-        let key = if case_insensitive { route.to_lowercase() } else { route };
-        by_route.entry(key).or_default().push(path);
+        let key = if case_insensitive {
+            std::borrow::Cow::Owned(key.to_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(key)
+        };
+        match by_key.entry(key) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                repeats.push((*first.get(), index));
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(index);
+            }
+        }
     }
-    let mut conflicts: Vec<Vec<&String>> =
-        by_route.into_values().filter(|paths| paths.len() > 1).collect();
-    conflicts.sort_unstable();
+    // Rare: group the repeats by their first file.
+    repeats.sort_unstable();
+    let mut conflicts: Vec<Vec<&String>> = Vec::new();
+    for (first, other) in repeats {
+        match conflicts.last_mut() {
+            Some(group) if std::ptr::eq(group[0], &list[first]) => group.push(&list[other]),
+            _ => conflicts.push(vec![&list[first], &list[other]]),
+        }
+    }
     for paths in conflicts {
         let routes: Vec<String> = paths.iter().map(|p| crate::content::route_of(p)).collect();
         let names: Vec<String> = paths.iter().map(|p| format!("content/{p}")).collect();
@@ -155,6 +203,20 @@ mod tests {
         let check = check(&files, true);
         assert_eq!(check.refused, list(&["A.md", "a.md"]));
         assert!(check.problems[0].message.contains("differ only in letter case (/A/, /a/)"));
+    }
+
+    #[test]
+    fn the_quick_key_agrees_with_the_route() {
+        for path in ["_index.md", "a.md", "blog/_index.md", "blog/a.md", "x_index.md", "a/b/c.md"] {
+            assert_eq!(
+                format!("/{}/", route_key(path)).replace("//", "/"),
+                crate::content::route_of(path)
+            );
+        }
+        for bad in ["...md", "..md", "a/...md", "a\u{85}b.md", "a\tb.md"] {
+            assert!(may_be_bad(route_key(bad)), "{bad:?}");
+        }
+        assert!(!may_be_bad(route_key("blog/post-1.md")));
     }
 
     #[test]

@@ -77,17 +77,23 @@ impl Stamp {
         meta.file_type().is_file().then(|| Stamp::of(&meta))
     }
 
-    /// The stamp as a record's tag: a digest that is never [`UNKNOWN`].
+    /// The stamp as a record's tag: a digest that is never [`UNKNOWN`]. It is stored in
+    /// `cas.db`, so the function must not change (a change would only make every output be
+    /// written once more). splitmix64's finalizer over the four fields: a stamp is not chosen
+    /// by an adversary, and this costs a few instructions where a cryptographic hash costs
+    /// hundreds, per output of every build.
     pub(crate) fn tag(&self) -> u64 {
-        let mut bytes = [0u8; 32];
-        bytes[..8].copy_from_slice(&self.len.to_le_bytes());
-        bytes[8..16].copy_from_slice(&self.modified.0.to_le_bytes());
-        bytes[16..24].copy_from_slice(&self.modified.1.to_le_bytes());
-        bytes[24..].copy_from_slice(&self.inode.to_le_bytes());
-        let digest = cas::ContentHash::of(&bytes);
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&digest.as_bytes()[..8]);
-        u64::from_le_bytes(first).max(1)
+        fn mix(state: u64, value: u64) -> u64 {
+            let mut z = (state ^ value).wrapping_add(0x9E37_79B9_7F4A_7C15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        let mut digest = mix(0, self.len);
+        digest = mix(digest, self.modified.0 as u64);
+        digest = mix(digest, self.modified.1 as u64);
+        digest = mix(digest, self.inode);
+        digest.max(1)
     }
 }
 
@@ -116,6 +122,16 @@ mod tests {
         let first = Stamp::of_file(&path).unwrap();
         assert_eq!(Stamp::of_file(&path), Some(first));
         assert_ne!(first.tag(), UNKNOWN);
+        // Each field counts.
+        let other = |change: fn(&mut Stamp)| {
+            let mut stamp = first;
+            change(&mut stamp);
+            stamp.tag()
+        };
+        assert_ne!(other(|s| s.len += 1), first.tag());
+        assert_ne!(other(|s| s.modified.0 += 1), first.tag());
+        assert_ne!(other(|s| s.modified.1 += 1), first.tag());
+        assert_ne!(other(|s| s.inode += 1), first.tag());
         std::fs::write(dir.join("g"), "two").unwrap();
         std::fs::rename(dir.join("g"), &path).unwrap();
         assert_ne!(Stamp::of_file(&path).unwrap().tag(), first.tag(), "replaced: a new inode");

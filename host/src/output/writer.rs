@@ -355,11 +355,15 @@ impl Outputs {
     ) -> Result<usize, HostError> {
         let mut last = self.last.lock();
         let previous = last.take().unwrap_or_else(|| {
+            // The paths are checked only if they are to be removed (`remove_recorded`).
             let prefix = records::dir_prefix(&self.dir.key);
             let mut known: Vec<String> = cas
                 .names_with_prefix(&prefix)
                 .into_iter()
-                .filter_map(|(name, _, _)| records::parse(&name).map(|(_, rel)| rel.to_string()))
+                .map(|(mut name, _, _)| {
+                    name.drain(..prefix.len());
+                    name
+                })
                 .collect();
             known.sort_unstable();
             known
