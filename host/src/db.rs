@@ -35,6 +35,34 @@ pub struct DataFile {
     pub text: String,
 }
 
+/// Counters of the template cell's traffic (monotonic; a build reports the difference).
+#[derive(Default)]
+pub(crate) struct Traffic {
+    /// Callbacks the cell made to the host (each a round trip).
+    pub(crate) callbacks: AtomicU64,
+    /// Reads the cell answered from its own memo of the revision, replayed by the host.
+    pub(crate) cached_reads: AtomicU64,
+    /// Bytes of values sent to the cell: contexts, template sources, callback answers.
+    pub(crate) bytes_sent: AtomicU64,
+}
+
+impl Traffic {
+    /// (callbacks, cached reads, bytes sent) now.
+    pub(crate) fn snapshot(&self) -> (u64, u64, u64) {
+        (
+            self.callbacks.load(Ordering::Relaxed),
+            self.cached_reads.load(Ordering::Relaxed),
+            self.bytes_sent.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Counts one callback whose answer carries `bytes` bytes.
+    pub(crate) fn callback(&self, bytes: usize) {
+        self.callbacks.fetch_add(1, Ordering::Relaxed);
+        self.bytes_sent.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+}
+
 /// The site database.
 pub struct Database {
     runtime: Runtime,
@@ -71,6 +99,8 @@ pub struct Database {
     pub(crate) cells: Cells,
     /// Renders run (template cell calls made), for reports and tests.
     pub(crate) renders: AtomicU64,
+    /// What went to and came back from the template cell, for reports and the benchmark.
+    pub(crate) traffic: Traffic,
 }
 
 impl HasRuntime for Database {
@@ -166,6 +196,7 @@ impl Database {
             template_bundle,
             cells,
             renders: AtomicU64::new(0),
+            traffic: Traffic::default(),
         }
     }
 }
@@ -273,6 +304,12 @@ fn render_query(db: &Database, path: String) -> Query<'_, Arc<String>> {
         // The template and everything it names by a literal go with the request: read here,
         // they are this render's dependencies, and the cell needs no callback for them.
         let templates = db.template_bundle.get(db, name.clone()).await?;
+        let sent = context.as_bytes().len()
+            + templates
+                .iter()
+                .map(|t| t.name.len() + t.source.as_ref().map_or(0, String::len))
+                .sum::<usize>();
+        db.traffic.bytes_sent.fetch_add(sent as u64, Ordering::Relaxed);
         let request =
             RenderTemplate { name: name.clone(), context, templates: templates.as_ref().clone() };
         let server = provider::Server(Provider { db });

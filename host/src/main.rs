@@ -195,7 +195,13 @@ fn main() -> ExitCode {
         );
     }
     if args.verbose {
-        println!("errors: {}", report.errors.len());
+        println!(
+            "errors: {}; template cell: {} callbacks, {} reads from its memo, {} bytes sent",
+            report.errors.len(),
+            report.callbacks,
+            report.cached_reads,
+            report.bytes_to_template
+        );
     }
     site.close_for_exit();
     if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }

@@ -184,14 +184,25 @@ fn remote(error: std::sync::Arc<picante::PicanteError>) -> RpcError {
 impl provider::Service for Provider<'_> {
     async fn resolve_template(&self, name: String) -> Result<TemplateSource, RpcError> {
         let source = self.db.templates.get(self.db, &name).map_err(remote)?;
+        self.db.traffic.callback(source.as_ref().map_or(0, String::len));
         Ok(TemplateSource { name, source })
     }
 
     async fn get_data(&self, path: String) -> Result<WireValue, RpcError> {
-        self.db.data_value.get(self.db, path).await.map_err(remote)
+        let value = self.db.data_value.get(self.db, path).await.map_err(remote)?;
+        self.db.traffic.callback(value.as_bytes().len());
+        Ok(value)
     }
 
     async fn call_function(&self, call: FunctionCall) -> Result<WireValue, RpcError> {
+        let value = self.function(call).await?;
+        self.db.traffic.callback(value.as_bytes().len());
+        Ok(value)
+    }
+}
+
+impl Provider<'_> {
+    async fn function(&self, call: FunctionCall) -> Result<WireValue, RpcError> {
         let argument = |name: &str| -> Result<String, RpcError> {
             let value = call
                 .arguments

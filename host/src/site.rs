@@ -32,6 +32,14 @@ pub struct BuildReport {
     pub executed: u64,
     /// Memos reused after checking (revalidated, or skipped by durability) in this build.
     pub reused: u64,
+    /// Callbacks the template cell made to the host (each a round trip).
+    pub callbacks: u64,
+    /// Reads the template cell answered from its own memo of the revision (no round trip),
+    /// each replayed by the host inside the render that made it.
+    pub cached_reads: u64,
+    /// Bytes of values sent to the template cell: contexts, template sources, callback
+    /// answers.
+    pub bytes_to_template: u64,
     /// Site errors; the pages without errors were still built and written.
     pub errors: Vec<SiteError>,
     /// Things the user should know that did not fail the build (an old output left in place
@@ -398,6 +406,7 @@ impl Site {
         let started = Instant::now();
         let stats_before = self.db_stats();
         let renders_before = self.db.renders.load(Ordering::Relaxed);
+        let traffic_before = self.db.traffic.snapshot();
         let db = &*self.db;
         let config = pollster::block_on(db.config.get(db, ())).map_err(|e| {
             HostError(site_error(&e).map_or_else(|| e.to_string(), ToString::to_string))
@@ -518,6 +527,10 @@ impl Site {
         report.reused = (stats.revalidated + stats.durability_skips)
             - (stats_before.revalidated + stats_before.durability_skips);
         report.renders = self.db.renders.load(Ordering::Relaxed) - renders_before;
+        let traffic = self.db.traffic.snapshot();
+        report.callbacks = traffic.0 - traffic_before.0;
+        report.cached_reads = traffic.1 - traffic_before.1;
+        report.bytes_to_template = traffic.2 - traffic_before.2;
         report.elapsed = started.elapsed();
         *self.last_build.lock() = Some((revision, output, report.clone()));
         Ok(report)
