@@ -68,6 +68,8 @@ impl CellSlot {
 pub struct Cells {
     search: Vec<PathBuf>,
     config: rpc::Config,
+    /// Arguments for the template cell (`--no-read-memo`).
+    template_args: Vec<&'static str>,
     pub(crate) template: CellSlot,
     pub(crate) markdown: CellSlot,
 }
@@ -94,9 +96,17 @@ impl Cells {
                 call_timeout: Duration::from_secs(120),
                 ..rpc::Config::default()
             },
+            template_args: Vec::new(),
             template: CellSlot::new("cell-template"),
             markdown: CellSlot::new("cell-markdown"),
         }
+    }
+
+    /// Has the template cell ask the host for every read, keeping no memo of the revision's
+    /// answers: slower, and for tests that check both ways record the same dependencies.
+    pub fn without_read_memo(mut self) -> Cells {
+        self.template_args = vec!["--no-read-memo"];
+        self
     }
 
     fn locate(&self, name: &'static str) -> Result<PathBuf, CellError> {
@@ -119,7 +129,9 @@ impl Cells {
             reap(dead);
         }
         let program = self.locate(slot.name)?;
-        let (child, connection) = rpc::cell::spawn(&program, &[], self.config.clone(), None)
+        let args: &[&str] =
+            if std::ptr::eq(slot, &self.template) { &self.template_args } else { &[] };
+        let (child, connection) = rpc::cell::spawn(&program, args, self.config.clone(), None)
             .map_err(|error| CellError::Call { name: slot.name, error })?;
         *running = Some(Running { child, connection: connection.clone() });
         Ok(connection)

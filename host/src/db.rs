@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use cell_proto::{
-    RenderMarkdown, RenderTemplate, TemplateSource, Value, WireValue, markdown, provider, template,
+    ProviderRead, RenderMarkdown, RenderTemplate, TemplateSource, Value, WireValue, markdown,
+    provider, template,
 };
 use facet::Facet;
 use picante::{
@@ -22,7 +23,8 @@ use crate::config::{self, SiteConfig};
 use crate::content::{self, Page};
 use crate::error::query_error;
 use crate::links;
-use crate::render::{self, Provider};
+use crate::provide::{self, Provided, Provider};
+use crate::render;
 use crate::routes::{self, RouteCheck};
 use crate::tree::{self, Section, SectionIndex};
 
@@ -96,6 +98,8 @@ pub struct Database {
     pub(crate) template_bundle: Arc<DerivedIngredient<Database, String, Arc<Vec<TemplateSource>>>>,
     pub(crate) data_file: Arc<DerivedIngredient<Database, String, WireValue>>,
     pub(crate) data_value: Arc<DerivedIngredient<Database, String, WireValue>>,
+    /// The answer to a cell's read (template, data, function), encoded once per revision.
+    pub(crate) provided: Arc<DerivedIngredient<Database, ProviderRead, Arc<Provided>>>,
     pub(crate) cells: Cells,
     /// Renders run (template cell calls made), for reports and tests.
     pub(crate) renders: AtomicU64,
@@ -128,6 +132,8 @@ impl Database {
         let case_insensitive_output =
             Arc::new(InputIngredient::new(QueryKindId(7), "case_insensitive_output"));
         let routes = Arc::new(DerivedIngredient::new(QueryKindId(20), "routes", routes_query));
+        let provided =
+            Arc::new(DerivedIngredient::new(QueryKindId(21), "provided", provided_query));
         let config = Arc::new(DerivedIngredient::new(QueryKindId(10), "config", config_query));
         let page = Arc::new(DerivedIngredient::new(QueryKindId(11), "page", page_query));
         let page_exists =
@@ -163,6 +169,7 @@ impl Database {
         registry.register(statics.clone());
         registry.register(case_insensitive_output.clone());
         registry.register(routes.clone());
+        registry.register(provided.clone());
         registry.register(config.clone());
         registry.register(page.clone());
         registry.register(page_exists.clone());
@@ -192,6 +199,7 @@ impl Database {
             render,
             data_file,
             data_value,
+            provided,
             template_references,
             template_bundle,
             cells,
@@ -270,6 +278,10 @@ fn markdown_error(file: &str, source: &str, error: crate::cells::CellError) -> S
     SiteError::in_file(file, error.to_string())
 }
 
+fn provided_query(db: &Database, read: ProviderRead) -> Query<'_, Arc<Provided>> {
+    Box::pin(provide::provided(db, read))
+}
+
 fn routes_query(db: &Database, _: ()) -> Query<'_, Arc<RouteCheck>> {
     Box::pin(async move {
         let list = db.content_list.get(db, &())?.unwrap_or_default();
@@ -310,8 +322,12 @@ fn render_query(db: &Database, path: String) -> Query<'_, Arc<String>> {
                 .map(|t| t.name.len() + t.source.as_ref().map_or(0, String::len))
                 .sum::<usize>();
         db.traffic.bytes_sent.fetch_add(sent as u64, Ordering::Relaxed);
-        let request =
-            RenderTemplate { name: name.clone(), context, templates: templates.as_ref().clone() };
+        let request = RenderTemplate {
+            name: name.clone(),
+            context,
+            templates: templates.as_ref().clone(),
+            revision: db.runtime().current_revision().0,
+        };
         let server = provider::Server(Provider { db });
         let rendered = db
             .cells
@@ -323,6 +339,10 @@ fn render_query(db: &Database, path: String) -> Query<'_, Arc<String>> {
             .map_err(|error| query_error(render::template_error(&page, &name, error)))?;
         // Shared: a reused memo hands out the same allocation, which is how the build knows
         // that an output is unchanged without hashing it.
+        // Reads the cell answered from its memo: read here too, so they are this render's
+        // dependencies exactly as if it had asked.
+        let replayed = provide::replay(db, rendered.reused).await?;
+        db.traffic.cached_reads.fetch_add(replayed, Ordering::Relaxed);
         Ok(Arc::new(rendered.html))
     })
 }

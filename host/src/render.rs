@@ -1,7 +1,7 @@
-//! Rendering a page or section: its template context, and the provider callbacks the template
-//! cell makes while it renders (each one a tracked query of this render).
+//! Rendering a page or section: its template context, and the values `get_section` returns
+//! (the reads themselves are in `provide.rs`).
 
-use cell_proto::{FunctionCall, TemplateSource, Value, WireValue, WireWriter, provider};
+use cell_proto::{WireValue, WireWriter};
 use picante::PicanteResult;
 use rpc::RpcError;
 
@@ -136,9 +136,17 @@ fn write_entry(w: &mut WireWriter, entry: &Entry, base_url: &str) {
 }
 
 /// A section as `get_section` returns it: its own listing fields and its listed pages.
-fn section_wire(section: &Section, base_url: &str) -> WireValue {
-    let entry = &section.entry;
-    let mut w = WireWriter::with_capacity(64 + 128 * section.pages.len());
+pub(crate) fn section_wire(section: &Section, base_url: &str) -> WireValue {
+    section_wire_of(&section.entry, &section.pages, base_url)
+}
+
+/// A section as `get_section(..., metadata_only=true)` returns it: no pages (Zola's meaning).
+pub(crate) fn section_metadata_wire(entry: &Entry, base_url: &str) -> WireValue {
+    section_wire_of(entry, &[], base_url)
+}
+
+fn section_wire_of(entry: &Entry, pages: &[Entry], base_url: &str) -> WireValue {
+    let mut w = WireWriter::with_capacity(64 + 128 * pages.len());
     w.map(5);
     w.key("title");
     w.str(&entry.title);
@@ -149,8 +157,8 @@ fn section_wire(section: &Section, base_url: &str) -> WireValue {
     w.key("path");
     w.str(&entry.route);
     w.key("pages");
-    w.list(section.pages.len());
-    for page in &section.pages {
+    w.list(pages.len());
+    for page in pages {
         write_entry(&mut w, page, base_url);
     }
     w.finish()
@@ -164,97 +172,5 @@ pub(crate) fn template_error(page: &Page, template: &str, error: CellError) -> S
             SiteError::in_file(file, format!("rendering with `{template}`: {message}"))
         }
         other => SiteError::in_file(file, other.to_string()),
-    }
-}
-
-/// The host's side of the provider service, for one render: every callback is answered by a
-/// query (or an input read) of `db`, and since it is served inside the render's call to the
-/// template cell, it is recorded as a dependency of that render.
-pub(crate) struct Provider<'db> {
-    pub(crate) db: &'db Database,
-}
-
-fn remote(error: std::sync::Arc<picante::PicanteError>) -> RpcError {
-    match crate::error::site_error(&error) {
-        Some(site) => RpcError::remote(site.to_string()),
-        None => RpcError::remote(error.to_string()),
-    }
-}
-
-impl provider::Service for Provider<'_> {
-    async fn resolve_template(&self, name: String) -> Result<TemplateSource, RpcError> {
-        let source = self.db.templates.get(self.db, &name).map_err(remote)?;
-        self.db.traffic.callback(source.as_ref().map_or(0, String::len));
-        Ok(TemplateSource { name, source })
-    }
-
-    async fn get_data(&self, path: String) -> Result<WireValue, RpcError> {
-        let value = self.db.data_value.get(self.db, path).await.map_err(remote)?;
-        self.db.traffic.callback(value.as_bytes().len());
-        Ok(value)
-    }
-
-    async fn call_function(&self, call: FunctionCall) -> Result<WireValue, RpcError> {
-        let value = self.function(call).await?;
-        self.db.traffic.callback(value.as_bytes().len());
-        Ok(value)
-    }
-}
-
-impl Provider<'_> {
-    async fn function(&self, call: FunctionCall) -> Result<WireValue, RpcError> {
-        let argument = |name: &str| -> Result<String, RpcError> {
-            let value = call
-                .arguments
-                .iter()
-                .find(|(n, _)| n == name || n == "0")
-                .map(|(_, v)| v.to_value())
-                .transpose()
-                .map_err(RpcError::remote)?;
-            match value {
-                Some(Value::String(s)) => Ok(s),
-                _ => Err(RpcError::remote(format!(
-                    "{}() needs a string `{name}` argument",
-                    call.name
-                ))),
-            }
-        };
-        let db = self.db;
-        let config = db.config.get(db, ()).await.map_err(remote)?;
-        match call.name.as_str() {
-            "get_url" => {
-                let path = argument("path")?;
-                let target = path.strip_prefix("@/").unwrap_or(&path).to_string();
-                if target.ends_with(".md") {
-                    if !db.page_exists.get(db, target.clone()).await.map_err(remote)? {
-                        return Err(RpcError::remote(format!(
-                            "get_url: there is no content/{target}"
-                        )));
-                    }
-                    return Ok(
-                        Value::from(format!("{}{}", config.base_url, route_of(&target))).to_wire()
-                    );
-                }
-                // A static path: link to it as is.
-                Ok(Value::from(format!("{}/{}", config.base_url, target.trim_start_matches('/')))
-                    .to_wire())
-            }
-            "get_section" => {
-                let path = argument("path")?;
-                let path = path.strip_prefix("@/").unwrap_or(&path).to_string();
-                let listed = db.section_listing.get(db, path.clone()).await.map_err(remote)?;
-                let section = listed.as_ref().ok_or_else(|| {
-                    RpcError::remote(format!("get_section: there is no section content/{path}"))
-                })?;
-                Ok(section_wire(section, &config.base_url))
-            }
-            "now" => {
-                let seconds = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs());
-                Ok(Value::Int(seconds as i64).to_wire())
-            }
-            other => Err(RpcError::remote(format!("unknown function {other}()"))),
-        }
     }
 }

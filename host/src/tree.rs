@@ -90,14 +90,6 @@ pub(crate) fn index(list: &[String]) -> SectionIndex {
 pub(crate) async fn listing(db: &Database, path: &str) -> PicanteResult<Option<Section>> {
     let index = db.section_index.get(db, ()).await?;
     let Some(indexed) = index.sections.iter().find(|s| s.path == path) else { return Ok(None) };
-    let entry_of = |page: &crate::content::Page| Entry {
-        path: page.path.clone(),
-        route: page.route.clone(),
-        title: page.meta.title.clone(),
-        description: page.meta.description.clone(),
-        date: page.meta.date.clone(),
-        weight: page.meta.weight,
-    };
     let own = match db.page.get(db, path.to_string()).await {
         Ok(page) if !page.meta.draft => page,
         _ => return Ok(None),
@@ -117,6 +109,18 @@ pub(crate) async fn listing(db: &Database, path: &str) -> PicanteResult<Option<S
             .then_with(|| a.title.cmp(&b.title))
     });
     Ok(Some(Section { entry: entry_of(&own), pages, subsections: indexed.subsections.clone() }))
+}
+
+/// A page as listings show it.
+pub(crate) fn entry_of(page: &crate::content::Page) -> Entry {
+    Entry {
+        path: page.path.clone(),
+        route: page.route.clone(),
+        title: page.meta.title.clone(),
+        description: page.meta.description.clone(),
+        date: page.meta.date.clone(),
+        weight: page.meta.weight,
+    }
 }
 
 /// The directory of a section's `_index.md` ("" for the root).

@@ -9,11 +9,52 @@
 use rpc::{Payload, PayloadReader, PayloadWriter, RpcError};
 
 use crate::{
-    FrontMatterFormat, FunctionCall, Heading, RenderMarkdown, RenderTemplate, Rendered,
-    RenderedMarkdown, TemplateSource, WireValue,
+    FrontMatterFormat, FunctionCall, Heading, ProviderRead, ReadAnswer, ReadRequest,
+    RenderMarkdown, RenderTemplate, Rendered, RenderedMarkdown, TemplateSource, WireValue,
 };
 
-rpc::facet_payload!(TemplateSource, FunctionCall, WireValue);
+rpc::facet_payload!(TemplateSource, FunctionCall, WireValue, ReadRequest, ReadAnswer);
+
+fn put_read(w: &mut PayloadWriter, read: &ProviderRead) {
+    match read {
+        ProviderRead::Template(name) => {
+            w.varint(0);
+            w.str(name);
+        }
+        ProviderRead::Data(path) => {
+            w.varint(1);
+            w.str(path);
+        }
+        ProviderRead::Function(call) => {
+            w.varint(2);
+            w.str(&call.name);
+            w.seq_len(call.arguments.len());
+            for (name, value) in &call.arguments {
+                w.str(name);
+                w.bytes_with_len(value.as_bytes());
+            }
+        }
+    }
+}
+
+fn read_of(r: &mut PayloadReader<'_>) -> Result<ProviderRead, RpcError> {
+    Ok(match r.varint()? {
+        0 => ProviderRead::Template(r.string()?),
+        1 => ProviderRead::Data(r.string()?),
+        2 => {
+            let name = r.string()?;
+            // An argument is at least a name's length and a value's length.
+            let count = r.seq_len(2)?;
+            let mut arguments = Vec::with_capacity(count);
+            for _ in 0..count {
+                let name = r.string()?;
+                arguments.push((name, WireValue::from_bytes(r.bytes_with_len()?.to_vec())));
+            }
+            ProviderRead::Function(FunctionCall { name, arguments })
+        }
+        other => return Err(r.error(format_args!("{other} is not a kind of read"))),
+    })
+}
 
 fn put_template_source(w: &mut PayloadWriter, template: &TemplateSource) {
     w.str(&template.name);
@@ -44,6 +85,7 @@ impl Payload for RenderTemplate {
         for template in &self.templates {
             put_template_source(&mut w, template);
         }
+        w.varint(self.revision);
         Ok(w.finish())
     }
 
@@ -57,23 +99,34 @@ impl Payload for RenderTemplate {
         for _ in 0..count {
             templates.push(template_source(&mut r)?);
         }
+        let revision = r.varint()?;
         r.finish()?;
-        Ok(RenderTemplate { name, context, templates })
+        Ok(RenderTemplate { name, context, templates, revision })
     }
 }
 
 impl Payload for Rendered {
     fn encode_payload(&self) -> Result<Vec<u8>, RpcError> {
-        let mut w = PayloadWriter::with_capacity(self.html.len() + 5);
+        let mut w = PayloadWriter::with_capacity(self.html.len() + 8 + 48 * self.reused.len());
         w.str(&self.html);
+        w.seq_len(self.reused.len());
+        for read in &self.reused {
+            put_read(&mut w, read);
+        }
         Ok(w.finish())
     }
 
     fn decode_payload(bytes: &[u8]) -> Result<Self, RpcError> {
         let mut r = PayloadReader::new(bytes, "Rendered");
         let html = r.string()?;
+        // A read is at least its kind and a name's length.
+        let count = r.seq_len(2)?;
+        let mut reused = Vec::with_capacity(count);
+        for _ in 0..count {
+            reused.push(read_of(&mut r)?);
+        }
         r.finish()?;
-        Ok(Rendered { html })
+        Ok(Rendered { html, reused })
     }
 }
 
@@ -180,7 +233,23 @@ mod tests {
                     source: (i % 2 == 0).then(|| format!("{{{{ x }}}} {i}")),
                 })
                 .collect(),
+            revision: 1 << (templates * 9),
         }
+    }
+
+    fn reads() -> Vec<ProviderRead> {
+        vec![
+            ProviderRead::Template("partials/nav.html".into()),
+            ProviderRead::Data("authors.alice".into()),
+            ProviderRead::Function(FunctionCall {
+                name: "get_section".into(),
+                arguments: vec![
+                    ("path".into(), Value::from("blog/_index.md").to_wire()),
+                    ("metadata_only".into(), Value::Bool(true).to_wire()),
+                ],
+            }),
+            ProviderRead::Function(FunctionCall { name: "now".into(), arguments: vec![] }),
+        ]
     }
 
     /// The hand-written bytes are facet's postcard, and each side reads the other's.
@@ -205,8 +274,9 @@ mod tests {
         for templates in [0, 1, 5] {
             same_as_facet(&render_template(templates));
         }
-        same_as_facet(&Rendered { html: "<p>ü</p>".repeat(100) });
-        same_as_facet(&Rendered { html: String::new() });
+        same_as_facet(&Rendered { html: "<p>ü</p>".repeat(100), reused: Vec::new() });
+        same_as_facet(&Rendered { html: String::new(), reused: Vec::new() });
+        same_as_facet(&Rendered { html: "<p>x</p>".into(), reused: reads() });
         same_as_facet(&RenderMarkdown { path: "blog/a.md".into(), source: "+++\n+++\n# x".into() });
     }
 
@@ -220,9 +290,17 @@ mod tests {
         for end in 0..bytes.len() {
             assert!(RenderTemplate::decode_payload(&bytes[..end]).is_err(), "{end}");
         }
-        let mut extra = Rendered { html: "x".into() }.encode_payload().unwrap();
+        let bytes = Rendered { html: "x".into(), reused: reads() }.encode_payload().unwrap();
+        for end in 0..bytes.len() {
+            assert!(Rendered::decode_payload(&bytes[..end]).is_err(), "{end}");
+        }
+        let mut extra = Rendered { html: "x".into(), reused: Vec::new() }.encode_payload().unwrap();
         extra.push(0);
         assert!(Rendered::decode_payload(&extra).unwrap_err().to_string().contains("left over"));
+        // html "x", one read of kind 9.
+        let bad_kind = [1u8, b'x', 1, 9, 0];
+        let error = Rendered::decode_payload(&bad_kind).unwrap_err();
+        assert!(error.to_string().contains("not a kind of read"), "{error}");
     }
 
     #[test]

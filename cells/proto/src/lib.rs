@@ -38,9 +38,13 @@ pub struct RenderTemplate {
     /// The variables the template sees at top level.
     pub context: WireValue,
     /// Templates the host sends along (the template's literal references, and theirs): the
-    /// cell takes these instead of calling `provider::resolve_template`, which it still does
+    /// cell takes these instead of reading [`ProviderRead::Template`], which it still does
     /// for any other name. The host has already recorded them as the render's dependencies.
     pub templates: Vec<TemplateSource>,
+    /// The host's revision this render belongs to. Within one revision every
+    /// [`ProviderRead`] has one answer, so the cell may answer a read it made before in the
+    /// same revision from its memo, and list it in [`Rendered::reused`].
+    pub revision: u64,
 }
 
 /// A rendered template.
@@ -48,7 +52,49 @@ pub struct RenderTemplate {
 pub struct Rendered {
     /// The output.
     pub html: String,
+    /// The reads this render used without asking the host (answered from the cell's memo of
+    /// the revision, or by another render's read in flight): the host replays each inside
+    /// the render, so its dependencies are exactly those of asking.
+    pub reused: Vec<ProviderRead>,
 }
+
+/// One read a cell makes of the host while it works. Within a revision its answer never
+/// changes; it is also the read's identity, in a memo and in [`Rendered::reused`].
+#[derive(Facet, Clone, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum ProviderRead {
+    /// A template's source, by name (a [`TemplateSource`] as a string, or null).
+    Template(String),
+    /// One value of the site's data, by dotted path (`authors.alice.name`); null if absent.
+    Data(String),
+    /// A host function called from a template (`get_section(path=...)`).
+    Function(FunctionCall),
+}
+
+/// A [`ProviderRead`], with the hash of the answer the cell holds from an earlier revision.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct ReadRequest {
+    /// What to read.
+    pub read: ProviderRead,
+    /// The hash of the answer the cell already has for this read, if any: when the answer
+    /// is still that, the host sends only the hash back.
+    pub known: Option<ValueHash>,
+}
+
+/// The host's answer to a [`ReadRequest`].
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct ReadAnswer {
+    /// The answer's hash (blake3 of its encoded bytes), its identity across revisions.
+    pub hash: ValueHash,
+    /// The answer, or `None` when it is the one the request said the cell holds.
+    pub value: Option<WireValue>,
+    /// Whether the answer may differ on the next read even within a revision (`now()`):
+    /// never kept in a memo.
+    pub volatile: bool,
+}
+
+/// The hash identifying an answer's bytes.
+pub type ValueHash = [u8; 32];
 
 /// A template's source, as the host resolved it.
 #[derive(Facet, Clone, Debug, PartialEq)]
@@ -60,7 +106,7 @@ pub struct TemplateSource {
 }
 
 /// A call of a host function from a template (`get_url(path=...)`, `get_section(...)`, ...).
-#[derive(Facet, Clone, Debug, PartialEq)]
+#[derive(Facet, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FunctionCall {
     /// The function's name.
     pub name: String,
@@ -138,12 +184,9 @@ rpc::service! {
 rpc::service! {
     /// Served by the host: the callbacks cells make. Each one is a tracked query.
     pub mod provider: "Provider" {
-        /// A template's source by name.
-        fn resolve_template(name: String) -> TemplateSource;
-        /// One value of the site's data, by dotted path (`authors.alice.name`); `Null` if
-        /// absent. Only the keys a template reads become dependencies.
-        fn get_data(path: String) -> WireValue;
-        /// A host function called from a template.
-        fn call_function(call: FunctionCall) -> WireValue;
+        /// One read (a template, a data value, a function): answered by a query of the host,
+        /// inside the call that made it, so it is a dependency of that call. Only the data
+        /// keys a template reads become dependencies.
+        fn read(request: ReadRequest) -> ReadAnswer;
     }
 }

@@ -39,7 +39,7 @@ const LIST: u8 = 6;
 const MAP: u8 = 7;
 
 /// A [`Value`] as it travels (see the module documentation for the encoding).
-#[derive(Facet, Clone, Debug, PartialEq, Default)]
+#[derive(Facet, Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct WireValue {
     bytes: Vec<u8>,
 }

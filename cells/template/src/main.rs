@@ -2,7 +2,8 @@
 //! data fetched from the host's `provider` service while each render runs.
 //!
 //! Templates come with the request when the host knows them (the literal references of the
-//! page's template, recursively); any other name is asked of the host.
+//! page's template, recursively); any other name, data and host functions are reads of the
+//! host, answered once per revision and kept in the memo of `reads.rs`.
 //!
 //! The engine is synchronous (its hot path has no boxed futures), so the loader and data
 //! provider block the handler's thread on their callback with `rpc::block_on`. That is sound
@@ -11,45 +12,80 @@
 //! render's handler is being polled, so it carries the render's request id and the host serves
 //! it inside its `render` call, where it is recorded as a dependency of the page.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use cell_proto::provider;
 use cell_proto::template::{Server, Service};
-use cell_proto::{FunctionCall, RenderTemplate, Rendered, TemplateSource};
+use cell_proto::{FunctionCall, ProviderRead, ReadRequest, RenderTemplate, Rendered, TemplateSource};
 use cell_template::{DataProvider, Engine, Loader, Value};
 use rpc::{RpcError, WeakConnection};
 
-/// The cell: one engine (and its parse cache) for every render.
-#[derive(Default)]
+mod reads;
+
+use reads::{Answer, ReadMemo, Source};
+
+/// Turns the memo of reads off (every read asked of the host), for tests that compare.
+const NO_READ_MEMO: &str = "--no-read-memo";
+
+/// The cell: one engine (and its parse cache) and one memo of reads for every render.
 struct TemplateCell {
     engine: Engine,
+    reads: ReadMemo,
     connection: OnceLock<WeakConnection>,
 }
 
-/// The host's `provider` service, as the engine's loader and data provider, with the
-/// templates the host sent along with the request.
-struct Host {
+/// One render's view of the host: the `provider` service through the memo of reads, with
+/// the templates the host sent along with the request.
+struct Host<'cell> {
     client: provider::Client,
     sent: Vec<TemplateSource>,
+    revision: u64,
+    memo: &'cell ReadMemo,
+    /// Reads answered without this render asking, for the host to replay (each once).
+    reused: Mutex<Vec<ProviderRead>>,
 }
 
-impl Loader for Host {
+impl Host<'_> {
+    fn read(&self, read: ProviderRead) -> Result<Answer, String> {
+        let (answer, source) = self.memo.get(&read, self.revision, |known| {
+            let request = ReadRequest { read: read.clone(), known };
+            rpc::block_on(self.client.read(&request)).map_err(|e| match e {
+                // The host's own message ("get_section: there is no section ...") reads best
+                // unwrapped.
+                RpcError::Remote(message) => message,
+                other => other.to_string(),
+            })
+        })?;
+        if source == Source::Reused {
+            let mut reused = self.reused.lock().unwrap_or_else(|p| p.into_inner());
+            if !reused.contains(&read) {
+                reused.push(read);
+            }
+        }
+        Ok(answer)
+    }
+}
+
+impl Loader for Host<'_> {
     fn load(&self, name: &str) -> Result<Option<Arc<str>>, String> {
         if let Some(sent) = self.sent.iter().find(|t| t.name == name) {
             return Ok(sent.source.as_deref().map(Arc::from));
         }
-        let source = rpc::block_on(self.client.resolve_template(&name.to_string()))
-            .map_err(|e| format!("resolve_template({name:?}): {e}"))?;
-        Ok(source.source.map(Arc::from))
+        match self.read(ProviderRead::Template(name.to_string())) {
+            Ok(Answer::Template(source)) => Ok(source),
+            Ok(Answer::Value(_)) => Err(format!("resolve_template({name:?}): not a template")),
+            Err(e) => Err(format!("resolve_template({name:?}): {e}")),
+        }
     }
 }
 
-impl DataProvider for Host {
+impl DataProvider for Host<'_> {
     fn get_data(&self, path: &str) -> Result<Value, String> {
-        let wire = rpc::block_on(self.client.get_data(&path.to_string()))
-            .map_err(|e| format!("get_data({path:?}): {e}"))?;
-        let value = wire.to_value().map_err(|e| format!("get_data({path:?}): {e}"))?;
-        Ok(Value::from(value))
+        match self.read(ProviderRead::Data(path.to_string())) {
+            Ok(Answer::Value(value)) => Ok(value),
+            Ok(Answer::Template(_)) => Err(format!("get_data({path:?}): not a value")),
+            Err(e) => Err(format!("get_data({path:?}): {e}")),
+        }
     }
 
     fn call_function(&self, name: &str, arguments: &[(String, Value)]) -> Result<Value, String> {
@@ -60,13 +96,10 @@ impl DataProvider for Host {
                 .map(|(k, v)| (k.clone(), cell_proto::Value::from(v).to_wire()))
                 .collect(),
         };
-        let wire = rpc::block_on(self.client.call_function(&call)).map_err(|e| match e {
-            // The host's own message ("unknown function `x`") reads best unwrapped.
-            RpcError::Remote(message) => message,
-            other => format!("{name}(): {other}"),
-        })?;
-        let value = wire.to_value().map_err(|e| format!("{name}(): {e}"))?;
-        Ok(Value::from(value))
+        match self.read(ProviderRead::Function(call))? {
+            Answer::Value(value) => Ok(value),
+            Answer::Template(_) => Err(format!("{name}(): not a value")),
+        }
     }
 }
 
@@ -79,12 +112,19 @@ impl Service for TemplateCell {
             .ok_or_else(|| RpcError::remote("the template cell is not connected"))?;
         let context =
             request.context.to_value().map_err(|e| RpcError::Decode(format!("context: {e}")))?;
-        let host = Host { client: provider::Client::new(connection), sent: request.templates };
+        let host = Host {
+            client: provider::Client::new(connection),
+            sent: request.templates,
+            revision: request.revision,
+            memo: &self.reads,
+            reused: Mutex::new(Vec::new()),
+        };
         let html = self
             .engine
             .render(&request.name, &Value::from(context), &host, &host)
             .map_err(|e| RpcError::remote(e.to_string()))?;
-        Ok(Rendered { html })
+        let reused = host.reused.into_inner().unwrap_or_else(|p| p.into_inner());
+        Ok(Rendered { html, reused })
     }
 
     async fn references(&self, template: TemplateSource) -> Result<Vec<String>, RpcError> {
@@ -94,7 +134,12 @@ impl Service for TemplateCell {
 }
 
 fn main() {
-    let cell = Arc::new(Server(TemplateCell::default()));
+    let memo = !std::env::args().any(|arg| arg == NO_READ_MEMO);
+    let cell = Arc::new(Server(TemplateCell {
+        engine: Engine::default(),
+        reads: ReadMemo::new(memo),
+        connection: OnceLock::new(),
+    }));
     let served = cell.clone();
     if let Err(error) = rpc::cell::serve_with(served, |connection| {
         let _ = cell.0.connection.set(connection.downgrade());

@@ -10,7 +10,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::ThreadId;
 
 use cell_proto::template;
-use cell_proto::{FunctionCall, RenderTemplate, TemplateSource, WireValue, provider};
+use cell_proto::{
+    FunctionCall, ProviderRead, ReadAnswer, ReadRequest, RenderTemplate, TemplateSource, ValueHash,
+    WireValue, provider,
+};
 use cell_template::DataProvider;
 use rpc::{Config, Dispatcher, RpcError, WeakConnection};
 
@@ -28,44 +31,83 @@ impl TestHost {
     }
 }
 
-impl provider::Service for TestHost {
-    async fn resolve_template(&self, name: String) -> Result<TemplateSource, RpcError> {
-        self.log(format!("template:{name}"));
-        Ok(TemplateSource { source: self.templates.get(&name).cloned(), name })
-    }
-
-    async fn get_data(&self, path: String) -> Result<WireValue, RpcError> {
-        self.log(format!("data:{path}"));
-        let value = common::data().get_data(&path).map_err(RpcError::remote)?;
-        Ok(cell_proto::Value::from(&value).to_wire())
-    }
-
-    async fn call_function(&self, call: FunctionCall) -> Result<WireValue, RpcError> {
-        self.log(format!("fn:{}", call.name));
-        match call.name.as_str() {
-            "get_url" => {
-                let path =
-                    call.arguments.iter().find(|(k, _)| k == "path").map(|(_, v)| v.to_value());
-                match path {
-                    Some(Ok(cell_proto::Value::String(p))) => {
-                        Ok(cell_proto::Value::from(format!("/{p}/")).to_wire())
-                    }
-                    _ => Err(RpcError::remote("get_url needs path=")),
-                }
+impl TestHost {
+    fn answer(&self, read: &ProviderRead) -> Result<WireValue, RpcError> {
+        match read {
+            ProviderRead::Template(name) => {
+                self.log(format!("template:{name}"));
+                Ok(match self.templates.get(name) {
+                    Some(source) => cell_proto::Value::from(source.as_str()).to_wire(),
+                    None => cell_proto::Value::Null.to_wire(),
+                })
             }
-            other => Err(RpcError::remote(format!("unknown function `{other}`"))),
+            ProviderRead::Data(path) => {
+                self.log(format!("data:{path}"));
+                let value = common::data().get_data(path).map_err(RpcError::remote)?;
+                Ok(cell_proto::Value::from(&value).to_wire())
+            }
+            ProviderRead::Function(call) => {
+                self.log(format!("fn:{}", call.name));
+                function(call)
+            }
         }
+    }
+}
+
+fn function(call: &FunctionCall) -> Result<WireValue, RpcError> {
+    match call.name.as_str() {
+        "get_url" => {
+            let path = call.arguments.iter().find(|(k, _)| k == "path").map(|(_, v)| v.to_value());
+            match path {
+                Some(Ok(cell_proto::Value::String(p))) => {
+                    Ok(cell_proto::Value::from(format!("/{p}/")).to_wire())
+                }
+                _ => Err(RpcError::remote("get_url needs path=")),
+            }
+        }
+        other => Err(RpcError::remote(format!("unknown function `{other}`"))),
+    }
+}
+
+/// The answer's identity (the host uses blake3; any function of the bytes will do here).
+fn hash_of(bytes: &[u8]) -> ValueHash {
+    let mut hash = [0u8; 32];
+    let mut state = 0xcbf2_9ce4_8422_2325_u64;
+    for (i, byte) in bytes.iter().enumerate() {
+        state = (state ^ u64::from(*byte)).wrapping_mul(0x100_0000_01b3);
+        hash[i % 32] ^= state as u8;
+    }
+    hash[..8].copy_from_slice(&state.to_le_bytes());
+    hash
+}
+
+impl provider::Service for TestHost {
+    async fn read(&self, request: ReadRequest) -> Result<ReadAnswer, RpcError> {
+        let value = self.answer(&request.read)?;
+        let hash = hash_of(value.as_bytes());
+        if request.known == Some(hash) {
+            self.log("(unchanged)".into());
+            return Ok(ReadAnswer { hash, value: None, volatile: false });
+        }
+        Ok(ReadAnswer { hash, value: Some(value), volatile: false })
     }
 }
 
 fn spawn(
     host: TestHost,
 ) -> (std::process::Child, template::Client, Arc<provider::Server<TestHost>>) {
+    spawn_with(host, &[])
+}
+
+fn spawn_with(
+    host: TestHost,
+    args: &[&str],
+) -> (std::process::Child, template::Client, Arc<provider::Server<TestHost>>) {
     let host = Arc::new(provider::Server(host));
     let dispatcher: Arc<dyn Dispatcher> = host.clone();
     let (child, connection) = rpc::cell::spawn(
         Path::new(env!("CARGO_BIN_EXE_cell-template")),
-        &[],
+        args,
         Config::default(),
         Some(dispatcher),
     )
@@ -100,7 +142,12 @@ fn request(name: &str) -> RenderTemplate {
         "page",
         cell_proto::Value::map([("title", cell_proto::Value::from("a&b"))]),
     )]);
-    RenderTemplate { name: name.to_string(), context: context.to_wire(), templates: Vec::new() }
+    RenderTemplate {
+        name: name.to_string(),
+        context: context.to_wire(),
+        templates: Vec::new(),
+        revision: 1,
+    }
 }
 
 #[test]
@@ -130,12 +177,30 @@ fn the_cell_process_renders_with_each_callback_served_inside_the_hosts_call() {
         "callbacks nested in the render call"
     );
 
-    // A second render of the same page: the host is asked again (each render records its
-    // dependencies), the cell does not re-parse (not observable here, see the conformance
-    // tests), and errors come back as text with the place.
+    assert!(rendered.reused.is_empty(), "every read was asked: {:?}", rendered.reused);
+
+    // A second render in the same revision asks nothing: every read comes from the cell's
+    // memo, and the reply lists them for the host to replay (each once).
     host.0.calls.lock().unwrap().clear();
-    rpc::block_on(client.render(&request("page.html"))).unwrap();
-    assert_eq!(host.0.calls.lock().unwrap().len(), 6);
+    let again = rpc::block_on(client.render(&request("page.html"))).unwrap();
+    assert_eq!(again.html, rendered.html);
+    assert!(host.0.calls.lock().unwrap().is_empty());
+    let reused: Vec<String> = again.reused.iter().map(|r| format!("{r:?}")).collect();
+    assert_eq!(reused.len(), 6, "{reused:?}");
+    assert!(reused[0].contains("page.html") && reused[5].contains("authors.alice.name"));
+
+    // The next revision asks again, saying which answer the cell holds; the host confirms
+    // each without sending it.
+    host.0.calls.lock().unwrap().clear();
+    let mut next = request("page.html");
+    next.revision = 2;
+    let third = rpc::block_on(client.render(&next)).unwrap();
+    assert_eq!(third.html, rendered.html);
+    assert!(third.reused.is_empty());
+    let calls = host.0.calls.lock().unwrap().clone();
+    assert_eq!(calls.iter().filter(|(c, _)| c == "(unchanged)").count(), 6, "{calls:?}");
+
+    // Errors come back as text with the place.
     let err = rpc::block_on(client.render(&request("bad.html"))).unwrap_err();
     let RpcError::Remote(message) = err else { panic!("{err:?}") };
     assert!(message.starts_with("no field `nope` (available: `title`"), "{message}");
@@ -157,6 +222,7 @@ fn templates_sent_with_the_request_need_no_callback_and_others_still_do() {
     };
     // The host sends page.html and base.html; macros.html is not sent, so it is asked for.
     let mut with_two = request("page.html");
+    with_two.revision = 7;
     with_two.templates = vec![sent("page.html"), sent("base.html")];
     let rendered = rpc::block_on(client.render(&with_two)).unwrap();
     assert!(rendered.html.starts_with("<title>My &lt;Site&gt;</title>"), "{}", rendered.html);
@@ -170,6 +236,7 @@ fn templates_sent_with_the_request_need_no_callback_and_others_still_do() {
     // A template sent as missing is missing: no callback, the render names it.
     host.0.calls.lock().unwrap().clear();
     let mut base_missing = request("page.html");
+    base_missing.revision = 8;
     base_missing.templates =
         vec![sent("page.html"), TemplateSource { name: "base.html".into(), source: None }];
     let err = rpc::block_on(client.render(&base_missing)).unwrap_err();
@@ -190,6 +257,18 @@ fn the_cell_lists_a_templates_literal_references() {
     assert_eq!(names, ["base.html", "macros.html"]);
     let broken = TemplateSource { name: "x.html".into(), source: Some("{% include %}".into()) };
     assert!(rpc::block_on(client.references(&broken)).unwrap().is_empty());
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn without_the_read_memo_every_render_asks_for_every_read() {
+    let (mut child, client, host) = spawn_with(site(), &["--no-read-memo"]);
+    for _ in 0..3 {
+        let rendered = rpc::block_on(client.render(&request("page.html"))).unwrap();
+        assert!(rendered.reused.is_empty());
+    }
+    assert_eq!(host.0.calls.lock().unwrap().len(), 18);
     let _ = child.kill();
     let _ = child.wait();
 }

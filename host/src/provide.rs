@@ -1,0 +1,170 @@
+//! The reads cells make of the host — a template, a data value, a function such as
+//! `get_section` — each answered by one query, `provided(read)`.
+//!
+//! The answer is encoded once per revision (the query's memo holds its bytes and their hash),
+//! however many pages read it. The template cell keeps answers in its own memo for the
+//! revision (see `cells/template/src/reads.rs`), so a read reaches the host once per revision
+//! and link, and again only with the hash of the answer the cell holds, which the host then
+//! confirms without sending it. A render lists the reads it took from that memo; [`replay`]
+//! reads each of them again here, inside the render's query: an in-process memo hit that
+//! records the same dependency as the callback would have. Asked or replayed, a render
+//! depends on exactly `provided(read)` for each read it made, and through it on what the
+//! answer was computed from.
+
+use std::sync::Arc;
+
+use cell_proto::{
+    FunctionCall, ProviderRead, ReadAnswer, ReadRequest, Value, ValueHash, WireValue, provider,
+};
+use facet::Facet;
+use picante::{PicanteError, PicanteResult};
+use rpc::RpcError;
+
+use crate::content::route_of;
+use crate::db::Database;
+use crate::render::{section_metadata_wire, section_wire};
+
+/// An answer to a read, as the `provided` query keeps it.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub(crate) struct Provided {
+    /// blake3 of `value`'s bytes: the answer's identity across revisions.
+    pub(crate) hash: ValueHash,
+    pub(crate) value: WireValue,
+}
+
+/// The function whose answer changes between two reads of one revision: never kept.
+const VOLATILE: &str = "now";
+
+/// The `provided` query: the answer to `read` in the current revision.
+pub(crate) async fn provided(db: &Database, read: ProviderRead) -> PicanteResult<Arc<Provided>> {
+    let value = match read {
+        ProviderRead::Template(name) => match db.templates.get(db, &name)? {
+            Some(source) => Value::String(source).to_wire(),
+            None => Value::Null.to_wire(),
+        },
+        ProviderRead::Data(path) => db.data_value.get(db, path).await?,
+        ProviderRead::Function(call) => function(db, &call).await?,
+    };
+    let hash = *cas::ContentHash::of(value.as_bytes()).as_bytes();
+    Ok(Arc::new(Provided { hash, value }))
+}
+
+fn failure(message: String) -> Arc<PicanteError> {
+    PicanteError::query(message)
+}
+
+/// A host function called from a template.
+async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue> {
+    let argument = |name: &str| -> Option<Result<Value, Arc<PicanteError>>> {
+        call.arguments
+            .iter()
+            .find(|(n, _)| n == name)
+            .or_else(|| call.arguments.iter().find(|(n, _)| n == "0").filter(|_| name == "path"))
+            .map(|(_, v)| v.to_value().map_err(failure))
+    };
+    let string = |name: &str| -> PicanteResult<String> {
+        match argument(name).transpose()? {
+            Some(Value::String(s)) => Ok(s),
+            _ => Err(failure(format!("{}() needs a string `{name}` argument", call.name))),
+        }
+    };
+    let config = db.config.get(db, ()).await?;
+    match call.name.as_str() {
+        "get_url" => {
+            let path = string("path")?;
+            let target = path.strip_prefix("@/").unwrap_or(&path).to_string();
+            if target.ends_with(".md") {
+                if !db.page_exists.get(db, target.clone()).await? {
+                    return Err(failure(format!("get_url: there is no content/{target}")));
+                }
+                return Ok(Value::from(format!("{}{}", config.base_url, route_of(&target))).to_wire());
+            }
+            // A static path: link to it as is.
+            Ok(Value::from(format!("{}/{}", config.base_url, target.trim_start_matches('/')))
+                .to_wire())
+        }
+        "get_section" => {
+            let path = string("path")?;
+            let path = path.strip_prefix("@/").unwrap_or(&path).to_string();
+            let metadata_only = match argument("metadata_only").transpose()? {
+                None | Some(Value::Bool(false)) => false,
+                Some(Value::Bool(true)) => true,
+                Some(_) => {
+                    return Err(failure("get_section(): `metadata_only` must be true or false".into()));
+                }
+            };
+            let missing = || failure(format!("get_section: there is no section content/{path}"));
+            if metadata_only {
+                // The section's own fields only: its pages are not read, so editing one of
+                // them does not touch this answer.
+                if !crate::content::is_section(&path) || !db.page_exists.get(db, path.clone()).await? {
+                    return Err(missing());
+                }
+                let page = db.page.get(db, path.clone()).await?;
+                if page.meta.draft {
+                    return Err(missing());
+                }
+                return Ok(section_metadata_wire(&crate::tree::entry_of(&page), &config.base_url));
+            }
+            let listed = db.section_listing.get(db, path.clone()).await?;
+            let section = listed.as_ref().ok_or_else(missing)?;
+            Ok(section_wire(section, &config.base_url))
+        }
+        VOLATILE => Err(failure("now() is answered by the provider, not kept".into())),
+        other => Err(failure(format!("unknown function {other}()"))),
+    }
+}
+
+/// Reads again, inside the current query, the reads a render took from the cell's memo: each
+/// is the same `provided` query the callback would have run, so the render's recorded
+/// dependencies are those of asking. Returns how many were replayed.
+pub(crate) async fn replay(db: &Database, reads: Vec<ProviderRead>) -> PicanteResult<u64> {
+    let mut replayed = 0;
+    for read in reads {
+        if matches!(&read, ProviderRead::Function(call) if call.name == VOLATILE) {
+            continue;
+        }
+        db.provided.get(db, read).await?;
+        replayed += 1;
+    }
+    Ok(replayed)
+}
+
+/// The host's side of the provider service, for one render: every read is answered by the
+/// `provided` query, and since it is served inside the render's call to the template cell, it
+/// is recorded as a dependency of that render.
+pub(crate) struct Provider<'db> {
+    pub(crate) db: &'db Database,
+}
+
+fn remote(error: Arc<PicanteError>) -> RpcError {
+    match crate::error::site_error(&error) {
+        Some(site) => RpcError::remote(site.to_string()),
+        None => RpcError::remote(error.to_string()),
+    }
+}
+
+impl provider::Service for Provider<'_> {
+    async fn read(&self, request: ReadRequest) -> Result<ReadAnswer, RpcError> {
+        let db = self.db;
+        if let ProviderRead::Function(call) = &request.read
+            && call.name == VOLATILE
+        {
+            // The time now: asked each time, never kept by either side.
+            let seconds = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let value = Value::Int(seconds as i64).to_wire();
+            db.traffic.callback(value.as_bytes().len());
+            let hash = *cas::ContentHash::of(value.as_bytes()).as_bytes();
+            return Ok(ReadAnswer { hash, value: Some(value), volatile: true });
+        }
+        let provided = db.provided.get(db, request.read).await.map_err(remote)?;
+        if request.known == Some(provided.hash) {
+            db.traffic.callback(0);
+            return Ok(ReadAnswer { hash: provided.hash, value: None, volatile: false });
+        }
+        db.traffic.callback(provided.value.as_bytes().len());
+        Ok(ReadAnswer { hash: provided.hash, value: Some(provided.value.clone()), volatile: false })
+    }
+}
