@@ -77,7 +77,9 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
                 if !db.page_exists.get(db, target.clone()).await? {
                     return Err(failure(format!("get_url: there is no content/{target}")));
                 }
-                return Ok(Value::from(format!("{}{}", config.base_url, route_of(&target))).to_wire());
+                return Ok(
+                    Value::from(format!("{}{}", config.base_url, route_of(&target))).to_wire()
+                );
             }
             // A static path: link to it as is.
             Ok(Value::from(format!("{}/{}", config.base_url, target.trim_start_matches('/')))
@@ -90,14 +92,18 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
                 None | Some(Value::Bool(false)) => false,
                 Some(Value::Bool(true)) => true,
                 Some(_) => {
-                    return Err(failure("get_section(): `metadata_only` must be true or false".into()));
+                    return Err(failure(
+                        "get_section(): `metadata_only` must be true or false".into(),
+                    ));
                 }
             };
             let missing = || failure(format!("get_section: there is no section content/{path}"));
             if metadata_only {
                 // The section's own fields only: its pages are not read, so editing one of
                 // them does not touch this answer.
-                if !crate::content::is_section(&path) || !db.page_exists.get(db, path.clone()).await? {
+                if !crate::content::is_section(&path)
+                    || !db.page_exists.get(db, path.clone()).await?
+                {
                     return Err(missing());
                 }
                 let page = db.page.get(db, path.clone()).await?;

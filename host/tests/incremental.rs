@@ -68,6 +68,11 @@ impl Fixture {
     fn site(&self) -> Site {
         Site::open_with(&self.root, Cells::in_dirs(vec![cell_dir()])).expect("open site")
     }
+
+    fn site_without_read_memo(&self) -> Site {
+        let cells = Cells::in_dirs(vec![cell_dir()]).without_read_memo();
+        Site::open_with(&self.root, cells).expect("open site")
+    }
 }
 
 impl Drop for Fixture {
@@ -78,8 +83,19 @@ impl Drop for Fixture {
 
 #[test]
 fn a_site_builds_and_rebuilds_exactly_what_each_change_touches() {
-    let fixture = Fixture::new("incremental");
-    let site = fixture.site();
+    rebuilds_exactly_what_each_change_touches(true);
+}
+
+/// The same renders and writes when the template cell asks the host for every read: the
+/// reads it answers from its memo are replayed by the host, so they are dependencies too.
+#[test]
+fn without_the_cell_s_read_memo_every_change_rebuilds_the_same() {
+    rebuilds_exactly_what_each_change_touches(false);
+}
+
+fn rebuilds_exactly_what_each_change_touches(read_memo: bool) {
+    let fixture = Fixture::new(if read_memo { "incremental" } else { "incremental-no-memo" });
+    let site = if read_memo { fixture.site() } else { fixture.site_without_read_memo() };
 
     let first = site.build(2).expect("first build");
     assert!(first.errors.is_empty(), "{:?}", first.errors);

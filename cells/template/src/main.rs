@@ -16,7 +16,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use cell_proto::provider;
 use cell_proto::template::{Server, Service};
-use cell_proto::{FunctionCall, ProviderRead, ReadRequest, RenderTemplate, Rendered, TemplateSource};
+use cell_proto::{
+    FunctionCall, ProviderRead, ReadRequest, RenderTemplate, Rendered, TemplateSource,
+};
 use cell_template::{DataProvider, Engine, Loader, Value};
 use rpc::{RpcError, WeakConnection};
 

@@ -67,7 +67,10 @@ struct InFlight {
 enum Slot {
     Kept(Kept),
     /// Being asked in `revision` (the answer held before is with the asker).
-    Asking { revision: u64, flight: Arc<InFlight> },
+    Asking {
+        revision: u64,
+        flight: Arc<InFlight>,
+    },
 }
 
 /// How an answer was found.
@@ -245,11 +248,12 @@ mod tests {
     #[test]
     fn a_read_is_asked_once_per_revision_and_reused_after() {
         let memo = ReadMemo::new(true);
-        let (first, source) = memo.get(&section(), 1, |known| {
-            assert_eq!(known, None);
-            Ok(answer("a", true))
-        })
-        .unwrap();
+        let (first, source) = memo
+            .get(&section(), 1, |known| {
+                assert_eq!(known, None);
+                Ok(answer("a", true))
+            })
+            .unwrap();
         assert_eq!((text(&first), source), ("a".into(), Source::Asked));
         let (again, source) = memo.get(&section(), 1, |_| panic!("asked twice")).unwrap();
         assert_eq!((text(&again), source), ("a".into(), Source::Reused));
