@@ -145,7 +145,7 @@ impl ReadMemo {
             Ok((answer.hash, decoded, answer.volatile))
         });
         let mut slots = lock(&self.slots);
-        let outcome = match result {
+        match result {
             Ok((hash, answer, volatile)) => {
                 if volatile {
                     slots.remove(read);
@@ -164,8 +164,7 @@ impl ReadMemo {
                 finish(&flight, None);
                 Err(error)
             }
-        };
-        outcome
+        }
     }
 
     fn ask_alone(
