@@ -1,4 +1,7 @@
-//! Shared by `gen-site` and `bench`: writing a synthetic site.
+//! Shared by `gen-site`, `bench` and `edit-profile`: writing a synthetic site, in one of two
+//! shapes. `write_site`: pages whose templates read only their own context. `write_nav_site`:
+//! templates that read the whole site through callbacks, as real themes do (a nav calling
+//! `get_section` for every section on every page, a home listing every section's first pages).
 
 use std::path::Path;
 
@@ -46,12 +49,28 @@ pub fn body(i: usize) -> String {
     )
 }
 
+/// The title of page `i`.
+pub fn page_title(i: usize) -> String {
+    format!("page number {i}")
+}
+
+/// The weight of page `i`.
+pub fn page_weight(i: usize) -> i64 {
+    (i % 17) as i64
+}
+
+/// The date of page `i`.
+pub fn page_date(i: usize) -> String {
+    format!("2026-01-{:02}", 1 + i % 28)
+}
+
 /// The front matter and body of page `i`.
 pub fn page(i: usize) -> String {
     format!(
-        "+++\ntitle = \"page number {i}\"\nweight = {}\ndate = \"2026-01-{:02}\"\n+++\n{}",
-        i % 17,
-        1 + i % 28,
+        "+++\ntitle = \"{}\"\nweight = {}\ndate = \"{}\"\n+++\n{}",
+        page_title(i),
+        page_weight(i),
+        page_date(i),
         body(i)
     )
 }
@@ -77,6 +96,90 @@ pub fn write_site(n: usize, dir: &Path) -> std::io::Result<()> {
     }
     for (name, text) in TEMPLATES {
         write(&format!("templates/{name}"), text)?;
+    }
+    Ok(())
+}
+
+/// The home page (`content/_index.md`) of the nav site.
+#[allow(dead_code, reason = "not every example writes the nav site")]
+pub const NAV_HOME: &str =
+    "+++\ntitle = \"Home\"\n+++\nA synthetic site whose every page shows every section.\n";
+
+/// The `_index.md` of section `s` of the nav site.
+#[allow(dead_code, reason = "not every example writes the nav site")]
+pub fn nav_section(s: usize) -> String {
+    format!("+++\ntitle = \"Section {s}\"\n+++\n")
+}
+
+/// The templates of the nav site. `base.html`'s nav loops over a literal list of the section
+/// paths and calls `get_section(path=..., metadata_only=true)` for each, on every page; the
+/// home (`index.html`) calls `get_section(path=...)` for each section and lists its first five
+/// pages; `section.html` lists all of its section's pages from its context; `page.html` shows
+/// the page with a table of contents.
+#[allow(dead_code, reason = "not every example writes the nav site")]
+pub fn nav_templates() -> Vec<(&'static str, String)> {
+    let paths: Vec<String> = (0..SECTIONS).map(|s| format!("\"section-{s}/_index.md\"")).collect();
+    let paths = format!("[{}]", paths.join(", "));
+    vec![
+        (
+            "base.html",
+            format!(
+                "<!doctype html><html><head><title>{{% block title %}}{{{{ config.title }}}}{{% endblock %}}</title></head><body>\
+                 <nav><a href=\"{{{{ config.base_url }}}}/\">Home</a>\
+                 {{% for path in {paths} %}}{{% set s = get_section(path=path, metadata_only=true) %}} \
+                 <a href=\"{{{{ s.permalink }}}}\"{{% if s.permalink == config.base_url ~ current_path %}} aria-current=\"page\"{{% endif %}}>{{{{ s.title }}}}</a>{{% endfor %}}</nav>\
+                 <main>{{% block content %}}{{% endblock %}}</main></body></html>"
+            ),
+        ),
+        (
+            "index.html",
+            format!(
+                "{{% extends \"base.html\" %}}{{% block content %}}<h1>{{{{ section.title }}}}</h1>{{{{ section.content | safe }}}}\
+                 {{% for path in {paths} %}}{{% set s = get_section(path=path) %}}\
+                 <section><h2><a href=\"{{{{ s.permalink }}}}\">{{{{ s.title }}}}</a></h2><ul>\
+                 {{% for p in s.pages | slice(0, 5) %}}<li><a href=\"{{{{ p.permalink }}}}\">{{{{ p.title }}}}</a> <time>{{{{ p.date }}}}</time></li>{{% endfor %}}\
+                 </ul><a href=\"{{{{ s.permalink }}}}\">All {{{{ s.pages | length }}}} pages</a></section>{{% endfor %}}{{% endblock %}}"
+            ),
+        ),
+        (
+            "section.html",
+            "{% extends \"base.html\" %}{% block title %}{{ section.title }} | {{ super() }}{% endblock %}\
+             {% block content %}<h1>{{ section.title }}</h1><ul>\
+             {% for p in section.pages %}<li><a href=\"{{ p.permalink }}\">{{ p.title }}</a> <time>{{ p.date }}</time></li>{% endfor %}\
+             </ul>{% endblock %}"
+                .to_string(),
+        ),
+        (
+            "page.html",
+            "{% extends \"base.html\" %}{% block title %}{{ page.title }} | {{ super() }}{% endblock %}\
+             {% block content %}<article><h1>{{ page.title }}</h1>{% if page.date %}<time>{{ page.date }}</time>{% endif %}\
+             {% if page.toc %}<nav class=\"toc\"><ul>{% for h in page.toc %}<li class=\"toc-h{{ h.level }}\"><a href=\"#{{ h.id }}\">{{ h.title }}</a></li>{% endfor %}</ul></nav>{% endif %}\
+             {{ page.content | safe }}</article>{% endblock %}"
+                .to_string(),
+        ),
+    ]
+}
+
+/// Writes the nav site of `n` pages into `dir` (which is emptied first): the pages of
+/// [`write_site`] over the same ten sections, with [`nav_templates`].
+#[allow(dead_code, reason = "not every example writes the nav site")]
+pub fn write_nav_site(n: usize, dir: &Path) -> std::io::Result<()> {
+    let _ = std::fs::remove_dir_all(dir);
+    let write = |rel: &str, text: &str| -> std::io::Result<()> {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
+        std::fs::write(path, text)
+    };
+    write("dodeca.toml", "title = \"Synthetic\"\nbase_url = \"https://synthetic.example\"\n")?;
+    write("content/_index.md", NAV_HOME)?;
+    for s in 0..SECTIONS {
+        write(&format!("content/section-{s}/_index.md"), &nav_section(s))?;
+    }
+    for i in 0..n {
+        write(&format!("content/section-{}/page-{i}.md", i % SECTIONS), &page(i))?;
+    }
+    for (name, text) in nav_templates() {
+        write(&format!("templates/{name}"), &text)?;
     }
     Ok(())
 }
