@@ -14,7 +14,7 @@ use cell_proto::{
 use facet::Facet;
 use picante::{
     BoxFuture, DerivedIngredient, DynIngredient, HasRuntime, IngredientLookup, IngredientRegistry,
-    InputIngredient, PicanteResult, QueryKindId, Runtime,
+    InputIngredient, InternId, InternedIngredient, PicanteResult, QueryKindId, Runtime,
 };
 
 use crate::SiteError;
@@ -98,8 +98,11 @@ pub struct Database {
     pub(crate) template_bundle: Arc<DerivedIngredient<Database, String, Arc<Vec<TemplateSource>>>>,
     pub(crate) data_file: Arc<DerivedIngredient<Database, String, WireValue>>,
     pub(crate) data_value: Arc<DerivedIngredient<Database, String, WireValue>>,
+    /// Every read a cell has made, by a dense id (the id a render lists it by when it took
+    /// the answer from the cell's memo).
+    pub(crate) reads: Arc<InternedIngredient<ProviderRead>>,
     /// The answer to a cell's read (template, data, function), encoded once per revision.
-    pub(crate) provided: Arc<DerivedIngredient<Database, ProviderRead, Arc<Provided>>>,
+    pub(crate) provided: Arc<DerivedIngredient<Database, InternId, Arc<Provided>>>,
     pub(crate) cells: Cells,
     /// Renders run (template cell calls made), for reports and tests.
     pub(crate) renders: AtomicU64,
@@ -132,6 +135,7 @@ impl Database {
         let case_insensitive_output =
             Arc::new(InputIngredient::new(QueryKindId(7), "case_insensitive_output"));
         let routes = Arc::new(DerivedIngredient::new(QueryKindId(20), "routes", routes_query));
+        let reads = Arc::new(InternedIngredient::new(QueryKindId(22), "reads"));
         let provided =
             Arc::new(DerivedIngredient::new(QueryKindId(21), "provided", provided_query));
         let config = Arc::new(DerivedIngredient::new(QueryKindId(10), "config", config_query));
@@ -169,6 +173,7 @@ impl Database {
         registry.register(statics.clone());
         registry.register(case_insensitive_output.clone());
         registry.register(routes.clone());
+        registry.register(reads.clone());
         registry.register(provided.clone());
         registry.register(config.clone());
         registry.register(page.clone());
@@ -199,6 +204,7 @@ impl Database {
             render,
             data_file,
             data_value,
+            reads,
             provided,
             template_references,
             template_bundle,
@@ -278,7 +284,7 @@ fn markdown_error(file: &str, source: &str, error: crate::cells::CellError) -> S
     SiteError::in_file(file, error.to_string())
 }
 
-fn provided_query(db: &Database, read: ProviderRead) -> Query<'_, Arc<Provided>> {
+fn provided_query(db: &Database, read: InternId) -> Query<'_, Arc<Provided>> {
     Box::pin(provide::provided(db, read))
 }
 

@@ -5,9 +5,10 @@
 //! however many pages read it. The template cell keeps answers in its own memo for the
 //! revision (see `cells/template/src/reads.rs`), so a read reaches the host once per revision
 //! and link, and again only with the hash of the answer the cell holds, which the host then
-//! confirms without sending it. A render lists the reads it took from that memo; [`replay`]
-//! reads each of them again here, inside the render's query: an in-process memo hit that
-//! records the same dependency as the callback would have. Asked or replayed, a render
+//! confirms without sending it. A render lists the reads it took from that memo, by the id the
+//! host gave each (reads are interned); [`replay`] reads each of them again here, inside the
+//! render's query: an in-process memo hit that records the same dependency as the callback
+//! would have. Asked or replayed, a render
 //! depends on exactly `provided(read)` for each read it made, and through it on what the
 //! answer was computed from.
 
@@ -17,7 +18,7 @@ use cell_proto::{
     FunctionCall, ProviderRead, ReadAnswer, ReadRequest, Value, ValueHash, WireValue, provider,
 };
 use facet::Facet;
-use picante::{PicanteError, PicanteResult};
+use picante::{InternId, PicanteError, PicanteResult};
 use rpc::RpcError;
 
 use crate::content::route_of;
@@ -35,15 +36,19 @@ pub(crate) struct Provided {
 /// The function whose answer changes between two reads of one revision: never kept.
 const VOLATILE: &str = "now";
 
-/// The `provided` query: the answer to `read` in the current revision.
-pub(crate) async fn provided(db: &Database, read: ProviderRead) -> PicanteResult<Arc<Provided>> {
-    let value = match read {
-        ProviderRead::Template(name) => match db.templates.get(db, &name)? {
+/// The `provided` query: the answer to the read interned as `id` in the current revision.
+/// (Keyed by the id, not the read: a replay is a lookup by a number, with nothing to decode,
+/// copy or hash. The interned read behind an id never changes, so the query is still a pure
+/// function of its key.)
+pub(crate) async fn provided(db: &Database, id: InternId) -> PicanteResult<Arc<Provided>> {
+    let read = db.reads.get(db, id)?;
+    let value = match read.as_ref() {
+        ProviderRead::Template(name) => match db.templates.get(db, name)? {
             Some(source) => Value::String(source).to_wire(),
             None => Value::Null.to_wire(),
         },
-        ProviderRead::Data(path) => db.data_value.get(db, path).await?,
-        ProviderRead::Function(call) => function(db, &call).await?,
+        ProviderRead::Data(path) => db.data_value.get(db, path.clone()).await?,
+        ProviderRead::Function(call) => function(db, call).await?,
     };
     let hash = *cas::ContentHash::of(value.as_bytes()).as_bytes();
     Ok(Arc::new(Provided { hash, value }))
@@ -121,19 +126,24 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
     }
 }
 
-/// Reads again, inside the current query, the reads a render took from the cell's memo: each
-/// is the same `provided` query the callback would have run, so the render's recorded
-/// dependencies are those of asking. Returns how many were replayed.
-pub(crate) async fn replay(db: &Database, reads: Vec<ProviderRead>) -> PicanteResult<u64> {
-    let mut replayed = 0;
-    for read in reads {
-        if matches!(&read, ProviderRead::Function(call) if call.name == VOLATILE) {
-            continue;
+/// Reads again, inside the current query, the reads a render took from the cell's memo (by
+/// the ids the host gave them): each is the same `provided` query the callback ran, so the
+/// render's recorded dependencies are those of asking. Returns how many were replayed.
+///
+/// # Errors
+///
+/// An id the host never gave (the cell's reply is untrusted input), or the query's error.
+pub(crate) async fn replay(db: &Database, ids: Vec<u32>) -> PicanteResult<u64> {
+    let known = db.reads.len();
+    for &id in &ids {
+        if id as usize >= known {
+            return Err(failure(format!(
+                "the template cell listed read {id} as reused, but the host gave out only {known}"
+            )));
         }
-        db.provided.get(db, read).await?;
-        replayed += 1;
+        db.provided.get(db, InternId(id)).await?;
     }
-    Ok(replayed)
+    Ok(ids.len() as u64)
 }
 
 /// The host's side of the provider service, for one render: every read is answered by the
@@ -163,14 +173,17 @@ impl provider::Service for Provider<'_> {
             let value = Value::Int(seconds as i64).to_wire();
             db.traffic.callback(value.as_bytes().len());
             let hash = *cas::ContentHash::of(value.as_bytes()).as_bytes();
-            return Ok(ReadAnswer { hash, value: Some(value), volatile: true });
+            // Never kept, never listed as reused: no id is needed.
+            return Ok(ReadAnswer { id: u32::MAX, hash, value: Some(value), volatile: true });
         }
-        let provided = db.provided.get(db, request.read).await.map_err(remote)?;
-        if request.known == Some(provided.hash) {
+        let id = db.reads.intern(request.read).map_err(remote)?;
+        let provided = db.provided.get(db, id).await.map_err(remote)?;
+        let hash = provided.hash;
+        if request.known == Some(hash) {
             db.traffic.callback(0);
-            return Ok(ReadAnswer { hash: provided.hash, value: None, volatile: false });
+            return Ok(ReadAnswer { id: id.0, hash, value: None, volatile: false });
         }
         db.traffic.callback(provided.value.as_bytes().len());
-        Ok(ReadAnswer { hash: provided.hash, value: Some(provided.value.clone()), volatile: false })
+        Ok(ReadAnswer { id: id.0, hash, value: Some(provided.value.clone()), volatile: false })
     }
 }

@@ -9,52 +9,11 @@
 use rpc::{Payload, PayloadReader, PayloadWriter, RpcError};
 
 use crate::{
-    FrontMatterFormat, FunctionCall, Heading, ProviderRead, ReadAnswer, ReadRequest,
-    RenderMarkdown, RenderTemplate, Rendered, RenderedMarkdown, TemplateSource, WireValue,
+    FrontMatterFormat, FunctionCall, Heading, ReadAnswer, ReadRequest, RenderMarkdown,
+    RenderTemplate, Rendered, RenderedMarkdown, TemplateSource, WireValue,
 };
 
 rpc::facet_payload!(TemplateSource, FunctionCall, WireValue, ReadRequest, ReadAnswer);
-
-fn put_read(w: &mut PayloadWriter, read: &ProviderRead) {
-    match read {
-        ProviderRead::Template(name) => {
-            w.varint(0);
-            w.str(name);
-        }
-        ProviderRead::Data(path) => {
-            w.varint(1);
-            w.str(path);
-        }
-        ProviderRead::Function(call) => {
-            w.varint(2);
-            w.str(&call.name);
-            w.seq_len(call.arguments.len());
-            for (name, value) in &call.arguments {
-                w.str(name);
-                w.bytes_with_len(value.as_bytes());
-            }
-        }
-    }
-}
-
-fn read_of(r: &mut PayloadReader<'_>) -> Result<ProviderRead, RpcError> {
-    Ok(match r.varint()? {
-        0 => ProviderRead::Template(r.string()?),
-        1 => ProviderRead::Data(r.string()?),
-        2 => {
-            let name = r.string()?;
-            // An argument is at least a name's length and a value's length.
-            let count = r.seq_len(2)?;
-            let mut arguments = Vec::with_capacity(count);
-            for _ in 0..count {
-                let name = r.string()?;
-                arguments.push((name, WireValue::from_bytes(r.bytes_with_len()?.to_vec())));
-            }
-            ProviderRead::Function(FunctionCall { name, arguments })
-        }
-        other => return Err(r.error(format_args!("{other} is not a kind of read"))),
-    })
-}
 
 fn put_template_source(w: &mut PayloadWriter, template: &TemplateSource) {
     w.str(&template.name);
@@ -107,11 +66,11 @@ impl Payload for RenderTemplate {
 
 impl Payload for Rendered {
     fn encode_payload(&self) -> Result<Vec<u8>, RpcError> {
-        let mut w = PayloadWriter::with_capacity(self.html.len() + 8 + 48 * self.reused.len());
+        let mut w = PayloadWriter::with_capacity(self.html.len() + 8 + 5 * self.reused.len());
         w.str(&self.html);
         w.seq_len(self.reused.len());
-        for read in &self.reused {
-            put_read(&mut w, read);
+        for id in &self.reused {
+            w.varint(u64::from(*id));
         }
         Ok(w.finish())
     }
@@ -119,11 +78,10 @@ impl Payload for Rendered {
     fn decode_payload(bytes: &[u8]) -> Result<Self, RpcError> {
         let mut r = PayloadReader::new(bytes, "Rendered");
         let html = r.string()?;
-        // A read is at least its kind and a name's length.
-        let count = r.seq_len(2)?;
+        let count = r.seq_len(1)?;
         let mut reused = Vec::with_capacity(count);
         for _ in 0..count {
-            reused.push(read_of(&mut r)?);
+            reused.push(r.u32()?);
         }
         r.finish()?;
         Ok(Rendered { html, reused })
@@ -237,19 +195,8 @@ mod tests {
         }
     }
 
-    fn reads() -> Vec<ProviderRead> {
-        vec![
-            ProviderRead::Template("partials/nav.html".into()),
-            ProviderRead::Data("authors.alice".into()),
-            ProviderRead::Function(FunctionCall {
-                name: "get_section".into(),
-                arguments: vec![
-                    ("path".into(), Value::from("blog/_index.md").to_wire()),
-                    ("metadata_only".into(), Value::Bool(true).to_wire()),
-                ],
-            }),
-            ProviderRead::Function(FunctionCall { name: "now".into(), arguments: vec![] }),
-        ]
+    fn reads() -> Vec<u32> {
+        vec![0, 1, 127, 128, 300, u32::MAX]
     }
 
     /// The hand-written bytes are facet's postcard, and each side reads the other's.
@@ -297,10 +244,9 @@ mod tests {
         let mut extra = Rendered { html: "x".into(), reused: Vec::new() }.encode_payload().unwrap();
         extra.push(0);
         assert!(Rendered::decode_payload(&extra).unwrap_err().to_string().contains("left over"));
-        // html "x", one read of kind 9.
-        let bad_kind = [1u8, b'x', 1, 9, 0];
-        let error = Rendered::decode_payload(&bad_kind).unwrap_err();
-        assert!(error.to_string().contains("not a kind of read"), "{error}");
+        // html "x", one id past u32.
+        let too_large = [1u8, b'x', 1, 0xff, 0xff, 0xff, 0xff, 0x1f];
+        assert!(Rendered::decode_payload(&too_large).is_err());
     }
 
     #[test]

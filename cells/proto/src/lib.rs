@@ -53,13 +53,14 @@ pub struct Rendered {
     /// The output.
     pub html: String,
     /// The reads this render used without asking the host (answered from the cell's memo of
-    /// the revision, or by another render's read in flight): the host replays each inside
-    /// the render, so its dependencies are exactly those of asking.
-    pub reused: Vec<ProviderRead>,
+    /// the revision, or by another render's read in flight), by the id the host gave each in
+    /// its [`ReadAnswer`]: the host replays each inside the render, so its dependencies are
+    /// exactly those of asking.
+    pub reused: Vec<u32>,
 }
 
 /// One read a cell makes of the host while it works. Within a revision its answer never
-/// changes; it is also the read's identity, in a memo and in [`Rendered::reused`].
+/// changes; it is the read's identity in the cell's memo.
 #[derive(Facet, Clone, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum ProviderRead {
@@ -84,6 +85,9 @@ pub struct ReadRequest {
 /// The host's answer to a [`ReadRequest`].
 #[derive(Facet, Clone, Debug, PartialEq)]
 pub struct ReadAnswer {
+    /// The host's id for the read (the same for the host's lifetime), by which a render lists
+    /// it in [`Rendered::reused`].
+    pub id: u32,
     /// The answer's hash (blake3 of its encoded bytes), its identity across revisions.
     pub hash: ValueHash,
     /// The answer, or `None` when it is the one the request said the cell holds.

@@ -43,8 +43,9 @@ struct Host<'cell> {
     sent: Vec<TemplateSource>,
     revision: u64,
     memo: &'cell ReadMemo,
-    /// Reads answered without this render asking, for the host to replay (each once).
-    reused: Mutex<Vec<ProviderRead>>,
+    /// Reads answered without this render asking, by the host's id, for the host to replay
+    /// (each once).
+    reused: Mutex<Vec<u32>>,
 }
 
 impl Host<'_> {
@@ -58,10 +59,10 @@ impl Host<'_> {
                 other => other.to_string(),
             })
         })?;
-        if source == Source::Reused {
+        if let Source::Reused(id) = source {
             let mut reused = self.reused.lock().unwrap_or_else(|p| p.into_inner());
-            if !reused.contains(&read) {
-                reused.push(read);
+            if !reused.contains(&id) {
+                reused.push(id);
             }
         }
         Ok(answer)

@@ -53,14 +53,17 @@ impl Answer {
 struct Kept {
     revision: u64,
     hash: ValueHash,
+    /// The host's id for the read, by which a render lists it as reused.
+    id: u32,
     answer: Answer,
 }
 
 /// A read being asked of the host, for the renders that wait on it.
 #[derive(Default)]
 struct InFlight {
-    /// `Some` once asked: the answer, or `None` if asking failed (each waiter then asks).
-    done: Mutex<Option<Option<(ValueHash, Answer)>>>,
+    /// `Some` once asked: the read's id and answer, or `None` if asking failed (each waiter
+    /// then asks).
+    done: Mutex<Option<Option<(u32, Answer)>>>,
     ready: Condvar,
 }
 
@@ -78,8 +81,8 @@ enum Slot {
 pub(crate) enum Source {
     /// This render asked the host (a callback, recorded by the host as it served it).
     Asked,
-    /// From the memo, or another render's request: the host must replay it.
-    Reused,
+    /// From the memo, or another render's request: the host must replay it, by this id.
+    Reused(u32),
 }
 
 /// The memo, shared by every render of the cell.
@@ -114,13 +117,13 @@ impl ReadMemo {
             let mut slots = lock(&self.slots);
             match slots.get(read) {
                 Some(Slot::Kept(kept)) if kept.revision == revision => {
-                    return Ok((kept.answer.clone(), Source::Reused));
+                    return Ok((kept.answer.clone(), Source::Reused(kept.id)));
                 }
                 Some(Slot::Asking { revision: asking, flight, .. }) if *asking == revision => {
                     let flight = flight.clone();
                     drop(slots);
-                    if let Some((_, answer)) = wait(&flight) {
-                        return Ok((answer, Source::Reused));
+                    if let Some((id, answer)) = wait(&flight) {
+                        return Ok((answer, Source::Reused(id)));
                     }
                     // Asking failed: ask ourselves, without the memo.
                     return self.ask_alone(read, ask);
@@ -142,18 +145,20 @@ impl ReadMemo {
                 (None, Some(kept)) if kept.hash == answer.hash => kept.answer.clone(),
                 (None, _) => return Err("the host sent no value for an answer not held".into()),
             };
-            Ok((answer.hash, decoded, answer.volatile))
+            Ok((answer.hash, answer.id, decoded, answer.volatile))
         });
         let mut slots = lock(&self.slots);
         match result {
-            Ok((hash, answer, volatile)) => {
+            Ok((hash, id, answer, volatile)) => {
                 if volatile {
                     slots.remove(read);
+                    // Waiters ask for themselves: a volatile answer is not shared.
+                    finish(&flight, None);
                 } else {
-                    let kept = Kept { revision, hash, answer: answer.clone() };
+                    let kept = Kept { revision, hash, id, answer: answer.clone() };
                     slots.insert(read.clone(), Slot::Kept(kept));
+                    finish(&flight, Some((id, answer.clone())));
                 }
-                finish(&flight, Some((hash, answer.clone())));
                 Ok((answer, Source::Asked))
             }
             Err(error) => {
@@ -199,7 +204,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn wait(flight: &InFlight) -> Option<(ValueHash, Answer)> {
+fn wait(flight: &InFlight) -> Option<(u32, Answer)> {
     let mut done = lock(&flight.done);
     loop {
         if let Some(result) = done.as_ref() {
@@ -209,7 +214,7 @@ fn wait(flight: &InFlight) -> Option<(ValueHash, Answer)> {
     }
 }
 
-fn finish(flight: &InFlight, result: Option<(ValueHash, Answer)>) {
+fn finish(flight: &InFlight, result: Option<(u32, Answer)>) {
     *lock(&flight.done) = Some(result);
     flight.ready.notify_all();
 }
@@ -225,7 +230,7 @@ mod tests {
     fn answer(text: &str, value: bool) -> ReadAnswer {
         let wire = cell_proto::Value::from(text).to_wire();
         let hash = *blake3_like(wire.as_bytes());
-        ReadAnswer { hash, value: value.then_some(wire), volatile: false }
+        ReadAnswer { id: 7, hash, value: value.then_some(wire), volatile: false }
     }
 
     /// A stand-in hash for tests (the host uses blake3): the bytes, padded.
@@ -255,7 +260,7 @@ mod tests {
             .unwrap();
         assert_eq!((text(&first), source), ("a".into(), Source::Asked));
         let (again, source) = memo.get(&section(), 1, |_| panic!("asked twice")).unwrap();
-        assert_eq!((text(&again), source), ("a".into(), Source::Reused));
+        assert_eq!((text(&again), source), ("a".into(), Source::Reused(7)));
     }
 
     #[test]
