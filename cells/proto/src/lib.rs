@@ -26,7 +26,7 @@ mod value;
 mod wire;
 
 pub use value::Value;
-pub use wire::{MAX_VALUE_DEPTH, WireValue, WireWriter, decode_value};
+pub use wire::{MAX_VALUE_DEPTH, ValueBuilder, WireValue, WireWriter, decode_value};
 
 use facet::Facet;
 

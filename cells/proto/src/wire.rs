@@ -70,24 +70,59 @@ impl WireValue {
     /// value: an unknown tag, a length or count beyond the bytes left, invalid UTF-8, nesting
     /// deeper than [`MAX_VALUE_DEPTH`], bytes after the value.
     pub fn to_value(&self) -> Result<Value, String> {
+        self.build(&mut ValueOf)
+    }
+
+    /// Decodes the value with `builder`, which makes the values of its own type in the same
+    /// single pass over the bytes (a template engine's values, say), with no [`Value`] tree in
+    /// between. Strings and keys are handed over as borrowed slices of the bytes. The checks
+    /// are those of [`to_value`](Self::to_value).
+    ///
+    /// # Errors
+    ///
+    /// As [`to_value`](Self::to_value).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cell_proto::{Value, ValueBuilder};
+    /// /// Counts the strings of a value.
+    /// struct Strings;
+    /// impl ValueBuilder for Strings {
+    ///     type Value = usize;
+    ///     fn null(&mut self) -> usize { 0 }
+    ///     fn bool(&mut self, _: bool) -> usize { 0 }
+    ///     fn int(&mut self, _: i64) -> usize { 0 }
+    ///     fn float(&mut self, _: f64) -> usize { 0 }
+    ///     fn string(&mut self, _: &str) -> usize { 1 }
+    ///     fn list(&mut self, items: Vec<usize>) -> usize { items.into_iter().sum() }
+    ///     fn map(&mut self, entries: Vec<(&str, usize)>) -> usize {
+    ///         entries.into_iter().map(|(_, n)| n).sum()
+    ///     }
+    /// }
+    /// let page = Value::map([("title", Value::from("Hi")), ("tags", Value::List(vec![Value::from("a")]))]);
+    /// assert_eq!(page.to_wire().build(&mut Strings)?, 2);
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn build<B: ValueBuilder>(&self, builder: &mut B) -> Result<B::Value, String> {
         let mut reader = Reader { bytes: &self.bytes, at: 0 };
-        let mut open: Vec<Open> = Vec::new();
+        let mut open: Vec<Open<'_, B::Value>> = Vec::new();
         let value = loop {
             // In a map, an entry's key comes first; it waits there for the entry's value.
             if let Some(Open::Map { key, .. }) = open.last_mut() {
-                *key = Some(reader.string("map key")?);
+                *key = Some(reader.str("map key")?);
             }
             let at = reader.at;
             let mut value = match reader.byte("value")? {
-                NULL => Value::Null,
-                FALSE => Value::Bool(false),
-                TRUE => Value::Bool(true),
+                NULL => builder.null(),
+                FALSE => builder.bool(false),
+                TRUE => builder.bool(true),
                 INT => {
                     let z = reader.varint()?;
-                    Value::Int(((z >> 1) as i64) ^ -((z & 1) as i64))
+                    builder.int(((z >> 1) as i64) ^ -((z & 1) as i64))
                 }
-                FLOAT => Value::Float(f64::from_le_bytes(reader.array()?)),
-                STRING => Value::String(reader.string("string")?),
+                FLOAT => builder.float(f64::from_le_bytes(reader.array()?)),
+                STRING => builder.string(reader.str("string")?),
                 tag @ (LIST | MAP) => {
                     if open.len() >= MAX_VALUE_DEPTH {
                         return Err(format!(
@@ -114,7 +149,7 @@ impl WireValue {
                     if count > 0 {
                         continue;
                     }
-                    close_one(&mut open)
+                    close_one(&mut open, builder)
                 }
                 tag => return Err(format!("byte {at}: unknown value tag {tag}")),
             };
@@ -138,7 +173,7 @@ impl WireValue {
                 ) {
                     break None;
                 }
-                value = close_one(&mut open);
+                value = close_one(&mut open, builder);
             };
             if let Some(root) = root {
                 break root;
@@ -151,25 +186,73 @@ impl WireValue {
     }
 }
 
-/// A container being rebuilt by [`WireValue::to_value`].
-enum Open {
+/// Makes values of some type from a [`WireValue`], in one pass: see [`WireValue::build`].
+pub trait ValueBuilder {
+    /// The values made.
+    type Value;
+    /// `null`.
+    fn null(&mut self) -> Self::Value;
+    /// A boolean.
+    fn bool(&mut self, value: bool) -> Self::Value;
+    /// An integer.
+    fn int(&mut self, value: i64) -> Self::Value;
+    /// A float.
+    fn float(&mut self, value: f64) -> Self::Value;
+    /// A string (borrowed from the encoded bytes).
+    fn string(&mut self, value: &str) -> Self::Value;
+    /// A list of the values made for its items.
+    fn list(&mut self, items: Vec<Self::Value>) -> Self::Value;
+    /// A map, its keys borrowed from the encoded bytes, in order.
+    fn map(&mut self, entries: Vec<(&str, Self::Value)>) -> Self::Value;
+}
+
+/// Builds [`Value`]s (for [`WireValue::to_value`]).
+struct ValueOf;
+
+impl ValueBuilder for ValueOf {
+    type Value = Value;
+    fn null(&mut self) -> Value {
+        Value::Null
+    }
+    fn bool(&mut self, value: bool) -> Value {
+        Value::Bool(value)
+    }
+    fn int(&mut self, value: i64) -> Value {
+        Value::Int(value)
+    }
+    fn float(&mut self, value: f64) -> Value {
+        Value::Float(value)
+    }
+    fn string(&mut self, value: &str) -> Value {
+        Value::String(value.to_string())
+    }
+    fn list(&mut self, items: Vec<Value>) -> Value {
+        Value::List(items)
+    }
+    fn map(&mut self, entries: Vec<(&str, Value)>) -> Value {
+        Value::Map(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+}
+
+/// A container being rebuilt by [`WireValue::build`].
+enum Open<'a, V> {
     List {
-        items: Vec<Value>,
+        items: Vec<V>,
         left: usize,
     },
     /// `key`: the key of the entry whose value is being read.
     Map {
-        entries: Vec<(String, Value)>,
+        entries: Vec<(&'a str, V)>,
         left: usize,
-        key: Option<String>,
+        key: Option<&'a str>,
     },
 }
 
-fn close_one(open: &mut Vec<Open>) -> Value {
+fn close_one<B: ValueBuilder>(open: &mut Vec<Open<'_, B::Value>>, builder: &mut B) -> B::Value {
     match open.pop() {
-        Some(Open::List { items, .. }) => Value::List(items),
-        Some(Open::Map { entries, .. }) => Value::Map(entries),
-        None => Value::Null,
+        Some(Open::List { items, .. }) => builder.list(items),
+        Some(Open::Map { entries, .. }) => builder.map(entries),
+        None => builder.null(),
     }
 }
 
@@ -307,7 +390,7 @@ struct Reader<'a> {
     at: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn left(&self) -> usize {
         self.bytes.len() - self.at
     }
@@ -338,7 +421,7 @@ impl Reader<'_> {
         Err(format!("byte {start}: a number longer than 64 bits"))
     }
 
-    fn take(&mut self, len: u64, what: &str) -> Result<&[u8], String> {
+    fn take(&mut self, len: u64, what: &str) -> Result<&'a [u8], String> {
         if len > self.left() as u64 {
             return Err(format!(
                 "byte {}: a {what} of {len} bytes with {} left",
@@ -358,12 +441,11 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    fn string(&mut self, what: &str) -> Result<String, String> {
+    fn str(&mut self, what: &str) -> Result<&'a str, String> {
         let at = self.at;
         let len = self.varint()?;
         let bytes = self.take(len, what)?;
         std::str::from_utf8(bytes)
-            .map(str::to_string)
             .map_err(|e| format!("byte {at}: a {what} that is not UTF-8 ({e})"))
     }
 }

@@ -94,10 +94,7 @@ impl DataProvider for Host<'_> {
     fn call_function(&self, name: &str, arguments: &[(String, Value)]) -> Result<Value, String> {
         let call = FunctionCall {
             name: name.to_string(),
-            arguments: arguments
-                .iter()
-                .map(|(k, v)| (k.clone(), cell_proto::Value::from(v).to_wire()))
-                .collect(),
+            arguments: arguments.iter().map(|(k, v)| (k.clone(), v.to_wire())).collect(),
         };
         match self.read(ProviderRead::Function(call))? {
             Answer::Value(value) => Ok(value),
@@ -113,8 +110,8 @@ impl Service for TemplateCell {
             .get()
             .and_then(WeakConnection::upgrade)
             .ok_or_else(|| RpcError::remote("the template cell is not connected"))?;
-        let context =
-            request.context.to_value().map_err(|e| RpcError::Decode(format!("context: {e}")))?;
+        let context = Value::from_wire(&request.context)
+            .map_err(|e| RpcError::Decode(format!("context: {e}")))?;
         let host = Host {
             client: provider::Client::new(connection),
             sent: request.templates,
@@ -124,7 +121,7 @@ impl Service for TemplateCell {
         };
         let html = self
             .engine
-            .render(&request.name, &Value::from(context), &host, &host)
+            .render(&request.name, &context, &host, &host)
             .map_err(|e| RpcError::remote(e.to_string()))?;
         let reused = host.reused.into_inner().unwrap_or_else(|p| p.into_inner());
         Ok(Rendered { html, reused })

@@ -35,17 +35,14 @@ pub(crate) enum Answer {
 impl Answer {
     /// Decodes the host's answer to `read`.
     pub(crate) fn decode(read: &ProviderRead, wire: &WireValue) -> Result<Answer, String> {
-        let value = wire.to_value()?;
-        Ok(match (read, value) {
-            (ProviderRead::Template(_), cell_proto::Value::String(source)) => {
-                Answer::Template(Some(Arc::from(source)))
-            }
-            (ProviderRead::Template(_), cell_proto::Value::Null) => Answer::Template(None),
-            (ProviderRead::Template(name), _) => {
-                return Err(format!("the host answered template {name:?} with a non-string"));
-            }
-            (_, value) => Answer::Value(Value::from(value)),
-        })
+        let ProviderRead::Template(name) = read else {
+            return Ok(Answer::Value(Value::from_wire(wire)?));
+        };
+        match wire.to_value()? {
+            cell_proto::Value::String(source) => Ok(Answer::Template(Some(Arc::from(source)))),
+            cell_proto::Value::Null => Ok(Answer::Template(None)),
+            _ => Err(format!("the host answered template {name:?} with a non-string")),
+        }
     }
 }
 
@@ -85,10 +82,50 @@ pub(crate) enum Source {
     Reused(u32),
 }
 
+/// Fx-style hashing (one multiply per word): the memo is looked up ten times per page by keys
+/// of a few dozen bytes, where std's DoS-resistant SipHash costs several times as much. Keys
+/// come from this cell's own templates, not from an adversary.
+#[derive(Default, Clone, Copy)]
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let mut tail = [0u8; 8];
+        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.add(u64::from_le_bytes(tail) ^ bytes.len() as u64);
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+}
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
 /// The memo, shared by every render of the cell.
 pub(crate) struct ReadMemo {
     enabled: bool,
-    slots: Mutex<HashMap<ProviderRead, Slot>>,
+    slots: Mutex<FastMap<ProviderRead, Slot>>,
     /// The newest revision seen, for dropping old answers when it moves.
     newest: Mutex<u64>,
 }
@@ -96,7 +133,7 @@ pub(crate) struct ReadMemo {
 impl ReadMemo {
     /// A memo; `enabled: false` asks the host for every read (for tests comparing both).
     pub(crate) fn new(enabled: bool) -> ReadMemo {
-        ReadMemo { enabled, slots: Mutex::new(HashMap::new()), newest: Mutex::new(0) }
+        ReadMemo { enabled, slots: Mutex::new(FastMap::default()), newest: Mutex::new(0) }
     }
 
     /// The answer to `read` in `revision`, from the memo or by `ask`, which sends the request
