@@ -465,7 +465,7 @@ impl Site {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(IN_FLIGHT);
-        let build_one = |path: &String| {
+        let outcomes = crate::exec::run_all(jobs, in_flight, &paths, |path| {
             let (refused, outputs, path) = (routes.refuses(path), &outputs, path.clone());
             async move {
                 let outcome = if refused {
@@ -487,15 +487,7 @@ impl Site {
                 progress.done.fetch_add(1, Ordering::Relaxed);
                 outcome
             }
-        };
-        // The first page alone, then the rest: what most pages read (a nav's sections, the
-        // base template's data) is then in the template cell's memo before a hundred renders
-        // ask for it at once. Otherwise each of them would wait for the one asking, each on a
-        // thread of the cell's link started for it: measured at 1,000 pages of a nav site,
-        // about 180 threads started (17 with the first page alone).
-        let warm = usize::from(paths.len() > 64);
-        let mut outcomes = crate::exec::run_all(jobs, in_flight, &paths[..warm], build_one);
-        outcomes.extend(crate::exec::run_all(jobs, in_flight, &paths[warm..], build_one));
+        });
         phase("pages", t);
         let t = Instant::now();
         let mut report = BuildReport::default();
