@@ -1,10 +1,9 @@
 //! The bytes of `cas.db`, in the format described in the [module documentation](super).
 
 use std::collections::HashMap;
-use std::io;
 
 use super::Entry;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::hash::ContentHash;
 
 const MAGIC: &[u8; 8] = b"CASNAMES";
