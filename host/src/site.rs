@@ -67,7 +67,10 @@ pub struct Site {
     root: PathBuf,
     output: Option<PathBuf>,
     db: Arc<Database>,
-    cas: cas::Cas,
+    cas: Arc<cas::Cas>,
+    /// The saving of `cas.db` after the last build, when it runs in the background (see
+    /// [`set_watch_outputs`](Self::set_watch_outputs)); the next build waits for it first.
+    saving: parking_lot::Mutex<Option<std::thread::JoinHandle<Result<(), HostError>>>>,
     /// The output directory of the last build and what was written there.
     outputs: parking_lot::Mutex<Option<Arc<Outputs>>>,
     /// The last complete build: the revision and output directory it built, and its report.
@@ -149,7 +152,8 @@ impl Site {
             root: root.to_path_buf(),
             output: None,
             db: Arc::new(Database::new(cells)),
-            cas,
+            cas: Arc::new(cas),
+            saving: parking_lot::Mutex::new(None),
             outputs: parking_lot::Mutex::new(None),
             last_build: parking_lot::Mutex::new(None),
             progress: false,
@@ -163,10 +167,12 @@ impl Site {
         self.progress = show;
     }
 
-    /// Whether to watch the output directory (inotify) so that a rebuild finds outputs changed
-    /// by hand without a `stat` of each (on by default). A process that builds once (the CLI's
-    /// `build`) turns it off: its first build has nothing to look at, and the watches would
-    /// cost it one system call per output directory.
+    /// Whether this site is built again and again in this process (on by default; the CLI's
+    /// one-shot `build` turns it off). Then the output directory is watched (inotify), so that
+    /// a rebuild finds outputs changed by hand without a `stat` of each, and `cas.db` is saved
+    /// in the background after a build, which the next build (or
+    /// [`wait_for_save`](Self::wait_for_save), or dropping the site) waits for. A one-shot
+    /// build has nothing to look at again and saves before it returns.
     pub fn set_watch_outputs(&mut self, watch: bool) {
         self.watch_outputs = watch;
     }
@@ -188,8 +194,25 @@ impl Site {
     /// would only delay the exit (by about a tenth of a cold build). Everything on disk is
     /// already saved when a build returns.
     pub fn close_for_exit(self) {
+        if let Err(error) = self.wait_for_save() {
+            eprintln!("warning: {error}");
+        }
         self.db.cells.stop_all();
         std::mem::forget(self);
+    }
+
+    /// Waits for the last build's saving of `cas.db`, if it runs in the background.
+    ///
+    /// # Errors
+    ///
+    /// When that save failed (the outputs are written; their records were not kept).
+    pub fn wait_for_save(&self) -> Result<(), HostError> {
+        match self.saving.lock().take() {
+            None => Ok(()),
+            Some(saving) => saving.join().unwrap_or_else(|_| {
+                Err(HostError("saving the cache after the last build panicked".into()))
+            }),
+        }
     }
 
     /// Reads the site's files into the database (one revision for all changes).
@@ -447,6 +470,8 @@ impl Site {
                 ..BuildReport::default()
             });
         }
+        // About to write: the last build's records must be saved first (see the end).
+        self.wait_for_save()?;
         let phase = |name: &str, since: Instant| {
             if std::env::var_os("DODECA_PHASES").is_some() {
                 eprintln!("phase {name}: {:.2} ms", since.elapsed().as_secs_f64() * 1e3);
@@ -520,7 +545,20 @@ impl Site {
         report.removed = outputs.remove_stale(&self.cas, live, &mut report.warnings)?;
         phase("remove", t);
         let t = Instant::now();
-        outputs.finish(&self.cas)?;
+        if self.watch_outputs {
+            // A process that builds again and again (a dev server): the outputs are written,
+            // and `cas.db` is saved while it does something else; the next build waits for it
+            // before it writes (so the `build.incomplete` marker is never taken down over
+            // outputs that are not recorded yet). A one-shot build saves before it returns.
+            let (outputs, cas) = (outputs.clone(), self.cas.clone());
+            let saving = std::thread::Builder::new()
+                .name("dodeca-save".into())
+                .spawn(move || outputs.finish(&cas))
+                .map_err(|e| HostError(format!("cannot start saving the cache: {e}")))?;
+            *self.saving.lock() = Some(saving);
+        } else {
+            outputs.finish(&self.cas)?;
+        }
         phase("flush", t);
         let stats = self.db_stats();
         report.executed = stats.executed - stats_before.executed;
@@ -647,6 +685,15 @@ impl Site {
                 Ok(site.clone())
             }
             None => Ok(SiteError::in_file("", error.to_string())),
+        }
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        // What the last build wrote must be recorded before the site goes.
+        if let Err(error) = self.wait_for_save() {
+            eprintln!("warning: {error}");
         }
     }
 }
