@@ -109,6 +109,57 @@ fn floor(n: usize, io: Option<(&Path, &Path)>) -> f64 {
     started.elapsed().as_secs_f64() * 1e3
 }
 
+/// The figures of one site, measured the same way for every shape.
+struct Timed {
+    cold: host::BuildReport,
+    cold_ms: f64,
+    noop_ms: f64,
+    edit: host::BuildReport,
+    edit_ms: f64,
+    edit_save_ms: f64,
+}
+
+/// Builds the site in `dir` cold, again with nothing changed, then after a body edit of one
+/// page (reported to the site as a watcher does).
+fn cold_noop_edit(site: &host::Site, dir: &Path, jobs: usize) -> Timed {
+    let phases = std::env::var_os("DODECA_PHASES").is_some();
+    let t = Instant::now();
+    let cold = site.build(jobs).expect("cold build");
+    // A process that builds again saves `cas.db` in the background; the cold figure counts
+    // it, as the CLI's one-shot build saves before it returns.
+    site.wait_for_save().expect("save");
+    let cold_ms = t.elapsed().as_secs_f64() * 1e3;
+    assert!(cold.errors.is_empty(), "{:?}", cold.errors.first());
+
+    let t = Instant::now();
+    let noop = site.build(jobs).expect("no-op build");
+    let noop_ms = t.elapsed().as_secs_f64() * 1e3;
+    assert_eq!((noop.renders, noop.written), (0, 0));
+    if phases {
+        eprintln!("no-op: executed {} reused {}", noop.executed, noop.reused);
+    }
+
+    let rel = format!("section-{}/page-{}.md", 7 % common::SECTIONS, 7);
+    let path = dir.join("content").join(&rel);
+    let mut text = std::fs::read_to_string(&path).expect("read");
+    text.push_str("\nAn edit.\n");
+    std::fs::write(&path, text).expect("write");
+    let t = Instant::now();
+    site.content_changed(&rel).expect("changed");
+    let edit = site.build_loaded(jobs).expect("edit build");
+    let edit_ms = t.elapsed().as_secs_f64() * 1e3;
+    // The edit's outputs are written; `cas.db` is then saved in the background (what a dev
+    // server's user does not wait for), timed here on its own.
+    let t = Instant::now();
+    site.wait_for_save().expect("save");
+    let edit_save_ms = t.elapsed().as_secs_f64() * 1e3;
+    assert!(edit.errors.is_empty(), "{:?}", edit.errors.first());
+    if phases {
+        eprintln!("edit: executed {} reused {}", edit.executed, edit.reused);
+    }
+    Timed { cold, cold_ms, noop_ms, edit, edit_ms, edit_save_ms }
+}
+
 fn main() {
     let cells = cells_dir();
     let jobs = std::env::var("BENCH_JOBS")
@@ -124,40 +175,9 @@ fn main() {
         let site =
             host::Site::open_with(&dir, host::Cells::in_dirs(vec![cells.clone()])).expect("open");
 
-        let t = Instant::now();
-        let cold = site.build(jobs).expect("cold build");
-        // A process that builds again saves `cas.db` in the background; the cold figure counts
-        // it, as the CLI's one-shot build saves before it returns.
-        site.wait_for_save().expect("save");
-        let cold_ms = t.elapsed().as_secs_f64() * 1e3;
-        assert!(cold.errors.is_empty(), "{:?}", cold.errors.first());
-
-        let t = Instant::now();
-        let noop = site.build(jobs).expect("no-op build");
-        let noop_ms = t.elapsed().as_secs_f64() * 1e3;
-        assert_eq!((noop.renders, noop.written), (0, 0));
-        if std::env::var_os("DODECA_PHASES").is_some() {
-            eprintln!("no-op: executed {} reused {}", noop.executed, noop.reused);
-        }
-
-        let rel = format!("section-{}/page-{}.md", 7 % common::SECTIONS, 7);
-        let path = dir.join("content").join(&rel);
-        let mut text = std::fs::read_to_string(&path).expect("read");
-        text.push_str("\nAn edit.\n");
-        std::fs::write(&path, text).expect("write");
-        let t = Instant::now();
-        site.content_changed(&rel).expect("changed");
-        let edit = site.build_loaded(jobs).expect("edit build");
-        let edit_ms = t.elapsed().as_secs_f64() * 1e3;
-        // The edit's outputs are written; `cas.db` is then saved in the background (what a dev
-        // server's user does not wait for), timed here on its own.
-        let t = Instant::now();
-        site.wait_for_save().expect("save");
-        let edit_save_ms = t.elapsed().as_secs_f64() * 1e3;
+        let Timed { cold, cold_ms, noop_ms, edit, edit_ms, edit_save_ms } =
+            cold_noop_edit(&site, &dir, jobs);
         assert_eq!((edit.renders, edit.written), (1, 1), "{edit:?}");
-        if std::env::var_os("DODECA_PHASES").is_some() {
-            eprintln!("edit: executed {} reused {}", edit.executed, edit.reused);
-        }
 
         let floor_ms = floor(n, None);
         let written_dir =
@@ -506,34 +526,8 @@ fn nav_bench(n: usize, cells: &Path, jobs: usize) {
     };
 
     let site = open().expect("open");
-    let t = Instant::now();
-    let cold = site.build(jobs).expect("cold build");
-    // A process that builds again saves `cas.db` in the background; the cold figure counts
-    // it, as the CLI's one-shot build saves before it returns.
-    site.wait_for_save().expect("save");
-    let cold_ms = t.elapsed().as_secs_f64() * 1e3;
-    assert!(cold.errors.is_empty(), "{:?}", cold.errors.first());
-
-    let t = Instant::now();
-    let noop = site.build(jobs).expect("no-op build");
-    let noop_ms = t.elapsed().as_secs_f64() * 1e3;
-    assert_eq!((noop.renders, noop.written), (0, 0));
-
-    let rel = format!("section-{}/page-{}.md", 7 % common::SECTIONS, 7);
-    let path = dir.join("content").join(&rel);
-    let mut text = std::fs::read_to_string(&path).expect("read");
-    text.push_str("\nAn edit.\n");
-    std::fs::write(&path, text).expect("write");
-    let t = Instant::now();
-    site.content_changed(&rel).expect("changed");
-    let edit = site.build_loaded(jobs).expect("edit build");
-    let edit_ms = t.elapsed().as_secs_f64() * 1e3;
-    // The edit's outputs are written; `cas.db` is then saved in the background (what a dev
-    // server's user does not wait for), timed here on its own.
-    let t = Instant::now();
-    site.wait_for_save().expect("save");
-    let edit_save_ms = t.elapsed().as_secs_f64() * 1e3;
-    assert!(edit.errors.is_empty(), "{:?}", edit.errors.first());
+    let Timed { cold, cold_ms, noop_ms, edit, edit_ms, edit_save_ms } =
+        cold_noop_edit(&site, &dir, jobs);
     drop(site);
 
     let floor_ms = nav_floor(&values, n, None, None);
