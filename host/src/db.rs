@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use cell_proto::{
-    ProviderRead, RenderMarkdown, RenderTemplate, TemplateSource, Value, WireValue, markdown,
-    provider, template,
+    ProviderRead, RenderMarkdown, RenderTemplate, TemplateSource, Value, ValueHash, WireValue,
+    markdown, provider, template,
 };
 use facet::Facet;
 use picante::{
@@ -101,6 +101,11 @@ pub struct Database {
     /// Every read a cell has made, by a dense id (the id a render lists it by when it took
     /// the answer from the cell's memo).
     pub(crate) reads: Arc<InternedIngredient<ProviderRead>>,
+    /// Sets of reads a render took from the cell's memo (sorted ids), interned: most pages
+    /// reuse the same set (a nav's sections), and depend on it as one query.
+    pub(crate) read_sets: Arc<InternedIngredient<Vec<u32>>>,
+    /// The answers' hashes of one interned set of reads.
+    pub(crate) reused: Arc<DerivedIngredient<Database, InternId, Arc<Vec<ValueHash>>>>,
     /// The answer to a cell's read (template, data, function), encoded once per revision.
     pub(crate) provided: Arc<DerivedIngredient<Database, InternId, Arc<Provided>>>,
     pub(crate) cells: Cells,
@@ -136,6 +141,8 @@ impl Database {
             Arc::new(InputIngredient::new(QueryKindId(7), "case_insensitive_output"));
         let routes = Arc::new(DerivedIngredient::new(QueryKindId(20), "routes", routes_query));
         let reads = Arc::new(InternedIngredient::new(QueryKindId(22), "reads"));
+        let read_sets = Arc::new(InternedIngredient::new(QueryKindId(23), "read_sets"));
+        let reused = Arc::new(DerivedIngredient::new(QueryKindId(24), "reused", reused_query));
         let provided =
             Arc::new(DerivedIngredient::new(QueryKindId(21), "provided", provided_query));
         let config = Arc::new(DerivedIngredient::new(QueryKindId(10), "config", config_query));
@@ -174,6 +181,8 @@ impl Database {
         registry.register(case_insensitive_output.clone());
         registry.register(routes.clone());
         registry.register(reads.clone());
+        registry.register(read_sets.clone());
+        registry.register(reused.clone());
         registry.register(provided.clone());
         registry.register(config.clone());
         registry.register(page.clone());
@@ -205,6 +214,8 @@ impl Database {
             data_file,
             data_value,
             reads,
+            read_sets,
+            reused,
             provided,
             template_references,
             template_bundle,
@@ -282,6 +293,10 @@ fn markdown_error(file: &str, source: &str, error: crate::cells::CellError) -> S
         return SiteError::in_file(file, message);
     }
     SiteError::in_file(file, error.to_string())
+}
+
+fn reused_query(db: &Database, set: InternId) -> Query<'_, Arc<Vec<ValueHash>>> {
+    Box::pin(provide::reused(db, set))
 }
 
 fn provided_query(db: &Database, read: InternId) -> Query<'_, Arc<Provided>> {
