@@ -75,14 +75,20 @@ pub fn page(i: usize) -> String {
     )
 }
 
-/// Writes a site of `n` pages into `dir` (which is emptied first).
-pub fn write_site(n: usize, dir: &Path) -> std::io::Result<()> {
+/// Empties `dir` and returns a function writing `text` to a path under it (with its
+/// directories).
+fn emptied_writer(dir: &Path) -> impl Fn(&str, &str) -> std::io::Result<()> + '_ {
     let _ = std::fs::remove_dir_all(dir);
-    let write = |rel: &str, text: &str| -> std::io::Result<()> {
+    move |rel, text| {
         let path = dir.join(rel);
         std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
         std::fs::write(path, text)
-    };
+    }
+}
+
+/// Writes a site of `n` pages into `dir` (which is emptied first).
+pub fn write_site(n: usize, dir: &Path) -> std::io::Result<()> {
+    let write = emptied_writer(dir);
     write("dodeca.toml", "title = \"Synthetic\"\nbase_url = \"https://synthetic.example\"\n")?;
     write("content/_index.md", "+++\ntitle = \"Home\"\n+++\nA synthetic site.\n")?;
     for s in 0..SECTIONS {
@@ -164,12 +170,7 @@ pub fn nav_templates() -> Vec<(&'static str, String)> {
 /// [`write_site`] over the same ten sections, with [`nav_templates`].
 #[allow(dead_code, reason = "not every example writes the nav site")]
 pub fn write_nav_site(n: usize, dir: &Path) -> std::io::Result<()> {
-    let _ = std::fs::remove_dir_all(dir);
-    let write = |rel: &str, text: &str| -> std::io::Result<()> {
-        let path = dir.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
-        std::fs::write(path, text)
-    };
+    let write = emptied_writer(dir);
     write("dodeca.toml", "title = \"Synthetic\"\nbase_url = \"https://synthetic.example\"\n")?;
     write("content/_index.md", NAV_HOME)?;
     for s in 0..SECTIONS {
