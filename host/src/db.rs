@@ -93,7 +93,7 @@ pub struct Database {
     pub(crate) routes: Arc<DerivedIngredient<Database, (), Arc<RouteCheck>>>,
     pub(crate) section_index: Arc<DerivedIngredient<Database, (), SectionIndex>>,
     pub(crate) section_listing: Arc<DerivedIngredient<Database, String, Option<Section>>>,
-    pub(crate) render: Arc<DerivedIngredient<Database, String, Arc<String>>>,
+    pub(crate) render: Arc<DerivedIngredient<Database, String, Option<Arc<PageOutput>>>>,
     pub(crate) template_references: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
     pub(crate) template_bundle: Arc<DerivedIngredient<Database, String, Arc<Vec<TemplateSource>>>>,
     pub(crate) data_file: Arc<DerivedIngredient<Database, String, WireValue>>,
@@ -328,10 +328,29 @@ fn section_listing_query(db: &Database, path: String) -> Query<'_, Option<Sectio
     Box::pin(async move { tree::listing(db, &path).await })
 }
 
-fn render_query(db: &Database, path: String) -> Query<'_, Arc<String>> {
+/// The output file of a page at `route`: `<route>index.html`, relative to the output
+/// directory.
+pub(crate) fn page_output(route: &str) -> String {
+    format!("{}index.html", route.trim_start_matches('/'))
+}
+
+/// A page's output: the file it goes to under the output directory, and its HTML.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub(crate) struct PageOutput {
+    pub(crate) rel: String,
+    pub(crate) html: String,
+}
+
+/// The page at `path` rendered, or `None` for a draft (not rendered, not written). One query
+/// per page is all a build asks for: its dependency on `page` is recorded here, so checking
+/// an unchanged page touches one memo, not two.
+fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<PageOutput>>> {
     Box::pin(async move {
-        db.renders.fetch_add(1, Ordering::Relaxed);
         let page = db.page.get(db, path.clone()).await?;
+        if page.meta.draft {
+            return Ok(None);
+        }
+        db.renders.fetch_add(1, Ordering::Relaxed);
         let config = db.config.get(db, ()).await?;
         let (name, context) = render::context(db, &page, &config).await?;
         // The template and everything it names by a literal go with the request: read here,
@@ -358,13 +377,14 @@ fn render_query(db: &Database, path: String) -> Query<'_, Arc<String>> {
             })
             .await
             .map_err(|error| query_error(render::template_error(&page, &name, error)))?;
-        // Shared: a reused memo hands out the same allocation, which is how the build knows
-        // that an output is unchanged without hashing it.
         // Reads the cell answered from its memo: read here too, so they are this render's
         // dependencies exactly as if it had asked.
         let replayed = provide::replay(db, rendered.reused).await?;
         db.traffic.cached_reads.fetch_add(replayed, Ordering::Relaxed);
-        Ok(Arc::new(rendered.html))
+        // Shared: a reused memo hands out the same allocation, which is how the build knows
+        // that an output is unchanged without hashing it.
+        let rel = page_output(&page.route);
+        Ok(Some(Arc::new(PageOutput { rel, html: rendered.html })))
     })
 }
 

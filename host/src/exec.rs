@@ -22,11 +22,11 @@ use parking_lot::Mutex;
 
 /// Runs `work(item)` for every item on up to `threads` threads, each keeping up to
 /// `in_flight` of those futures in progress at once; results in input order.
-pub(crate) fn run_all<T, R, F>(
+pub(crate) fn run_all<'a, T, R, F>(
     threads: usize,
     in_flight: usize,
-    items: &[T],
-    work: impl Fn(&T) -> F + Sync,
+    items: &'a [T],
+    work: impl Fn(&'a T) -> F + Sync,
 ) -> Vec<R>
 where
     T: Sync,

@@ -9,7 +9,7 @@ use picante::{HasRuntime, InputBatch};
 
 use crate::SiteError;
 use crate::cells::Cells;
-use crate::db::{DataFile, Database};
+use crate::db::{DataFile, Database, PageOutput, page_output};
 use crate::error::site_error;
 use crate::output::location::{self, Origin};
 use crate::output::{Outputs, forget_stamps_of_an_interrupted_build};
@@ -93,8 +93,8 @@ enum Outcome {
     Failed(Arc<picante::PicanteError>),
     /// Its route is refused (reported once, from the `routes` query): not built.
     Refused,
-    /// Rendered to `rel`; whether the file was written (or already up to date).
-    Built { rel: String, wrote: Result<bool, HostError> },
+    /// Rendered; whether the file was written (or already up to date).
+    Built { output: Arc<PageOutput>, wrote: Result<bool, HostError> },
 }
 
 /// Progress of the current phase, shown by a reporter thread while a build runs.
@@ -482,6 +482,7 @@ impl Site {
             db.content_list.get(db, &()).map_err(|e| HostError(e.to_string()))?.unwrap_or_default();
         let routes =
             pollster::block_on(db.routes.get(db, ())).map_err(|e| HostError(e.to_string()))?;
+        phase("routes", t);
         // Each page goes through parsing (markdown cell), rendering (template cell) and
         // writing in one pipeline, many pages in flight per thread: the two cells and the
         // file system work at once instead of phase after phase.
@@ -491,22 +492,19 @@ impl Site {
             .and_then(|v| v.parse().ok())
             .unwrap_or(IN_FLIGHT);
         let outcomes = crate::exec::run_all(jobs, in_flight, &paths, |path| {
-            let (refused, outputs, path) = (routes.refuses(path), &outputs, path.clone());
+            let (refused, outputs) = (routes.refuses(path), &outputs);
             async move {
                 let outcome = if refused {
                     Outcome::Refused
                 } else {
-                    match db.page.get(db, path.clone()).await {
+                    // By reference: a memo hit copies no key.
+                    match db.render.get_ref(db, path.as_str()).await {
                         Err(error) => Outcome::Failed(error),
-                        Ok(page) if page.meta.draft => Outcome::Draft,
-                        Ok(page) => match db.render.get(db, path).await {
-                            Err(error) => Outcome::Failed(error),
-                            Ok(html) => {
-                                let rel = page_output(&page.route);
-                                let wrote = outputs.write_page(&self.cas, &rel, html);
-                                Outcome::Built { rel, wrote }
-                            }
-                        },
+                        Ok(None) => Outcome::Draft,
+                        Ok(Some(output)) => {
+                            let wrote = outputs.write_page(&self.cas, &output);
+                            Outcome::Built { output, wrote }
+                        }
                     }
                 };
                 progress.done.fetch_add(1, Ordering::Relaxed);
@@ -525,14 +523,14 @@ impl Site {
             match outcome {
                 Outcome::Draft | Outcome::Refused => {}
                 Outcome::Failed(error) => report.errors.push(self.site_error_of(&error)?),
-                Outcome::Built { rel, wrote } => {
+                Outcome::Built { output, wrote } => {
                     report.pages += 1;
                     if wrote? {
                         report.written += 1;
                     } else {
                         report.unchanged += 1;
                     }
-                    live.push(rel);
+                    live.push(output.rel.clone());
                 }
             }
         }
@@ -696,12 +694,6 @@ impl Drop for Site {
             eprintln!("warning: {error}");
         }
     }
-}
-
-/// The output file of a page at `route`: `<route>index.html`, relative to the output
-/// directory.
-fn page_output(route: &str) -> String {
-    format!("{}index.html", route.trim_start_matches('/'))
 }
 
 /// Prints the phase and count on one stderr line, ten times a second, until `finished`.

@@ -13,7 +13,7 @@ const MULTIPLIER: u64 = 0xf135_7aea_2e62_a9c5;
 
 /// Multiply-add hasher; see the module docs.
 #[derive(Default, Clone, Copy)]
-pub(crate) struct FastHasher {
+pub struct FastHasher {
     hash: u64,
 }
 
@@ -73,8 +73,9 @@ impl Hasher for FastHasher {
     }
 }
 
-/// `BuildHasher` for [`FastHasher`].
-pub(crate) type FastBuildHasher = BuildHasherDefault<FastHasher>;
+/// `BuildHasher` for [`FastHasher`]: for a caller's own maps keyed like its queries (paths,
+/// small ids), where std's SipHash would cost more than the lookup it serves.
+pub type FastBuildHasher = BuildHasherDefault<FastHasher>;
 
 /// A `HashSet` keyed with [`FastHasher`].
 pub(crate) type FastHashSet<K> = std::collections::HashSet<K, FastBuildHasher>;

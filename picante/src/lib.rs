@@ -107,6 +107,7 @@ use std::pin::Pin;
 
 pub use derived::DerivedIngredient;
 pub use error::{PicanteError, PicanteResult, QueryLabel};
+pub use hash::{FastBuildHasher, FastHasher};
 pub use ingredient::{DynIngredient, IngredientLookup, IngredientRegistry};
 pub use input::{InputBatch, InputIngredient};
 pub use interned::{InternId, InternedIngredient};

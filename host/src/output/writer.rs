@@ -23,6 +23,7 @@ use super::location::OutputDir;
 use super::records::{self, Stamp};
 use super::watch::{Changes, OutputWatch};
 use super::{Removal, remove_recorded};
+use crate::db::PageOutput;
 use crate::site::HostError;
 
 /// Present in the cache directory while a build has written outputs whose records are not yet
@@ -40,7 +41,7 @@ const TEMPORARY_SUFFIX: &str = ".dodeca-tmp";
 enum Content {
     /// A render: a reused memo is the same `Arc`, so an unchanged page costs neither a hash
     /// nor a `stat` beyond the sweep.
-    Page(Arc<String>),
+    Page(Arc<PageOutput>),
     /// A static file, by content hash.
     Static(cas::ContentHash),
 }
@@ -50,7 +51,7 @@ pub(crate) struct Outputs {
     dir: OutputDir,
     /// What this process wrote (or found as written) and the file's stamp then. Checked
     /// against the disk by [`sweep`](Self::sweep) at the start of every build.
-    written: Mutex<HashMap<String, (Content, Stamp)>>,
+    written: Mutex<HashMap<String, (Content, Stamp), picante::FastBuildHasher>>,
     /// The outputs the last build left (sorted); `None` before this process's first build,
     /// which takes them from `cas.db`.
     last: Mutex<Option<Vec<String>>>,
@@ -72,7 +73,7 @@ impl Outputs {
         Outputs {
             watch: if watch { OutputWatch::new() } else { None },
             dir,
-            written: Mutex::new(HashMap::new()),
+            written: Mutex::new(HashMap::default()),
             last: Mutex::new(None),
             real_dirs: Mutex::new(RealDirs::default()),
             writing: AtomicBool::new(false),
@@ -166,22 +167,21 @@ impl Outputs {
         self.written.lock().insert(rel.to_string(), (content, stamp));
     }
 
-    /// Writes a rendered page to `rel` unless it is the very render written last time (a
+    /// Writes a rendered page to its file unless it is the very render written last time (a
     /// reused memo is the same `Arc`) and the file is still as written, or the record says the
     /// file already holds it. Returns whether it wrote.
     pub(crate) fn write_page(
         &self,
         cas: &cas::Cas,
-        rel: &str,
-        html: Arc<String>,
+        page: &Arc<PageOutput>,
     ) -> Result<bool, HostError> {
-        if let Some((Content::Page(last), _)) = self.written.lock().get(rel)
-            && Arc::ptr_eq(last, &html)
+        if let Some((Content::Page(last), _)) = self.written.lock().get(page.rel.as_str())
+            && Arc::ptr_eq(last, page)
         {
             return Ok(false);
         }
-        let (wrote, stamp) = self.write_file(cas, rel, html.as_bytes())?;
-        self.remember(rel, Content::Page(html), stamp);
+        let (wrote, stamp) = self.write_file(cas, &page.rel, page.html.as_bytes())?;
+        self.remember(&page.rel, Content::Page(page.clone()), stamp);
         Ok(wrote)
     }
 

@@ -147,6 +147,25 @@ where
         self.get_slow(db, index).await
     }
 
+    /// [`get`](Self::get) by a borrowed key (`&str` for a `String` key): the key is copied
+    /// only the first time it is asked for, so a caller that asks for many keys it already
+    /// holds (a build walking every page) allocates nothing on a memo hit.
+    ///
+    /// # Errors
+    ///
+    /// As [`get`](Self::get).
+    pub async fn get_ref<Q>(&self, db: &DB, key: &Q) -> PicanteResult<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        let index = self.table.find_or_insert_with(key, || key.to_owned(), SlotCell::default);
+        if let Some(hit) = self.try_hit(db, index) {
+            return hit;
+        }
+        self.get_slow(db, index).await
+    }
+
     /// The current memo (or cached error) of slot `index`, if there is one, including a stale
     /// memo that can be revalidated in place (by durability, or by a shallow check of its
     /// dependencies): all under one lock, without a claim.

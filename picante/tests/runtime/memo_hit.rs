@@ -41,3 +41,21 @@ fn a_memo_hit_inside_another_query_is_still_recorded_as_its_dependency() {
     assert_eq!(db.get("outer", 1).unwrap(), 11);
     assert_eq!(db.take_log(), logged(&["double(1)", "outer(1)"]));
 }
+
+#[test]
+fn get_by_reference_shares_the_memo_and_records_the_dependency_like_get() {
+    let db = Db::new(vec![
+        query("double", |db, k| Box::pin(async move { Ok(db.num(k)? * 2) })),
+        query("outer", |db, k| {
+            Box::pin(async move { Ok(db.q("double").get_ref(db, &k).await? + 1) })
+        }),
+    ]);
+    db.set_num(1, 1);
+    assert_eq!(pollster::block_on(db.q("double").get_ref(&db, &1)).unwrap(), 2);
+    assert_eq!(db.get("double", 1).unwrap(), 2);
+    assert_eq!(db.get("outer", 1).unwrap(), 3);
+    assert_eq!(db.take_log(), logged(&["double(1)", "outer(1)"]));
+    db.set_num(1, 5);
+    assert_eq!(db.get("outer", 1).unwrap(), 11);
+    assert_eq!(db.take_log(), logged(&["double(1)", "outer(1)"]));
+}
