@@ -91,8 +91,8 @@ pub struct Database {
     pub(crate) page_exists: Arc<DerivedIngredient<Database, String, bool>>,
     /// The content files whose routes are refused (bad segments, or claimed twice).
     pub(crate) routes: Arc<DerivedIngredient<Database, (), Arc<RouteCheck>>>,
-    pub(crate) section_index: Arc<DerivedIngredient<Database, (), SectionIndex>>,
-    pub(crate) section_listing: Arc<DerivedIngredient<Database, String, Option<Section>>>,
+    pub(crate) section_index: Arc<DerivedIngredient<Database, (), Arc<SectionIndex>>>,
+    pub(crate) section_listing: Arc<DerivedIngredient<Database, String, Option<Arc<Section>>>>,
     pub(crate) render: Arc<DerivedIngredient<Database, String, Option<Arc<PageOutput>>>>,
     pub(crate) template_references: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
     pub(crate) template_bundle: Arc<DerivedIngredient<Database, String, Arc<Vec<TemplateSource>>>>,
@@ -311,21 +311,22 @@ fn routes_query(db: &Database, _: ()) -> Query<'_, Arc<RouteCheck>> {
     })
 }
 
-fn section_index_query(db: &Database, _: ()) -> Query<'_, SectionIndex> {
+/// Shared (`Arc`): every listing reads it, and a copy would copy every path of the site.
+fn section_index_query(db: &Database, _: ()) -> Query<'_, Arc<SectionIndex>> {
     Box::pin(async move {
         let list = db.content_list.get(db, &())?.unwrap_or_default();
         let routes = db.routes.get(db, ()).await?;
         if routes.refused.is_empty() {
-            return Ok(tree::index(&list));
+            return Ok(Arc::new(tree::index(&list)));
         }
         // Files that are not built are listed nowhere.
         let built: Vec<String> = list.iter().filter(|p| !routes.refuses(p)).cloned().collect();
-        Ok(tree::index(&built))
+        Ok(Arc::new(tree::index(&built)))
     })
 }
 
-fn section_listing_query(db: &Database, path: String) -> Query<'_, Option<Section>> {
-    Box::pin(async move { tree::listing(db, &path).await })
+fn section_listing_query(db: &Database, path: String) -> Query<'_, Option<Arc<Section>>> {
+    Box::pin(async move { Ok(tree::listing(db, &path).await?.map(Arc::new)) })
 }
 
 /// The output file of a page at `route`: `<route>index.html`, relative to the output
@@ -346,7 +347,7 @@ pub(crate) struct PageOutput {
 /// an unchanged page touches one memo, not two.
 fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<PageOutput>>> {
     Box::pin(async move {
-        let page = db.page.get(db, path.clone()).await?;
+        let page = db.page.get_ref(db, path.as_str()).await?;
         if page.meta.draft {
             return Ok(None);
         }
@@ -355,7 +356,7 @@ fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<PageOutput>
         let (name, context) = render::context(db, &page, &config).await?;
         // The template and everything it names by a literal go with the request: read here,
         // they are this render's dependencies, and the cell needs no callback for them.
-        let templates = db.template_bundle.get(db, name.clone()).await?;
+        let templates = db.template_bundle.get_ref(db, name.as_str()).await?;
         let sent = context.as_bytes().len()
             + templates
                 .iter()
@@ -424,7 +425,7 @@ fn template_bundle_query(db: &Database, name: String) -> Query<'_, Arc<Vec<Templ
             }
             let source = db.templates.get(db, &name)?;
             if source.is_some() {
-                let names = db.template_references.get(db, name.clone()).await?;
+                let names = db.template_references.get_ref(db, name.as_str()).await?;
                 to_visit.extend(names.iter().rev().cloned());
             }
             bundle.push(TemplateSource { name, source });

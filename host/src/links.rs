@@ -32,7 +32,7 @@ pub(crate) async fn resolve(
             None => (link, None),
         };
         // Checked through a query per target: adding unrelated pages does not re-resolve.
-        if !db.page_exists.get(db, target.to_string()).await? {
+        if !db.page_exists.get_ref(db, target).await? {
             let line =
                 source.lines().position(|l| l.contains(&format!("@/{link}"))).map(|i| i as u32 + 1);
             let error = SiteError::in_file(

@@ -47,7 +47,7 @@ pub(crate) async fn provided(db: &Database, id: InternId) -> PicanteResult<Arc<P
             Some(source) => Value::String(source).to_wire(),
             None => Value::Null.to_wire(),
         },
-        ProviderRead::Data(path) => db.data_value.get(db, path.clone()).await?,
+        ProviderRead::Data(path) => db.data_value.get_ref(db, path.as_str()).await?,
         ProviderRead::Function(call) => function(db, call).await?,
     };
     let hash = *cas::ContentHash::of(value.as_bytes()).as_bytes();
@@ -79,7 +79,7 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
             let path = string("path")?;
             let target = path.strip_prefix("@/").unwrap_or(&path).to_string();
             if target.ends_with(".md") {
-                if !db.page_exists.get(db, target.clone()).await? {
+                if !db.page_exists.get_ref(db, target.as_str()).await? {
                     return Err(failure(format!("get_url: there is no content/{target}")));
                 }
                 return Ok(
@@ -107,17 +107,17 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
                 // The section's own fields only: its pages are not read, so editing one of
                 // them does not touch this answer.
                 if !crate::content::is_section(&path)
-                    || !db.page_exists.get(db, path.clone()).await?
+                    || !db.page_exists.get_ref(db, path.as_str()).await?
                 {
                     return Err(missing());
                 }
-                let page = db.page.get(db, path.clone()).await?;
+                let page = db.page.get_ref(db, path.as_str()).await?;
                 if page.meta.draft {
                     return Err(missing());
                 }
                 return Ok(section_metadata_wire(&crate::tree::entry_of(&page), &config.base_url));
             }
-            let listed = db.section_listing.get(db, path.clone()).await?;
+            let listed = db.section_listing.get_ref(db, path.as_str()).await?;
             let section = listed.as_ref().ok_or_else(missing)?;
             Ok(section_wire(section, &config.base_url))
         }

@@ -35,7 +35,7 @@ pub(crate) async fn context(
     w.key("current_path");
     w.str(&page.route);
     let template = if page.is_section {
-        let listed = db.section_listing.get(db, page.path.clone()).await?;
+        let listed = db.section_listing.get_ref(db, page.path.as_str()).await?;
         w.key("section");
         match listed.as_ref() {
             Some(listed) => {

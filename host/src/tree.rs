@@ -90,14 +90,14 @@ pub(crate) fn index(list: &[String]) -> SectionIndex {
 pub(crate) async fn listing(db: &Database, path: &str) -> PicanteResult<Option<Section>> {
     let index = db.section_index.get(db, ()).await?;
     let Some(indexed) = index.sections.iter().find(|s| s.path == path) else { return Ok(None) };
-    let own = match db.page.get(db, path.to_string()).await {
+    let own = match db.page.get_ref(db, path).await {
         Ok(page) if !page.meta.draft => page,
         _ => return Ok(None),
     };
     let mut pages = Vec::with_capacity(indexed.pages.len());
     for page_path in &indexed.pages {
         // A page that fails to parse is reported by the build; it is just not listed here.
-        match db.page.get(db, page_path.clone()).await {
+        match db.page.get_ref(db, page_path.as_str()).await {
             Ok(page) if !page.meta.draft => pages.push(entry_of(&page)),
             _ => {}
         }
