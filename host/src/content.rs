@@ -30,7 +30,7 @@ pub struct FrontMatter {
 
 /// Parses front matter `text` (which starts on line `first_line` of `file`, whose whole text
 /// is `file_text`).
-pub(crate) fn parse_front_matter(
+pub fn parse_front_matter(
     text: &str,
     format: FrontMatterFormat,
     file: &str,

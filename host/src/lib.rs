@@ -37,7 +37,7 @@ mod values;
 
 pub use cells::{CellError, Cells};
 pub use config::SiteConfig;
-pub use content::{FrontMatter, Page, route_of};
+pub use content::{FrontMatter, Page, parse_front_matter, route_of};
 pub use error::{SiteError, site_error};
 pub use output::{CleanReport, Origin, clean};
 pub use site::{BuildReport, HostError, Site};
