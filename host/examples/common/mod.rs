@@ -9,6 +9,7 @@ use std::path::Path;
 pub const SECTIONS: usize = 10;
 
 /// The templates of the synthetic site: a base with a partial and a macro.
+#[allow(dead_code, reason = "not every example writes the plain site")]
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "base.html",
@@ -87,6 +88,7 @@ fn emptied_writer(dir: &Path) -> impl Fn(&str, &str) -> std::io::Result<()> + '_
 }
 
 /// Writes a site of `n` pages into `dir` (which is emptied first).
+#[allow(dead_code, reason = "not every example writes the plain site")]
 pub fn write_site(n: usize, dir: &Path) -> std::io::Result<()> {
     let write = emptied_writer(dir);
     write("dodeca.toml", "title = \"Synthetic\"\nbase_url = \"https://synthetic.example\"\n")?;
