@@ -111,6 +111,8 @@ pub struct Database {
     pub(crate) cells: Cells,
     /// Renders run (template cell calls made), for reports and tests.
     pub(crate) renders: AtomicU64,
+    /// The content paths rendered since the build report last took them.
+    pub(crate) rendered: parking_lot::Mutex<Vec<String>>,
     /// What went to and came back from the template cell, for reports and the benchmark.
     pub(crate) traffic: Traffic,
 }
@@ -221,6 +223,7 @@ impl Database {
             template_bundle,
             cells,
             renders: AtomicU64::new(0),
+            rendered: parking_lot::Mutex::new(Vec::new()),
             traffic: Traffic::default(),
         }
     }
@@ -352,6 +355,7 @@ fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<PageOutput>
             return Ok(None);
         }
         db.renders.fetch_add(1, Ordering::Relaxed);
+        db.rendered.lock().push(path.clone());
         let config = db.config.get(db, ()).await?;
         let (name, context) = render::context(db, &page, &config).await?;
         // The template and everything it names by a literal go with the request: read here,

@@ -28,6 +28,12 @@ pub struct BuildReport {
     pub removed: usize,
     /// Template renders run (the others were reused).
     pub renders: u64,
+    /// The pages and sections rendered in this build, by their paths under `content/`,
+    /// sorted: what a change made the build redo.
+    pub rendered: Vec<String>,
+    /// The output files written in this build (new or changed), by their paths under the
+    /// output directory, sorted.
+    pub written_files: Vec<String>,
     /// Queries executed in this build.
     pub executed: u64,
     /// Memos reused after checking (revalidated, or skipped by durability) in this build.
@@ -428,6 +434,8 @@ impl Site {
     fn build_phases(&self, jobs: usize, progress: &Progress) -> Result<BuildReport, HostError> {
         let started = Instant::now();
         let stats_before = self.db_stats();
+        // Renders outside a build (none today) are not this build's.
+        self.db.rendered.lock().clear();
         let renders_before = self.db.renders.load(Ordering::Relaxed);
         let traffic_before = self.db.traffic.snapshot();
         let db = &*self.db;
@@ -527,6 +535,7 @@ impl Site {
                     report.pages += 1;
                     if wrote? {
                         report.written += 1;
+                        report.written_files.push(output.rel.clone());
                     } else {
                         report.unchanged += 1;
                     }
@@ -563,6 +572,9 @@ impl Site {
         report.reused = (stats.revalidated + stats.durability_skips)
             - (stats_before.revalidated + stats_before.durability_skips);
         report.renders = self.db.renders.load(Ordering::Relaxed) - renders_before;
+        report.rendered = std::mem::take(&mut *self.db.rendered.lock());
+        report.rendered.sort_unstable();
+        report.written_files.sort_unstable();
         let traffic = self.db.traffic.snapshot();
         report.callbacks = traffic.0 - traffic_before.0;
         report.cached_reads = traffic.1 - traffic_before.1;
@@ -654,7 +666,10 @@ impl Site {
                 continue;
             }
             match outputs.write_static(&self.cas, &rel, hash)? {
-                Some(true) => report.written += 1,
+                Some(true) => {
+                    report.written += 1;
+                    report.written_files.push(rel.clone());
+                }
                 Some(false) => report.unchanged += 1,
                 None => {
                     // Its blob was deleted from the cache: the next load stores the file again.
