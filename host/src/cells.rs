@@ -11,7 +11,7 @@ use parking_lot::Mutex;
 use rpc::{Connection, RpcError};
 
 /// Why a cell could not serve a call.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum CellError {
     /// No binary for the cell in any searched directory.
     Missing {

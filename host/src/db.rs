@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use cell_proto::{
-    ProviderRead, RenderMarkdown, RenderTemplate, TemplateSource, Value, ValueHash, WireValue,
-    markdown, provider, template,
+    MarkdownReply, ProviderRead, RenderMarkdown, RenderTemplate, TemplateSource, Value, ValueHash,
+    WireValue, markdown, provider, template,
 };
 use facet::Facet;
 use picante::{
@@ -18,10 +18,10 @@ use picante::{
 };
 
 use crate::SiteError;
-use crate::cells::Cells;
+use crate::cells::{CellError, Cells};
 use crate::config::{self, SiteConfig};
 use crate::content::{self, Page};
-use crate::error::query_error;
+use crate::error::{cell_query_error, query_error};
 use crate::links;
 use crate::provide::{self, Provided, Provider};
 use crate::render;
@@ -251,14 +251,21 @@ fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             .get(db, &path)?
             .ok_or_else(|| query_error(SiteError::in_file(&file, "no such content file")))?;
         let request = RenderMarkdown { path: path.clone(), source: source.clone() };
-        let rendered = db
+        let reply = db
             .cells
             .call(&db.cells.markdown, |connection| {
                 let request = request.clone();
                 async move { markdown::Client::new(connection).render(&request).await }
             })
             .await
-            .map_err(|error| query_error(markdown_error(&file, &source, error)))?;
+            .map_err(cell_query_error)?;
+        let rendered = match reply {
+            MarkdownReply::Rendered(rendered) => rendered,
+            MarkdownReply::Problem(problem) => {
+                let error = SiteError::in_file(&file, problem.message);
+                return Err(query_error(error.at(&source, problem.line, problem.column)));
+            }
+        };
         let meta = match (&rendered.front_matter, rendered.front_matter_format) {
             (Some(text), Some(format)) => {
                 content::parse_front_matter(text, format, &path, &source, 2).map_err(query_error)?
@@ -281,21 +288,6 @@ fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             headings: rendered.headings,
         }))
     })
-}
-
-/// The markdown cell's error as a site error: its message is `path: line N: ...`.
-fn markdown_error(file: &str, source: &str, error: crate::cells::CellError) -> SiteError {
-    if let crate::cells::CellError::Call { error: rpc::RpcError::Remote(message), .. } = &error {
-        let message = message.split_once(": ").map_or(message.as_str(), |(_, rest)| rest);
-        if let Some(rest) = message.strip_prefix("line ")
-            && let Some((line, text)) = rest.split_once(": ")
-            && let Ok(line) = line.parse()
-        {
-            return SiteError::in_file(file, text).at(source, line, Some(1));
-        }
-        return SiteError::in_file(file, message);
-    }
-    SiteError::in_file(file, error.to_string())
 }
 
 fn reused_query(db: &Database, set: InternId) -> Query<'_, Arc<Vec<ValueHash>>> {
@@ -381,7 +373,7 @@ fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<PageOutput>
                 async move { template::Client::new(connection).with(server).render(request).await }
             })
             .await
-            .map_err(|error| query_error(render::template_error(&page, &name, error)))?;
+            .map_err(|error| render::template_error(&page, &name, error))?;
         // Reads the cell answered from its memo: read here too, so they are this render's
         // dependencies exactly as if it had asked.
         let replayed = provide::replay(db, rendered.reused).await?;
@@ -406,11 +398,12 @@ fn template_references_query(db: &Database, name: String) -> Query<'_, Arc<Vec<S
                 async move { template::Client::new(connection).references(template).await }
             })
             .await
-            .map_err(|error| {
-                query_error(SiteError::in_file(
-                    format!("templates/{}", template.name),
-                    error.to_string(),
-                ))
+            .map_err(|error| match error {
+                // The cell's own account of the template (it does not parse): the site's.
+                CellError::Call { error: rpc::RpcError::Remote(message), .. } => {
+                    query_error(SiteError::in_file(format!("templates/{}", template.name), message))
+                }
+                other => cell_query_error(other),
             })?;
         Ok(Arc::new(names))
     })

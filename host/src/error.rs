@@ -1,7 +1,15 @@
-//! Site errors: what went wrong, in which file, where, with the line shown.
+//! The two kinds of failure. A [`SiteError`] is a problem with the site's content (bad front
+//! matter, a template error): the build reports it, writes every other page and exits 1. A
+//! [`HostError`] is a failure of the builder itself (an unreadable site, a refused output
+//! directory, a missing cell binary, a cache that cannot be saved): the build stops and the
+//! CLI exits 2. Cell failures travel through queries as a typed [`CellError`] and are told
+//! apart by type, never by their message.
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::cells::CellError;
 
 /// A problem with the site (not with the builder): bad front matter, a template error, a
 /// broken internal link, a missing template. Printed as `file:line:column: message`, then the
@@ -76,6 +84,150 @@ impl fmt::Display for SiteError {
 
 impl std::error::Error for SiteError {}
 
+/// A failure of the build machinery itself (not of the site's content).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum HostError {
+    /// A file system operation on `path` failed (`path` is empty when the action names what
+    /// it was done to).
+    Io {
+        /// What was being done: `read`, `write`, `create`, `remove`, `resolve`, ...
+        action: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// The output directory is refused before anything is written or removed.
+    OutputRefused {
+        /// The directory as it was given, and where (`-o …` or `output_dir = …`).
+        named: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// A directory on the way to an output is not a real directory (a symbolic link or a
+    /// file): outputs are written only into real directories.
+    OutputNotReal {
+        /// The output that was to be written.
+        output: PathBuf,
+        /// The directory on its way that is not real.
+        dir: PathBuf,
+    },
+    /// The directory has no `dodeca.toml`.
+    NotASite(PathBuf),
+    /// `init` was asked to create a site in a directory that has files already.
+    NotEmpty(PathBuf),
+    /// A file name under the site that is not UTF-8.
+    FileName(PathBuf),
+    /// A symbolic link in the site that cannot be followed: dangling, pointing outside the
+    /// site, or making the scan loop or list files twice. The message names it and why.
+    Link(String),
+    /// A path given as a content file (by a watcher) that is not one.
+    NotContent(String),
+    /// `dodeca.toml` is invalid.
+    Config(SiteError),
+    /// The cache (`.cache/`) could not be opened, read, stored into or saved.
+    Cache {
+        /// What was being done, with the path where there is one.
+        action: String,
+        /// Why it failed.
+        source: cas::Error,
+    },
+    /// A static file's bytes were deleted from the cache while the site was open.
+    StaticVanished(String),
+    /// A cell cannot be started or called.
+    Cell(CellError),
+    /// A query failed for a reason that is not the site's (a cycle, a panic in the builder).
+    Query(Arc<picante::PicanteError>),
+    /// The background save of the cache after the last build panicked.
+    SavePanicked,
+}
+
+impl HostError {
+    /// A failed file system `action` on `path`.
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
+        HostError::Io { action, path: path.into(), source }
+    }
+
+    /// A failed cache operation.
+    pub(crate) fn cache(action: impl Into<String>, source: cas::Error) -> Self {
+        HostError::Cache { action: action.into(), source }
+    }
+
+    /// A query's error as the builder's: a site error in it (from the config) as
+    /// [`HostError::Config`], a cell's as [`HostError::Cell`], anything else as it is.
+    pub(crate) fn from_query(error: Arc<picante::PicanteError>) -> Self {
+        if let Some(site) = site_error(&error) {
+            return HostError::Config(site.clone());
+        }
+        HostError::Query(error)
+    }
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HostError::Io { action, path, source } if path.as_os_str().is_empty() => {
+                write!(f, "cannot {action}: {source}")
+            }
+            HostError::Io { action, path, source } => {
+                write!(f, "cannot {action} {}: {source}", path.display())
+            }
+            HostError::OutputRefused { named, why } => write!(f, "{named} is refused: {why}"),
+            HostError::OutputNotReal { output, dir } => write!(
+                f,
+                "cannot write {}: {} is not a real directory (a symbolic link or a file); \
+                 outputs are written only into real directories, so remove it or build to \
+                 another directory with -o",
+                output.display(),
+                dir.display()
+            ),
+            HostError::NotASite(dir) => write!(
+                f,
+                "{} is not a site: it has no dodeca.toml (create one with `dodeca-host init DIR`)",
+                dir.display()
+            ),
+            HostError::NotEmpty(dir) => write!(
+                f,
+                "{} is not empty; `init` only creates new sites (nothing was changed)",
+                dir.display()
+            ),
+            HostError::FileName(path) => {
+                write!(f, "{}: file names must be UTF-8", path.display())
+            }
+            HostError::Link(message) => f.write_str(message),
+            HostError::NotContent(rel) => {
+                write!(f, "`{rel}` is not a content file (a path under content/ ending in `.md`)")
+            }
+            HostError::Config(error) => write!(f, "{error}"),
+            HostError::Cache { action, source } => write!(f, "cannot {action}: {source}"),
+            HostError::StaticVanished(rel) => {
+                write!(f, "static/{rel} vanished from the cache; build again")
+            }
+            HostError::Cell(error) => write!(f, "{error}"),
+            HostError::Query(error) => write!(f, "{error}"),
+            HostError::SavePanicked => {
+                f.write_str("saving the cache after the last build panicked")
+            }
+        }
+    }
+}
+
+impl std::error::Error for HostError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            HostError::Io { source, .. } => Some(source),
+            HostError::Cache { source, .. } => Some(source),
+            HostError::Cell(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
 /// A site error as the error of a query (queries fail with `PicanteError`).
 pub(crate) fn query_error(error: SiteError) -> std::sync::Arc<picante::PicanteError> {
     picante::PicanteError::query(error)
@@ -85,6 +237,20 @@ pub(crate) fn query_error(error: SiteError) -> std::sync::Arc<picante::PicanteEr
 pub fn site_error(error: &picante::PicanteError) -> Option<&SiteError> {
     match error {
         picante::PicanteError::Query(inner) => inner.downcast_ref::<SiteError>(),
+        _ => None,
+    }
+}
+
+/// A cell's failure as the error of a query: it keeps its type, so the build tells a
+/// missing binary from a site error without reading the message.
+pub(crate) fn cell_query_error(error: CellError) -> Arc<picante::PicanteError> {
+    picante::PicanteError::query(error)
+}
+
+/// The cell failure inside a query error, if there is one.
+pub(crate) fn cell_error(error: &picante::PicanteError) -> Option<&CellError> {
+    match error {
+        picante::PicanteError::Query(inner) => inner.downcast_ref::<CellError>(),
         _ => None,
     }
 }

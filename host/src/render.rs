@@ -10,6 +10,7 @@ use crate::cells::CellError;
 use crate::config::SiteConfig;
 use crate::content::{Page, route_of};
 use crate::db::Database;
+use crate::error::{cell_query_error, query_error};
 use crate::tree::{Entry, Section};
 
 /// The template a page renders with, and what the template sees (encoded for the wire).
@@ -164,13 +165,19 @@ fn section_wire_of(entry: &Entry, pages: &[Entry], base_url: &str) -> WireValue 
     w.finish()
 }
 
-/// A template cell failure as a site error of the page being rendered.
-pub(crate) fn template_error(page: &Page, template: &str, error: CellError) -> SiteError {
-    let file = format!("content/{}", page.path);
+/// A template cell failure as the error of the render of `page`: the cell's account of a
+/// template problem (a remote error) is a site error of the page; a cell that cannot be
+/// started or called stays a [`CellError`], for the build to tell apart by type.
+pub(crate) fn template_error(
+    page: &Page,
+    template: &str,
+    error: CellError,
+) -> std::sync::Arc<picante::PicanteError> {
     match error {
         CellError::Call { error: RpcError::Remote(message), .. } => {
-            SiteError::in_file(file, format!("rendering with `{template}`: {message}"))
+            let file = format!("content/{}", page.path);
+            query_error(SiteError::in_file(file, format!("rendering with `{template}`: {message}")))
         }
-        other => SiteError::in_file(file, other.to_string()),
+        other => cell_query_error(other),
     }
 }

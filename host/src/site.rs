@@ -7,10 +7,12 @@ use std::time::{Duration, Instant};
 
 use picante::{HasRuntime, InputBatch};
 
+use crate::HostError;
 use crate::SiteError;
+use crate::cells::CellError;
 use crate::cells::Cells;
 use crate::db::{DataFile, Database, PageOutput, page_output};
-use crate::error::site_error;
+use crate::error::{cell_error, site_error};
 use crate::output::location::{self, Origin};
 use crate::output::{Outputs, forget_stamps_of_an_interrupted_build};
 use crate::scan::{Listing, ScanPolicy, Scanner, files_under, read_texts};
@@ -54,18 +56,6 @@ pub struct BuildReport {
     /// Wall time.
     pub elapsed: Duration,
 }
-
-/// A failure of the build machinery itself (not of the site's content).
-#[derive(Debug)]
-pub struct HostError(pub(crate) String);
-
-impl std::fmt::Display for HostError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for HostError {}
 
 /// A site: its database (kept between builds, so rebuilds are incremental), its CAS and its
 /// output directory.
@@ -145,13 +135,10 @@ impl Site {
     /// As [`open`](Self::open).
     pub fn open_with(root: &Path, cells: Cells) -> Result<Site, HostError> {
         if !root.join("dodeca.toml").is_file() {
-            return Err(HostError(format!(
-                "{} is not a site: it has no dodeca.toml (create one with `dodeca-host init DIR`)",
-                root.display()
-            )));
+            return Err(HostError::NotASite(root.to_path_buf()));
         }
         let cas = cas::Cas::open(root.join(".cache")).map_err(|e| {
-            HostError(format!("cannot open the cache in {}: {e}", root.join(".cache").display()))
+            HostError::cache(format!("open the cache in {}", root.join(".cache").display()), e)
         })?;
         forget_stamps_of_an_interrupted_build(&cas)?;
         Ok(Site {
@@ -215,9 +202,7 @@ impl Site {
     pub fn wait_for_save(&self) -> Result<(), HostError> {
         match self.saving.lock().take() {
             None => Ok(()),
-            Some(saving) => saving.join().unwrap_or_else(|_| {
-                Err(HostError("saving the cache after the last build panicked".into()))
-            }),
+            Some(saving) => saving.join().unwrap_or_else(|_| Err(HostError::SavePanicked)),
         }
     }
 
@@ -267,7 +252,7 @@ impl Site {
         }
         // The list of pages is set only when it changed, and only then are the pages that
         // left it looked for: a rescan of an unchanged site compares it once.
-        let previous = db.content_list.get(db, &()).map_err(|e| HostError(e.to_string()))?;
+        let previous = db.content_list.get(db, &()).map_err(HostError::Query)?;
         let unchanged = previous.as_ref().is_some_and(|list| {
             list.len() == content.files.len()
                 && list.iter().zip(&content.files).all(|(old, found)| *old == found.rel)
@@ -329,7 +314,7 @@ impl Site {
             let hash = self
                 .cas
                 .put_file(&path)
-                .map_err(|e| HostError(format!("cannot store {}: {e}", path.display())))?;
+                .map_err(|e| HostError::cache(format!("store {}", path.display()), e))?;
             batch.set(&db.statics, found.rel.clone(), hash);
         }
         batch.commit(db);
@@ -378,15 +363,12 @@ impl Site {
         let plain = crate::output::records::is_plain_relative(rel);
         let named = rel.rsplit('/').next().and_then(|name| name.strip_suffix(".md"));
         if !plain || named.is_none_or(str::is_empty) {
-            return Err(HostError(format!(
-                "`{rel}` is not a content file (a path under content/ ending in `.md`)"
-            )));
+            return Err(HostError::NotContent(rel.to_string()));
         }
         let path = self.root.join("content").join(rel);
         let db = &*self.db;
         self.scanner.forget(&path);
-        let list =
-            db.content_list.get(db, &()).map_err(|e| HostError(e.to_string()))?.unwrap_or_default();
+        let list = db.content_list.get(db, &()).map_err(HostError::Query)?.unwrap_or_default();
         let listed = list.binary_search_by(|listed| listed.as_str().cmp(rel));
         let mut batch = InputBatch::new();
         match std::fs::read_to_string(&path) {
@@ -406,7 +388,7 @@ impl Site {
                     batch.remove(&db.content, rel.to_string());
                 }
             }
-            Err(e) => return Err(HostError(format!("cannot read {}: {e}", path.display()))),
+            Err(e) => return Err(HostError::io("read", path, e)),
         }
         batch.commit(db);
         Ok(())
@@ -439,15 +421,13 @@ impl Site {
         let renders_before = self.db.renders.load(Ordering::Relaxed);
         let traffic_before = self.db.traffic.snapshot();
         let db = &*self.db;
-        let config = pollster::block_on(db.config.get(db, ())).map_err(|e| {
-            HostError(site_error(&e).map_or_else(|| e.to_string(), ToString::to_string))
-        })?;
+        let config = pollster::block_on(db.config.get(db, ())).map_err(HostError::from_query)?;
         let outputs = self.outputs_for(&config)?;
         let output = outputs.dir().path.clone();
         // Names that differ only in case are one file on some file systems: routes are
         // checked by the rule of the one written to.
         let case_insensitive = outputs.case_insensitive()?;
-        if db.case_insensitive_output.get(db, &()).map_err(|e| HostError(e.to_string()))?
+        if db.case_insensitive_output.get(db, &()).map_err(HostError::Query)?
             != Some(case_insensitive)
         {
             db.case_insensitive_output.set(db, (), case_insensitive);
@@ -486,10 +466,8 @@ impl Site {
             }
         };
         let t = Instant::now();
-        let paths =
-            db.content_list.get(db, &()).map_err(|e| HostError(e.to_string()))?.unwrap_or_default();
-        let routes =
-            pollster::block_on(db.routes.get(db, ())).map_err(|e| HostError(e.to_string()))?;
+        let paths = db.content_list.get(db, &()).map_err(HostError::Query)?.unwrap_or_default();
+        let routes = pollster::block_on(db.routes.get(db, ())).map_err(HostError::Query)?;
         phase("routes", t);
         // Each page goes through parsing (markdown cell), rendering (template cell) and
         // writing in one pipeline, many pages in flight per thread: the two cells and the
@@ -527,10 +505,10 @@ impl Site {
             report.errors.push(SiteError::in_file(file, problem.message.clone()));
         }
         let mut live = Vec::with_capacity(paths.len());
-        for outcome in outcomes {
+        for (path, outcome) in paths.iter().zip(outcomes) {
             match outcome {
                 Outcome::Draft | Outcome::Refused => {}
-                Outcome::Failed(error) => report.errors.push(self.site_error_of(&error)?),
+                Outcome::Failed(error) => report.errors.push(page_error(path, &error)?),
                 Outcome::Built { output, wrote } => {
                     report.pages += 1;
                     if wrote? {
@@ -561,7 +539,7 @@ impl Site {
             let saving = std::thread::Builder::new()
                 .name("dodeca-save".into())
                 .spawn(move || outputs.finish(&cas))
-                .map_err(|e| HostError(format!("cannot start saving the cache: {e}")))?;
+                .map_err(|e| HostError::io("start saving the cache", "", e))?;
             *self.saving.lock() = Some(saving);
         } else {
             outputs.finish(&self.cas)?;
@@ -639,7 +617,7 @@ impl Site {
             std::collections::HashMap::new();
         let mut live = Vec::with_capacity(statics.len());
         for rel in statics {
-            let Some(hash) = db.statics.get(db, &rel).map_err(|e| HostError(e.to_string()))? else {
+            let Some(hash) = db.statics.get(db, &rel).map_err(HostError::Query)? else {
                 continue;
             };
             if rel.to_ascii_lowercase().ends_with("index.html")
@@ -674,9 +652,7 @@ impl Site {
                 None => {
                     // Its blob was deleted from the cache: the next load stores the file again.
                     self.scanner.forget(&self.root.join("static").join(&rel));
-                    return Err(HostError(format!(
-                        "static/{rel} vanished from the cache; build again"
-                    )));
+                    return Err(HostError::StaticVanished(rel));
                 }
             }
             live.push(rel);
@@ -687,18 +663,18 @@ impl Site {
     fn db_stats(&self) -> picante::RuntimeStats {
         self.db.runtime().stats()
     }
+}
 
-    /// A query error as a site error; errors of the machinery (a missing cell) fail the build.
-    fn site_error_of(&self, error: &picante::PicanteError) -> Result<SiteError, HostError> {
-        match site_error(error) {
-            Some(site) => {
-                if site.message.contains("cell binary `") && site.message.contains("not found") {
-                    return Err(HostError(site.message.clone()));
-                }
-                Ok(site.clone())
-            }
-            None => Ok(SiteError::in_file("", error.to_string())),
-        }
+/// The failure of the page at `path` (under `content/`) as a site error. A missing cell
+/// binary fails the whole build instead: every page needs it. A cell that failed on this page
+/// (it died twice on it) is this page's error.
+fn page_error(path: &str, error: &picante::PicanteError) -> Result<SiteError, HostError> {
+    if let Some(site) = site_error(error) {
+        return Ok(site.clone());
+    }
+    match cell_error(error) {
+        Some(missing @ CellError::Missing { .. }) => Err(HostError::Cell(missing.clone())),
+        _ => Ok(SiteError::in_file(format!("content/{path}"), error.to_string())),
     }
 }
 

@@ -41,12 +41,9 @@ const FILES: &[(&str, &str)] = &[
 ///
 /// When `dir` holds files already (nothing is overwritten) or cannot be written.
 pub fn init(dir: &Path) -> Result<(), crate::HostError> {
-    let fail = |e: std::io::Error| crate::HostError(format!("cannot write {}: {e}", dir.display()));
+    let fail = |e: std::io::Error| crate::HostError::io("write", dir, e);
     if dir.exists() && std::fs::read_dir(dir).map_err(fail)?.next().is_some() {
-        return Err(crate::HostError(format!(
-            "{} is not empty; `init` only creates new sites (nothing was changed)",
-            dir.display()
-        )));
+        return Err(crate::HostError::NotEmpty(dir.to_path_buf()));
     }
     for (rel, text) in FILES {
         let path = dir.join(rel);

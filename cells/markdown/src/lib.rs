@@ -45,14 +45,32 @@ pub enum MarkdownError {
     },
 }
 
-impl fmt::Display for MarkdownError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl MarkdownError {
+    /// The 1-based line of the file the problem is on.
+    pub fn line(&self) -> u32 {
         match self {
-            MarkdownError::UnclosedFrontMatter { delimiter, line } => write!(
-                f,
-                "line {line}: front matter opened with `{delimiter}` is never closed (add a line with only `{delimiter}` after it)"
+            MarkdownError::UnclosedFrontMatter { line, .. } => *line,
+        }
+    }
+
+    /// What is wrong, without its position.
+    pub fn what(&self) -> String {
+        match self {
+            MarkdownError::UnclosedFrontMatter { delimiter, .. } => format!(
+                "front matter opened with `{delimiter}` is never closed (add a line with only `{delimiter}` after it)"
             ),
         }
+    }
+
+    /// The problem as the markdown service sends it: the message and where it is.
+    pub fn to_problem(&self) -> cell_proto::PageProblem {
+        cell_proto::PageProblem { message: self.what(), line: self.line(), column: Some(1) }
+    }
+}
+
+impl fmt::Display for MarkdownError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line(), self.what())
     }
 }
 

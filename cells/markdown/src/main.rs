@@ -2,15 +2,19 @@
 
 use std::sync::Arc;
 
-use cell_proto::{RenderMarkdown, RenderedMarkdown, markdown};
+use cell_proto::{MarkdownReply, RenderMarkdown, markdown};
 use rpc::RpcError;
 
 struct Markdown;
 
 impl markdown::Service for Markdown {
-    async fn render(&self, request: RenderMarkdown) -> Result<RenderedMarkdown, RpcError> {
-        cell_markdown::render_page(&request.source)
-            .map_err(|error| RpcError::remote(format!("{}: {error}", request.path)))
+    async fn render(&self, request: RenderMarkdown) -> Result<MarkdownReply, RpcError> {
+        // A problem in the page's text is an answer, not a failed call: it goes back as data
+        // (message, line, column), and the host places it in the file.
+        Ok(match cell_markdown::render_page(&request.source) {
+            Ok(rendered) => MarkdownReply::Rendered(rendered),
+            Err(error) => MarkdownReply::Problem(error.to_problem()),
+        })
     }
 }
 

@@ -2,11 +2,18 @@
 
 use std::path::Path;
 
-use cell_proto::{FrontMatterFormat, RenderMarkdown, markdown};
-use rpc::{Config, RpcError};
+use cell_proto::{FrontMatterFormat, MarkdownReply, PageProblem, RenderMarkdown, markdown};
+use rpc::Config;
+
+fn rendered_page(reply: MarkdownReply) -> cell_proto::RenderedMarkdown {
+    match reply {
+        MarkdownReply::Rendered(rendered) => rendered,
+        MarkdownReply::Problem(problem) => panic!("expected a rendered page, got {problem:?}"),
+    }
+}
 
 #[test]
-fn the_markdown_cell_renders_pages_and_reports_errors_with_the_path() {
+fn the_markdown_cell_renders_pages_and_reports_problems_with_their_line() {
     let program = Path::new(env!("CARGO_BIN_EXE_cell-markdown"));
     let (mut child, connection) = rpc::cell::spawn(program, &[], Config::default(), None).unwrap();
     let client = markdown::Client::new(connection.clone());
@@ -16,7 +23,7 @@ fn the_markdown_cell_renders_pages_and_reports_errors_with_the_path() {
         source: "---\ntitle: Post\n---\n# Post\n\n## Part one\n\nText with [a link](@/about.md).\n"
             .into(),
     };
-    let rendered = rpc::block_on(client.render(&page)).unwrap();
+    let rendered = rendered_page(rpc::block_on(client.render(&page)).unwrap());
     assert_eq!(rendered.front_matter.as_deref(), Some("title: Post\n"));
     assert_eq!(rendered.front_matter_format, Some(FrontMatterFormat::Yaml));
     assert_eq!(rendered.body_line, 4);
@@ -24,14 +31,19 @@ fn the_markdown_cell_renders_pages_and_reports_errors_with_the_path() {
     assert_eq!(ids, vec!["post", "part-one"]);
     assert!(rendered.html.contains("href=\"@/about.md\""));
 
+    // A problem in the page is an answer with its place, not a failed call.
     let broken = RenderMarkdown { path: "bad.md".into(), source: "+++\ntitle = 1\n".into() };
-    let err = rpc::block_on(client.render(&broken)).unwrap_err();
-    match err {
-        RpcError::Remote(message) => {
-            assert!(message.starts_with("bad.md: line 1:"), "{message}");
-        }
-        other => panic!("expected a remote error, got {other:?}"),
-    }
+    let reply = rpc::block_on(client.render(&broken)).unwrap();
+    assert_eq!(
+        reply,
+        MarkdownReply::Problem(PageProblem {
+            message: "front matter opened with `+++` is never closed (add a line with only \
+                      `+++` after it)"
+                .into(),
+            line: 1,
+            column: Some(1),
+        })
+    );
 
     // Many pages concurrently: the cell serves them in parallel.
     let pages: Vec<RenderMarkdown> = (0..200)
@@ -49,7 +61,7 @@ fn the_markdown_cell_renders_pages_and_reports_errors_with_the_path() {
         out
     });
     for (i, result) in results.into_iter().enumerate() {
-        assert_eq!(result.unwrap().headings[0].id, format!("page-{i}"));
+        assert_eq!(rendered_page(result.unwrap()).headings[0].id, format!("page-{i}"));
     }
     drop(client);
     drop(connection);

@@ -9,8 +9,8 @@
 use rpc::{Payload, PayloadReader, PayloadWriter, RpcError};
 
 use crate::{
-    FrontMatterFormat, FunctionCall, Heading, ReadAnswer, ReadRequest, RenderMarkdown,
-    RenderTemplate, Rendered, RenderedMarkdown, TemplateSource, WireValue,
+    FrontMatterFormat, FunctionCall, Heading, MarkdownReply, PageProblem, ReadAnswer, ReadRequest,
+    RenderMarkdown, RenderTemplate, Rendered, RenderedMarkdown, TemplateSource, WireValue,
 };
 
 rpc::facet_payload!(TemplateSource, FunctionCall, WireValue, ReadRequest, ReadAnswer);
@@ -104,11 +104,15 @@ impl Payload for RenderMarkdown {
     }
 }
 
-impl Payload for RenderedMarkdown {
-    fn encode_payload(&self) -> Result<Vec<u8>, RpcError> {
+impl RenderedMarkdown {
+    /// A little more than its encoded length.
+    fn encoded_len(&self) -> usize {
         let headings: usize = self.headings.iter().map(|h| h.title.len() + h.id.len() + 3).sum();
         let front_matter = self.front_matter.as_ref().map_or(0, String::len);
-        let mut w = PayloadWriter::with_capacity(self.html.len() + headings + front_matter + 24);
+        self.html.len() + headings + front_matter + 24
+    }
+
+    fn put(&self, w: &mut PayloadWriter) {
         w.str(&self.html);
         w.seq_len(self.headings.len());
         for heading in &self.headings {
@@ -129,11 +133,9 @@ impl Payload for RenderedMarkdown {
             });
         }
         w.varint(u64::from(self.body_line));
-        Ok(w.finish())
     }
 
-    fn decode_payload(bytes: &[u8]) -> Result<Self, RpcError> {
-        let mut r = PayloadReader::new(bytes, "RenderedMarkdown");
+    fn read(r: &mut PayloadReader<'_>) -> Result<Self, RpcError> {
         let html = r.string()?;
         // A heading is at least its level and two lengths.
         let count = r.seq_len(3)?;
@@ -152,8 +154,63 @@ impl Payload for RenderedMarkdown {
             None
         };
         let body_line = r.u32()?;
-        r.finish()?;
         Ok(RenderedMarkdown { html, headings, front_matter, front_matter_format, body_line })
+    }
+}
+
+impl Payload for RenderedMarkdown {
+    fn encode_payload(&self) -> Result<Vec<u8>, RpcError> {
+        let mut w = PayloadWriter::with_capacity(self.encoded_len());
+        self.put(&mut w);
+        Ok(w.finish())
+    }
+
+    fn decode_payload(bytes: &[u8]) -> Result<Self, RpcError> {
+        let mut r = PayloadReader::new(bytes, "RenderedMarkdown");
+        let rendered = RenderedMarkdown::read(&mut r)?;
+        r.finish()?;
+        Ok(rendered)
+    }
+}
+
+impl Payload for MarkdownReply {
+    fn encode_payload(&self) -> Result<Vec<u8>, RpcError> {
+        match self {
+            MarkdownReply::Rendered(rendered) => {
+                let mut w = PayloadWriter::with_capacity(rendered.encoded_len() + 1);
+                // An enum is its variant's index, then the variant's fields.
+                w.varint(0);
+                rendered.put(&mut w);
+                Ok(w.finish())
+            }
+            MarkdownReply::Problem(problem) => {
+                let mut w = PayloadWriter::with_capacity(problem.message.len() + 16);
+                w.varint(1);
+                w.str(&problem.message);
+                w.varint(u64::from(problem.line));
+                w.option(problem.column.is_some());
+                if let Some(column) = problem.column {
+                    w.varint(u64::from(column));
+                }
+                Ok(w.finish())
+            }
+        }
+    }
+
+    fn decode_payload(bytes: &[u8]) -> Result<Self, RpcError> {
+        let mut r = PayloadReader::new(bytes, "MarkdownReply");
+        let reply = match r.varint()? {
+            0 => MarkdownReply::Rendered(RenderedMarkdown::read(&mut r)?),
+            1 => {
+                let message = r.string()?;
+                let line = r.u32()?;
+                let column = if r.option()? { Some(r.u32()?) } else { None };
+                MarkdownReply::Problem(PageProblem { message, line, column })
+            }
+            other => return Err(r.error(format!("{other} is not a markdown reply"))),
+        };
+        r.finish()?;
+        Ok(reply)
     }
 }
 
@@ -225,6 +282,17 @@ mod tests {
         same_as_facet(&Rendered { html: String::new(), reused: Vec::new() });
         same_as_facet(&Rendered { html: "<p>x</p>".into(), reused: reads() });
         same_as_facet(&RenderMarkdown { path: "blog/a.md".into(), source: "+++\n+++\n# x".into() });
+        same_as_facet(&MarkdownReply::Rendered(rendered_markdown(
+            3,
+            Some(FrontMatterFormat::Toml),
+        )));
+        for column in [None, Some(1), Some(300)] {
+            same_as_facet(&MarkdownReply::Problem(PageProblem {
+                message: "front matter opened with `+++` is never closed".into(),
+                line: 200,
+                column,
+            }));
+        }
     }
 
     #[test]

@@ -177,11 +177,34 @@ rpc::service! {
     }
 }
 
+/// What the markdown cell says of a page.
+#[derive(Facet, Clone, Debug, PartialEq)]
+#[repr(u8)]
+pub enum MarkdownReply {
+    /// The page, rendered.
+    Rendered(RenderedMarkdown),
+    /// The page's text cannot be rendered (its front matter never closes, ...): a problem of
+    /// the site, placed in the file, sent as data so the host reads no message text.
+    Problem(PageProblem),
+}
+
+/// A problem in a page's text, and where it is.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct PageProblem {
+    /// What is wrong, and what to do about it.
+    pub message: String,
+    /// The 1-based line of the file.
+    pub line: u32,
+    /// The 1-based column, if known.
+    pub column: Option<u32>,
+}
+
 rpc::service! {
     /// The markdown cell: a pure transform, no callbacks.
     pub mod markdown: "Markdown" {
-        /// Renders a page: front matter split off, body to HTML, headings collected.
-        fn render(request: RenderMarkdown) -> RenderedMarkdown;
+        /// Renders a page: front matter split off, body to HTML, headings collected; or says
+        /// what is wrong with its text, and where.
+        fn render(request: RenderMarkdown) -> MarkdownReply;
     }
 }
 

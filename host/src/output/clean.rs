@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use super::location::{self, Origin};
 use super::records;
 use super::{Removal, remove_recorded};
-use crate::site::HostError;
+use crate::error::HostError;
 
 /// What [`clean`] did.
 #[derive(Debug, Default)]
@@ -40,10 +40,9 @@ pub struct CleanReport {
 /// When `site` is not a site, its config does not parse, the output directory is refused (see
 /// [`Origin`]), or a file cannot be removed.
 pub fn clean(site: &Path, output: Option<&Path>) -> Result<CleanReport, HostError> {
-    let text = std::fs::read_to_string(site.join("dodeca.toml")).map_err(|_| {
-        HostError(format!("{} is not a site: it has no dodeca.toml", site.display()))
-    })?;
-    let config = crate::config::parse(&text).map_err(|e| HostError(e.to_string()))?;
+    let text = std::fs::read_to_string(site.join("dodeca.toml"))
+        .map_err(|_| HostError::NotASite(site.to_path_buf()))?;
+    let config = crate::config::parse(&text).map_err(HostError::Config)?;
     let dir = match output {
         Some(output) => location::resolve(site, output, Origin::CommandLine)?,
         None => location::resolve(
@@ -56,7 +55,7 @@ pub fn clean(site: &Path, output: Option<&Path>) -> Result<CleanReport, HostErro
     let cache = site.join(".cache");
     if std::fs::symlink_metadata(&cache).is_ok_and(|m| m.is_dir()) {
         let store = cas::Cas::open(&cache)
-            .map_err(|e| HostError(format!("cannot open the cache in {}: {e}", cache.display())))?;
+            .map_err(|e| HostError::cache(format!("open the cache in {}", cache.display()), e))?;
         let mut others = std::collections::BTreeSet::new();
         for (name, hash, tag) in store.names_with_prefix(records::PREFIX) {
             let Some((key, rel)) = records::parse(&name) else { continue };
@@ -72,8 +71,7 @@ pub fn clean(site: &Path, output: Option<&Path>) -> Result<CleanReport, HostErro
         }
         report.other_directories = others.into_iter().collect();
         drop(store);
-        std::fs::remove_dir_all(&cache)
-            .map_err(|e| HostError(format!("cannot remove {}: {e}", cache.display())))?;
+        std::fs::remove_dir_all(&cache).map_err(|e| HostError::io("remove", &cache, e))?;
         report.removed_cache = true;
     }
     // What is left was not written by the host: say so, and leave the directory.

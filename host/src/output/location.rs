@@ -12,7 +12,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::site::HostError;
+use crate::error::HostError;
 
 /// The site's own directories: never an output directory, nor inside one.
 pub(crate) const SOURCE_DIRS: &[&str] =
@@ -54,7 +54,7 @@ pub(crate) fn resolve(
         Origin::Config => format!("`output_dir = \"{}\"` in dodeca.toml", value.display()),
         Origin::CommandLine => format!("the output directory `{}`", value.display()),
     };
-    let refuse = |why: String| HostError(format!("{named} is refused: {why}"));
+    let refuse = |why: String| HostError::OutputRefused { named: named.clone(), why };
     if value.as_os_str().to_str().is_some_and(|v| v.trim().is_empty()) {
         return Err(refuse("it is empty; name a directory such as `public`".into()));
     }
@@ -63,15 +63,15 @@ pub(crate) fn resolve(
             "it is `.`, the directory itself; name a directory such as `public`".into(),
         ));
     }
-    let site = std::fs::canonicalize(site_root)
-        .map_err(|e| HostError(format!("cannot resolve {}: {e}", site_root.display())))?;
+    let site =
+        std::fs::canonicalize(site_root).map_err(|e| HostError::io("resolve", site_root, e))?;
     let absolute = if value.is_absolute() {
         value.to_path_buf()
     } else {
         match origin {
             Origin::Config => site.join(value),
             Origin::CommandLine => std::env::current_dir()
-                .map_err(|e| HostError(format!("cannot read the working directory: {e}")))?
+                .map_err(|e| HostError::io("read the working directory", "", e))?
                 .join(value),
         }
     };

@@ -39,8 +39,8 @@ pub(crate) fn remove_recorded(
     rel: &str,
     hash: cas::ContentHash,
     tag: u64,
-) -> Result<Removal, crate::site::HostError> {
-    use crate::site::HostError;
+) -> Result<Removal, crate::error::HostError> {
+    use crate::error::HostError;
     if !records::is_plain_relative(rel) {
         return Ok(Removal::Kept(format!("`{rel}` is not a path the host writes")));
     }
@@ -58,8 +58,7 @@ pub(crate) fn remove_recorded(
     }
     let Some(stamp) = records::Stamp::of_file(&path) else { return Ok(Removal::Missing) };
     if stamp.tag() != tag {
-        let bytes = std::fs::read(&path)
-            .map_err(|e| HostError(format!("cannot read {}: {e}", path.display())))?;
+        let bytes = std::fs::read(&path).map_err(|e| HostError::io("read", &path, e))?;
         if cas::ContentHash::of(&bytes) != hash {
             return Ok(Removal::Kept(format!(
                 "{} was changed since dodeca-host wrote it",
@@ -70,7 +69,7 @@ pub(crate) fn remove_recorded(
     match std::fs::remove_file(&path) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Removal::Missing),
-        Err(e) => return Err(HostError(format!("cannot remove {}: {e}", path.display()))),
+        Err(e) => return Err(HostError::io("remove", &path, e)),
     }
     remove_empty_parents(root, rel);
     Ok(Removal::Removed)

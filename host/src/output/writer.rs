@@ -24,7 +24,7 @@ use super::records::{self, Stamp};
 use super::watch::{Changes, OutputWatch};
 use super::{Removal, remove_recorded};
 use crate::db::PageOutput;
-use crate::site::HostError;
+use crate::error::HostError;
 
 /// Present in the cache directory while a build has written outputs whose records are not yet
 /// saved in `cas.db`. Found when a site is opened, it means a build was cut short (a crash, a
@@ -199,7 +199,9 @@ impl Outputs {
         {
             return Ok(Some(false));
         }
-        let Some(blob) = cas.get(&hash).map_err(|e| HostError(format!("cache: {e}")))? else {
+        let Some(blob) =
+            cas.get(&hash).map_err(|e| HostError::cache("read a static file's bytes", e))?
+        else {
             return Ok(None);
         };
         let (wrote, stamp) = self.write_file(cas, rel, &blob)?;
@@ -226,7 +228,7 @@ impl Outputs {
         {
             return Ok((false, stamp));
         }
-        let fail = |e: std::io::Error| HostError(format!("cannot write {}: {e}", path.display()));
+        let fail = |e: std::io::Error| HostError::io("write", &path, e);
         self.mark_writing(cas)?;
         self.make_parents(rel)?;
         // An output never recorded is most likely new (a cold build): create it in place. Nobody
@@ -269,7 +271,7 @@ impl Outputs {
     /// [`location::resolve`](super::location::resolve)).
     fn create_root(&self) -> Result<(), HostError> {
         std::fs::create_dir_all(&self.dir.path)
-            .map_err(|e| HostError(format!("cannot create {}: {e}", self.dir.path.display())))
+            .map_err(|e| HostError::io("create", &self.dir.path, e))
     }
 
     /// Makes every directory on the way to `rel` below the output directory, checking that
@@ -295,23 +297,20 @@ impl Outputs {
                     let real =
                         std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_dir());
                     if !real {
-                        return Err(HostError(format!(
-                            "cannot write {}: {} is not a real directory (a symbolic link or a \
-                             file); outputs are written only into real directories, so remove it \
-                             or build to another directory with -o",
-                            self.dir.path.join(rel).display(),
-                            dir.display()
-                        )));
+                        return Err(HostError::OutputNotReal {
+                            output: self.dir.path.join(rel),
+                            dir,
+                        });
                     }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && !prefix.contains('/') => {
                     self.create_root()?;
                     std::fs::create_dir(&dir).or_else(|e| match e.kind() {
                         std::io::ErrorKind::AlreadyExists => Ok(()),
-                        _ => Err(HostError(format!("cannot create {}: {e}", dir.display()))),
+                        _ => Err(HostError::io("create", &dir, e)),
                     })?;
                 }
-                Err(e) => return Err(HostError(format!("cannot create {}: {e}", dir.display()))),
+                Err(e) => return Err(HostError::io("create", &dir, e)),
             }
             self.real_dirs.lock().insert(prefix);
         }
@@ -327,7 +326,7 @@ impl Outputs {
         if !self.writing.load(Ordering::Acquire) {
             let marker = cas.root().join(INCOMPLETE_MARKER);
             std::fs::write(&marker, b"a build is writing outputs\n")
-                .map_err(|e| HostError(format!("cannot write {}: {e}", marker.display())))?;
+                .map_err(|e| HostError::io("write", &marker, e))?;
             self.writing.store(true, Ordering::Release);
         }
         Ok(())
@@ -335,11 +334,10 @@ impl Outputs {
 
     /// Ends a build: saves `cas.db`, then takes the [`INCOMPLETE_MARKER`] down.
     pub(crate) fn finish(&self, cas: &cas::Cas) -> Result<(), HostError> {
-        cas.flush().map_err(|e| HostError(format!("cannot save the cache: {e}")))?;
+        cas.flush().map_err(|e| HostError::cache("save the cache", e))?;
         if self.writing.swap(false, Ordering::AcqRel) {
             let marker = cas.root().join(INCOMPLETE_MARKER);
-            std::fs::remove_file(&marker)
-                .map_err(|e| HostError(format!("cannot remove {}: {e}", marker.display())))?;
+            std::fs::remove_file(&marker).map_err(|e| HostError::io("remove", &marker, e))?;
         }
         Ok(())
     }
@@ -459,7 +457,6 @@ pub(crate) fn forget_stamps_of_an_interrupted_build(cas: &cas::Cas) -> Result<()
     for (name, hash, _) in cas.names_with_prefix(records::PREFIX) {
         cas.set_name_tagged(&name, hash, records::UNKNOWN);
     }
-    cas.flush().map_err(|e| HostError(format!("cannot save the cache: {e}")))?;
-    std::fs::remove_file(&marker)
-        .map_err(|e| HostError(format!("cannot remove {}: {e}", marker.display())))
+    cas.flush().map_err(|e| HostError::cache("save the cache", e))?;
+    std::fs::remove_file(&marker).map_err(|e| HostError::io("remove", &marker, e))
 }

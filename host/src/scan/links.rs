@@ -17,7 +17,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use super::walk::{Subdir, Walk};
-use crate::site::HostError;
+use crate::error::HostError;
 
 /// What a scan may follow: symbolic links are followed only to targets inside the site,
 /// unless `follow_outside` allows any target (see the module's doc).
@@ -38,9 +38,8 @@ impl ScanPolicy {
     ///
     /// When `root` cannot be resolved (it does not exist, for one).
     pub(crate) fn new(root: &Path, follow_outside: bool) -> Result<ScanPolicy, HostError> {
-        let canonical_root = std::fs::canonicalize(root).map_err(|e| {
-            HostError(format!("cannot resolve the site's directory {}: {e}", root.display()))
-        })?;
+        let canonical_root = std::fs::canonicalize(root)
+            .map_err(|e| HostError::io("resolve the site's directory", root, e))?;
         Ok(ScanPolicy { root: root.to_path_buf(), canonical_root, follow_outside })
     }
 }
@@ -92,21 +91,22 @@ impl SiteView<'_> {
             if e.kind() == std::io::ErrorKind::NotFound {
                 let to = std::fs::read_link(path)
                     .map_or_else(|_| "?".to_string(), |to| to.display().to_string());
-                HostError(format!("`{link}` is a symbolic link to `{to}`, which does not exist"))
+                HostError::Link(format!(
+                    "`{link}` is a symbolic link to `{to}`, which does not exist"
+                ))
             } else {
-                HostError(format!("cannot follow the symbolic link `{link}`: {e}"))
+                HostError::Link(format!("cannot follow the symbolic link `{link}`: {e}"))
             }
         })?;
         if !self.policy.follow_outside && !target.starts_with(&self.policy.canonical_root) {
-            return Err(HostError(format!(
+            return Err(HostError::Link(format!(
                 "`{}` is a symbolic link to `{}`, outside the site: it is not followed unless \
                  `follow_outside_symlinks = true` is set in dodeca.toml",
                 self.name(rel),
                 target.display()
             )));
         }
-        let meta = std::fs::metadata(&target)
-            .map_err(|e| HostError(format!("cannot read {}: {e}", target.display())))?;
+        let meta = std::fs::metadata(&target).map_err(|e| HostError::io("read", &target, e))?;
         Ok((target, meta))
     }
 }
@@ -125,7 +125,7 @@ impl Walk {
                 let here = site.name(&subdir.prefix);
                 let first_name = site.name(first);
                 let contains = subdir.prefix.starts_with(first.as_str());
-                return Err(HostError(match (&subdir.link_to, contains) {
+                return Err(HostError::Link(match (&subdir.link_to, contains) {
                     (Some(target), true) => format!(
                         "`{here}` is a symbolic link to `{}`, which contains it: the scan would \
                          never end",
@@ -191,7 +191,7 @@ mod tests {
         [1, 2].map(|threads| {
             files_under(&root.join(dir), "", threads, &policy)
                 .map(|listing| listing.files.into_iter().map(|f| f.rel).collect())
-                .map_err(|e| e.0)
+                .map_err(|e| e.to_string())
         })
     }
 
@@ -393,7 +393,7 @@ mod tests {
         std::fs::remove_file(root.join("content/blog/old.md")).unwrap();
         lay_out(&root, &[], &[("content/notes.txt", "gone")]);
         let policy = ScanPolicy::new(&root, false).unwrap();
-        let error = files_under(&root.join("content"), "md", 1, &policy).unwrap_err().0;
+        let error = files_under(&root.join("content"), "md", 1, &policy).unwrap_err().to_string();
         assert!(
             error.contains("`content/notes.txt`") && error.contains("does not exist"),
             "{error}"
@@ -461,7 +461,7 @@ mod tests {
     #[test]
     fn a_site_that_cannot_be_resolved_has_no_policy() {
         let root = empty_site("no-policy").join("missing");
-        let error = ScanPolicy::new(&root, false).unwrap_err().0;
+        let error = ScanPolicy::new(&root, false).unwrap_err().to_string();
         assert!(error.starts_with("cannot resolve the site's directory "), "{error}");
         assert!(error.contains("missing"), "{error}");
         std::fs::remove_dir_all(root.parent().unwrap()).unwrap();

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use parking_lot::Mutex;
 
-use crate::site::HostError;
+use crate::error::HostError;
 
 /// Files whose times are within this of a scan's start are read again by the next scan.
 const RACY: Duration = Duration::from_millis(100);
@@ -156,8 +156,7 @@ pub(crate) fn read_texts(
     let to_read: Vec<usize> = (0..listing.files.len()).filter(|&f| changed[f]).collect();
     let results = crate::exec::run_all(threads, 1, &to_read, |&f| {
         let path = listing.path(&listing.files[f]);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| HostError(format!("cannot read {}: {e}", path.display())));
+        let text = std::fs::read_to_string(&path).map_err(|e| HostError::io("read", path, e));
         async move { text }
     });
     let mut texts = vec![None; listing.files.len()];

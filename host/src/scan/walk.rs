@@ -11,7 +11,7 @@ use parking_lot::Mutex;
 
 use super::links::{DirId, ScanPolicy, SiteView, dir_id};
 use super::stamps::{Found, Listing, Stamp};
-use crate::site::HostError;
+use crate::error::HostError;
 
 /// A directory found by [`list_dir`], to be walked unless it was walked already.
 pub(super) struct Subdir {
@@ -50,7 +50,7 @@ pub(crate) fn files_under(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Listing { dir: dir.to_path_buf(), files: Vec::new() });
         }
-        Err(e) => return Err(HostError(format!("cannot read {}: {e}", dir.display()))),
+        Err(e) => return Err(HostError::io("read", dir, e)),
     };
     // The top directory on this thread: the walk goes parallel only if it branches there
     // (a site's sections), so a small directory costs no thread.
@@ -136,19 +136,18 @@ fn list_dir(
     let entries = match std::fs::read_dir(current) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(HostError(format!("cannot read {}: {e}", current.display()))),
+        Err(e) => return Err(HostError::io("read", current, e)),
     };
     let wanted = |name: &str| {
         extension.is_empty()
             || name.rsplit_once('.').is_some_and(|(stem, ext)| !stem.is_empty() && ext == extension)
     };
     for entry in entries {
-        let entry =
-            entry.map_err(|e| HostError(format!("cannot read {}: {e}", current.display())))?;
+        let entry = entry.map_err(|e| HostError::io("read", current, e))?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else {
             let path = entry.path();
-            return Err(HostError(format!("{}: file names must be UTF-8", path.display())));
+            return Err(HostError::FileName(path));
         };
         // The entry's type costs no system call on most file systems (an `lstat` on the
         // others). An entry gone since the directory was read is not listed.
@@ -156,7 +155,7 @@ fn list_dir(
             Ok(kind) => kind,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {
-                return Err(HostError(format!("cannot read {}: {e}", entry.path().display())));
+                return Err(HostError::io("read", entry.path(), e));
             }
         };
         if kind.is_symlink() {
@@ -186,7 +185,7 @@ fn list_dir(
                 Ok(meta) => meta,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => {
-                    return Err(HostError(format!("cannot read {}: {e}", entry.path().display())));
+                    return Err(HostError::io("read", entry.path(), e));
                 }
             };
             let id = dir_id(&meta);
