@@ -25,6 +25,7 @@ mod error;
 mod exec;
 mod links;
 mod output;
+mod progress;
 mod provide;
 mod render;
 mod routes;

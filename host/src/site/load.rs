@@ -1,0 +1,173 @@
+//! Reading the site into the database: a whole scan ([`Site::load`]), or one content file a
+//! watcher reported ([`Site::content_changed`]). Either way, one input batch: one revision.
+
+use std::sync::Arc;
+
+use picante::InputBatch;
+
+use super::Site;
+use crate::HostError;
+use crate::db::DataFile;
+use crate::scan::{Listing, ScanPolicy, files_under, read_texts};
+
+impl Site {
+    /// Reads the site's files into the database (one revision for all changes).
+    ///
+    /// # Errors
+    ///
+    /// When a directory or file cannot be read.
+    pub fn load(&self) -> Result<(), HostError> {
+        let db = &*self.db;
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        // Before anything is listed: stamps taken after this are trusted only if well before it.
+        let started = std::time::SystemTime::now();
+        // Whether links may lead outside the site is decided before anything is read through
+        // one, so the config is read for it first (a config that does not parse says no; the
+        // build reports its error).
+        let follow_outside = std::fs::read_to_string(self.root.join("dodeca.toml"))
+            .ok()
+            .and_then(|text| crate::config::parse(&text).ok())
+            .is_some_and(|config| config.follow_outside_symlinks);
+        let policy = ScanPolicy::new(&self.root, follow_outside)?;
+        let mut content = files_under(&self.root.join("content"), "md", threads, &policy)?;
+        let mut templates = files_under(&self.root.join("templates"), "", threads, &policy)?;
+        let mut data = files_under(&self.root.join("data"), "", threads, &policy)?;
+        data.files.retain(|found| {
+            found
+                .rel
+                .rsplit_once('.')
+                .is_some_and(|(_, ext)| crate::values::Syntax::from_extension(ext).is_some())
+        });
+        let mut config = Listing::single(&self.root, "dodeca.toml");
+        let mut statics = files_under(&self.root.join("static"), "", threads, &policy)?;
+        // Every file in one scan: only those whose stamp changed are read (or, for static
+        // files, stored in the CAS).
+        let changed = self.scanner.changed(
+            &mut [&mut config, &mut content, &mut templates, &mut data, &mut statics],
+            started,
+        );
+        let config_text = read_texts(&config, &changed[0], threads)?;
+        let content_texts = read_texts(&content, &changed[1], threads)?;
+        let template_texts = read_texts(&templates, &changed[2], threads)?;
+        let data_texts = read_texts(&data, &changed[3], threads)?;
+
+        let mut batch = InputBatch::new();
+        if let Some(Some(text)) = config_text.into_iter().next() {
+            batch.set(&db.config_text, (), text);
+        }
+        // The list of pages is set only when it changed, and only then are the pages that
+        // left it looked for: a rescan of an unchanged site compares it once.
+        let previous = db.content_list.get(db, &()).map_err(HostError::Query)?;
+        let unchanged = previous.as_ref().is_some_and(|list| {
+            list.len() == content.files.len()
+                && list.iter().zip(&content.files).all(|(old, found)| *old == found.rel)
+        });
+        if !unchanged {
+            let listed: Vec<String> = content.files.iter().map(|found| found.rel.clone()).collect();
+            for old in previous.iter().flat_map(|list| list.iter()) {
+                if listed.binary_search(old).is_err() {
+                    batch.remove(&db.content, old.clone());
+                }
+            }
+            batch.set(&db.content_list, (), Arc::new(listed));
+        }
+        for (found, text) in content.files.iter().zip(content_texts) {
+            if let Some(text) = text {
+                batch.set(&db.content, found.rel.clone(), text);
+            }
+        }
+
+        for old in db.templates.keys() {
+            if !templates.files.iter().any(|found| found.rel == old) {
+                batch.remove(&db.templates, old);
+            }
+        }
+        for (found, text) in templates.files.iter().zip(template_texts) {
+            if let Some(text) = text {
+                batch.set_with_durability(
+                    &db.templates,
+                    found.rel.clone(),
+                    text,
+                    picante::Durability::High,
+                );
+            }
+        }
+
+        let mut stems = Vec::new();
+        for (found, text) in data.files.iter().zip(data_texts) {
+            let Some((stem, extension)) = found.rel.rsplit_once('.') else { continue };
+            stems.push(stem.to_string());
+            if let Some(text) = text {
+                let file = DataFile { extension: extension.into(), text };
+                batch.set(&db.data_files, stem.to_string(), file);
+            }
+        }
+        for old in db.data_files.keys() {
+            if !stems.contains(&old) {
+                batch.remove(&db.data_files, old);
+            }
+        }
+
+        // Static files: their bytes go to the CAS, their hashes to the database.
+        for old in db.statics.keys() {
+            if !statics.files.iter().any(|found| found.rel == old) {
+                batch.remove(&db.statics, old);
+            }
+        }
+        for (found, _) in statics.files.iter().zip(&changed[4]).filter(|(_, changed)| **changed) {
+            let path = statics.path(found);
+            let hash = self
+                .cas
+                .put_file(&path)
+                .map_err(|e| HostError::cache(format!("store {}", path.display()), e))?;
+            batch.set(&db.statics, found.rel.clone(), hash);
+        }
+        batch.commit(db);
+        self.scanner.remember(vec![config, content, templates, data, statics]);
+        Ok(())
+    }
+
+    /// Reads the content file `rel` (relative to `content/`) from disk, the way a file watcher
+    /// reports one change, without rescanning the site: an edited file is read again, a new
+    /// one joins the list of pages, and a deleted one leaves it (its output is removed by the
+    /// next build).
+    ///
+    /// # Errors
+    ///
+    /// When `rel` is not a content file's path (a plain relative path ending in `.md`), or the
+    /// file is there but cannot be read.
+    pub fn content_changed(&self, rel: &str) -> Result<(), HostError> {
+        let plain = crate::output::records::is_plain_relative(rel);
+        let named = rel.rsplit('/').next().and_then(|name| name.strip_suffix(".md"));
+        if !plain || named.is_none_or(str::is_empty) {
+            return Err(HostError::NotContent(rel.to_string()));
+        }
+        let path = self.root.join("content").join(rel);
+        let db = &*self.db;
+        self.scanner.forget(&path);
+        let list = db.content_list.get(db, &()).map_err(HostError::Query)?.unwrap_or_default();
+        let listed = list.binary_search_by(|listed| listed.as_str().cmp(rel));
+        let mut batch = InputBatch::new();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                if let Err(at) = listed {
+                    let mut list = list.as_ref().clone();
+                    list.insert(at, rel.to_string());
+                    batch.set(&db.content_list, (), Arc::new(list));
+                }
+                batch.set(&db.content, rel.to_string(), text);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Ok(at) = listed {
+                    let mut list = list.as_ref().clone();
+                    list.remove(at);
+                    batch.set(&db.content_list, (), Arc::new(list));
+                    batch.remove(&db.content, rel.to_string());
+                }
+            }
+            Err(e) => return Err(HostError::io("read", path, e)),
+        }
+        batch.commit(db);
+        Ok(())
+    }
+}

@@ -1,0 +1,315 @@
+//! A site on disk: loading it into the database, building it, writing the outputs.
+//!
+//! [`Site::build`] loads (`load.rs`: a scan, one input batch) and then runs the build's
+//! steps, in order, each timed (`steps.rs`): the config; the output directory (checked) and
+//! its case rule; the sweep for outputs touched by hand; nothing more if nothing changed since
+//! the last build; the routes; the pages (`pages.rs`: render and write, one pipeline); the
+//! static files (`statics.rs`); the removal of outputs whose page is gone; the saving of what
+//! was written. The report (`report.rs`) says what each did.
+
+mod load;
+mod pages;
+mod report;
+mod statics;
+mod steps;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use picante::HasRuntime;
+
+pub use report::BuildReport;
+use steps::{Counters, Steps};
+
+use crate::HostError;
+use crate::cells::Cells;
+use crate::db::Database;
+use crate::output::location::{self, Origin};
+use crate::output::{Outputs, forget_stamps_of_an_interrupted_build};
+use crate::progress::{Progress, report_progress};
+use crate::scan::Scanner;
+
+/// A site: its database (kept between builds, so rebuilds are incremental), its CAS and its
+/// output directory.
+pub struct Site {
+    root: PathBuf,
+    output: Option<PathBuf>,
+    db: Arc<Database>,
+    cas: Arc<cas::Cas>,
+    /// The saving of `cas.db` after the last build, when it runs in the background (see
+    /// [`set_watch_outputs`](Self::set_watch_outputs)); the next build waits for it first.
+    saving: parking_lot::Mutex<Option<std::thread::JoinHandle<Result<(), HostError>>>>,
+    /// The output directory of the last build and what was written there.
+    outputs: parking_lot::Mutex<Option<Arc<Outputs>>>,
+    /// The last complete build: the revision and output directory it built, and its report.
+    /// A build at the same revision would find every memo valid and every output written.
+    last_build: parking_lot::Mutex<Option<(picante::Revision, PathBuf, BuildReport)>>,
+    /// Whether to show progress on stderr while building.
+    progress: bool,
+    /// Whether to watch the outputs written for changes made by hand (see
+    /// [`set_watch_outputs`](Self::set_watch_outputs)).
+    watch_outputs: bool,
+    /// What the files looked like when last read, so a rescan reads only changed ones.
+    scanner: Scanner,
+}
+
+impl Site {
+    /// Opens the site at `root` with cells found the usual way (next to this executable or in
+    /// `DODECA_CELL_PATH`).
+    ///
+    /// # Errors
+    ///
+    /// When `root` has no `dodeca.toml`, or the cache cannot be opened.
+    pub fn open(root: &Path) -> Result<Site, HostError> {
+        Site::open_with(root, Cells::from_environment())
+    }
+
+    /// Opens the site at `root` with `cells`.
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open).
+    pub fn open_with(root: &Path, cells: Cells) -> Result<Site, HostError> {
+        if !root.join("dodeca.toml").is_file() {
+            return Err(HostError::NotASite(root.to_path_buf()));
+        }
+        let cas = cas::Cas::open(root.join(".cache")).map_err(|e| {
+            HostError::cache(format!("open the cache in {}", root.join(".cache").display()), e)
+        })?;
+        forget_stamps_of_an_interrupted_build(&cas)?;
+        Ok(Site {
+            root: root.to_path_buf(),
+            output: None,
+            db: Arc::new(Database::new(cells)),
+            cas: Arc::new(cas),
+            saving: parking_lot::Mutex::new(None),
+            outputs: parking_lot::Mutex::new(None),
+            last_build: parking_lot::Mutex::new(None),
+            progress: false,
+            watch_outputs: true,
+            scanner: Scanner::default(),
+        })
+    }
+
+    /// Shows progress (phase and count) on stderr while building; for terminals.
+    pub fn set_progress(&mut self, show: bool) {
+        self.progress = show;
+    }
+
+    /// Whether this site is built again and again in this process (on by default; the CLI's
+    /// one-shot `build` turns it off). Then the output directory is watched (inotify), so that
+    /// a rebuild finds outputs changed by hand without a `stat` of each, and `cas.db` is saved
+    /// in the background after a build, which the next build (or
+    /// [`wait_for_save`](Self::wait_for_save), or dropping the site) waits for. A one-shot
+    /// build has nothing to look at again and saves before it returns.
+    pub fn set_watch_outputs(&mut self, watch: bool) {
+        self.watch_outputs = watch;
+    }
+
+    /// Writes the output to `dir` instead of the configured one: a directory named by the
+    /// user (`-o`), relative to the working directory, which may lie outside the site. It is
+    /// checked when a build starts, as [`Origin::CommandLine`] describes.
+    pub fn set_output(&mut self, dir: PathBuf) {
+        self.output = Some(dir);
+    }
+
+    /// The cells this site uses (for tests that kill one).
+    pub fn cells(&self) -> &Cells {
+        &self.db.cells
+    }
+
+    /// Stops the cells and lets go of the site without freeing its memory piece by piece:
+    /// for a process about to exit, where freeing ten thousand pages' memos one at a time
+    /// would only delay the exit (by about a tenth of a cold build). Everything on disk is
+    /// already saved when a build returns.
+    pub fn close_for_exit(self) {
+        if let Err(error) = self.wait_for_save() {
+            eprintln!("warning: {error}");
+        }
+        self.db.cells.stop_all();
+        std::mem::forget(self);
+    }
+
+    /// Waits for the last build's saving of `cas.db`, if it runs in the background.
+    ///
+    /// # Errors
+    ///
+    /// When that save failed (the outputs are written; their records were not kept).
+    pub fn wait_for_save(&self) -> Result<(), HostError> {
+        match self.saving.lock().take() {
+            None => Ok(()),
+            Some(saving) => saving.join().unwrap_or_else(|_| Err(HostError::SavePanicked)),
+        }
+    }
+
+    /// Loads the site from disk and builds it with `jobs` threads.
+    ///
+    /// # Errors
+    ///
+    /// When the build machinery fails (unreadable files, an unwritable output, a missing
+    /// cell). Site errors do not fail the build: they are in the report, and every page
+    /// without an error is still written.
+    pub fn build(&self, jobs: usize) -> Result<BuildReport, HostError> {
+        let started = Instant::now();
+        std::thread::scope(|scope| {
+            // The first build of a site parses and renders every page: the cells it needs
+            // start while the site is read, instead of one after the other on the first
+            // calls (about a millisecond each, with every build thread waiting).
+            if self.last_build.lock().is_none() && self.root.join("content").is_dir() {
+                scope.spawn(|| {
+                    self.db.cells.start(&[&self.db.cells.markdown, &self.db.cells.template])
+                });
+            }
+            self.load()
+        })?;
+        if std::env::var_os("DODECA_PHASES").is_some() {
+            eprintln!("phase load: {:.2} ms", started.elapsed().as_secs_f64() * 1e3);
+        }
+        let mut report = self.build_loaded(jobs)?;
+        report.elapsed = started.elapsed();
+        Ok(report)
+    }
+
+    /// Builds from what is already loaded (after [`load`](Self::load) or
+    /// [`content_changed`](Self::content_changed)).
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](Self::build).
+    pub fn build_loaded(&self, jobs: usize) -> Result<BuildReport, HostError> {
+        let progress = Progress::default();
+        let finished = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            if self.progress {
+                scope.spawn(|| report_progress(&progress, &finished));
+            }
+            let result = self.build_steps(jobs, &progress);
+            finished.store(true, Ordering::Release);
+            result
+        })
+    }
+
+    /// The build, step by step; each step is timed (`DODECA_PHASES=1` prints the times).
+    fn build_steps(&self, jobs: usize, progress: &Progress) -> Result<BuildReport, HostError> {
+        let mut steps = Steps::start();
+        let before = Counters::read(&self.db);
+        let db = &*self.db;
+        let config = steps.run("config", || {
+            pollster::block_on(db.config.get(db, ())).map_err(HostError::from_query)
+        })?;
+        let outputs = steps.run("output directory", || self.outputs_for(&config))?;
+        let case_insensitive = steps.run("case", || self.note_case_rule(&outputs))?;
+        // Outputs changed, replaced or deleted since this process wrote them (by hand, by
+        // another program) are forgotten, so this build writes them again.
+        let restored = steps.run("sweep", || outputs.sweep(jobs));
+        let revision = db.runtime().current_revision();
+        if let Some(report) = self.unchanged_since_last_build(revision, restored, &outputs) {
+            return Ok(BuildReport { elapsed: steps.elapsed(), ..report });
+        }
+        // About to write: the last build's records must be saved first (see `save`).
+        steps.run("last save", || self.wait_for_save())?;
+        let (paths, routes) = steps.run("routes", || {
+            let paths = db.content_list.get(db, &()).map_err(HostError::Query)?;
+            let routes = pollster::block_on(db.routes.get(db, ())).map_err(HostError::Query)?;
+            Ok::<_, HostError>((paths.unwrap_or_default(), routes))
+        })?;
+        let (mut report, mut live) =
+            steps.run("pages", || self.build_pages(jobs, &paths, &routes, &outputs, progress))?;
+        let statics = steps.run("statics", || {
+            self.write_statics(&outputs, &live, &paths, case_insensitive, &mut report)
+        })?;
+        live.extend(statics);
+        live.sort_unstable();
+        report.removed =
+            steps.run("remove", || outputs.remove_stale(&self.cas, live, &mut report.warnings))?;
+        steps.run("save", || self.save_records(&outputs))?;
+        before.fill(&self.db, &mut report);
+        report.elapsed = steps.elapsed();
+        *self.last_build.lock() = Some((revision, outputs.dir().path.clone(), report.clone()));
+        Ok(report)
+    }
+
+    /// Notes the case rule of the output directory's file system: names that differ only in
+    /// case are one file on some, so routes are checked by the rule of the one written to.
+    fn note_case_rule(&self, outputs: &Outputs) -> Result<bool, HostError> {
+        let db = &*self.db;
+        let case_insensitive = outputs.case_insensitive()?;
+        if db.case_insensitive_output.get(db, &()).map_err(HostError::Query)?
+            != Some(case_insensitive)
+        {
+            db.case_insensitive_output.set(db, (), case_insensitive);
+        }
+        Ok(case_insensitive)
+    }
+
+    /// The last build's report, when nothing changed since (no input was set to a new value,
+    /// no output touched, the same output directory): then not even each page is looked at.
+    fn unchanged_since_last_build(
+        &self,
+        revision: picante::Revision,
+        restored: usize,
+        outputs: &Outputs,
+    ) -> Option<BuildReport> {
+        let output = &outputs.dir().path;
+        let last = self.last_build.lock();
+        let (built, directory, last) = last.as_ref()?;
+        (restored == 0 && *built == revision && directory == output && output.is_dir()).then(|| {
+            BuildReport {
+                pages: last.pages,
+                unchanged: last.written + last.unchanged,
+                errors: last.errors.clone(),
+                ..BuildReport::default()
+            }
+        })
+    }
+
+    /// Saves the records of what was written (`cas.db`) and takes the `build.incomplete`
+    /// marker down. A process that builds again and again (a dev server) saves while it does
+    /// something else; the next build waits for it before it writes, so the marker never
+    /// comes down over outputs that are not recorded yet. A one-shot build saves before it
+    /// returns.
+    fn save_records(&self, outputs: &Arc<Outputs>) -> Result<(), HostError> {
+        if !self.watch_outputs {
+            return outputs.finish(&self.cas);
+        }
+        let (outputs, cas) = (outputs.clone(), self.cas.clone());
+        let saving = std::thread::Builder::new()
+            .name("dodeca-save".into())
+            .spawn(move || outputs.finish(&cas))
+            .map_err(|e| HostError::io("start saving the cache", "", e))?;
+        *self.saving.lock() = Some(saving);
+        Ok(())
+    }
+
+    /// The output directory of this build (checked: see [`location::resolve`]), with what this
+    /// process knows it wrote there.
+    fn outputs_for(&self, config: &crate::SiteConfig) -> Result<Arc<Outputs>, HostError> {
+        let dir = match &self.output {
+            Some(dir) => location::resolve(&self.root, dir, Origin::CommandLine)?,
+            None => {
+                let configured = config.output_dir.as_deref().unwrap_or("public");
+                location::resolve(&self.root, Path::new(configured), Origin::Config)?
+            }
+        };
+        let mut current = self.outputs.lock();
+        if let Some(outputs) = &*current
+            && *outputs.dir() == dir
+        {
+            return Ok(outputs.clone());
+        }
+        let outputs = Arc::new(Outputs::new(dir, self.watch_outputs));
+        *current = Some(outputs.clone());
+        Ok(outputs)
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        // What the last build wrote must be recorded before the site goes.
+        if let Err(error) = self.wait_for_save() {
+            eprintln!("warning: {error}");
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! What a build did: counts, the pages rendered and the files written, errors and warnings.
+
+use std::time::Duration;
+
+use crate::SiteError;
+
+/// What a build did.
+#[derive(Clone, Debug, Default)]
+pub struct BuildReport {
+    /// Pages and sections built.
+    pub pages: usize,
+    /// Output files written (new or changed).
+    pub written: usize,
+    /// Output files already up to date.
+    pub unchanged: usize,
+    /// Output files removed (their page is gone).
+    pub removed: usize,
+    /// Template renders run (the others were reused).
+    pub renders: u64,
+    /// The pages and sections rendered in this build, by their paths under `content/`,
+    /// sorted: what a change made the build redo.
+    pub rendered: Vec<String>,
+    /// The output files written in this build (new or changed), by their paths under the
+    /// output directory, sorted.
+    pub written_files: Vec<String>,
+    /// Queries executed in this build.
+    pub executed: u64,
+    /// Memos reused after checking (revalidated, or skipped by durability) in this build.
+    pub reused: u64,
+    /// Callbacks the template cell made to the host (each a round trip).
+    pub callbacks: u64,
+    /// Reads the template cell answered from its own memo of the revision (no round trip),
+    /// each replayed by the host inside the render that made it.
+    pub cached_reads: u64,
+    /// Bytes of values sent to the template cell: contexts, template sources, callback
+    /// answers.
+    pub bytes_to_template: u64,
+    /// Site errors; the pages without errors were still built and written.
+    pub errors: Vec<SiteError>,
+    /// Things the user should know that did not fail the build (an old output left in place
+    /// because it was changed by hand).
+    pub warnings: Vec<String>,
+    /// Wall time.
+    pub elapsed: Duration,
+}

@@ -1,0 +1,87 @@
+//! Static files: copied into the output when their bytes differ from what is there, refused
+//! when they would overwrite a page's output or (on a file system that ignores case) each
+//! other.
+
+use super::{BuildReport, Site};
+use crate::db::page_output;
+use crate::output::Outputs;
+use crate::{HostError, SiteError};
+
+impl Site {
+    /// Copies the static files into the output (those not already there). A static file whose
+    /// output is a page's (`static/about/index.html` and `content/about.md`), or, on a file
+    /// system that ignores case, another static file's, is an error naming both and is not
+    /// written. Returns the outputs written or up to date.
+    pub(super) fn write_statics(
+        &self,
+        outputs: &Outputs,
+        pages: &[String],
+        paths: &[String],
+        case_insensitive: bool,
+        report: &mut BuildReport,
+    ) -> Result<Vec<String>, HostError> {
+        let db = &*self.db;
+        let mut statics = db.statics.keys();
+        statics.sort_unstable();
+        // Only a static file named `index.html` can have a page's output (`<route>index.html`,
+        // `pages` sorted); the content file is looked for only then.
+        let page_of = |rel: &str| -> Option<&String> {
+            let output = if case_insensitive {
+                let wanted = rel.to_lowercase();
+                pages.iter().find(|page| page.to_lowercase() == wanted)?
+            } else {
+                &pages[pages.binary_search_by(|page| page.as_str().cmp(rel)).ok()?]
+            };
+            // Rare (an error): the pages are asked again, each a memo already valid.
+            paths.iter().find(|path| {
+                pollster::block_on(db.page.get(db, (*path).clone()))
+                    .is_ok_and(|page| page_output(&page.route) == *output)
+            })
+        };
+        let mut folded: std::collections::HashMap<String, String> =
+            std::collections::HashMap::new();
+        let mut live = Vec::with_capacity(statics.len());
+        for rel in statics {
+            let Some(hash) = db.statics.get(db, &rel).map_err(HostError::Query)? else {
+                continue;
+            };
+            if rel.to_ascii_lowercase().ends_with("index.html")
+                && let Some(page) = page_of(&rel)
+            {
+                report.errors.push(SiteError::in_file(
+                    format!("static/{rel}"),
+                    format!(
+                        "has the same output as content/{page} ({}); rename or remove one",
+                        outputs.dir().path.join(&rel).display()
+                    ),
+                ));
+                continue;
+            }
+            if case_insensitive && let Some(other) = folded.insert(rel.to_lowercase(), rel.clone())
+            {
+                report.errors.push(SiteError::in_file(
+                    format!("static/{rel}"),
+                    format!(
+                        "and static/{other} differ only in letter case, and the output \
+                         directory's file system does not tell them apart; rename one"
+                    ),
+                ));
+                continue;
+            }
+            match outputs.write_static(&self.cas, &rel, hash)? {
+                Some(true) => {
+                    report.written += 1;
+                    report.written_files.push(rel.clone());
+                }
+                Some(false) => report.unchanged += 1,
+                None => {
+                    // Its blob was deleted from the cache: the next load stores the file again.
+                    self.scanner.forget(&self.root.join("static").join(&rel));
+                    return Err(HostError::StaticVanished(rel));
+                }
+            }
+            live.push(rel);
+        }
+        Ok(live)
+    }
+}

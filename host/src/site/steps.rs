@@ -1,0 +1,72 @@
+//! The build's bookkeeping: each step timed, and the database's counters read before and
+//! after, for the report.
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use picante::HasRuntime;
+
+use super::BuildReport;
+use crate::db::Database;
+
+/// Times a build's steps; with `DODECA_PHASES` set, prints each step's time on stderr.
+pub(super) struct Steps {
+    started: Instant,
+    print: bool,
+}
+
+impl Steps {
+    pub(super) fn start() -> Steps {
+        Steps { started: Instant::now(), print: std::env::var_os("DODECA_PHASES").is_some() }
+    }
+
+    /// Runs the step `name`.
+    pub(super) fn run<T>(&mut self, name: &str, step: impl FnOnce() -> T) -> T {
+        let started = Instant::now();
+        let result = step();
+        if self.print {
+            eprintln!("phase {name}: {:.2} ms", started.elapsed().as_secs_f64() * 1e3);
+        }
+        result
+    }
+
+    /// Since the build started.
+    pub(super) fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+}
+
+/// The database's counters when a build starts; the report gets the differences.
+pub(super) struct Counters {
+    stats: picante::RuntimeStats,
+    renders: u64,
+    traffic: (u64, u64, u64),
+}
+
+impl Counters {
+    pub(super) fn read(db: &Database) -> Counters {
+        // Renders outside a build (none today) are not this build's.
+        db.rendered.lock().clear();
+        Counters {
+            stats: db.runtime().stats(),
+            renders: db.renders.load(Ordering::Relaxed),
+            traffic: db.traffic.snapshot(),
+        }
+    }
+
+    /// Fills in `report` what the database counted since [`read`](Self::read).
+    pub(super) fn fill(&self, db: &Database, report: &mut BuildReport) {
+        let (stats, before) = (db.runtime().stats(), &self.stats);
+        report.executed = stats.executed - before.executed;
+        report.reused = (stats.revalidated + stats.durability_skips)
+            - (before.revalidated + before.durability_skips);
+        report.renders = db.renders.load(Ordering::Relaxed) - self.renders;
+        report.rendered = std::mem::take(&mut *db.rendered.lock());
+        report.rendered.sort_unstable();
+        report.written_files.sort_unstable();
+        let traffic = db.traffic.snapshot();
+        report.callbacks = traffic.0 - self.traffic.0;
+        report.cached_reads = traffic.1 - self.traffic.1;
+        report.bytes_to_template = traffic.2 - self.traffic.2;
+    }
+}
