@@ -4,6 +4,8 @@ use cell_proto::Value;
 use facet::Facet;
 
 use crate::SiteError;
+use crate::db::{Database, Query};
+use crate::error::query_error;
 use crate::values::{self, Syntax};
 
 /// The site's configuration.
@@ -93,6 +95,14 @@ impl SiteConfig {
         w.key("description");
         w.opt_str(self.description.as_deref());
     }
+}
+
+/// The query `config`: `dodeca.toml` parsed and checked.
+pub(crate) fn config_query(db: &Database, _: ()) -> Query<'_, SiteConfig> {
+    Box::pin(async move {
+        let text = db.config_text.get(db, &())?.unwrap_or_default();
+        parse(&text).map_err(query_error)
+    })
 }
 
 #[cfg(test)]

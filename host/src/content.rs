@@ -5,6 +5,13 @@ use facet::Facet;
 
 use crate::SiteError;
 use crate::values::{self, Syntax};
+use std::sync::Arc;
+
+use cell_proto::{MarkdownReply, RenderMarkdown, markdown};
+
+use crate::db::{Database, Query};
+use crate::error::{cell_query_error, query_error};
+use crate::links;
 
 /// The front matter keys a page may have.
 const KEYS: &[&str] = &["title", "description", "date", "weight", "draft", "template", "extra"];
@@ -181,6 +188,64 @@ pub fn route_of(path: &str) -> String {
 /// Whether `path` is a section's `_index.md`.
 pub fn is_section(path: &str) -> bool {
     path == "_index.md" || path.ends_with("/_index.md")
+}
+
+/// The query `page_exists(path)`: whether the content list has `path` (internal links and
+/// `get_page` depend on the list, not on the page's text).
+pub(crate) fn page_exists_query(db: &Database, path: String) -> Query<'_, bool> {
+    Box::pin(async move {
+        let list = db.content_list.get(db, &())?.unwrap_or_default();
+        Ok(list.binary_search(&path).is_ok())
+    })
+}
+/// The query `page(path)`: the content file parsed by the markdown cell, its front matter
+/// checked and its internal links resolved. A problem in the file is a site error placed in
+/// it; a cell that cannot be called stays a typed [`CellError`](crate::CellError).
+pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
+    Box::pin(async move {
+        let file = format!("content/{path}");
+        let source = db
+            .content
+            .get(db, &path)?
+            .ok_or_else(|| query_error(SiteError::in_file(&file, "no such content file")))?;
+        let request = RenderMarkdown { path: path.clone(), source: source.clone() };
+        let reply = db
+            .cells
+            .call(&db.cells.markdown, |connection| {
+                let request = request.clone();
+                async move { markdown::Client::new(connection).render(&request).await }
+            })
+            .await
+            .map_err(cell_query_error)?;
+        let rendered = match reply {
+            MarkdownReply::Rendered(rendered) => rendered,
+            MarkdownReply::Problem(problem) => {
+                let error = SiteError::in_file(&file, problem.message);
+                return Err(query_error(error.at(&source, problem.line, problem.column)));
+            }
+        };
+        let meta = match (&rendered.front_matter, rendered.front_matter_format) {
+            (Some(text), Some(format)) => {
+                parse_front_matter(text, format, &path, &source, 2).map_err(query_error)?
+            }
+            _ => {
+                return Err(query_error(SiteError::in_file(
+                    &file,
+                    "a page needs front matter with at least a `title` (+++ title = \"...\" +++)",
+                )));
+            }
+        };
+        let html = links::resolve(db, &file, &source, &rendered.html).await?;
+        // Shared: the build and the renders read it without copying its HTML.
+        Ok(Arc::new(Page {
+            route: route_of(&path),
+            is_section: is_section(&path),
+            path,
+            meta,
+            html,
+            headings: rendered.headings,
+        }))
+    })
 }
 
 /// The section a content file belongs to: the `_index.md` of its directory, or of the nearest

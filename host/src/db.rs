@@ -1,4 +1,5 @@
-//! The site database: inputs read from disk, and the queries that build the site from them.
+//! The site database: the registry of its ingredients (inputs read from disk, the derived
+//! queries that build the site from them, the interned reads of cells), one line each by id.
 //!
 //! Inputs hold text only (content, templates, data files, the config). Every derived query,
 //! and every provider callback a cell makes while rendering, is a picante query, so each read
@@ -7,35 +8,21 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use cell_proto::{
-    MarkdownReply, ProviderRead, RenderMarkdown, RenderTemplate, TemplateSource, Value, ValueHash,
-    WireValue, markdown, provider, template,
-};
-use facet::Facet;
+use cell_proto::{ProviderRead, TemplateSource, ValueHash, WireValue};
 use picante::{
     BoxFuture, DerivedIngredient, DynIngredient, HasRuntime, IngredientLookup, IngredientRegistry,
     InputIngredient, InternId, InternedIngredient, PicanteResult, QueryKindId, Runtime,
 };
 
-use crate::SiteError;
-use crate::cells::{CellError, Cells};
+use crate::cells::Cells;
 use crate::config::{self, SiteConfig};
 use crate::content::{self, Page};
-use crate::error::{cell_query_error, query_error};
-use crate::links;
-use crate::provide::{self, Provided, Provider};
-use crate::render;
+use crate::data::{self, DataFile};
+use crate::provide::{self, Provided};
+use crate::render::{self, PageOutput};
 use crate::routes::{self, RouteCheck};
+use crate::templates;
 use crate::tree::{self, Section, SectionIndex};
-
-/// A data file's text and syntax (its extension).
-#[derive(Facet, Clone, Debug, PartialEq)]
-pub struct DataFile {
-    /// `toml`, `json`, `yaml` or `yml`.
-    pub extension: String,
-    /// The file's text.
-    pub text: String,
-}
 
 /// Counters of the template cell's traffic (monotonic; a build reports the difference).
 #[derive(Default)]
@@ -129,344 +116,96 @@ impl IngredientLookup for Database {
     }
 }
 
-type Query<'db, T> = BoxFuture<'db, PicanteResult<T>>;
+/// A derived query's future, as its ingredient runs it.
+pub(crate) type Query<'db, T> = BoxFuture<'db, PicanteResult<T>>;
+
+/// A new input ingredient.
+fn input<K, V>(id: u32, name: &'static str) -> Arc<InputIngredient<K, V>>
+where
+    K: facet::Facet<'static> + Clone + Eq + std::hash::Hash + Send + Sync + 'static,
+    V: facet::Facet<'static> + Clone + Send + Sync + 'static,
+{
+    Arc::new(InputIngredient::new(QueryKindId(id), name))
+}
+
+/// A new derived ingredient computed by `query`.
+fn derived<K, V>(
+    id: u32,
+    name: &'static str,
+    query: for<'db> fn(&'db Database, K) -> Query<'db, V>,
+) -> Arc<DerivedIngredient<Database, K, V>>
+where
+    K: facet::Facet<'static> + Clone + Eq + std::hash::Hash + Send + Sync + 'static,
+    V: facet::Facet<'static> + Clone + Send + Sync + 'static,
+{
+    Arc::new(DerivedIngredient::new(QueryKindId(id), name, query))
+}
+
+/// A new interned ingredient.
+fn interned<T>(id: u32, name: &'static str) -> Arc<InternedIngredient<T>>
+where
+    T: facet::Facet<'static> + Clone + Eq + std::hash::Hash + Send + Sync + 'static,
+{
+    Arc::new(InternedIngredient::new(QueryKindId(id), name))
+}
 
 impl Database {
+    /// The registry: every ingredient of the site, one line each, by id; each query's body
+    /// lives beside its domain (`content.rs`, `tree.rs`, `render.rs`, ...).
     pub(crate) fn new(cells: Cells) -> Database {
-        let config_text = Arc::new(InputIngredient::new(QueryKindId(1), "config_text"));
-        let content_list = Arc::new(InputIngredient::new(QueryKindId(2), "content_list"));
-        let content = Arc::new(InputIngredient::new(QueryKindId(3), "content"));
-        let templates = Arc::new(InputIngredient::new(QueryKindId(4), "templates"));
-        let data_files = Arc::new(InputIngredient::new(QueryKindId(5), "data_files"));
-        let statics = Arc::new(InputIngredient::new(QueryKindId(6), "statics"));
-        let case_insensitive_output =
-            Arc::new(InputIngredient::new(QueryKindId(7), "case_insensitive_output"));
-        let routes = Arc::new(DerivedIngredient::new(QueryKindId(20), "routes", routes_query));
-        let reads = Arc::new(InternedIngredient::new(QueryKindId(22), "reads"));
-        let read_sets = Arc::new(InternedIngredient::new(QueryKindId(23), "read_sets"));
-        let reused = Arc::new(DerivedIngredient::new(QueryKindId(24), "reused", reused_query));
-        let provided =
-            Arc::new(DerivedIngredient::new(QueryKindId(21), "provided", provided_query));
-        let config = Arc::new(DerivedIngredient::new(QueryKindId(10), "config", config_query));
-        let page = Arc::new(DerivedIngredient::new(QueryKindId(11), "page", page_query));
-        let page_exists =
-            Arc::new(DerivedIngredient::new(QueryKindId(12), "page_exists", page_exists_query));
-        let section_index =
-            Arc::new(DerivedIngredient::new(QueryKindId(13), "section_index", section_index_query));
-        let section_listing = Arc::new(DerivedIngredient::new(
-            QueryKindId(17),
-            "section_listing",
-            section_listing_query,
-        ));
-        let render = Arc::new(DerivedIngredient::new(QueryKindId(14), "render", render_query));
-        let data_file =
-            Arc::new(DerivedIngredient::new(QueryKindId(15), "data_file", data_file_query));
-        let data_value =
-            Arc::new(DerivedIngredient::new(QueryKindId(16), "data_value", data_value_query));
-        let template_references = Arc::new(DerivedIngredient::new(
-            QueryKindId(18),
-            "template_references",
-            template_references_query,
-        ));
-        let template_bundle = Arc::new(DerivedIngredient::new(
-            QueryKindId(19),
-            "template_bundle",
-            template_bundle_query,
-        ));
-        let mut registry = IngredientRegistry::new();
-        registry.register(config_text.clone());
-        registry.register(content_list.clone());
-        registry.register(content.clone());
-        registry.register(templates.clone());
-        registry.register(data_files.clone());
-        registry.register(statics.clone());
-        registry.register(case_insensitive_output.clone());
-        registry.register(routes.clone());
-        registry.register(reads.clone());
-        registry.register(read_sets.clone());
-        registry.register(reused.clone());
-        registry.register(provided.clone());
-        registry.register(config.clone());
-        registry.register(page.clone());
-        registry.register(page_exists.clone());
-        registry.register(section_index.clone());
-        registry.register(section_listing.clone());
-        registry.register(render.clone());
-        registry.register(data_file.clone());
-        registry.register(data_value.clone());
-        registry.register(template_references.clone());
-        registry.register(template_bundle.clone());
-        Database {
+        let mut db = Database {
             runtime: Runtime::new(),
-            registry,
-            config_text,
-            content_list,
-            content,
-            templates,
-            data_files,
-            statics,
-            case_insensitive_output,
-            routes,
-            config,
-            page,
-            page_exists,
-            section_index,
-            section_listing,
-            render,
-            data_file,
-            data_value,
-            reads,
-            read_sets,
-            reused,
-            provided,
-            template_references,
-            template_bundle,
+            registry: IngredientRegistry::new(),
+            config_text: input(1, "config_text"),
+            content_list: input(2, "content_list"),
+            content: input(3, "content"),
+            templates: input(4, "templates"),
+            data_files: input(5, "data_files"),
+            statics: input(6, "statics"),
+            case_insensitive_output: input(7, "case_insensitive_output"),
+            config: derived(10, "config", config::config_query),
+            page: derived(11, "page", content::page_query),
+            page_exists: derived(12, "page_exists", content::page_exists_query),
+            section_index: derived(13, "section_index", tree::section_index_query),
+            render: derived(14, "render", render::render_query),
+            data_file: derived(15, "data_file", data::data_file_query),
+            data_value: derived(16, "data_value", data::data_value_query),
+            section_listing: derived(17, "section_listing", tree::section_listing_query),
+            template_references: derived(18, "template_references", templates::references_query),
+            template_bundle: derived(19, "template_bundle", templates::bundle_query),
+            routes: derived(20, "routes", routes::routes_query),
+            provided: derived(21, "provided", provide::provided_query),
+            reads: interned(22, "reads"),
+            read_sets: interned(23, "read_sets"),
+            reused: derived(24, "reused", provide::reused_query),
             cells,
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
             traffic: Traffic::default(),
-        }
+        };
+        let registry = &mut db.registry;
+        registry.register(db.config_text.clone());
+        registry.register(db.content_list.clone());
+        registry.register(db.content.clone());
+        registry.register(db.templates.clone());
+        registry.register(db.data_files.clone());
+        registry.register(db.statics.clone());
+        registry.register(db.case_insensitive_output.clone());
+        registry.register(db.config.clone());
+        registry.register(db.page.clone());
+        registry.register(db.page_exists.clone());
+        registry.register(db.section_index.clone());
+        registry.register(db.render.clone());
+        registry.register(db.data_file.clone());
+        registry.register(db.data_value.clone());
+        registry.register(db.section_listing.clone());
+        registry.register(db.template_references.clone());
+        registry.register(db.template_bundle.clone());
+        registry.register(db.routes.clone());
+        registry.register(db.provided.clone());
+        registry.register(db.reads.clone());
+        registry.register(db.read_sets.clone());
+        registry.register(db.reused.clone());
+        db
     }
-}
-
-fn config_query(db: &Database, _: ()) -> Query<'_, SiteConfig> {
-    Box::pin(async move {
-        let text = db.config_text.get(db, &())?.unwrap_or_default();
-        config::parse(&text).map_err(query_error)
-    })
-}
-
-fn page_exists_query(db: &Database, path: String) -> Query<'_, bool> {
-    Box::pin(async move {
-        let list = db.content_list.get(db, &())?.unwrap_or_default();
-        Ok(list.binary_search(&path).is_ok())
-    })
-}
-
-fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
-    Box::pin(async move {
-        let file = format!("content/{path}");
-        let source = db
-            .content
-            .get(db, &path)?
-            .ok_or_else(|| query_error(SiteError::in_file(&file, "no such content file")))?;
-        let request = RenderMarkdown { path: path.clone(), source: source.clone() };
-        let reply = db
-            .cells
-            .call(&db.cells.markdown, |connection| {
-                let request = request.clone();
-                async move { markdown::Client::new(connection).render(&request).await }
-            })
-            .await
-            .map_err(cell_query_error)?;
-        let rendered = match reply {
-            MarkdownReply::Rendered(rendered) => rendered,
-            MarkdownReply::Problem(problem) => {
-                let error = SiteError::in_file(&file, problem.message);
-                return Err(query_error(error.at(&source, problem.line, problem.column)));
-            }
-        };
-        let meta = match (&rendered.front_matter, rendered.front_matter_format) {
-            (Some(text), Some(format)) => {
-                content::parse_front_matter(text, format, &path, &source, 2).map_err(query_error)?
-            }
-            _ => {
-                return Err(query_error(SiteError::in_file(
-                    &file,
-                    "a page needs front matter with at least a `title` (+++ title = \"...\" +++)",
-                )));
-            }
-        };
-        let html = links::resolve(db, &file, &source, &rendered.html).await?;
-        // Shared: the build and the renders read it without copying its HTML.
-        Ok(Arc::new(Page {
-            route: content::route_of(&path),
-            is_section: content::is_section(&path),
-            path,
-            meta,
-            html,
-            headings: rendered.headings,
-        }))
-    })
-}
-
-fn reused_query(db: &Database, set: InternId) -> Query<'_, Arc<Vec<ValueHash>>> {
-    Box::pin(provide::reused(db, set))
-}
-
-fn provided_query(db: &Database, read: InternId) -> Query<'_, Arc<Provided>> {
-    Box::pin(provide::provided(db, read))
-}
-
-fn routes_query(db: &Database, _: ()) -> Query<'_, Arc<RouteCheck>> {
-    Box::pin(async move {
-        let list = db.content_list.get(db, &())?.unwrap_or_default();
-        let case_insensitive = db.case_insensitive_output.get(db, &())?.unwrap_or(false);
-        Ok(Arc::new(routes::check(&list, case_insensitive)))
-    })
-}
-
-/// Shared (`Arc`): every listing reads it, and a copy would copy every path of the site.
-fn section_index_query(db: &Database, _: ()) -> Query<'_, Arc<SectionIndex>> {
-    Box::pin(async move {
-        let list = db.content_list.get(db, &())?.unwrap_or_default();
-        let routes = db.routes.get(db, ()).await?;
-        if routes.refused.is_empty() {
-            return Ok(Arc::new(tree::index(&list)));
-        }
-        // Files that are not built are listed nowhere.
-        let built: Vec<String> = list.iter().filter(|p| !routes.refuses(p)).cloned().collect();
-        Ok(Arc::new(tree::index(&built)))
-    })
-}
-
-fn section_listing_query(db: &Database, path: String) -> Query<'_, Option<Arc<Section>>> {
-    Box::pin(async move { Ok(tree::listing(db, &path).await?.map(Arc::new)) })
-}
-
-/// The output file of a page at `route`: `<route>index.html`, relative to the output
-/// directory.
-pub(crate) fn page_output(route: &str) -> String {
-    format!("{}index.html", route.trim_start_matches('/'))
-}
-
-/// A page's output: the file it goes to under the output directory, and its HTML.
-#[derive(Facet, Clone, Debug, PartialEq)]
-pub(crate) struct PageOutput {
-    pub(crate) rel: String,
-    pub(crate) html: String,
-}
-
-/// The page at `path` rendered, or `None` for a draft (not rendered, not written). One query
-/// per page is all a build asks for: its dependency on `page` is recorded here, so checking
-/// an unchanged page touches one memo, not two.
-fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<PageOutput>>> {
-    Box::pin(async move {
-        let page = db.page.get_ref(db, path.as_str()).await?;
-        if page.meta.draft {
-            return Ok(None);
-        }
-        db.renders.fetch_add(1, Ordering::Relaxed);
-        db.rendered.lock().push(path.clone());
-        let config = db.config.get(db, ()).await?;
-        let (name, context) = render::context(db, &page, &config).await?;
-        // The template and everything it names by a literal go with the request: read here,
-        // they are this render's dependencies, and the cell needs no callback for them.
-        let templates = db.template_bundle.get_ref(db, name.as_str()).await?;
-        let sent = context.as_bytes().len()
-            + templates
-                .iter()
-                .map(|t| t.name.len() + t.source.as_ref().map_or(0, String::len))
-                .sum::<usize>();
-        db.traffic.bytes_sent.fetch_add(sent as u64, Ordering::Relaxed);
-        let request = RenderTemplate {
-            name: name.clone(),
-            context,
-            templates: templates.as_ref().clone(),
-            revision: db.runtime().current_revision().0,
-        };
-        let server = provider::Server(Provider { db });
-        let rendered = db
-            .cells
-            .call(&db.cells.template, |connection| {
-                let (request, server) = (&request, &server);
-                async move { template::Client::new(connection).with(server).render(request).await }
-            })
-            .await
-            .map_err(|error| render::template_error(&page, &name, error))?;
-        // Reads the cell answered from its memo: read here too, so they are this render's
-        // dependencies exactly as if it had asked.
-        let replayed = provide::replay(db, rendered.reused).await?;
-        db.traffic.cached_reads.fetch_add(replayed, Ordering::Relaxed);
-        // Shared: a reused memo hands out the same allocation, which is how the build knows
-        // that an output is unchanged without hashing it.
-        let rel = page_output(&page.route);
-        Ok(Some(Arc::new(PageOutput { rel, html: rendered.html })))
-    })
-}
-
-/// The templates `name` refers to by a literal, as the template cell reads them (none if
-/// there is no such template or it does not parse: its render reports that).
-fn template_references_query(db: &Database, name: String) -> Query<'_, Arc<Vec<String>>> {
-    Box::pin(async move {
-        let Some(source) = db.templates.get(db, &name)? else { return Ok(Arc::new(Vec::new())) };
-        let template = TemplateSource { name, source: Some(source) };
-        let names = db
-            .cells
-            .call(&db.cells.template, |connection| {
-                let template = &template;
-                async move { template::Client::new(connection).references(template).await }
-            })
-            .await
-            .map_err(|error| match error {
-                // The cell's own account of the template (it does not parse): the site's.
-                CellError::Call { error: rpc::RpcError::Remote(message), .. } => {
-                    query_error(SiteError::in_file(format!("templates/{}", template.name), message))
-                }
-                other => cell_query_error(other),
-            })?;
-        Ok(Arc::new(names))
-    })
-}
-
-/// Template `name` and every template it reaches through literal references, each with its
-/// source (`None` for a name that does not exist), in the order first reached. Reading them
-/// here makes each one a dependency of the renders that use the bundle.
-fn template_bundle_query(db: &Database, name: String) -> Query<'_, Arc<Vec<TemplateSource>>> {
-    Box::pin(async move {
-        let mut bundle: Vec<TemplateSource> = Vec::new();
-        let mut to_visit = vec![name];
-        while let Some(name) = to_visit.pop() {
-            if bundle.iter().any(|t| t.name == name) {
-                continue;
-            }
-            let source = db.templates.get(db, &name)?;
-            if source.is_some() {
-                let names = db.template_references.get_ref(db, name.as_str()).await?;
-                to_visit.extend(names.iter().rev().cloned());
-            }
-            bundle.push(TemplateSource { name, source });
-        }
-        Ok(Arc::new(bundle))
-    })
-}
-
-fn data_file_query(db: &Database, name: String) -> Query<'_, WireValue> {
-    Box::pin(async move {
-        let Some(file) = db.data_files.get(db, &name)? else { return Ok(Value::Null.to_wire()) };
-        let path = format!("data/{name}.{}", file.extension);
-        let syntax = crate::values::Syntax::from_extension(&file.extension)
-            .ok_or_else(|| query_error(SiteError::in_file(&path, "unknown data file syntax")))?;
-        let value = crate::values::parse(&file.text, syntax).map_err(|(message, position)| {
-            let error = SiteError::in_file(&path, message);
-            query_error(match position {
-                Some((line, column)) => error.at(&file.text, line, Some(column)),
-                None => error,
-            })
-        })?;
-        Ok(value.to_wire())
-    })
-}
-
-fn data_value_query(db: &Database, path: String) -> Query<'_, WireValue> {
-    Box::pin(async move {
-        let mut segments = path.split('.');
-        let file = segments.next().unwrap_or_default().to_string();
-        let whole = db.data_file.get(db, file).await?;
-        let mut value = whole.to_value().map_err(|e| query_error(SiteError::in_file("data", e)))?;
-        for segment in segments {
-            value = match value {
-                Value::Map(entries) => {
-                    entries.into_iter().find(|(k, _)| k == segment).map_or(Value::Null, |(_, v)| v)
-                }
-                Value::List(items) => segment
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| items.into_iter().nth(i))
-                    .unwrap_or(Value::Null),
-                _ => Value::Null,
-            };
-        }
-        Ok(value.to_wire())
-    })
 }

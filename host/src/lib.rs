@@ -20,6 +20,7 @@
 mod cells;
 mod config;
 mod content;
+mod data;
 mod db;
 mod error;
 mod exec;
@@ -32,6 +33,7 @@ mod routes;
 mod scan;
 mod site;
 mod starter;
+mod templates;
 mod toml_check;
 mod tree;
 mod values;

@@ -23,6 +23,7 @@ use rpc::RpcError;
 
 use crate::content::route_of;
 use crate::db::Database;
+use crate::db::Query;
 use crate::render::{section_metadata_wire, section_wire};
 
 /// An answer to a read, as the `provided` query keeps it.
@@ -206,4 +207,14 @@ impl provider::Service for Provider<'_> {
         db.traffic.callback(provided.value.as_bytes().len());
         Ok(ReadAnswer { id: id.0, hash, value: Some(provided.value.clone()), volatile: false })
     }
+}
+
+/// The query `reused(set)`: see [`reused`].
+pub(crate) fn reused_query(db: &Database, set: InternId) -> Query<'_, Arc<Vec<ValueHash>>> {
+    Box::pin(reused(db, set))
+}
+
+/// The query `provided(read)`: see [`provided`].
+pub(crate) fn provided_query(db: &Database, read: InternId) -> Query<'_, Arc<Provided>> {
+    Box::pin(provided(db, read))
 }

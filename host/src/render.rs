@@ -12,6 +12,15 @@ use crate::content::{Page, route_of};
 use crate::db::Database;
 use crate::error::{cell_query_error, query_error};
 use crate::tree::{Entry, Section};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use cell_proto::{RenderTemplate, provider, template};
+use facet::Facet;
+use picante::HasRuntime;
+
+use crate::db::Query;
+use crate::provide::{self, Provider};
 
 /// The template a page renders with, and what the template sees (encoded for the wire).
 ///
@@ -180,4 +189,65 @@ pub(crate) fn template_error(
         }
         other => cell_query_error(other),
     }
+}
+
+/// The output file of a page at `route`: `<route>index.html`, relative to the output
+/// directory.
+pub(crate) fn page_output(route: &str) -> String {
+    format!("{}index.html", route.trim_start_matches('/'))
+}
+
+/// A page's output: the file it goes to under the output directory, and its HTML.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub(crate) struct PageOutput {
+    pub(crate) rel: String,
+    pub(crate) html: String,
+}
+
+/// The page at `path` rendered, or `None` for a draft (not rendered, not written). One query
+/// per page is all a build asks for: its dependency on `page` is recorded here, so checking
+/// an unchanged page touches one memo, not two.
+pub(crate) fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<PageOutput>>> {
+    Box::pin(async move {
+        let page = db.page.get_ref(db, path.as_str()).await?;
+        if page.meta.draft {
+            return Ok(None);
+        }
+        db.renders.fetch_add(1, Ordering::Relaxed);
+        db.rendered.lock().push(path.clone());
+        let config = db.config.get(db, ()).await?;
+        let (name, context) = context(db, &page, &config).await?;
+        // The template and everything it names by a literal go with the request: read here,
+        // they are this render's dependencies, and the cell needs no callback for them.
+        let templates = db.template_bundle.get_ref(db, name.as_str()).await?;
+        let sent = context.as_bytes().len()
+            + templates
+                .iter()
+                .map(|t| t.name.len() + t.source.as_ref().map_or(0, String::len))
+                .sum::<usize>();
+        db.traffic.bytes_sent.fetch_add(sent as u64, Ordering::Relaxed);
+        let request = RenderTemplate {
+            name: name.clone(),
+            context,
+            templates: templates.as_ref().clone(),
+            revision: db.runtime().current_revision().0,
+        };
+        let server = provider::Server(Provider { db });
+        let rendered = db
+            .cells
+            .call(&db.cells.template, |connection| {
+                let (request, server) = (&request, &server);
+                async move { template::Client::new(connection).with(server).render(request).await }
+            })
+            .await
+            .map_err(|error| template_error(&page, &name, error))?;
+        // Reads the cell answered from its memo: read here too, so they are this render's
+        // dependencies exactly as if it had asked.
+        let replayed = provide::replay(db, rendered.reused).await?;
+        db.traffic.cached_reads.fetch_add(replayed, Ordering::Relaxed);
+        // Shared: a reused memo hands out the same allocation, which is how the build knows
+        // that an output is unchanged without hashing it.
+        let rel = page_output(&page.route);
+        Ok(Some(Arc::new(PageOutput { rel, html: rendered.html })))
+    })
 }

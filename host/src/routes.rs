@@ -16,6 +16,9 @@
 //! only when files are added or removed; the section index leaves the refused files out, so
 //! no listing links to a page that is not built.
 
+use std::sync::Arc;
+
+use crate::db::{Database, Query};
 use facet::Facet;
 
 /// The files of the content list that may not be built, and why.
@@ -159,6 +162,15 @@ pub(crate) fn check(list: &[String], case_insensitive: bool) -> RouteCheck {
     result.refused.sort_unstable();
     result.refused.dedup();
     result
+}
+
+/// The query `routes`: the content files whose routes are refused, and why (see [`check`]).
+pub(crate) fn routes_query(db: &Database, _: ()) -> Query<'_, Arc<RouteCheck>> {
+    Box::pin(async move {
+        let list = db.content_list.get(db, &())?.unwrap_or_default();
+        let case_insensitive = db.case_insensitive_output.get(db, &())?.unwrap_or(false);
+        Ok(Arc::new(check(&list, case_insensitive)))
+    })
 }
 
 #[cfg(test)]

@@ -5,11 +5,14 @@
 //! those pages' front matter and orders them. Editing a page recomputes only its own section's
 //! listing, and early cutoff stops even that when no listed field changed.
 
+use std::sync::Arc;
+
 use facet::Facet;
 use picante::PicanteResult;
 
 use crate::content::is_section;
 use crate::db::Database;
+use crate::db::Query;
 
 /// A page as listings show it: only what a listing needs, so that editing a page's body does
 /// not change the tree (early cutoff keeps listings from re-rendering).
@@ -128,7 +131,7 @@ fn section_dir(path: &str) -> &str {
     path.strip_suffix("_index.md").unwrap_or(path).trim_end_matches('/')
 }
 
-/// [`parent_section`] on slices: the `_index.md` path of the nearest section above `path`.
+/// `content::parent_section` on slices: the `_index.md` path of the nearest section above `path`.
 fn nearest_section(path: &str, section_dirs: &std::collections::HashSet<&str>) -> Option<String> {
     let mut dir = match path.rsplit_once('/') {
         Some((dir, _)) => dir,
@@ -153,6 +156,28 @@ fn nearest_section(path: &str, section_dirs: &std::collections::HashSet<&str>) -
         }
         dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
     }
+}
+
+/// Shared (`Arc`): every listing reads it, and a copy would copy every path of the site.
+pub(crate) fn section_index_query(db: &Database, _: ()) -> Query<'_, Arc<SectionIndex>> {
+    Box::pin(async move {
+        let list = db.content_list.get(db, &())?.unwrap_or_default();
+        let routes = db.routes.get(db, ()).await?;
+        if routes.refused.is_empty() {
+            return Ok(Arc::new(index(&list)));
+        }
+        // Files that are not built are listed nowhere.
+        let built: Vec<String> = list.iter().filter(|p| !routes.refuses(p)).cloned().collect();
+        Ok(Arc::new(index(&built)))
+    })
+}
+
+/// The query `section_listing(section)`: see [`listing`].
+pub(crate) fn section_listing_query(
+    db: &Database,
+    path: String,
+) -> Query<'_, Option<Arc<Section>>> {
+    Box::pin(async move { Ok(listing(db, &path).await?.map(Arc::new)) })
 }
 
 #[cfg(test)]

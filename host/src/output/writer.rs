@@ -10,7 +10,7 @@
 //!   error, never followed, and the file itself is created exclusively or renamed over, so a
 //!   link in its place is replaced, not written through;
 //! - a file is removed only if the records say the host wrote it and it is still what was
-//!   written ([`remove_recorded`](super::remove_recorded)).
+//!   written ([`remove_recorded`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,8 +23,8 @@ use super::location::OutputDir;
 use super::records::{self, Stamp};
 use super::watch::{Changes, OutputWatch};
 use super::{Removal, remove_recorded};
-use crate::db::PageOutput;
 use crate::error::HostError;
+use crate::render::PageOutput;
 
 /// Present in the cache directory while a build has written outputs whose records are not yet
 /// saved in `cas.db`. Found when a site is opened, it means a build was cut short (a crash, a

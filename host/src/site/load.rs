@@ -7,7 +7,7 @@ use picante::InputBatch;
 
 use super::Site;
 use crate::HostError;
-use crate::db::DataFile;
+use crate::data::DataFile;
 use crate::scan::{Listing, ScanPolicy, files_under, read_texts};
 
 impl Site {

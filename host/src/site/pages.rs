@@ -8,10 +8,10 @@ use std::sync::atomic::Ordering;
 
 use super::{BuildReport, Site};
 use crate::cells::CellError;
-use crate::db::PageOutput;
 use crate::error::{cell_error, site_error};
 use crate::output::Outputs;
 use crate::progress::Progress;
+use crate::render::PageOutput;
 use crate::routes::RouteCheck;
 use crate::{HostError, SiteError};
 

@@ -3,8 +3,8 @@
 //! other.
 
 use super::{BuildReport, Site};
-use crate::db::page_output;
 use crate::output::Outputs;
+use crate::render::page_output;
 use crate::{HostError, SiteError};
 
 impl Site {
