@@ -7,6 +7,40 @@
 //! writes only the outputs whose content changed. A second build after an edit re-renders
 //! exactly what read what changed.
 //!
+//! # Modules
+//!
+//! - `site/`: [`Site`] and its build, as named, timed steps (`mod.rs`); reading the site into
+//!   the inputs (`load.rs`); the render-and-write pipeline (`pages.rs`); static files
+//!   (`statics.rs`); the [`BuildReport`] (`report.rs`); step timing (`steps.rs`).
+//! - `db`: the query registry, one line per ingredient; `exec`: the executor driving many
+//!   queries per thread; `progress`: the progress line on stderr.
+//! - `content`: pages, front matter, the `page` query; `tree`: sections and their listings;
+//!   `routes`: routes refused or claimed twice; `links`: internal links (`@/…`).
+//! - `render`: a page's context and the `render` query; `templates`: template bundles;
+//!   `data`: data files; `provide`: the reads cells make (`provided`, `reused`, replays).
+//! - `cells`: starting, restarting and calling the cell processes; `output/`: the output
+//!   directory (checked), writing, records, the watch, `clean`; `scan/`: walking the site,
+//!   stamps, symbolic links.
+//! - `config`, `values`, `toml_check`: the config and data/front matter parsing;
+//!   `error`: [`SiteError`] (the site's problems) and [`HostError`] (the builder's);
+//!   `starter`: `init`.
+//!
+//! # The query graph
+//!
+//! ```text
+//! config_text ──> config
+//! content_list ──> routes ──> section_index ──> section_listing(section) ──┐
+//! content(path) ──> page(path) ──────────────────────┴──────────────────────┴─> render(path)
+//! templates(name) ──> template_references ──> template_bundle(name) ───────────┤
+//! data_files ──> data_file(stem) ──> data_value(path) ──> provided(read) ──────┤
+//!                                            read sets ──> reused(set) ────────┘
+//! ```
+//!
+//! A build asks `render(path)` of every content file; `render` reads `page(path)`, its
+//! section's listing when it is a section, the template bundle, and, while the template cell
+//! renders, every `provided(read)` the cell asks for or (through `reused(set)`) took from its
+//! memo of the revision.
+//!
 //! # Example
 //!
 //! ```no_run
