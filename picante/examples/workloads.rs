@@ -1,6 +1,6 @@
 //! workloads: the incremental-runtime anchor workloads (W1..W5, X1, X2) run against this
-//! crate, printing the same lines as `../shared/anchors/{salsa,picante}` so that
-//! `../shared/anchors/side-by-side.sh 3 ours=target/release/examples/workloads` can put the
+//! crate, printing the same lines as the team's anchors (the same workloads against salsa and
+//! picante 1.0, kept beside this repository), so that a side-by-side script can put the
 //! three side by side.
 //!
 //!   cargo run --release -p picante --example workloads -- w1|w2|w3|w4|w5|x1|x2   one workload

@@ -4,7 +4,7 @@
 //! default) costs more than the rest of a memo hit put together, and HashDoS is not a concern for
 //! an in-process cache whose keys come from the program itself. This is the multiply-rotate
 //! scheme of `rustc-hash` 2.x (a well-known public algorithm, re-typed here rather than taken as a
-//! dependency, because DESIGN.md keeps picante's dependency list short).
+//! dependency, because ARCHITECTURE.md's dependency rules keep picante's dependency list short).
 
 use std::hash::{BuildHasherDefault, Hasher};
 

@@ -1,7 +1,7 @@
 //! Runs a future to completion on the current thread (for the link's threads and callers).
 //!
 //! The classic thread-parking executor: the waker unparks the thread that is blocked in
-//! `block_on`. Written out (twenty lines) rather than taken from `pollster`, which DESIGN.md
+//! `block_on`. Written out (twenty lines) rather than taken from `pollster`, which ARCHITECTURE.md's dependency rules
 //! does not list for this crate.
 
 use std::future::Future;
