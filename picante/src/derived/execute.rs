@@ -1,8 +1,8 @@
 //! Running a compute function, then storing its result with early cutoff ("backdating").
 //!
 //! The computation runs inside a [`Framed`] future with its own frame, so everything it reads
-//! becomes its dependency list. When it returns a value deep-equal to the previous memo's, the
-//! new memo keeps the old `changed_at`: dependents that check it against their `verified_at`
+//! becomes its dependency list. When it returns a value deep-equal to the previous memo's, at
+//! a durability no lower than the previous memo's, the new memo keeps the old `changed_at`: dependents that check it against their `verified_at`
 //! see no change and are revalidated without recomputing. An error or a caught panic poisons
 //! the slot for this revision.
 
@@ -62,8 +62,15 @@ where
             Ok(Ok(value)) => {
                 // Compare outside the slot lock: a user `PartialEq` may be slow or panic.
                 let previous = if had_previous { cell.take_previous(&owner) } else { None };
+                // Backdate only when the new value is as durable as the old one (salsa's
+                // rule): a value recomputed equal but now read from a less durable input is a
+                // change, or readers keep the old, higher durability and a later edit of that
+                // input would skip them.
                 let changed_at = match previous {
-                    Some(old) if values_equal(downcast::<V>(&*old.value), &value) => {
+                    Some(old)
+                        if durability >= old.changed.durability()
+                            && values_equal(downcast::<V>(&*old.value), &value) =>
+                    {
                         old.changed.revision()
                     }
                     _ => now,

@@ -86,3 +86,28 @@ fn bump_revision_makes_every_memo_revalidate() {
     assert_eq!(after.durability_skips, before.durability_skips);
     assert_eq!(after.revalidated, before.revalidated + 1);
 }
+
+/// salsa's `constant_to_non_constant`: a value recomputed equal but now read from a
+/// lower-durability input is a change, or its readers keep a durability too high and skip
+/// the next low edit.
+#[test]
+fn a_value_recomputed_equal_at_a_lower_durability_still_invalidates_its_readers() {
+    let db = Db::new(vec![
+        query("d", |db, _| {
+            Box::pin(async move {
+                let on = db.text.get(db, &0)?.as_deref() == Some("on");
+                Ok(if on { db.num(1)? } else { 5 })
+            })
+        }),
+        query("m", |db, k| Box::pin(async move { Ok(db.q("d").get(db, k).await? * 10) })),
+    ]);
+    db.text.set_with_durability(&db, 0, "off".into(), Durability::High);
+    db.set_num(1, 5);
+    assert_eq!(db.get("m", 0).unwrap(), 50, "m reads only the high flag: high durability");
+    // The flag on: `d` recomputes to the same 5, but now from the low input.
+    db.text.set_with_durability(&db, 0, "on".into(), Durability::High);
+    assert_eq!(db.get("m", 0).unwrap(), 50);
+    // A low edit: `m` must not be skipped as if it still read only high inputs.
+    db.set_num(1, 7);
+    assert_eq!(db.get("m", 0).unwrap(), 70);
+}

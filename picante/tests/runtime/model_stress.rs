@@ -244,3 +244,43 @@ fn edits_racing_with_queries_settle_to_the_model() {
         read_everything_concurrently(&db, &snapshot, 100 + round);
     }
 }
+
+/// Most inputs high durability and never edited, a few moved to low (often keeping their
+/// value, so readers recompute to equal values at a lower durability) and then edited: every
+/// read must still agree with the model, whatever the durability shortcut skips.
+#[test]
+fn durability_moves_and_low_edits_never_hide_a_change() {
+    let db = Arc::new(graph_db());
+    let mut rng = Rng(0xd0_0d);
+    let mut nums: Vec<u64> = (0..N).map(|_| rng.below(20)).collect();
+    let mut low: Vec<u32> = Vec::new();
+    let mut batch = InputBatch::new();
+    for (i, v) in nums.iter().enumerate() {
+        batch.set_with_durability(&db.num, i as u32, *v, Durability::High);
+    }
+    batch.commit(&*db);
+    read_everything_concurrently(&db, &nums, 0);
+
+    for round in 1..=150u64 {
+        if low.is_empty() || rng.below(3) == 0 {
+            // Move one input to low durability; half the time with the same value.
+            let i = rng.below(N as u64) as u32;
+            if rng.below(2) == 0 {
+                nums[i as usize] = rng.below(20);
+            }
+            db.num.set_with_durability(&*db, i, nums[i as usize], Durability::Low);
+            if !low.contains(&i) {
+                low.push(i);
+            }
+        } else {
+            // Edit only low inputs: high-durability memos may skip revalidation, and must
+            // still see every edit of what they read now.
+            for _ in 0..1 + rng.below(3) {
+                let i = low[rng.below(low.len() as u64) as usize];
+                nums[i as usize] = rng.below(20);
+                db.num.set_with_durability(&*db, i, nums[i as usize], Durability::Low);
+            }
+        }
+        read_everything_concurrently(&db, &nums, round);
+    }
+}
