@@ -283,7 +283,7 @@ fn stack_used_kb() -> usize {
 /// Inputs 0..n with value i (salsa-anchor: `new_vals`). Each set bumps the revision.
 fn new_vals(db: &Db, n: usize) {
     for i in 0..n {
-        db.val.set(db, i as u32, i as u64);
+        db.val.set(db, i as u32, i as u64).expect("set");
     }
 }
 
@@ -358,7 +358,7 @@ fn w3() -> Result {
     let dd = d();
     let db = Db::new();
     let root = 0u32;
-    db.val.set(&db, root, 0);
+    db.val.set(&db, root, 0).expect("set");
     let top = (dd - 1) as u32;
     assert_eq!(block_on(db.chain.get(&db, (root, top))).unwrap(), top as u64);
     let samples_n = 31;
@@ -372,7 +372,7 @@ fn w3() -> Result {
             let mut s = 0u64;
             for _ in 0..edits {
                 v += 1;
-                db.val.set(&db, root, v);
+                db.val.set(&db, root, v).expect("set");
                 s = s.wrapping_add(db.chain.get(black_box(&db), (root, top)).await.unwrap());
             }
             s
@@ -399,7 +399,7 @@ fn w4() -> Result {
     let dd = d();
     let db = Db::new();
     let root = 0u32;
-    db.val.set(&db, root, 2);
+    db.val.set(&db, root, 2).expect("set");
     let top = dd as u32;
     assert_eq!(block_on(db.downstream.get(&db, (root, top))).unwrap(), top as u64);
     let samples_n = 31;
@@ -413,7 +413,7 @@ fn w4() -> Result {
             let mut s = 0u64;
             for _ in 0..edits {
                 v = if v == 2 { 4 } else { 2 };
-                db.val.set(&db, root, v);
+                db.val.set(&db, root, v).expect("set");
                 s = s.wrapping_add(db.downstream.get(black_box(&db), (root, top)).await.unwrap());
             }
             s
@@ -433,7 +433,7 @@ fn w5() -> Result {
     let db = Db::new();
     new_vals(&db, n);
     let roots = 0u32;
-    db.roots.set(&db, roots, Arc::new((0..n as u32).collect()));
+    db.roots.set(&db, roots, Arc::new((0..n as u32).collect())).expect("set");
     let mut expected = (0..n as u64).sum::<u64>();
     assert_eq!(block_on(db.sum_all.get(&db, roots)).unwrap(), expected);
     let samples_n = 31;
@@ -449,7 +449,7 @@ fn w5() -> Result {
             for _ in 0..edits {
                 k = (k + 7919) % n;
                 cur[k] += 1;
-                db.val.set(&db, k as u32, cur[k]);
+                db.val.set(&db, k as u32, cur[k]).expect("set");
                 s = s.wrapping_add(db.sum_all.get(black_box(&db), roots).await.unwrap());
             }
             s
@@ -481,10 +481,10 @@ fn revalidate(name: &'static str, durability: Durability) -> Result {
     let n = n();
     let db = Db::new();
     for i in 0..n {
-        db.val.set_with_durability(&db, i as u32, i as u64, durability);
+        db.val.set_with_durability(&db, i as u32, i as u64, durability).expect("set");
     }
     let unrelated = n as u32; // a Val key no query reads (always LOW)
-    db.val.set(&db, unrelated, 0);
+    db.val.set(&db, unrelated, 0).expect("set");
     assert_eq!(block_on(read_all(&db, n)), expected_double_sum(n));
     let samples_n = 51;
     let passes = 5;
@@ -497,7 +497,7 @@ fn revalidate(name: &'static str, durability: Durability) -> Result {
             let mut s = 0u64;
             for _ in 0..passes {
                 v += 1;
-                db.val.set(&db, unrelated, v);
+                db.val.set(&db, unrelated, v).expect("set");
                 s = s.wrapping_add(read_all(&db, n).await);
             }
             s

@@ -52,6 +52,15 @@ pub enum PicanteError {
         /// The id asked for.
         id: u32,
     },
+    /// An input write (a `set`, or an [`InputBatch`](crate::InputBatch)) was refused because
+    /// comparing a new value with the current one panicked. Nothing of the write or batch was
+    /// published; the database is as it was.
+    WritePanic {
+        /// The input ingredient's name.
+        input: &'static str,
+        /// The panic payload, when it was a string.
+        message: String,
+    },
     /// An error produced by a compute function itself.
     Query(Box<dyn Error + Send + Sync>),
     /// Seen only inside compute functions: an input changed while this computation ran, so it
@@ -107,6 +116,11 @@ impl fmt::Display for PicanteError {
             PicanteError::UnknownInternId { ingredient, id } => {
                 write!(f, "interned ingredient {ingredient} has no value with id {id}")
             }
+            PicanteError::WritePanic { input, message } => write!(
+                f,
+                "writing input `{input}`: comparing the new value with the current one panicked \
+                 ({message}); nothing of the write was published"
+            ),
             PicanteError::Query(inner) => write!(f, "{inner}"),
             PicanteError::Superseded => {
                 write!(f, "an input changed while this query ran; it will be rerun")

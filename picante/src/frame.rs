@@ -338,7 +338,7 @@ impl Drop for PopOnDrop {
 /// A panic caught while polling a computation: its payload rendered as text.
 pub(crate) struct CaughtPanic(pub(crate) String);
 
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+pub(crate) fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {

@@ -2,17 +2,19 @@
 
 use std::fmt;
 use std::hash::Hash;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use facet::Facet;
 use parking_lot::Mutex;
 
 use crate::deep_eq::deep_eq;
-use crate::frame::observe;
+use crate::frame::{observe, panic_message};
 use crate::ingredient::{DependencyView, DynIngredient, render_key, sealed};
 use crate::key::Dep;
 use crate::table::key_table::KeyTable;
-use crate::{Durability, HasRuntime, PicanteResult, QueryKindId, Revision, Runtime};
+use crate::{Durability, HasRuntime, PicanteError, PicanteResult, QueryKindId, Revision};
 
 /// A keyed table of values set from outside: file contents, configuration, flags.
 ///
@@ -32,10 +34,10 @@ use crate::{Durability, HasRuntime, PicanteResult, QueryKindId, Revision, Runtim
 ///
 /// let db = Db { runtime: Runtime::new() };
 /// let text: InputIngredient<String, String> = InputIngredient::new(QueryKindId(1), "text");
-/// let r1 = text.set(&db, "a.md".to_string(), "# A".to_string());
+/// let r1 = text.set(&db, "a.md".to_string(), "# A".to_string())?;
 /// assert_eq!(text.get(&db, &"a.md".to_string())?, Some("# A".to_string()));
 /// // The same value again changes nothing.
-/// assert_eq!(text.set(&db, "a.md".to_string(), "# A".to_string()), r1);
+/// assert_eq!(text.set(&db, "a.md".to_string(), "# A".to_string())?, r1);
 /// assert_eq!(text.get(&db, &"b.md".to_string())?, None);
 /// # Ok::<(), std::sync::Arc<picante::PicanteError>>(())
 /// ```
@@ -105,27 +107,47 @@ where
     /// Sets `key` to `value` (at [`Durability::Low`]) and returns the current revision
     /// afterwards: a new one if the value changed, the same one if `value` is deep-equal to
     /// the current value.
-    pub fn set<DB: HasRuntime + ?Sized>(&self, db: &DB, key: K, value: V) -> Revision {
+    ///
+    /// # Errors
+    ///
+    /// [`PicanteError::WritePanic`] when comparing `value` with the current value panicked;
+    /// nothing was written.
+    pub fn set<DB: HasRuntime + ?Sized>(
+        &self,
+        db: &DB,
+        key: K,
+        value: V,
+    ) -> PicanteResult<Revision> {
         self.set_with_durability(db, key, value, Durability::Low)
     }
 
     /// Sets `key` to `value` with `durability`. Changing only the durability is a change too
     /// (memos that counted on the old durability must see it).
+    ///
+    /// # Errors
+    ///
+    /// As [`set`](Self::set).
     pub fn set_with_durability<DB: HasRuntime + ?Sized>(
         &self,
         db: &DB,
         key: K,
         value: V,
         durability: Durability,
-    ) -> Revision {
-        let runtime = db.runtime();
-        runtime.write(|next| ((), self.write(runtime, &key, Some(value), durability, next))).1
+    ) -> PicanteResult<Revision> {
+        let mut batch = InputBatch::new();
+        batch.set_with_durability(self, key, value, durability);
+        batch.commit(db)
     }
 
     /// Removes the value of `key`; a new revision only if it had one.
-    pub fn remove<DB: HasRuntime + ?Sized>(&self, db: &DB, key: &K) -> Revision {
-        let runtime = db.runtime();
-        runtime.write(|next| ((), self.write(runtime, key, None, Durability::Low, next))).1
+    ///
+    /// # Errors
+    ///
+    /// As [`set`](Self::set).
+    pub fn remove<DB: HasRuntime + ?Sized>(&self, db: &DB, key: &K) -> PicanteResult<Revision> {
+        let mut batch = InputBatch::new();
+        batch.remove(self, key.clone());
+        batch.commit(db)
     }
 
     /// The keys that currently have a value, in first-seen order.
@@ -141,32 +163,42 @@ where
     }
 
     /// Writes `value` with `durability`, stamped `revision`, unless both equal the current
-    /// ones; returns whether it wrote. Must run under the runtime's write lock (see
-    /// `Runtime::write`).
+    /// ones. Returns what it replaced (to put back if the batch fails), or `None` if it wrote
+    /// nothing; or the message of a panic in the comparison, having written nothing. Must run
+    /// under the runtime's write lock (see `Runtime::write`).
     fn write(
         &self,
-        runtime: &Runtime,
         key: &K,
         value: Option<V>,
         durability: Durability,
         revision: Revision,
-    ) -> bool {
+    ) -> Result<Option<Box<dyn AppliedWrite + '_>>, String> {
         let index = self.table.find_or_insert(key, InputSlot::absent);
         let slot = self.slot(index);
         let mut current = slot.value.lock();
         let old_durability = Durability::from_index(slot.durability.load(Ordering::Relaxed));
         // Removing keeps the durability: nothing can read a value that is not there.
         let durability = if value.is_none() { old_durability } else { durability };
-        if old_durability == durability && deep_eq(&*current, &value) {
-            return false;
+        if old_durability == durability {
+            // A user comparison may panic: caught here, before anything is written.
+            let equal = catch_unwind(AssertUnwindSafe(|| deep_eq(&*current, &value)))
+                .map_err(panic_message)?;
+            if equal {
+                return Ok(None);
+            }
         }
-        *current = value;
-        slot.changed_at.store(revision.0, Ordering::Release);
+        let old = std::mem::replace(&mut *current, value);
+        let old_changed_at = slot.changed_at.swap(revision.0, Ordering::Release);
         slot.durability.store(durability as u8, Ordering::Release);
-        // Both the memos that counted on the old durability and those that will count on the
-        // new one must see this change.
-        runtime.note_change(old_durability.max(durability), revision);
-        true
+        Ok(Some(Box::new(Applied {
+            slot,
+            old: Some(old),
+            old_changed_at,
+            old_durability,
+            // Both the memos that counted on the old durability and those that will count on
+            // the new one must see this change.
+            levels: old_durability.max(durability),
+        })))
     }
 
     #[inline]
@@ -253,17 +285,56 @@ impl<K, V> fmt::Debug for InputIngredient<K, V> {
 /// for i in 0..100 {
 ///     batch.set(&text, i, format!("file {i}"));
 /// }
-/// let after = batch.commit(&db);
+/// let after = batch.commit(&db)?;
 /// assert_eq!(after.0, before.0 + 1);
+/// # Ok::<(), std::sync::Arc<picante::PicanteError>>(())
 /// ```
 #[derive(Default)]
 pub struct InputBatch<'a> {
-    writes: Vec<Box<dyn PendingWrite + 'a>>,
+    writes: Vec<Box<dyn PendingWrite<'a> + 'a>>,
 }
 
-trait PendingWrite {
-    /// Applies the write stamped `revision`; returns whether it changed anything.
-    fn apply(self: Box<Self>, runtime: &Runtime, revision: Revision) -> bool;
+trait PendingWrite<'a> {
+    /// Applies the write stamped `revision`: what it replaced, `None` if it changed nothing,
+    /// or the input's name and the message of a panic (having written nothing).
+    fn apply(
+        self: Box<Self>,
+        revision: Revision,
+    ) -> Result<Option<Box<dyn AppliedWrite + 'a>>, (&'static str, String)>;
+}
+
+/// A write applied but not yet published.
+trait AppliedWrite {
+    /// The durability levels whose last change is this write.
+    fn levels(&self) -> Durability;
+    /// Puts back what the write replaced (its batch failed).
+    fn undo(self: Box<Self>);
+}
+
+/// What one write replaced in its slot.
+struct Applied<'a, V> {
+    slot: &'a InputSlot<V>,
+    /// The replaced value, dropped after the batch is published (outside the write lock: a
+    /// user `Drop` runs there), or put back by [`undo`](AppliedWrite::undo).
+    old: Option<Option<V>>,
+    old_changed_at: u64,
+    old_durability: Durability,
+    levels: Durability,
+}
+
+impl<V> AppliedWrite for Applied<'_, V> {
+    fn levels(&self) -> Durability {
+        self.levels
+    }
+
+    fn undo(mut self: Box<Self>) {
+        let Some(old) = self.old.take() else { return };
+        let written = std::mem::replace(&mut *self.slot.value.lock(), old);
+        self.slot.changed_at.store(self.old_changed_at, Ordering::Release);
+        self.slot.durability.store(self.old_durability as u8, Ordering::Release);
+        // The value that was written goes last: a panicking `Drop` cannot stop the undo.
+        let _ = catch_unwind(AssertUnwindSafe(move || drop(written)));
+    }
 }
 
 struct Write<'a, K, V> {
@@ -273,13 +344,19 @@ struct Write<'a, K, V> {
     durability: Durability,
 }
 
-impl<K, V> PendingWrite for Write<'_, K, V>
+impl<'a, K, V> PendingWrite<'a> for Write<'a, K, V>
 where
     K: Facet<'static> + Clone + Eq + Hash + Send + Sync + 'static,
     V: Facet<'static> + Clone + Send + Sync + 'static,
 {
-    fn apply(self: Box<Self>, runtime: &Runtime, revision: Revision) -> bool {
-        self.input.write(runtime, &self.key, self.value, self.durability, revision)
+    fn apply(
+        self: Box<Self>,
+        revision: Revision,
+    ) -> Result<Option<Box<dyn AppliedWrite + 'a>>, (&'static str, String)> {
+        let input = self.input;
+        input
+            .write(&self.key, self.value, self.durability, revision)
+            .map_err(|message| (input.name, message))
     }
 }
 
@@ -335,17 +412,45 @@ impl<'a> InputBatch<'a> {
     }
 
     /// Applies every queued write (in order) under one revision and returns the current
-    /// revision afterwards.
-    pub fn commit<DB: HasRuntime + ?Sized>(self, db: &DB) -> Revision {
+    /// revision afterwards. All or nothing: readers see none of the writes until all are
+    /// applied, and if one fails none is kept.
+    ///
+    /// # Errors
+    ///
+    /// [`PicanteError::WritePanic`] when comparing a new value with the current one panicked:
+    /// the writes applied before it are put back, nothing is published, and the database is
+    /// as it was (and usable).
+    pub fn commit<DB: HasRuntime + ?Sized>(self, db: &DB) -> PicanteResult<Revision> {
         let runtime = db.runtime();
-        runtime
-            .write(|next| {
-                let mut changed = false;
-                for write in self.writes {
-                    changed |= write.apply(runtime, next);
+        let (outcome, revision) = runtime.write(|next| {
+            let mut applied: Vec<Box<dyn AppliedWrite + 'a>> =
+                Vec::with_capacity(self.writes.len());
+            for write in self.writes {
+                match write.apply(next) {
+                    Ok(Some(done)) => applied.push(done),
+                    Ok(None) => {}
+                    Err(failure) => {
+                        // Last first: a key written twice ends with its value from before.
+                        for done in applied.into_iter().rev() {
+                            done.undo();
+                        }
+                        return (Err(failure), false);
+                    }
                 }
-                ((), changed)
-            })
-            .1
+            }
+            for done in &applied {
+                runtime.note_change(done.levels(), next);
+            }
+            let changed = !applied.is_empty();
+            (Ok(applied), changed)
+        });
+        match outcome {
+            // The replaced values are dropped here, outside the write lock.
+            Ok(replaced) => {
+                drop(replaced);
+                Ok(revision)
+            }
+            Err((input, message)) => Err(Arc::new(PicanteError::WritePanic { input, message })),
+        }
     }
 }

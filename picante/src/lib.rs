@@ -78,10 +78,10 @@
 //! registry.register(total.clone());
 //! let db = Db { runtime: Runtime::new(), registry, price, total };
 //!
-//! db.price.set(&db, "apple", 3);
-//! db.price.set(&db, "bread", 4);
+//! db.price.set(&db, "apple", 3)?;
+//! db.price.set(&db, "bread", 4)?;
 //! assert_eq!(pollster::block_on(db.total.get(&db, ()))?, 7);
-//! db.price.set(&db, "bread", 5); // invalidates `total`
+//! db.price.set(&db, "bread", 5)?; // invalidates `total`
 //! assert_eq!(pollster::block_on(db.total.get(&db, ()))?, 8);
 //! # Ok::<(), std::sync::Arc<picante::PicanteError>>(())
 //! ```

@@ -122,7 +122,7 @@ impl Site {
                 .map_err(|e| HostError::cache(format!("store {}", path.display()), e))?;
             batch.set(&db.statics, found.rel.clone(), hash);
         }
-        batch.commit(db);
+        batch.commit(db).map_err(HostError::Query)?;
         self.scanner.remember(vec![config, content, templates, data, statics]);
         Ok(())
     }
@@ -167,7 +167,7 @@ impl Site {
             }
             Err(e) => return Err(HostError::io("read", path, e)),
         }
-        batch.commit(db);
+        batch.commit(db).map_err(HostError::Query)?;
         Ok(())
     }
 }

@@ -239,7 +239,7 @@ impl Site {
         if db.case_insensitive_output.get(db, &()).map_err(HostError::Query)?
             != Some(case_insensitive)
         {
-            db.case_insensitive_output.set(db, (), case_insensitive);
+            db.case_insensitive_output.set(db, (), case_insensitive).map_err(HostError::Query)?;
         }
         Ok(case_insensitive)
     }

@@ -87,9 +87,9 @@ type ComputeFn<DB, K, V> =
 /// registry.register(words.clone());
 /// let db = Db { runtime: Runtime::new(), registry, text, words };
 ///
-/// db.text.set(&db, "a.md".into(), "one two three".into());
+/// db.text.set(&db, "a.md".into(), "one two three".into())?;
 /// assert_eq!(pollster::block_on(db.words.get(&db, "a.md".into()))?, 3);
-/// db.text.set(&db, "a.md".into(), "one two".into());
+/// db.text.set(&db, "a.md".into(), "one two".into())?;
 /// assert_eq!(pollster::block_on(db.words.get(&db, "a.md".into()))?, 2);
 /// # Ok::<(), std::sync::Arc<picante::PicanteError>>(())
 /// ```

@@ -1,4 +1,4 @@
-//! A test database: two inputs and any number of `u32 -> u64` derived queries, each logging
+//! A test database: three inputs and any number of `u32 -> u64` derived queries, each logging
 //! its executions, plus small async helpers (join, gate, yield) for driving futures by hand.
 
 use std::future::Future;
@@ -33,11 +33,36 @@ where
 /// Every test query maps a `u32` key to a `u64`.
 pub type Query = DerivedIngredient<Db, u32, u64>;
 
+/// A value whose comparison panics when either side says so, after calling `on_compare`
+/// (a test's hook, to act while a write is under way).
+#[derive(facet::Facet, Clone, Debug)]
+pub struct Touchy {
+    pub value: u64,
+    pub panics: bool,
+}
+
+/// Called by a panicking [`Touchy`] comparison before it panics.
+pub static ON_COMPARE: Mutex<Option<fn()>> = Mutex::new(None);
+
+impl PartialEq for Touchy {
+    fn eq(&self, other: &Touchy) -> bool {
+        if self.panics || other.panics {
+            let hook = *ON_COMPARE.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(hook) = hook {
+                hook();
+            }
+            panic!("Touchy refuses to be compared");
+        }
+        self.value == other.value
+    }
+}
+
 pub struct Db {
     runtime: Runtime,
     registry: IngredientRegistry<Db>,
     pub num: Arc<InputIngredient<u32, u64>>,
     pub text: Arc<InputIngredient<u32, String>>,
+    pub touchy: Arc<InputIngredient<u32, Touchy>>,
     queries: Vec<(&'static str, Arc<Query>)>,
     log: Mutex<Vec<String>>,
 }
@@ -58,9 +83,11 @@ impl Db {
     pub fn new(specs: Vec<QuerySpec>) -> Db {
         let num = Arc::new(InputIngredient::new(QueryKindId(1), "num"));
         let text = Arc::new(InputIngredient::new(QueryKindId(2), "text"));
+        let touchy = Arc::new(InputIngredient::new(QueryKindId(3), "touchy"));
         let mut registry = IngredientRegistry::new();
         registry.register(num.clone());
         registry.register(text.clone());
+        registry.register(touchy.clone());
         let mut queries = Vec::new();
         for (i, spec) in specs.into_iter().enumerate() {
             let name = spec.name;
@@ -76,7 +103,8 @@ impl Db {
             registry.register(ingredient.clone());
             queries.push((name, ingredient));
         }
-        Db { runtime: Runtime::new(), registry, num, text, queries, log: Mutex::new(Vec::new()) }
+        let log = Mutex::new(Vec::new());
+        Db { runtime: Runtime::new(), registry, num, text, touchy, queries, log }
     }
 
     /// The derived query called `name`.
@@ -98,7 +126,7 @@ impl Db {
     }
 
     pub fn set_num(&self, key: u32, value: u64) -> Revision {
-        self.num.set(self, key, value)
+        self.num.set(self, key, value).unwrap()
     }
 
     pub fn runtime(&self) -> &Runtime {

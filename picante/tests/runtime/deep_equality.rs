@@ -99,25 +99,25 @@ fn page(extra_seed: u32) -> Page {
 #[test]
 fn setting_an_input_to_a_deep_equal_value_is_a_no_op() {
     let db = db();
-    let r1 = db.pages.set(&db, 1, page(1));
-    let r2 = db.pages.set(&db, 1, page(1));
+    let r1 = db.pages.set(&db, 1, page(1)).unwrap();
+    let r2 = db.pages.set(&db, 1, page(1)).unwrap();
     assert_eq!(r1, r2, "no new revision");
-    let r3 = db.pages.set(&db, 1, page(2));
+    let r3 = db.pages.set(&db, 1, page(2)).unwrap();
     assert!(r3 > r2, "a different extra map is a change");
     let mut nested = page(2);
     nested.body = Arc::new(Body { html: "<p>bye</p>".into() });
-    assert!(db.pages.set(&db, 1, nested) > r3, "a change behind an Arc is a change");
+    assert!(db.pages.set(&db, 1, nested).unwrap() > r3, "a change behind an Arc is a change");
 }
 
 #[test]
 fn an_equal_derived_value_without_partial_eq_is_an_early_cutoff() {
     let db = db();
-    db.pages.set(&db, 1, page(1));
+    db.pages.set(&db, 1, page(1)).unwrap();
     assert_eq!(pollster::block_on(db.title_len.get(&db, 1)).unwrap(), 5);
     db.log.lock().unwrap().clear();
 
     // `extra` changes; the summary does not read it, so it comes out deep-equal.
-    db.pages.set(&db, 1, page(3));
+    db.pages.set(&db, 1, page(3)).unwrap();
     assert_eq!(pollster::block_on(db.title_len.get(&db, 1)).unwrap(), 5);
     assert_eq!(*db.log.lock().unwrap(), vec!["summary"]);
     db.log.lock().unwrap().clear();
@@ -125,7 +125,7 @@ fn an_equal_derived_value_without_partial_eq_is_an_early_cutoff() {
     // A change inside the `Arc<Body>` the summary carries is a change.
     let mut p = page(3);
     p.body = Arc::new(Body { html: "<p>new</p>".into() });
-    db.pages.set(&db, 1, p);
+    db.pages.set(&db, 1, p).unwrap();
     assert_eq!(pollster::block_on(db.title_len.get(&db, 1)).unwrap(), 5);
     assert_eq!(*db.log.lock().unwrap(), vec!["summary", "title_len"]);
 }

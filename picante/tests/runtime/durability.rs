@@ -15,7 +15,7 @@ fn site() -> Db {
             Box::pin(async move { Ok(db.num(k)? + db.q("config_len").get(db, 0).await?) })
         }),
     ]);
-    db.text.set_with_durability(&db, 0, "config".into(), Durability::High);
+    db.text.set_with_durability(&db, 0, "config".into(), Durability::High).unwrap();
     db.set_num(1, 100);
     db
 }
@@ -56,7 +56,7 @@ fn a_high_durability_change_still_invalidates_its_readers() {
     let db = site();
     assert_eq!(db.get("page", 1).unwrap(), 106);
     db.take_log();
-    db.text.set_with_durability(&db, 0, "configuration".into(), Durability::High);
+    db.text.set_with_durability(&db, 0, "configuration".into(), Durability::High).unwrap();
     assert_eq!(db.get("page", 1).unwrap(), 113);
     assert_eq!(db.take_log(), logged(&["config_len(0)", "page(1)"]));
 }
@@ -67,11 +67,11 @@ fn lowering_an_inputs_durability_then_editing_it_is_seen() {
     assert_eq!(db.get("config_len", 0).unwrap(), 6);
     // Same value, lower durability: a change (memos relying on the old durability must know).
     let r1 = db.revision();
-    let r2 = db.text.set_with_durability(&db, 0, "config".into(), Durability::Low);
+    let r2 = db.text.set_with_durability(&db, 0, "config".into(), Durability::Low).unwrap();
     assert!(r2 > r1);
     assert_eq!(db.get("config_len", 0).unwrap(), 6);
     // Now an ordinary low edit of it must not be skipped by a stale high durability.
-    db.text.set(&db, 0, "cfg".into());
+    db.text.set(&db, 0, "cfg".into()).unwrap();
     assert_eq!(db.get("config_len", 0).unwrap(), 3);
 }
 
@@ -101,11 +101,11 @@ fn a_value_recomputed_equal_at_a_lower_durability_still_invalidates_its_readers(
         }),
         query("m", |db, k| Box::pin(async move { Ok(db.q("d").get(db, k).await? * 10) })),
     ]);
-    db.text.set_with_durability(&db, 0, "off".into(), Durability::High);
+    db.text.set_with_durability(&db, 0, "off".into(), Durability::High).unwrap();
     db.set_num(1, 5);
     assert_eq!(db.get("m", 0).unwrap(), 50, "m reads only the high flag: high durability");
     // The flag on: `d` recomputes to the same 5, but now from the low input.
-    db.text.set_with_durability(&db, 0, "on".into(), Durability::High);
+    db.text.set_with_durability(&db, 0, "on".into(), Durability::High).unwrap();
     assert_eq!(db.get("m", 0).unwrap(), 50);
     // A low edit: `m` must not be skipped as if it still read only high inputs.
     db.set_num(1, 7);

@@ -1,4 +1,7 @@
-use picante::InputBatch;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use picante::{InputBatch, PicanteError};
 
 use crate::common::*;
 
@@ -19,7 +22,7 @@ fn a_batch_applies_many_writes_under_one_revision() {
         batch.set(&db.num, k, k as u64);
     }
     batch.set(&db.text, 0, "x".into());
-    let after = batch.commit(&db);
+    let after = batch.commit(&db).unwrap();
     assert_eq!(after.0, before.0 + 1);
     assert_eq!(db.get("sum", 0).unwrap(), 45);
 }
@@ -31,16 +34,16 @@ fn a_batch_of_unchanged_values_does_not_advance_the_revision() {
     let before = db.revision();
     let mut batch = InputBatch::new();
     batch.set(&db.num, 1, 1).remove(&db.num, 2);
-    assert_eq!(batch.commit(&db), before);
+    assert_eq!(batch.commit(&db).unwrap(), before);
 }
 
 #[test]
 fn remove_advances_the_revision_only_when_there_was_a_value() {
     let db = Db::new(vec![]);
     let r0 = db.revision();
-    assert_eq!(db.num.remove(&db, &5), r0);
+    assert_eq!(db.num.remove(&db, &5).unwrap(), r0);
     let r1 = db.set_num(5, 1);
-    let r2 = db.num.remove(&db, &5);
+    let r2 = db.num.remove(&db, &5).unwrap();
     assert!(r2 > r1);
     assert_eq!(db.num.get(&db, &5).unwrap(), None);
     assert_eq!(db.num.keys(), Vec::<u32>::new());
@@ -56,7 +59,7 @@ fn readers_on_other_threads_never_see_half_a_batch() {
     })]));
     let mut batch = InputBatch::new();
     batch.set(&db.num, 0, 50).set(&db.num, 1, 50);
-    batch.commit(&*db);
+    batch.commit(&*db).unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let readers: Vec<_> = (0..2)
         .map(|_| {
@@ -74,7 +77,7 @@ fn readers_on_other_threads_never_see_half_a_batch() {
     for i in 0..2_000u64 {
         let mut batch = InputBatch::new();
         batch.set(&db.num, 0, i % 100).set(&db.num, 1, 100 - i % 100);
-        batch.commit(&*db);
+        batch.commit(&*db).unwrap();
     }
     stop.store(true, Ordering::Relaxed);
     for r in readers {
@@ -104,14 +107,14 @@ fn a_computation_that_sees_a_write_land_midway_is_rerun_at_the_new_revision() {
     })]);
     let mut batch = InputBatch::new();
     batch.set(&db.num, 0, 50).set(&db.num, 1, 50);
-    batch.commit(&db);
+    batch.commit(&db).unwrap();
 
     let waker = Arc::new(CountingWaker::default());
     let mut fut = Box::pin(db.q("total").get(&db, 0));
     assert!(poll_once(&mut fut, &waker).is_pending(), "read num(0) = 50, now at the gate");
     let mut batch = InputBatch::new();
     batch.set(&db.num, 0, 10).set(&db.num, 1, 90);
-    batch.commit(&db);
+    batch.commit(&db).unwrap();
     gate.open();
     match poll_once(&mut fut, &waker) {
         // 50 + 90 would mix two revisions; the run is discarded and redone at the new one.
@@ -121,4 +124,81 @@ fn a_computation_that_sees_a_write_land_midway_is_rerun_at_the_new_revision() {
     assert_eq!(runs.load(Ordering::SeqCst), 2);
     assert_eq!(db.get("total", 0).unwrap(), 100);
     assert_eq!(runs.load(Ordering::SeqCst), 2, "the rerun's memo is current");
+}
+
+fn sum_db() -> Arc<Db> {
+    let db = Db::new(vec![query("sum", |db, _| {
+        Box::pin(async move {
+            let touchy = db.touchy.get(db, &0)?.map_or(0, |t| t.value);
+            Ok(db.num(0)? + db.num(1)? + touchy)
+        })
+    })]);
+    db.set_num(0, 1);
+    db.set_num(1, 2);
+    db.touchy.set(&db, 0, Touchy { value: 10, panics: true }).unwrap();
+    Arc::new(db)
+}
+
+#[test]
+fn a_comparison_that_panics_mid_batch_publishes_nothing_and_the_database_stays_usable() {
+    let db = sum_db();
+    assert_eq!(db.get("sum", 0).unwrap(), 13);
+    let before = db.revision();
+    let mut batch = InputBatch::new();
+    batch.set(&db.num, 0, 100);
+    batch.set(&db.touchy, 0, Touchy { value: 20, panics: false });
+    batch.set(&db.num, 1, 200);
+    let error = batch.commit(&*db).unwrap_err();
+    assert!(
+        matches!(&*error, PicanteError::WritePanic { input: "touchy", message }
+            if message == "Touchy refuses to be compared"),
+        "{error}"
+    );
+    // Nothing of the batch is visible: not the write before the panic, not the one after.
+    assert_eq!(db.revision(), before);
+    assert_eq!(db.num.get(&*db, &0).unwrap(), Some(1));
+    assert_eq!(db.num.get(&*db, &1).unwrap(), Some(2));
+    let reader = db.clone();
+    assert_eq!(within(Duration::from_secs(10), move || reader.get("sum", 0).unwrap()), 13);
+    // A single write that panics the same way is refused the same way.
+    let error = db.touchy.set(&*db, 0, Touchy { value: 30, panics: false }).unwrap_err();
+    assert!(matches!(&*error, PicanteError::WritePanic { .. }), "{error}");
+    assert_eq!(db.revision(), before);
+    // And the database goes on: writes that compare fine are published.
+    db.set_num(0, 5);
+    db.touchy.remove(&*db, &0).unwrap();
+    db.touchy.set(&*db, 0, Touchy { value: 40, panics: false }).unwrap();
+    assert_eq!(db.get("sum", 0).unwrap(), 47);
+}
+
+#[test]
+fn a_reader_racing_a_batch_that_fails_finishes_with_the_old_values() {
+    let db = sum_db();
+    assert_eq!(db.get("sum", 0).unwrap(), 13);
+    // While the batch compares (after it wrote `num[0]`), a reader computes `sum` afresh (a
+    // key not asked before): it sees a write of a revision not yet published and retries;
+    // once the batch is put back it reads the old values, and finishes.
+    static READER: Mutex<Option<std::sync::mpsc::Sender<()>>> = Mutex::new(None);
+    let (started, waiting) = std::sync::mpsc::channel();
+    *READER.lock().unwrap() = Some(started);
+    *ON_COMPARE.lock().unwrap() = Some(|| {
+        if let Some(started) = READER.lock().unwrap().take() {
+            let _ = started.send(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    });
+    let reader = {
+        let db = db.clone();
+        std::thread::spawn(move || {
+            waiting.recv().unwrap();
+            db.get("sum", 1).unwrap()
+        })
+    };
+    let mut batch = InputBatch::new();
+    batch.set(&db.num, 0, 100);
+    batch.set(&db.touchy, 0, Touchy { value: 20, panics: false });
+    assert!(batch.commit(&*db).is_err());
+    *ON_COMPARE.lock().unwrap() = None;
+    let sum = within(Duration::from_secs(10), move || reader.join().unwrap());
+    assert_eq!(sum, 13);
 }

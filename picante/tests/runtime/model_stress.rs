@@ -160,7 +160,7 @@ fn random_edits_and_concurrent_queries_agree_with_a_from_scratch_model() {
     for (i, v) in nums.iter().enumerate() {
         batch.set(&db.num, i as u32, *v);
     }
-    batch.commit(&*db);
+    batch.commit(&*db).unwrap();
     read_everything_concurrently(&db, &nums, 0);
     db.take_log();
 
@@ -184,11 +184,11 @@ fn random_edits_and_concurrent_queries_agree_with_a_from_scratch_model() {
             if use_batch {
                 batch.set_with_durability(&db.num, i, v, durability);
             } else {
-                db.num.set_with_durability(&*db, i, v, durability);
+                db.num.set_with_durability(&*db, i, v, durability).unwrap();
             }
         }
         if use_batch {
-            batch.commit(&*db);
+            batch.commit(&*db).unwrap();
         }
 
         read_everything_concurrently(&db, &nums, round);
@@ -258,7 +258,7 @@ fn durability_moves_and_low_edits_never_hide_a_change() {
     for (i, v) in nums.iter().enumerate() {
         batch.set_with_durability(&db.num, i as u32, *v, Durability::High);
     }
-    batch.commit(&*db);
+    batch.commit(&*db).unwrap();
     read_everything_concurrently(&db, &nums, 0);
 
     for round in 1..=150u64 {
@@ -268,7 +268,7 @@ fn durability_moves_and_low_edits_never_hide_a_change() {
             if rng.below(2) == 0 {
                 nums[i as usize] = rng.below(20);
             }
-            db.num.set_with_durability(&*db, i, nums[i as usize], Durability::Low);
+            db.num.set_with_durability(&*db, i, nums[i as usize], Durability::Low).unwrap();
             if !low.contains(&i) {
                 low.push(i);
             }
@@ -278,7 +278,7 @@ fn durability_moves_and_low_edits_never_hide_a_change() {
             for _ in 0..1 + rng.below(3) {
                 let i = low[rng.below(low.len() as u64) as usize];
                 nums[i as usize] = rng.below(20);
-                db.num.set_with_durability(&*db, i, nums[i as usize], Durability::Low);
+                db.num.set_with_durability(&*db, i, nums[i as usize], Durability::Low).unwrap();
             }
         }
         read_everything_concurrently(&db, &nums, round);
