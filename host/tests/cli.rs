@@ -4,13 +4,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::host;
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dodeca-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
+use common::{copy_dir, host, temp};
 
 #[test]
 fn init_creates_a_site_that_builds_and_clean_removes_its_output() {
@@ -79,17 +73,4 @@ fn a_site_error_exits_1_with_file_line_and_snippet_and_usage_errors_exit_2() {
     let version = host().arg("--version").output().unwrap();
     assert!(String::from_utf8_lossy(&version.stdout).starts_with("dodeca-host "));
     let _ = std::fs::remove_dir_all(&site);
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }

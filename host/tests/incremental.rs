@@ -1,27 +1,12 @@
-//! Incremental builds of a small site through the real cell processes: a change re-renders
-//! exactly what read it, and writes exactly the outputs that changed.
+//! Incremental builds through the real cell processes, beyond one edit at a time (those are in
+//! `edits.rs`): a template named at render time, site errors, a killed cell, a missing cell
+//! binary, a build cut short, a deleted output directory.
 
-use std::path::{Path, PathBuf};
-use std::sync::Once;
+mod common;
+
+use std::path::PathBuf;
 
 use host::{Cells, Site};
-
-/// The directory holding the cell binaries (built on demand, so `cargo test -p host` works).
-fn cell_dir() -> PathBuf {
-    static BUILD: Once = Once::new();
-    let exe = std::env::current_exe().expect("test exe");
-    let dir = exe.parent().and_then(Path::parent).expect("target dir").to_path_buf();
-    BUILD.call_once(|| {
-        if !dir.join("cell-template").is_file() || !dir.join("cell-markdown").is_file() {
-            let status = std::process::Command::new(env!("CARGO"))
-                .args(["build", "-q", "-p", "cell-template", "-p", "cell-markdown"])
-                .status()
-                .expect("run cargo");
-            assert!(status.success(), "building the cells failed");
-        }
-    });
-    dir
-}
 
 struct Fixture {
     root: PathBuf,
@@ -29,9 +14,7 @@ struct Fixture {
 
 impl Fixture {
     fn new(name: &str) -> Fixture {
-        let root = std::env::temp_dir().join(format!("dodeca-host-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        let fixture = Fixture { root };
+        let fixture = Fixture { root: common::temp(&format!("incremental-{name}")) };
         fixture.write("dodeca.toml", "title = \"Test\"\nbase_url = \"https://t.example\"\n");
         fixture.write("content/_index.md", "+++\ntitle = \"Home\"\n+++\nWelcome.\n");
         fixture.write("content/blog/_index.md", "+++\ntitle = \"Blog\"\n+++\n");
@@ -56,9 +39,7 @@ impl Fixture {
     }
 
     fn write(&self, rel: &str, text: &str) {
-        let path = self.root.join(rel);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
+        common::write(&self.root, rel, text);
     }
 
     fn read(&self, rel: &str) -> String {
@@ -66,12 +47,7 @@ impl Fixture {
     }
 
     fn site(&self) -> Site {
-        Site::open_with(&self.root, Cells::in_dirs(vec![cell_dir()])).expect("open site")
-    }
-
-    fn site_without_read_memo(&self) -> Site {
-        let cells = Cells::in_dirs(vec![cell_dir()]).without_read_memo();
-        Site::open_with(&self.root, cells).expect("open site")
+        common::open(&self.root)
     }
 }
 
@@ -79,92 +55,6 @@ impl Drop for Fixture {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.root);
     }
-}
-
-#[test]
-fn a_site_builds_and_rebuilds_exactly_what_each_change_touches() {
-    rebuilds_exactly_what_each_change_touches(true);
-}
-
-/// The same renders and writes when the template cell asks the host for every read: the
-/// reads it answers from its memo are replayed by the host, so they are dependencies too.
-#[test]
-fn without_the_cell_s_read_memo_every_change_rebuilds_the_same() {
-    rebuilds_exactly_what_each_change_touches(false);
-}
-
-fn rebuilds_exactly_what_each_change_touches(read_memo: bool) {
-    let fixture = Fixture::new(if read_memo { "incremental" } else { "incremental-no-memo" });
-    let site = if read_memo { fixture.site() } else { fixture.site_without_read_memo() };
-
-    let first = site.build(2).expect("first build");
-    assert!(first.errors.is_empty(), "{:?}", first.errors);
-    assert_eq!((first.pages, first.written, first.renders), (5, 6, 5), "5 pages and a stylesheet");
-    assert_eq!(fixture.read("css/style.css"), "body { color: black }\n");
-    assert_eq!(fixture.read("index.html"), "<title>Test</title>[Post A][Post B]");
-    assert!(
-        fixture.read("blog/a/index.html").contains("href=\"/blog/b/\""),
-        "internal link resolved"
-    );
-    assert!(fixture.read("blog/a/index.html").contains("<footer>v1</footer>"));
-    assert_eq!(fixture.read("about/index.html"), "<title>Test</title>by Alice");
-
-    // 1. No change: nothing rendered, nothing written.
-    let again = site.build(2).unwrap();
-    assert_eq!((again.renders, again.written, again.unchanged), (0, 0, 6));
-
-    // A static file: copied again, nothing rendered.
-    fixture.write("static/css/style.css", "body { color: navy }\n");
-    let css = site.build(2).unwrap();
-    assert_eq!((css.renders, css.written), (0, 1));
-    assert_eq!(fixture.read("css/style.css"), "body { color: navy }\n");
-
-    // 2. A page's body: that page only.
-    fixture
-        .write("content/blog/a.md", "+++\ntitle = \"Post A\"\nweight = 1\n+++\nAlpha, edited.\n");
-    let body = site.build(2).unwrap();
-    assert_eq!((body.renders, body.written), (1, 1), "{body:?}");
-    assert!(fixture.read("blog/a/index.html").contains("edited"));
-
-    // 3. A page's title: that page and the listings that show titles (blog section, index).
-    fixture
-        .write("content/blog/a.md", "+++\ntitle = \"Post A2\"\nweight = 1\n+++\nAlpha, edited.\n");
-    let title = site.build(2).unwrap();
-    assert_eq!((title.renders, title.written), (3, 3), "{title:?}");
-    assert_eq!(fixture.read("index.html"), "<title>Test</title>[Post A2][Post B]");
-
-    // 4. A partial: exactly the pages whose templates include it (a and b, not about).
-    fixture.write("templates/partials/footer.html", "<footer>v2</footer>");
-    let partial = site.build(2).unwrap();
-    assert_eq!((partial.renders, partial.written), (2, 2), "{partial:?}");
-    assert!(fixture.read("blog/b/index.html").contains("v2"));
-
-    // 5. Data: exactly the pages that read it (the read happened inside the template cell).
-    fixture.write("data/authors.toml", "[alice]\nname = \"Alice L.\"\n[bob]\nname = \"Bob\"\n");
-    let data = site.build(2).unwrap();
-    assert_eq!((data.renders, data.written), (1, 1), "{data:?}");
-    assert_eq!(fixture.read("about/index.html"), "<title>Test</title>by Alice L.");
-    // A data change in a key nobody reads renders nothing.
-    fixture.write("data/authors.toml", "[alice]\nname = \"Alice L.\"\n[bob]\nname = \"Robert\"\n");
-    let unread = site.build(2).unwrap();
-    assert_eq!((unread.renders, unread.written), (0, 0), "{unread:?}");
-
-    // 6. Add, delete, move pages: listings update, old outputs go, new routes appear.
-    fixture.write("content/blog/c.md", "+++\ntitle = \"Post C\"\nweight = 3\n+++\nGamma.\n");
-    let added = site.build(2).unwrap();
-    assert!(added.errors.is_empty(), "{:?}", added.errors);
-    assert!(fixture.read("blog/c/index.html").contains("Gamma"));
-    assert_eq!(fixture.read("index.html"), "<title>Test</title>[Post A2][Post B][Post C]");
-    std::fs::rename(fixture.root.join("content/blog/c.md"), fixture.root.join("content/blog/d.md"))
-        .unwrap();
-    let moved = site.build(2).unwrap();
-    assert_eq!(moved.removed, 1, "{moved:?}");
-    assert!(!fixture.root.join("public/blog/c/index.html").exists());
-    assert!(fixture.read("blog/d/index.html").contains("Gamma"));
-    std::fs::remove_file(fixture.root.join("content/blog/d.md")).unwrap();
-    let deleted = site.build(2).unwrap();
-    assert_eq!(deleted.removed, 1);
-    assert_eq!(fixture.read("index.html"), "<title>Test</title>[Post A2][Post B]");
 }
 
 #[test]
@@ -244,8 +134,7 @@ fn a_killed_template_cell_is_restarted_and_the_build_completes() {
     let site = fixture.site();
     assert!(site.build(2).unwrap().errors.is_empty());
     let pid = site.cells().pid("cell-template").expect("the template cell is running");
-    // SAFETY: kill(2) on the cell we started.
-    unsafe { libc_kill(pid as i32) };
+    common::kill(pid);
     fixture.write("templates/base.html", "<title>{% block title %}{{ config.title }}!{% endblock %}</title>{% block body %}{% endblock %}");
     let report = site.build(2).unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
@@ -257,24 +146,13 @@ fn a_killed_template_cell_is_restarted_and_the_build_completes() {
 #[test]
 fn a_missing_cell_binary_is_an_error_naming_it() {
     let fixture = Fixture::new("missing");
-    let empty = std::env::temp_dir().join(format!("dodeca-no-cells-{}", std::process::id()));
-    std::fs::create_dir_all(&empty).unwrap();
+    let empty = common::temp("no-cells");
     let site = Site::open_with(&fixture.root, Cells::in_dirs(vec![empty.clone()])).unwrap();
     let error = site.build(2).expect_err("the build fails");
     let message = error.to_string();
     assert!(message.contains("cell binary `cell-markdown` not found"), "{message}");
     assert!(message.contains("cargo build --release -p cell-markdown"), "{message}");
     let _ = std::fs::remove_dir_all(empty);
-}
-
-unsafe extern "C" {
-    fn kill(pid: i32, signal: i32) -> i32;
-}
-
-/// SIGKILL.
-unsafe fn libc_kill(pid: i32) {
-    // SAFETY: forwarded from the caller.
-    unsafe { kill(pid, 9) };
 }
 
 #[test]

@@ -7,8 +7,8 @@ mod common;
 
 use std::path::Path;
 
-use common::{cell_dir, temp, write};
-use host::{BuildReport, Cells, Site};
+use common::{temp, write};
+use host::{BuildReport, Site};
 
 const NAV: &str = "<nav>{% for s in [\"blog/_index.md\", \"docs/_index.md\"] %}\
 {% set section = get_section(path=s, metadata_only=true) %}\
@@ -76,9 +76,7 @@ fn record(name: &str, report: &BuildReport, root: &Path, steps: &mut Vec<Step>) 
 fn run(read_memo: bool) -> (Vec<Step>, u64, u64) {
     let root = temp(if read_memo { "memo-on" } else { "memo-off" }).join("site");
     nav_site(&root);
-    let cells = Cells::in_dirs(vec![cell_dir()]);
-    let site =
-        Site::open_with(&root, if read_memo { cells } else { cells.without_read_memo() }).unwrap();
+    let site = Site::open_with(&root, common::cells(read_memo)).unwrap();
     let (mut steps, mut callbacks, mut cached) = (Vec::new(), 0, 0);
     let mut build = |name: &str, site: &Site, steps: &mut Vec<Step>| {
         let report = site.build(2).unwrap();
@@ -106,8 +104,7 @@ fn run(read_memo: bool) -> (Vec<Step>, u64, u64) {
     build("data every page reads", &site, &mut steps);
     // The cell restarts with an empty memo.
     let pid = site.cells().pid("cell-template").expect("running");
-    // SAFETY: kill(2) on the cell this site started.
-    unsafe { kill(pid as i32, 9) };
+    common::kill(pid);
     write(&root, "content/blog/b.md", "+++\ntitle = \"B2\"\nweight = 2\n+++\nBeta.\n");
     build("a listed title, after the cell was killed", &site, &mut steps);
     write(&root, "content/blog/c.md", "+++\ntitle = \"C\"\nweight = 3\n+++\nGamma.\n");
@@ -117,10 +114,6 @@ fn run(read_memo: bool) -> (Vec<Step>, u64, u64) {
     drop(site);
     let _ = std::fs::remove_dir_all(root.parent().unwrap());
     (steps, callbacks, cached)
-}
-
-unsafe extern "C" {
-    fn kill(pid: i32, signal: i32) -> i32;
 }
 
 #[test]

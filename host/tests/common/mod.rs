@@ -1,26 +1,118 @@
-//! Shared by the binary's tests: running `dodeca-host`, scratch directories, and snapshots of
-//! a directory tree to tell exactly which files a command wrote or removed.
+//! Shared by the host's tests: the cell binaries, the fixture sites of `tests/sites/`, running
+//! `dodeca-host`, scratch directories, and snapshots of a directory tree to tell exactly which
+//! files a command wrote or removed.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Once;
 
-/// The directory of the cell binaries: next to the test binaries (built on demand, once).
+/// The directory of the cell binaries: next to the test binaries (`target/debug`), built on
+/// demand, once per test binary, so that `cargo test -p host` alone works.
 pub fn cell_dir() -> PathBuf {
-    static BUILD: std::sync::Once = std::sync::Once::new();
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|d| d.parent()).unwrap().to_path_buf();
+    static BUILD: Once = Once::new();
+    let exe = std::env::current_exe().expect("the test binary's path");
+    // `target/debug/deps/<test>` -> `target/debug`.
+    let dir = exe.parent().and_then(Path::parent).expect("the target directory").to_path_buf();
     BUILD.call_once(|| {
         if !dir.join("cell-template").is_file() || !dir.join("cell-markdown").is_file() {
             let status = Command::new(env!("CARGO"))
                 .args(["build", "-q", "-p", "cell-template", "-p", "cell-markdown"])
                 .status()
-                .unwrap();
-            assert!(status.success());
+                .expect("run cargo");
+            assert!(status.success(), "building the cells failed");
         }
     });
     dir
+}
+
+/// The test cells, with the template cell's memo of reads on or off
+/// ([`host::Cells::without_read_memo`]).
+pub fn cells(read_memo: bool) -> host::Cells {
+    let cells = host::Cells::in_dirs(vec![cell_dir()]);
+    if read_memo { cells } else { cells.without_read_memo() }
+}
+
+/// Kills a cell process (SIGKILL), as a crash would.
+pub fn kill(pid: u32) {
+    unsafe extern "C" {
+        fn kill(pid: i32, signal: i32) -> i32;
+    }
+    // SAFETY: kill(2) has no memory-safety preconditions; `pid` is a cell this test started.
+    let result = unsafe { kill(pid as i32, 9) };
+    assert_eq!(result, 0, "kill {pid}");
+}
+
+/// The fixture site (or overlay) `name`, under `host/tests/sites/` (see its README).
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sites").join(name)
+}
+
+/// Copies the fixture sites `layers` into `root`, in order: the first is a whole site, each
+/// next one an overlay whose files replace or add to those before. Tests build the copy,
+/// never the fixture itself.
+pub fn copy_fixture(layers: &[&str], root: &Path) {
+    for layer in layers {
+        let source = fixture(layer);
+        assert!(source.is_dir(), "no fixture {}", source.display());
+        copy_dir(&source, root);
+    }
+}
+
+/// Copies the directory tree `from` into `to` (created), overwriting files that exist.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| {
+                panic!("{} -> {}: {e}", entry.path().display(), target.display())
+            });
+        }
+    }
+}
+
+/// The files under `dir` (not directories), as sorted paths relative to it with `/`.
+pub fn files(dir: &Path) -> Vec<String> {
+    snapshot(dir)
+        .into_iter()
+        .filter(|(_, content)| content != "/")
+        .map(|(path, _)| path.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Asserts that the outputs of the site at `root` are exactly (every file and directory, byte
+/// for byte) those of a cold build of its sources, copied to `scratch` and built by a new
+/// site, with no errors: an edit an incremental build missed (a page not rendered that should
+/// have been, an output not removed) shows here even where its report could not tell.
+#[track_caller]
+pub fn assert_outputs_match_a_cold_build(root: &Path, scratch: &Path, read_memo: bool) {
+    std::fs::create_dir_all(scratch).unwrap();
+    for source in ["dodeca.toml", "content", "templates", "data", "static"] {
+        let from = root.join(source);
+        if from.is_dir() {
+            copy_dir(&from, &scratch.join(source));
+        } else if from.is_file() {
+            std::fs::copy(&from, scratch.join(source)).unwrap();
+        }
+    }
+    let site = host::Site::open_with(scratch, cells(read_memo)).expect("open the copy");
+    let report = site.build(2).expect("cold build");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    drop(site);
+    let expected = snapshot(&scratch.join("public"));
+    let actual = snapshot(&root.join("public"));
+    let differ = changed(&expected, &actual);
+    assert!(
+        differ.is_empty(),
+        "outputs that differ from a cold build's (path, cold, incremental): {:#?}",
+        differ.iter().map(|p| (p, expected.get(p), actual.get(p))).collect::<Vec<_>>()
+    );
+    let _ = std::fs::remove_dir_all(scratch);
 }
 
 /// `dodeca-host`, with the cells next to the test binaries.
