@@ -87,6 +87,7 @@ Other files in the directory are left alone, so the store can share it with othe
   readers); copy or hard-link them to use them elsewhere.
 */
 #![deny(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod blob;
 mod error;

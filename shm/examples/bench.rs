@@ -108,7 +108,9 @@ fn main() {
 /// Keeps this process on one CPU, so that parent and child never share a core (spinning
 /// against a peer on the same core only delays it).
 fn pin_to_cpu(cpu: usize) {
-    // SAFETY: `set` is a plain bit set on the stack; sched_setaffinity only reads it.
+    // SAFETY: all-zero bytes are a valid (empty) `cpu_set_t`, a plain bit array; CPU_SET sets
+    // bit `cpu` of it (0 or 1 here, far below CPU_SETSIZE); sched_setaffinity only reads
+    // `size_of::<cpu_set_t>()` bytes of `set`, which is exactly its size.
     unsafe {
         let mut set: libc::cpu_set_t = std::mem::zeroed();
         libc::CPU_SET(cpu, &mut set);

@@ -61,7 +61,9 @@ pub(crate) unsafe fn init_region(ptr: *mut u8, len: usize) {
         debug_assert!(false, "heap region of {len} bytes passed region_len_for");
         return;
     };
-    // SAFETY: the offsets lie inside the header; the caller guarantees the region.
+    // SAFETY: `Geometry::compute` accepted `len`, so it is at least MIN_REGION_LEN; the words
+    // written lie at offsets 0..24 of the 256-byte header, 4-aligned from the page-aligned
+    // `ptr` that the caller guarantees writable and unused by anyone else.
     unsafe {
         ptr.add(layout::OFF_MAGIC).cast::<u32>().write(layout::HEAP_MAGIC);
         ptr.add(layout::OFF_PAGE_SIZE).cast::<u32>().write(layout::PAGE as u32);
@@ -77,7 +79,8 @@ pub(crate) unsafe fn init_region(ptr: *mut u8, len: usize) {
 ///
 /// `ptr` must point to a live heap region of at least [`MIN_REGION_LEN`] bytes.
 pub(crate) unsafe fn wake_all_in(ptr: *mut u8) {
-    // SAFETY: the offset is inside the validated region header, 4-aligned.
+    // SAFETY: the caller guarantees a live heap region of at least MIN_REGION_LEN bytes;
+    // OFF_FREE_SEQ lies inside its 256-byte header, 4-aligned.
     crate::futex::wake_all(unsafe { segment::atomic_u32_at(ptr, layout::OFF_FREE_SEQ) });
 }
 
@@ -164,8 +167,9 @@ impl Segment {
             Error::with_detail(ErrorKind::InvalidSegment, "heap region too small")
         })?;
         let base = self.inner.base().wrapping_add(region.offset);
-        // SAFETY: the region lies inside the mapping and is at least MIN_REGION_LEN long, so
-        // the header words (4-aligned) are readable.
+        // SAFETY: the region lies inside the mapping (which `self` keeps alive) and is at
+        // least MIN_REGION_LEN long, so the header words at 0..24 (4-aligned) are readable;
+        // any bit pattern is a valid u32, and the values are checked next.
         let (magic, page, counts) = unsafe {
             let read = |off: usize| base.add(off).cast::<u32>().read_volatile();
             (
@@ -339,12 +343,14 @@ impl HeapInner {
     }
 
     fn free_seq(&self) -> &AtomicU32 {
-        // SAFETY: header word inside the validated region, 4-aligned, atomic.
+        // SAFETY: OFF_FREE_SEQ lies in the 256-byte header of the region (validated at
+        // `Segment::heap`), 4-aligned; the mapping lives as long as `self.seg`.
         unsafe { segment::atomic_u32_at(self.base, layout::OFF_FREE_SEQ) }
     }
 
     fn waiters(&self, side: Side) -> &AtomicU32 {
-        // SAFETY: header word inside the validated region, 4-aligned, atomic.
+        // SAFETY: OFF_WAITERS + 4 * index (68 or 72) lies in the 256-byte header of the region
+        // (validated at `Segment::heap`), 4-aligned; the mapping lives as long as `self.seg`.
         unsafe { segment::atomic_u32_at(self.base, layout::OFF_WAITERS + 4 * side.index()) }
     }
 
@@ -426,16 +432,19 @@ impl Deref for BlobMut {
     type Target = [u8];
 
     fn deref(&self) -> &[u8] {
-        // SAFETY: `len` <= `capacity`, the block's bytes lie in the mapping, and this side
-        // owns the block exclusively (see the Send impl).
+        // SAFETY: `len` <= `capacity` (the block was claimed for `len`; `truncate` only
+        // shrinks it), the block lies inside the region (`Geometry::compute` keeps every area
+        // within it) in a mapping `heap` keeps alive, and this handle owns the block
+        // exclusively: its word says OWNED by this side, and no other handle holds it.
         unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
     }
 }
 
 impl DerefMut for BlobMut {
     fn deref_mut(&mut self) -> &mut [u8] {
-        // SAFETY: as for `deref`; `&mut self` makes the access unique within this process, and
-        // the peer does not touch a block owned by this side.
+        // SAFETY: as for `deref`; `&mut self` makes the access unique within this process. It
+        // also trusts the peer process to follow the protocol and not touch a block this side
+        // owns (a peer that did would break this `&mut`'s exclusivity).
         unsafe { std::slice::from_raw_parts_mut(self.ptr, self.len) }
     }
 }
@@ -468,8 +477,11 @@ impl Deref for Blob {
     type Target = [u8];
 
     fn deref(&self) -> &[u8] {
-        // SAFETY: `accept` checked that `len` fits in the block, which lies in the mapping and
-        // now belongs to this side, so the writer no longer writes to it.
+        // SAFETY: `accept` checked that `len` fits in the block, which lies inside the region
+        // in a mapping `heap` keeps alive, and moved the block to OWNED by this side, after
+        // which a writer that follows the protocol no longer writes to it. Like `Record`, this
+        // trusts the peer process: one that kept writing would change bytes behind this
+        // `&[u8]`; bounds are never at stake.
         unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
     }
 }

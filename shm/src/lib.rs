@@ -61,6 +61,7 @@ assert_eq!(reader.join().unwrap()?, (100_000, 300_000));
 ```
 */
 #![deny(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![cfg(target_os = "linux")]
 
 mod descriptor;

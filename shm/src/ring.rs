@@ -97,10 +97,12 @@ pub(crate) fn region_len_for(capacity: usize) -> Result<usize, Error> {
 ///
 /// # Safety
 ///
-/// `ptr` must point to `len` writable bytes (page-aligned, zeroed) that nobody else uses yet.
+/// `ptr` must point to `len` >= [`MIN_REGION_LEN`] writable bytes (page-aligned, zeroed) that
+/// nobody else uses yet.
 pub(crate) unsafe fn init_region(ptr: *mut u8, len: usize) {
     debug_assert!(len >= MIN_REGION_LEN);
-    // SAFETY: the caller guarantees the region; the offsets are inside the header.
+    // SAFETY: the caller guarantees `len` >= MIN_REGION_LEN writable, page-aligned bytes at
+    // `ptr`, used by nobody else; magic and capacity are u32s at offsets 0 and 4 of them.
     unsafe {
         ptr.add(OFF_MAGIC).cast::<u32>().write(RING_MAGIC);
         ptr.add(OFF_CAPACITY).cast::<u32>().write((len - RING_HEADER_LEN) as u32);
@@ -113,7 +115,8 @@ pub(crate) unsafe fn init_region(ptr: *mut u8, len: usize) {
 ///
 /// `ptr` must point to a live ring region of at least [`MIN_REGION_LEN`] bytes.
 pub(crate) unsafe fn wake_all_in(ptr: *mut u8) {
-    // SAFETY: offsets lie inside the validated region header, 4-byte aligned.
+    // SAFETY: the caller guarantees a live ring region of at least MIN_REGION_LEN bytes;
+    // OFF_TAIL and OFF_HEAD lie inside its RING_HEADER_LEN-byte header, 4-aligned.
     unsafe {
         crate::futex::wake_all(segment::atomic_u32_at(ptr, OFF_TAIL));
         crate::futex::wake_all(segment::atomic_u32_at(ptr, OFF_HEAD));
@@ -131,8 +134,9 @@ impl Shared {
     fn open(seg: &Segment, index: usize, end_offset: usize) -> Result<(Shared, Segment), Error> {
         let region = seg.inner.region(index, RegionKind::Ring)?;
         let base = seg.inner.base().wrapping_add(region.offset);
-        // SAFETY: the region was validated to lie in the mapping and to be at least
-        // MIN_REGION_LEN long; magic and capacity are plain u32s at 4-aligned offsets.
+        // SAFETY: the region was validated to lie in the mapping (which `seg` keeps alive) and
+        // to be at least MIN_REGION_LEN long; magic and capacity are u32s at 4-aligned offsets
+        // of its header, and any bit pattern is a valid u32 (both are checked next).
         let (magic, capacity) = unsafe {
             (
                 base.add(OFF_MAGIC).cast::<u32>().read_volatile(),
@@ -233,7 +237,17 @@ impl Producer {
         let (shared, seg) = Shared::open(seg, index, OFF_PRODUCER_END)?;
         let tail = shared.word(OFF_TAIL).load(Ordering::Acquire);
         let head = shared.word(OFF_HEAD).load(Ordering::Acquire);
-        Ok(Producer { shared, seg, tail, head_cache: head, spin: Spin::new(DEFAULT_SPIN) })
+        let sane = tail.is_multiple_of(8) && tail.wrapping_sub(head) <= shared.capacity;
+        let producer =
+            Producer { shared, seg, tail, head_cache: head, spin: Spin::new(DEFAULT_SPIN) };
+        // The writes rely on `tail` being 8-aligned (so is every record) and at most a
+        // capacity ahead of `head`. Both words are in shared memory, where a broken peer may
+        // have written anything, so they are checked rather than trusted. (Dropping
+        // `producer` marks the end closed.)
+        if !sane {
+            return Err(Error::with_detail(ErrorKind::Corrupt, "ring tail out of range"));
+        }
+        Ok(producer)
     }
 
     /// Largest payload one record can carry: the capacity minus the 4-byte header.
@@ -332,8 +346,11 @@ impl Producer {
             if !self.has_room(to_end)? {
                 return Ok(None);
             }
-            // SAFETY: `index` < capacity and is 8-aligned; the `to_end` bytes from it are free
-            // (checked just above), so the consumer does not read them until we publish.
+            // SAFETY: `index` = tail & mask < capacity, and is 8-aligned because `tail` is (checked
+            // in `open`, then only advanced by `record_len`s and by pads to the wrap point, all
+            // multiples of 8), so the u32 is aligned and its 4 bytes fit in `to_end` >= 8. Those
+            // bytes are free (`has_room(to_end)` just now), so the consumer does not read them
+            // until we publish.
             unsafe { self.shared.data.add(index as usize).cast::<u32>().write_volatile(PAD) };
             self.publish(self.tail.wrapping_add(to_end));
         }
@@ -360,7 +377,9 @@ impl Producer {
         let index = index as usize;
         debug_assert!(index.is_multiple_of(8) && index + record_len(len) <= self.capacity());
         // SAFETY: `reserve` proved that the record's `record_len(len)` bytes from `index` are
-        // free and inside the data area; the consumer reads them only after `publish`.
+        // free and inside the data area, and `index` is 8-aligned (see `reserve`), so the
+        // header u32 is aligned; the payload parts are our caller's slices, disjoint from the
+        // mapping's free space. The consumer reads these bytes only after `publish`.
         unsafe {
             let at = self.shared.data.add(index);
             at.cast::<u32>().write_volatile(len as u32);
@@ -473,7 +492,8 @@ impl Consumer {
     }
 
     fn record(&mut self, index: usize, len: usize) -> Record<'_> {
-        // SAFETY: `next_record` validated that the payload lies inside the data area.
+        // SAFETY: `next_record` checked `index + record_len(len)` <= capacity, so
+        // `index + RECORD_HEADER_LEN` stays inside the data area.
         let ptr = unsafe { self.shared.data.add(index + RECORD_HEADER_LEN) };
         let next = self.head.wrapping_add(record_len(len) as u32);
         Record { consumer: self, ptr, len, next }
@@ -546,10 +566,12 @@ impl Deref for Record<'_> {
     type Target = [u8];
 
     fn deref(&self) -> &[u8] {
-        // SAFETY: the payload lies inside the data area (validated by `next_record`) and the
-        // producer does not write there until `head` moves past it, which happens only when
-        // this record is dropped. (A misbehaving peer could scribble on it anyway; then the
-        // bytes are garbage, but they stay inside our mapping.)
+        // SAFETY: the payload lies inside the data area (validated by `next_record`), which
+        // lives as long as the consumer's `seg`, and a producer that follows the protocol does
+        // not write there until `head` moves past it, which happens only when this record is
+        // dropped. This trusts the peer process: one that broke the protocol and wrote into a
+        // published record would change bytes behind this `&[u8]`, which Rust's aliasing rules
+        // forbid; bounds are never at stake, since the slice stays inside our mapping.
         unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
     }
 }
@@ -643,6 +665,22 @@ mod tests {
         // SAFETY: index 0 of the data area of a live ring in this test's own segment.
         unsafe { data.cast::<u32>().write_volatile(1000) };
         assert_eq!(c.try_pop().unwrap_err().kind(), ErrorKind::Corrupt);
+    }
+
+    #[test]
+    fn a_forged_tail_is_refused_when_the_producer_opens() {
+        // Unaligned, and more than a capacity ahead of head: either would let the producer
+        // write a misaligned header or over unread records.
+        for forged in [3, 128] {
+            let seg = Segment::builder().ring(64).build().unwrap();
+            let region = seg.inner.region(0, RegionKind::Ring).unwrap();
+            let base = seg.inner.base().wrapping_add(region.offset);
+            // SAFETY: OFF_TAIL is a 4-aligned word in the header of a live ring of this test's
+            // own segment, which outlives the reference.
+            let tail = unsafe { segment::atomic_u32_at(base, OFF_TAIL) };
+            tail.store(forged, Ordering::SeqCst);
+            assert_eq!(seg.producer(0).unwrap_err().kind(), ErrorKind::Corrupt, "tail {forged}");
+        }
     }
 
     #[test]

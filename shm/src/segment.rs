@@ -168,7 +168,8 @@ impl SegmentBuilder {
             return Err(Error::last_os("ftruncate"));
         }
         let seals = libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_SEAL;
-        // SAFETY: plain fcntl on a descriptor we own.
+        // SAFETY: F_ADD_SEALS takes an integer argument, no pointer, so the call reads and
+        // writes none of our memory; `fd` is owned, hence open.
         if unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_ADD_SEALS, seals) } != 0 {
             return Err(Error::last_os("fcntl(F_ADD_SEALS)"));
         }
@@ -188,11 +189,16 @@ impl SegmentBuilder {
                 offset: region.offset as u64,
                 len: region.len as u64,
             };
-            // SAFETY: the mapping is `total` >= HEADER_LEN bytes; TABLE_OFFSET + 24 * 16 <
-            // HEADER_LEN and 8-byte alignment holds (page-aligned base, offsets multiples of 8).
+            // SAFETY: the mapping is `total` >= HEADER_LEN bytes and `i` < MAX_REGIONS (checked
+            // on entry), so the 24-byte entry ends before TABLE_OFFSET + 24 * 16 < HEADER_LEN;
+            // it is 8-aligned (page-aligned base, TABLE_OFFSET and 24 multiples of 8).
             unsafe { base.add(TABLE_OFFSET + i * 24).cast::<RegionEntry>().write_volatile(entry) };
-            // SAFETY: the region lies inside the mapping (computed above) and nobody else has
-            // the descriptor yet.
+            // SAFETY: `init_region`'s contract. `region.offset` is a multiple of 4096 and
+            // `region.offset + region.len` <= `total`, the mapping's length, so `ptr` is
+            // page-aligned with `region.len` writable bytes behind it; `region.len` comes from
+            // the kind's `region_len_for`, so it is at least its MIN_REGION_LEN; the memfd was
+            // just created and sized, so the bytes are zero; and nothing else uses them yet (no
+            // other process has the descriptor, no other handle exists in this one).
             unsafe {
                 let ptr = base.add(region.offset);
                 match region.kind {
@@ -201,8 +207,10 @@ impl SegmentBuilder {
                 }
             }
         }
-        // SAFETY: inside the header, aligned; written last so a half-built header never has a
-        // valid magic.
+        // SAFETY: the 24-byte `Preamble` at offset 0 lies inside the mapping (at least
+        // HEADER_LEN bytes) and the page-aligned base satisfies its 8-byte alignment; nobody
+        // else can see the mapping yet. (Written last so a half-built header never has a valid
+        // magic.)
         unsafe { base.cast::<Preamble>().write_volatile(preamble) };
 
         let inner = Inner {
@@ -268,9 +276,11 @@ impl Segment {
     /// holds the attaching side.
     pub fn attach(fd: OwnedFd) -> Result<Segment, Error> {
         set_cloexec(fd.as_fd(), true)?;
-        // SAFETY: fstat writes only into `st`, a valid `stat` out-parameter.
+        // SAFETY: `libc::stat` is a C struct of integer fields (and padding), for which
+        // all-zero bytes are a valid value.
         let mut st: libc::stat = unsafe { std::mem::zeroed() };
-        // SAFETY: see above; the descriptor is owned and open.
+        // SAFETY: `st` is a valid, writable `stat` for fstat to fill and outlives the call;
+        // `fd` is owned, hence open.
         if unsafe { libc::fstat(fd.as_raw_fd(), &mut st) } != 0 {
             return Err(Error::last_os("fstat"));
         }
@@ -279,7 +289,8 @@ impl Segment {
         if file_len < HEADER_LEN {
             return Err(invalid(format!("file is {file_len} bytes, smaller than the header")));
         }
-        // SAFETY: plain fcntl on an owned descriptor.
+        // SAFETY: F_GET_SEALS takes no argument and touches none of our memory; `fd` is owned,
+        // hence open.
         let seals = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GET_SEALS) };
         let needed = libc::F_SEAL_SHRINK | libc::F_SEAL_GROW;
         if seals < 0 || seals & needed != needed {
@@ -287,7 +298,10 @@ impl Segment {
         }
         let map = map(&fd, file_len, false)?;
         let base = map.as_mut_ptr();
-        // SAFETY: the mapping is at least HEADER_LEN bytes and page-aligned.
+        // SAFETY: the mapping is `file_len` >= HEADER_LEN bytes (checked above; the seals keep
+        // the file from shrinking under it) and page-aligned, so the 24-byte, 8-aligned
+        // `Preamble` at offset 0 is inside it. `Preamble` is integers only, so whatever bytes
+        // the creator left there are a valid value; they are copied out and checked below.
         let pre = unsafe { base.cast::<Preamble>().read_volatile() };
         if pre.magic != MAGIC {
             return Err(invalid("bad magic; not a shm segment".into()));
@@ -311,7 +325,10 @@ impl Segment {
         let mut regions = Vec::with_capacity(count);
         let mut end_of_previous = HEADER_LEN;
         for i in 0..count {
-            // SAFETY: the table lies inside the header (checked above), aligned to 8.
+            // SAFETY: `i` < `count` <= MAX_REGIONS (checked above), so the entry lies before
+            // TABLE_OFFSET + 24 * 16 < HEADER_LEN <= `file_len`, at an 8-aligned offset of the
+            // page-aligned mapping. `RegionEntry` is integers only, so any bytes are a valid
+            // value; the copy is validated before use.
             let e =
                 unsafe { base.add(TABLE_OFFSET + i * 24).cast::<RegionEntry>().read_volatile() };
             let kind = RegionKind::from_code(e.kind)
@@ -351,7 +368,9 @@ impl Segment {
     /// `fd` must be an open descriptor that nothing else in this process owns or will close:
     /// the returned segment takes ownership of it.
     pub unsafe fn attach_raw_fd(fd: RawFd) -> Result<Segment, Error> {
-        // SAFETY: validate that the number is an open descriptor before claiming it.
+        // SAFETY: F_GETFD takes no argument and only reads the descriptor's flags, so it is
+        // harmless on any number: one that is not an open descriptor fails with EBADF (handled
+        // below, before anything claims it).
         if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
             return Err(Error::last_os("fcntl(F_GETFD) on the inherited descriptor"));
         }
@@ -375,8 +394,9 @@ impl Segment {
         let fd = self.inner.fd.as_raw_fd();
         let keep_alive = self.clone();
         // SAFETY: the closure runs in the child between fork and exec, where only
-        // async-signal-safe functions may be called; it calls fcntl only (no allocation, no
-        // locks). `keep_alive` keeps the descriptor open until the command is dropped.
+        // async-signal-safe functions may be called; it calls fcntl only and reads errno on
+        // failure (no allocation, no locks). `keep_alive` keeps the descriptor open, so `fd`
+        // names the segment's memfd, for as long as `command` can spawn.
         unsafe {
             command.pre_exec(move || {
                 let _ = &keep_alive;
@@ -545,8 +565,9 @@ impl Drop for Inner {
             );
         }
         for region in &self.regions {
-            // SAFETY: the region was validated to lie inside the mapping, which is still
-            // mapped (it is unmapped after this function returns).
+            // SAFETY: `wake_all_in`'s contract: the region lies inside the mapping, which is
+            // still mapped (it is unmapped after this function returns), and is at least its
+            // kind's MIN_REGION_LEN long (`build` sizes it so, `attach` checks it).
             unsafe {
                 let ptr = self.base().add(region.offset);
                 match region.kind {
@@ -562,7 +583,8 @@ impl Drop for Inner {
 /// is how a child inherits a segment; [`Segment::share_with`] does this only inside the child.
 pub fn set_cloexec(fd: BorrowedFd<'_>, cloexec: bool) -> Result<(), Error> {
     let raw = fd.as_raw_fd();
-    // SAFETY: plain fcntl calls on a borrowed (hence open) descriptor.
+    // SAFETY: F_GETFD and F_SETFD take integer arguments only and touch none of our memory;
+    // `fd` is borrowed, hence open for the whole call.
     unsafe {
         let flags = libc::fcntl(raw, libc::F_GETFD);
         if flags < 0 {

@@ -73,10 +73,11 @@ fn attach_refuses_a_file_that_is_not_sealed() {
     let seg = segment();
     let mut image = vec![0; seg.len()];
     file_of(&seg).read_exact_at(&mut image, 0).unwrap();
-    // SAFETY: plain memfd_create; the descriptor is owned by the File right after.
+    // SAFETY: memfd_create only reads the NUL-terminated name; the descriptor it returns is
+    // owned by the File right after.
     let raw = unsafe { libc::memfd_create(c"unsealed".as_ptr(), libc::MFD_CLOEXEC) };
     assert!(raw >= 0);
-    // SAFETY: `raw` is a fresh descriptor nobody else owns.
+    // SAFETY: `raw` is a fresh descriptor (not -1: checked above) that nobody else owns.
     let copy = File::from(unsafe { OwnedFd::from_raw_fd(raw) });
     copy.write_all_at(&image, 0).unwrap();
     let err = Segment::attach(OwnedFd::from(copy)).unwrap_err();
@@ -87,7 +88,8 @@ fn attach_refuses_a_file_that_is_not_sealed() {
 fn attach_refuses_a_file_smaller_than_the_header() {
     // SAFETY: as above.
     let raw = unsafe { libc::memfd_create(c"tiny".as_ptr(), libc::MFD_CLOEXEC) };
-    // SAFETY: `raw` is a fresh descriptor nobody else owns.
+    assert!(raw >= 0);
+    // SAFETY: `raw` is a fresh descriptor (not -1: checked above) that nobody else owns.
     let tiny = unsafe { OwnedFd::from_raw_fd(raw) };
     assert_eq!(Segment::attach(tiny).unwrap_err().kind(), ErrorKind::InvalidSegment);
 }
@@ -98,7 +100,7 @@ fn share_with_leaves_the_descriptor_close_on_exec_in_this_process() {
     let mut cmd = std::process::Command::new("true");
     let fd = seg.share_with(&mut cmd);
     assert_eq!(fd, seg.fd().as_raw_fd());
-    // SAFETY: F_GETFD on a descriptor we hold.
+    // SAFETY: F_GETFD takes no argument and only reads flags, on a descriptor `seg` holds open.
     let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
     assert!(flags & libc::FD_CLOEXEC != 0);
     assert!(cmd.status().unwrap().success());
