@@ -4,7 +4,7 @@
 //! trip (the bytes themselves may differ: a number may come padded, `0x80 0x00` for 0).
 #![no_main]
 
-use cell_proto::{RenderMarkdown, RenderTemplate, Rendered, RenderedMarkdown};
+use cell_proto::{MarkdownReply, RenderMarkdown, RenderTemplate, Rendered, RenderedMarkdown};
 use libfuzzer_sys::fuzz_target;
 use rpc::Payload;
 
@@ -26,4 +26,5 @@ fuzz_target!(|data: &[u8]| {
     check::<Rendered>(data);
     check::<RenderMarkdown>(data);
     check::<RenderedMarkdown>(data);
+    check::<MarkdownReply>(data);
 });
