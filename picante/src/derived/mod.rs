@@ -276,9 +276,7 @@ where
             let settled = match next {
                 Next::Wait(owner) => {
                     let requested = (self.kind, index);
-                    match wait::until_released(db.runtime(), cell, requested, owner, current_info())
-                        .await
-                    {
+                    match wait::until_released(db, cell, requested, owner, current_info()).await {
                         Ok(()) => true,
                         Err(path) => {
                             observe(dep, now, Durability::Low);

@@ -232,9 +232,7 @@ where
                     Check::Superseded => return Err(Superseded),
                     Check::Wait { cell, requested, owner } => {
                         let waiter = Some(top.claim.owner().clone());
-                        let waited =
-                            wait::until_released(db.runtime(), cell, requested, owner, waiter)
-                                .await;
+                        let waited = wait::until_released(db, cell, requested, owner, waiter).await;
                         if waited.is_err() {
                             // Recomputing `top` runs into the same cycle through `get`, which
                             // reports it as the error of the query that closed it.

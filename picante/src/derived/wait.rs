@@ -12,28 +12,47 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::slot::{SlotCell, SlotState};
-use crate::Runtime;
 use crate::cycle::PathStep;
 use crate::frame::FrameInfo;
+use crate::ingredient::{DependencyView, IngredientLookup};
+use crate::{HasRuntime, Runtime};
 
 /// Waits until `owner` no longer holds `cell` (the slot `requested`). `waiter` is the query on
 /// whose behalf we wait (`None` for a top-level read, which holds nothing and so cannot close
 /// a cycle).
 ///
 /// Returns the cycle path instead of waiting if the wait would deadlock.
-pub(crate) async fn until_released(
-    runtime: &Runtime,
+pub(crate) async fn until_released<DB>(
+    db: &DB,
     cell: &SlotCell,
     requested: PathStep,
     owner: Arc<FrameInfo>,
     waiter: Option<Arc<FrameInfo>>,
-) -> Result<(), Vec<PathStep>> {
+) -> Result<(), Vec<PathStep>>
+where
+    DB: HasRuntime + IngredientLookup + ?Sized,
+{
+    let runtime = db.runtime();
     let edge = match &waiter {
-        Some(waiter) => Some(runtime.wait_graph.lock().add(waiter, &owner, requested)?),
+        Some(waiter) => {
+            let holds = |slot: PathStep, owner: &Arc<FrameInfo>| holds(db, slot, owner);
+            Some(runtime.wait_graph.lock().add(waiter, &owner, requested, &holds)?)
+        }
         None => None,
     };
     WaitForRelease { runtime, cell, owner, edge }.await;
     Ok(())
+}
+
+/// Whether `owner` still holds slot `slot`. Called only when a wait would close a cycle, with
+/// the wait graph locked: nothing takes that lock while holding a slot's, so locking the slot
+/// here cannot deadlock.
+fn holds<DB: IngredientLookup + ?Sized>(db: &DB, slot: PathStep, owner: &Arc<FrameInfo>) -> bool {
+    let (kind, index) = slot;
+    let Some(ingredient) = db.ingredient(kind) else { return false };
+    let DependencyView::Derived(derived) = ingredient.dependency_view() else { return false };
+    let Some(cell) = derived.cell(index) else { return false };
+    matches!(&*cell.lock(), SlotState::Running { owner: holder, .. } if Arc::ptr_eq(holder, owner))
 }
 
 struct WaitForRelease<'a> {
