@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use facet::Facet;
 use parking_lot::Mutex;
@@ -98,10 +99,33 @@ impl BlobBytes {
 }
 
 /// Payloads held for the peer to pull (blobs larger than the heap), by stream id.
+///
+/// A payload is held from the moment its [`Blob`] is made until the peer says it is done
+/// (or the link goes away with the connection); meanwhile the peer pulls chunks of it.
 #[derive(Default)]
 pub(crate) struct Streams {
-    next: Mutex<u64>,
+    /// The last stream id handed out (ids start at 1).
+    last: AtomicU64,
     held: Mutex<HashMap<u64, Arc<Vec<u8>>>>,
+}
+
+impl Streams {
+    /// Holds `bytes` for the peer to pull; the new stream's id.
+    fn hold(&self, bytes: Vec<u8>) -> u64 {
+        let stream = self.last.fetch_add(1, Ordering::Relaxed) + 1;
+        self.held.lock().insert(stream, Arc::new(bytes));
+        stream
+    }
+
+    /// The payload of `stream`, while it is held.
+    fn get(&self, stream: u64) -> Option<Arc<Vec<u8>>> {
+        self.held.lock().get(&stream).cloned()
+    }
+
+    /// Lets go of `stream` (the peer read it all); unknown ids are ignored.
+    fn release(&self, stream: u64) {
+        self.held.lock().remove(&stream);
+    }
 }
 
 /// Internal method: one chunk of a streamed blob. Argument `(stream, offset, len)`.
@@ -124,7 +148,7 @@ impl Inner {
             CHUNK_METHOD => Some(self.serve_chunk(payload)),
             DONE_METHOD => {
                 if let Ok(stream) = crate::decode::<u64>(payload) {
-                    self.streams.held.lock().remove(&stream);
+                    self.streams.release(stream);
                 }
                 Some(Ok(Vec::new()))
             }
@@ -134,7 +158,7 @@ impl Inner {
 
     fn serve_chunk(&self, payload: &[u8]) -> Result<Vec<u8>, RpcError> {
         let (stream, offset, len): (u64, u64, u64) = crate::decode(payload)?;
-        let data = self.streams.held.lock().get(&stream).cloned().ok_or_else(|| {
+        let data = self.streams.get(stream).ok_or_else(|| {
             RpcError::remote(format!("no blob stream {stream} (already read, or never sent)"))
         })?;
         let end =
@@ -174,13 +198,8 @@ impl Inner {
     }
 
     fn hold(&self, bytes: Vec<u8>) -> Blob {
-        let stream = {
-            let mut next = self.streams.next.lock();
-            *next += 1;
-            *next
-        };
         let len = bytes.len() as u64;
-        self.streams.held.lock().insert(stream, Arc::new(bytes));
+        let stream = self.streams.hold(bytes);
         Blob { repr: Repr::Streamed { stream, len } }
     }
 
@@ -280,5 +299,24 @@ impl Connection {
                 Ok(BlobBytes { repr: BytesRepr::Owned(bytes) })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_held_stream_is_readable_until_released() {
+        let streams = Streams::default();
+        let first = streams.hold(vec![1, 2, 3]);
+        let second = streams.hold(vec![4]);
+        assert_ne!(first, second);
+        assert_eq!(streams.get(first).as_deref(), Some(&vec![1, 2, 3]));
+        streams.release(first);
+        assert!(streams.get(first).is_none());
+        assert_eq!(streams.get(second).as_deref(), Some(&vec![4]));
+        // Releasing twice (a repeated `done` from the peer) is harmless.
+        streams.release(first);
     }
 }

@@ -32,13 +32,25 @@ struct Slot {
     result: Option<Result<Vec<u8>, RpcError>>,
     waker: Option<Waker>,
     nested: Vec<(Frame, Arc<CancelToken>)>,
+    /// Calls of `complete` so far (tests check that each call is completed once).
+    #[cfg(test)]
+    completions: u32,
 }
 
 impl CallState {
+    /// A call with no reply yet.
+    pub(crate) fn new() -> CallState {
+        CallState { slot: Mutex::new(Slot::default()) }
+    }
+
     /// Sets the call's result (the first one wins) and wakes it.
     pub(crate) fn complete(&self, result: Result<Vec<u8>, RpcError>) {
         let waker = {
             let mut slot = self.slot.lock();
+            #[cfg(test)]
+            {
+                slot.completions += 1;
+            }
             if slot.result.is_none() {
                 slot.result = Some(result);
             }
@@ -47,6 +59,18 @@ impl CallState {
         if let Some(waker) = waker {
             waker.wake();
         }
+    }
+
+    /// The result set by `complete`, if any (left in place).
+    #[cfg(test)]
+    pub(crate) fn result(&self) -> Option<Result<Vec<u8>, RpcError>> {
+        self.slot.lock().result.clone()
+    }
+
+    /// How many times `complete` was called (only the first sets the result).
+    #[cfg(test)]
+    pub(crate) fn completions(&self) -> u32 {
+        self.slot.lock().completions
     }
 
     /// Hands a nested request (and its cancel token) to the call and wakes it to serve it.
@@ -113,7 +137,7 @@ impl Connection {
     ) -> Call<'a> {
         let inner: &'a Inner = self.inner();
         let id = inner.next_request_id();
-        let state = Arc::new(CallState { slot: Mutex::new(Slot::default()) });
+        let state = Arc::new(CallState::new());
         let mut call = Call {
             inner,
             id,
@@ -124,11 +148,12 @@ impl Connection {
             finished: false,
             deadline: None,
         };
-        if inner.is_closed() {
-            call.early = Some(RpcError::PeerClosed { reason: inner.close_reason() });
+        // Registered before sending, since the reply may come before `send` returns. A closed
+        // link refuses it here; a close racing with this fails it (see `PendingCalls`).
+        if let Err(error) = inner.pending.register(id, call.state.clone()) {
+            call.early = Some(error);
             return call;
         }
-        inner.pending.lock().insert(id, call.state.clone());
         let frame = Frame {
             kind: Kind::Request,
             request_id: id,
@@ -137,7 +162,7 @@ impl Connection {
             payload,
         };
         if let Err(error) = inner.send(&frame) {
-            inner.pending.lock().remove(&id);
+            inner.pending.forget(id);
             call.early = Some(error);
             return call;
         }
@@ -148,10 +173,6 @@ impl Connection {
                 state.complete(Err(RpcError::Timeout { after }));
             }
         }));
-        // A close racing with the insert above must not leave the call waiting forever.
-        if inner.is_closed() {
-            call.state.complete(Err(RpcError::PeerClosed { reason: inner.close_reason() }));
-        }
         call
     }
 }
@@ -159,14 +180,14 @@ impl Connection {
 impl Call<'_> {
     fn start_nested(&mut self, frame: Frame, token: Arc<CancelToken>) {
         if let Some(result) = self.inner.serve_internal(frame.method_id, &frame.payload) {
-            self.inner.serving.lock().remove(&frame.request_id);
+            self.inner.serving.finish(frame.request_id);
             reply(self.inner, frame.request_id, frame.method_id, result);
             return;
         }
         let dispatcher = self.local.or(self.inner.dispatcher.as_deref());
         let future = dispatcher.and_then(|d| d.dispatch(frame.method_id, frame.payload));
         let Some(future) = future else {
-            self.inner.serving.lock().remove(&frame.request_id);
+            self.inner.serving.finish(frame.request_id);
             let error = RpcError::UnknownMethod { method_id: frame.method_id };
             reply(self.inner, frame.request_id, frame.method_id, Err(error));
             return;
@@ -196,7 +217,7 @@ impl Call<'_> {
             match outcome {
                 Some(result) => {
                     let handler = self.nested.swap_remove(i);
-                    self.inner.serving.lock().remove(&handler.request_id);
+                    self.inner.serving.finish(handler.request_id);
                     if let Some(result) = result {
                         reply(self.inner, handler.request_id, 0, result);
                     }
@@ -227,7 +248,7 @@ impl Future for Call<'_> {
             };
             if let Some(result) = result {
                 this.finished = true;
-                this.inner.pending.lock().remove(&this.id);
+                this.inner.pending.forget(this.id);
                 if matches!(result, Err(RpcError::Timeout { .. })) {
                     this.send_cancel();
                 }
@@ -265,10 +286,10 @@ impl Drop for Call<'_> {
             crate::timer::cancel(deadline);
         }
         for handler in self.nested.drain(..) {
-            self.inner.serving.lock().remove(&handler.request_id);
+            self.inner.serving.finish(handler.request_id);
         }
         if !self.finished && self.early.is_none() {
-            self.inner.pending.lock().remove(&self.id);
+            self.inner.pending.forget(self.id);
             self.send_cancel();
         }
     }

@@ -1,7 +1,6 @@
 //! A connection: the shared state of one link, routing frames, and closing (its threads are
 //! in `workers`).
 
-use std::collections::HashMap;
 use std::io::{BufReader, Write};
 
 use crate::transport::{Reader, RingTransport, Writer};
@@ -13,11 +12,12 @@ use std::time::Duration;
 use parking_lot::{Condvar, Mutex};
 
 use crate::RpcError;
-use crate::call::CallState;
 use crate::dispatch::Dispatcher;
 use crate::frame::{Frame, Kind};
 use crate::hello::Hello;
+use crate::pending::PendingCalls;
 use crate::serve::CancelToken;
+use crate::serving::ServingRequests;
 use crate::workers::{Workers, start_worker};
 
 /// Which end of the link this is. Request ids never collide: the host numbers its calls with
@@ -67,8 +67,8 @@ impl Default for Config {
 /// A request from the peer, queued for the link's threads.
 pub(crate) struct Job {
     pub(crate) frame: Frame,
-    /// Registered in `serving` when the request arrived, so that a cancel that overtakes the
-    /// job in the queue is not lost.
+    /// Registered in [`Inner::serving`] when the request arrived, so that a cancel that
+    /// overtakes the job in the queue is not lost.
     pub(crate) token: Arc<CancelToken>,
 }
 
@@ -81,10 +81,10 @@ pub(crate) struct Inner {
     /// Kept to shut the socket down, which unblocks a thread reading it.
     socket: UnixStream,
     next_id: AtomicU64,
-    /// Our calls awaiting a reply, by request id.
-    pub(crate) pending: Mutex<HashMap<u64, Arc<CallState>>>,
-    /// The peer's requests we are serving, by request id, so that a cancel can stop them.
-    pub(crate) serving: Mutex<HashMap<u64, Arc<CancelToken>>>,
+    /// Our calls awaiting a reply.
+    pub(crate) pending: PendingCalls,
+    /// The peer's requests we are serving, so that a cancel can stop them.
+    pub(crate) serving: ServingRequests,
     pub(crate) dispatcher: Option<Arc<dyn Dispatcher>>,
     /// The shared heap for blobs, when both sides attached one.
     pub(crate) heap: Option<shm::Heap>,
@@ -156,13 +156,8 @@ impl Inner {
         }
         *self.close_reason.lock() = Some(reason.clone());
         let _ = self.socket.shutdown(std::net::Shutdown::Both);
-        let pending: Vec<_> = self.pending.lock().drain().map(|(_, call)| call).collect();
-        for call in pending {
-            call.complete(Err(RpcError::PeerClosed { reason: reason.clone() }));
-        }
-        for (_, token) in self.serving.lock().drain() {
-            token.cancel();
-        }
+        self.pending.close(&reason);
+        self.serving.cancel_all();
         self.closed_signal.notify_all();
     }
 
@@ -171,34 +166,30 @@ impl Inner {
     pub(crate) fn route(&self, frame: Frame) -> Option<Job> {
         match frame.kind {
             Kind::Response | Kind::Error => {
-                let call = self.pending.lock().remove(&frame.request_id);
-                if let Some(call) = call {
+                // None: a late reply to a call that timed out or was dropped.
+                if let Some(call) = self.pending.take(frame.request_id) {
                     call.complete(if frame.kind == Kind::Response {
                         Ok(frame.payload)
                     } else {
                         Err(RpcError::from_wire(&frame.payload))
                     });
                 }
-                // else: a late reply to a call that timed out or was dropped.
             }
             Kind::Request => {
-                let token = Arc::new(CancelToken::default());
-                self.serving.lock().insert(frame.request_id, token.clone());
+                let token = self.serving.start(frame.request_id);
                 // A callback made while the peer serves one of our calls goes to that call.
-                if frame.parent_id != 0 {
-                    let parent = self.pending.lock().get(&frame.parent_id).cloned();
-                    if let Some(parent) = parent {
-                        parent.push_nested(frame, token);
-                        return None;
-                    }
+                if frame.parent_id != 0
+                    && let Some(parent) = self.pending.get(frame.parent_id)
+                {
+                    parent.push_nested(frame, token);
+                    return None;
                 }
                 return self.job(frame, token);
             }
             Kind::Notify => return self.job(frame, Arc::new(CancelToken::default())),
             Kind::Cancel => {
-                if let Some(token) = self.serving.lock().get(&frame.request_id) {
-                    token.cancel();
-                }
+                // A request no longer served (it finished before the cancel came) is left alone.
+                self.serving.cancel(frame.request_id);
             }
             Kind::Goodbye => {
                 let reason = String::from_utf8_lossy(&frame.payload).into_owned();
@@ -219,7 +210,7 @@ impl Inner {
             return Some(Job { frame, token });
         }
         if frame.kind == Kind::Request {
-            self.serving.lock().remove(&frame.request_id);
+            self.serving.finish(frame.request_id);
             let error = RpcError::UnknownMethod { method_id: frame.method_id };
             crate::serve::reply(self, frame.request_id, frame.method_id, Err(error));
         }
@@ -348,8 +339,8 @@ impl Connection {
             writer: Mutex::new(writer),
             socket: stream,
             next_id: AtomicU64::new(if side == Side::Host { 1 } else { 2 }),
-            pending: Mutex::new(HashMap::new()),
-            serving: Mutex::new(HashMap::new()),
+            pending: PendingCalls::default(),
+            serving: ServingRequests::default(),
             dispatcher,
             heap: heap.filter(|_| theirs.shared_memory),
             streams: crate::blob::Streams::default(),

@@ -96,7 +96,7 @@ pub(crate) fn serve_one(inner: &Arc<Inner>, frame: Frame, token: Arc<CancelToken
     let wants_reply = frame.kind == Kind::Request;
     let (request_id, method_id) = (frame.request_id, frame.method_id);
     if let Some(result) = inner.serve_internal(method_id, &frame.payload) {
-        inner.serving.lock().remove(&request_id);
+        inner.serving.finish(request_id);
         if wants_reply {
             reply(inner, request_id, method_id, result);
         }
@@ -105,7 +105,7 @@ pub(crate) fn serve_one(inner: &Arc<Inner>, frame: Frame, token: Arc<CancelToken
     let Some(dispatcher) = inner.dispatcher.clone() else { return };
     let Some(future) = dispatcher.dispatch(method_id, frame.payload) else {
         if wants_reply {
-            inner.serving.lock().remove(&request_id);
+            inner.serving.finish(request_id);
             reply(inner, request_id, method_id, Err(RpcError::UnknownMethod { method_id }));
         }
         return;
@@ -113,7 +113,7 @@ pub(crate) fn serve_one(inner: &Arc<Inner>, frame: Frame, token: Arc<CancelToken
     let scoped = Serving { request: if wants_reply { request_id } else { 0 }, inner: future };
     let outcome = crate::block_on::block_on(Cancellable { token: &token, future: scoped });
     if wants_reply {
-        inner.serving.lock().remove(&request_id);
+        inner.serving.finish(request_id);
         if let Some(result) = outcome {
             reply(inner, request_id, method_id, result);
         }

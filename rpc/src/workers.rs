@@ -56,6 +56,10 @@ impl Workers {
         self.jobs.lock().pop_front()
     }
 
+    fn queue(&self, jobs: Vec<Job>) {
+        self.jobs.lock().extend(jobs);
+    }
+
     fn has_jobs(&self) -> bool {
         !self.jobs.lock().is_empty()
     }
@@ -157,7 +161,7 @@ fn route_all(inner: &Inner, frames: Vec<Frame>) {
         }
     }
     if !jobs.is_empty() {
-        inner.workers.jobs.lock().extend(jobs);
+        inner.workers.queue(jobs);
     }
 }
 
@@ -182,7 +186,7 @@ fn serve_job(inner: &Arc<Inner>, job: Job) {
     if let Err(panic) = served
         && kind == Kind::Request
     {
-        inner.serving.lock().remove(&request_id);
+        inner.serving.finish(request_id);
         let what = panic
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
