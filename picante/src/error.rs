@@ -61,6 +61,11 @@ pub enum PicanteError {
         /// The panic payload, when it was a string.
         message: String,
     },
+    /// Saving or loading a cache file failed (see [`persist`](crate::persist)).
+    Cache {
+        /// What went wrong, naming the file.
+        message: String,
+    },
     /// An error produced by a compute function itself.
     Query(Box<dyn Error + Send + Sync>),
     /// Seen only inside compute functions: an input changed while this computation ran, so it
@@ -121,6 +126,7 @@ impl fmt::Display for PicanteError {
                 "writing input `{input}`: comparing the new value with the current one panicked \
                  ({message}); nothing of the write was published"
             ),
+            PicanteError::Cache { message } => f.write_str(message),
             PicanteError::Query(inner) => write!(f, "{inner}"),
             PicanteError::Superseded => {
                 write!(f, "an input changed while this query ran; it will be rerun")

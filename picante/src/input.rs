@@ -454,3 +454,120 @@ impl<'a> InputBatch<'a> {
         }
     }
 }
+
+impl<K, V> crate::persist::PersistableIngredient for InputIngredient<K, V>
+where
+    K: Facet<'static> + Clone + Eq + Hash + Send + Sync + 'static,
+    V: Facet<'static> + Clone + Send + Sync + 'static,
+{
+}
+
+impl<K, V> crate::persist::sealed::Persist for InputIngredient<K, V>
+where
+    K: Facet<'static> + Clone + Eq + Hash + Send + Sync + 'static,
+    V: Facet<'static> + Clone + Send + Sync + 'static,
+{
+    fn kind(&self) -> QueryKindId {
+        self.kind
+    }
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    #[allow(private_interfaces)]
+    fn role(&self) -> crate::persist::Role {
+        crate::persist::Role::Input
+    }
+
+    fn fingerprint(&self) -> u64 {
+        crate::persist::fingerprint::of(&[K::SHAPE, V::SHAPE])
+    }
+
+    fn is_empty(&self) -> bool {
+        self.table.len() == 0
+    }
+
+    #[allow(private_interfaces)]
+    fn save(&self, out: &mut crate::persist::bytes::Writer) -> Result<(), String> {
+        use crate::persist::encode_value;
+        // Slots in order, up to the first not yet published: a slot's index is its identity
+        // in dependency lists, so the file must hold a gap-free prefix.
+        let entries: Vec<_> =
+            (0..self.table.len() as u32).map_while(|i| self.table.entry(i)).collect();
+        out.count(entries.len());
+        for entry in entries {
+            out.bytes(&encode_value(&entry.key)?);
+            let slot = &entry.slot;
+            match &*slot.value.lock() {
+                None => out.u8(0),
+                Some(value) => {
+                    out.u8(1);
+                    out.bytes(&encode_value(value)?);
+                }
+            }
+            out.u64(slot.changed_at.load(Ordering::Acquire));
+            out.u8(slot.durability.load(Ordering::Acquire));
+        }
+        Ok(())
+    }
+
+    #[allow(private_interfaces)]
+    fn decode<'a>(
+        &'a self,
+        body: &[u8],
+        revision: u64,
+    ) -> Result<Box<dyn crate::persist::Staged + 'a>, String> {
+        use crate::persist::{check_durability, check_revision, decode_value};
+        let mut r = crate::persist::bytes::Reader::new(body, "input records");
+        // A record is at least a key length, a presence flag, a revision and a durability.
+        let count = r.count(4 + 1 + 8 + 1)?;
+        let mut entries = Vec::with_capacity(count);
+        let mut seen = std::collections::HashSet::with_capacity(count);
+        for _ in 0..count {
+            let key: K = decode_value(r.bytes()?)?;
+            let value = match r.u8()? {
+                0 => None,
+                1 => Some(decode_value::<V>(r.bytes()?)?),
+                other => return Err(r.error(format!("{other} is not a presence flag"))),
+            };
+            let changed_at = r.u64()?;
+            let changed_at = check_revision(&r, changed_at, revision)?;
+            let durability = r.u8()?;
+            let durability = check_durability(&r, durability)?;
+            if !seen.insert(key.clone()) {
+                return Err(r.error("a key is listed twice"));
+            }
+            entries.push((key, value, changed_at, durability));
+        }
+        r.finish()?;
+        Ok(Box::new(StagedInputs { input: self, entries }))
+    }
+}
+
+/// An input section decoded, ready to go into its empty ingredient.
+struct StagedInputs<'a, K, V> {
+    input: &'a InputIngredient<K, V>,
+    entries: Vec<(K, Option<V>, u64, u8)>,
+}
+
+impl<K, V> crate::persist::Staged for StagedInputs<'_, K, V>
+where
+    K: Facet<'static> + Clone + Eq + Hash + Send + Sync + 'static,
+    V: Facet<'static> + Clone + Send + Sync + 'static,
+{
+    fn key_count(&self) -> u32 {
+        self.entries.len() as u32
+    }
+
+    fn apply(self: Box<Self>, _loaded: &dyn Fn(QueryKindId, u32) -> bool) -> usize {
+        for (key, value, changed_at, durability) in self.entries {
+            let index = self.input.table.find_or_insert(&key, InputSlot::absent);
+            let slot = self.input.slot(index);
+            *slot.value.lock() = value;
+            slot.changed_at.store(changed_at, Ordering::Release);
+            slot.durability.store(durability, Ordering::Release);
+        }
+        0
+    }
+}

@@ -124,3 +124,92 @@ impl<K> fmt::Debug for InternedIngredient<K> {
             .finish()
     }
 }
+
+impl<K> crate::persist::PersistableIngredient for InternedIngredient<K> where
+    K: Facet<'static> + Clone + Eq + Hash + Send + Sync + 'static
+{
+}
+
+impl<K> crate::persist::sealed::Persist for InternedIngredient<K>
+where
+    K: Facet<'static> + Clone + Eq + Hash + Send + Sync + 'static,
+{
+    fn kind(&self) -> QueryKindId {
+        self.kind
+    }
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    #[allow(private_interfaces)]
+    fn role(&self) -> crate::persist::Role {
+        crate::persist::Role::Interned
+    }
+
+    fn fingerprint(&self) -> u64 {
+        crate::persist::fingerprint::of(&[K::SHAPE])
+    }
+
+    fn is_empty(&self) -> bool {
+        self.table.len() == 0
+    }
+
+    #[allow(private_interfaces)]
+    fn save(&self, out: &mut crate::persist::bytes::Writer) -> Result<(), String> {
+        // In id order, a gap-free prefix: an id is a slot index, and keys and dependencies
+        // hold ids.
+        let values: Vec<_> =
+            (0..self.table.len() as u32).map_while(|i| self.table.entry(i)).collect();
+        out.count(values.len());
+        for entry in values {
+            out.bytes(&crate::persist::encode_value(&*entry.key)?);
+        }
+        Ok(())
+    }
+
+    #[allow(private_interfaces)]
+    fn decode<'a>(
+        &'a self,
+        body: &[u8],
+        _revision: u64,
+    ) -> Result<Box<dyn crate::persist::Staged + 'a>, String> {
+        let mut r = crate::persist::bytes::Reader::new(body, "interned values");
+        let count = r.count(4)?;
+        let mut values = Vec::with_capacity(count);
+        let mut seen = std::collections::HashSet::with_capacity(count);
+        for _ in 0..count {
+            let value: K = crate::persist::decode_value(r.bytes()?)?;
+            if !seen.insert(value.clone()) {
+                return Err(r.error("a value is listed twice"));
+            }
+            values.push(value);
+        }
+        r.finish()?;
+        Ok(Box::new(StagedInterned { interned: self, values }))
+    }
+}
+
+/// An interned section decoded, ready to go into its empty ingredient.
+struct StagedInterned<'a, K> {
+    interned: &'a InternedIngredient<K>,
+    values: Vec<K>,
+}
+
+impl<K> crate::persist::Staged for StagedInterned<'_, K>
+where
+    K: Facet<'static> + Clone + Eq + Hash + Send + Sync + 'static,
+{
+    fn key_count(&self) -> u32 {
+        self.values.len() as u32
+    }
+
+    fn apply(self: Box<Self>, _loaded: &dyn Fn(QueryKindId, u32) -> bool) -> usize {
+        for value in self.values {
+            let value = Arc::new(value);
+            // Distinct values into an empty table: each gets the next id, the one it had.
+            self.interned.table.find_or_insert_with(&*value, || value.clone(), || ());
+        }
+        0
+    }
+}

@@ -98,6 +98,7 @@ mod ingredient;
 mod input;
 mod interned;
 mod key;
+pub mod persist;
 mod revision;
 mod runtime;
 mod table;

@@ -119,6 +119,24 @@ impl Runtime {
         }
     }
 
+    /// Runs `read` with no input write in progress or starting: it sees one revision and the
+    /// last change per durability, as a writer would publish them.
+    pub(crate) fn while_no_writes<R>(&self, read: impl FnOnce(Revision, [u64; 3]) -> R) -> R {
+        let _writer = self.write_lock.lock();
+        let last_changed =
+            [0, 1, 2].map(|level| self.changed_at_or_above[level].load(Ordering::Acquire));
+        read(self.current_revision(), last_changed)
+    }
+
+    /// Sets the revision and the last change per durability to those of a loaded cache.
+    pub(crate) fn restore(&self, revision: Revision, last_changed: [u64; 3]) {
+        let _writer = self.write_lock.lock();
+        for (level, stamp) in last_changed.into_iter().enumerate() {
+            self.changed_at_or_above[level].store(stamp, Ordering::Release);
+        }
+        self.revision.store(revision.0, Ordering::Release);
+    }
+
     /// Runs an input write. `apply` receives the revision the write will publish and returns
     /// its result plus whether it changed anything; the revision is published only if it did.
     /// Returns `apply`'s result and the current revision afterwards.

@@ -14,6 +14,7 @@
 //! [`DerivedDependency`].
 
 mod execute;
+mod persist;
 mod slot;
 mod verify;
 mod wait;

@@ -107,6 +107,16 @@ impl Db {
         Db { runtime: Runtime::new(), registry, num, text, touchy, queries, log }
     }
 
+    /// Every ingredient, for saving and loading.
+    pub fn persistable(&self) -> Vec<&dyn picante::persist::PersistableIngredient> {
+        let mut all: Vec<&dyn picante::persist::PersistableIngredient> =
+            vec![&*self.num, &*self.text, &*self.touchy];
+        all.extend(
+            self.queries.iter().map(|(_, q)| &**q as &dyn picante::persist::PersistableIngredient),
+        );
+        all
+    }
+
     /// The derived query called `name`.
     pub fn q(&self, name: &str) -> &Query {
         match self.queries.iter().find(|(n, _)| *n == name) {

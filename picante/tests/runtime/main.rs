@@ -16,4 +16,5 @@ mod invalidation;
 mod join;
 mod memo_hit;
 mod model_stress;
+mod persistence;
 mod single_flight;
