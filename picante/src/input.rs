@@ -150,6 +150,11 @@ where
         batch.commit(db)
     }
 
+    /// The key of slot `slot` (as [`Event`](crate::Event)s name it), if there is one.
+    pub fn key_at(&self, slot: u32) -> Option<K> {
+        self.table.entry(slot).map(|entry| entry.key.clone())
+    }
+
     /// The keys that currently have a value, in first-seen order.
     ///
     /// This read is not tracked: a query that must react to keys appearing or disappearing
@@ -187,10 +192,14 @@ where
                 return Ok(None);
             }
         }
+        let removed = value.is_none();
         let old = std::mem::replace(&mut *current, value);
         let old_changed_at = slot.changed_at.swap(revision.0, Ordering::Release);
         slot.durability.store(durability as u8, Ordering::Release);
         Ok(Some(Box::new(Applied {
+            kind: self.kind,
+            index,
+            removed,
             slot,
             old: Some(old),
             old_changed_at,
@@ -307,12 +316,17 @@ trait PendingWrite<'a> {
 trait AppliedWrite {
     /// The durability levels whose last change is this write.
     fn levels(&self) -> Durability;
+    /// The event announcing it, stamped `revision`.
+    fn event(&self, revision: Revision) -> crate::Event;
     /// Puts back what the write replaced (its batch failed).
     fn undo(self: Box<Self>);
 }
 
 /// What one write replaced in its slot.
 struct Applied<'a, V> {
+    kind: QueryKindId,
+    index: u32,
+    removed: bool,
     slot: &'a InputSlot<V>,
     /// The replaced value, dropped after the batch is published (outside the write lock: a
     /// user `Drop` runs there), or put back by [`undo`](AppliedWrite::undo).
@@ -325,6 +339,15 @@ struct Applied<'a, V> {
 impl<V> AppliedWrite for Applied<'_, V> {
     fn levels(&self) -> Durability {
         self.levels
+    }
+
+    fn event(&self, revision: Revision) -> crate::Event {
+        crate::Event::InputChanged {
+            kind: self.kind,
+            slot: self.index,
+            removed: self.removed,
+            revision,
+        }
     }
 
     fn undo(mut self: Box<Self>) {
@@ -422,28 +445,40 @@ impl<'a> InputBatch<'a> {
     /// as it was (and usable).
     pub fn commit<DB: HasRuntime + ?Sized>(self, db: &DB) -> PicanteResult<Revision> {
         let runtime = db.runtime();
-        let (outcome, revision) = runtime.write(|next| {
-            let mut applied: Vec<Box<dyn AppliedWrite + 'a>> =
-                Vec::with_capacity(self.writes.len());
-            for write in self.writes {
-                match write.apply(next) {
-                    Ok(Some(done)) => applied.push(done),
-                    Ok(None) => {}
-                    Err(failure) => {
-                        // Last first: a key written twice ends with its value from before.
-                        for done in applied.into_iter().rev() {
-                            done.undo();
+        let announce = |outcome: &Result<Vec<Box<dyn AppliedWrite + 'a>>, _>, revision| {
+            let events = &runtime.events;
+            if let (true, Ok(applied)) = (events.active(), outcome) {
+                for done in applied {
+                    events.emit(done.event(revision));
+                }
+                events.emit(crate::Event::Revision { revision });
+            }
+        };
+        let (outcome, revision) = runtime.write_announced(
+            |next| {
+                let mut applied: Vec<Box<dyn AppliedWrite + 'a>> =
+                    Vec::with_capacity(self.writes.len());
+                for write in self.writes {
+                    match write.apply(next) {
+                        Ok(Some(done)) => applied.push(done),
+                        Ok(None) => {}
+                        Err(failure) => {
+                            // Last first: a key written twice ends with its value from before.
+                            for done in applied.into_iter().rev() {
+                                done.undo();
+                            }
+                            return (Err(failure), false);
                         }
-                        return (Err(failure), false);
                     }
                 }
-            }
-            for done in &applied {
-                runtime.note_change(done.levels(), next);
-            }
-            let changed = !applied.is_empty();
-            (Ok(applied), changed)
-        });
+                for done in &applied {
+                    runtime.note_change(done.levels(), next);
+                }
+                let changed = !applied.is_empty();
+                (Ok(applied), changed)
+            },
+            announce,
+        );
         match outcome {
             // The replaced values are dropped here, outside the write lock.
             Ok(replaced) => {

@@ -92,6 +92,7 @@ mod cycle;
 mod deep_eq;
 mod derived;
 mod error;
+mod events;
 mod frame;
 mod hash;
 mod ingredient;
@@ -108,6 +109,7 @@ use std::pin::Pin;
 
 pub use derived::DerivedIngredient;
 pub use error::{PicanteError, PicanteResult, QueryLabel};
+pub use events::{Event, Subscription};
 pub use hash::{FastBuildHasher, FastHasher};
 pub use ingredient::{DynIngredient, IngredientLookup, IngredientRegistry};
 pub use input::{InputBatch, InputIngredient};

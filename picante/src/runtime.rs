@@ -37,6 +37,7 @@ pub struct Runtime {
     /// higher changed. Written under `write_lock`, before the revision is published.
     changed_at_or_above: [AtomicU64; 3],
     pub(crate) stats: Counters,
+    pub(crate) events: crate::events::Subscribers,
 }
 
 /// Counters behind [`Runtime::stats`]; only slow paths touch them.
@@ -74,6 +75,7 @@ impl Runtime {
             walk_depth_hint: AtomicUsize::new(8),
             changed_at_or_above: [const { AtomicU64::new(0) }; 3],
             stats: Counters::default(),
+            events: crate::events::Subscribers::default(),
         }
     }
 
@@ -83,6 +85,12 @@ impl Runtime {
         Revision(self.revision.load(Ordering::Acquire))
     }
 
+    /// Subscribes to this runtime's [`Event`](crate::Event)s, with a queue of `capacity`
+    /// events (see [`events`](crate::Event) for what a slow subscriber gets).
+    pub fn subscribe(&self, capacity: usize) -> crate::Subscription {
+        self.events.subscribe(capacity)
+    }
+
     /// Advances the revision without changing any input and returns the new one.
     ///
     /// Every memo then revalidates on its next read (and finds nothing changed). Useful to
@@ -90,10 +98,13 @@ impl Runtime {
     pub fn bump_revision(&self) -> Revision {
         // Something the database cannot see changed: it may be anything, so every memo
         // revalidates (as if a high-durability input had changed).
-        self.write(|next| {
-            self.note_change(Durability::High, next);
-            ((), true)
-        })
+        self.write_announced(
+            |next| {
+                self.note_change(Durability::High, next);
+                ((), true)
+            },
+            |_, revision| self.events.emit(crate::Event::Revision { revision }),
+        )
         .1
     }
 
@@ -138,15 +149,22 @@ impl Runtime {
     }
 
     /// Runs an input write. `apply` receives the revision the write will publish and returns
-    /// its result plus whether it changed anything; the revision is published only if it did.
-    /// Returns `apply`'s result and the current revision afterwards.
-    pub(crate) fn write<R>(&self, apply: impl FnOnce(Revision) -> (R, bool)) -> (R, Revision) {
+    /// its result plus whether it changed anything; the revision is published only if it did,
+    /// and then `announce`d (still under the write lock, so subscribers get the revisions'
+    /// events in order, each after its revision is visible). Returns `apply`'s result and the
+    /// current revision afterwards.
+    pub(crate) fn write_announced<R>(
+        &self,
+        apply: impl FnOnce(Revision) -> (R, bool),
+        announce: impl FnOnce(&R, Revision),
+    ) -> (R, Revision) {
         let _writer = self.write_lock.lock();
         let next = Revision(self.revision.load(Ordering::Relaxed) + 1);
         let (result, changed) = apply(next);
         if changed {
             // Release: everything `apply` wrote is visible to whoever acquires this revision.
             self.revision.store(next.0, Ordering::Release);
+            announce(&result, next);
             (result, next)
         } else {
             (result, Revision(next.0 - 1))

@@ -97,6 +97,16 @@ where
             }
         };
         cell.release(&owner, next);
+        let events = &db.runtime().events;
+        if events.active() {
+            let (kind, slot) = (self.kind, index);
+            events.emit(crate::Event::Recomputed {
+                kind,
+                slot,
+                revision: now,
+                changed: changed_at == now,
+            });
+        }
         Some((changed_at, durability, result))
     }
 }

@@ -130,6 +130,11 @@ where
         self.kind
     }
 
+    /// The key of slot `slot` (as [`Event`](crate::Event)s name it), if there is one.
+    pub fn key_at(&self, slot: u32) -> Option<K> {
+        self.table.entry(slot).map(|entry| entry.key.clone())
+    }
+
     /// The value for `key` at the current revision, computing or revalidating it as needed.
     ///
     /// Called from inside another derived query, records `key` as its dependency.

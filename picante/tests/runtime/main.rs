@@ -10,6 +10,7 @@ mod deep_equality;
 mod durability;
 mod early_cutoff;
 mod errors_and_panics;
+mod events;
 mod inputs;
 mod interned;
 mod invalidation;
