@@ -45,6 +45,9 @@ pub(crate) mod sealed {
         /// How a dependency on this ingredient is checked.
         #[allow(private_interfaces)]
         fn dependency_view(&self) -> DependencyView<'_, DB>;
+        /// What slot `index` holds, for the debug views (`crate::debug`).
+        #[allow(private_interfaces)]
+        fn slot_info(&self, index: u32) -> crate::debug::SlotInfo;
     }
 }
 

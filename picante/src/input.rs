@@ -233,18 +233,25 @@ where
 impl<DB: ?Sized, K, V> sealed::Internals<DB> for InputIngredient<K, V>
 where
     K: Send + Sync,
-    V: Send + Sync,
+    V: Facet<'static> + Send + Sync,
 {
     #[allow(private_interfaces)] // sealed: see `ingredient::sealed`
     fn dependency_view(&self) -> DependencyView<'_, DB> {
         DependencyView::Input(self)
+    }
+
+    #[allow(private_interfaces)]
+    fn slot_info(&self, index: u32) -> crate::debug::SlotInfo {
+        let Some(entry) = self.table.entry(index) else { return crate::debug::SlotInfo::default() };
+        let bytes = entry.slot.value.lock().as_ref().map(crate::debug::encoded_len);
+        crate::debug::SlotInfo { bytes, deps: None }
     }
 }
 
 impl<DB: ?Sized, K, V> DynIngredient<DB> for InputIngredient<K, V>
 where
     K: Facet<'static> + Send + Sync,
-    V: Send + Sync,
+    V: Facet<'static> + Send + Sync,
 {
     fn kind(&self) -> QueryKindId {
         self.kind

@@ -87,10 +87,16 @@ where
     }
 }
 
-impl<DB: ?Sized, K: Send + Sync> sealed::Internals<DB> for InternedIngredient<K> {
+impl<DB: ?Sized, K: Facet<'static> + Send + Sync> sealed::Internals<DB> for InternedIngredient<K> {
     #[allow(private_interfaces)] // sealed: see `ingredient::sealed`
     fn dependency_view(&self) -> DependencyView<'_, DB> {
         DependencyView::Interned
+    }
+
+    #[allow(private_interfaces)]
+    fn slot_info(&self, index: u32) -> crate::debug::SlotInfo {
+        let bytes = self.table.entry(index).map(|entry| crate::debug::encoded_len(&*entry.key));
+        crate::debug::SlotInfo { bytes, deps: None }
     }
 }
 

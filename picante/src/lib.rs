@@ -89,6 +89,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod cycle;
+mod debug;
 mod deep_eq;
 mod derived;
 mod error;
@@ -107,6 +108,7 @@ mod table;
 use std::future::Future;
 use std::pin::Pin;
 
+pub use debug::IngredientStats;
 pub use derived::DerivedIngredient;
 pub use error::{PicanteError, PicanteResult, QueryLabel};
 pub use events::{Event, Subscription};

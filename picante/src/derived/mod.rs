@@ -424,6 +424,18 @@ where
     fn dependency_view(&self) -> DependencyView<'_, DB> {
         DependencyView::Derived(self)
     }
+
+    #[allow(private_interfaces)]
+    fn slot_info(&self, index: u32) -> crate::debug::SlotInfo {
+        let Some(entry) = self.table.entry(index) else { return crate::debug::SlotInfo::default() };
+        match &*entry.slot.lock() {
+            SlotState::Ready(memo) => crate::debug::SlotInfo {
+                bytes: Some(crate::debug::encoded_len(downcast::<V>(&*memo.value))),
+                deps: Some(memo.deps.iter().map(|dep| (dep.kind, dep.index)).collect()),
+            },
+            _ => crate::debug::SlotInfo::default(),
+        }
+    }
 }
 
 impl<DB, K, V> DynIngredient<DB> for DerivedIngredient<DB, K, V>

@@ -107,6 +107,11 @@ impl Db {
         Db { runtime: Runtime::new(), registry, num, text, touchy, queries, log }
     }
 
+    /// The registry, for the debug views.
+    pub fn registry(&self) -> &IngredientRegistry<Db> {
+        &self.registry
+    }
+
     /// Every ingredient, for saving and loading.
     pub fn persistable(&self) -> Vec<&dyn picante::persist::PersistableIngredient> {
         let mut all: Vec<&dyn picante::persist::PersistableIngredient> =

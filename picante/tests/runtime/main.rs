@@ -5,6 +5,7 @@ mod common;
 
 mod cancellation;
 mod cycles;
+mod debug_views;
 mod deep_chain_stack;
 mod deep_equality;
 mod durability;
