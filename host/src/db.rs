@@ -150,6 +150,34 @@ where
 }
 
 impl Database {
+    /// Every ingredient whose memos a cache file keeps: all of them.
+    pub(crate) fn persistable(&self) -> Vec<&dyn picante::persist::PersistableIngredient> {
+        vec![
+            &*self.config_text,
+            &*self.content_list,
+            &*self.content,
+            &*self.templates,
+            &*self.data_files,
+            &*self.statics,
+            &*self.case_insensitive_output,
+            &*self.config,
+            &*self.page,
+            &*self.page_exists,
+            &*self.section_index,
+            &*self.render,
+            &*self.data_file,
+            &*self.data_value,
+            &*self.section_listing,
+            &*self.template_references,
+            &*self.template_bundle,
+            &*self.routes,
+            &*self.provided,
+            &*self.reads,
+            &*self.read_sets,
+            &*self.reused,
+        ]
+    }
+
     /// The registry: every ingredient of the site, one line each, by id; each query's body
     /// lives beside its domain (`content.rs`, `tree.rs`, `render.rs`, ...).
     pub(crate) fn new(cells: Cells) -> Database {

@@ -141,6 +141,8 @@ pub enum HostError {
     Query(Arc<picante::PicanteError>),
     /// The background save of the cache after the last build panicked.
     SavePanicked,
+    /// The saved database could not be written, or loaded into a site already in use.
+    SavedDatabase(Arc<picante::PicanteError>),
 }
 
 impl HostError {
@@ -210,6 +212,7 @@ impl fmt::Display for HostError {
             }
             HostError::Cell(error) => write!(f, "{error}"),
             HostError::Query(error) => write!(f, "{error}"),
+            HostError::SavedDatabase(error) => write!(f, "saved database: {error}"),
             HostError::SavePanicked => {
                 f.write_str("saving the cache after the last build panicked")
             }

@@ -162,7 +162,25 @@ fn site_bench(shape: Shape, n: usize, cells: &Path, jobs: usize) {
         host::Site::open_with(&dir, host::Cells::in_dirs(vec![cells.to_path_buf()])).expect("open");
     let Timed { cold, cold_ms, noop_ms, edit, edit_ms, edit_max_ms, edit_save_ms } =
         cold_noop_edit(&site, &dir, jobs);
+    // The database saved, then loaded by a new site (as a second process would), which then
+    // builds with nothing changed.
+    let saved =
+        std::env::temp_dir().join(format!("dodeca-db-{name}-{n}-{}.bin", std::process::id()));
+    let t = Instant::now();
+    let db_bytes = site.save_database(&saved).expect("save the database");
+    let db_save_ms = t.elapsed().as_secs_f64() * 1e3;
     drop(site);
+    let t = Instant::now();
+    let reopened =
+        host::Site::open_with(&dir, host::Cells::in_dirs(vec![cells.to_path_buf()])).expect("open");
+    let loaded = reopened.load_database(&saved).expect("load the database");
+    assert!(loaded.loaded && loaded.warnings.is_empty(), "{loaded:?}");
+    let db_load_ms = t.elapsed().as_secs_f64() * 1e3;
+    let warm = reopened.build(jobs).expect("warm build");
+    let warm_ms = t.elapsed().as_secs_f64() * 1e3;
+    assert!(warm.errors.is_empty() && warm.renders == 0 && warm.written == 0, "{warm:?}");
+    drop(reopened);
+    let _ = std::fs::remove_file(&saved);
 
     // The floor reads the site as the edits left it: its outputs must be the build's.
     let floor = Floor::load(&dir);
@@ -175,9 +193,10 @@ fn site_bench(shape: Shape, n: usize, cells: &Path, jobs: usize) {
     let _ = std::fs::remove_dir_all(&written);
 
     let common = format!(
-        "{name} n={n} cold_ms={cold_ms:.1} in_process_noop_ms={noop_ms:.1} in_process_edit_ms={edit_ms:.2} edit_max_ms={edit_max_ms:.2} edit_save_ms={edit_save_ms:.2} floor_ms={floor_ms:.1} floor_with_io_ms={floor_io_ms:.1} cold_vs_floor={:.2} cold_vs_floor_with_io={:.2} outputs_differ={differ}",
+        "{name} n={n} cold_ms={cold_ms:.1} in_process_noop_ms={noop_ms:.1} in_process_edit_ms={edit_ms:.2} edit_max_ms={edit_max_ms:.2} edit_save_ms={edit_save_ms:.2} floor_ms={floor_ms:.1} floor_with_io_ms={floor_io_ms:.1} cold_vs_floor={:.2} cold_vs_floor_with_io={:.2} outputs_differ={differ} db_save_ms={db_save_ms:.1} db_bytes={db_bytes} db_load_ms={db_load_ms:.1} warm_start_build_ms={warm_ms:.1} warm_vs_cold={:.3}",
         cold_ms / floor_ms,
         cold_ms / floor_io_ms,
+        warm_ms / cold_ms,
     );
     match shape {
         Shape::Plain => println!(

@@ -132,6 +132,33 @@ impl Site {
         std::mem::forget(self);
     }
 
+    /// Saves the site's database (every input, memo and dependency) to `path`, so that a new
+    /// process can [`load_database`](Self::load_database) it and rebuild incrementally.
+    /// Returns the file's size.
+    ///
+    /// # Errors
+    ///
+    /// When a value cannot be encoded or the file cannot be written (the previous file, if
+    /// any, is then as it was).
+    pub fn save_database(&self, path: &Path) -> Result<u64, HostError> {
+        let db = &*self.db;
+        picante::persist::save_cache(path, db.runtime(), &db.persistable())
+            .map_err(HostError::SavedDatabase)
+    }
+
+    /// Loads a database saved by [`save_database`](Self::save_database) into this site, which
+    /// must not have loaded or built anything yet. A file that cannot be used (missing,
+    /// corrupted, of another version) loads nothing; the report says why.
+    ///
+    /// # Errors
+    ///
+    /// When this site has loaded or built something already.
+    pub fn load_database(&self, path: &Path) -> Result<picante::persist::CacheLoad, HostError> {
+        let db = &*self.db;
+        picante::persist::load_cache(path, db.runtime(), &db.persistable())
+            .map_err(HostError::SavedDatabase)
+    }
+
     /// Waits for the last build's saving of `cas.db`, if it runs in the background.
     ///
     /// # Errors
