@@ -150,6 +150,11 @@ where
 }
 
 impl Database {
+    /// The registry, for the debug views.
+    pub(crate) fn registry(&self) -> &IngredientRegistry<Database> {
+        &self.registry
+    }
+
     /// Every ingredient whose memos a cache file keeps: all of them.
     pub(crate) fn persistable(&self) -> Vec<&dyn picante::persist::PersistableIngredient> {
         vec![

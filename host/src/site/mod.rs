@@ -159,6 +159,12 @@ impl Site {
             .map_err(HostError::SavedDatabase)
     }
 
+    /// What each query of the site's database holds: slots, values, their encoded bytes and
+    /// dependency edges (picante's `IngredientRegistry::stats`).
+    pub fn database_stats(&self) -> Vec<picante::IngredientStats> {
+        self.db.registry().stats()
+    }
+
     /// Waits for the last build's saving of `cas.db`, if it runs in the background.
     ///
     /// # Errors
