@@ -66,7 +66,7 @@ pub(crate) const MIN_REGION_LEN: usize = RING_HEADER_LEN + MIN_CAPACITY;
 /// Default upper bound of spin iterations (each a load and a `spin_loop` hint, about 25 ns on
 /// the benchmark machine, so about 50 µs) before a blocked `push` / `pop` goes to sleep.
 /// A peer on another core answers a 64-byte ping in well under a microsecond, against about
-/// 5 µs for a futex sleep and wake-up; see `examples/bench.rs`. After the spins a waiter
+/// 5 µs for a futex sleep and wake-up; see `examples/shm-bench.rs`. After the spins a waiter
 /// yields the CPU a few times (which lets a peer that shares its core run) before sleeping.
 pub const DEFAULT_SPIN: u32 = 2_000;
 

@@ -1,7 +1,7 @@
 //! Cross-process benchmark of the ring and the blob heap, against baselines measured in the
 //! same run: a raw futex ping-pong, a raw socketpair ping-pong, and `memcpy`.
 //!
-//! `cargo run --release -p shm --example bench` prints one line per figure. The example
+//! `cargo run --release -p shm --example shm-bench` prints one line per figure. The example
 //! re-executes itself as the child (`bench --child KIND FD`), which inherits the descriptor.
 //! Numbers on a shared two-core machine are noisy: run it a few times.
 //!

@@ -1,4 +1,4 @@
-//! The host benchmark: `cargo run --release -p host --example bench`.
+//! The host benchmark: `cargo run --release -p host --example host-bench`.
 //!
 //! Two shapes of synthetic site (`common`), each at N = 1,000 and 10,000 pages: `host_build`
 //! lines for pages whose templates read only their own context, `host_nav` lines for

@@ -1,7 +1,7 @@
 //! Renders the same templates with this engine and with minijinja, and prints ns per render
 //! and the ratio (ours / minijinja; below 1.0 is faster).
 //!
-//! `cargo run --release -p cell-template --example bench`
+//! `cargo run --release -p cell-template --example template-bench`
 //!
 //! Three scenarios: a simple page; a page extending a base that includes a nav and a footer
 //! and includes a card three times; a 1,000-row loop with filters. Templates and contexts are

@@ -1,7 +1,7 @@
 //! rpc benchmark: a host and a real cell process (this program re-executed), in one run with
 //! its baseline.
 //!
-//!   cargo run --release -p rpc --example bench
+//!   cargo run --release -p rpc --example rpc-bench
 //!
 //! Prints one line per figure:
 //! - `rpc_rtt_64B`: round trip of a call with a 64-byte argument, p50 and p99, next to a raw
