@@ -57,7 +57,7 @@ where
         }
         let mut durability = frame.durability();
         let deps = frame.into_deps();
-        db.runtime().stats.executed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        db.runtime().stats.add(crate::runtime::Count::Executed);
         let (next, changed_at, result) = match output {
             Ok(Ok(value)) => {
                 // Compare outside the slot lock: a user `PartialEq` may be slow or panic.

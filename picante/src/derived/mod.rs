@@ -22,7 +22,6 @@ mod wait;
 use std::fmt;
 use std::hash::Hash;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use facet::Facet;
 
@@ -238,13 +237,13 @@ where
                                 <= memo.verified_at
                             {
                                 // Nothing this memo could depend on changed since its check.
-                                runtime.stats.durability_skips.fetch_add(1, Ordering::Relaxed);
+                                runtime.stats.add(crate::runtime::Count::DurabilitySkip);
                                 Shallow::Valid
                             } else {
                                 let verdict =
                                     verify::shallow_verify(db, &memo.deps, memo.verified_at, now);
                                 if let Shallow::Valid = verdict {
-                                    runtime.stats.revalidated.fetch_add(1, Ordering::Relaxed);
+                                    runtime.stats.add(crate::runtime::Count::Revalidated);
                                 }
                                 verdict
                             };
@@ -361,9 +360,9 @@ where
 {
     let runtime = db.runtime();
     if runtime.last_changed(memo.changed.durability()) <= memo.verified_at {
-        runtime.stats.durability_skips.fetch_add(1, Ordering::Relaxed);
+        runtime.stats.add(crate::runtime::Count::DurabilitySkip);
     } else if let Shallow::Valid = verify::shallow_verify(db, &memo.deps, memo.verified_at, now) {
-        runtime.stats.revalidated.fetch_add(1, Ordering::Relaxed);
+        runtime.stats.add(crate::runtime::Count::Revalidated);
     } else {
         return false;
     }

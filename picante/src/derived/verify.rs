@@ -280,7 +280,7 @@ where
             // The owner by reference: a verified node costs no reference-count traffic here.
             let changed_at = node.claim.cell().finish_verified(node.claim.owner(), now);
             node.claim.disarm();
-            db.runtime().stats.revalidated.fetch_add(1, Ordering::Relaxed);
+            db.runtime().stats.add(crate::runtime::Count::Revalidated);
             changed_at
         };
         if let Some(parent) = stack.last_mut() {
@@ -331,7 +331,7 @@ where
             if db.runtime().last_changed(memo.changed.durability()) <= memo.verified_at =>
         {
             memo.verified_at = now;
-            db.runtime().stats.durability_skips.fetch_add(1, Ordering::Relaxed);
+            db.runtime().stats.add(crate::runtime::Count::DurabilitySkip);
             changed(memo.changed.revision())
         }
         SlotState::Poisoned(poison) if poison.at > now => Check::Superseded,
