@@ -16,6 +16,7 @@
 mod execute;
 mod persist;
 mod slot;
+mod slot_lock;
 mod verify;
 mod wait;
 

@@ -18,8 +18,7 @@
 use std::any::Any;
 use std::sync::Arc;
 
-use parking_lot::{Mutex, MutexGuard};
-
+use super::slot_lock::{SlotGuard, SlotLock};
 use crate::frame::FrameInfo;
 use crate::key::Deps;
 use crate::{Durability, PicanteError, Revision};
@@ -84,23 +83,23 @@ pub(crate) enum SlotState {
 
 /// One derived slot.
 pub(crate) struct SlotCell {
-    state: Mutex<SlotState>,
+    state: SlotLock<SlotState>,
 }
 
 impl Default for SlotCell {
     fn default() -> Self {
-        SlotCell { state: Mutex::new(SlotState::Vacant) }
+        SlotCell { state: SlotLock::new(SlotState::Vacant) }
     }
 }
 
 impl SlotCell {
     #[inline]
-    pub(crate) fn lock(&self) -> MutexGuard<'_, SlotState> {
+    pub(crate) fn lock(&self) -> SlotGuard<'_, SlotState> {
         self.state.lock()
     }
 
     #[inline]
-    pub(crate) fn try_lock(&self) -> Option<MutexGuard<'_, SlotState>> {
+    pub(crate) fn try_lock(&self) -> Option<SlotGuard<'_, SlotState>> {
         self.state.try_lock()
     }
 
