@@ -127,13 +127,8 @@ impl Built {
 
 impl Drop for Built {
     fn drop(&mut self) {
-        // Kept after a failure, to look at.
-        if std::thread::panicking() {
-            eprintln!("kept {}", self.sandbox.display());
-            return;
-        }
         let _ = self.site.wait_for_save();
-        let _ = std::fs::remove_dir_all(&self.sandbox);
+        common::remove_unless_failing(&self.sandbox);
     }
 }
 

@@ -74,12 +74,8 @@ impl Invalid {
 
 impl Drop for Invalid {
     fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("kept {}", self.sandbox.display());
-            return;
-        }
         let _ = self.site.wait_for_save();
-        let _ = std::fs::remove_dir_all(&self.sandbox);
+        common::remove_unless_failing(&self.sandbox);
     }
 }
 

@@ -533,10 +533,7 @@ where
     #[allow(private_interfaces)]
     fn save(&self, out: &mut crate::persist::bytes::Writer) -> Result<(), String> {
         use crate::persist::encode_value;
-        // Slots in order, up to the first not yet published: a slot's index is its identity
-        // in dependency lists, so the file must hold a gap-free prefix.
-        let entries: Vec<_> =
-            (0..self.table.len() as u32).map_while(|i| self.table.entry(i)).collect();
+        let entries = self.table.prefix();
         out.count(entries.len());
         for entry in entries {
             out.bytes(&encode_value(&entry.key)?);

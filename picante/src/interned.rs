@@ -163,10 +163,8 @@ where
 
     #[allow(private_interfaces)]
     fn save(&self, out: &mut crate::persist::bytes::Writer) -> Result<(), String> {
-        // In id order, a gap-free prefix: an id is a slot index, and keys and dependencies
-        // hold ids.
-        let values: Vec<_> =
-            (0..self.table.len() as u32).map_while(|i| self.table.entry(i)).collect();
+        // In id order: an id is a slot index, and keys and dependencies hold ids.
+        let values = self.table.prefix();
         out.count(values.len());
         for entry in values {
             out.bytes(&crate::persist::encode_value(&*entry.key)?);

@@ -140,6 +140,16 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Removes a test's scratch directory when it passed; keeps it (and says where) when it is
+/// failing, to look at.
+pub fn remove_unless_failing(sandbox: &Path) {
+    if std::thread::panicking() {
+        eprintln!("kept {}", sandbox.display());
+        return;
+    }
+    let _ = std::fs::remove_dir_all(sandbox);
+}
+
 /// A fresh, empty scratch directory for one test.
 pub fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("dodeca-test-{name}-{}", std::process::id()));

@@ -54,10 +54,7 @@ where
 
     #[allow(private_interfaces)]
     fn save(&self, out: &mut Writer) -> Result<(), String> {
-        // A gap-free prefix of the slots, in order: a slot's index is its identity in
-        // dependency lists.
-        let entries: Vec<_> =
-            (0..self.table.len() as u32).map_while(|i| self.table.entry(i)).collect();
+        let entries = self.table.prefix();
         out.count(entries.len());
         for entry in entries {
             out.bytes(&encode_value(&entry.key)?);

@@ -103,6 +103,13 @@ impl<K, S> KeyTable<K, S> {
         self.entries.iter()
     }
 
+    /// The entries in slot order, up to the first one not yet published by a concurrent
+    /// insert: a gap-free prefix, as a saved file needs (a slot's index is its identity in
+    /// dependency lists, so entry `i` of the file must be slot `i`).
+    pub(crate) fn prefix(&self) -> Vec<&Entry<K, S>> {
+        (0..self.len() as u32).map_while(|i| self.entry(i)).collect()
+    }
+
     #[inline]
     fn buckets(&self) -> &Buckets {
         // SAFETY: `index` always holds a pointer from `Box::into_raw` that stays allocated
