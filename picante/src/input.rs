@@ -555,6 +555,7 @@ where
     fn decode<'a>(
         &'a self,
         body: &[u8],
+        _file: &std::sync::Arc<Vec<u8>>,
         revision: u64,
     ) -> Result<Box<dyn crate::persist::Staged + 'a>, String> {
         use crate::persist::{check_durability, check_revision, decode_value};

@@ -176,6 +176,7 @@ where
     fn decode<'a>(
         &'a self,
         body: &[u8],
+        _file: &std::sync::Arc<Vec<u8>>,
         _revision: u64,
     ) -> Result<Box<dyn crate::persist::Staged + 'a>, String> {
         let mut r = crate::persist::bytes::Reader::new(body, "interned values");

@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use facet::Facet;
 
+use super::DerivedIngredient;
 use super::slot::{ChangedAt, Memo, Poison, SlotState};
-use super::{DerivedIngredient, downcast};
 use crate::deep_eq::deep_eq;
 use crate::frame::{ActiveFrame, CaughtPanic, FrameInfo, Framed};
 use crate::ingredient::IngredientLookup;
@@ -67,11 +67,10 @@ where
                 // change, or readers keep the old, higher durability and a later edit of that
                 // input would skip them.
                 let changed_at = match previous {
-                    Some(old)
-                        if durability >= old.changed.durability()
-                            && values_equal(downcast::<V>(&*old.value), &value) =>
-                    {
-                        old.changed.revision()
+                    Some(mut old) if durability >= old.changed.durability() => {
+                        let same = super::value_of::<V>(&mut old)
+                            .is_some_and(|old| values_equal(old, &value));
+                        if same { old.changed.revision() } else { now }
                     }
                     _ => now,
                 };

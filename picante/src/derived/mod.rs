@@ -36,8 +36,8 @@ use crate::{
     Revision,
 };
 
-pub(crate) use slot::SlotCell;
-use slot::{ClaimGuard, SlotState};
+use slot::{ClaimGuard, Memo, SlotState};
+pub(crate) use slot::{REVISION_LIMIT, SlotCell};
 pub(crate) use verify::DerivedDependency;
 use verify::Shallow;
 
@@ -185,8 +185,8 @@ where
             let mut state = cell.lock();
             match &mut *state {
                 SlotState::Ready(memo) if memo.verified_at >= now => {
-                    // SAFETY: this ingredient only ever stores values of its own `V`.
-                    let value = unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
+                    // A value that does not decode is left to `get_slow`, which drops it.
+                    let value = value_of::<V>(memo)?.clone();
                     (Ok(value), memo.changed.revision(), memo.changed.durability())
                 }
                 SlotState::Poisoned(poison) if poison.at >= now => {
@@ -212,6 +212,7 @@ where
             let now = frame::current_revision().unwrap_or_else(|| db.runtime().current_revision());
             let next = {
                 let mut state = cell.lock();
+                forget_undecodable::<V>(&mut state);
                 match &mut *state {
                     SlotState::Ready(memo) if memo.verified_at >= now => {
                         // SAFETY: this ingredient only ever stores values of its own `V`.
@@ -342,13 +343,12 @@ fn stale_hit<DB, V>(
 ) -> Option<(PicanteResult<V>, Revision, Durability)>
 where
     DB: HasRuntime + IngredientLookup + ?Sized,
-    V: Clone + 'static,
+    V: Facet<'static> + Clone + Send + Sync + 'static,
 {
     if !revalidate_in_place(db, memo, now) {
         return None;
     }
-    // SAFETY: memos of the ingredient calling this hold values of its `V`.
-    let value = unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
+    let value = value_of::<V>(memo)?.clone();
     Some((Ok(value), memo.changed.revision(), memo.changed.durability()))
 }
 
@@ -369,6 +369,39 @@ where
     }
     memo.verified_at = now;
     true
+}
+
+/// The value of a ready memo of this ingredient, decoded first if it is still the bytes a
+/// cache file held; `None` if those bytes do not decode (see [`forget_undecodable`]).
+#[inline(always)]
+fn value_of<V: Facet<'static> + Send + Sync + 'static>(memo: &mut Memo) -> Option<&V> {
+    if memo.changed.is_saved() {
+        return decode_saved::<V>(memo);
+    }
+    // SAFETY: memos of a `DerivedIngredient<_, _, V>` hold a `V` unless they are saved bytes.
+    Some(unsafe { downcast_unchecked::<V>(&*memo.value) })
+}
+
+#[cold]
+#[inline(never)]
+fn decode_saved<V: Facet<'static> + Send + Sync + 'static>(memo: &mut Memo) -> Option<&V> {
+    let value: V = crate::persist::decode_value(memo.encoded()?).ok()?;
+    memo.set_decoded(Box::new(value));
+    Some(downcast::<V>(&*memo.value))
+}
+
+/// Decodes a loaded memo's value, or, if its bytes do not decode (which the file's checksum
+/// and type fingerprints should make impossible), forgets the memo: the slot is computed
+/// again and its readers see a change. A wrong value is never served; a lost memo only costs
+/// a computation.
+#[inline(always)]
+fn forget_undecodable<V: Facet<'static> + Send + Sync + 'static>(state: &mut SlotState) {
+    if let SlotState::Ready(memo) = state
+        && memo.changed.is_saved()
+        && decode_saved::<V>(memo).is_none()
+    {
+        *state = SlotState::Vacant;
+    }
 }
 
 /// The value of a memo of this ingredient. Each ingredient stores only its own `V`, so the
@@ -430,7 +463,10 @@ where
         let Some(entry) = self.table.entry(index) else { return crate::debug::SlotInfo::default() };
         match &*entry.slot.lock() {
             SlotState::Ready(memo) => crate::debug::SlotInfo {
-                bytes: Some(crate::debug::encoded_len(downcast::<V>(&*memo.value))),
+                bytes: Some(match memo.encoded() {
+                    Some(saved) => saved.len(),
+                    None => crate::debug::encoded_len(downcast::<V>(&*memo.value)),
+                }),
                 deps: Some(memo.deps.iter().map(|dep| (dep.kind, dep.index)).collect()),
             },
             _ => crate::debug::SlotInfo::default(),

@@ -3,11 +3,12 @@
 //! durability and dependencies.
 
 use std::hash::Hash;
+use std::sync::Arc;
 
 use facet::Facet;
 
 use super::DerivedIngredient;
-use super::slot::{ChangedAt, Memo, SlotCell, SlotState};
+use super::slot::{ChangedAt, Memo, SavedValue, SlotCell, SlotState};
 use crate::ingredient::IngredientLookup;
 use crate::key::{Dep, Deps};
 use crate::persist::bytes::{Reader, Writer};
@@ -65,9 +66,12 @@ where
                 out.u8(0);
                 continue;
             };
-            let value = super::downcast::<V>(&*memo.value);
             out.u8(1);
-            out.bytes(&encode_value(value)?);
+            // A value loaded and never read since is written back as the bytes it came as.
+            match memo.encoded() {
+                Some(saved) => out.bytes(saved),
+                None => out.bytes(&encode_value(super::downcast::<V>(&*memo.value))?),
+            }
             out.u64(memo.verified_at.0);
             out.u64(memo.changed.revision().0);
             out.u8(memo.changed.durability() as u8);
@@ -81,7 +85,12 @@ where
     }
 
     #[allow(private_interfaces)]
-    fn decode<'a>(&'a self, body: &[u8], revision: u64) -> Result<Box<dyn Staged + 'a>, String> {
+    fn decode<'a>(
+        &'a self,
+        body: &[u8],
+        file: &Arc<Vec<u8>>,
+        revision: u64,
+    ) -> Result<Box<dyn Staged + 'a>, String> {
         let mut r = Reader::new(body, "memos");
         // A slot is at least a key length and a memo flag.
         let count = r.count(4 + 1)?;
@@ -94,7 +103,7 @@ where
             }
             let memo = match r.u8()? {
                 0 => None,
-                1 => Some(read_memo::<V>(&mut r, revision)?),
+                1 => Some(read_memo(&mut r, file, revision)?),
                 other => return Err(r.error(format!("{other} is not a memo flag"))),
             };
             slots.push((key, memo));
@@ -104,20 +113,18 @@ where
     }
 }
 
-/// A memo as the file holds it, checked.
-struct StagedMemo<V> {
-    value: V,
+/// A memo as the file holds it, checked; its value stays encoded until it is read (see
+/// `SavedValue`).
+struct StagedMemo {
+    value: SavedValue,
     verified_at: u64,
     changed_at: u64,
     durability: u8,
     deps: Vec<Dep>,
 }
 
-fn read_memo<V: Facet<'static>>(
-    r: &mut Reader<'_>,
-    revision: u64,
-) -> Result<StagedMemo<V>, String> {
-    let value = decode_value::<V>(r.bytes()?)?;
+fn read_memo(r: &mut Reader<'_>, file: &Arc<Vec<u8>>, revision: u64) -> Result<StagedMemo, String> {
+    let value = SavedValue::within(file, r.bytes()?);
     let verified_at = r.u64()?;
     let verified_at = check_revision(r, verified_at, revision)?;
     let changed_at = r.u64()?;
@@ -135,7 +142,7 @@ fn read_memo<V: Facet<'static>>(
 /// A derived section decoded, ready to go into its empty ingredient.
 struct StagedMemos<'a, DB, K, V> {
     ingredient: &'a DerivedIngredient<DB, K, V>,
-    slots: Vec<(K, Option<StagedMemo<V>>)>,
+    slots: Vec<(K, Option<StagedMemo>)>,
 }
 
 impl<DB, K, V> Staged for StagedMemos<'_, DB, K, V>
@@ -160,12 +167,12 @@ where
                 continue;
             }
             let durability = Durability::ALL[memo.durability as usize];
-            *self.ingredient.cell(index).lock() = SlotState::Ready(Memo {
-                value: Box::new(memo.value),
-                verified_at: Revision(memo.verified_at),
-                changed: ChangedAt::new(Revision(memo.changed_at), durability),
-                deps: Deps::from_vec(memo.deps),
-            });
+            *self.ingredient.cell(index).lock() = SlotState::Ready(Memo::saved(
+                memo.value,
+                Revision(memo.verified_at),
+                ChangedAt::new(Revision(memo.changed_at), durability),
+                Deps::from_vec(memo.deps),
+            ));
         }
         dropped
     }

@@ -36,16 +36,21 @@ pub(crate) struct Memo {
     pub(crate) deps: Deps,
 }
 
-/// A memo's `changed_at` revision with its durability in the top two bits.
+/// A memo's `changed_at` revision with its durability in the top two bits and, below them,
+/// whether the value is still the encoded bytes a cache file held (see [`Memo::encoded`]).
 ///
 /// Packed because every slot pays for every byte, and the memo-hit path is bound by how many
 /// slots fit in cache: a separate byte grew each slot from 72 to 80 bytes and the hit from
-/// about 16.8 to 18.8 ns. Revisions count edits and stay far below 2^62.
+/// about 16.8 to 18.8 ns. Revisions count edits and stay far below 2^61.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct ChangedAt(u64);
 
 const DURABILITY_SHIFT: u32 = 62;
-const REVISION_MASK: u64 = (1 << DURABILITY_SHIFT) - 1;
+/// Set while the memo's value is a [`SavedValue`], not a `V`.
+const SAVED_BIT: u64 = 1 << 61;
+const REVISION_MASK: u64 = SAVED_BIT - 1;
+/// The first revision a memo cannot hold.
+pub(crate) const REVISION_LIMIT: u64 = SAVED_BIT;
 
 impl ChangedAt {
     pub(crate) fn new(changed_at: Revision, durability: Durability) -> ChangedAt {
@@ -61,6 +66,74 @@ impl ChangedAt {
     #[inline]
     pub(crate) fn durability(self) -> Durability {
         Durability::from_index((self.0 >> DURABILITY_SHIFT) as u8)
+    }
+
+    /// Whether the value is still saved bytes (one bit test on a word the hit path reads
+    /// anyway).
+    #[inline(always)]
+    pub(crate) fn is_saved(self) -> bool {
+        self.0 & SAVED_BIT != 0
+    }
+
+    fn with_saved(self, saved: bool) -> ChangedAt {
+        ChangedAt(if saved { self.0 | SAVED_BIT } else { self.0 & !SAVED_BIT })
+    }
+}
+
+/// A value as a cache file held it (facet-postcard bytes, a range of the file read whole),
+/// not decoded yet.
+///
+/// A loaded database keeps its memos' values encoded until something reads them: a build
+/// after a load reads few of them (a memo whose dependencies did not change is revalidated
+/// from its revisions alone), so decoding every value up front would be most of the load's
+/// time, and copying them out of the file most of the rest. Saving a memo that was never
+/// decoded writes these bytes back as they are. The file's buffer lives as long as one of
+/// its values is still encoded.
+pub(crate) struct SavedValue {
+    file: Arc<Vec<u8>>,
+    start: usize,
+    len: usize,
+}
+
+impl SavedValue {
+    /// `value`, a part of `file`.
+    pub(crate) fn within(file: &Arc<Vec<u8>>, value: &[u8]) -> SavedValue {
+        let start = (value.as_ptr() as usize).wrapping_sub(file.as_ptr() as usize);
+        assert!(
+            start <= file.len() && value.len() <= file.len() - start,
+            "picante: a saved value outside its file"
+        );
+        SavedValue { file: file.clone(), start, len: value.len() }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.file[self.start..self.start + self.len]
+    }
+}
+
+impl Memo {
+    /// A memo loaded from a cache file, its value still `bytes`.
+    pub(crate) fn saved(
+        value: SavedValue,
+        verified_at: Revision,
+        changed: ChangedAt,
+        deps: Deps,
+    ) -> Memo {
+        Memo { value: Box::new(value), verified_at, changed: changed.with_saved(true), deps }
+    }
+
+    /// The saved bytes, if the value was never decoded.
+    pub(crate) fn encoded(&self) -> Option<&[u8]> {
+        if !self.changed.is_saved() {
+            return None;
+        }
+        self.value.downcast_ref::<SavedValue>().map(SavedValue::bytes)
+    }
+
+    /// Replaces saved bytes with the value they decode to.
+    pub(crate) fn set_decoded(&mut self, value: Box<dyn Any + Send + Sync>) {
+        self.value = value;
+        self.changed = self.changed.with_saved(false);
     }
 }
 

@@ -61,6 +61,7 @@
 
 pub(crate) mod bytes;
 pub(crate) mod fingerprint;
+mod postcard_direct;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -76,8 +77,8 @@ const MAGIC: &[u8; 8] = b"picante\0";
 const FORMAT_VERSION: u32 = 1;
 const CHECKSUM_LEN: usize = 32;
 /// No revision in a file may reach this: revisions count writes, and a memo keeps its
-/// `changed_at` in 62 bits.
-const MAX_REVISION: u64 = 1 << 62;
+/// `changed_at` in 61 bits.
+const MAX_REVISION: u64 = crate::derived::REVISION_LIMIT;
 /// Magic, format, cache version, revision, three durability stamps, section count.
 const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 3 * 8 + 4;
 
@@ -88,6 +89,8 @@ const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 3 * 8 + 4;
 pub trait PersistableIngredient: sealed::Persist + Send + Sync {}
 
 pub(crate) mod sealed {
+    use std::sync::Arc;
+
     use super::{Role, Staged, Writer};
     use crate::QueryKindId;
 
@@ -104,11 +107,16 @@ pub(crate) mod sealed {
         /// Writes its records.
         #[allow(private_interfaces)]
         fn save(&self, out: &mut Writer) -> Result<(), String>;
-        /// Decodes a body written by `save`, without touching the ingredient. No revision
-        /// in it may be later than the file's `revision`.
+        /// Decodes a body written by `save` (a part of `file`), without touching the
+        /// ingredient. No revision in it may be later than the file's `revision`. Values
+        /// may stay in `file`, decoded when first read.
         #[allow(private_interfaces)]
-        fn decode<'a>(&'a self, body: &[u8], revision: u64)
-        -> Result<Box<dyn Staged + 'a>, String>;
+        fn decode<'a>(
+            &'a self,
+            body: &[u8],
+            file: &Arc<Vec<u8>>,
+            revision: u64,
+        ) -> Result<Box<dyn Staged + 'a>, String>;
     }
 }
 
@@ -245,13 +253,23 @@ pub(crate) fn check_durability(r: &Reader<'_>, byte: u8) -> Result<u8, String> {
     Ok(byte)
 }
 
-/// A key or value as the file holds it (facet-postcard).
-pub(crate) fn encode_value<T: facet::Facet<'static>>(value: &T) -> Result<Vec<u8>, String> {
+/// A key or value as the file holds it (facet-postcard). Strings and integers, the usual
+/// keys, are written directly in postcard's form: facet's reflective encoder costs about a
+/// microsecond per value, which a database of 100,000 small memos pays on every save.
+pub(crate) fn encode_value<T: facet::Facet<'static> + 'static>(
+    value: &T,
+) -> Result<Vec<u8>, String> {
+    if let Some(direct) = postcard_direct::encode(value) {
+        return Ok(direct);
+    }
     facet_postcard::to_vec(value).map_err(|e| format!("cannot encode a {}: {e}", T::SHAPE))
 }
 
 /// A key or value read back; malformed bytes are an error, never a panic.
-pub(crate) fn decode_value<T: facet::Facet<'static>>(bytes: &[u8]) -> Result<T, String> {
+pub(crate) fn decode_value<T: facet::Facet<'static> + 'static>(bytes: &[u8]) -> Result<T, String> {
+    if let Some(direct) = postcard_direct::decode::<T>(bytes) {
+        return direct.ok_or_else(|| format!("cannot decode a {}: malformed bytes", T::SHAPE));
+    }
     facet_postcard::from_slice(bytes).map_err(|e| format!("cannot decode a {}: {e}", T::SHAPE))
 }
 
@@ -287,14 +305,13 @@ pub fn save_cache_with_options(
     let path = path.as_ref();
     unique_kinds(ingredients)?;
     // No input changes while the file is written: every memo in it is as of its revision.
-    let bytes = runtime
+    let pieces = runtime
         .while_no_writes(|revision, last_changed| {
             encode(revision, last_changed, ingredients, options.cache_version)
         })
         .map_err(cache_error)?;
-    write_atomically(path, &bytes)
-        .map_err(|e| cache_error(format!("cannot write the cache {}: {e}", path.display())))?;
-    Ok(bytes.len() as u64)
+    write_atomically(path, &pieces)
+        .map_err(|e| cache_error(format!("cannot write the cache {}: {e}", path.display())))
 }
 
 fn unique_kinds(ingredients: &[&dyn PersistableIngredient]) -> PicanteResult<()> {
@@ -306,51 +323,111 @@ fn unique_kinds(ingredients: &[&dyn PersistableIngredient]) -> PicanteResult<()>
     }
 }
 
+/// The file, in pieces (the header, then each section's header and body) that are written
+/// one after the other: the bodies, most of the file, are never copied into one buffer.
 fn encode(
     revision: Revision,
     last_changed: [u64; 3],
     ingredients: &[&dyn PersistableIngredient],
     cache_version: u64,
-) -> Result<Vec<u8>, String> {
-    let mut out = Writer::default();
-    out.buf.extend_from_slice(MAGIC);
-    out.u32(FORMAT_VERSION);
-    out.u64(cache_version);
-    out.u64(revision.0);
+) -> Result<Vec<Vec<u8>>, String> {
+    let mut header = Writer::default();
+    header.buf.extend_from_slice(MAGIC);
+    header.u32(FORMAT_VERSION);
+    header.u64(cache_version);
+    header.u64(revision.0);
     for stamp in last_changed {
-        out.u64(stamp);
+        header.u64(stamp);
     }
-    out.count(ingredients.len());
-    for ingredient in ingredients {
-        let mut body = Writer::default();
-        ingredient.save(&mut body)?;
-        out.u32(ingredient.kind().0);
-        out.u8(ingredient.role() as u8);
-        out.u64(ingredient.fingerprint());
+    header.count(ingredients.len());
+    let bodies = encode_bodies(ingredients)?;
+    let mut pieces = Vec::with_capacity(1 + 2 * ingredients.len());
+    pieces.push(header.buf);
+    for (ingredient, body) in ingredients.iter().zip(bodies) {
+        let mut section = Writer::default();
+        section.u32(ingredient.kind().0);
+        section.u8(ingredient.role() as u8);
+        section.u64(ingredient.fingerprint());
         let name = ingredient.name();
-        out.u16(name.len().min(u16::MAX as usize) as u16);
-        out.buf.extend_from_slice(&name.as_bytes()[..name.len().min(u16::MAX as usize)]);
-        out.u64(body.buf.len() as u64);
-        out.buf.extend_from_slice(&body.buf);
+        let name = &name.as_bytes()[..name.len().min(u16::MAX as usize)];
+        section.u16(name.len() as u16);
+        section.buf.extend_from_slice(name);
+        section.u64(body.len() as u64);
+        pieces.push(section.buf);
+        pieces.push(body);
     }
-    let checksum = blake3::hash(&out.buf);
-    out.buf.extend_from_slice(checksum.as_bytes());
-    Ok(out.buf)
+    Ok(pieces)
 }
 
-/// Writes `bytes` to a temporary file beside `path`, syncs it, renames it over `path` and
-/// syncs the directory.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Each ingredient's body, encoded on as many threads as the machine has (up to one per
+/// ingredient): a database's time to save is mostly its largest ingredients' values, and
+/// those are independent. Measured on the host's 10,000-page database (two cores): 120 ms
+/// one after the other, 80 ms on two threads.
+fn encode_bodies(ingredients: &[&dyn PersistableIngredient]) -> Result<Vec<Vec<u8>>, String> {
+    let threads =
+        std::thread::available_parallelism().map_or(1, |n| n.get()).min(ingredients.len());
+    if threads <= 1 {
+        return ingredients.iter().map(|ingredient| encode_body(*ingredient)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let bodies: Vec<_> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(ingredient) = ingredients.get(i) else { return done };
+                        done.push((i, encode_body(*ingredient)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(done) => done,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    let mut ordered: Vec<Option<Result<Vec<u8>, String>>> = Vec::new();
+    ordered.resize_with(ingredients.len(), || None);
+    for (i, body) in bodies {
+        ordered[i] = Some(body);
+    }
+    ordered
+        .into_iter()
+        .map(|body| body.unwrap_or_else(|| Err("a section was not encoded".into())))
+        .collect()
+}
+
+fn encode_body(ingredient: &dyn PersistableIngredient) -> Result<Vec<u8>, String> {
+    let mut body = Writer::default();
+    ingredient.save(&mut body)?;
+    Ok(body.buf)
+}
+
+/// Writes `pieces` and their checksum to a temporary file beside `path`, syncs it, renames it
+/// over `path` and syncs the directory. Returns the file's size.
+fn write_atomically(path: &Path, pieces: &[Vec<u8>]) -> std::io::Result<u64> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temporary = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let mut hasher = blake3::Hasher::new();
+    let mut size = CHECKSUM_LEN as u64;
     let written = (|| {
         let mut file =
             std::fs::OpenOptions::new().write(true).create(true).truncate(true).open(&temporary)?;
-        file.write_all(bytes)?;
+        for piece in pieces {
+            hasher.update(piece);
+            file.write_all(piece)?;
+            size += piece.len() as u64;
+        }
+        file.write_all(hasher.finalize().as_bytes())?;
         file.sync_all()?;
         std::fs::rename(&temporary, path)
     })();
@@ -363,7 +440,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Ok(dir) = std::fs::File::open(dir) {
         let _ = dir.sync_all();
     }
-    Ok(())
+    Ok(size)
 }
 
 /// Loads `path` into `ingredients` and `runtime`, which must be fresh (nothing set, nothing
@@ -416,14 +493,15 @@ pub fn load_cache_with_options(
         Ok(None) => return Ok(CacheLoad::default()),
         Err(reason) => return unusable(reason),
     };
-    match load_bytes(&bytes, runtime, ingredients, options.cache_version) {
+    match load_bytes(Arc::new(bytes), runtime, ingredients, options.cache_version) {
         Ok(load) => Ok(load),
         Err(reason) => unusable(reason),
     }
 }
 
 /// Loads a cache file's bytes (read by the caller) into a fresh database, as
-/// [`load_cache`] loads a file: all or nothing. An `Err` is the reason the bytes cannot be
+/// [`load_cache`] loads a file: all or nothing. The bytes are copied (loaded memos keep their
+/// values encoded in them until read). An `Err` is the reason the bytes cannot be
 /// used; the database is then untouched.
 ///
 /// # Errors
@@ -439,18 +517,18 @@ pub fn load_cache_bytes(
     if runtime.current_revision() != Revision(1) || ingredients.iter().any(|i| !i.is_empty()) {
         return Err("load_cache needs a fresh database (nothing set or computed yet)".into());
     }
-    load_bytes(bytes, runtime, ingredients, cache_version)
+    load_bytes(Arc::new(bytes.to_vec()), runtime, ingredients, cache_version)
 }
 
 fn load_bytes(
-    bytes: &[u8],
+    bytes: Arc<Vec<u8>>,
     runtime: &Runtime,
     ingredients: &[&dyn PersistableIngredient],
     cache_version: u64,
 ) -> Result<CacheLoad, String> {
-    let file = parse(bytes, cache_version)?;
+    let file = parse(&bytes, cache_version)?;
     let mut warnings = Vec::new();
-    let staged = stage(&file, ingredients, &mut warnings)?;
+    let staged = stage(&file, &bytes, ingredients, &mut warnings)?;
     // Everything decoded: from here on nothing can fail, so the load is all or nothing.
     let counts: HashMap<QueryKindId, u32> =
         staged.iter().map(|(ingredient, staged)| (ingredient.kind(), staged.key_count())).collect();
@@ -527,7 +605,7 @@ fn parse(bytes: &[u8], cache_version: u64) -> Result<File<'_>, String> {
     }
     let revision = Revision(r.u64()?);
     let last_changed = [r.u64()?, r.u64()?, r.u64()?];
-    // Revisions count writes; a memo packs one into 62 bits (`ChangedAt`).
+    // Revisions count writes; a memo packs one into 61 bits (`ChangedAt`).
     if revision.0 == 0
         || revision.0 >= MAX_REVISION
         || last_changed.iter().any(|&stamp| stamp > revision.0)
@@ -558,6 +636,7 @@ fn parse(bytes: &[u8], cache_version: u64) -> Result<File<'_>, String> {
 #[allow(clippy::type_complexity)]
 fn stage<'i>(
     file: &File<'_>,
+    bytes: &Arc<Vec<u8>>,
     ingredients: &[&'i dyn PersistableIngredient],
     warnings: &mut Vec<CacheWarning>,
 ) -> Result<Vec<(&'i dyn PersistableIngredient, Box<dyn Staged + 'i>)>, String> {
@@ -606,7 +685,7 @@ fn stage<'i>(
             }
             let what = format!("section `{name}`");
             let decoded = ingredient
-                .decode(section.body, file.revision.0)
+                .decode(section.body, bytes, file.revision.0)
                 .map_err(|e| format!("{what}: {e}"))?;
             staged.push((ingredient, decoded));
         }

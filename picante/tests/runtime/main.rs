@@ -19,4 +19,5 @@ mod join;
 mod memo_hit;
 mod model_stress;
 mod persistence;
+mod persistence_lazy;
 mod single_flight;
