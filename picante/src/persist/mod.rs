@@ -23,6 +23,12 @@
 //!   bytes left, before anything is allocated) and decoded before anything is put into the
 //!   database; a missing, truncated, corrupted, foreign or wrong-version file leaves the
 //!   database empty and is reported (see [`OnCorruptCache`]), never a panic.
+//! - Derived values are the exception that makes loading fast: they stay encoded, in the
+//!   file's buffer, until something reads them (most are only revalidated, from their
+//!   revisions and dependencies, and never read), and a memo saved again unread is written
+//!   back as it came. If such a value ever fails to decode (the checksum and the type
+//!   fingerprints should make that impossible), the memo is computed again and its readers
+//!   see a change: it is never served.
 //! - A section whose fingerprint differs (the program changed that ingredient's key or value
 //!   type), or whose name or role differs, is dropped alone, with a warning; so is a memo
 //!   that depends on an ingredient not loaded, and every memo if an interned table was not
