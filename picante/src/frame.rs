@@ -22,6 +22,7 @@ use parking_lot::Mutex;
 
 use crate::hash::FastHashSet;
 use crate::key::{Dep, Deps};
+use crate::snapshot::SnapshotState;
 use crate::{Durability, QueryKindId, Revision};
 
 /// Identity of a query that holds a claim on its slot (computing or verifying it).
@@ -32,6 +33,8 @@ pub(crate) struct FrameInfo {
     pub(crate) parent: Option<Arc<FrameInfo>>,
     /// The revision this query runs at: all its reads (and its sub-queries') are made as of it.
     pub(crate) revision: Revision,
+    /// The snapshot this query runs in, if any (see `crate::snapshot`).
+    pub(crate) snapshot: Option<Arc<SnapshotState>>,
     /// Futures waiting for this frame's claim to end.
     waiters: Mutex<Vec<Waker>>,
     /// Whether `waiters` may be non-empty: lets the release of an uncontended claim (the
@@ -51,6 +54,25 @@ impl FrameInfo {
             index,
             parent,
             revision,
+            snapshot: None,
+            waiters: Mutex::new(Vec::new()),
+            has_waiters: AtomicBool::new(false),
+        })
+    }
+
+    /// The frame of a query computed by `snapshot`, at its revision.
+    pub(crate) fn in_snapshot(
+        kind: QueryKindId,
+        index: u32,
+        parent: Option<Arc<FrameInfo>>,
+        snapshot: Arc<SnapshotState>,
+    ) -> Arc<Self> {
+        Arc::new(FrameInfo {
+            kind,
+            index,
+            parent,
+            revision: snapshot.revision,
+            snapshot: Some(snapshot),
             waiters: Mutex::new(Vec::new()),
             has_waiters: AtomicBool::new(false),
         })
@@ -97,6 +119,9 @@ pub(crate) struct ActiveFrame {
     superseded: Cell<bool>,
     /// The lowest durability among the reads so far (High when nothing was read).
     durability: Cell<Durability>,
+    /// The latest `changed_at` among the reads so far: the value computed cannot have changed
+    /// after it (a snapshot's own results carry it as their `changed_at`).
+    max_changed: Cell<Revision>,
 }
 
 /// Records dependencies in first-read order, without repeats.
@@ -204,7 +229,13 @@ impl ActiveFrame {
             deps: RefCell::new(DepRecorder::following(expected)),
             superseded: Cell::new(false),
             durability: Cell::new(Durability::High),
+            max_changed: Cell::new(Revision(0)),
         }
+    }
+
+    /// The latest `changed_at` among the computation's reads (0 if it read nothing).
+    pub(crate) fn max_changed(&self) -> Revision {
+        self.max_changed.get()
     }
 
     /// The lowest durability among the computation's reads.
@@ -248,6 +279,9 @@ impl ActiveFrame {
         if durability < self.durability.get() {
             self.durability.set(durability);
         }
+        if changed_at > self.max_changed.get() {
+            self.max_changed.set(changed_at);
+        }
     }
 }
 
@@ -276,6 +310,29 @@ pub(crate) unsafe fn revision_of(
         let frame = unsafe { &*frame };
         frame.info.revision
     }
+}
+
+/// Whether `frame` is a snapshot's (such reads take the snapshot's path, not the memo hit).
+///
+/// # Safety
+///
+/// As for [`revision_of`].
+#[inline(always)]
+pub(crate) unsafe fn in_snapshot(frame: *const ActiveFrame) -> bool {
+    // SAFETY: per the contract, a non-null `frame` is the live frame of the current poll.
+    !frame.is_null() && unsafe { &*frame }.info.snapshot.is_some()
+}
+
+/// The snapshot the computation being polled on this thread reads from, if any.
+#[inline]
+pub(crate) fn current_snapshot() -> Option<Arc<SnapshotState>> {
+    with_top(|frame| frame.info.snapshot.clone()).flatten()
+}
+
+/// The revision of the snapshot the computation being polled reads from, if any.
+#[inline]
+pub(crate) fn snapshot_revision() -> Option<Revision> {
+    with_top(|frame| frame.info.snapshot.as_ref().map(|s| s.revision)).flatten()
 }
 
 /// Records a read in `frame` (no-op for null).

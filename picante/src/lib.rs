@@ -38,6 +38,11 @@
 //! - **Durability.** Inputs are [`Durability::Low`] unless set otherwise; a memo whose inputs
 //!   are all of higher durability than every edit since its last check is valid without
 //!   looking at its dependencies.
+//! - **Snapshots.** [`Snapshot::new`] freezes a view at the current revision: reads through it
+//!   see that revision's inputs and share the database's memos while writers move on; what
+//!   moved past it is computed in the snapshot alone (see [`Snapshot`]).
+//! - **Persistence.** [`persist::save_cache`] and [`persist::load_cache`]: a fresh process
+//!   loading the file revalidates instead of recomputing.
 //!
 //! # Example
 //!
@@ -103,6 +108,7 @@ mod key;
 pub mod persist;
 mod revision;
 mod runtime;
+mod snapshot;
 mod table;
 
 use std::future::Future;
@@ -119,6 +125,7 @@ pub use interned::{InternId, InternedIngredient};
 pub use key::QueryKindId;
 pub use revision::{Durability, Revision};
 pub use runtime::{HasRuntime, Runtime, RuntimeStats};
+pub use snapshot::Snapshot;
 
 /// A boxed, `Send` future: what compute functions return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

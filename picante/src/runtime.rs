@@ -38,6 +38,8 @@ pub struct Runtime {
     changed_at_or_above: [AtomicU64; 3],
     pub(crate) stats: Counters,
     pub(crate) events: crate::events::Subscribers,
+    /// The revisions live snapshots are pinned at (see `crate::snapshot`).
+    pub(crate) pins: std::sync::Arc<crate::snapshot::Pins>,
 }
 
 /// Counters behind [`Runtime::stats`], striped by thread: a revalidation is a few
@@ -128,6 +130,7 @@ impl Runtime {
             changed_at_or_above: [const { AtomicU64::new(0) }; 3],
             stats: Counters::default(),
             events: crate::events::Subscribers::default(),
+            pins: Default::default(),
         }
     }
 

@@ -17,6 +17,7 @@ mod execute;
 mod persist;
 mod slot;
 mod slot_lock;
+mod snapshot;
 mod verify;
 mod wait;
 
@@ -180,6 +181,10 @@ where
         let cell = self.cell(index);
         let frame = frame::top();
         // SAFETY: `frame` comes from `top()` in this poll, and nothing below awaits.
+        if unsafe { frame::in_snapshot(frame) } {
+            return None;
+        }
+        // SAFETY: as above.
         let now = unsafe { frame::revision_of(frame, || db.runtime().current_revision()) };
         let (result, changed_at, durability) = {
             let mut state = cell.lock();
@@ -205,6 +210,9 @@ where
 
     /// Everything but a memo hit: revalidate, compute, or wait for whoever does.
     async fn get_slow(&self, db: &DB, index: u32) -> PicanteResult<V> {
+        if let Some(snapshot) = frame::current_snapshot() {
+            return self.get_in_snapshot(db, index, snapshot).await;
+        }
         let cell = self.cell(index);
         let dep = Dep { kind: self.kind, index };
         loop {

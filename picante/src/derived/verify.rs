@@ -50,6 +50,14 @@ pub(crate) trait DerivedDependency<DB: ?Sized>: Send + Sync {
         now: Revision,
         previous_deps: Option<Deps>,
     ) -> BoxFuture<'a, Option<Revision>>;
+    /// The `changed_at` of slot `index` as `snapshot` sees it (computing it there if need
+    /// be; an error counts as a change at the snapshot's revision).
+    fn changed_in_snapshot<'a>(
+        &'a self,
+        db: &'a DB,
+        index: u32,
+        snapshot: &'a Arc<crate::snapshot::SnapshotState>,
+    ) -> BoxFuture<'a, Revision>;
 }
 
 impl<DB, K, V> DerivedDependency<DB> for DerivedIngredient<DB, K, V>
@@ -78,6 +86,20 @@ where
             let (changed_at, _, _) =
                 self.execute(db, index, owner, now, previous_deps, false).await?;
             Some(changed_at)
+        })
+    }
+
+    fn changed_in_snapshot<'a>(
+        &'a self,
+        db: &'a DB,
+        index: u32,
+        snapshot: &'a Arc<crate::snapshot::SnapshotState>,
+    ) -> BoxFuture<'a, Revision> {
+        Box::pin(async move {
+            match self.seen_by(db, index, snapshot).await {
+                (Ok(_), changed_at, _) => changed_at,
+                (Err(_), _, _) => snapshot.revision,
+            }
         })
     }
 }

@@ -21,3 +21,4 @@ mod model_stress;
 mod persistence;
 mod persistence_lazy;
 mod single_flight;
+mod snapshots;

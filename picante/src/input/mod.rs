@@ -1,5 +1,7 @@
 //! Input ingredients: the values the outside world sets.
 
+mod history;
+
 use std::fmt;
 use std::hash::Hash;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -10,11 +12,13 @@ use facet::Facet;
 use parking_lot::Mutex;
 
 use crate::deep_eq::deep_eq;
-use crate::frame::{observe, panic_message};
+use crate::frame::{observe, panic_message, snapshot_revision};
 use crate::ingredient::{DependencyView, DynIngredient, render_key, sealed};
 use crate::key::Dep;
+use crate::snapshot::Pins;
 use crate::table::key_table::KeyTable;
 use crate::{Durability, HasRuntime, PicanteError, PicanteResult, QueryKindId, Revision};
+use history::{History, Version};
 
 /// A keyed table of values set from outside: file contents, configuration, flags.
 ///
@@ -45,6 +49,8 @@ pub struct InputIngredient<K, V> {
     kind: QueryKindId,
     name: &'static str,
     table: KeyTable<K, InputSlot<V>>,
+    /// Replaced values that live snapshots may still read.
+    history: Arc<History<V>>,
 }
 
 struct InputSlot<V> {
@@ -69,6 +75,8 @@ impl<V> InputSlot<V> {
 /// Checking an edge to an input: inputs are always current, so only `changed_at` matters.
 pub(crate) trait InputDependency: Send + Sync {
     fn changed_at(&self, index: u32) -> Option<Revision>;
+    /// The `changed_at` of slot `index` as a snapshot at `revision` sees it.
+    fn changed_at_as_of(&self, index: u32, revision: Revision) -> Option<Revision>;
 }
 
 impl<K, V> InputIngredient<K, V>
@@ -78,7 +86,7 @@ where
 {
     /// An empty input ingredient. `kind` must be unique within the database.
     pub fn new(kind: QueryKindId, name: &'static str) -> Self {
-        InputIngredient { kind, name, table: KeyTable::new() }
+        InputIngredient { kind, name, table: KeyTable::new(), history: Arc::default() }
     }
 
     /// The ingredient's kind.
@@ -90,18 +98,38 @@ where
     /// inside a derived query, also when the key has no value.
     pub fn get<DB: HasRuntime + ?Sized>(&self, _db: &DB, key: &K) -> PicanteResult<Option<V>> {
         let index = self.table.find_or_insert(key, InputSlot::absent);
-        let slot = self.slot(index);
-        let (value, changed_at, durability) = {
-            let value = slot.value.lock();
-            let changed_at = slot.changed_at.load(Ordering::Acquire);
-            (value.clone(), changed_at, slot.durability.load(Ordering::Acquire))
+        let (value, changed_at, durability) = match snapshot_revision() {
+            None => {
+                let slot = self.slot(index);
+                let value = slot.value.lock();
+                let changed_at = slot.changed_at.load(Ordering::Acquire);
+                let durability = Durability::from_index(slot.durability.load(Ordering::Acquire));
+                (value.clone(), Revision(changed_at), durability)
+            }
+            Some(revision) => self.read_as_of(index, revision),
         };
-        observe(
-            Dep { kind: self.kind, index },
-            Revision(changed_at),
-            Durability::from_index(durability),
-        );
+        observe(Dep { kind: self.kind, index }, changed_at, durability);
         Ok(value)
+    }
+
+    /// Slot `index` as a snapshot at `revision` sees it: the current value if it was set by
+    /// then, else the version kept for that snapshot.
+    fn read_as_of(&self, index: u32, revision: Revision) -> (Option<V>, Revision, Durability) {
+        let slot = self.slot(index);
+        // Under the slot lock, a write has either not happened or kept what it replaced.
+        let value = slot.value.lock();
+        let changed_at = slot.changed_at.load(Ordering::Acquire);
+        if changed_at <= revision.0 {
+            let durability = Durability::from_index(slot.durability.load(Ordering::Acquire));
+            return (value.clone(), Revision(changed_at), durability);
+        }
+        match self
+            .history
+            .at(index, revision, |v| (v.value.clone(), Revision(v.changed_at), v.durability))
+        {
+            Some(version) => version,
+            None => unreachable!("picante: a pinned snapshot's input version was not kept"),
+        }
     }
 
     /// Sets `key` to `value` (at [`Durability::Low`]) and returns the current revision
@@ -177,6 +205,7 @@ where
         value: Option<V>,
         durability: Durability,
         revision: Revision,
+        pins: &Pins,
     ) -> Result<Option<Box<dyn AppliedWrite + '_>>, String> {
         let index = self.table.find_or_insert(key, InputSlot::absent);
         let slot = self.slot(index);
@@ -196,12 +225,27 @@ where
         let old = std::mem::replace(&mut *current, value);
         let old_changed_at = slot.changed_at.swap(revision.0, Ordering::Release);
         slot.durability.store(durability as u8, Ordering::Release);
+        // With snapshots alive, what this replaced moves to the history (still under the slot
+        // lock, so a snapshot reading the slot finds it in one place or the other).
+        let (old, kept_in) = if pins.any() {
+            let version = Version {
+                value: old,
+                changed_at: old_changed_at,
+                durability: old_durability,
+                replaced_at: revision.0,
+            };
+            self.history.keep(pins, index, version);
+            (None, Some((&*self.history, revision.0)))
+        } else {
+            (Some(old), None)
+        };
         Ok(Some(Box::new(Applied {
             kind: self.kind,
             index,
             removed,
             slot,
-            old: Some(old),
+            old,
+            kept_in,
             old_changed_at,
             old_durability,
             // Both the memos that counted on the old durability and those that will count on
@@ -222,11 +266,21 @@ where
 impl<K, V> InputDependency for InputIngredient<K, V>
 where
     K: Send + Sync,
-    V: Send + Sync,
+    V: Send + Sync + 'static,
 {
     fn changed_at(&self, index: u32) -> Option<Revision> {
         let entry = self.table.entry(index)?;
         Some(Revision(entry.slot.changed_at.load(Ordering::Acquire)))
+    }
+
+    fn changed_at_as_of(&self, index: u32, revision: Revision) -> Option<Revision> {
+        let entry = self.table.entry(index)?;
+        let _value = entry.slot.value.lock();
+        let changed_at = entry.slot.changed_at.load(Ordering::Acquire);
+        if changed_at <= revision.0 {
+            return Some(Revision(changed_at));
+        }
+        self.history.at(index, revision, |v| Revision(v.changed_at))
     }
 }
 
@@ -316,6 +370,7 @@ trait PendingWrite<'a> {
     fn apply(
         self: Box<Self>,
         revision: Revision,
+        pins: &Pins,
     ) -> Result<Option<Box<dyn AppliedWrite + 'a>>, (&'static str, String)>;
 }
 
@@ -336,14 +391,17 @@ struct Applied<'a, V> {
     removed: bool,
     slot: &'a InputSlot<V>,
     /// The replaced value, dropped after the batch is published (outside the write lock: a
-    /// user `Drop` runs there), or put back by [`undo`](AppliedWrite::undo).
+    /// user `Drop` runs there), or put back by [`undo`](AppliedWrite::undo); `None` when it
+    /// went to the history instead.
     old: Option<Option<V>>,
+    /// The history that keeps the replaced value for snapshots, and the write's revision.
+    kept_in: Option<(&'a History<V>, u64)>,
     old_changed_at: u64,
     old_durability: Durability,
     levels: Durability,
 }
 
-impl<V> AppliedWrite for Applied<'_, V> {
+impl<V: Send + Sync + 'static> AppliedWrite for Applied<'_, V> {
     fn levels(&self) -> Durability {
         self.levels
     }
@@ -358,7 +416,14 @@ impl<V> AppliedWrite for Applied<'_, V> {
     }
 
     fn undo(mut self: Box<Self>) {
-        let Some(old) = self.old.take() else { return };
+        let old = match (self.old.take(), self.kept_in) {
+            (Some(old), _) => old,
+            (None, Some((history, revision))) => match history.take_back(self.index, revision) {
+                Some(version) => version.value,
+                None => return,
+            },
+            (None, None) => return,
+        };
         let written = std::mem::replace(&mut *self.slot.value.lock(), old);
         self.slot.changed_at.store(self.old_changed_at, Ordering::Release);
         self.slot.durability.store(self.old_durability as u8, Ordering::Release);
@@ -382,10 +447,11 @@ where
     fn apply(
         self: Box<Self>,
         revision: Revision,
+        pins: &Pins,
     ) -> Result<Option<Box<dyn AppliedWrite + 'a>>, (&'static str, String)> {
         let input = self.input;
         input
-            .write(&self.key, self.value, self.durability, revision)
+            .write(&self.key, self.value, self.durability, revision, pins)
             .map_err(|message| (input.name, message))
     }
 }
@@ -466,7 +532,7 @@ impl<'a> InputBatch<'a> {
                 let mut applied: Vec<Box<dyn AppliedWrite + 'a>> =
                     Vec::with_capacity(self.writes.len());
                 for write in self.writes {
-                    match write.apply(next) {
+                    match write.apply(next, &runtime.pins) {
                         Ok(Some(done)) => applied.push(done),
                         Ok(None) => {}
                         Err(failure) => {
@@ -609,5 +675,55 @@ where
             slot.durability.store(durability, Ordering::Release);
         }
         0
+    }
+}
+
+#[cfg(test)]
+mod snapshot_history_tests {
+    use super::InputIngredient;
+    use crate::{HasRuntime, QueryKindId, Runtime, Snapshot};
+
+    struct Db {
+        runtime: Runtime,
+        text: InputIngredient<u32, String>,
+    }
+
+    impl HasRuntime for Db {
+        fn runtime(&self) -> &Runtime {
+            &self.runtime
+        }
+    }
+
+    fn db() -> Db {
+        Db { runtime: Runtime::new(), text: InputIngredient::new(QueryKindId(1), "text") }
+    }
+
+    #[test]
+    fn with_no_snapshot_alive_a_write_keeps_nothing() {
+        let db = db();
+        for i in 0..10 {
+            db.text.set(&db, 0, format!("v{i}")).unwrap();
+        }
+        assert_eq!(db.text.history.len(), 0);
+    }
+
+    #[test]
+    fn versions_are_kept_while_a_snapshot_may_read_them_and_freed_with_it() {
+        let db = db();
+        db.text.set(&db, 0, "a".into()).unwrap();
+        let first = Snapshot::new(&db);
+        db.text.set(&db, 0, "b".into()).unwrap();
+        db.text.set(&db, 1, "new".into()).unwrap();
+        let second = Snapshot::new(&db);
+        db.text.set(&db, 0, "c".into()).unwrap();
+        // "a" for the first, "b" for the second, key 1's absence for the first.
+        assert_eq!(db.text.history.len(), 3);
+        // A version no snapshot can read is dropped when the key is written again.
+        db.text.set(&db, 0, "d".into()).unwrap();
+        assert_eq!(db.text.history.len(), 3, "\"c\" was never readable by a snapshot");
+        drop(first);
+        assert_eq!(db.text.history.len(), 1, "only \"b\", for the second");
+        drop(second);
+        assert_eq!(db.text.history.len(), 0);
     }
 }
