@@ -13,6 +13,7 @@
 //! `Box<dyn Any>`, keys as slot indices and the compute function through
 //! [`DerivedDependency`].
 
+mod answer;
 mod execute;
 mod persist;
 mod slot;
@@ -37,6 +38,7 @@ use crate::{
     Revision,
 };
 
+use answer::{Answer, ChangedSince, WholeValue};
 use slot::{ClaimGuard, Memo, SlotState};
 pub(crate) use slot::{REVISION_LIMIT, SlotCell};
 pub(crate) use verify::DerivedDependency;
@@ -100,6 +102,8 @@ pub struct DerivedIngredient<DB, K, V> {
     name: &'static str,
     table: KeyTable<K, SlotCell>,
     compute: Box<ComputeFn<DB, K, V>>,
+    /// Whether `save_cache` writes the memos' values (see `without_saved_values`).
+    save_values: bool,
 }
 
 /// What the claim loop decided under the slot lock.
@@ -123,7 +127,24 @@ where
     where
         F: for<'db> Fn(&'db DB, K) -> BoxFuture<'db, PicanteResult<V>> + Send + Sync + 'static,
     {
-        DerivedIngredient { kind, name, table: KeyTable::new(), compute: Box::new(compute) }
+        DerivedIngredient {
+            kind,
+            name,
+            table: KeyTable::new(),
+            compute: Box::new(compute),
+            save_values: true,
+        }
+    }
+
+    /// Makes [`save_cache`](crate::persist::save_cache) save this ingredient's memos without
+    /// their values: their revisions and dependencies only. After a load such a memo is
+    /// revalidated as any other, and [`get_if_changed`](Self::get_if_changed) answers from it;
+    /// reading its value computes it again (a change, for whoever reads it). For values that
+    /// are large, kept elsewhere anyway (a page's HTML, written to its output file) and only
+    /// needed when they change.
+    pub fn without_saved_values(mut self) -> Self {
+        self.save_values = false;
+        self
     }
 
     /// The ingredient's kind.
@@ -148,10 +169,10 @@ where
     pub async fn get(&self, db: &DB, key: K) -> PicanteResult<V> {
         let index = self.table.find_or_insert(&key, SlotCell::default);
         // The memo hit, synchronously: no await point, one lock, one thread-local access.
-        if let Some(hit) = self.try_hit(db, index) {
+        if let Some(hit) = self.try_hit(db, index, WholeValue) {
             return hit;
         }
-        self.get_slow(db, index).await
+        self.get_slow(db, index, WholeValue).await
     }
 
     /// [`get`](Self::get) by a borrowed key (`&str` for a `String` key): the key is copied
@@ -167,17 +188,49 @@ where
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
         let index = self.table.find_or_insert_with(key, || key.to_owned(), SlotCell::default);
-        if let Some(hit) = self.try_hit(db, index) {
+        if let Some(hit) = self.try_hit(db, index, WholeValue) {
             return hit;
         }
-        self.get_slow(db, index).await
+        self.get_slow(db, index, WholeValue).await
+    }
+
+    /// The value for `key` if it changed after revision `since`, else `None`: brought up to
+    /// date exactly as [`get`](Self::get) would (and recorded as a dependency the same way),
+    /// but a value that did not change is neither cloned nor, after a
+    /// [`load_cache`](crate::persist::load_cache), decoded. A build that wrote every output
+    /// at revision `R` asks this with `since = R` to find the outputs to write again.
+    ///
+    /// # Errors
+    ///
+    /// As [`get`](Self::get).
+    pub async fn get_if_changed<Q>(
+        &self,
+        db: &DB,
+        key: &Q,
+        since: Revision,
+    ) -> PicanteResult<Option<V>>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        let index = self.table.find_or_insert_with(key, || key.to_owned(), SlotCell::default);
+        let answer = ChangedSince(since);
+        if let Some(hit) = self.try_hit(db, index, answer) {
+            return hit;
+        }
+        self.get_slow(db, index, answer).await
     }
 
     /// The current memo (or cached error) of slot `index`, if there is one, including a stale
     /// memo that can be revalidated in place (by durability, or by a shallow check of its
     /// dependencies): all under one lock, without a claim.
     #[inline(always)]
-    fn try_hit(&self, db: &DB, index: u32) -> Option<PicanteResult<V>> {
+    fn try_hit<A: Answer<V>>(
+        &self,
+        db: &DB,
+        index: u32,
+        answer: A,
+    ) -> Option<PicanteResult<A::Out>> {
         let cell = self.cell(index);
         let frame = frame::top();
         // SAFETY: `frame` comes from `top()` in this poll, and nothing below awaits.
@@ -191,14 +244,14 @@ where
             match &mut *state {
                 SlotState::Ready(memo) if memo.verified_at >= now => {
                     // A value that does not decode is left to `get_slow`, which drops it.
-                    let value = value_of::<V>(memo)?.clone();
+                    let value = answer.read_memo(memo)?;
                     (Ok(value), memo.changed.revision(), memo.changed.durability())
                 }
                 SlotState::Poisoned(poison) if poison.at >= now => {
                     (Err(poison.error.clone()), poison.at, Durability::Low)
                 }
                 // Stale: revalidate in place if no claim is needed (out of line).
-                SlotState::Ready(memo) => stale_hit::<DB, V>(db, memo, now)?,
+                SlotState::Ready(memo) => stale_hit::<DB, V, A>(db, memo, now, answer)?,
                 _ => return None,
             }
         };
@@ -209,9 +262,14 @@ where
     }
 
     /// Everything but a memo hit: revalidate, compute, or wait for whoever does.
-    async fn get_slow(&self, db: &DB, index: u32) -> PicanteResult<V> {
+    async fn get_slow<A: Answer<V>>(
+        &self,
+        db: &DB,
+        index: u32,
+        answer: A,
+    ) -> PicanteResult<A::Out> {
         if let Some(snapshot) = frame::current_snapshot() {
-            return self.get_in_snapshot(db, index, snapshot).await;
+            return self.get_in_snapshot(db, index, snapshot, answer).await;
         }
         let cell = self.cell(index);
         let dep = Dep { kind: self.kind, index };
@@ -223,8 +281,7 @@ where
                 forget_undecodable::<V>(&mut state);
                 match &mut *state {
                     SlotState::Ready(memo) if memo.verified_at >= now => {
-                        // SAFETY: this ingredient only ever stores values of its own `V`.
-                        let value = unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
+                        let value = decoded(answer, memo);
                         let (changed_at, durability) =
                             (memo.changed.revision(), memo.changed.durability());
                         drop(state);
@@ -259,9 +316,7 @@ where
                             };
                             if let Shallow::Valid = verdict {
                                 memo.verified_at = now;
-                                // SAFETY: this ingredient only ever stores values of its own `V`.
-                                let value =
-                                    unsafe { downcast_unchecked::<V>(&*memo.value) }.clone();
+                                let value = decoded(answer, memo);
                                 let (changed_at, durability) =
                                     (memo.changed.revision(), memo.changed.durability());
                                 drop(state);
@@ -310,7 +365,7 @@ where
                     claim.disarm();
                     if let Some((changed_at, durability, Some(result))) = executed {
                         observe(dep, changed_at, durability);
-                        return result;
+                        return result.map(|value| answer.read_computed(value, changed_at));
                     }
                     false
                 }
@@ -344,19 +399,21 @@ where
 
 /// A hit on a stale memo that can be revalidated in place (see [`revalidate_in_place`]).
 #[inline(never)]
-fn stale_hit<DB, V>(
+fn stale_hit<DB, V, A>(
     db: &DB,
     memo: &mut slot::Memo,
     now: Revision,
-) -> Option<(PicanteResult<V>, Revision, Durability)>
+    answer: A,
+) -> Option<(PicanteResult<A::Out>, Revision, Durability)>
 where
     DB: HasRuntime + IngredientLookup + ?Sized,
     V: Facet<'static> + Clone + Send + Sync + 'static,
+    A: Answer<V>,
 {
     if !revalidate_in_place(db, memo, now) {
         return None;
     }
-    let value = value_of::<V>(memo)?.clone();
+    let value = answer.read_memo(memo)?;
     Some((Ok(value), memo.changed.revision(), memo.changed.durability()))
 }
 
@@ -393,9 +450,20 @@ fn value_of<V: Facet<'static> + Send + Sync + 'static>(memo: &mut Memo) -> Optio
 #[cold]
 #[inline(never)]
 fn decode_saved<V: Facet<'static> + Send + Sync + 'static>(memo: &mut Memo) -> Option<&V> {
-    let value: V = crate::persist::decode_value(memo.encoded()?).ok()?;
+    let Some(slot::Encoded::Bytes(bytes)) = memo.encoded() else { return None };
+    let value: V = crate::persist::decode_value(bytes).ok()?;
     memo.set_decoded(Box::new(value));
     Some(downcast::<V>(&*memo.value))
+}
+
+/// The answer from a memo whose value [`forget_undecodable`] has just decoded (under the same
+/// lock), so it cannot fail.
+#[inline(always)]
+fn decoded<V, A: Answer<V>>(answer: A, memo: &mut Memo) -> A::Out {
+    match answer.read_memo(memo) {
+        Some(out) => out,
+        None => unreachable!("picante: a memo decoded under this lock no longer decodes"),
+    }
 }
 
 /// Decodes a loaded memo's value, or, if its bytes do not decode (which the file's checksum
@@ -472,7 +540,8 @@ where
         match &*entry.slot.lock() {
             SlotState::Ready(memo) => crate::debug::SlotInfo {
                 bytes: Some(match memo.encoded() {
-                    Some(saved) => saved.len(),
+                    Some(slot::Encoded::Bytes(saved)) => saved.len(),
+                    Some(slot::Encoded::Absent) => 0,
                     None => crate::debug::encoded_len(downcast::<V>(&*memo.value)),
                 }),
                 deps: Some(memo.deps.iter().map(|dep| (dep.kind, dep.index)).collect()),

@@ -1,6 +1,6 @@
 //! Saving and loading a derived ingredient's memos (see [`crate::persist`]): each slot's key,
-//! in slot order, and for a slot with a memo its value, `verified_at`, `changed_at`,
-//! durability and dependencies.
+//! in slot order, and for a slot with a memo its value (unless the ingredient saves memos
+//! without values), `verified_at`, `changed_at`, durability and dependencies.
 
 use std::hash::Hash;
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 use facet::Facet;
 
 use super::DerivedIngredient;
-use super::slot::{ChangedAt, Memo, SavedValue, SlotCell, SlotState};
+use super::slot::{ChangedAt, Encoded, Memo, SavedValue, SlotCell, SlotState};
 use crate::ingredient::IngredientLookup;
 use crate::key::{Dep, Deps};
 use crate::persist::bytes::{Reader, Writer};
@@ -17,6 +17,11 @@ use crate::persist::{
     encode_value, fingerprint, sealed,
 };
 use crate::{Durability, HasRuntime, QueryKindId, Revision};
+
+/// A slot's record starts with one of these.
+const NO_MEMO: u8 = 0;
+const MEMO: u8 = 1;
+const MEMO_WITHOUT_VALUE: u8 = 2;
 
 impl<DB, K, V> PersistableIngredient for DerivedIngredient<DB, K, V>
 where
@@ -63,14 +68,20 @@ where
             // by the process that loads the file.
             let state = entry.slot.lock();
             let SlotState::Ready(memo) = &*state else {
-                out.u8(0);
+                out.u8(NO_MEMO);
                 continue;
             };
-            out.u8(1);
             // A value loaded and never read since is written back as the bytes it came as.
-            match memo.encoded() {
-                Some(saved) => out.bytes(saved),
-                None => out.bytes(&encode_value(super::downcast::<V>(&*memo.value))?),
+            match (memo.encoded(), self.save_values) {
+                (Some(Encoded::Bytes(saved)), true) => {
+                    out.u8(MEMO);
+                    out.bytes(saved);
+                }
+                (None, true) => {
+                    out.u8(MEMO);
+                    out.bytes(&encode_value(super::downcast::<V>(&*memo.value))?);
+                }
+                (Some(Encoded::Absent), _) | (_, false) => out.u8(MEMO_WITHOUT_VALUE),
             }
             out.u64(memo.verified_at.0);
             out.u64(memo.changed.revision().0);
@@ -102,8 +113,9 @@ where
                 return Err(r.error("a key is listed twice"));
             }
             let memo = match r.u8()? {
-                0 => None,
-                1 => Some(read_memo(&mut r, file, revision)?),
+                NO_MEMO => None,
+                MEMO => Some(read_memo(&mut r, Some(file), revision)?),
+                MEMO_WITHOUT_VALUE => Some(read_memo(&mut r, None, revision)?),
                 other => return Err(r.error(format!("{other} is not a memo flag"))),
             };
             slots.push((key, memo));
@@ -123,8 +135,16 @@ struct StagedMemo {
     deps: Vec<Dep>,
 }
 
-fn read_memo(r: &mut Reader<'_>, file: &Arc<Vec<u8>>, revision: u64) -> Result<StagedMemo, String> {
-    let value = SavedValue::within(file, r.bytes()?);
+/// Reads a memo; its value from `file` (`None`: the memo was saved without it).
+fn read_memo(
+    r: &mut Reader<'_>,
+    file: Option<&Arc<Vec<u8>>>,
+    revision: u64,
+) -> Result<StagedMemo, String> {
+    let value = match file {
+        Some(file) => SavedValue::within(file, r.bytes()?),
+        None => SavedValue::absent(),
+    };
     let verified_at = r.u64()?;
     let verified_at = check_revision(r, verified_at, revision)?;
     let changed_at = r.u64()?;

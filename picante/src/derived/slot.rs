@@ -90,9 +90,9 @@ impl ChangedAt {
 /// decoded writes these bytes back as they are. The file's buffer lives as long as one of
 /// its values is still encoded.
 pub(crate) struct SavedValue {
-    file: Arc<Vec<u8>>,
-    start: usize,
-    len: usize,
+    /// The file and the value's range in it; `None` for a memo saved without its value
+    /// (see `DerivedIngredient::without_saved_values`).
+    bytes: Option<(Arc<Vec<u8>>, usize, usize)>,
 }
 
 impl SavedValue {
@@ -103,12 +103,25 @@ impl SavedValue {
             start <= file.len() && value.len() <= file.len() - start,
             "picante: a saved value outside its file"
         );
-        SavedValue { file: file.clone(), start, len: value.len() }
+        SavedValue { bytes: Some((file.clone(), start, value.len())) }
     }
 
-    fn bytes(&self) -> &[u8] {
-        &self.file[self.start..self.start + self.len]
+    /// The value of a memo saved without it: reading it computes it again.
+    pub(crate) fn absent() -> SavedValue {
+        SavedValue { bytes: None }
     }
+
+    fn bytes(&self) -> Option<&[u8]> {
+        self.bytes.as_ref().map(|(file, start, len)| &file[*start..*start + *len])
+    }
+}
+
+/// What a loaded memo holds in place of its value.
+pub(crate) enum Encoded<'a> {
+    /// The value's bytes.
+    Bytes(&'a [u8]),
+    /// Nothing: the value was not saved.
+    Absent,
 }
 
 impl Memo {
@@ -122,12 +135,16 @@ impl Memo {
         Memo { value: Box::new(value), verified_at, changed: changed.with_saved(true), deps }
     }
 
-    /// The saved bytes, if the value was never decoded.
-    pub(crate) fn encoded(&self) -> Option<&[u8]> {
+    /// What the memo holds in place of its value, if the value was loaded and never decoded.
+    pub(crate) fn encoded(&self) -> Option<Encoded<'_>> {
         if !self.changed.is_saved() {
             return None;
         }
-        self.value.downcast_ref::<SavedValue>().map(SavedValue::bytes)
+        let saved = self.value.downcast_ref::<SavedValue>()?;
+        Some(match saved.bytes() {
+            Some(bytes) => Encoded::Bytes(bytes),
+            None => Encoded::Absent,
+        })
     }
 
     /// Replaces saved bytes with the value they decode to.

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use facet::Facet;
 
+use super::answer::Answer;
 use super::slot::{Memo, SlotState};
 use super::{DerivedIngredient, cycle_error, forget_undecodable, value_of};
 use crate::frame::{ActiveFrame, CaughtPanic, FrameInfo, Framed, current_info, observe};
@@ -37,15 +38,16 @@ where
 {
     /// `get` inside a snapshot: the value at the snapshot's revision, recorded as a read of
     /// the computation being polled.
-    pub(super) async fn get_in_snapshot(
+    pub(super) async fn get_in_snapshot<A: Answer<V>>(
         &self,
         db: &DB,
         index: u32,
         snapshot: Arc<SnapshotState>,
-    ) -> PicanteResult<V> {
+        answer: A,
+    ) -> PicanteResult<A::Out> {
         let (result, changed_at, durability) = self.seen_by(db, index, &snapshot).await;
         observe(Dep { kind: self.kind, index }, changed_at, durability);
-        result
+        result.map(|value| answer.read_computed(value, changed_at))
     }
 
     /// Slot `index` as `snapshot` sees it. Boxed: checking a memo recurses into its

@@ -4,6 +4,7 @@
 mod common;
 
 mod cancellation;
+mod changed_since;
 mod cycles;
 mod debug_views;
 mod deep_chain_stack;

@@ -98,17 +98,20 @@ impl IngredientLookup for StringDb {
 
 impl StringDb {
     fn new() -> StringDb {
+        StringDb::saving_shouts(true)
+    }
+
+    /// With `save_shouts` false, `shout`'s memos are saved without their values.
+    fn saving_shouts(save_shouts: bool) -> StringDb {
         let text = Arc::new(InputIngredient::new(QueryKindId(1), "text"));
-        let shout = Arc::new(DerivedIngredient::new(
-            QueryKindId(2),
-            "shout",
-            |db: &StringDb, path: String| {
+        let shout =
+            DerivedIngredient::new(QueryKindId(2), "shout", |db: &StringDb, path: String| {
                 Box::pin(async move {
                     db.shouts.fetch_add(1, Ordering::Relaxed);
                     Ok(db.text.get(db, &path)?.unwrap_or_default().to_uppercase())
                 })
-            },
-        ));
+            });
+        let shout = Arc::new(if save_shouts { shout } else { shout.without_saved_values() });
         let size =
             Arc::new(DerivedIngredient::new(QueryKindId(3), "size", |db: &StringDb, path| {
                 Box::pin(async move { Ok(db.shout.get(db, path).await?.len() as u64) })
@@ -157,6 +160,60 @@ fn a_loaded_value_whose_bytes_do_not_decode_is_computed_again_not_served() {
     assert_eq!(pollster::block_on(fresh.shout.get(&fresh, "a.md".into())).unwrap(), "HELLO WORLD");
     assert_eq!(fresh.shouts.load(Ordering::Relaxed), 1, "computed again");
     assert_eq!(pollster::block_on(fresh.size.get(&fresh, "a.md".into())).unwrap(), 11);
+}
+
+#[test]
+fn asking_whether_a_loaded_value_changed_does_not_decode_it() {
+    let path = cache_path("unchanged-undecoded");
+    let db = StringDb::new();
+    db.text.set(&db, "a.md".into(), "hello world".into()).unwrap();
+    pollster::block_on(db.shout.get(&db, "a.md".into())).unwrap();
+    let built = db.runtime().current_revision();
+    save_cache(&path, db.runtime(), &db.persistable()).unwrap();
+    // As in the test above, bytes that would not decode: if anything decoded them, the memo
+    // would be computed again.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.windows(11).position(|w| w == b"HELLO WORLD").expect("the memo's value");
+    bytes[at] = 0xff;
+    let body = bytes.len() - 32;
+    let checksum = *blake3::hash(&bytes[..body]).as_bytes();
+    bytes[body..].copy_from_slice(&checksum);
+    std::fs::write(&path, &bytes).unwrap();
+
+    let fresh = StringDb::new();
+    load_cache(&path, fresh.runtime(), &fresh.persistable()).unwrap();
+    fresh.text.set(&fresh, "b.md".into(), "another file".into()).unwrap();
+    let asked = fresh.shout.get_if_changed(&fresh, "a.md", built);
+    assert_eq!(pollster::block_on(asked).unwrap(), None);
+    assert_eq!(fresh.shouts.load(Ordering::Relaxed), 0, "revalidated, never decoded");
+}
+
+#[test]
+fn memos_saved_without_values_revalidate_and_compute_again_only_when_read() {
+    let path = cache_path("without-values");
+    let db = StringDb::saving_shouts(false);
+    db.text.set(&db, "a.md".into(), "hello world".into()).unwrap();
+    assert_eq!(pollster::block_on(db.size.get(&db, "a.md".into())).unwrap(), 11);
+    let built = db.runtime().current_revision();
+    save_cache(&path, db.runtime(), &db.persistable()).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(!bytes.windows(11).any(|w| w == b"HELLO WORLD"), "the value was saved");
+
+    let fresh = StringDb::saving_shouts(false);
+    let load = load_cache(&path, fresh.runtime(), &fresh.persistable()).unwrap();
+    assert!(load.loaded && load.warnings.is_empty(), "{load:?}");
+    fresh.text.set(&fresh, "b.md".into(), "unrelated".into()).unwrap();
+    // Revalidated from revisions and dependencies alone.
+    let asked = fresh.shout.get_if_changed(&fresh, "a.md", built);
+    assert_eq!(pollster::block_on(asked).unwrap(), None);
+    assert_eq!(pollster::block_on(fresh.size.get(&fresh, "a.md".into())).unwrap(), 11);
+    assert_eq!(fresh.shouts.load(Ordering::Relaxed), 0);
+    // The value itself is computed again when read.
+    assert_eq!(pollster::block_on(fresh.shout.get(&fresh, "a.md".into())).unwrap(), "HELLO WORLD");
+    assert_eq!(fresh.shouts.load(Ordering::Relaxed), 1);
+    // Saved again: still without it.
+    save_cache(&path, fresh.runtime(), &fresh.persistable()).unwrap();
+    assert!(!std::fs::read(&path).unwrap().windows(11).any(|w| w == b"HELLO WORLD"));
 }
 
 #[test]
