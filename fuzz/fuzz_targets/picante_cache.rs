@@ -60,8 +60,10 @@ fuzz_target!(|data: &[u8]| {
     let db = db();
     let ingredients: [&dyn PersistableIngredient; 3] = [&*db.text, &*db.names, &*db.length];
     let _ = load_cache_bytes(&bytes, db.runtime(), &ingredients, 0);
-    // Whatever was loaded, the database answers (an error is an answer).
+    // Whatever was loaded, the database answers (an error is an answer): whether a loaded
+    // value changed (without decoding it), then the values themselves, decoded on first read.
     for k in 0..4 {
+        let _ = pollster::block_on(db.length.get_if_changed(&db, &k, picante::Revision(1)));
         let _ = pollster::block_on(db.length.get(&db, k));
     }
     let _ = db.names.intern("x".into());
