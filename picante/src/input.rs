@@ -88,20 +88,49 @@ where
 
     /// The value of `key`, or `None` if it has none. Records a dependency when called from
     /// inside a derived query, also when the key has no value.
-    pub fn get<DB: HasRuntime + ?Sized>(&self, _db: &DB, key: &K) -> PicanteResult<Option<V>> {
+    pub fn get<DB: HasRuntime + ?Sized>(&self, db: &DB, key: &K) -> PicanteResult<Option<V>> {
+        self.get_with(db, key, |value| value.cloned())
+    }
+
+    /// Reads the value of `key` through `read`, under the slot's lock, and records the same
+    /// dependency as [`get`](Self::get). For a value behind an `Arc` (what `#[picante::input]`
+    /// stores), this reads one field without touching the reference count; `read` should only
+    /// copy out what it needs, since writers of this key wait while it runs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use picante::{HasRuntime, InputIngredient, QueryKindId, Runtime};
+    /// struct Db { runtime: Runtime }
+    /// impl HasRuntime for Db {
+    ///     fn runtime(&self) -> &Runtime { &self.runtime }
+    /// }
+    /// let db = Db { runtime: Runtime::new() };
+    /// let text: InputIngredient<u32, String> = InputIngredient::new(QueryKindId(1), "text");
+    /// text.set(&db, 1, "hello".to_string())?;
+    /// assert_eq!(text.get_with(&db, &1, |v| v.map(String::len))?, Some(5));
+    /// assert_eq!(text.get_with(&db, &2, |v| v.map(String::len))?, None);
+    /// # Ok::<(), std::sync::Arc<picante::PicanteError>>(())
+    /// ```
+    pub fn get_with<DB: HasRuntime + ?Sized, R>(
+        &self,
+        _db: &DB,
+        key: &K,
+        read: impl FnOnce(Option<&V>) -> R,
+    ) -> PicanteResult<R> {
         let index = self.table.find_or_insert(key, InputSlot::absent);
         let slot = self.slot(index);
-        let (value, changed_at, durability) = {
+        let (result, changed_at, durability) = {
             let value = slot.value.lock();
             let changed_at = slot.changed_at.load(Ordering::Acquire);
-            (value.clone(), changed_at, slot.durability.load(Ordering::Acquire))
+            (read(value.as_ref()), changed_at, slot.durability.load(Ordering::Acquire))
         };
         observe(
             Dep { kind: self.kind, index },
             Revision(changed_at),
             Durability::from_index(durability),
         );
-        Ok(value)
+        Ok(result)
     }
 
     /// Sets `key` to `value` (at [`Durability::Low`]) and returns the current revision
