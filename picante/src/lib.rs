@@ -39,7 +39,45 @@
 //!   are all of higher durability than every edit since its last check is valid without
 //!   looking at its dependencies.
 //!
-//! # Example
+//! # Example, with the macros
+//!
+//! [`input`], [`interned`], [`tracked`] and [`db`] (the crate `picante-macros`, as in picante
+//! 1.0) generate the database of the low-level example below: entity handles with getters,
+//! memoized async functions, and the struct that holds every ingredient.
+//!
+//! ```
+//! use picante::{HasRuntime, PicanteResult};
+//!
+//! #[picante::input]
+//! pub struct Price {
+//!     #[key]
+//!     pub item: String,
+//!     pub cents: u64,
+//! }
+//!
+//! #[picante::tracked]
+//! pub async fn total<DB: HasPriceIngredient>(db: &DB, items: Vec<Price>) -> PicanteResult<u64> {
+//!     let mut sum = 0;
+//!     for item in items {
+//!         sum += item.cents(db)?;
+//!     }
+//!     Ok(sum)
+//! }
+//!
+//! #[picante::db(inputs(Price), tracked(total))]
+//! pub struct Shop {}
+//!
+//! let db = Shop::new();
+//! let apple = Price::new(&db, "apple".into(), 3)?;
+//! let bread = Price::new(&db, "bread".into(), 4)?;
+//! assert_eq!(pollster::block_on(total(&db, vec![apple, bread]))?, 7);
+//! bread.set_cents(&db, 5)?; // invalidates `total`
+//! assert_eq!(pollster::block_on(total(&db, vec![apple, bread]))?, 8);
+//! assert_eq!(db.runtime().stats().executed, 2);
+//! # Ok::<(), std::sync::Arc<picante::PicanteError>>(())
+//! ```
+//!
+//! # Example, by hand
 //!
 //! ```
 //! use std::sync::Arc;

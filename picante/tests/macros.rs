@@ -126,7 +126,10 @@ fn an_entity_without_data_is_an_error_naming_its_key() -> PicanteResult<()> {
     assert!(error.to_string().contains("ghost.md"), "{error}");
     // A handle this database never handed out.
     let stranger = File(InternId(99));
-    assert!(matches!(&*stranger.text(&db).expect_err("unknown"), PicanteError::UnknownInternId { .. }));
+    assert!(matches!(
+        &*stranger.text(&db).expect_err("unknown"),
+        PicanteError::UnknownInternId { .. }
+    ));
     Ok(())
 }
 
@@ -241,7 +244,8 @@ fn several_parameters_and_no_parameters_are_keys_too() -> PicanteResult<()> {
 #[test]
 fn high_durability_inputs_let_memos_skip_revalidation() -> PicanteResult<()> {
     let db = App::new("test");
-    let stable = File::new_with_durability(&db, "lib.md".into(), "std".into(), vec![], Durability::High)?;
+    let stable =
+        File::new_with_durability(&db, "lib.md".into(), "std".into(), vec![], Durability::High)?;
     block_on(length(&db, stable))?;
     // A low-durability edit elsewhere: the memo is valid without looking at what it read.
     Settings::set(&db, "Blog".into())?;

@@ -61,9 +61,13 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream
         let s = snake(&label);
         let keys = field_name(&mut taken, &format!("{s}_keys_ingredient"), path)?;
         let data = field_name(&mut taken, &format!("{s}_data_ingredient"), path)?;
-        let (keys_ty, data_ty) = (path.qualify(&format!("{label}KeysIngredient")), path.qualify(&format!("{label}DataIngredient")));
+        let (keys_ty, data_ty) = (
+            path.qualify(&format!("{label}KeysIngredient")),
+            path.qualify(&format!("{label}DataIngredient")),
+        );
         let has = path.qualify(&format!("Has{label}Ingredient"));
-        let (make_keys, make_data) = (path.qualify(&format!("make_{s}_keys")), path.qualify(&format!("make_{s}_data")));
+        let (make_keys, make_data) =
+            (path.qualify(&format!("make_{s}_keys")), path.qualify(&format!("make_{s}_data")));
         let (keys_getter, data_getter) = (ident(&format!("{s}_keys")), ident(&format!("{s}_data")));
         out.ingredient(&keys, quote! { #keys_ty }, quote! { #make_keys(#{Some(next_kind())}) });
         out.ingredient(&data, quote! { #data_ty }, quote! { #make_data(#{Some(next_kind())}) });
@@ -123,7 +127,8 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream
     }));
     let field_decls = comma_list(fields);
     let ingredient_names = comma_list(names.iter().map(|n| quote! { #n }));
-    let registers: TokenStream = names.iter().map(|n| quote! { ingredients.register(#n.clone()); }).collect();
+    let registers: TokenStream =
+        names.iter().map(|n| quote! { ingredients.register(#n.clone()); }).collect();
     let persistables = comma_list(names.iter().map(|n| {
         quote! { &*self.#n as &dyn ::picante::persist::PersistableIngredient }
     }));
@@ -140,10 +145,9 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream
         "Every `Has…` trait of [`{db}`]: bound a tracked function's `DB` by it instead of \
          listing them."
     ));
-    let new_doc = doc(
-        "A new database at its first revision: every ingredient empty and registered, the \
-         other fields as given.",
-    );
+    let new_doc =
+        doc("A new database at its first revision: every ingredient empty and registered, the \
+         other fields as given.");
 
     Ok(quote! {
         #attrs
@@ -363,7 +367,9 @@ fn parse_args(attr: TokenStream) -> Result<Args> {
             _ => {
                 return Err(Error::new(
                     option.span(),
-                    format!("picante: unknown #[picante::db] option `{option}`; expected {OPTIONS}"),
+                    format!(
+                        "picante: unknown #[picante::db] option `{option}`; expected {OPTIONS}"
+                    ),
                 ));
             }
         }
@@ -381,7 +387,8 @@ fn parse_paths(list: TokenStream) -> Result<Vec<ItemPath>> {
     while !cursor.at_end() {
         let tokens: Vec<TokenTree> = cursor.until_comma().into_iter().collect();
         if let Some(bad) = tokens.iter().find(|t| {
-            !matches!(t, TokenTree::Ident(_)) && !matches!(t, TokenTree::Punct(p) if p.as_char() == ':')
+            !matches!(t, TokenTree::Ident(_))
+                && !matches!(t, TokenTree::Punct(p) if p.as_char() == ':')
         }) {
             return Err(Error::new(bad.span(), "picante: expected a path like `module::Item`"));
         }
@@ -408,10 +415,15 @@ mod tests {
     fn kinds_are_dense_in_the_order_listed() {
         let out = expand_str("inputs(Val), interned(m::Link), tracked(double)", "struct Db;")
             .expect("expands");
-        for (n, make) in [(1, "make_val_keys"), (2, "make_val_data"), (3, "m :: make_link_ingredient")] {
+        for (n, make) in
+            [(1, "make_val_keys"), (2, "make_val_data"), (3, "m :: make_link_ingredient")]
+        {
             assert!(out.contains(&format!("{make} (:: picante :: QueryKindId ({n}))")), "{out}");
         }
-        assert!(out.contains("make_double_query :: < Db > (:: picante :: QueryKindId (4))"), "{out}");
+        assert!(
+            out.contains("make_double_query :: < Db > (:: picante :: QueryKindId (4))"),
+            "{out}"
+        );
         assert!(out.contains("impl :: core :: default :: Default for Db"), "{out}");
     }
 

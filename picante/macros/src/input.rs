@@ -46,7 +46,10 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream
     if let Some(field) = fields.iter().find(|f| reserved.iter().any(|r| f.name == r)) {
         return Err(Error::new(
             field.name.span(),
-            format!("picante: `{}` is a method of the generated handle; rename the field", field.name),
+            format!(
+                "picante: `{}` is a method of the generated handle; rename the field",
+                field.name
+            ),
         ));
     }
     let names = Names::of(&item.name);
@@ -229,8 +232,11 @@ fn keyed_handle(item: &StructItem, n: &Names, key: &Field, data: &[&Field]) -> T
             let o = &o.name;
             quote! { #o: ::core::clone::Clone::clone(&current.#o) }
         }));
-        let read_current =
-            if others.is_empty() { TokenStream::new() } else { quote! { let current = self.data(db)?; } };
+        let read_current = if others.is_empty() {
+            TokenStream::new()
+        } else {
+            quote! { let current = self.data(db)?; }
+        };
         quote! {
             #getter_doc
             #vis fn #name<DB: #has_trait>(self, db: &DB) -> ::picante::PicanteResult<#ty> {

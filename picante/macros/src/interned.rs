@@ -28,7 +28,10 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream
     if let Some(field) = fields.iter().find(|f| f.name == "new" || f.name == "value") {
         return Err(Error::new(
             field.name.span(),
-            format!("picante: `{}` is a method of the generated handle; rename the field", field.name),
+            format!(
+                "picante: `{}` is a method of the generated handle; rename the field",
+                field.name
+            ),
         ));
     }
 

@@ -5,7 +5,9 @@
 //! and attributes are kept as the user's own tokens (with their spans) and copied into the
 //! output unchanged; the macros only look at the shape around them.
 
-use unsynn::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, ToTokens, TokenStream, TokenTree};
+use unsynn::{
+    Delimiter, Group, Ident, Literal, Punct, Spacing, Span, ToTokens, TokenStream, TokenTree,
+};
 
 /// A misuse of a macro, reported as `compile_error!` at `span`.
 #[derive(Debug)]
@@ -293,7 +295,9 @@ pub(crate) fn entity_fields<'a>(item: &'a StructItem, macro_name: &str) -> Resul
     if let Some(span) = item.generics {
         return Err(Error::new(
             span,
-            format!("picante: {macro_name} does not support generics (its ingredients are concrete types)"),
+            format!(
+                "picante: {macro_name} does not support generics (its ingredients are concrete types)"
+            ),
         ));
     }
     match &item.body {
@@ -464,7 +468,10 @@ fn parse_params(group: &Group) -> Result<Vec<Param>> {
             }
         };
         if cursor.eat_punct(':').is_none() {
-            return Err(Error::new(cursor.span(), "picante: expected `:` and the parameter's type"));
+            return Err(Error::new(
+                cursor.span(),
+                "picante: expected `:` and the parameter's type",
+            ));
         }
         let ty = cursor.until_comma();
         if ty.is_empty() {

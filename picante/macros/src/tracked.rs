@@ -94,7 +94,10 @@ fn db_parameter(item: &FnItem) -> Result<(Ident, TokenStream)> {
         return Err(if generics.is_empty() {
             missing()
         } else {
-            Error::new(span, "picante: a tracked function has exactly one type parameter, the database")
+            Error::new(
+                span,
+                "picante: a tracked function has exactly one type parameter, the database",
+            )
         });
     };
     let mut tokens = param.clone().into_iter();
@@ -113,7 +116,10 @@ fn db_parameter(item: &FnItem) -> Result<(Ident, TokenStream)> {
         None => TokenStream::new(),
         Some(TokenTree::Punct(p)) if p.as_char() == ':' => tokens.collect(),
         Some(other) => {
-            return Err(Error::new(other.span(), "picante: expected `:` and the database's bounds"));
+            return Err(Error::new(
+                other.span(),
+                "picante: expected `:` and the database's bounds",
+            ));
         }
     };
     Ok((db, bounds))
@@ -136,10 +142,11 @@ fn is_ref_to(ty: &TokenStream, db: &Ident) -> bool {
 /// `T` when `output` is `PicanteResult<T>` (by any path ending in `PicanteResult`).
 fn picante_result_ok(output: &TokenStream) -> Option<TokenStream> {
     let tokens: Vec<TokenTree> = output.clone().into_iter().collect();
-    let open = tokens.iter().position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == '<'))?;
+    let open =
+        tokens.iter().position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == '<'))?;
     let named = matches!(&tokens[..open], [.., TokenTree::Ident(i)] if i == "PicanteResult");
     let closes = matches!(tokens.last(), Some(TokenTree::Punct(p)) if p.as_char() == '>');
-    (named && closes && open + 2 <= tokens.len() - 1)
+    (named && closes && open + 2 < tokens.len())
         .then(|| tokens[open + 1..tokens.len() - 1].iter().cloned().collect())
 }
 
@@ -190,7 +197,11 @@ fn generate(item: &FnItem, signature: &Signature) -> TokenStream {
     let db = &signature.db;
     let db_bounds = &signature.db_bounds;
     // The user's bounds then ours: `DB: HasA + ::picante::HasRuntime + …`.
-    let user_bounds = if db_bounds.is_empty() { TokenStream::new() } else { quote! { #db_bounds + } };
+    let user_bounds = if db_bounds.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! { #db_bounds + }
+    };
     let extra_where = &item.where_clause;
     let output = item.output.clone().unwrap_or_default();
     let body = &item.body;
@@ -299,9 +310,7 @@ mod tests {
 
     fn expand_str(source: &str) -> std::result::Result<String, String> {
         let item: TokenStream = source.parse().expect("tokenizes");
-        expand(TokenStream::new(), item)
-            .map(|t| t.to_string())
-            .map_err(|e| e.message().to_string())
+        expand(TokenStream::new(), item).map(|t| t.to_string()).map_err(|e| e.message().to_string())
     }
 
     #[test]
@@ -318,7 +327,8 @@ mod tests {
     fn a_plain_return_type_is_wrapped_in_ok() {
         let out = expand_str("async fn f<DB>(db: &DB) -> u8 { 1 }").expect("expands");
         assert!(out.contains("Ok (__picante_impl_f (db ,) . await)"), "{out}");
-        let out = expand_str("async fn f<DB>(db: &DB) -> PicanteResult<u8> { Ok(1) }").expect("expands");
+        let out =
+            expand_str("async fn f<DB>(db: &DB) -> PicanteResult<u8> { Ok(1) }").expect("expands");
         assert!(out.contains("Box :: pin (__picante_impl_f (db ,))"), "{out}");
     }
 
