@@ -23,6 +23,18 @@ pub struct Settings {
     pub title: String,
 }
 
+/// Fields named like locals of the generated code: they must not be mixed up with them.
+#[picante::input]
+pub struct Row {
+    /// The key.
+    #[key]
+    pub key: u32,
+    /// Named like the id the generated `new` interns.
+    pub id: u64,
+    /// Named like the data a generated setter reads first.
+    pub current: u64,
+}
+
 mod words {
     /// One word, interned.
     #[picante::interned]
@@ -65,7 +77,7 @@ pub async fn title_length<DB: AppTrait>(db: &DB) -> PicanteResult<usize> {
 }
 
 #[picante::db(
-    inputs(File, Settings),
+    inputs(File, Settings, Row),
     interned(words::Word),
     tracked(length, even, headline, title_length),
     db_trait(AppTrait)
@@ -102,6 +114,17 @@ fn an_input_is_created_read_and_updated_through_its_handle() -> PicanteResult<()
     // A setter replaces one field and keeps the others.
     a.set_tags(&db, vec!["y".into()])?;
     assert_eq!((a.text(&db)?, a.tags(&db)?), ("bye".to_string(), vec!["y".to_string()]));
+    Ok(())
+}
+
+#[test]
+fn fields_named_like_generated_locals_keep_their_values() -> PicanteResult<()> {
+    let db = App::new("test");
+    let row = Row::new(&db, 1, 7, 8)?;
+    assert_eq!((row.id(&db)?, row.current(&db)?), (7, 8));
+    row.set_current(&db, 9)?;
+    row.set_id(&db, 6)?;
+    assert_eq!((*row.key(&db)?, row.id(&db)?, row.current(&db)?), (1, 6, 9));
     Ok(())
 }
 
@@ -293,14 +316,14 @@ fn the_persist_functions_take_the_listed_ingredients() -> PicanteResult<()> {
     let a = File::new(&db, "a.md".into(), "abcd".into(), vec![])?;
     block_on(length(&db, a))?;
     let ingredients = db.persistable_ingredients();
-    assert_eq!(ingredients.len(), 2 + 2 + 1 + 4, "keys and data per input, one per other item");
+    assert_eq!(ingredients.len(), 3 * 2 + 1 + 4, "keys and data per input, one per other item");
     picante::persist::save_cache(&path, db.runtime(), &ingredients)?;
 
     let fresh = App::new("second");
     picante::persist::load_cache(&path, fresh.runtime(), &fresh.persistable_ingredients())?;
     assert_eq!(block_on(length(&fresh, a))?, 4);
     assert_eq!(stats(&fresh).executed, 0);
-    assert_eq!(fresh.ingredient_registry().iter().count(), 9);
+    assert_eq!(fresh.ingredient_registry().iter().count(), 11);
     std::fs::remove_file(&path).ok();
     Ok(())
 }

@@ -39,18 +39,30 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream
     }
     let data: Vec<&Field> =
         fields.iter().filter(|f| key.is_none_or(|k| k.name != f.name)).collect();
-    let reserved: &[&str] = match key {
+    let methods: &[&str] = match key {
         Some(_) => &["new", "new_with_durability", "data"],
         None => &["set", "set_with_durability", "get"],
     };
-    if let Some(field) = fields.iter().find(|f| reserved.iter().any(|r| f.name == r)) {
-        return Err(Error::new(
-            field.name.span(),
-            format!(
-                "picante: `{}` is a method of the generated handle; rename the field",
-                field.name
-            ),
-        ));
+    for field in fields {
+        if methods.iter().any(|m| field.name == m) {
+            return Err(Error::new(
+                field.name.span(),
+                format!(
+                    "picante: `{}` is a method of the generated handle; rename the field",
+                    field.name
+                ),
+            ));
+        }
+        // The generated methods take `db` and `durability` beside one parameter per field.
+        if field.name == "db" || field.name == "durability" {
+            return Err(Error::new(
+                field.name.span(),
+                format!(
+                    "picante: `{}` names a parameter of the generated methods; rename the field",
+                    field.name
+                ),
+            ));
+        }
     }
     let names = Names::of(&item.name);
     let shared = shared_items(&item, &names, key, &data);
@@ -230,12 +242,12 @@ fn keyed_handle(item: &StructItem, n: &Names, key: &Field, data: &[&Field]) -> T
         let others: Vec<&&Field> = data.iter().filter(|o| o.name != f.name).collect();
         let keep = comma_list(others.iter().map(|o| {
             let o = &o.name;
-            quote! { #o: ::core::clone::Clone::clone(&current.#o) }
+            quote! { #o: ::core::clone::Clone::clone(&__picante_current.#o) }
         }));
         let read_current = if others.is_empty() {
             TokenStream::new()
         } else {
-            quote! { let current = self.data(db)?; }
+            quote! { let __picante_current = self.data(db)?; }
         };
         quote! {
             #getter_doc
@@ -251,8 +263,8 @@ fn keyed_handle(item: &StructItem, n: &Names, key: &Field, data: &[&Field]) -> T
                 -> ::picante::PicanteResult<::picante::Revision>
             {
                 #read_current
-                let data = #data_struct { #name, #keep };
-                db.#data_getter().set(db, self.0, ::std::sync::Arc::new(data))
+                let __picante_data = ::std::sync::Arc::new(#data_struct { #name, #keep });
+                db.#data_getter().set(db, self.0, __picante_data)
             }
         }
     });
@@ -287,9 +299,10 @@ fn keyed_handle(item: &StructItem, n: &Names, key: &Field, data: &[&Field]) -> T
                 #params
                 durability: ::picante::Durability,
             ) -> ::picante::PicanteResult<Self> {
-                let id = db.#keys_getter().intern(#key_name)?;
-                db.#data_getter().set_with_durability(db, id, ::std::sync::Arc::new(#literal), durability)?;
-                ::core::result::Result::Ok(Self(id))
+                let __picante_id = db.#keys_getter().intern(#key_name)?;
+                let __picante_data = ::std::sync::Arc::new(#literal);
+                db.#data_getter().set_with_durability(db, __picante_id, __picante_data, durability)?;
+                ::core::result::Result::Ok(Self(__picante_id))
             }
 
             /// The key this entity was created with (never changes, so not a dependency).
@@ -372,8 +385,9 @@ fn singleton_handle(item: &StructItem, n: &Names, data: &[&Field]) -> TokenStrea
                 #params
                 durability: ::picante::Durability,
             ) -> ::picante::PicanteResult<()> {
-                let id = db.#keys_getter().intern(())?;
-                db.#data_getter().set_with_durability(db, id, ::std::sync::Arc::new(#literal), durability)?;
+                let __picante_id = db.#keys_getter().intern(())?;
+                let __picante_data = ::std::sync::Arc::new(#literal);
+                db.#data_getter().set_with_durability(db, __picante_id, __picante_data, durability)?;
                 ::core::result::Result::Ok(())
             }
 
@@ -387,6 +401,46 @@ fn singleton_handle(item: &StructItem, n: &Names, data: &[&Field]) -> TokenStrea
             }
 
             #getters
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_str(item: &str) -> std::result::Result<String, String> {
+        let item: TokenStream = item.parse().expect("tokenizes");
+        expand(TokenStream::new(), item).map(|t| t.to_string()).map_err(|e| e.message().into())
+    }
+
+    #[test]
+    fn a_keyed_input_stores_its_other_fields_by_interned_id() {
+        let out = expand_str("pub struct Val { #[key] id: u32, value: u64 }").expect("expands");
+        assert!(
+            out.contains("pub type ValKeysIngredient = :: picante :: InternedIngredient < u32 >"),
+            "{out}"
+        );
+        assert!(out.contains("pub struct ValData { value : u64 , }"), "{out}");
+        assert!(out.contains("pub fn set_value < DB : HasValIngredient >"), "{out}");
+    }
+
+    #[test]
+    fn misuse_is_reported() {
+        let cases = [
+            ("struct A { #[key] a: u8, #[key] b: u8 }", "at most one #[key]"),
+            ("struct A<T> { t: T }", "does not support generics"),
+            ("struct A(u8);", "needs named fields"),
+            ("struct A;", "needs named fields"),
+            ("enum A { B }", "goes on a struct"),
+            ("struct A { #[key] k: u8, data: u8 }", "is a method of the generated handle"),
+            ("struct A { get: u8 }", "is a method of the generated handle"),
+            ("struct A { #[key] k: u8, db: u8 }", "names a parameter"),
+            ("struct A { #[key] k: u8, durability: u8 }", "names a parameter"),
+        ];
+        for (item, expected) in cases {
+            let message = expand_str(item).err().unwrap_or_default();
+            assert!(message.contains(expected), "{item}: {message}");
         }
     }
 }

@@ -146,8 +146,8 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream
         impl #handle {
             /// The handle of these fields: the same for equal fields, a new one otherwise.
             #vis fn new<DB: #has_trait>(db: &DB, #params) -> ::picante::PicanteResult<Self> {
-                let id = db.#getter().intern(#data { #names })?;
-                ::core::result::Result::Ok(Self(id))
+                let __picante_id = db.#getter().intern(#data { #names })?;
+                ::core::result::Result::Ok(Self(__picante_id))
             }
 
             /// All fields at once.

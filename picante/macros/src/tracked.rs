@@ -66,6 +66,13 @@ fn check(item: &FnItem) -> Result<Signature> {
             ),
         ));
     }
+    // The generated call takes `db` beside the key's parameters.
+    if let Some(clash) = item.params.iter().skip(1).find(|p| p.name == "db") {
+        return Err(Error::new(
+            clash.name.span(),
+            "picante: `db` names the database in the generated call; rename this parameter",
+        ));
+    }
     let Some(output) = &item.output else {
         return Err(Error::new(
             item.params_span,
@@ -343,6 +350,7 @@ mod tests {
             ("async fn f<DB, T>(db: &DB) -> u8 { 1 }", "exactly one type parameter"),
             ("async fn f<'a>(db: &'a u8) -> u8 { 1 }", "lifetimes"),
             ("async unsafe fn f<DB>(db: &DB) -> u8 { 1 }", "cannot be `unsafe`"),
+            ("async fn f<DB>(database: &DB, db: u8) -> u8 { 1 }", "rename this parameter"),
         ];
         for (source, expected) in cases {
             let message = expand_str(source).err().unwrap_or_default();
