@@ -34,6 +34,13 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream
             ),
         ));
     }
+    // `new` takes `db` beside one parameter per field.
+    if let Some(field) = fields.iter().find(|f| f.name == "db") {
+        return Err(Error::new(
+            field.name.span(),
+            "picante: `db` names the database parameter of `new`; rename the field",
+        ));
+    }
 
     let vis = &item.vis;
     let handle = &item.name;
@@ -160,4 +167,39 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream
             #getters
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_str(item: &str) -> std::result::Result<String, String> {
+        let item: TokenStream = item.parse().expect("tokenizes");
+        expand(TokenStream::new(), item).map(|t| t.to_string()).map_err(|e| e.message().into())
+    }
+
+    #[test]
+    fn interned_data_derives_what_the_interner_hashes_with() {
+        let out = expand_str("pub struct Word { text: String }").expect("expands");
+        assert!(
+            out.contains("pub type WordIngredient = :: picante :: InternedIngredient < WordData >"),
+            "{out}"
+        );
+        assert!(out.contains(":: core :: hash :: Hash"), "{out}");
+    }
+
+    #[test]
+    fn misuse_is_reported() {
+        let cases = [
+            ("struct A { #[key] a: u8 }", "no #[key] field"),
+            ("struct A<T> { t: T }", "does not support generics"),
+            ("struct A(u8);", "needs named fields"),
+            ("struct A { value: u8 }", "is a method of the generated handle"),
+            ("struct A { db: u8 }", "rename the field"),
+        ];
+        for (item, expected) in cases {
+            let message = expand_str(item).err().unwrap_or_default();
+            assert!(message.contains(expected), "{item}: {message}");
+        }
+    }
 }
