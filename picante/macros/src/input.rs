@@ -251,6 +251,7 @@ fn keyed_handle(item: &StructItem, n: &Names, key: &Field, data: &[&Field]) -> T
         };
         quote! {
             #getter_doc
+            #[inline]
             #vis fn #name<DB: #has_trait>(self, db: &DB) -> ::picante::PicanteResult<#ty> {
                 let value = db.#data_getter().get_with(db, &self.0, |data| {
                     data.map(|data| ::core::clone::Clone::clone(&data.#name))
@@ -324,6 +325,8 @@ fn keyed_handle(item: &StructItem, n: &Names, key: &Field, data: &[&Field]) -> T
             #getters
 
             /// The error for a read of this entity's data when it has none.
+            #[cold]
+            #[inline(never)]
             fn __picante_missing<DB: #has_trait>(self, db: &DB) -> ::std::sync::Arc<::picante::PicanteError> {
                 match db.#keys_getter().get(db, self.0) {
                     ::core::result::Result::Ok(key) => {

@@ -61,7 +61,12 @@ impl Attribute {
 
     /// `#[doc = …]`, which is also what `///` comments arrive as.
     pub(crate) fn is_doc(&self) -> bool {
-        matches!(self.body.stream().into_iter().next(), Some(TokenTree::Ident(i)) if i == "doc")
+        self.is_named("doc")
+    }
+
+    /// `#[name …]`: `#[inline]`, `#[inline(never)]`.
+    pub(crate) fn is_named(&self, name: &str) -> bool {
+        matches!(self.body.stream().into_iter().next(), Some(TokenTree::Ident(i)) if i == name)
     }
 
     /// Exactly `#[word]`, e.g. `#[key]`.

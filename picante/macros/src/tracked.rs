@@ -213,6 +213,10 @@ fn generate(item: &FnItem, signature: &Signature) -> TokenStream {
     let output = item.output.clone().unwrap_or_default();
     let body = &item.body;
     let (docs, others): (Vec<_>, Vec<_>) = item.attrs.iter().cloned().partition(|a| a.is_doc());
+    // `#[inline(..)]` goes on `compute`, the function the runtime calls to start the query (as
+    // on a hand-written compute function); the body is then built straight into its box,
+    // where a body kept out of line would return its future to be copied in.
+    let (inline, others): (Vec<_>, Vec<_>) = others.into_iter().partition(|a| a.is_named("inline"));
 
     let query_doc = doc(&format!(
         "The derived ingredient of the tracked function [`{name}`]: its memos, keyed by \
@@ -271,6 +275,7 @@ fn generate(item: &FnItem, signature: &Signature) -> TokenStream {
                 + ::core::marker::Send + ::core::marker::Sync + 'static,
             #extra_where
         {
+            #inline
             fn compute<#db>(db: &#db, key: #key_ty)
                 -> ::picante::BoxFuture<'_, ::picante::PicanteResult<#value>>
             where
@@ -288,6 +293,7 @@ fn generate(item: &FnItem, signature: &Signature) -> TokenStream {
         #wrapper_doc
         // Not an `async fn`: it returns the ingredient's own future, one state machine less
         // per level of a deep chain.
+        #[inline]
         #vis fn #name<DB: #has_trait>(db: &DB, #key_params)
             -> impl ::core::future::Future<Output = ::picante::PicanteResult<#value>> + '_
         {
@@ -328,6 +334,14 @@ mod tests {
         .expect("expands");
         assert!(out.contains("type ChainQuery < DB > = :: picante :: DerivedIngredient < DB , (Val , u32 ,) , u64 >"), "{out}");
         assert!(out.contains("let (root , i ,) = key ;"), "{out}");
+        let out =
+            expand_str("#[inline(never)] #[allow(unused)] async fn f<DB>(db: &DB) -> u8 { 1 }")
+                .expect("expands");
+        assert!(out.contains("# [inline (never)] fn compute"), "{out}");
+        assert!(
+            out.contains("# [allow (unused)] # [doc (hidden)] async fn __picante_impl_f"),
+            "{out}"
+        );
     }
 
     #[test]
