@@ -93,9 +93,9 @@ where
     }
 
     /// Reads the value of `key` through `read`, under the slot's lock, and records the same
-    /// dependency as [`get`](Self::get). For a value behind an `Arc` (what `#[picante::input]`
-    /// stores), this reads one field without touching the reference count; `read` should only
-    /// copy out what it needs, since writers of this key wait while it runs.
+    /// dependency as [`get`](Self::get), without cloning the whole value: `#[picante::input]`'s
+    /// field getters clone only their field this way. `read` should only copy out what it
+    /// needs, since writers of this key wait while it runs.
     ///
     /// # Examples
     ///

@@ -2,7 +2,7 @@
 //!
 //! With one `#[key]` field, `Page { #[key] path: String, text: String }` becomes a handle,
 //! `Page(InternId)`, over two ingredients: `PageKeysIngredient` interns the key, and
-//! `PageDataIngredient` holds the other fields as `Arc<PageData>` per id. `Page::new(db, path,
+//! `PageDataIngredient` holds the other fields, a `PageData` per id. `Page::new(db, path,
 //! text)` creates or updates one; `page.text(db)` reads a field (a tracked read); `page.path(db)`
 //! reads the key; `page.set_text(db, text)` replaces one field.
 //!
@@ -142,7 +142,7 @@ fn shared_items(item: &StructItem, n: &Names, key: Option<&Field>, data: &[&Fiel
         #data_ty_doc
         #[allow(dead_code)]
         #vis type #data_ty =
-            ::picante::InputIngredient<::picante::InternId, ::std::sync::Arc<#data_struct>>;
+            ::picante::InputIngredient<::picante::InternId, #data_struct>;
 
         // The key and field bounds, checked here so that an error names the type.
         const _: () = {
@@ -165,7 +165,7 @@ fn shared_items(item: &StructItem, n: &Names, key: Option<&Field>, data: &[&Fiel
         #data_doc
         #docs
         #others
-        #[derive(::picante::__private::facet::Facet)]
+        #[derive(::core::clone::Clone, ::picante::__private::facet::Facet)]
         #[facet(crate = ::picante::__private::facet)]
         #[allow(dead_code)]
         #vis struct #data_struct { #data_fields }
@@ -240,14 +240,11 @@ fn keyed_handle(item: &StructItem, n: &Names, key: &Field, data: &[&Field]) -> T
              same entity: to write several fields at once use `new`."
         ));
         let others: Vec<&&Field> = data.iter().filter(|o| o.name != f.name).collect();
-        let keep = comma_list(others.iter().map(|o| {
-            let o = &o.name;
-            quote! { #o: ::core::clone::Clone::clone(&__picante_current.#o) }
-        }));
-        let read_current = if others.is_empty() {
-            TokenStream::new()
+        // The other fields move out of the current value (struct update syntax).
+        let data_value = if others.is_empty() {
+            quote! { #data_struct { #name } }
         } else {
-            quote! { let __picante_current = self.data(db)?; }
+            quote! { #data_struct { #name, ..self.data(db)? } }
         };
         quote! {
             #getter_doc
@@ -263,9 +260,7 @@ fn keyed_handle(item: &StructItem, n: &Names, key: &Field, data: &[&Field]) -> T
             #vis fn #setter<DB: #has_trait>(self, db: &DB, #name: #ty)
                 -> ::picante::PicanteResult<::picante::Revision>
             {
-                #read_current
-                let __picante_data = ::std::sync::Arc::new(#data_struct { #name, #keep });
-                db.#data_getter().set(db, self.0, __picante_data)
+                db.#data_getter().set(db, self.0, #data_value)
             }
         }
     });
@@ -301,7 +296,7 @@ fn keyed_handle(item: &StructItem, n: &Names, key: &Field, data: &[&Field]) -> T
                 durability: ::picante::Durability,
             ) -> ::picante::PicanteResult<Self> {
                 let __picante_id = db.#keys_getter().intern(#key_name)?;
-                let __picante_data = ::std::sync::Arc::new(#literal);
+                let __picante_data = #literal;
                 db.#data_getter().set_with_durability(db, __picante_id, __picante_data, durability)?;
                 ::core::result::Result::Ok(Self(__picante_id))
             }
@@ -313,10 +308,10 @@ fn keyed_handle(item: &StructItem, n: &Names, key: &Field, data: &[&Field]) -> T
                 db.#keys_getter().get(db, self.0)
             }
 
-            /// All fields at once; a dependency when read inside a tracked function. An error
-            /// if this entity has no data in this database.
+            /// All fields at once (a clone); a dependency when read inside a tracked function.
+            /// An error if this entity has no data in this database.
             #vis fn data<DB: #has_trait>(self, db: &DB)
-                -> ::picante::PicanteResult<::std::sync::Arc<#data_struct>>
+                -> ::picante::PicanteResult<#data_struct>
             {
                 let data = db.#data_getter().get(db, &self.0)?;
                 data.ok_or_else(|| self.__picante_missing(db))
@@ -389,7 +384,7 @@ fn singleton_handle(item: &StructItem, n: &Names, data: &[&Field]) -> TokenStrea
                 durability: ::picante::Durability,
             ) -> ::picante::PicanteResult<()> {
                 let __picante_id = db.#keys_getter().intern(())?;
-                let __picante_data = ::std::sync::Arc::new(#literal);
+                let __picante_data = #literal;
                 db.#data_getter().set_with_durability(db, __picante_id, __picante_data, durability)?;
                 ::core::result::Result::Ok(())
             }
@@ -397,7 +392,7 @@ fn singleton_handle(item: &StructItem, n: &Names, data: &[&Field]) -> TokenStrea
             /// The value, or `None` before the first `set`; a dependency when read inside a
             /// tracked function.
             #vis fn get<DB: #has_trait>(db: &DB)
-                -> ::picante::PicanteResult<::core::option::Option<::std::sync::Arc<#data_struct>>>
+                -> ::picante::PicanteResult<::core::option::Option<#data_struct>>
             {
                 let id = db.#keys_getter().intern(())?;
                 db.#data_getter().get(db, &id)
