@@ -36,6 +36,22 @@ fn peek_eq<'f>(a: Peek<'_, 'f>, b: Peek<'_, 'f>) -> bool {
     if let Ok(equal) = a.partial_eq(&b) {
         return equal;
     }
+    // `Option` and `Result` are enums to facet too, but their variants need not expose their
+    // fields (a tagged `Option<S>` shows none), and comparing no fields says "equal": compare
+    // the containers by their definition, before their enum (or opaque) shape.
+    if matches!(
+        a.shape().def,
+        Def::Option(_)
+            | Def::Result(_)
+            | Def::List(_)
+            | Def::Array(_)
+            | Def::Slice(_)
+            | Def::Map(_)
+            | Def::Set(_)
+            | Def::Pointer(_)
+    ) {
+        return def_eq(a, b);
+    }
     match a.shape().ty {
         Type::User(UserType::Struct(_)) => {
             let (Ok(sa), Ok(sb)) = (a.into_struct(), b.into_struct()) else { return false };
@@ -123,6 +139,11 @@ mod tests {
     }
 
     #[derive(Facet, Clone)]
+    struct Count {
+        n: u64,
+    }
+
+    #[derive(Facet, Clone)]
     #[repr(u8)]
     #[allow(dead_code)] // variants are built in tests through clones only
     enum Node {
@@ -157,6 +178,25 @@ mod tests {
         let mut e = page();
         e.weight = None;
         assert!(!deep_eq(&a, &e));
+    }
+
+    #[test]
+    fn options_of_structs_without_partial_eq_compare_their_contents() {
+        // What an input compares on every write: `Option<V>`. `Option` is an enum to facet
+        // too, but its variants expose no fields; it must be compared as an `Option`.
+        let a = Some(Body { html: "a".into() });
+        assert!(deep_eq(&a, &Some(Body { html: "a".into() })));
+        assert!(!deep_eq(&a, &Some(Body { html: "b".into() })));
+        assert!(!deep_eq(&a, &None));
+        assert!(!deep_eq(
+            &Ok::<Body, u8>(Body { html: "a".into() }),
+            &Ok(Body { html: "b".into() })
+        ));
+        // Without a niche, `Option` has a tag of its own.
+        let count = Some(Count { n: 1 });
+        assert!(deep_eq(&count, &Some(Count { n: 1 })));
+        assert!(!deep_eq(&count, &Some(Count { n: 2 })));
+        assert!(!deep_eq(&count, &None));
     }
 
     #[test]

@@ -61,6 +61,14 @@ pub enum PicanteError {
         /// The panic payload, when it was a string.
         message: String,
     },
+    /// An input entity made by `#[picante::input]` was read, but its ingredient holds no
+    /// value for it (its data was never set under this database, or was removed).
+    MissingInput {
+        /// The input ingredient's name.
+        input: &'static str,
+        /// The entity's key, rendered with its `Debug` form (through facet).
+        key: String,
+    },
     /// Saving or loading a cache file failed (see [`persist`](crate::persist)).
     Cache {
         /// What went wrong, naming the file.
@@ -126,6 +134,9 @@ impl fmt::Display for PicanteError {
                 "writing input `{input}`: comparing the new value with the current one panicked \
                  ({message}); nothing of the write was published"
             ),
+            PicanteError::MissingInput { input, key } => {
+                write!(f, "input `{input}` has no value for {key}")
+            }
             PicanteError::Cache { message } => f.write_str(message),
             PicanteError::Query(inner) => write!(f, "{inner}"),
             PicanteError::Superseded => {

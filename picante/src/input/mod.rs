@@ -96,36 +96,70 @@ where
 
     /// The value of `key`, or `None` if it has none. Records a dependency when called from
     /// inside a derived query, also when the key has no value.
-    pub fn get<DB: HasRuntime + ?Sized>(&self, _db: &DB, key: &K) -> PicanteResult<Option<V>> {
+    pub fn get<DB: HasRuntime + ?Sized>(&self, db: &DB, key: &K) -> PicanteResult<Option<V>> {
+        self.get_with(db, key, |value| value.cloned())
+    }
+
+    /// Reads the value of `key` through `read`, under the slot's lock, and records the same
+    /// dependency as [`get`](Self::get), without cloning the whole value: `#[picante::input]`'s
+    /// field getters clone only their field this way. `read` should only copy out what it
+    /// needs, since writers of this key wait while it runs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use picante::{HasRuntime, InputIngredient, QueryKindId, Runtime};
+    /// struct Db { runtime: Runtime }
+    /// impl HasRuntime for Db {
+    ///     fn runtime(&self) -> &Runtime { &self.runtime }
+    /// }
+    /// let db = Db { runtime: Runtime::new() };
+    /// let text: InputIngredient<u32, String> = InputIngredient::new(QueryKindId(1), "text");
+    /// text.set(&db, 1, "hello".to_string())?;
+    /// assert_eq!(text.get_with(&db, &1, |v| v.map(String::len))?, Some(5));
+    /// assert_eq!(text.get_with(&db, &2, |v| v.map(String::len))?, None);
+    /// # Ok::<(), std::sync::Arc<picante::PicanteError>>(())
+    /// ```
+    pub fn get_with<DB: HasRuntime + ?Sized, R>(
+        &self,
+        _db: &DB,
+        key: &K,
+        read: impl FnOnce(Option<&V>) -> R,
+    ) -> PicanteResult<R> {
         let index = self.table.find_or_insert(key, InputSlot::absent);
-        let (value, changed_at, durability) = match snapshot_revision() {
+        let (result, changed_at, durability) = match snapshot_revision() {
             None => {
                 let slot = self.slot(index);
                 let value = slot.value.lock();
                 let changed_at = slot.changed_at.load(Ordering::Acquire);
                 let durability = Durability::from_index(slot.durability.load(Ordering::Acquire));
-                (value.clone(), Revision(changed_at), durability)
+                (read(value.as_ref()), Revision(changed_at), durability)
             }
-            Some(revision) => self.read_as_of(index, revision),
+            Some(revision) => self.read_as_of(index, revision, read),
         };
         observe(Dep { kind: self.kind, index }, changed_at, durability);
-        Ok(value)
+        Ok(result)
     }
 
     /// Slot `index` as a snapshot at `revision` sees it: the current value if it was set by
     /// then, else the version kept for that snapshot.
-    fn read_as_of(&self, index: u32, revision: Revision) -> (Option<V>, Revision, Durability) {
+    fn read_as_of<R>(
+        &self,
+        index: u32,
+        revision: Revision,
+        read: impl FnOnce(Option<&V>) -> R,
+    ) -> (R, Revision, Durability) {
         let slot = self.slot(index);
         // Under the slot lock, a write has either not happened or kept what it replaced.
         let value = slot.value.lock();
         let changed_at = slot.changed_at.load(Ordering::Acquire);
         if changed_at <= revision.0 {
             let durability = Durability::from_index(slot.durability.load(Ordering::Acquire));
-            return (value.clone(), Revision(changed_at), durability);
+            return (read(value.as_ref()), Revision(changed_at), durability);
         }
         match self
             .history
-            .at(index, revision, |v| (v.value.clone(), Revision(v.changed_at), v.durability))
+            .at(index, revision, |v| (read(v.value.as_ref()), Revision(v.changed_at), v.durability))
         {
             Some(version) => version,
             None => unreachable!("picante: a pinned snapshot's input version was not kept"),

@@ -202,3 +202,22 @@ fn a_reader_racing_a_batch_that_fails_finishes_with_the_old_values() {
     let sum = within(Duration::from_secs(10), move || reader.join().unwrap());
     assert_eq!(sum, 13);
 }
+
+/// A value without `PartialEq` and without a niche: an input compares `Option<V>` on every
+/// write, and a tagged `Option` shows facet no fields to compare.
+#[derive(facet::Facet, Clone)]
+struct Count {
+    n: u64,
+}
+
+#[test]
+fn a_changed_value_without_partial_eq_is_a_change() {
+    let db = Db::new(vec![]);
+    let counts: picante::InputIngredient<u32, Count> =
+        picante::InputIngredient::new(picante::QueryKindId(900), "counts");
+    let first = counts.set(&db, 1, Count { n: 1 }).unwrap();
+    assert_eq!(counts.set(&db, 1, Count { n: 1 }).unwrap(), first, "equal: no revision");
+    let second = counts.set(&db, 1, Count { n: 2 }).unwrap();
+    assert!(second > first, "a different value is a new revision");
+    assert_eq!(counts.get(&db, &1).unwrap().map(|c| c.n), Some(2));
+}

@@ -1,0 +1,6 @@
+#[picante::db(inputs())]
+pub enum Database {
+    Empty,
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[picante::db(inputs(), caches(Files))]
+pub struct Database {}
+
+fn main() {}

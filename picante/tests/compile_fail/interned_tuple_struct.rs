@@ -1,0 +1,4 @@
+#[picante::interned]
+pub struct Name(String);
+
+fn main() {}

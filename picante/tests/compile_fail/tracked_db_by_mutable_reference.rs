@@ -1,0 +1,6 @@
+#[picante::tracked]
+async fn double<DB: picante::HasRuntime>(db: &mut DB, n: u32) -> picante::PicanteResult<u32> {
+    Ok(n * 2)
+}
+
+fn main() {}
