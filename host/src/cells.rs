@@ -109,6 +109,15 @@ impl Cells {
         self
     }
 
+    /// Each cell's name and the binary it would start (`None` when not found), for the cache's
+    /// version (`cache/version.rs`).
+    pub(crate) fn binaries(&self) -> Vec<(&'static str, Option<PathBuf>)> {
+        [self.markdown.name, self.template.name]
+            .into_iter()
+            .map(|name| (name, self.locate(name).ok()))
+            .collect()
+    }
+
     fn locate(&self, name: &'static str) -> Result<PathBuf, CellError> {
         self.search
             .iter()

@@ -40,6 +40,9 @@ pub struct BuildReport {
     /// Things the user should know that did not fail the build (an old output left in place
     /// because it was changed by hand).
     pub warnings: Vec<String>,
+    /// With [`Site::set_explain`](crate::Site::set_explain): which inputs changed in this
+    /// build and why the route was or was not rendered again, a few lines of text.
+    pub explanation: Option<String>,
     /// Wall time.
     pub elapsed: Duration,
 }

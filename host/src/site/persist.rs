@@ -1,0 +1,286 @@
+//! A site built by one process after another (the CLI): the first build of a process starts
+//! from what the last one left in `.cache/` (see `cache/`), and a build saves it again.
+//!
+//! The first build asks, in order:
+//! 1. Is there a saved state of this version, of a clean build, with no `now()` read? Then
+//!    the outputs are checked against their records (one `stat` each) while the site is
+//!    scanned (one `stat` per file, as every build does). All as saved: the build is done,
+//!    without a database, a cell or a page looked at.
+//! 2. Otherwise the state file goes (it is written again only when this build is complete),
+//!    and the database is loaded if its version matches; the scanner then takes the saved
+//!    stamps, if they go with that database, and reads only the files whose stamp changed.
+//!
+//! After a build, the database is saved only if the revision moved since it was loaded (a
+//! build that found nothing changed leaves the file as it is), then the version, then the
+//! state.
+
+use std::path::Path;
+use std::sync::atomic::Ordering;
+
+use picante::HasRuntime;
+use picante::persist::{CacheLoadOptions, CacheSaveOptions, CacheWarning};
+
+use super::load::Scan;
+use super::{BuildReport, Site};
+use crate::HostError;
+use crate::cache::state::{SavedState, write_atomically};
+use crate::cache::version::CacheVersion;
+use crate::cache::{DATABASE, STATE, VERSION, database_checksum};
+use crate::output::location::{self, Origin, OutputDir};
+use crate::output::records::{self, Stamp};
+
+/// How the first build of a persistent site starts.
+pub(super) enum Start {
+    /// Nothing changed since the saved build: its report.
+    UpToDate(BuildReport),
+    /// A build to run on this scan; the database loaded if `loaded`.
+    Build { scan: Scan, warnings: Vec<String>, loaded: bool },
+}
+
+impl Site {
+    /// Starts the first build from `.cache/` (see the module docs).
+    pub(super) fn start_from_cache(&self) -> Result<Start, HostError> {
+        let cache = self.cas.root().to_path_buf();
+        let version = CacheVersion::current(&self.db.cells);
+        let mut warnings = Vec::new();
+        let state = match SavedState::read(&cache.join(STATE)) {
+            Ok(state) => state.filter(|state| state.version == version.number()),
+            Err(reason) => {
+                warnings.push(format!("ignored the saved scan {reason}"));
+                None
+            }
+        };
+        let usable = state.as_ref().filter(|state| state.clean && !state.read_now);
+        // The outputs are checked while the site is scanned: two sets of `stat`s at once.
+        let (scan, outputs_as_saved) = std::thread::scope(|scope| {
+            let outputs = usable.map(|state| scope.spawn(|| self.outputs_as_saved(state)));
+            let scan = self.scan();
+            (scan, outputs.is_some_and(|check| check.join().unwrap_or(false)))
+        });
+        let scan = scan?;
+        if outputs_as_saved
+            && let Some(state) = usable
+            && crate::scan::same_stamps(&state.listings, &scan.listings)
+        {
+            return Ok(Start::UpToDate(BuildReport {
+                pages: state.pages as usize,
+                unchanged: state.outputs as usize,
+                ..BuildReport::default()
+            }));
+        }
+        // This build may change outputs and records: the state of the last one goes first,
+        // so that a build cut short leaves none to be trusted.
+        remove_if_there(&cache.join(STATE))?;
+        let loaded = self.load_saved_database(&cache, &version, &mut warnings);
+        if loaded {
+            // The stamps tell what changed since the texts in this database were read, and
+            // only if the state was saved with this very database.
+            match state {
+                Some(state)
+                    if database_checksum(&cache.join(DATABASE)) == Some(state.database) =>
+                {
+                    self.read_now.store(state.read_now, Ordering::Relaxed);
+                    self.scanner.remember(state.listings);
+                }
+                _ => self.read_now.store(true, Ordering::Relaxed),
+            }
+        }
+        Ok(Start::Build { scan, warnings, loaded })
+    }
+
+    /// Whether every output the saved build left is still as written: as many records for its
+    /// output directory as it left, each file's stamp the recorded one.
+    fn outputs_as_saved(&self, state: &SavedState) -> bool {
+        let Some(dir) = self.output_dir_without_building() else { return false };
+        if dir.key != state.output_key || dir.path != state.output_path {
+            return false;
+        }
+        let records = self.cas.names_with_prefix(&records::dir_prefix(&dir.key));
+        if records.len() as u64 != state.outputs {
+            return false;
+        }
+        let prefix = records::dir_prefix(&dir.key).len();
+        let mut path = dir.path.clone();
+        records.iter().all(|(name, _, tag)| {
+            path.push(&name[prefix..]);
+            let same = Stamp::of_file(&path).is_some_and(|stamp| stamp.tag() == *tag);
+            path.clone_from(&dir.path);
+            same
+        })
+    }
+
+    /// The output directory a build would use, if the config parses and it is not refused
+    /// (the build itself reports either).
+    fn output_dir_without_building(&self) -> Option<OutputDir> {
+        match &self.output {
+            Some(dir) => location::resolve(&self.root, dir, Origin::CommandLine).ok(),
+            None => {
+                let text = std::fs::read_to_string(self.root.join("dodeca.toml")).ok()?;
+                let config = crate::config::parse(&text).ok()?;
+                let configured = config.output_dir.as_deref().unwrap_or("public");
+                location::resolve(&self.root, Path::new(configured), Origin::Config).ok()
+            }
+        }
+    }
+
+    /// Loads `dodeca.bin` if `dodeca.version` says this host saved it. Whatever cannot be
+    /// used is a warning; the database then starts empty (picante loads all or nothing).
+    fn load_saved_database(
+        &self,
+        cache: &Path,
+        version: &CacheVersion,
+        warnings: &mut Vec<String>,
+    ) -> bool {
+        let path = cache.join(DATABASE);
+        if !path.exists() {
+            return false;
+        }
+        match version.matches_file(&cache.join(VERSION)) {
+            Ok(true) => {}
+            Ok(false) => {
+                warnings.push(format!(
+                    "{} was saved by another build of dodeca-host or its cells ({} differs or \
+                     is missing); building from scratch",
+                    path.display(),
+                    cache.join(VERSION).display()
+                ));
+                return false;
+            }
+            Err(reason) => {
+                warnings.push(format!("cannot read the cache's version ({reason}); building from scratch"));
+                return false;
+            }
+        }
+        let db = &*self.db;
+        let options = CacheLoadOptions { cache_version: version.number(), ..Default::default() };
+        match picante::persist::load_cache_with_options(
+            &path,
+            db.runtime(),
+            &db.persistable(),
+            &options,
+        ) {
+            Ok(load) => {
+                for warning in load.warnings {
+                    let why = match warning {
+                        CacheWarning::Unusable { .. } => "; building from scratch",
+                        _ => "; those are computed again",
+                    };
+                    warnings.push(format!("{warning}{why}"));
+                }
+                load.loaded
+            }
+            Err(error) => {
+                warnings.push(format!("saved database: {error}; building from scratch"));
+                false
+            }
+        }
+    }
+
+    /// Saves what the next process starts from, after a complete build: the database (when
+    /// its revision moved since it was last loaded or saved), its version, then the state.
+    pub(super) fn save_for_next_process(&self, report: &BuildReport) -> Result<(), HostError> {
+        let cache = self.cas.root().to_path_buf();
+        let db = &*self.db;
+        let version = CacheVersion::current(&db.cells);
+        let path = cache.join(DATABASE);
+        remove_stale_temporaries(&cache);
+        let revision = db.runtime().current_revision();
+        if *self.saved_revision.lock() != Some(revision) || !path.exists() {
+            let options = CacheSaveOptions { cache_version: version.number() };
+            picante::persist::save_cache_with_options(
+                &path,
+                db.runtime(),
+                &db.persistable(),
+                &options,
+            )
+            .map_err(HostError::SavedDatabase)?;
+            write_atomically(&cache.join(VERSION), version.text().as_bytes())
+                .map_err(|e| HostError::io("write", cache.join(VERSION), e))?;
+            *self.saved_revision.lock() = Some(revision);
+        }
+        let database = database_checksum(&path)
+            .ok_or_else(|| HostError::io("read", &path, std::io::ErrorKind::UnexpectedEof.into()))?;
+        let Some(outputs) = self.outputs.lock().clone() else { return Ok(()) };
+        let state = SavedState {
+            version: version.number(),
+            database,
+            clean: report.errors.is_empty() && report.warnings.is_empty(),
+            read_now: self.read_now.load(Ordering::Relaxed),
+            pages: report.pages as u64,
+            outputs: (report.written + report.unchanged) as u64,
+            output_key: outputs.dir().key.clone(),
+            output_path: outputs.dir().path.clone(),
+            listings: self.scanner.with_remembered(<[_]>::to_vec),
+        };
+        state.write(&cache.join(STATE)).map_err(|e| HostError::io("write", cache.join(STATE), e))
+    }
+
+    /// Removes the state file, if any, before a build that may change things.
+    pub(super) fn forget_saved_state(&self) -> Result<(), HostError> {
+        remove_if_there(&self.cas.root().join(STATE))
+    }
+}
+
+fn remove_if_there(path: &Path) -> Result<(), HostError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(HostError::io("remove", path, e)),
+    }
+}
+
+/// Removes the temporary files of saves cut short (a killed process's `.dodeca.bin.tmp-PID`,
+/// as large as the database, and `dodeca.scan.tmp-PID`, `dodeca.version.tmp-PID`) whose
+/// process is gone. Only the top of `.cache/` is read: a few entries.
+pub(crate) fn remove_stale_temporaries(cache: &Path) {
+    let Ok(entries) = std::fs::read_dir(cache) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some((base, pid)) = name.rsplit_once(".tmp-") else { continue };
+        let ours = [".dodeca.bin", "dodeca.bin", "dodeca.scan", "dodeca.version"];
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        if ours.contains(&base) && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+impl Site {
+    /// Loads the database the last build saved in `.cache/` into this site (which must not
+    /// have built anything), to look into it: [`graph_dot`](Self::graph_dot),
+    /// `dodeca-host cache stats`. Returns what could not be loaded.
+    ///
+    /// # Errors
+    ///
+    /// [`HostError::NoSavedDatabase`] when there is none this host can use: missing, saved by
+    /// another build of the host, or corrupted.
+    pub fn load_saved(&self) -> Result<Vec<String>, HostError> {
+        let cache = self.cas.root().to_path_buf();
+        let version = CacheVersion::current(&self.db.cells);
+        let mut warnings = Vec::new();
+        if self.load_saved_database(&cache, &version, &mut warnings) {
+            return Ok(warnings);
+        }
+        let why = if warnings.is_empty() { "there is none".to_string() } else { warnings.join("; ") };
+        Err(HostError::NoSavedDatabase { path: cache.join(DATABASE), why })
+    }
+
+    /// The dependency graph of the memos this site holds (built, or loaded by
+    /// [`load_saved`](Self::load_saved)) as Graphviz DOT: all of them, or the cone of the
+    /// render of `route` (a route, a content path or an output path) — it and everything it
+    /// depends on. An edge goes from a query to what it read.
+    ///
+    /// # Errors
+    ///
+    /// [`HostError::NoRoute`] when no content file has `route`, or its page was not rendered.
+    pub fn graph_dot(&self, route: Option<&str>) -> Result<String, HostError> {
+        crate::inspect::graph_dot(&self.db, route).map_err(HostError::NoRoute)
+    }
+
+    /// The statics' content hashes the database holds: the blobs the last build used.
+    pub(crate) fn static_hashes(&self) -> Vec<cas::ContentHash> {
+        let db = &*self.db;
+        db.statics.keys().iter().filter_map(|rel| db.statics.get(db, rel).ok().flatten()).collect()
+    }
+}
