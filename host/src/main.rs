@@ -279,6 +279,13 @@ fn main() -> ExitCode {
         );
     }
     if args.verbose {
+        let start = match report.start {
+            host::Start::InProcess => "this process's database",
+            host::Start::UpToDate => "nothing changed since the saved build (no database loaded)",
+            host::Start::Loaded => "the saved database",
+            host::Start::Cold => "nothing (no saved database used)",
+        };
+        println!("started from: {start}");
         println!(
             "errors: {}; template cell: {} callbacks, {} reads from its memo, {} bytes sent",
             report.errors.len(),

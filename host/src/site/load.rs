@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use picante::InputBatch;
+use picante::{HasRuntime, InputBatch};
 
 use super::Site;
 use crate::HostError;
@@ -145,13 +145,16 @@ impl Site {
                 .map_err(|e| HostError::cache(format!("store {}", path.display()), e))?;
             batch.set(&db.statics, found.rel.clone(), hash);
         }
-        // `now()` answers the build's start time. It is set anew when this build may render
-        // anything (an input changed), or when the last build had a render read it (which must
-        // then run again). Otherwise no render runs, none reads it, and the revision stays.
-        if !batch.is_empty() || self.read_now.load(Ordering::Relaxed) {
-            batch.set(&db.build_time, (), super::nanos_since_epoch(started));
-        }
+        let before = db.runtime().current_revision();
         batch.commit(db).map_err(HostError::Query)?;
+        // `now()` answers the build's start time. It is set anew when this build may render
+        // anything (an input changed: setting an equal value changes nothing), or when the last
+        // build had a render read it (which must then run again). Otherwise no render runs,
+        // none reads it, and the revision stays.
+        if db.runtime().current_revision() != before || self.read_now.load(Ordering::Relaxed) {
+            let now = super::nanos_since_epoch(started);
+            db.build_time.set(db, (), now).map_err(HostError::Query)?;
+        }
         self.scanner.remember(vec![config, content, templates, data, statics]);
         Ok(())
     }

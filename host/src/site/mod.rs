@@ -22,7 +22,7 @@ use std::time::Instant;
 use picante::HasRuntime;
 
 pub(crate) use persist::remove_stale_temporaries;
-pub use report::BuildReport;
+pub use report::{BuildReport, Start};
 use steps::{Counters, Steps};
 
 use crate::HostError;
@@ -71,7 +71,12 @@ enum Begun {
     UpToDate(BuildReport),
     /// The inputs are set; `warnings` about the cache for the report; `cold` if nothing was
     /// known before (no earlier build, no database loaded).
-    Loaded { warnings: Vec<String>, cold: bool, explainer: Option<crate::inspect::Explainer> },
+    Loaded {
+        warnings: Vec<String>,
+        cold: bool,
+        start: Start,
+        explainer: Option<crate::inspect::Explainer>,
+    },
 }
 
 /// `time` in nanoseconds since the Unix epoch (0 before it).
@@ -251,17 +256,14 @@ impl Site {
         let prestart = first
             && self.root.join("content").is_dir()
             && !(self.persistent && self.cas.root().join(crate::cache::DATABASE).exists());
-        let begun = std::thread::scope(|scope| {
-            if prestart {
-                scope.spawn(|| {
-                    self.db.cells.start(&[&self.db.cells.markdown, &self.db.cells.template])
-                });
-            }
-            self.begin()
-        })?;
-        let (warnings, cold, explainer) = match begun {
-            Begun::Loaded { warnings, cold, explainer } => (warnings, cold, explainer),
+        if prestart {
+            self.prestart_cells();
+        }
+        let begun = self.begin()?;
+        let (warnings, cold, start, explainer) = match begun {
+            Begun::Loaded { warnings, cold, start, explainer } => (warnings, cold, start, explainer),
             Begun::UpToDate(mut report) => {
+                report.start = Start::UpToDate;
                 if let Some(route) = &self.explain {
                     report.explanation = Some(format!(
                         "explain {route}: no source file changed since the last build and \
@@ -284,6 +286,7 @@ impl Site {
                 eprintln!("phase save database: {:.2} ms", saving.elapsed().as_secs_f64() * 1e3);
             }
         }
+        report.start = start;
         report.warnings.extend(warnings);
         report.warnings.extend(self.cas.take_warnings().iter().map(ToString::to_string));
         if let Some(explainer) = explainer {
@@ -291,6 +294,15 @@ impl Site {
         }
         report.elapsed = started.elapsed();
         Ok(report)
+    }
+
+    /// Starts the cells on a thread of their own, without waiting: the first calls wait
+    /// for them, if they come first.
+    pub(super) fn prestart_cells(&self) {
+        let db = self.db.clone();
+        let _ = std::thread::Builder::new()
+            .name("dodeca-cells".into())
+            .spawn(move || db.cells.start(&[&db.cells.markdown, &db.cells.template]));
     }
 
     /// The build up to its inputs set: from `.cache/` for the first build of a persistent site
@@ -315,7 +327,12 @@ impl Site {
         let explainer =
             self.explain.as_deref().map(|route| crate::inspect::Explainer::start(&self.db, route));
         self.load_scanned(scan)?;
-        Ok(Begun::Loaded { warnings, cold: fresh && !loaded, explainer })
+        let start = match (self.persistent && fresh, loaded) {
+            (false, _) => Start::InProcess,
+            (true, true) => Start::Loaded,
+            (true, false) => Start::Cold,
+        };
+        Ok(Begun::Loaded { warnings, cold: fresh && !loaded, start, explainer })
     }
 
     /// Builds from what is already loaded (after [`load`](Self::load) or

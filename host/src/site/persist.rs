@@ -50,6 +50,14 @@ impl Site {
                 None
             }
         };
+        // Without the records of what was written, every output is written again (the same
+        // bytes a cold build writes); worth saying when a build had kept them.
+        if !cache.join("cas.db").exists() && cache.join(DATABASE).exists() {
+            warnings.push(format!(
+                "{} is missing: the outputs are all written again",
+                cache.join("cas.db").display()
+            ));
+        }
         let usable = state.as_ref().filter(|state| state.clean && !state.read_now);
         // The outputs are checked while the site is scanned: two sets of `stat`s at once.
         let (scan, outputs_as_saved) = std::thread::scope(|scope| {
@@ -71,7 +79,19 @@ impl Site {
         // This build may change outputs and records: the state of the last one goes first,
         // so that a build cut short leaves none to be trusted.
         remove_if_there(&cache.join(STATE))?;
+        // A source changed (or nothing is known): something will be rendered, so the cells
+        // start while the database loads, on the core the load leaves idle.
+        let sources_changed = state
+            .as_ref()
+            .is_none_or(|state| !crate::scan::same_stamps(&state.listings, &scan.listings));
+        let loading = std::time::Instant::now();
+        if sources_changed && self.root.join("content").is_dir() {
+            self.prestart_cells();
+        }
         let loaded = self.load_saved_database(&cache, &version, &mut warnings);
+        if std::env::var_os("DODECA_PHASES").is_some() {
+            eprintln!("phase database load: {:.2} ms", loading.elapsed().as_secs_f64() * 1e3);
+        }
         if loaded {
             // The stamps tell what changed since the texts in this database were read, and
             // only if the state was saved with this very database.
@@ -133,6 +153,10 @@ impl Site {
     ) -> bool {
         let path = cache.join(DATABASE);
         if !path.exists() {
+            // A version file says a build saved one: it was lost since.
+            if cache.join(VERSION).exists() {
+                warnings.push(format!("{} is missing; building from scratch", path.display()));
+            }
             return false;
         }
         match version.matches_file(&cache.join(VERSION)) {
