@@ -184,6 +184,7 @@ impl SavedState {
 /// synced: after a power loss a state file may be lost or damaged, which its checksum shows
 /// and which costs one slower build, never a wrong page.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    clear_the_way(path)?;
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(format!(".tmp-{}", std::process::id()));
     let temporary = PathBuf::from(temporary);
@@ -194,6 +195,15 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()>
         let _ = std::fs::remove_file(&temporary);
     }
     written
+}
+
+/// Removes a directory found where a cache file goes (`.cache/` is the host's own: nothing
+/// there is anyone else's), which a rename could not replace. A file or nothing is left alone.
+pub(crate) fn clear_the_way(path: &Path) -> std::io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path),
+        _ => Ok(()),
+    }
 }
 
 fn string(out: &mut Vec<u8>, s: &str) {

@@ -23,7 +23,7 @@ use picante::persist::{CacheLoadOptions, CacheSaveOptions, CacheWarning};
 use super::load::Scan;
 use super::{BuildReport, Site};
 use crate::HostError;
-use crate::cache::state::{SavedState, write_atomically};
+use crate::cache::state::{SavedState, clear_the_way, write_atomically};
 use crate::cache::version::CacheVersion;
 use crate::cache::{DATABASE, STATE, VERSION, database_checksum};
 use crate::output::location::{self, Origin, OutputDir};
@@ -210,6 +210,7 @@ impl Site {
         remove_stale_temporaries(&cache);
         let revision = db.runtime().current_revision();
         if *self.saved_revision.lock() != Some(revision) || !path.exists() {
+            clear_the_way(&path).map_err(|e| HostError::io("remove", &path, e))?;
             let options = CacheSaveOptions { cache_version: version.number() };
             picante::persist::save_cache_with_options(
                 &path,
@@ -246,6 +247,7 @@ impl Site {
 }
 
 fn remove_if_there(path: &Path) -> Result<(), HostError> {
+    clear_the_way(path).map_err(|e| HostError::io("remove", path, e))?;
     match std::fs::remove_file(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
