@@ -7,7 +7,7 @@ const HELP: &str = "\
 dodeca-host: an incremental static site builder
 
 USAGE:
-    dodeca-host build [SITE] [-o OUT] [-j N] [-q | -v] [--explain ROUTE]
+    dodeca-host build [SITE] [-o OUT] [-j N] [-q | -v] [--no-cache] [--explain ROUTE]
     dodeca-host init DIR
     dodeca-host clean [SITE] [-o OUT]
     dodeca-host cache [SITE] stats | verify | gc | clear
@@ -42,6 +42,8 @@ OPTIONS:
     -j, --jobs N       Build with N threads (default: all cores).
     -q, --quiet        Print only errors.
     -v, --verbose      Print every error in full, and the build's work counts.
+    --no-cache         Build without the saved database, and save none (as before the
+                       cache existed; the records of the outputs are still kept).
     --explain ROUTE    After the build, say which inputs changed and why ROUTE (a route
                        such as /blog/post/, a content path such as blog/post.md, or an
                        output path) was or was not rendered again.
@@ -61,6 +63,7 @@ struct Args {
     quiet: bool,
     verbose: bool,
     explain: Option<String>,
+    no_cache: bool,
 }
 
 enum Command {
@@ -85,6 +88,7 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
         quiet: false,
         verbose: false,
         explain: None,
+        no_cache: false,
     };
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
@@ -103,6 +107,7 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
             }
             Short('q') | Long("quiet") => build.quiet = true,
             Short('v') | Long("verbose") => build.verbose = true,
+            Long("no-cache") => build.no_cache = true,
             Long("explain") => {
                 let value = parser.value().map_err(|e| e.to_string())?;
                 build.explain =
@@ -248,7 +253,11 @@ fn main() -> ExitCode {
     // One build, then the process exits: nothing to watch the outputs for, and the database
     // is kept in `.cache/` for the next process.
     site.set_watch_outputs(false);
-    site.set_persistent(true);
+    site.set_persistent(!args.no_cache);
+    if args.no_cache {
+        // The saved scan describes the build before this one; this one changes outputs.
+        let _ = std::fs::remove_file(args.site.join(".cache/dodeca.scan"));
+    }
     site.set_explain(args.explain);
     site.set_progress(!args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let report = match site.build(args.jobs) {
