@@ -254,10 +254,6 @@ fn main() -> ExitCode {
     // is kept in `.cache/` for the next process.
     site.set_watch_outputs(false);
     site.set_persistent(!args.no_cache);
-    if args.no_cache {
-        // The saved scan describes the build before this one; this one changes outputs.
-        let _ = std::fs::remove_file(args.site.join(".cache/dodeca.scan"));
-    }
     site.set_explain(args.explain);
     site.set_progress(!args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let report = match site.build(args.jobs) {

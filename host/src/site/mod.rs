@@ -315,9 +315,6 @@ impl Site {
                 persist::Start::Build { scan, warnings, loaded } => (scan, warnings, loaded),
             }
         } else {
-            if self.persistent {
-                self.forget_saved_state()?;
-            }
             (self.scan()?, Vec::new(), false)
         };
         if loaded {
@@ -372,8 +369,10 @@ impl Site {
             return Ok(BuildReport { elapsed: steps.elapsed(), ..report });
         }
         db.read_now.store(false, Ordering::Relaxed);
-        // About to write: the last build's records must be saved first (see `save`).
+        // About to write: the last build's records must be saved first (see `save`), and the
+        // state a process saved for the next no longer holds once anything is written.
         steps.run("last save", || self.wait_for_save())?;
+        self.forget_saved_state()?;
         let (paths, routes) = steps.run("routes", || {
             let paths = db.content_list.get(db, &()).map_err(HostError::Query)?;
             let routes = pollster::block_on(db.routes.get(db, ())).map_err(HostError::Query)?;

@@ -6,9 +6,10 @@
 //!    the outputs are checked against their records (one `stat` each) while the site is
 //!    scanned (one `stat` per file, as every build does). All as saved: the build is done,
 //!    without a database, a cell or a page looked at.
-//! 2. Otherwise the state file goes (it is written again only when this build is complete),
-//!    and the database is loaded if its version matches; the scanner then takes the saved
-//!    stamps, if they go with that database, and reads only the files whose stamp changed.
+//! 2. Otherwise the database is loaded if its version matches; the scanner then takes the
+//!    saved stamps, if they go with that database, and reads only the files whose stamp
+//!    changed. The state file goes before the build writes anything (`build_steps`), and is
+//!    written again only when the build is complete.
 //!
 //! After a build, the database is saved only if the revision moved since it was loaded (a
 //! build that found nothing changed leaves the file as it is), then the version, then the
@@ -90,9 +91,6 @@ impl Site {
                 ..BuildReport::default()
             }));
         }
-        // This build may change outputs and records: the state of the last one goes first,
-        // so that a build cut short leaves none to be trusted.
-        remove_if_there(&cache.join(STATE))?;
         // A source changed (or nothing is known): something will be rendered, so the cells
         // start while the database loads, on the core the load leaves idle.
         let sources_changed = state
@@ -269,7 +267,8 @@ impl Site {
         state.write(&cache.join(STATE)).map_err(|e| HostError::io("write", cache.join(STATE), e))
     }
 
-    /// Removes the state file, if any, before a build that may change things.
+    /// Removes the state file, if any, before a build writes anything: whatever it said of
+    /// the outputs and records may not hold after. Any build does it, persistent or not.
     pub(super) fn forget_saved_state(&self) -> Result<(), HostError> {
         remove_if_there(&self.cas.root().join(STATE))
     }
