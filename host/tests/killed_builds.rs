@@ -144,9 +144,11 @@ fn a_build_killed_at_twenty_moments_is_followed_by_one_that_writes_what_a_cold_b
             "finished first"
         } else if cache.join("build.incomplete").exists() {
             "outputs half written"
-        } else if std::fs::read_dir(&cache).unwrap().flatten().any(|e| {
-            e.file_name().to_string_lossy().starts_with(".dodeca.bin.tmp")
-        }) {
+        } else if std::fs::read_dir(&cache)
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(".dodeca.bin.tmp"))
+        {
             "database half saved"
         } else if !cache.join("dodeca.scan").exists() {
             "between removing and saving the scan"

@@ -155,7 +155,11 @@ fn flip_a_byte(path: &Path) {
 
 #[test]
 fn a_missing_database_is_a_warning_and_a_full_build() {
-    survives("damage-db-missing", |c| std::fs::remove_file(c.join("dodeca.bin")).unwrap(), Some("missing"));
+    survives(
+        "damage-db-missing",
+        |c| std::fs::remove_file(c.join("dodeca.bin")).unwrap(),
+        Some("missing"),
+    );
 }
 
 #[test]
@@ -235,7 +239,11 @@ fn a_scan_saved_with_another_database_is_not_trusted() {
 
 #[test]
 fn a_missing_cas_db_is_a_warning_and_every_output_written_again() {
-    survives("damage-casdb-missing", |c| std::fs::remove_file(c.join("cas.db")).unwrap(), Some("cas.db"));
+    survives(
+        "damage-casdb-missing",
+        |c| std::fs::remove_file(c.join("cas.db")).unwrap(),
+        Some("cas.db"),
+    );
 }
 
 #[test]

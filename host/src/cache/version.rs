@@ -36,8 +36,7 @@ pub(crate) struct CacheVersion {
 impl CacheVersion {
     /// The version of this process's binaries: itself and the cells `cells` would start.
     pub(crate) fn current(cells: &Cells) -> CacheVersion {
-        let mut text =
-            format!("dodeca-host {} cache format {FORMAT}\n", env!("CARGO_PKG_VERSION"));
+        let mut text = format!("dodeca-host {} cache format {FORMAT}\n", env!("CARGO_PKG_VERSION"));
         let exe = std::env::current_exe().ok();
         let binaries = std::iter::once(("dodeca-host", exe)).chain(cells.binaries());
         for (name, path) in binaries {

@@ -106,7 +106,10 @@ impl Explainer {
             .filter_map(|&(kind, s, changed)| {
                 let name = label(db, kind, s);
                 cone.contains(&name).then(|| {
-                    format!("{name}: {}", if changed { "changed" } else { "the same (early cutoff)" })
+                    format!(
+                        "{name}: {}",
+                        if changed { "changed" } else { "the same (early cutoff)" }
+                    )
                 })
             })
             .collect();

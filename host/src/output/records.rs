@@ -89,8 +89,12 @@ impl Stamp {
         // NUL-terminated string, and `stat` points to writable memory of the right size,
         // which the kernel fills completely when the call succeeds (only then is it read).
         let stat = unsafe {
-            if libc::fstatat(dir.as_raw_fd(), rel.as_ptr(), stat.as_mut_ptr(), libc::AT_SYMLINK_NOFOLLOW)
-                != 0
+            if libc::fstatat(
+                dir.as_raw_fd(),
+                rel.as_ptr(),
+                stat.as_mut_ptr(),
+                libc::AT_SYMLINK_NOFOLLOW,
+            ) != 0
             {
                 return None;
             }

@@ -61,8 +61,10 @@ impl Site {
     pub(super) fn load_scanned(&self, scan: Scan) -> Result<(), HostError> {
         let db = &*self.db;
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let Scan { started, listings: [mut config, mut content, mut templates, mut data, mut statics] } =
-            scan;
+        let Scan {
+            started,
+            listings: [mut config, mut content, mut templates, mut data, mut statics],
+        } = scan;
         // Every file in one scan: only those whose stamp changed are read (or, for static
         // files, stored in the CAS).
         let changed = self.scanner.changed(

@@ -261,7 +261,9 @@ impl Site {
         }
         let begun = self.begin()?;
         let (warnings, cold, start, explainer) = match begun {
-            Begun::Loaded { warnings, cold, start, explainer } => (warnings, cold, start, explainer),
+            Begun::Loaded { warnings, cold, start, explainer } => {
+                (warnings, cold, start, explainer)
+            }
             Begun::UpToDate(mut report) => {
                 report.start = Start::UpToDate;
                 if let Some(route) = &self.explain {

@@ -108,9 +108,7 @@ impl Site {
             // The stamps tell what changed since the texts in this database were read, and
             // only if the state was saved with this very database.
             match state {
-                Some(state)
-                    if database_checksum(&cache.join(DATABASE)) == Some(state.database) =>
-                {
+                Some(state) if database_checksum(&cache.join(DATABASE)) == Some(state.database) => {
                     self.read_now.store(state.read_now, Ordering::Relaxed);
                     self.scanner.remember(state.listings);
                 }
@@ -198,7 +196,9 @@ impl Site {
                 return false;
             }
             Err(reason) => {
-                warnings.push(format!("cannot read the cache's version ({reason}); building from scratch"));
+                warnings.push(format!(
+                    "cannot read the cache's version ({reason}); building from scratch"
+                ));
                 return false;
             }
         }
@@ -250,8 +250,9 @@ impl Site {
                 .map_err(|e| HostError::io("write", cache.join(VERSION), e))?;
             *self.saved_revision.lock() = Some(revision);
         }
-        let database = database_checksum(&path)
-            .ok_or_else(|| HostError::io("read", &path, std::io::ErrorKind::UnexpectedEof.into()))?;
+        let database = database_checksum(&path).ok_or_else(|| {
+            HostError::io("read", &path, std::io::ErrorKind::UnexpectedEof.into())
+        })?;
         let Some(outputs) = self.outputs.lock().clone() else { return Ok(()) };
         let state = SavedState {
             version: version.number(),
@@ -316,7 +317,8 @@ impl Site {
         if self.load_saved_database(&cache, &version, &mut warnings) {
             return Ok(warnings);
         }
-        let why = if warnings.is_empty() { "there is none".to_string() } else { warnings.join("; ") };
+        let why =
+            if warnings.is_empty() { "there is none".to_string() } else { warnings.join("; ") };
         Err(HostError::NoSavedDatabase { path: cache.join(DATABASE), why })
     }
 
