@@ -169,20 +169,37 @@ impl Outputs {
 
     /// Writes a rendered page to its file unless it is the very render written last time (a
     /// reused memo is the same `Arc`) and the file is still as written, or the record says the
-    /// file already holds it. Returns whether it wrote.
+    /// file already holds it. Returns whether it wrote, or `None` when the file must be
+    /// written but the page came without its HTML (a memo loaded from a saved database): the
+    /// caller renders it again.
     pub(crate) fn write_page(
         &self,
         cas: &cas::Cas,
         page: &Arc<PageOutput>,
-    ) -> Result<bool, HostError> {
+    ) -> Result<Option<bool>, HostError> {
         if let Some((Content::Page(last), _)) = self.written.lock().get(page.rel.as_str())
             && Arc::ptr_eq(last, page)
         {
-            return Ok(false);
+            return Ok(Some(false));
         }
-        let (wrote, stamp) = self.write_file(cas, &page.rel, page.html.as_bytes())?;
+        let Some(html) = &page.html else {
+            let Some(stamp) = self.as_recorded(cas, &page.rel, page.hash) else {
+                return Ok(None);
+            };
+            self.remember(&page.rel, Content::Page(page.clone()), stamp);
+            return Ok(Some(false));
+        };
+        let (wrote, stamp) = self.write_file(cas, &page.rel, html.as_bytes(), page.hash)?;
         self.remember(&page.rel, Content::Page(page.clone()), stamp);
-        Ok(wrote)
+        Ok(Some(wrote))
+    }
+
+    /// The file's stamp, if `cas.db` records `hash` for `rel` and the file is still the one
+    /// written then.
+    fn as_recorded(&self, cas: &cas::Cas, rel: &str, hash: cas::ContentHash) -> Option<Stamp> {
+        let (recorded, tag) = cas.get_name_tagged(&records::name(&self.dir.key, rel))?;
+        let stamp = Stamp::of_file(&self.dir.path.join(rel))?;
+        (recorded == hash && stamp.tag() == tag).then_some(stamp)
     }
 
     /// Writes a static file's bytes (`hash`, read from the CAS only when needed) to `rel`,
@@ -199,25 +216,28 @@ impl Outputs {
         {
             return Ok(Some(false));
         }
-        let Some(blob) =
-            cas.get(&hash).map_err(|e| HostError::cache("read a static file's bytes", e))?
+        // Verified: bytes damaged in the cache (same length, other content) would otherwise
+        // be published. Only files to be written are read, so this is rare.
+        let Some(blob) = cas
+            .get_verified(&hash)
+            .map_err(|e| HostError::cache("read a static file's bytes", e))?
         else {
             return Ok(None);
         };
-        let (wrote, stamp) = self.write_file(cas, rel, &blob)?;
+        let (wrote, stamp) = self.write_file(cas, rel, &blob, hash)?;
         self.remember(rel, Content::Static(hash), stamp);
         Ok(Some(wrote))
     }
 
-    /// Writes `bytes` to `rel` unless the record says the file holds them and its stamp is the
-    /// one recorded. Returns whether it wrote, and the file's stamp.
+    /// Writes `bytes` (whose hash is `hash`) to `rel` unless the record says the file holds
+    /// them and its stamp is the one recorded. Returns whether it wrote, and the file's stamp.
     fn write_file(
         &self,
         cas: &cas::Cas,
         rel: &str,
         bytes: &[u8],
+        hash: cas::ContentHash,
     ) -> Result<(bool, Stamp), HostError> {
-        let hash = cas::ContentHash::of(bytes);
         let path = self.dir.path.join(rel);
         let name = records::name(&self.dir.key, rel);
         let recorded = cas.get_name_tagged(&name);
