@@ -106,6 +106,7 @@ impl Explainer {
             .filter_map(|&(kind, s, changed)| {
                 let name = label(db, kind, s);
                 cone.contains(&name).then(|| {
+                    let name = super::name_reads(db, &name, false);
                     format!(
                         "{name}: {}",
                         if changed { "changed" } else { "the same (early cutoff)" }

@@ -54,6 +54,45 @@ pub(crate) fn label(db: &Database, kind: picante::QueryKindId, slot: u32) -> Str
     }
 }
 
+/// The read an interned id stands for, as people read it: `data authors.bob.name`,
+/// `template partials/nav.html`, `get_section(path=blog/_index.md)`.
+fn read_name(read: &cell_proto::ProviderRead) -> String {
+    use cell_proto::ProviderRead;
+    match read {
+        ProviderRead::Template(name) => format!("template {name}"),
+        ProviderRead::Data(path) => format!("data {path}"),
+        ProviderRead::Function(call) => {
+            let arguments: Vec<String> = call
+                .arguments
+                .iter()
+                .map(|(name, value)| match value.to_value() {
+                    Ok(cell_proto::Value::String(s)) => format!("{name}={s}"),
+                    Ok(value) => format!("{name}={value:?}"),
+                    Err(_) => format!("{name}=?"),
+                })
+                .collect();
+            format!("{}({})", call.name, arguments.join(", "))
+        }
+    }
+}
+
+/// `text` (a DOT graph, or a node's name) with each `provided(InternId(N))` named by the read
+/// it answers: the interned id means nothing to a reader.
+pub(crate) fn name_reads(db: &Database, text: &str, quoted: bool) -> String {
+    let mut out = text.to_string();
+    for id in 0..db.reads.len() as u32 {
+        let node = format!("provided(InternId({id}))");
+        if !out.contains(&node) {
+            continue;
+        }
+        let Ok(read) = db.reads.get(db, picante::InternId(id)) else { continue };
+        let name = format!("provided({})", read_name(&read));
+        let name = if quoted { name.replace('\\', "\\\\").replace('"', "\\\"") } else { name };
+        out = out.replace(&node, &name);
+    }
+    out
+}
+
 /// The names of the nodes of a DOT graph written by picante's debug views (one edge a line,
 /// `"from" -> "to";`), unquoted.
 pub(crate) fn dot_nodes(dot: &str) -> BTreeSet<String> {
@@ -85,11 +124,11 @@ fn unquote(text: &str) -> String {
 /// The whole dependency graph of `db`'s memos, or the cone of the render of `route`, as DOT.
 /// `Err` names a route no content file has.
 pub(crate) fn graph_dot(db: &Database, route: Option<&str>) -> Result<String, String> {
-    let Some(route) = route else { return Ok(db.registry().graph_dot()) };
+    let Some(route) = route else { return Ok(name_reads(db, &db.registry().graph_dot(), true)) };
     let path = content_path_of(db, route).ok_or_else(|| no_route(route))?;
     let slot = render_slot(db, &path)
         .ok_or_else(|| format!("content/{path} has not been rendered by the saved build"))?;
-    Ok(db.registry().cone_dot(db.render.kind(), slot))
+    Ok(name_reads(db, &db.registry().cone_dot(db.render.kind(), slot), true))
 }
 
 /// The message for a route no content file has.
