@@ -44,6 +44,16 @@ enum Content {
     Page(Arc<PageOutput>),
     /// A static file, by content hash.
     Static(cas::ContentHash),
+    /// What `cas.db` records, found on disk as written just before this build (by a process's
+    /// first build, `site/persist.rs`): a page or static file with this hash needs no look.
+    Recorded(cas::ContentHash),
+}
+
+impl Content {
+    /// Whether it is [`Content::Recorded`] with `hash`.
+    fn is_recorded(&self, hash: cas::ContentHash) -> bool {
+        matches!(self, Content::Recorded(recorded) if *recorded == hash)
+    }
 }
 
 /// One output directory of a site, and what the host wrote there.
@@ -159,6 +169,15 @@ impl Outputs {
         changed.len()
     }
 
+    /// Takes `found` (outputs as `cas.db` records them, with their stamps, each found on disk
+    /// as written) as written by this process, so that the build looks at none of them again.
+    pub(crate) fn found_as_recorded(&self, found: Vec<(String, cas::ContentHash, Stamp)>) {
+        let mut written = self.written.lock();
+        for (rel, hash, stamp) in found {
+            written.entry(rel).or_insert((Content::Recorded(hash), stamp));
+        }
+    }
+
     /// Remembers what `rel` holds now, and watches its directory from now on.
     fn remember(&self, rel: &str, content: Content, stamp: Stamp) {
         if let Some(watch) = &self.watch {
@@ -177,10 +196,18 @@ impl Outputs {
         cas: &cas::Cas,
         page: &Arc<PageOutput>,
     ) -> Result<Option<bool>, HostError> {
-        if let Some((Content::Page(last), _)) = self.written.lock().get(page.rel.as_str())
-            && Arc::ptr_eq(last, page)
         {
-            return Ok(Some(false));
+            let mut written = self.written.lock();
+            match written.get_mut(page.rel.as_str()) {
+                Some((Content::Page(last), _)) if Arc::ptr_eq(last, page) => {
+                    return Ok(Some(false));
+                }
+                Some((content, _)) if content.is_recorded(page.hash) => {
+                    *content = Content::Page(page.clone());
+                    return Ok(Some(false));
+                }
+                _ => {}
+            }
         }
         let Some(html) = &page.html else {
             let Some(stamp) = self.as_recorded(cas, &page.rel, page.hash) else {
@@ -211,7 +238,8 @@ impl Outputs {
         rel: &str,
         hash: cas::ContentHash,
     ) -> Result<Option<bool>, HostError> {
-        if let Some((Content::Static(last), _)) = self.written.lock().get(rel)
+        if let Some((Content::Static(last) | Content::Recorded(last), _)) =
+            self.written.lock().get(rel)
             && *last == hash
         {
             return Ok(Some(false));

@@ -63,6 +63,8 @@ pub struct Site {
     read_now: AtomicBool,
     /// The revision of the database last saved to or loaded from `.cache/`.
     saved_revision: parking_lot::Mutex<Option<picante::Revision>>,
+    /// Outputs the first build found as recorded, for the build's writes (`persist.rs`).
+    found_outputs: parking_lot::Mutex<Option<persist::FoundOutputs>>,
 }
 
 /// How a build began.
@@ -123,6 +125,7 @@ impl Site {
             explain: None,
             read_now: AtomicBool::new(true),
             saved_revision: parking_lot::Mutex::new(None),
+            found_outputs: parking_lot::Mutex::new(None),
         })
     }
 
@@ -366,6 +369,13 @@ impl Site {
         // Outputs changed, replaced or deleted since this process wrote them (by hand, by
         // another program) are forgotten, so this build writes them again.
         let restored = steps.run("sweep", || outputs.sweep(jobs));
+        // Outputs this process's first build found as recorded, just now: not looked at again
+        // (after the sweep, which would look at each).
+        if let Some(found) = self.found_outputs.lock().take()
+            && found.dir == *outputs.dir()
+        {
+            outputs.found_as_recorded(found.found);
+        }
         let revision = db.runtime().current_revision();
         if let Some(report) = self.unchanged_since_last_build(revision, restored, &outputs) {
             return Ok(BuildReport { elapsed: steps.elapsed(), ..report });

@@ -30,6 +30,13 @@ use crate::cache::{DATABASE, STATE, VERSION, database_checksum};
 use crate::output::location::{self, Origin, OutputDir};
 use crate::output::records::{self, Stamp};
 
+/// Outputs a process's first build found on disk as `cas.db` records them, just before it
+/// loaded the database: in `dir`, (relative path, recorded hash, stamp).
+pub(super) struct FoundOutputs {
+    pub(super) dir: OutputDir,
+    pub(super) found: Vec<(String, cas::ContentHash, Stamp)>,
+}
+
 /// How the first build of a persistent site starts.
 pub(super) enum Start {
     /// Nothing changed since the saved build: its report.
@@ -78,10 +85,10 @@ impl Site {
             if phases {
                 eprintln!("phase scan: {:.2} ms", checking.elapsed().as_secs_f64() * 1e3);
             }
-            (scan, outputs.is_some_and(|check| check.join().unwrap_or(false)))
+            (scan, outputs.and_then(|check| check.join().ok().flatten()))
         });
         let scan = scan?;
-        if outputs_as_saved
+        if outputs_as_saved.is_some()
             && let Some(state) = usable
             && crate::scan::same_stamps(&state.listings, &scan.listings)
         {
@@ -115,43 +122,57 @@ impl Site {
                 _ => self.read_now.store(true, Ordering::Relaxed),
             }
         }
+        // The outputs found as recorded need no second look by this build's writes.
+        *self.found_outputs.lock() = outputs_as_saved;
         Ok(Start::Build { scan, warnings, loaded })
     }
 
     /// Whether every output the saved build left is still as written: as many records for its
-    /// output directory as it left, each file's stamp the recorded one.
-    fn outputs_as_saved(&self, state: &SavedState) -> bool {
-        let Some(dir) = self.output_dir_without_building() else { return false };
+    /// output directory as it left, each file's stamp the recorded one. If so, the outputs
+    /// (relative path, recorded hash, stamp), which the build then need not look at again.
+    fn outputs_as_saved(&self, state: &SavedState) -> Option<FoundOutputs> {
+        let dir = self.output_dir_without_building()?;
         if dir.key != state.output_key || dir.path != state.output_path {
-            return false;
+            return None;
         }
         let records = self.cas.names_with_prefix(&records::dir_prefix(&dir.key));
         if records.len() as u64 != state.outputs {
-            return false;
+            return None;
         }
         let prefix = records::dir_prefix(&dir.key).len();
-        let Ok(root) = std::fs::File::open(&dir.path) else { return false };
+        let root = std::fs::File::open(&dir.path).ok()?;
         // On every core (the scan runs beside, mostly waiting on the kernel too): each thread
         // checks every n-th record, relative to the open output directory.
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let threads = threads.clamp(1, 1 + records.len() / 1024);
         let (records, root) = (&records, &root);
-        let check = move |first: usize| {
+        let check = move |first: usize| -> Option<Vec<(String, cas::ContentHash, Stamp)>> {
             let mut rel = Vec::new();
-            records.iter().skip(first).step_by(threads).all(|(name, _, tag)| {
+            let mut found = Vec::with_capacity(records.len() / threads + 1);
+            for (name, hash, tag) in records.iter().skip(first).step_by(threads) {
                 rel.clear();
                 rel.extend_from_slice(&name.as_bytes()[prefix..]);
                 rel.push(0);
                 // A record with a NUL is not the host's (`records::parse` refuses it).
-                let Ok(rel) = std::ffi::CStr::from_bytes_with_nul(&rel) else { return false };
-                Stamp::of_file_at(root, rel).is_some_and(|stamp| stamp.tag() == *tag)
-            })
+                let c_rel = std::ffi::CStr::from_bytes_with_nul(&rel).ok()?;
+                let stamp = Stamp::of_file_at(root, c_rel).filter(|s| s.tag() == *tag)?;
+                found.push((name[prefix..].to_string(), *hash, stamp));
+            }
+            Some(found)
         };
-        std::thread::scope(|scope| {
+        let found = std::thread::scope(|scope| {
             let helpers: Vec<_> = (1..threads).map(|t| scope.spawn(move || check(t))).collect();
-            let mine = check(0);
-            helpers.into_iter().all(|helper| helper.join().unwrap_or(false)) && mine
-        })
+            let mut found = check(0);
+            for helper in helpers {
+                let theirs = helper.join().ok().flatten();
+                found = found.zip(theirs).map(|(mut all, theirs)| {
+                    all.extend(theirs);
+                    all
+                });
+            }
+            found
+        })?;
+        Some(FoundOutputs { dir, found })
     }
 
     /// The output directory a build would use, if the config parses and it is not refused
