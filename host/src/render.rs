@@ -215,17 +215,16 @@ pub(crate) struct PageOutput {
 #[derive(Facet, Clone, Copy, Debug)]
 pub(crate) struct NotSaved {}
 
-impl TryFrom<NotSaved> for Option<String> {
-    type Error = std::convert::Infallible;
-    fn try_from(_: NotSaved) -> Result<Self, Self::Error> {
-        Ok(None)
+// facet's proxy converts through `TryFrom`, which these give.
+impl From<NotSaved> for Option<String> {
+    fn from(_: NotSaved) -> Self {
+        None
     }
 }
 
-impl TryFrom<&Option<String>> for NotSaved {
-    type Error = std::convert::Infallible;
-    fn try_from(_: &Option<String>) -> Result<Self, Self::Error> {
-        Ok(NotSaved {})
+impl From<&Option<String>> for NotSaved {
+    fn from(_: &Option<String>) -> Self {
+        NotSaved {}
     }
 }
 
