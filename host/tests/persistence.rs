@@ -261,3 +261,23 @@ fn a_corrupted_cas_db_is_a_warning_and_a_full_build() {
 fn a_static_file_whose_blob_was_removed_is_stored_again() {
     survives("damage-blobs-removed", |c| std::fs::remove_dir_all(c.join("blobs")).unwrap(), None);
 }
+
+#[test]
+fn no_cache_builds_from_scratch_saves_no_database_and_the_next_run_starts_cold() {
+    let (sandbox, root) = settled_site("persist-no-cache");
+    build(&root);
+    edit_second(&root, "Edited without the cache.");
+    let out = run(&root, &["build", "-v", "--no-cache"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("8 renders") && text.contains("1 written"), "{text}");
+    assert!(text.contains("started from: this process's database"), "{text}");
+    assert!(!root.join(".cache/dodeca.scan").exists(), "the saved scan no longer holds");
+    // The database of the build before is still there; the next run loads it and finds the
+    // edited page changed since.
+    let (next, _) = build(&root);
+    assert!(next.contains("started from: the saved database"), "{next}");
+    assert!(next.contains(" 1 renders"), "{next}");
+    common::assert_outputs_match_a_cold_build(&root, &sandbox.join("cold"), true);
+    common::remove_unless_failing(&sandbox);
+}
