@@ -112,6 +112,12 @@ fn size_of(path: &Path) -> String {
 }
 
 fn stats(site: &Path, dir: &Path) -> Result<CacheReport, HostError> {
+    if !dir.is_dir() {
+        return Ok(CacheReport {
+            lines: vec![format!("{} does not exist: the site was never built", dir.display())],
+            ..CacheReport::default()
+        });
+    }
     let mut lines = Vec::new();
     let (files, bytes) = usage(dir);
     lines.push(format!("{}: {files} files, {bytes} bytes", dir.display()));
