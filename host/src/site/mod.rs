@@ -365,6 +365,10 @@ impl Site {
             pollster::block_on(db.config.get(db, ())).map_err(HostError::from_query)
         })?;
         let outputs = steps.run("output directory", || self.outputs_for(&config))?;
+        // The output directory is accepted: from here on the build may write into it (the
+        // case probe first), and the state a process saved for the next would no longer
+        // hold. A refused directory touches nothing, the saved state included.
+        self.forget_saved_state()?;
         let case_insensitive = steps.run("case", || self.note_case_rule(&outputs))?;
         // Outputs changed, replaced or deleted since this process wrote them (by hand, by
         // another program) are forgotten, so this build writes them again.
@@ -381,10 +385,8 @@ impl Site {
             return Ok(BuildReport { elapsed: steps.elapsed(), ..report });
         }
         db.read_now.store(false, Ordering::Relaxed);
-        // About to write: the last build's records must be saved first (see `save`), and the
-        // state a process saved for the next no longer holds once anything is written.
+        // About to write: the last build's records must be saved first (see `save`).
         steps.run("last save", || self.wait_for_save())?;
-        self.forget_saved_state()?;
         let (paths, routes) = steps.run("routes", || {
             let paths = db.content_list.get(db, &()).map_err(HostError::Query)?;
             let routes = pollster::block_on(db.routes.get(db, ())).map_err(HostError::Query)?;
