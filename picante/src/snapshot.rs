@@ -229,21 +229,20 @@ impl Pins {
     }
 
     fn unpin(&self, revision: Revision) {
-        let (live, stores) = {
-            let mut inner = self.inner.lock();
-            if let Some(count) = inner.live.get_mut(&revision.0) {
-                *count -= 1;
-                if *count == 0 {
-                    inner.live.remove(&revision.0);
-                }
+        // Pruned under the pin lock, with the pins as they are now: pruning with a copy taken
+        // earlier would miss a snapshot pinned since, and drop a version it needs. (Lock
+        // order: pins, then a store's; a writer takes a store's lock without holding pins.)
+        let mut inner = self.inner.lock();
+        if let Some(count) = inner.live.get_mut(&revision.0) {
+            *count -= 1;
+            if *count == 0 {
+                inner.live.remove(&revision.0);
             }
-            self.count.fetch_sub(1, Ordering::AcqRel);
-            inner.stores.retain(|store| store.strong_count() > 0);
-            (inner.live.clone(), inner.stores.clone())
-        };
-        // Outside the pin lock: pruning takes each store's lock.
-        for store in stores.iter().filter_map(Weak::upgrade) {
-            store.prune(&live);
+        }
+        self.count.fetch_sub(1, Ordering::AcqRel);
+        inner.stores.retain(|store| store.strong_count() > 0);
+        for store in inner.stores.iter().filter_map(Weak::upgrade) {
+            store.prune(&inner.live);
         }
     }
 

@@ -450,7 +450,7 @@ fn value_of<V: Facet<'static> + Send + Sync + 'static>(memo: &mut Memo) -> Optio
 #[cold]
 #[inline(never)]
 fn decode_saved<V: Facet<'static> + Send + Sync + 'static>(memo: &mut Memo) -> Option<&V> {
-    let Some(slot::Encoded::Bytes(bytes)) = memo.encoded() else { return None };
+    let Some(slot::Encoded::Bytes(bytes, _)) = memo.encoded() else { return None };
     let value: V = crate::persist::decode_value(bytes).ok()?;
     memo.set_decoded(Box::new(value));
     Some(downcast::<V>(&*memo.value))
@@ -540,7 +540,7 @@ where
         match &*entry.slot.lock() {
             SlotState::Ready(memo) => crate::debug::SlotInfo {
                 bytes: Some(match memo.encoded() {
-                    Some(slot::Encoded::Bytes(saved)) => saved.len(),
+                    Some(slot::Encoded::Bytes(saved, _)) => saved.len(),
                     Some(slot::Encoded::Absent) => 0,
                     None => crate::debug::encoded_len(downcast::<V>(&*memo.value)),
                 }),

@@ -73,9 +73,12 @@ where
             };
             // A value loaded and never read since is written back as the bytes it came as.
             match (memo.encoded(), self.save_values) {
-                (Some(Encoded::Bytes(saved)), true) => {
+                (Some(Encoded::Bytes(bytes, saved)), true) => {
                     out.u8(MEMO);
-                    out.bytes(saved);
+                    match saved.in_file() {
+                        Some((file, start, len)) => out.shared_bytes(file, start, len),
+                        None => out.bytes(bytes),
+                    }
                 }
                 (None, true) => {
                     out.u8(MEMO);

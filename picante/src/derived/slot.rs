@@ -114,12 +114,17 @@ impl SavedValue {
     fn bytes(&self) -> Option<&[u8]> {
         self.bytes.as_ref().map(|(file, start, len)| &file[*start..*start + *len])
     }
+
+    /// The file and the value's range in it, to write it back without a copy.
+    pub(crate) fn in_file(&self) -> Option<(&Arc<Vec<u8>>, usize, usize)> {
+        self.bytes.as_ref().map(|(file, start, len)| (file, *start, *len))
+    }
 }
 
 /// What a loaded memo holds in place of its value.
 pub(crate) enum Encoded<'a> {
-    /// The value's bytes.
-    Bytes(&'a [u8]),
+    /// The value's bytes (in the loaded file: `saved`).
+    Bytes(&'a [u8], &'a SavedValue),
     /// Nothing: the value was not saved.
     Absent,
 }
@@ -142,7 +147,7 @@ impl Memo {
         }
         let saved = self.value.downcast_ref::<SavedValue>()?;
         Some(match saved.bytes() {
-            Some(bytes) => Encoded::Bytes(bytes),
+            Some(bytes) => Encoded::Bytes(bytes, saved),
             None => Encoded::Absent,
         })
     }

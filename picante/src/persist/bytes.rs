@@ -2,10 +2,20 @@
 //! strings, written into a `Vec` and read back by a reader that checks every length against
 //! the bytes left before it takes (or allocates for) anything.
 
+use std::sync::Arc;
+
 /// Appends the file's primitives to a buffer.
+///
+/// Byte strings that are already in memory as part of a loaded file (values loaded and never
+/// read since) are not copied: they are kept as references, spliced in when the writer's
+/// output is written ([`chunks`](Self::chunks)). Saving right after a load then copies
+/// nothing but the bookkeeping.
 #[derive(Default)]
 pub(crate) struct Writer {
     pub(crate) buf: Vec<u8>,
+    /// `(at, file, start, len)`: `file[start..start + len]` goes at `buf[at]`, in order.
+    spliced: Vec<(usize, Arc<Vec<u8>>, usize, usize)>,
+    spliced_len: usize,
 }
 
 impl Writer {
@@ -29,6 +39,32 @@ impl Writer {
     pub(crate) fn bytes(&mut self, bytes: &[u8]) {
         self.u32(bytes.len() as u32);
         self.buf.extend_from_slice(bytes);
+    }
+
+    /// A byte string that is `file[start..start + len]`, written as [`bytes`](Self::bytes)
+    /// writes it, without copying it.
+    pub(crate) fn shared_bytes(&mut self, file: &Arc<Vec<u8>>, start: usize, len: usize) {
+        self.u32(len as u32);
+        self.spliced.push((self.buf.len(), file.clone(), start, len));
+        self.spliced_len += len;
+    }
+
+    /// The number of bytes written, spliced ones included.
+    pub(crate) fn len(&self) -> usize {
+        self.buf.len() + self.spliced_len
+    }
+
+    /// The bytes written, in order, as slices of the buffer and of the files spliced in.
+    pub(crate) fn chunks(&self) -> impl Iterator<Item = &[u8]> {
+        let mut from = 0;
+        let mut chunks = Vec::with_capacity(2 * self.spliced.len() + 1);
+        for (at, file, start, len) in &self.spliced {
+            chunks.push(&self.buf[from..*at]);
+            chunks.push(&file[*start..*start + *len]);
+            from = *at;
+        }
+        chunks.push(&self.buf[from..]);
+        chunks.into_iter().filter(|chunk| !chunk.is_empty())
     }
 
     /// A count that cannot exceed `u32` in any cache this crate writes (slot indices are
@@ -136,6 +172,24 @@ mod tests {
         assert_eq!(r.u32().unwrap(), 70_000);
         assert_eq!(r.u64().unwrap(), u64::MAX - 1);
         assert_eq!(r.bytes().unwrap(), b"abc");
+        r.finish().unwrap();
+    }
+
+    #[test]
+    fn spliced_bytes_read_back_as_if_copied() {
+        let file = Arc::new(b"..hello..".to_vec());
+        let mut w = Writer::default();
+        w.u8(1);
+        w.shared_bytes(&file, 2, 5);
+        w.bytes(b"xy");
+        w.shared_bytes(&file, 0, 0);
+        let written: Vec<u8> = w.chunks().flatten().copied().collect();
+        assert_eq!(written.len(), w.len());
+        let mut r = Reader::new(&written, "test");
+        assert_eq!(r.u8().unwrap(), 1);
+        assert_eq!(r.bytes().unwrap(), b"hello");
+        assert_eq!(r.bytes().unwrap(), b"xy");
+        assert_eq!(r.bytes().unwrap(), b"");
         r.finish().unwrap();
     }
 
