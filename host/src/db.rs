@@ -85,6 +85,9 @@ pub struct Database {
     pub(crate) section_index: Arc<DerivedIngredient<Database, (), Arc<SectionIndex>>>,
     pub(crate) section_listing: Arc<DerivedIngredient<Database, String, Option<Arc<Section>>>>,
     pub(crate) render: Arc<DerivedIngredient<Database, String, Option<Arc<PageOutput>>>>,
+    /// A page's output file ("" for a draft): what a build needs of a page whose render did
+    /// not change, without its render's value.
+    pub(crate) output_rel: Arc<DerivedIngredient<Database, String, String>>,
     pub(crate) template_references: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
     pub(crate) template_bundle: Arc<DerivedIngredient<Database, String, Arc<Vec<TemplateSource>>>>,
     pub(crate) data_file: Arc<DerivedIngredient<Database, String, WireValue>>,
@@ -177,6 +180,7 @@ impl Database {
             &*self.page_exists,
             &*self.section_index,
             &*self.render,
+            &*self.output_rel,
             &*self.data_file,
             &*self.data_value,
             &*self.section_listing,
@@ -219,6 +223,7 @@ impl Database {
             reads: interned(22, "reads"),
             read_sets: interned(23, "read_sets"),
             reused: derived(24, "reused", provide::reused_query),
+            output_rel: derived(25, "output_rel", render::output_rel_query),
             cells,
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
@@ -249,6 +254,7 @@ impl Database {
         registry.register(db.reads.clone());
         registry.register(db.read_sets.clone());
         registry.register(db.reused.clone());
+        registry.register(db.output_rel.clone());
         db
     }
 }

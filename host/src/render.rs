@@ -228,6 +228,16 @@ impl From<&Option<String>> for NotSaved {
     }
 }
 
+/// The output file of the page at `path` (as [`render_query`] names it), or "" for a draft.
+/// A build asks it of the pages whose render did not change since their outputs were written
+/// (`site/pages.rs`): a small string, where the render's value would be decoded or cloned.
+pub(crate) fn output_rel_query(db: &Database, path: String) -> Query<'_, String> {
+    Box::pin(async move {
+        let page = db.page.get_ref(db, path.as_str()).await?;
+        Ok(if page.meta.draft { String::new() } else { page_output(&page.route) })
+    })
+}
+
 /// The page at `path` rendered, or `None` for a draft (not rendered, not written). One query
 /// per page is all a build asks for: its dependency on `page` is recorded here, so checking
 /// an unchanged page touches one memo, not two.

@@ -65,6 +65,10 @@ pub struct Site {
     saved_revision: parking_lot::Mutex<Option<picante::Revision>>,
     /// Outputs the first build found as recorded, for the build's writes (`persist.rs`).
     found_outputs: parking_lot::Mutex<Option<persist::FoundOutputs>>,
+    /// The revision as of which every page output in that directory was written and is
+    /// intact: the last complete build's, or the loaded database's when its outputs were found
+    /// as recorded. The pages step skips renders unchanged since (`site/pages.rs`).
+    written_at: parking_lot::Mutex<Option<(picante::Revision, PathBuf)>>,
 }
 
 /// How a build began.
@@ -126,6 +130,7 @@ impl Site {
             read_now: AtomicBool::new(true),
             saved_revision: parking_lot::Mutex::new(None),
             found_outputs: parking_lot::Mutex::new(None),
+            written_at: parking_lot::Mutex::new(None),
         })
     }
 
@@ -392,8 +397,16 @@ impl Site {
             let routes = pollster::block_on(db.routes.get(db, ())).map_err(HostError::Query)?;
             Ok::<_, HostError>((paths.unwrap_or_default(), routes))
         })?;
-        let (mut report, mut live) =
-            steps.run("pages", || self.build_pages(jobs, &paths, &routes, &outputs, progress))?;
+        // The revision as of which every page output is written and intact, unless the sweep
+        // found outputs changed by hand (those pages must be written again).
+        let written_at = match *self.written_at.lock() {
+            Some((at, ref dir)) if restored == 0 && *dir == outputs.dir().path => Some(at),
+            _ => None,
+        };
+        *self.written_at.lock() = None;
+        let (mut report, mut live) = steps.run("pages", || {
+            self.build_pages(jobs, &paths, &routes, &outputs, progress, written_at)
+        })?;
         let statics = steps.run("statics", || {
             self.write_statics(&outputs, &live, &paths, case_insensitive, &mut report)
         })?;
@@ -407,6 +420,7 @@ impl Site {
         before.fill(&self.db, &mut report);
         report.elapsed = steps.elapsed();
         *self.last_build.lock() = Some((revision, outputs.dir().path.clone(), report.clone()));
+        *self.written_at.lock() = Some((revision, outputs.dir().path.clone()));
         Ok(report)
     }
 

@@ -23,6 +23,9 @@ enum Outcome {
     Failed(Arc<picante::PicanteError>),
     /// Its route is refused (reported once, from the `routes` query): not built.
     Refused,
+    /// Its render did not change since the outputs were last written (and they are intact):
+    /// its output file, which stays as it is.
+    Unchanged { rel: String },
     /// Rendered; whether the file was written (or already up to date).
     /// `wrote` is `None` when the file must be written but the render came from a saved
     /// database without its HTML: the page is then rendered again, outside its memo.
@@ -41,6 +44,12 @@ impl Site {
     /// Renders and writes every page of `paths` (those `routes` does not refuse), on `jobs`
     /// threads. Returns the report of what was built, written and failed, and the output
     /// files of the pages built (sorted), which stay.
+    ///
+    /// `written_at`: a revision at which every page's output was written and is still intact
+    /// (the last build's, or the saved one's after a load, when the outputs were found as
+    /// recorded). A page whose render did not change since is then neither written nor
+    /// looked at: its render is only brought up to date (`get_if_changed`, which neither
+    /// clones nor decodes its value), and its output file named by `output_rel`.
     pub(super) fn build_pages(
         &self,
         jobs: usize,
@@ -48,6 +57,7 @@ impl Site {
         routes: &RouteCheck,
         outputs: &Outputs,
         progress: &Progress,
+        written_at: Option<picante::Revision>,
     ) -> Result<(BuildReport, Vec<String>), HostError> {
         let db = &*self.db;
         progress.start("building", paths.len());
@@ -62,10 +72,19 @@ impl Site {
                     Outcome::Refused
                 } else {
                     // By reference: a memo hit copies no key.
-                    match db.render.get_ref(db, path.as_str()).await {
+                    let render = match written_at {
+                        None => db.render.get_ref(db, path.as_str()).await.map(Some),
+                        Some(since) => db.render.get_if_changed(db, path.as_str(), since).await,
+                    };
+                    match render {
                         Err(error) => Outcome::Failed(error),
-                        Ok(None) => Outcome::Draft,
-                        Ok(Some(output)) => {
+                        Ok(None) => match db.output_rel.get_ref(db, path.as_str()).await {
+                            Err(error) => Outcome::Failed(error),
+                            Ok(rel) if rel.is_empty() => Outcome::Draft,
+                            Ok(rel) => Outcome::Unchanged { rel },
+                        },
+                        Ok(Some(None)) => Outcome::Draft,
+                        Ok(Some(Some(output))) => {
                             let wrote = outputs.write_page(&self.cas, &output);
                             Outcome::Built { output, wrote }
                         }
@@ -114,6 +133,11 @@ impl Site {
             match outcome {
                 Outcome::Draft | Outcome::Refused => {}
                 Outcome::Failed(error) => report.errors.push(page_error(path, &error)?),
+                Outcome::Unchanged { rel } => {
+                    report.pages += 1;
+                    report.unchanged += 1;
+                    live.push(rel);
+                }
                 Outcome::Built { output, wrote } => {
                     report.pages += 1;
                     // A render with its HTML always says whether it wrote.

@@ -118,6 +118,12 @@ impl Site {
                 Some(state) if database_checksum(&cache.join(DATABASE)) == Some(state.database) => {
                     self.read_now.store(state.read_now, Ordering::Relaxed);
                     self.scanner.remember(state.listings);
+                    // Every output that database's build wrote is still as recorded: a page
+                    // whose render did not change since needs no look.
+                    if let Some(found) = &outputs_as_saved {
+                        let revision = self.db.runtime().current_revision();
+                        *self.written_at.lock() = Some((revision, found.dir.path.clone()));
+                    }
                 }
                 _ => self.read_now.store(true, Ordering::Relaxed),
             }
