@@ -217,3 +217,9 @@ rpc::service! {
         fn read(request: ReadRequest) -> ReadAnswer;
     }
 }
+
+mod http_service;
+pub use http_service::{
+    BuildProblem, ContentReply, ContentRequest, FoundContent, HttpConfig, NotFoundContent,
+    SiteChange, Started, content, http,
+};
