@@ -229,7 +229,8 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
             }
         };
         if response.status == 400 {
-            eprintln!("cell-http: {peer}: 400 {}", body_text(&response));
+            // The target is the client's: printed escaped, so it cannot forge log lines.
+            eprintln!("cell-http: {peer}: 400 {:?}: {}", request.target, body_text(&response));
         }
         let keep_alive = request.keep_alive && response.status != 400;
         if response.write_to(&mut stream, head_only, keep_alive).is_err() || !keep_alive {

@@ -115,6 +115,11 @@ impl Site {
         self.output = Some(dir);
     }
 
+    /// The database and CAS, for serving (`serve/`).
+    pub(crate) fn serving_parts(&self) -> (Arc<Database>, Arc<cas::Cas>) {
+        (self.db.clone(), self.cas.clone())
+    }
+
     /// The cells this site uses (for tests that kill one).
     pub fn cells(&self) -> &Cells {
         &self.db.cells
