@@ -1,7 +1,7 @@
 //! [`HttpServer`]: the http cell started, fed and kept running.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
 use cell_proto::{BuildProblem, HttpConfig, SiteChange, http};
@@ -49,6 +49,8 @@ struct Shared {
     /// The errors of the last build, sent again to a restarted cell.
     errors: Mutex<Vec<BuildProblem>>,
     stopping: AtomicBool,
+    /// Times the cell was started again after it stopped.
+    restarts: AtomicU32,
 }
 
 impl HttpServer {
@@ -74,13 +76,14 @@ impl HttpServer {
             .dispatcher
             .set(dispatcher)
             .map_err(|_| fail(rpc::RpcError::remote("this site is already being served")))?;
-        *state.served.write() = Some(Arc::new(Served::new(db.clone(), cas).map_err(fail)?));
+        *state.served.write() = Some(Arc::new(Served::new(db.clone(), cas, None).map_err(fail)?));
         let shared = Arc::new(Shared {
             db,
             state,
             config: Mutex::new(config),
             errors: Mutex::new(problems(report)),
             stopping: AtomicBool::new(false),
+            restarts: AtomicU32::new(0),
         });
         let connection = shared.start_cell()?;
         let address = shared.config.lock().address.clone();
@@ -107,7 +110,13 @@ impl HttpServer {
         let fail =
             |error: rpc::RpcError| HostError::Cell(CellError::Call { name: "cell-http", error });
         let (db, cas) = site.serving_parts();
-        let served = Arc::new(Served::new(db, cas).map_err(fail)?);
+        // While the site has errors, the last build without any keeps answering for what
+        // fails now.
+        let fallback = match (report.errors.is_empty(), self.shared.state.served.read().clone()) {
+            (false, Some(previous)) => Some(previous.fallback().cloned().unwrap_or(previous)),
+            _ => None,
+        };
+        let served = Arc::new(Served::new(db, cas, fallback).map_err(fail)?);
         let revision = served.revision();
         debug_assert!(Arc::ptr_eq(served.database(), &self.shared.db), "another site's database");
         *self.shared.state.served.write() = Some(served);
@@ -119,6 +128,11 @@ impl HttpServer {
         let link =
             link.ok_or_else(|| fail(rpc::RpcError::remote("the http cell is restarting")))?;
         rpc::block_on(http::Client::new(link).notify(&change)).map_err(fail)
+    }
+
+    /// How many times the cell was started again after it stopped (crashed, killed).
+    pub fn restarts(&self) -> u32 {
+        self.shared.restarts.load(Ordering::Acquire)
     }
 
     /// The http cell's process id, while it runs (for tests that kill it).
@@ -179,6 +193,7 @@ impl Shared {
                 }
             };
             failures = 0;
+            self.restarts.fetch_add(1, Ordering::AcqRel);
             let revision = self.state.served.read().as_ref().map_or(0, |s| s.revision());
             let errors = self.errors.lock().clone();
             let change = SiteChange { revision, routes: Vec::new(), assets: Vec::new(), errors };

@@ -27,12 +27,20 @@ pub(crate) struct Served {
     /// Every route and static path, as URL paths, for suggestions.
     routes: Vec<String>,
     cas: Arc<cas::Cas>,
+    /// The last build without errors, while this one has some: what a page that fails now
+    /// served then is served still ("the last good output underneath" the overlay).
+    fallback: Option<Arc<Served>>,
     db: Arc<Database>,
 }
 
 impl Served {
-    /// A snapshot of `db` now, with its outputs listed.
-    pub(crate) fn new(db: Arc<Database>, cas: Arc<cas::Cas>) -> Result<Served, RpcError> {
+    /// A snapshot of `db` now, with its outputs listed; `fallback` answers what this build
+    /// cannot (see the field).
+    pub(crate) fn new(
+        db: Arc<Database>,
+        cas: Arc<cas::Cas>,
+        fallback: Option<Arc<Served>>,
+    ) -> Result<Served, RpcError> {
         // SAFETY: the reference points into the `Arc`'s allocation, which does not move and
         // lives as long as `db` (a field of the returned value); `snapshot` is declared
         // before `db`, so it is dropped first, and it never leaves `Served` (its uses below
@@ -66,7 +74,7 @@ impl Served {
             .chain(statics.keys().map(|rel| format!("/{rel}")))
             .collect();
         routes.sort_unstable();
-        Ok(Served { snapshot, pages, statics, routes, cas, db })
+        Ok(Served { snapshot, pages, statics, routes, cas, fallback, db })
     }
 
     /// The revision served.
@@ -74,8 +82,31 @@ impl Served {
         self.snapshot.revision().0
     }
 
-    /// The answer for `request`; blobs are made on `link`.
+    /// The last build without errors, if this one had some.
+    pub(crate) fn fallback(&self) -> Option<&Arc<Served>> {
+        self.fallback.as_ref()
+    }
+
+    /// The answer for `request`; blobs are made on `link`. What this build has not (a page
+    /// whose render fails, or that does not parse) comes from the fallback, if any.
     pub(crate) async fn find(
+        &self,
+        request: &ContentRequest,
+        link: &rpc::Connection,
+    ) -> Result<ContentReply, RpcError> {
+        let here = self.find_here(request, link).await;
+        let Some(fallback) = &self.fallback else { return here };
+        match &here {
+            Ok(ContentReply::NotFound(_)) | Err(_) => match fallback.find_here(request, link).await
+            {
+                Ok(ContentReply::NotFound(_)) | Err(_) => here,
+                found => found,
+            },
+            _ => here,
+        }
+    }
+
+    async fn find_here(
         &self,
         request: &ContentRequest,
         link: &rpc::Connection,

@@ -124,3 +124,36 @@ impl Client {
         self.read(false)
     }
 }
+
+impl Client {
+    /// Opens the live-reload event stream: the response head, then the `retry` line.
+    pub fn events(address: &str) -> Client {
+        let mut client = Client::connect(address);
+        client.send(b"GET /__dodeca/events HTTP/1.1\r\nHost: t\r\n\r\n");
+        let head = client.read(true);
+        assert_eq!(head.status, 200);
+        assert_eq!(head.header("Content-Type"), Some("text/event-stream"));
+        assert_eq!(client.read_event(), "retry: 1000");
+        client
+    }
+
+    /// The next server-sent event, its lines joined by `\n` (comment lines skipped).
+    pub fn read_event(&mut self) -> String {
+        let mut lines = Vec::new();
+        loop {
+            let mut line = String::new();
+            let read = self.reader.read_line(&mut line).expect("read an event line");
+            assert!(read > 0, "the event stream closed");
+            let line = line.trim_end_matches('\n');
+            if line.is_empty() {
+                if lines.is_empty() {
+                    continue;
+                }
+                return lines.join("\n");
+            }
+            if !line.starts_with(':') {
+                lines.push(line.to_string());
+            }
+        }
+    }
+}
