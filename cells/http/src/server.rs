@@ -185,10 +185,35 @@ fn accept(listener: TcpListener, shared: Arc<Shared>) {
 /// Answers 503 to a connection over the cap, without a thread: a fresh socket's send buffer
 /// takes the few bytes at once, and the write timeout bounds the rest.
 fn refuse_busy(mut stream: TcpStream) {
-    let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
     let response =
         Response::text(503, "too many connections; try again").header("Retry-After", "1");
-    let _ = response.write_to(&mut stream, false, false);
+    if response.write_to(&mut stream, false, false).is_ok() {
+        // Short: this runs on the accept thread.
+        close_gracefully(stream, Duration::from_millis(100));
+    }
+}
+
+/// Closes after an answer sent before the client's request was read: closing a socket with
+/// unread input sends a reset, which makes the client's kernel drop the answer it has not
+/// read yet. So: our side first, then read (and discard) what the client still sends, for
+/// at most `linger`.
+fn close_gracefully(mut stream: TcpStream, linger: Duration) {
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let deadline = Instant::now() + linger;
+    let mut sink = [0u8; 4096];
+    let mut left = 64usize << 10;
+    while left > 0 {
+        let Some(wait) = deadline.checked_duration_since(Instant::now()).filter(|w| !w.is_zero())
+        else {
+            return;
+        };
+        let _ = stream.set_read_timeout(Some(wait));
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => left = left.saturating_sub(n),
+        }
+    }
 }
 
 /// How reading a request head ended.
@@ -212,7 +237,9 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
             Head::Closed => return,
             Head::Refused(response) => {
                 eprintln!("cell-http: {peer}: {} {}", response.status, body_text(&response));
-                let _ = response.write_to(&mut stream, false, false);
+                if response.write_to(&mut stream, false, false).is_ok() {
+                    close_gracefully(stream, Duration::from_secs(1));
+                }
                 return;
             }
         };
@@ -233,7 +260,12 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
             eprintln!("cell-http: {peer}: 400 {:?}: {}", request.target, body_text(&response));
         }
         let keep_alive = request.keep_alive && response.status != 400;
-        if response.write_to(&mut stream, head_only, keep_alive).is_err() || !keep_alive {
+        if response.write_to(&mut stream, head_only, keep_alive).is_err() {
+            return;
+        }
+        if !keep_alive {
+            // A body we did not read, or pipelined requests after a refused one, may follow.
+            close_gracefully(stream, Duration::from_secs(1));
             return;
         }
     }
