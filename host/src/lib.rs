@@ -18,6 +18,8 @@
 //!   `routes`: routes refused or claimed twice; `links`: internal links (`@/…`).
 //! - `render`: a page's context and the `render` query; `templates`: template bundles;
 //!   `data`: data files; `provide`: the reads cells make (`provided`, `reused`, replays).
+//! - `serve/`: [`HttpServer`], the site served by the http cell from a snapshot of the last
+//!   build, with live reload.
 //! - `cells`: starting, restarting and calling the cell processes; `output/`: the output
 //!   directory (checked), writing, records, the watch, `clean`; `scan/`: walking the site,
 //!   stamps, symbolic links.
