@@ -144,6 +144,9 @@ impl HttpServer {
 impl Drop for HttpServer {
     fn drop(&mut self) {
         self.shared.stopping.store(true, Ordering::Release);
+        // The served snapshot holds the database, whose http slot holds the content service
+        // holding the snapshot: let go of it, or neither is ever freed.
+        *self.shared.state.served.write() = None;
         if let Some(link) = self.shared.state.link.lock().take().and_then(|l| l.upgrade()) {
             // The watcher wakes and leaves; the cell exits with its link, closing the socket.
             link.close("the server is stopping");
