@@ -16,6 +16,7 @@ fn server() -> &'static str {
     SERVER.get_or_init(|| {
         let root = common::temp("serve");
         common::copy_fixture(&["valid"], &root);
+        std::fs::write(root.join("static/big.bin"), big_file()).unwrap();
         let site: &'static host::Site = Box::leak(Box::new(common::open(&root)));
         let report = site.build(2).expect("build the fixture");
         assert!(report.errors.is_empty(), "{:?}", report.errors);
@@ -27,6 +28,21 @@ fn server() -> &'static str {
         Box::leak(Box::new(server));
         address
     })
+}
+
+/// 3 MiB that are not all the same byte: larger than a frame's inline limit, so the body
+/// crosses from the host through the shared heap.
+fn big_file() -> Vec<u8> {
+    (0..3u32 << 20).map(|i| (i % 251) as u8).collect()
+}
+
+#[test]
+fn a_large_file_crosses_the_link_whole() {
+    let reply = get(server(), "/big.bin");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("Content-Type"), Some("application/octet-stream"));
+    assert_eq!(reply.header("Content-Length"), Some("3145728"));
+    assert!(reply.body == big_file(), "the body differs from the file");
 }
 
 #[test]

@@ -365,6 +365,8 @@ fn respond(request: &Request, shared: &Shared) -> Answer {
         }
         Ok(Content::Found { file, body, etag, page }) => {
             let kind = content_type(&file);
+            // The tag stays the host's (a hash of the page without the script): the injected
+            // tag is the same for every page and every build, so it still names these bytes.
             let body: Body = if page && dev && kind.starts_with("text/html") {
                 Box::new(inject(&body))
             } else {
