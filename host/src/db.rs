@@ -73,6 +73,10 @@ pub struct Database {
     /// Whether the output directory's file system ignores letter case (so that `a.md` and
     /// `A.md` would be one output file); set by the build when it changes.
     pub(crate) case_insensitive_output: Arc<InputIngredient<(), bool>>,
+    /// When the build started (nanoseconds since the epoch): what `now()` answers, in
+    /// seconds. A render that calls `now()` reads it, so it depends on it; a build that
+    /// may render sets it (see `Site::load`), so such a render runs again in every build.
+    pub(crate) build_time: Arc<InputIngredient<(), u64>>,
     pub(crate) config: Arc<DerivedIngredient<Database, (), SiteConfig>>,
     pub(crate) page: Arc<DerivedIngredient<Database, String, Arc<Page>>>,
     pub(crate) page_exists: Arc<DerivedIngredient<Database, String, bool>>,
@@ -102,6 +106,8 @@ pub struct Database {
     pub(crate) rendered: parking_lot::Mutex<Vec<String>>,
     /// What went to and came back from the template cell, for reports and the benchmark.
     pub(crate) traffic: Traffic,
+    /// Whether a render read `now()` since the build started (the build resets it).
+    pub(crate) read_now: std::sync::atomic::AtomicBool,
 }
 
 impl HasRuntime for Database {
@@ -165,6 +171,7 @@ impl Database {
             &*self.data_files,
             &*self.statics,
             &*self.case_insensitive_output,
+            &*self.build_time,
             &*self.config,
             &*self.page,
             &*self.page_exists,
@@ -196,6 +203,7 @@ impl Database {
             data_files: input(5, "data_files"),
             statics: input(6, "statics"),
             case_insensitive_output: input(7, "case_insensitive_output"),
+            build_time: input(8, "build_time"),
             config: derived(10, "config", config::config_query),
             page: derived(11, "page", content::page_query),
             page_exists: derived(12, "page_exists", content::page_exists_query),
@@ -215,6 +223,7 @@ impl Database {
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
             traffic: Traffic::default(),
+            read_now: std::sync::atomic::AtomicBool::new(false),
         };
         let registry = &mut db.registry;
         registry.register(db.config_text.clone());
@@ -224,6 +233,7 @@ impl Database {
         registry.register(db.data_files.clone());
         registry.register(db.statics.clone());
         registry.register(db.case_insensitive_output.clone());
+        registry.register(db.build_time.clone());
         registry.register(db.config.clone());
         registry.register(db.page.clone());
         registry.register(db.page_exists.clone());

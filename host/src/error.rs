@@ -124,6 +124,16 @@ pub enum HostError {
     Link(String),
     /// A path given as a content file (by a watcher) that is not one.
     NotContent(String),
+    /// `graph` or `cache gc` needs the database the last build saved, and there is none this
+    /// host can use (the reason says why).
+    NoSavedDatabase {
+        /// The database file.
+        path: PathBuf,
+        /// Why it cannot be used.
+        why: String,
+    },
+    /// A route (`graph ROUTE`, `--explain ROUTE`) that no content file has.
+    NoRoute(String),
     /// `dodeca.toml` is invalid.
     Config(SiteError),
     /// The cache (`.cache/`) could not be opened, read, stored into or saved.
@@ -205,6 +215,13 @@ impl fmt::Display for HostError {
             HostError::NotContent(rel) => {
                 write!(f, "`{rel}` is not a content file (a path under content/ ending in `.md`)")
             }
+            HostError::NoSavedDatabase { path, why } => write!(
+                f,
+                "no saved database to read in {} ({why}); build the site first with \
+                 `dodeca-host build`",
+                path.display()
+            ),
+            HostError::NoRoute(message) => f.write_str(message),
             HostError::Config(error) => write!(f, "{error}"),
             HostError::Cache { action, source } => write!(f, "cannot {action}: {source}"),
             HostError::StaticVanished(rel) => {

@@ -20,6 +20,8 @@
 //!   `data`: data files; `provide`: the reads cells make (`provided`, `reused`, replays).
 //! - `serve/`: [`HttpServer`], the site served by the http cell from a snapshot of the last
 //!   build, with live reload.
+//! - `cache/`: what a build leaves in `.cache/` for the next process (the saved database, its
+//!   version, the saved scan) and `dodeca-host cache`; `inspect/`: `graph` and `--explain`.
 //! - `cells`: starting, restarting and calling the cell processes; `output/`: the output
 //!   directory (checked), writing, records, the watch, `clean`; `scan/`: walking the site,
 //!   stamps, symbolic links.
@@ -53,6 +55,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod cache;
 mod cells;
 mod config;
 mod content;
@@ -60,6 +63,7 @@ mod data;
 mod db;
 mod error;
 mod exec;
+mod inspect;
 mod links;
 mod output;
 mod progress;
@@ -75,12 +79,13 @@ mod toml_check;
 mod tree;
 mod values;
 
+pub use cache::{CacheAction, CacheReport, cache};
 pub use cells::{CellError, Cells};
 pub use config::SiteConfig;
 pub use content::{FrontMatter, Page, parse_front_matter, route_of};
 pub use error::{HostError, SiteError, site_error};
 pub use output::{CleanReport, Origin, clean};
 pub use serve::HttpServer;
-pub use site::{BuildReport, Site};
+pub use site::{BuildReport, Site, Start};
 pub use starter::init;
 pub use tree::{Entry, IndexedSection, Section, SectionIndex};

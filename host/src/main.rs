@@ -7,18 +7,30 @@ const HELP: &str = "\
 dodeca-host: an incremental static site builder
 
 USAGE:
-    dodeca-host build [SITE] [-o OUT] [-j N] [-q | -v]
+    dodeca-host build [SITE] [-o OUT] [-j N] [-q | -v] [--no-cache] [--explain ROUTE]
     dodeca-host init DIR
     dodeca-host clean [SITE] [-o OUT]
+    dodeca-host cache [SITE] stats | verify | gc | clear
+    dodeca-host graph [SITE] [ROUTE]
     dodeca-host --help | --version
 
 COMMANDS:
     build    Build the site in SITE (default: the current directory) into its output
-             directory (default: public/).
+             directory (default: public/). The site's database is kept in SITE/.cache
+             between runs: a build with nothing changed only looks at the files, and an
+             edit renders only what it reaches. A cache that cannot be used is a warning
+             and a build from scratch.
     init     Create a starter site in DIR (which must not exist or be empty).
     clean    Remove what the host wrote in SITE's output directory (or OUT), the
              directories that leaves empty, and SITE/.cache. Files the host did not
              write, or that were changed since, are kept and listed.
+    cache    stats: sizes and counts of SITE/.cache (files, blobs, memos per query).
+             verify: re-hash every blob and check the cache files' checksums; damaged
+             files are set aside (exit code 1 if any). gc: remove the blobs the last
+             build did not use. clear: empty SITE/.cache.
+    graph    Print the dependency graph the last build saved, as Graphviz DOT: every
+             query, or the cone of ROUTE (its render and everything it depends on).
+             `dodeca-host graph SITE /blog/post/ | dot -Tsvg > post.svg` draws it.
 
 OPTIONS:
     -o, --output OUT   Write the output to OUT instead (relative to the working
@@ -30,14 +42,19 @@ OPTIONS:
     -j, --jobs N       Build with N threads (default: all cores).
     -q, --quiet        Print only errors.
     -v, --verbose      Print every error in full, and the build's work counts.
+    --no-cache         Build without the saved database, and save none (as before the
+                       cache existed; the records of the outputs are still kept).
+    --explain ROUTE    After the build, say which inputs changed and why ROUTE (a route
+                       such as /blog/post/, a content path such as blog/post.md, or an
+                       output path) was or was not rendered again.
     -h, --help         Print this help.
     -V, --version      Print the version.
 
 Cells (cell-markdown, cell-template) are found next to this executable or in the
 directories of DODECA_CELL_PATH.
 
-EXIT CODES: 0 success; 1 site errors (the other pages were still written); 2 usage error or
-a failure of the builder itself.";
+EXIT CODES: 0 success; 1 site errors (the other pages were still written), or damage
+found by `cache verify`; 2 usage error or a failure of the builder itself.";
 
 struct Args {
     site: PathBuf,
@@ -45,12 +62,16 @@ struct Args {
     jobs: usize,
     quiet: bool,
     verbose: bool,
+    explain: Option<String>,
+    no_cache: bool,
 }
 
 enum Command {
     Build(Args),
     Init(PathBuf),
     Clean(PathBuf, Option<PathBuf>),
+    Cache(PathBuf, host::CacheAction),
+    Graph(PathBuf, Option<String>),
     Help,
     Version,
 }
@@ -59,12 +80,15 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
     use lexopt::prelude::*;
     let mut parser = lexopt::Parser::from_iter(args);
     let mut command = None;
+    let mut values: Vec<std::ffi::OsString> = Vec::new();
     let mut build = Args {
         site: PathBuf::from("."),
         output: None,
         jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
         quiet: false,
         verbose: false,
+        explain: None,
+        no_cache: false,
     };
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
@@ -83,27 +107,87 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
             }
             Short('q') | Long("quiet") => build.quiet = true,
             Short('v') | Long("verbose") => build.verbose = true,
+            Long("no-cache") => build.no_cache = true,
+            Long("explain") => {
+                let value = parser.value().map_err(|e| e.to_string())?;
+                build.explain =
+                    Some(value.into_string().map_err(|_| "--explain needs a UTF-8 route")?);
+            }
             Value(value) if command.is_none() => {
                 let value = value.into_string().map_err(|_| "commands are UTF-8")?;
-                match value.as_str() {
-                    "build" => command = Some("build"),
-                    "init" => command = Some("init"),
-                    "clean" => command = Some("clean"),
+                command = Some(match value.as_str() {
+                    "build" | "init" | "clean" | "cache" | "graph" => value,
                     other => return Err(format!("unknown command `{other}` (try --help)")),
-                }
+                });
             }
-            Value(value) => build.site = value.into(),
+            Value(value) => values.push(value),
             other => return Err(other.unexpected().to_string()),
         }
     }
-    match command {
-        Some("build") => Ok(Command::Build(build)),
-        Some("init") if build.site == std::path::Path::new(".") => {
-            Err("init needs a directory: `dodeca-host init DIR`".into())
+    let Some(command) = command else {
+        return Err("no command given (try `dodeca-host build` or --help)".into());
+    };
+    if build.explain.is_some() && command != "build" {
+        return Err("--explain goes with `build`".into());
+    }
+    let too_many = || format!("too many arguments for `{command}` (try --help)");
+    match command.as_str() {
+        "init" => match <[_; 1]>::try_from(values) {
+            Ok([dir]) => Ok(Command::Init(dir.into())),
+            Err(values) if values.is_empty() => {
+                Err("init needs a directory: `dodeca-host init DIR`".into())
+            }
+            Err(_) => Err(too_many()),
+        },
+        "cache" => {
+            let (site, action) = match values.len() {
+                1 => (PathBuf::from("."), &values[0]),
+                2 => (PathBuf::from(&values[0]), &values[1]),
+                0 => return Err("cache needs one of stats, verify, gc, clear".into()),
+                _ => return Err(too_many()),
+            };
+            let action = match action.to_str() {
+                Some("stats") => host::CacheAction::Stats,
+                Some("verify") => host::CacheAction::Verify,
+                Some("gc") => host::CacheAction::Gc,
+                Some("clear") => host::CacheAction::Clear,
+                _ => {
+                    return Err(format!(
+                        "unknown cache action `{}` (stats, verify, gc or clear)",
+                        action.to_string_lossy()
+                    ));
+                }
+            };
+            Ok(Command::Cache(site, action))
         }
-        Some("init") => Ok(Command::Init(build.site)),
-        Some(_) => Ok(Command::Clean(build.site, build.output)),
-        None => Err("no command given (try `dodeca-host build` or --help)".into()),
+        "graph" => {
+            let route = |value: &std::ffi::OsString| {
+                value.to_str().map(str::to_string).ok_or("routes are UTF-8".to_string())
+            };
+            match values.len() {
+                0 => Ok(Command::Graph(PathBuf::from("."), None)),
+                // One argument is the site if it is a directory, else a route of the site
+                // in the current directory.
+                1 if std::path::Path::new(&values[0]).is_dir() => {
+                    Ok(Command::Graph(PathBuf::from(&values[0]), None))
+                }
+                1 => Ok(Command::Graph(PathBuf::from("."), Some(route(&values[0])?))),
+                2 => Ok(Command::Graph(PathBuf::from(&values[0]), Some(route(&values[1])?))),
+                _ => Err(too_many()),
+            }
+        }
+        _ => {
+            match values.len() {
+                0 => {}
+                1 => build.site = values.remove(0).into(),
+                _ => return Err(too_many()),
+            }
+            if command == "build" {
+                Ok(Command::Build(build))
+            } else {
+                Ok(Command::Clean(build.site, build.output))
+            }
+        }
     }
 }
 
@@ -152,6 +236,8 @@ fn main() -> ExitCode {
                 }
             };
         }
+        Command::Cache(site, action) => return cache(&site, action),
+        Command::Graph(site, route) => return graph(&site, route.as_deref()),
         Command::Build(args) => args,
     };
     let mut site = match host::Site::open(&args.site) {
@@ -164,8 +250,11 @@ fn main() -> ExitCode {
     if let Some(output) = args.output {
         site.set_output(output);
     }
-    // One build, then the process exits: nothing to watch the outputs for.
+    // One build, then the process exits: nothing to watch the outputs for, and the database
+    // is kept in `.cache/` for the next process.
     site.set_watch_outputs(false);
+    site.set_persistent(!args.no_cache);
+    site.set_explain(args.explain);
     site.set_progress(!args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let report = match site.build(args.jobs) {
         Ok(report) => report,
@@ -195,6 +284,13 @@ fn main() -> ExitCode {
         );
     }
     if args.verbose {
+        let start = match report.start {
+            host::Start::InProcess => "this process's database",
+            host::Start::UpToDate => "nothing changed since the saved build (no database loaded)",
+            host::Start::Loaded => "the saved database",
+            host::Start::Cold => "nothing (no saved database used)",
+        };
+        println!("started from: {start}");
         println!(
             "errors: {}; template cell: {} callbacks, {} reads from its memo, {} bytes sent",
             report.errors.len(),
@@ -203,8 +299,52 @@ fn main() -> ExitCode {
             report.bytes_to_template
         );
     }
+    if let Some(explanation) = &report.explanation {
+        print!("{explanation}");
+    }
     site.close_for_exit();
     if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// `dodeca-host cache`: its lines on stdout, damage found on stderr (exit code 1).
+fn cache(site: &std::path::Path, action: host::CacheAction) -> ExitCode {
+    match host::cache(site, action) {
+        Ok(report) => {
+            for line in &report.lines {
+                println!("{line}");
+            }
+            for problem in &report.problems {
+                eprintln!("error: {problem}");
+            }
+            if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `dodeca-host graph`: the saved database's graph (or one route's cone) as DOT on stdout.
+fn graph(site: &std::path::Path, route: Option<&str>) -> ExitCode {
+    let dot = host::Site::open(site).and_then(|site| {
+        for warning in site.load_saved()? {
+            eprintln!("warning: {warning}");
+        }
+        site.graph_dot(route)
+    });
+    match dot {
+        Ok(dot) => {
+            use std::io::Write as _;
+            // A closed pipe (`| head`) is not an error.
+            let _ = std::io::stdout().write_all(dot.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// What `clean` did, one line, then one line per file it left.

@@ -34,7 +34,8 @@ pub(crate) struct Provided {
     pub(crate) value: WireValue,
 }
 
-/// The function whose answer changes between two reads of one revision: never kept.
+/// The function whose answer changes from build to build: never kept by the cell, and read
+/// from the `build_time` input, which every build sets.
 const VOLATILE: &str = "now";
 
 /// The `provided` query: the answer to the read interned as `id` in the current revision.
@@ -187,11 +188,16 @@ impl provider::Service for Provider<'_> {
         if let ProviderRead::Function(call) = &request.read
             && call.name == VOLATILE
         {
-            // The time now: asked each time, never kept by either side.
-            let seconds = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            let value = Value::Int(seconds as i64).to_wire();
+            // The build's start time, read from its input inside the render's call: the
+            // render depends on it, and every build sets it anew (`Site::load`), so the render
+            // runs again in every build, in this process or after a saved database is loaded.
+            // Never kept by the cell: each call asks.
+            db.read_now.store(true, std::sync::atomic::Ordering::Relaxed);
+            let nanos = match db.build_time.get(db, &()).map_err(remote)? {
+                Some(nanos) => nanos,
+                None => crate::site::nanos_since_epoch(std::time::SystemTime::now()),
+            };
+            let value = Value::Int((nanos / 1_000_000_000) as i64).to_wire();
             db.traffic.callback(value.as_bytes().len());
             let hash = *cas::ContentHash::of(value.as_bytes()).as_bytes();
             // Never kept, never listed as reused: no id is needed.

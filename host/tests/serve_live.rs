@@ -110,3 +110,28 @@ fn a_killed_http_cell_is_restarted_on_the_same_address() {
     assert!(page.read_event().contains("\"/about/\""));
     common::remove_unless_failing(&served.root);
 }
+
+#[test]
+fn a_page_whose_memo_came_from_a_saved_database_is_served_from_its_output() {
+    let root = common::temp("serve-live-saved");
+    common::copy_fixture(&["valid"], &root);
+    let mut first = common::open(&root);
+    first.set_persistent(true);
+    first.build(2).expect("the first build");
+    drop(first);
+    // A new process's site: the render memos come from `dodeca.bin`, without their HTML.
+    let mut site = common::open(&root);
+    site.set_persistent(true);
+    let report = site.build(2).expect("the build from the saved database");
+    assert_eq!(report.renders, 0, "nothing rendered again: {report:?}");
+    let mut config = cell_proto::HttpConfig::new("127.0.0.1:0");
+    config.dev = false;
+    let server = host::HttpServer::start(&site, config, &report).expect("start");
+    let reply = get(server.address(), "/blog/first/");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let written = std::fs::read(root.join("public/blog/first/index.html")).unwrap();
+    assert!(reply.body == written, "{}", reply.text());
+    drop(server);
+    drop(site);
+    common::remove_unless_failing(&root);
+}

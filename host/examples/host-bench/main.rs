@@ -19,9 +19,18 @@
 //! under 5% of the cold build; for the nav site, bytes sent to the template cell per page
 //! independent of N.
 //!
+//! Each site then gets a `_cli` line (`cli.rs`): the `dodeca-host` binary, one process per
+//! build as a user runs it, keeping its database in `.cache/` between runs — the cold build
+//! with and without that cache (`persist_cost`), a no-op run and one-page edits, each as a
+//! ratio to the cold build measured in the same run, after checking that an edited build's
+//! outputs are a cold build's, byte for byte. Targets: no-op under 5% of cold, edit under 10%,
+//! the cache costing a cold build at most 5%.
+//!
 //! `BENCH_NAV_MAX=N` leaves out the nav sites of more than N pages, `BENCH_JOBS=N` sets the
-//! build's (and the floor's) threads, `DODECA_PHASES=1` prints each phase's time.
+//! build's (and the floor's) threads, `BENCH_CLI_ONLY=1` measures only the CLI's lines,
+//! `DODECA_PHASES=1` prints each phase's time.
 
+mod cli;
 #[path = "../common/mod.rs"]
 mod common;
 mod floor;
@@ -34,9 +43,11 @@ use floor::{Floor, Io};
 fn cells_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("exe");
     let dir = exe.parent().and_then(Path::parent).expect("target dir").to_path_buf();
-    if !dir.join("cell-template").is_file() || !dir.join("cell-markdown").is_file() {
+    let binaries = ["cell-template", "cell-markdown", "dodeca-host"];
+    if binaries.iter().any(|binary| !dir.join(binary).is_file()) {
         let status = std::process::Command::new("cargo")
             .args(["build", "--release", "-q", "-p", "cell-template", "-p", "cell-markdown"])
+            .args(["-p", "host", "--bin", "dodeca-host"])
             .status()
             .expect("cargo");
         assert!(status.success(), "building the cells failed");
@@ -59,7 +70,7 @@ struct Timed {
 /// One-page edits timed per site.
 const EDITS: usize = 7;
 
-fn median(times: &mut [f64]) -> f64 {
+pub(crate) fn median(times: &mut [f64]) -> f64 {
     times.sort_by(f64::total_cmp);
     times[times.len() / 2]
 }
@@ -158,6 +169,11 @@ fn site_bench(shape: Shape, n: usize, cells: &Path, jobs: usize) {
     // A site's files were written before the build, not in the same instant: a rescan
     // trusts a file's stamp only once its times are settled (see host's scan.rs).
     std::thread::sleep(std::time::Duration::from_millis(200));
+    if std::env::var_os("BENCH_CLI_ONLY").is_some() {
+        cli_line(name, n, cells, &dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
     let site =
         host::Site::open_with(&dir, host::Cells::in_dirs(vec![cells.to_path_buf()])).expect("open");
     let Timed { cold, cold_ms, noop_ms, edit, edit_ms, edit_max_ms, edit_save_ms } =
@@ -217,7 +233,25 @@ fn site_bench(shape: Shape, n: usize, cells: &Path, jobs: usize) {
             );
         }
     }
+    cli_line(name, n, cells, &dir);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The CLI's figures for the site in `dir` (see `cli.rs`), one line.
+fn cli_line(name: &str, n: usize, cells: &Path, dir: &Path) {
+    let f = cli::measure(&cells.join("dodeca-host"), dir, common::SECTIONS);
+    println!(
+        "{name}_cli n={n} cold_ms={:.1} cold_no_cache_ms={:.1} persist_cost={:+.3} target<=0.05 noop_ms={:.1} noop_vs_cold={:.3} target<0.05 edit_ms={:.1} edit_max_ms={:.1} edit_vs_cold={:.3} target<0.10 outputs_differ={}",
+        f.cold_ms,
+        f.cold_no_cache_ms,
+        f.cold_ms / f.cold_no_cache_ms - 1.0,
+        f.noop_ms,
+        f.noop_ms / f.cold_ms,
+        f.edit_ms,
+        f.edit_max_ms,
+        f.edit_ms / f.cold_ms,
+        f.outputs_differ,
+    );
 }
 
 /// Compares the host's outputs in `public` with the floor's; prints the first that differs

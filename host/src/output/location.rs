@@ -160,10 +160,28 @@ fn resolve_existing(path: &Path) -> PathBuf {
     out
 }
 
+/// The name of the probe file, before the pid of the process that made it.
+const PROBE: &str = ".dodeca-case-probe-";
+
 /// Whether the file system of `dir` (which exists) treats names that differ only in case as
 /// one: tried with a probe file of our own, created exclusively and removed at once.
+///
+/// A process killed between the two leaves its probe behind, in the output directory, where a
+/// cold build would have none: probes of processes that are gone are removed first (one
+/// listing of the output directory's top, once per process and output directory).
 pub(crate) fn is_case_insensitive(dir: &Path) -> bool {
-    let name = format!(".dodeca-case-probe-{}", std::process::id());
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let pid = name.to_str().and_then(|n| n.strip_prefix(PROBE)?.parse::<u32>().ok());
+            if let Some(pid) = pid
+                && !Path::new(&format!("/proc/{pid}")).exists()
+            {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    let name = format!("{PROBE}{}", std::process::id());
     let lower = dir.join(&name);
     if std::fs::OpenOptions::new().write(true).create_new(true).open(&lower).is_err() {
         return false;
@@ -185,6 +203,18 @@ mod tests {
         std::fs::create_dir_all(dir.join("content/blog")).unwrap();
         std::fs::write(dir.join("dodeca.toml"), "").unwrap();
         dir
+    }
+
+    #[test]
+    fn a_probe_left_by_a_process_that_is_gone_is_removed() {
+        let root = site("probe");
+        // No process has pid 4194305 (above Linux's largest, 2^22).
+        let stale = root.join(".dodeca-case-probe-4194305");
+        std::fs::write(&stale, "").unwrap();
+        let own = root.join(format!(".dodeca-case-probe-{}", std::process::id()));
+        assert!(!is_case_insensitive(&root) || cfg!(target_os = "macos"));
+        assert!(!stale.exists() && !own.exists());
+        std::fs::remove_dir_all(root).unwrap();
     }
 
     #[test]

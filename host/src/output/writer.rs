@@ -44,6 +44,16 @@ enum Content {
     Page(Arc<PageOutput>),
     /// A static file, by content hash.
     Static(cas::ContentHash),
+    /// What `cas.db` records, found on disk as written just before this build (by a process's
+    /// first build, `site/persist.rs`): a page or static file with this hash needs no look.
+    Recorded(cas::ContentHash),
+}
+
+impl Content {
+    /// Whether it is [`Content::Recorded`] with `hash`.
+    fn is_recorded(&self, hash: cas::ContentHash) -> bool {
+        matches!(self, Content::Recorded(recorded) if *recorded == hash)
+    }
 }
 
 /// One output directory of a site, and what the host wrote there.
@@ -159,6 +169,15 @@ impl Outputs {
         changed.len()
     }
 
+    /// Takes `found` (outputs as `cas.db` records them, with their stamps, each found on disk
+    /// as written) as written by this process, so that the build looks at none of them again.
+    pub(crate) fn found_as_recorded(&self, found: Vec<(String, cas::ContentHash, Stamp)>) {
+        let mut written = self.written.lock();
+        for (rel, hash, stamp) in found {
+            written.entry(rel).or_insert((Content::Recorded(hash), stamp));
+        }
+    }
+
     /// Remembers what `rel` holds now, and watches its directory from now on.
     fn remember(&self, rel: &str, content: Content, stamp: Stamp) {
         if let Some(watch) = &self.watch {
@@ -169,20 +188,45 @@ impl Outputs {
 
     /// Writes a rendered page to its file unless it is the very render written last time (a
     /// reused memo is the same `Arc`) and the file is still as written, or the record says the
-    /// file already holds it. Returns whether it wrote.
+    /// file already holds it. Returns whether it wrote, or `None` when the file must be
+    /// written but the page came without its HTML (a memo loaded from a saved database): the
+    /// caller renders it again.
     pub(crate) fn write_page(
         &self,
         cas: &cas::Cas,
         page: &Arc<PageOutput>,
-    ) -> Result<bool, HostError> {
-        if let Some((Content::Page(last), _)) = self.written.lock().get(page.rel.as_str())
-            && Arc::ptr_eq(last, page)
+    ) -> Result<Option<bool>, HostError> {
         {
-            return Ok(false);
+            let mut written = self.written.lock();
+            match written.get_mut(page.rel.as_str()) {
+                Some((Content::Page(last), _)) if Arc::ptr_eq(last, page) => {
+                    return Ok(Some(false));
+                }
+                Some((content, _)) if content.is_recorded(page.hash) => {
+                    *content = Content::Page(page.clone());
+                    return Ok(Some(false));
+                }
+                _ => {}
+            }
         }
-        let (wrote, stamp) = self.write_file(cas, &page.rel, page.html.as_bytes())?;
+        let Some(html) = &page.html else {
+            let Some(stamp) = self.as_recorded(cas, &page.rel, page.hash) else {
+                return Ok(None);
+            };
+            self.remember(&page.rel, Content::Page(page.clone()), stamp);
+            return Ok(Some(false));
+        };
+        let (wrote, stamp) = self.write_file(cas, &page.rel, html.as_bytes(), page.hash)?;
         self.remember(&page.rel, Content::Page(page.clone()), stamp);
-        Ok(wrote)
+        Ok(Some(wrote))
+    }
+
+    /// The file's stamp, if `cas.db` records `hash` for `rel` and the file is still the one
+    /// written then.
+    fn as_recorded(&self, cas: &cas::Cas, rel: &str, hash: cas::ContentHash) -> Option<Stamp> {
+        let (recorded, tag) = cas.get_name_tagged(&records::name(&self.dir.key, rel))?;
+        let stamp = Stamp::of_file(&self.dir.path.join(rel))?;
+        (recorded == hash && stamp.tag() == tag).then_some(stamp)
     }
 
     /// Writes a static file's bytes (`hash`, read from the CAS only when needed) to `rel`,
@@ -194,30 +238,34 @@ impl Outputs {
         rel: &str,
         hash: cas::ContentHash,
     ) -> Result<Option<bool>, HostError> {
-        if let Some((Content::Static(last), _)) = self.written.lock().get(rel)
+        if let Some((Content::Static(last) | Content::Recorded(last), _)) =
+            self.written.lock().get(rel)
             && *last == hash
         {
             return Ok(Some(false));
         }
-        let Some(blob) =
-            cas.get(&hash).map_err(|e| HostError::cache("read a static file's bytes", e))?
+        // Verified: bytes damaged in the cache (same length, other content) would otherwise
+        // be published. Only files to be written are read, so this is rare.
+        let Some(blob) = cas
+            .get_verified(&hash)
+            .map_err(|e| HostError::cache("read a static file's bytes", e))?
         else {
             return Ok(None);
         };
-        let (wrote, stamp) = self.write_file(cas, rel, &blob)?;
+        let (wrote, stamp) = self.write_file(cas, rel, &blob, hash)?;
         self.remember(rel, Content::Static(hash), stamp);
         Ok(Some(wrote))
     }
 
-    /// Writes `bytes` to `rel` unless the record says the file holds them and its stamp is the
-    /// one recorded. Returns whether it wrote, and the file's stamp.
+    /// Writes `bytes` (whose hash is `hash`) to `rel` unless the record says the file holds
+    /// them and its stamp is the one recorded. Returns whether it wrote, and the file's stamp.
     fn write_file(
         &self,
         cas: &cas::Cas,
         rel: &str,
         bytes: &[u8],
+        hash: cas::ContentHash,
     ) -> Result<(bool, Stamp), HostError> {
-        let hash = cas::ContentHash::of(bytes);
         let path = self.dir.path.join(rel);
         let name = records::name(&self.dir.key, rel);
         let recorded = cas.get_name_tagged(&name);

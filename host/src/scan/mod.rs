@@ -17,5 +17,5 @@ mod test_support;
 mod walk;
 
 pub(crate) use links::ScanPolicy;
-pub(crate) use stamps::{Listing, Scanner, read_texts};
+pub(crate) use stamps::{Found, Listing, Scanner, Stamp, read_texts, same_stamps};
 pub(crate) use walk::files_under;

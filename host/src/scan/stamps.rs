@@ -20,7 +20,7 @@ const RACY: Duration = Duration::from_millis(100);
 
 /// What identifies a version of a file without reading it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Stamp {
+pub(crate) struct Stamp {
     len: u64,
     modified: (i64, i64),
     changed: (i64, i64),
@@ -37,6 +37,28 @@ impl Stamp {
         }
     }
 
+    /// The stamp as six numbers, for a file that keeps it between processes (`cache/state.rs`).
+    pub(crate) fn to_words(self) -> [u64; 6] {
+        [
+            self.len,
+            self.modified.0 as u64,
+            self.modified.1 as u64,
+            self.changed.0 as u64,
+            self.changed.1 as u64,
+            self.inode,
+        ]
+    }
+
+    /// A stamp kept by [`to_words`](Self::to_words).
+    pub(crate) fn from_words(words: [u64; 6]) -> Stamp {
+        Stamp {
+            len: words[0],
+            modified: (words[1] as i64, words[2] as i64),
+            changed: (words[3] as i64, words[4] as i64),
+            inode: words[5],
+        }
+    }
+
     /// Whether both times are before `limit` (seconds and nanoseconds since the epoch).
     fn settled_before(&self, limit: (i64, i64)) -> bool {
         self.modified < limit && self.changed < limit
@@ -45,7 +67,7 @@ impl Stamp {
 
 /// The files found under one directory by [`files_under`](super::files_under), sorted by
 /// relative path.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Listing {
     /// The directory walked.
     pub(crate) dir: PathBuf,
@@ -67,12 +89,12 @@ impl Listing {
 
 /// A file of a [`Listing`]: its path relative to the walked directory (with `/` separators),
 /// and its stamp when it was listed.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Found {
     pub(crate) rel: String,
     /// `None` if it could not be taken then (the file is read, which reports any error), or,
     /// once read, if it is too recent to be trusted by the next scan.
-    pub(super) stamp: Option<Stamp>,
+    pub(crate) stamp: Option<Stamp>,
 }
 
 /// The listings of the last scan whose texts were stored: what each file looked like then.
@@ -140,6 +162,24 @@ impl Scanner {
     pub(crate) fn remember(&self, listings: Vec<Listing>) {
         *self.last.lock() = listings;
     }
+
+    /// Runs `f` on the listings remembered (to save them for the next process).
+    pub(crate) fn with_remembered<T>(&self, f: impl FnOnce(&[Listing]) -> T) -> T {
+        f(&self.last.lock())
+    }
+}
+
+/// Whether `new` (a scan) lists exactly the files of `old` (listings remembered by an earlier
+/// scan), each with a stamp that was trusted then and is the same now.
+pub(crate) fn same_stamps(old: &[Listing], new: &[Listing]) -> bool {
+    old.len() == new.len()
+        && old.iter().zip(new).all(|(old, new)| {
+            old.dir == new.dir
+                && old.files.len() == new.files.len()
+                && old.files.iter().zip(&new.files).all(|(old, new)| {
+                    old.rel == new.rel && old.stamp.is_some() && old.stamp == new.stamp
+                })
+        })
 }
 
 /// The text of each file of `listing` marked in `changed` (`None` for the others), read on up

@@ -66,7 +66,7 @@ impl HttpServer {
         config: HttpConfig,
         report: &BuildReport,
     ) -> Result<HttpServer, HostError> {
-        let (db, cas) = site.serving_parts();
+        let (db, cas, output) = site.serving_parts();
         let state = Arc::new(ServeState::default());
         let fail =
             |error: rpc::RpcError| HostError::Cell(CellError::Call { name: "cell-http", error });
@@ -76,7 +76,8 @@ impl HttpServer {
             .dispatcher
             .set(dispatcher)
             .map_err(|_| fail(rpc::RpcError::remote("this site is already being served")))?;
-        *state.served.write() = Some(Arc::new(Served::new(db.clone(), cas, None).map_err(fail)?));
+        *state.served.write() =
+            Some(Arc::new(Served::new(db.clone(), cas, output, None).map_err(fail)?));
         let shared = Arc::new(Shared {
             db,
             state,
@@ -109,14 +110,14 @@ impl HttpServer {
     pub fn rebuilt(&self, site: &Site, report: &BuildReport) -> Result<(), HostError> {
         let fail =
             |error: rpc::RpcError| HostError::Cell(CellError::Call { name: "cell-http", error });
-        let (db, cas) = site.serving_parts();
+        let (db, cas, output) = site.serving_parts();
         // While the site has errors, the last build without any keeps answering for what
         // fails now.
         let fallback = match (report.errors.is_empty(), self.shared.state.served.read().clone()) {
             (false, Some(previous)) => Some(previous.fallback().cloned().unwrap_or(previous)),
             _ => None,
         };
-        let served = Arc::new(Served::new(db, cas, fallback).map_err(fail)?);
+        let served = Arc::new(Served::new(db, cas, output, fallback).map_err(fail)?);
         let revision = served.revision();
         debug_assert!(Arc::ptr_eq(served.database(), &self.shared.db), "another site's database");
         *self.shared.state.served.write() = Some(served);

@@ -1,6 +1,7 @@
 //! Answering the http cell's `content::find` from a snapshot of the last completed build.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use cell_proto::{ContentReply, ContentRequest, FoundContent, NotFoundContent, content};
@@ -27,6 +28,9 @@ pub(crate) struct Served {
     /// Every route and static path, as URL paths, for suggestions.
     routes: Vec<String>,
     cas: Arc<cas::Cas>,
+    /// The build's output directory: a page's HTML is read back from it when the render
+    /// memo came from a saved database, which does not keep HTML (`PageOutput::html`).
+    output: Option<PathBuf>,
     /// The last build without errors, while this one has some: what a page that fails now
     /// served then is served still ("the last good output underneath" the overlay).
     fallback: Option<Arc<Served>>,
@@ -39,6 +43,7 @@ impl Served {
     pub(crate) fn new(
         db: Arc<Database>,
         cas: Arc<cas::Cas>,
+        output: Option<PathBuf>,
         fallback: Option<Arc<Served>>,
     ) -> Result<Served, RpcError> {
         // SAFETY: the reference points into the `Arc`'s allocation, which does not move and
@@ -74,7 +79,7 @@ impl Served {
             .chain(statics.keys().map(|rel| format!("/{rel}")))
             .collect();
         routes.sort_unstable();
-        Ok(Served { snapshot, pages, statics, routes, cas, fallback, db })
+        Ok(Served { snapshot, pages, statics, routes, cas, output, fallback, db })
     }
 
     /// The revision served.
@@ -152,11 +157,14 @@ impl Served {
                 .await
                 .map_err(|e| RpcError::remote(format!("rendering content/{path}: {e}")))?;
             let Some(rendered) = rendered else { return Ok(None) };
-            let etag = format!("\"{}\"", cas::ContentHash::of(rendered.html.as_bytes()));
+            let etag = format!("\"{}\"", rendered.hash);
             if known(&etag) {
                 return Ok(Some(ContentReply::NotModified(etag)));
             }
-            let body = link.blob(rendered.html.as_bytes())?;
+            let body = match &rendered.html {
+                Some(html) => link.blob(html.as_bytes())?,
+                None => link.blob(&self.written_page(output, rendered.hash)?)?,
+            };
             let file = output.to_string();
             return Ok(Some(ContentReply::Found(FoundContent { file, body, etag, page: true })));
         }
@@ -178,6 +186,24 @@ impl Served {
             return Ok(Some(ContentReply::Found(FoundContent { file, body, etag, page: false })));
         }
         Ok(None)
+    }
+
+    /// A page's HTML as the build wrote it, when its memo holds only the hash: read from the
+    /// output directory and checked against the hash.
+    fn written_page(&self, output: &str, hash: cas::ContentHash) -> Result<Vec<u8>, RpcError> {
+        let dir = self.output.as_ref().ok_or_else(|| {
+            RpcError::remote(format!("{output}: no HTML in memory and no output directory"))
+        })?;
+        let file = dir.join(output);
+        let bytes = std::fs::read(&file)
+            .map_err(|e| RpcError::remote(format!("reading {}: {e}", file.display())))?;
+        if cas::ContentHash::of(&bytes) != hash {
+            return Err(RpcError::remote(format!(
+                "{} was changed since the build wrote it; rebuild to serve it",
+                file.display()
+            )));
+        }
+        Ok(bytes)
     }
 
     /// The routes nearest to `path` by edit distance, nearest first.

@@ -2,13 +2,22 @@
 //! watcher reported ([`Site::content_changed`]). Either way, one input batch: one revision.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
-use picante::InputBatch;
+use picante::{HasRuntime, InputBatch};
 
 use super::Site;
 use crate::HostError;
 use crate::data::DataFile;
 use crate::scan::{Listing, ScanPolicy, files_under, read_texts};
+
+/// Every file of the site, listed and stamped, not read yet: the config, then `content/`,
+/// `templates/`, `data/` and `static/`.
+pub(super) struct Scan {
+    /// When the scan began, before anything was listed.
+    pub(super) started: std::time::SystemTime,
+    pub(super) listings: [Listing; 5],
+}
 
 impl Site {
     /// Reads the site's files into the database (one revision for all changes).
@@ -17,7 +26,12 @@ impl Site {
     ///
     /// When a directory or file cannot be read.
     pub fn load(&self) -> Result<(), HostError> {
-        let db = &*self.db;
+        let scan = self.scan()?;
+        self.load_scanned(scan)
+    }
+
+    /// Lists and stamps every file of the site (nothing is read yet).
+    pub(super) fn scan(&self) -> Result<Scan, HostError> {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         // Before anything is listed: stamps taken after this are trusted only if well before it.
         let started = std::time::SystemTime::now();
@@ -29,8 +43,8 @@ impl Site {
             .and_then(|text| crate::config::parse(&text).ok())
             .is_some_and(|config| config.follow_outside_symlinks);
         let policy = ScanPolicy::new(&self.root, follow_outside)?;
-        let mut content = files_under(&self.root.join("content"), "md", threads, &policy)?;
-        let mut templates = files_under(&self.root.join("templates"), "", threads, &policy)?;
+        let content = files_under(&self.root.join("content"), "md", threads, &policy)?;
+        let templates = files_under(&self.root.join("templates"), "", threads, &policy)?;
         let mut data = files_under(&self.root.join("data"), "", threads, &policy)?;
         data.files.retain(|found| {
             found
@@ -38,8 +52,19 @@ impl Site {
                 .rsplit_once('.')
                 .is_some_and(|(_, ext)| crate::values::Syntax::from_extension(ext).is_some())
         });
-        let mut config = Listing::single(&self.root, "dodeca.toml");
-        let mut statics = files_under(&self.root.join("static"), "", threads, &policy)?;
+        let config = Listing::single(&self.root, "dodeca.toml");
+        let statics = files_under(&self.root.join("static"), "", threads, &policy)?;
+        Ok(Scan { started, listings: [config, content, templates, data, statics] })
+    }
+
+    /// Reads the files of `scan` whose stamps changed into the database (one revision).
+    pub(super) fn load_scanned(&self, scan: Scan) -> Result<(), HostError> {
+        let db = &*self.db;
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let Scan {
+            started,
+            listings: [mut config, mut content, mut templates, mut data, mut statics],
+        } = scan;
         // Every file in one scan: only those whose stamp changed are read (or, for static
         // files, stored in the CAS).
         let changed = self.scanner.changed(
@@ -122,7 +147,16 @@ impl Site {
                 .map_err(|e| HostError::cache(format!("store {}", path.display()), e))?;
             batch.set(&db.statics, found.rel.clone(), hash);
         }
+        let before = db.runtime().current_revision();
         batch.commit(db).map_err(HostError::Query)?;
+        // `now()` answers the build's start time. It is set anew when this build may render
+        // anything (an input changed: setting an equal value changes nothing), or when the last
+        // build had a render read it (which must then run again). Otherwise no render runs,
+        // none reads it, and the revision stays.
+        if db.runtime().current_revision() != before || self.read_now.load(Ordering::Relaxed) {
+            let now = super::nanos_since_epoch(started);
+            db.build_time.set(db, (), now).map_err(HostError::Query)?;
+        }
         self.scanner.remember(vec![config, content, templates, data, statics]);
         Ok(())
     }
@@ -167,6 +201,8 @@ impl Site {
             }
             Err(e) => return Err(HostError::io("read", path, e)),
         }
+        // A render that reads `now()` runs again with this build's time (see `load_scanned`).
+        batch.set(&db.build_time, (), super::nanos_since_epoch(std::time::SystemTime::now()));
         batch.commit(db).map_err(HostError::Query)?;
         Ok(())
     }

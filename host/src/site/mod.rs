@@ -9,18 +9,20 @@
 
 mod load;
 mod pages;
+mod persist;
 mod report;
 mod statics;
 mod steps;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use picante::HasRuntime;
 
-pub use report::BuildReport;
+pub(crate) use persist::remove_stale_temporaries;
+pub use report::{BuildReport, Start};
 use steps::{Counters, Steps};
 
 use crate::HostError;
@@ -53,6 +55,35 @@ pub struct Site {
     watch_outputs: bool,
     /// What the files looked like when last read, so a rescan reads only changed ones.
     scanner: Scanner,
+    /// Whether builds start from and save to `.cache/` for the next process (the CLI).
+    persistent: bool,
+    /// The route `build --explain` asks about.
+    explain: Option<String>,
+    /// Whether a render of the last build read `now()` (unknown, so true, before the first).
+    read_now: AtomicBool,
+    /// The revision of the database last saved to or loaded from `.cache/`.
+    saved_revision: parking_lot::Mutex<Option<picante::Revision>>,
+    /// Outputs the first build found as recorded, for the build's writes (`persist.rs`).
+    found_outputs: parking_lot::Mutex<Option<persist::FoundOutputs>>,
+}
+
+/// How a build began.
+enum Begun {
+    /// Nothing to do (a persistent site's first build found everything as saved).
+    UpToDate(BuildReport),
+    /// The inputs are set; `warnings` about the cache for the report; `cold` if nothing was
+    /// known before (no earlier build, no database loaded).
+    Loaded {
+        warnings: Vec<String>,
+        cold: bool,
+        start: Start,
+        explainer: Option<crate::inspect::Explainer>,
+    },
+}
+
+/// `time` in nanoseconds since the Unix epoch (0 before it).
+pub(crate) fn nanos_since_epoch(time: std::time::SystemTime) -> u64 {
+    time.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
 }
 
 impl Site {
@@ -90,7 +121,30 @@ impl Site {
             progress: false,
             watch_outputs: true,
             scanner: Scanner::default(),
+            persistent: false,
+            explain: None,
+            read_now: AtomicBool::new(true),
+            saved_revision: parking_lot::Mutex::new(None),
+            found_outputs: parking_lot::Mutex::new(None),
         })
+    }
+
+    /// Whether builds keep the site's database in `.cache/` for the next process (off by
+    /// default; the CLI turns it on). The first build then starts from what the last process
+    /// left: with nothing changed it loads no database and starts no cell; otherwise it loads
+    /// `dodeca.bin` (if this build of the host saved it) and does only the work the changes
+    /// imply. A build that changed anything saves the database, its version and every source
+    /// file's stamp. A file that cannot be used is a warning in the report, and the build
+    /// starts from scratch.
+    pub fn set_persistent(&mut self, persistent: bool) {
+        self.persistent = persistent;
+    }
+
+    /// Explains, in the next build's report ([`BuildReport::explanation`]), which inputs
+    /// changed and why `route` (a route, a content path or an output path) was or was not
+    /// rendered again.
+    pub fn set_explain(&mut self, route: Option<String>) {
+        self.explain = route;
     }
 
     /// Shows progress (phase and count) on stderr while building; for terminals.
@@ -115,9 +169,20 @@ impl Site {
         self.output = Some(dir);
     }
 
-    /// The database and CAS, for serving (`serve/`).
-    pub(crate) fn serving_parts(&self) -> (Arc<Database>, Arc<cas::Cas>) {
-        (self.db.clone(), self.cas.clone())
+    /// The database, the CAS and the last build's output directory, for serving (`serve/`).
+    pub(crate) fn serving_parts(&self) -> (Arc<Database>, Arc<cas::Cas>, Option<PathBuf>) {
+        let output = self.outputs.lock().as_ref().map(|outputs| outputs.dir().path.clone());
+        (self.db.clone(), self.cas.clone(), output)
+    }
+
+    /// The site's CAS (`.cache/`).
+    pub(crate) fn cas(&self) -> &cas::Cas {
+        &self.cas
+    }
+
+    /// The database's revision.
+    pub(crate) fn revision(&self) -> picante::Revision {
+        self.db.runtime().current_revision()
     }
 
     /// The cells this site uses (for tests that kill one).
@@ -191,23 +256,91 @@ impl Site {
     /// without an error is still written.
     pub fn build(&self, jobs: usize) -> Result<BuildReport, HostError> {
         let started = Instant::now();
-        std::thread::scope(|scope| {
-            // The first build of a site parses and renders every page: the cells it needs
-            // start while the site is read, instead of one after the other on the first
-            // calls (about a millisecond each, with every build thread waiting).
-            if self.last_build.lock().is_none() && self.root.join("content").is_dir() {
-                scope.spawn(|| {
-                    self.db.cells.start(&[&self.db.cells.markdown, &self.db.cells.template])
-                });
+        let phases = std::env::var_os("DODECA_PHASES").is_some();
+        let first = self.last_build.lock().is_none();
+        // The first build of a site parses and renders every page: the cells it needs start
+        // while the site is read, instead of one after the other on the first calls (about a
+        // millisecond each, with every build thread waiting). Not when a saved database may
+        // spare them.
+        let prestart = first
+            && self.root.join("content").is_dir()
+            && !(self.persistent && self.cas.root().join(crate::cache::DATABASE).exists());
+        if prestart {
+            self.prestart_cells();
+        }
+        let begun = self.begin()?;
+        let (warnings, cold, start, explainer) = match begun {
+            Begun::Loaded { warnings, cold, start, explainer } => {
+                (warnings, cold, start, explainer)
             }
-            self.load()
-        })?;
-        if std::env::var_os("DODECA_PHASES").is_some() {
+            Begun::UpToDate(mut report) => {
+                report.start = Start::UpToDate;
+                if let Some(route) = &self.explain {
+                    report.explanation = Some(format!(
+                        "explain {route}: no source file changed since the last build and \
+                         every output is as it wrote it, so nothing was rendered again (no \
+                         database was even loaded)\n"
+                    ));
+                }
+                report.elapsed = started.elapsed();
+                return Ok(report);
+            }
+        };
+        if phases {
             eprintln!("phase load: {:.2} ms", started.elapsed().as_secs_f64() * 1e3);
         }
         let mut report = self.build_loaded(jobs)?;
+        if self.persistent {
+            let saving = Instant::now();
+            self.save_for_next_process(&report)?;
+            if phases {
+                eprintln!("phase save database: {:.2} ms", saving.elapsed().as_secs_f64() * 1e3);
+            }
+        }
+        report.start = start;
+        report.warnings.extend(warnings);
+        report.warnings.extend(self.cas.take_warnings().iter().map(ToString::to_string));
+        if let Some(explainer) = explainer {
+            report.explanation = Some(explainer.finish(&self.db, cold));
+        }
         report.elapsed = started.elapsed();
         Ok(report)
+    }
+
+    /// Starts the cells on a thread of their own, without waiting: the first calls wait
+    /// for them, if they come first.
+    pub(super) fn prestart_cells(&self) {
+        let db = self.db.clone();
+        let _ = std::thread::Builder::new()
+            .name("dodeca-cells".into())
+            .spawn(move || db.cells.start(&[&db.cells.markdown, &db.cells.template]));
+    }
+
+    /// The build up to its inputs set: from `.cache/` for the first build of a persistent site
+    /// (which may find nothing to do), else a scan.
+    fn begin(&self) -> Result<Begun, HostError> {
+        let fresh = self.db.runtime().current_revision() == picante::Revision(1);
+        let (scan, warnings, loaded) = if self.persistent && fresh {
+            match self.start_from_cache()? {
+                persist::Start::UpToDate(report) => return Ok(Begun::UpToDate(report)),
+                persist::Start::Build { scan, warnings, loaded } => (scan, warnings, loaded),
+            }
+        } else {
+            (self.scan()?, Vec::new(), false)
+        };
+        if loaded {
+            *self.saved_revision.lock() = Some(self.db.runtime().current_revision());
+        }
+        // Subscribed once the database is loaded, before the inputs are set.
+        let explainer =
+            self.explain.as_deref().map(|route| crate::inspect::Explainer::start(&self.db, route));
+        self.load_scanned(scan)?;
+        let start = match (self.persistent && fresh, loaded) {
+            (false, _) => Start::InProcess,
+            (true, true) => Start::Loaded,
+            (true, false) => Start::Cold,
+        };
+        Ok(Begun::Loaded { warnings, cold: fresh && !loaded, start, explainer })
     }
 
     /// Builds from what is already loaded (after [`load`](Self::load) or
@@ -238,14 +371,26 @@ impl Site {
             pollster::block_on(db.config.get(db, ())).map_err(HostError::from_query)
         })?;
         let outputs = steps.run("output directory", || self.outputs_for(&config))?;
+        // The output directory is accepted: from here on the build may write into it (the
+        // case probe first), and the state a process saved for the next would no longer
+        // hold. A refused directory touches nothing, the saved state included.
+        self.forget_saved_state()?;
         let case_insensitive = steps.run("case", || self.note_case_rule(&outputs))?;
         // Outputs changed, replaced or deleted since this process wrote them (by hand, by
         // another program) are forgotten, so this build writes them again.
         let restored = steps.run("sweep", || outputs.sweep(jobs));
+        // Outputs this process's first build found as recorded, just now: not looked at again
+        // (after the sweep, which would look at each).
+        if let Some(found) = self.found_outputs.lock().take()
+            && found.dir == *outputs.dir()
+        {
+            outputs.found_as_recorded(found.found);
+        }
         let revision = db.runtime().current_revision();
         if let Some(report) = self.unchanged_since_last_build(revision, restored, &outputs) {
             return Ok(BuildReport { elapsed: steps.elapsed(), ..report });
         }
+        db.read_now.store(false, Ordering::Relaxed);
         // About to write: the last build's records must be saved first (see `save`).
         steps.run("last save", || self.wait_for_save())?;
         let (paths, routes) = steps.run("routes", || {
@@ -258,6 +403,8 @@ impl Site {
         let statics = steps.run("statics", || {
             self.write_statics(&outputs, &live, &paths, case_insensitive, &mut report)
         })?;
+        // Whether the next build must set `now()` anew for renders that read it.
+        self.read_now.store(db.read_now.load(Ordering::Relaxed), Ordering::Relaxed);
         live.extend(statics);
         live.sort_unstable();
         report.removed =

@@ -24,7 +24,9 @@ enum Outcome {
     /// Its route is refused (reported once, from the `routes` query): not built.
     Refused,
     /// Rendered; whether the file was written (or already up to date).
-    Built { output: Arc<PageOutput>, wrote: Result<bool, HostError> },
+    /// `wrote` is `None` when the file must be written but the render came from a saved
+    /// database without its HTML: the page is then rendered again, outside its memo.
+    Built { output: Arc<PageOutput>, wrote: Result<Option<bool>, HostError> },
 }
 
 /// Pages each build thread keeps in progress at once (`DODECA_IN_FLIGHT` overrides it): enough
@@ -73,6 +75,35 @@ impl Site {
                 outcome
             }
         });
+        // Renders loaded without their HTML whose file is not as recorded (changed by hand,
+        // deleted): rendered again by the query's own code, outside its memo (which stays
+        // valid: the render is a function of what it read), and written.
+        let again: Vec<&String> = paths
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, outcome)| matches!(outcome, Outcome::Built { wrote: Ok(None), .. }))
+            .map(|(path, _)| path)
+            .collect();
+        let mut rendered_again = crate::exec::run_all(jobs, in_flight, &again, |path| async move {
+            match crate::render::render_query(db, (*path).clone()).await {
+                Err(error) => Outcome::Failed(error),
+                Ok(None) => Outcome::Draft,
+                Ok(Some(output)) => {
+                    let wrote = outputs.write_page(&self.cas, &output);
+                    Outcome::Built { output, wrote }
+                }
+            }
+        })
+        .into_iter();
+        let outcomes: Vec<Outcome> = outcomes
+            .into_iter()
+            .map(|outcome| match outcome {
+                Outcome::Built { wrote: Ok(None), .. } => {
+                    rendered_again.next().unwrap_or(Outcome::Draft)
+                }
+                outcome => outcome,
+            })
+            .collect();
         let mut report = BuildReport::default();
         for problem in &routes.problems {
             let file = format!("content/{}", problem.paths[0]);
@@ -85,7 +116,8 @@ impl Site {
                 Outcome::Failed(error) => report.errors.push(page_error(path, &error)?),
                 Outcome::Built { output, wrote } => {
                     report.pages += 1;
-                    if wrote? {
+                    // A render with its HTML always says whether it wrote.
+                    if wrote?.unwrap_or(false) {
                         report.written += 1;
                         report.written_files.push(output.rel.clone());
                     } else {

@@ -40,6 +40,28 @@ pub struct BuildReport {
     /// Things the user should know that did not fail the build (an old output left in place
     /// because it was changed by hand).
     pub warnings: Vec<String>,
+    /// Where the build's knowledge came from (see [`Start`]).
+    pub start: Start,
+    /// With [`Site::set_explain`](crate::Site::set_explain): which inputs changed in this
+    /// build and why the route was or was not rendered again, a few lines of text.
+    pub explanation: Option<String>,
     /// Wall time.
     pub elapsed: Duration,
+}
+
+/// Where a build's knowledge of the site came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Start {
+    /// This process's database, as its last build left it (or empty, for the first build of
+    /// a site that keeps no cache).
+    #[default]
+    InProcess,
+    /// A persistent site's first build found every source file and output as the saved
+    /// build left them: nothing was loaded, rendered or written.
+    UpToDate,
+    /// A persistent site's first build loaded the saved database.
+    Loaded,
+    /// A persistent site's first build had no saved database it could use (none yet, or a
+    /// warning says why): it built from scratch.
+    Cold,
 }

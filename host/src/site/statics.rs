@@ -68,14 +68,24 @@ impl Site {
                 ));
                 continue;
             }
-            match outputs.write_static(&self.cas, &rel, hash)? {
+            let mut wrote = outputs.write_static(&self.cas, &rel, hash)?;
+            if wrote.is_none() {
+                // Its blob is gone from the cache (`cache gc`, `clear`, damage set aside)
+                // while the database still names it: stored again from the source, if that is
+                // still the same file.
+                let source = self.root.join("static").join(&rel);
+                if self.cas.put_file(&source).is_ok_and(|stored| stored == hash) {
+                    wrote = outputs.write_static(&self.cas, &rel, hash)?;
+                }
+            }
+            match wrote {
                 Some(true) => {
                     report.written += 1;
                     report.written_files.push(rel.clone());
                 }
                 Some(false) => report.unchanged += 1,
                 None => {
-                    // Its blob was deleted from the cache: the next load stores the file again.
+                    // Changed since it was read: the next load reads and stores it again.
                     self.scanner.forget(&self.root.join("static").join(&rel));
                     return Err(HostError::StaticVanished(rel));
                 }
