@@ -51,6 +51,9 @@ impl std::error::Error for CellError {}
 pub(crate) struct CellSlot {
     pub(crate) name: &'static str,
     running: Mutex<Option<Running>>,
+    /// Serves the cell's own requests (those not nested in one of our calls): only the http
+    /// cell makes any (`content::find`), set before it is started.
+    pub(crate) dispatcher: std::sync::OnceLock<std::sync::Arc<dyn rpc::Dispatcher>>,
 }
 
 struct Running {
@@ -60,7 +63,7 @@ struct Running {
 
 impl CellSlot {
     pub(crate) fn new(name: &'static str) -> CellSlot {
-        CellSlot { name, running: Mutex::new(None) }
+        CellSlot { name, running: Mutex::new(None), dispatcher: std::sync::OnceLock::new() }
     }
 }
 
@@ -72,6 +75,7 @@ pub struct Cells {
     template_args: Vec<&'static str>,
     pub(crate) template: CellSlot,
     pub(crate) markdown: CellSlot,
+    pub(crate) http: CellSlot,
 }
 
 impl Cells {
@@ -99,6 +103,7 @@ impl Cells {
             template_args: Vec::new(),
             template: CellSlot::new("cell-template"),
             markdown: CellSlot::new("cell-markdown"),
+            http: CellSlot::new("cell-http"),
         }
     }
 
@@ -127,7 +132,7 @@ impl Cells {
     }
 
     /// The slot's connection, starting the cell if it is not running.
-    fn connection(&self, slot: &CellSlot) -> Result<Connection, CellError> {
+    pub(crate) fn connection(&self, slot: &CellSlot) -> Result<Connection, CellError> {
         let mut running = slot.running.lock();
         if let Some(r) = running.as_ref()
             && !r.connection.is_closed()
@@ -140,8 +145,9 @@ impl Cells {
         let program = self.locate(slot.name)?;
         let args: &[&str] =
             if std::ptr::eq(slot, &self.template) { &self.template_args } else { &[] };
-        let (child, connection) = rpc::cell::spawn(&program, args, self.config.clone(), None)
-            .map_err(|error| CellError::Call { name: slot.name, error })?;
+        let (child, connection) =
+            rpc::cell::spawn(&program, args, self.config.clone(), slot.dispatcher.get().cloned())
+                .map_err(|error| CellError::Call { name: slot.name, error })?;
         *running = Some(Running { child, connection: connection.clone() });
         Ok(connection)
     }
@@ -188,7 +194,7 @@ impl Cells {
 
     /// The process id of a running cell (for tests that kill it).
     pub fn pid(&self, name: &str) -> Option<u32> {
-        [&self.template, &self.markdown]
+        [&self.template, &self.markdown, &self.http]
             .into_iter()
             .find(|slot| slot.name == name)
             .and_then(|slot| slot.running.lock().as_ref().map(|r| r.child.id()))
@@ -233,7 +239,7 @@ fn reap_all(running: Vec<Running>) {
 impl Cells {
     /// Stops every running cell (each is started again if called later).
     pub(crate) fn stop_all(&self) {
-        let running: Vec<Running> = [&self.template, &self.markdown]
+        let running: Vec<Running> = [&self.template, &self.markdown, &self.http]
             .iter()
             .filter_map(|s| s.running.lock().take())
             .collect();

@@ -18,6 +18,8 @@
 //!   `routes`: routes refused or claimed twice; `links`: internal links (`@/…`).
 //! - `render`: a page's context and the `render` query; `templates`: template bundles;
 //!   `data`: data files; `provide`: the reads cells make (`provided`, `reused`, replays).
+//! - `serve/`: [`HttpServer`], the site served by the http cell from a snapshot of the last
+//!   build, with live reload.
 //! - `cache/`: what a build leaves in `.cache/` for the next process (the saved database, its
 //!   version, the saved scan) and `dodeca-host cache`; `inspect/`: `graph` and `--explain`.
 //! - `cells`: starting, restarting and calling the cell processes; `output/`: the output
@@ -69,6 +71,7 @@ mod provide;
 mod render;
 mod routes;
 mod scan;
+mod serve;
 mod site;
 mod starter;
 mod templates;
@@ -82,6 +85,7 @@ pub use config::SiteConfig;
 pub use content::{FrontMatter, Page, parse_front_matter, route_of};
 pub use error::{HostError, SiteError, site_error};
 pub use output::{CleanReport, Origin, clean};
+pub use serve::HttpServer;
 pub use site::{BuildReport, Site, Start};
 pub use starter::init;
 pub use tree::{Entry, IndexedSection, Section, SectionIndex};

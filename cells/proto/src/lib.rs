@@ -4,6 +4,8 @@
 //! serves [`provider`], the callbacks a cell makes while it works. Every provider method is a
 //! query of the host's incremental runtime, and it is served inside the host's call to the cell
 //! (see `rpc`), so each callback is recorded as a dependency of the query that called the cell.
+//! The http cell is the exception: it serves [`http`] and makes requests of its own, not
+//! nested in a host call, to [`content`] (see `http_service.rs`).
 //!
 //! All argument and result types are plain data implementing `facet::Facet`, encoded with
 //! postcard on the wire; the per-page messages are written and read by hand (the same
@@ -217,3 +219,9 @@ rpc::service! {
         fn read(request: ReadRequest) -> ReadAnswer;
     }
 }
+
+mod http_service;
+pub use http_service::{
+    BuildProblem, ContentReply, ContentRequest, FoundContent, HttpConfig, NotFoundContent,
+    SiteChange, Started, content, http,
+};

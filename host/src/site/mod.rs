@@ -174,6 +174,12 @@ impl Site {
         self.output = Some(dir);
     }
 
+    /// The database, the CAS and the last build's output directory, for serving (`serve/`).
+    pub(crate) fn serving_parts(&self) -> (Arc<Database>, Arc<cas::Cas>, Option<PathBuf>) {
+        let output = self.outputs.lock().as_ref().map(|outputs| outputs.dir().path.clone());
+        (self.db.clone(), self.cas.clone(), output)
+    }
+
     /// The site's CAS (`.cache/`).
     pub(crate) fn cas(&self) -> &cas::Cas {
         &self.cas

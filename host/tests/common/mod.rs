@@ -3,6 +3,8 @@
 //! files a command wrote or removed.
 #![allow(dead_code)]
 
+pub mod client;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -16,9 +18,19 @@ pub fn cell_dir() -> PathBuf {
     // `target/debug/deps/<test>` -> `target/debug`.
     let dir = exe.parent().and_then(Path::parent).expect("the target directory").to_path_buf();
     BUILD.call_once(|| {
-        if !dir.join("cell-template").is_file() || !dir.join("cell-markdown").is_file() {
+        let cells = ["cell-template", "cell-markdown", "cell-http"];
+        if !cells.iter().all(|cell| dir.join(cell).is_file()) {
             let status = Command::new(env!("CARGO"))
-                .args(["build", "-q", "-p", "cell-template", "-p", "cell-markdown"])
+                .args([
+                    "build",
+                    "-q",
+                    "-p",
+                    "cell-template",
+                    "-p",
+                    "cell-markdown",
+                    "-p",
+                    "cell-http",
+                ])
                 .status()
                 .expect("run cargo");
             assert!(status.success(), "building the cells failed");

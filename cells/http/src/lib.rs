@@ -1,0 +1,60 @@
+//! The http cell: serves a site over HTTP/1.1, asking the host for every response, and
+//! pushes live-reload events to the open pages.
+//!
+//! The cell process (`main.rs`) serves `cell_proto::http` to the host: `start` binds the
+//! address and starts a [`Server`], `notify` sends a rebuild's changes to every page's event
+//! stream. For each request the server asks a [`ContentSource`] (in the cell, the host's
+//! `cell_proto::content::find`) and turns the answer into a response.
+//!
+//! The parts that read untrusted bytes have no sockets, so they are unit-tested and fuzzed
+//! directly: [`request::parse`] (the request head, with `httparse`, within limits) and
+//! [`path::normalize`] (the target, percent-decoded, every traversal refused).
+//!
+//! # Example
+//!
+//! A server over an in-memory site, asked by a plain TCP client.
+//!
+//! ```
+//! use std::io::{Read, Write};
+//! use std::sync::Arc;
+//! use cell_http::{Content, ContentSource, Server};
+//! use cell_proto::{ContentRequest, HttpConfig};
+//!
+//! struct Hello;
+//! impl ContentSource for Hello {
+//!     fn find(&self, request: &ContentRequest) -> Result<Content, String> {
+//!         Ok(match request.path.as_str() {
+//!             "/" => Content::Found {
+//!                 file: "index.html".into(),
+//!                 body: Box::new(b"<body>hi</body>".to_vec()),
+//!                 etag: "\"1\"".into(),
+//!                 page: true,
+//!             },
+//!             _ => Content::NotFound { page: None, suggestions: vec!["/".into()] },
+//!         })
+//!     }
+//! }
+//!
+//! let mut config = HttpConfig::new("127.0.0.1:0");
+//! config.dev = false;
+//! let server = Server::start(&config, Arc::new(Hello))?;
+//! let mut client = std::net::TcpStream::connect(server.address())?;
+//! client.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
+//! let mut reply = String::new();
+//! client.read_to_string(&mut reply)?;
+//! assert!(reply.starts_with("HTTP/1.1 200 OK\r\n"));
+//! assert!(reply.contains("ETag: \"1\"\r\n"));
+//! assert!(reply.ends_with("<body>hi</body>"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+mod events;
+pub mod path;
+pub mod reload;
+pub mod request;
+mod response;
+mod server;
+
+pub use response::{Body, Response, content_type, escape_html, reason};
+pub use server::{Content, ContentSource, Server, ServerError};

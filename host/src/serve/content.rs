@@ -1,0 +1,270 @@
+//! Answering the http cell's `content::find` from a snapshot of the last completed build.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use cell_proto::{ContentReply, ContentRequest, FoundContent, NotFoundContent, content};
+use parking_lot::{Mutex, RwLock};
+use picante::Snapshot;
+use rpc::{RpcError, WeakConnection};
+
+use crate::db::Database;
+use crate::render::page_output;
+
+/// How many near routes a not-found answer suggests.
+const SUGGESTIONS: usize = 5;
+
+/// What one completed build serves: a snapshot of the database at its revision, and the
+/// outputs it has, by output path.
+pub(crate) struct Served {
+    // Field order matters: `snapshot` borrows the database `db` keeps alive, so it is
+    // declared (and dropped) first.
+    snapshot: Snapshot<'static, Database>,
+    /// Page outputs (`blog/first/index.html`) to their content paths.
+    pages: HashMap<String, String>,
+    /// Static outputs (`css/site.css`) to their hashes in the CAS.
+    statics: HashMap<String, cas::ContentHash>,
+    /// Every route and static path, as URL paths, for suggestions.
+    routes: Vec<String>,
+    cas: Arc<cas::Cas>,
+    /// The build's output directory: a page's HTML is read back from it when the render
+    /// memo came from a saved database, which does not keep HTML (`PageOutput::html`).
+    output: Option<PathBuf>,
+    /// The last build without errors, while this one has some: what a page that fails now
+    /// served then is served still ("the last good output underneath" the overlay).
+    fallback: Option<Arc<Served>>,
+    db: Arc<Database>,
+}
+
+impl Served {
+    /// A snapshot of `db` now, with its outputs listed; `fallback` answers what this build
+    /// cannot (see the field).
+    pub(crate) fn new(
+        db: Arc<Database>,
+        cas: Arc<cas::Cas>,
+        output: Option<PathBuf>,
+        fallback: Option<Arc<Served>>,
+    ) -> Result<Served, RpcError> {
+        // SAFETY: the reference points into the `Arc`'s allocation, which does not move and
+        // lives as long as `db` (a field of the returned value); `snapshot` is declared
+        // before `db`, so it is dropped first, and it never leaves `Served` (its uses below
+        // borrow `self`). The `'static` is never observable outside this struct.
+        let database: &'static Database = unsafe { &*Arc::as_ptr(&db) };
+        let snapshot = Snapshot::new(database);
+        let (pages, statics) = pollster::block_on(snapshot.read(|db| async move {
+            let mut pages = HashMap::new();
+            let paths = db.content_list.get(db, &())?.unwrap_or_default();
+            for path in paths.iter() {
+                // A page that does not parse has no output to serve (its error is in the
+                // build's report, and in the browser's overlay).
+                if let Ok(page) = db.page.get(db, path.clone()).await
+                    && !page.meta.draft
+                {
+                    pages.insert(page_output(&page.route), path.clone());
+                }
+            }
+            let mut statics = HashMap::new();
+            for rel in db.statics.keys() {
+                if let Some(hash) = db.statics.get(db, &rel)? {
+                    statics.insert(rel, hash);
+                }
+            }
+            Ok::<_, Arc<picante::PicanteError>>((pages, statics))
+        }))
+        .map_err(|e| RpcError::remote(format!("listing the site's outputs: {e}")))?;
+        let mut routes: Vec<String> = pages
+            .keys()
+            .map(|output| format!("/{}", output.trim_end_matches("index.html")))
+            .chain(statics.keys().map(|rel| format!("/{rel}")))
+            .collect();
+        routes.sort_unstable();
+        Ok(Served { snapshot, pages, statics, routes, cas, output, fallback, db })
+    }
+
+    /// The revision served.
+    pub(crate) fn revision(&self) -> u64 {
+        self.snapshot.revision().0
+    }
+
+    /// The last build without errors, if this one had some.
+    pub(crate) fn fallback(&self) -> Option<&Arc<Served>> {
+        self.fallback.as_ref()
+    }
+
+    /// The answer for `request`; blobs are made on `link`. What this build has not (a page
+    /// whose render fails, or that does not parse) comes from the fallback, if any.
+    pub(crate) async fn find(
+        &self,
+        request: &ContentRequest,
+        link: &rpc::Connection,
+    ) -> Result<ContentReply, RpcError> {
+        let here = self.find_here(request, link).await;
+        let Some(fallback) = &self.fallback else { return here };
+        match &here {
+            Ok(ContentReply::NotFound(_)) | Err(_) => match fallback.find_here(request, link).await
+            {
+                Ok(ContentReply::NotFound(_)) | Err(_) => here,
+                found => found,
+            },
+            _ => here,
+        }
+    }
+
+    async fn find_here(
+        &self,
+        request: &ContentRequest,
+        link: &rpc::Connection,
+    ) -> Result<ContentReply, RpcError> {
+        let path = &request.path;
+        let Some(relative) = path.strip_prefix('/') else {
+            return Err(RpcError::remote(format!("path {path:?} does not start with '/'")));
+        };
+        let output = if relative.is_empty() || relative.ends_with('/') {
+            format!("{relative}index.html")
+        } else {
+            relative.to_string()
+        };
+        if let Some(found) = self.output(&output, request, link).await? {
+            return Ok(found);
+        }
+        if !path.ends_with('/') && self.has(&format!("{relative}/index.html")) {
+            return Ok(ContentReply::Redirect(format!("{path}/")));
+        }
+        let page = match self.output("404.html", request, link).await? {
+            Some(ContentReply::Found(found)) => Some(found.body),
+            _ => None,
+        };
+        Ok(ContentReply::NotFound(NotFoundContent { page, suggestions: self.nearest(path) }))
+    }
+
+    fn has(&self, output: &str) -> bool {
+        self.pages.contains_key(output) || self.statics.contains_key(output)
+    }
+
+    /// The output at `output`, if there is one.
+    async fn output(
+        &self,
+        output: &str,
+        request: &ContentRequest,
+        link: &rpc::Connection,
+    ) -> Result<Option<ContentReply>, RpcError> {
+        let known = |etag: &str| request.known_etags.iter().any(|k| k == etag || k == "*");
+        if let Some(path) = self.pages.get(output) {
+            let rendered = self
+                .snapshot
+                .read(|db| db.render.get(db, path.clone()))
+                .await
+                .map_err(|e| RpcError::remote(format!("rendering content/{path}: {e}")))?;
+            let Some(rendered) = rendered else { return Ok(None) };
+            let etag = format!("\"{}\"", rendered.hash);
+            if known(&etag) {
+                return Ok(Some(ContentReply::NotModified(etag)));
+            }
+            let body = match &rendered.html {
+                Some(html) => link.blob(html.as_bytes())?,
+                None => link.blob(&self.written_page(output, rendered.hash)?)?,
+            };
+            let file = output.to_string();
+            return Ok(Some(ContentReply::Found(FoundContent { file, body, etag, page: true })));
+        }
+        if let Some(hash) = self.statics.get(output) {
+            // The static file's hash is its tag: a 304 costs no read at all.
+            let etag = format!("\"{hash}\"");
+            if known(&etag) {
+                return Ok(Some(ContentReply::NotModified(etag)));
+            }
+            let bytes = self
+                .cas
+                .get(hash)
+                .map_err(|e| RpcError::remote(format!("reading static/{output}: {e}")))?
+                .ok_or_else(|| {
+                    RpcError::remote(format!("static/{output} is gone from the cache; rebuild"))
+                })?;
+            let body = link.blob(&bytes)?;
+            let file = output.to_string();
+            return Ok(Some(ContentReply::Found(FoundContent { file, body, etag, page: false })));
+        }
+        Ok(None)
+    }
+
+    /// A page's HTML as the build wrote it, when its memo holds only the hash: read from the
+    /// output directory and checked against the hash.
+    fn written_page(&self, output: &str, hash: cas::ContentHash) -> Result<Vec<u8>, RpcError> {
+        let dir = self.output.as_ref().ok_or_else(|| {
+            RpcError::remote(format!("{output}: no HTML in memory and no output directory"))
+        })?;
+        let file = dir.join(output);
+        let bytes = std::fs::read(&file)
+            .map_err(|e| RpcError::remote(format!("reading {}: {e}", file.display())))?;
+        if cas::ContentHash::of(&bytes) != hash {
+            return Err(RpcError::remote(format!(
+                "{} was changed since the build wrote it; rebuild to serve it",
+                file.display()
+            )));
+        }
+        Ok(bytes)
+    }
+
+    /// The routes nearest to `path` by edit distance, nearest first.
+    fn nearest(&self, path: &str) -> Vec<String> {
+        let mut scored: Vec<(usize, &String)> =
+            self.routes.iter().map(|route| (edit_distance(path, route), route)).collect();
+        scored.sort_unstable();
+        scored.into_iter().take(SUGGESTIONS).map(|(_, route)| route.clone()).collect()
+    }
+
+    /// The database (for the rebuild's change list).
+    pub(crate) fn database(&self) -> &Arc<Database> {
+        &self.db
+    }
+}
+
+/// Levenshtein distance over characters, with one row of memory.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// The state the `content` service reads: the build served now and the link to the cell.
+#[derive(Default)]
+pub(crate) struct ServeState {
+    pub(crate) served: RwLock<Option<Arc<Served>>>,
+    pub(crate) link: Mutex<Option<WeakConnection>>,
+}
+
+/// `content::Service`, for the http cell's slot.
+pub(crate) struct ContentService(pub(crate) Arc<ServeState>);
+
+impl content::Service for ContentService {
+    async fn find(&self, request: ContentRequest) -> Result<ContentReply, RpcError> {
+        // Taken once: a rebuild that lands meanwhile does not change what this request sees.
+        let served = self.0.served.read().clone();
+        let served = served.ok_or_else(|| RpcError::remote("no build to serve yet"))?;
+        let link = self.0.link.lock().as_ref().and_then(WeakConnection::upgrade);
+        let link = link.ok_or_else(|| RpcError::remote("the http cell is restarting"))?;
+        served.find(&request, &link).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_insertions_deletions_and_substitutions() {
+        assert_eq!(edit_distance("/blog/frist/", "/blog/first/"), 2);
+        assert_eq!(edit_distance("", "/a/"), 3);
+        assert_eq!(edit_distance("/docs/", "/docs/"), 0);
+    }
+}

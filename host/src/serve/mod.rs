@@ -1,0 +1,17 @@
+//! Serving a site over HTTP through the http cell (`cells/http`), for `dodeca-host serve`.
+//!
+//! - `content`: the host's side of `cell_proto::content`: a URL path to an output (a page
+//!   rendered by the `render` query, a static file from the CAS), read from a snapshot of the
+//!   database at the last completed build, so a request never sees half a rebuild; nearest
+//!   routes for a path that is not there.
+//! - `cell`: [`HttpServer`]: starts the cell through the cell supervisor, publishes a new
+//!   snapshot and pushes a [`SiteChange`](cell_proto::SiteChange) after each rebuild, and
+//!   restarts a crashed cell on the same address.
+//!
+//! The `serve` command's loop is: build, [`HttpServer::start`], then for each batch of file
+//! changes `content_changed`, `build_loaded`, [`HttpServer::rebuilt`].
+
+mod cell;
+mod content;
+
+pub use cell::HttpServer;

@@ -1,0 +1,137 @@
+//! Live reload through the http cell: a rebuild's changes reach the event streams of the
+//! open pages, build errors appear and clear, the last good output is served underneath, and
+//! a killed cell is started again on the same address.
+
+mod common;
+
+use common::client::{Client, get};
+
+struct Served {
+    root: std::path::PathBuf,
+    site: host::Site,
+    server: host::HttpServer,
+}
+
+fn serve(name: &str) -> Served {
+    let root = common::temp(name);
+    common::copy_fixture(&["valid"], &root);
+    let site = common::open(&root);
+    let report = site.build(2).expect("build the fixture");
+    let server =
+        host::HttpServer::start(&site, cell_proto::HttpConfig::new("127.0.0.1:0"), &report)
+            .expect("start the http cell");
+    Served { root, site, server }
+}
+
+impl Served {
+    fn address(&self) -> &str {
+        self.server.address()
+    }
+
+    /// Writes `text` to `rel`, rebuilds and tells the server.
+    fn edit(&self, rel: &str, text: &str) -> host::BuildReport {
+        common::write(&self.root, rel, text);
+        let report = self.site.build(2).expect("rebuild");
+        self.server.rebuilt(&self.site, &report).expect("tell the server");
+        report
+    }
+}
+
+const FIRST: &str = "+++\ntitle = \"First post\"\nweight = 1\ntemplate = \"post.html\"\n+++\n";
+
+#[test]
+fn an_edit_sends_its_route_to_the_event_streams_and_the_new_body_is_served() {
+    let served = serve("serve-live-edit");
+    let mut page = Client::events(served.address());
+    served.edit("content/blog/first.md", &format!("{FIRST}Now with new words.\n"));
+    let event = page.read_event();
+    assert!(event.starts_with("event: change\ndata: {\"revision\":"), "{event}");
+    assert!(event.contains("\"routes\":[\"/blog/first/\"]"), "only the edited page: {event}");
+    assert!(event.contains("\"errors\":[]"), "{event}");
+    assert!(get(served.address(), "/blog/first/").text().contains("Now with new words."));
+
+    // A stylesheet edit is an asset change: pages swap it, none reloads.
+    served.edit("static/css/site.css", "body { color: navy }\n");
+    let event = page.read_event();
+    assert!(event.contains("\"routes\":[],\"assets\":[\"/css/site.css\"]"), "{event}");
+    assert_eq!(get(served.address(), "/css/site.css").text(), "body { color: navy }\n");
+    common::remove_unless_failing(&served.root);
+}
+
+#[test]
+fn a_build_error_reaches_every_page_and_clears_when_fixed_while_the_last_good_output_is_served() {
+    let served = serve("serve-live-error");
+    let good = get(served.address(), "/blog/first/").body;
+    let mut page = Client::events(served.address());
+    let report = served.edit(
+        "content/blog/first.md",
+        &format!("{FIRST}Read [the missing](@/blog/missing.md) next.\n"),
+    );
+    assert!(!report.errors.is_empty());
+    let event = page.read_event();
+    assert!(event.contains("\"errors\":[{\"file\":\"content/blog/first.md\",\"line\":"), "{event}");
+    // A page opened now gets the errors at once.
+    let mut late = Client::events(served.address());
+    assert!(late.read_event().contains("content/blog/first.md"));
+    // Underneath, the last good output.
+    assert_eq!(get(served.address(), "/blog/first/").body, good);
+
+    served.edit("content/blog/first.md", &format!("{FIRST}Fixed.\n"));
+    for client in [&mut page, &mut late] {
+        let event = client.read_event();
+        assert!(event.contains("\"errors\":[]"), "{event}");
+        assert!(event.contains("\"/blog/first/\""), "{event}");
+    }
+    assert!(get(served.address(), "/blog/first/").text().contains("Fixed."));
+    common::remove_unless_failing(&served.root);
+}
+
+#[test]
+fn a_killed_http_cell_is_restarted_on_the_same_address() {
+    let served = serve("serve-live-restart");
+    let address = served.address().to_string();
+    assert_eq!(get(&address, "/").status, 200);
+    let pid = served.server.cell_pid().expect("the cell runs");
+    common::kill(pid);
+    // The supervisor notices the closed link and starts the cell again; bounded wait.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while served.server.restarts() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the cell was not restarted");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_ne!(served.server.cell_pid(), Some(pid));
+    let reply = get(&address, "/blog/first/");
+    assert_eq!(reply.status, 200);
+    assert!(reply.text().contains("<title>First post</title>"));
+    // Live reload works through the new cell too.
+    let mut page = Client::events(&address);
+    served
+        .edit("content/about.md", "+++\ntitle = \"About\"\ntemplate = \"about.html\"\n+++\nNew.\n");
+    assert!(page.read_event().contains("\"/about/\""));
+    common::remove_unless_failing(&served.root);
+}
+
+#[test]
+fn a_page_whose_memo_came_from_a_saved_database_is_served_from_its_output() {
+    let root = common::temp("serve-live-saved");
+    common::copy_fixture(&["valid"], &root);
+    let mut first = common::open(&root);
+    first.set_persistent(true);
+    first.build(2).expect("the first build");
+    drop(first);
+    // A new process's site: the render memos come from `dodeca.bin`, without their HTML.
+    let mut site = common::open(&root);
+    site.set_persistent(true);
+    let report = site.build(2).expect("the build from the saved database");
+    assert_eq!(report.renders, 0, "nothing rendered again: {report:?}");
+    let mut config = cell_proto::HttpConfig::new("127.0.0.1:0");
+    config.dev = false;
+    let server = host::HttpServer::start(&site, config, &report).expect("start");
+    let reply = get(server.address(), "/blog/first/");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let written = std::fs::read(root.join("public/blog/first/index.html")).unwrap();
+    assert!(reply.body == written, "{}", reply.text());
+    drop(server);
+    drop(site);
+    common::remove_unless_failing(&root);
+}
