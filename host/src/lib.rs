@@ -58,6 +58,7 @@ mod data;
 mod db;
 mod error;
 mod exec;
+mod inotify;
 mod links;
 mod output;
 mod progress;
