@@ -20,7 +20,9 @@
 //!   `data`: data files; `provide`: the reads cells make (`provided`, `reused`, replays).
 //! - `cells`: starting, restarting and calling the cell processes; `output/`: the output
 //!   directory (checked), writing, records, the watch, `clean`; `scan/`: walking the site,
-//!   stamps, symbolic links.
+//!   stamps, symbolic links; `inotify`: the inotify calls and event decoder both watchers use.
+//! - [`watch`]: the watcher of the site's sources for `serve`: [`watch::SourceWatcher`]
+//!   reports what changed, in batches, each save one batch.
 //! - `config`, `values`, `toml_check`: the config and data/front matter parsing;
 //!   `error`: [`SiteError`] (the site's problems) and [`HostError`] (the builder's);
 //!   `starter`: `init`.
@@ -72,6 +74,7 @@ mod templates;
 mod toml_check;
 mod tree;
 mod values;
+pub mod watch;
 
 pub use cells::{CellError, Cells};
 pub use config::SiteConfig;

@@ -1,0 +1,101 @@
+//! One inotify event folded into the watch table and the batch being gathered.
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use super::WatchError;
+use super::batch::{Pending, Seen};
+use super::names::is_editor_file;
+use super::tree::{TOP_DIRECTORIES, Tree};
+use crate::inotify::{Event, Inotify};
+
+/// Folds `event` into `tree` and `pending`; returns whether every watch must be renewed once
+/// the queued events are read. `config_names` are the config file names watched at the root.
+pub(super) fn apply(
+    event: Event<'_>,
+    inotify: &Inotify,
+    tree: &mut Tree,
+    pending: &mut Pending,
+    config_names: &[String],
+) -> bool {
+    let mask = event.mask;
+    if mask & libc::IN_Q_OVERFLOW != 0 {
+        // Events were dropped: which ones is unknowable, so the caller rescans everything,
+        // and every watch is renewed (directories may have appeared unseen).
+        pending.rescan_all = true;
+        return true;
+    }
+    // A descriptor forgotten already (its directory moved away or deleted): its last events
+    // are about paths that are gone, and were reported when it was forgotten.
+    let Some(dir) = tree.dir_of(event.descriptor).map(str::to_string) else { return false };
+    if mask & libc::IN_IGNORED != 0 {
+        tree.forget_descriptor(event.descriptor);
+        return false;
+    }
+    if mask & (libc::IN_DELETE_SELF | libc::IN_MOVE_SELF | libc::IN_UNMOUNT) != 0 {
+        if dir.is_empty() {
+            // The site itself: its path may now name another directory, or none.
+            pending.rescan_all = true;
+            if !pending.problems.iter().any(|p| matches!(p, WatchError::SiteGone { .. })) {
+                pending.problems.push(WatchError::SiteGone { root: tree.root.clone() });
+            }
+            return true;
+        } else {
+            // Usually its parent reports it too; not when it was reached through a link
+            // (`content -> src/content`, the target deleted), so it is reported here.
+            tree.forget(inotify, &dir);
+            pending.note(dir, Seen::Gone, true);
+        }
+        return false;
+    }
+    if event.name.is_empty() {
+        // About the watched directory itself (its attributes): no change to the site.
+        return false;
+    }
+    let Ok(name) = std::str::from_utf8(event.name) else {
+        // At the site's root, only the names below matter, and they are UTF-8.
+        if !dir.is_empty() {
+            let path = Path::new(&dir).join(std::ffi::OsStr::from_bytes(event.name));
+            let known = |p: &WatchError| matches!(p, WatchError::NotUtf8 { path: q } if *q == path);
+            if !pending.problems.iter().any(known) {
+                pending.problems.push(WatchError::NotUtf8 { path });
+            }
+        }
+        return false;
+    };
+    let rel = if dir.is_empty() {
+        if !TOP_DIRECTORIES.contains(&name) && !config_names.iter().any(|c| c == name) {
+            return false;
+        }
+        name.to_string()
+    } else {
+        if is_editor_file(name) {
+            return false;
+        }
+        format!("{dir}/{name}")
+    };
+    let is_dir = mask & libc::IN_ISDIR != 0;
+    if mask & (libc::IN_DELETE | libc::IN_MOVED_FROM) != 0 {
+        tree.forget(inotify, &rel);
+        pending.note(rel, Seen::Gone, is_dir);
+    } else if mask & (libc::IN_CREATE | libc::IN_MOVED_TO) != 0 {
+        // A name renamed over may have been a watched directory: its watches go first, or
+        // its own later `IN_DELETE_SELF` would be taken for the new one's.
+        tree.forget(inotify, &rel);
+        let seen = if mask & libc::IN_CREATE != 0 { Seen::Created } else { Seen::Written };
+        // A link to a directory is a directory to the scan: watched and listed like one.
+        let to_dir = is_dir || is_link_to_directory(&tree.path_of(&rel));
+        pending.note(rel.clone(), seen, to_dir);
+        let watched = !dir.is_empty() || TOP_DIRECTORIES.contains(&rel.as_str());
+        if to_dir && watched {
+            tree.add_tree(inotify, &rel, pending, true);
+        }
+    } else if !is_dir && mask & (libc::IN_MODIFY | libc::IN_CLOSE_WRITE | libc::IN_ATTRIB) != 0 {
+        pending.note(rel, Seen::Written, false);
+    }
+    false
+}
+
+fn is_link_to_directory(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink()) && path.is_dir()
+}
