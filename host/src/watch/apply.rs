@@ -99,3 +99,61 @@ pub(super) fn apply(
 fn is_link_to_directory(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink()) && path.is_dir()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inotify::events;
+    use crate::inotify::tests::encode;
+
+    /// Folds synthetic event bytes (as a read would return them) over a real, empty site.
+    fn fold(test: &str, bytes: &[u8]) -> (Pending, bool) {
+        let root = std::env::temp_dir().join(format!("dodeca-apply-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        let inotify = Inotify::new().unwrap();
+        let mut tree = Tree::new(&root, false).unwrap();
+        let mut pending = Pending::default();
+        tree.watch_site(&inotify, &mut pending).unwrap();
+        let content = (1..10).find(|d| tree.dir_of(*d) == Some("content")).unwrap();
+        // The test's descriptors: 1 is the site, `content`'s is written as 2.
+        assert_eq!((tree.dir_of(1), content), (Some(""), 2));
+        let names = ["dodeca.toml".to_string()];
+        let mut renew = false;
+        for event in events(bytes) {
+            renew |= apply(event.unwrap(), &inotify, &mut tree, &mut pending, &names);
+        }
+        std::fs::remove_dir_all(root).unwrap();
+        (pending, renew)
+    }
+
+    #[test]
+    fn an_overflow_asks_for_a_rescan_and_new_watches() {
+        let mut bytes = encode(2, libc::IN_CLOSE_WRITE, 0, b"a.md", 8);
+        bytes.extend(encode(-1, libc::IN_Q_OVERFLOW, 0, b"", 0));
+        let (mut pending, renew) = fold("overflow", &bytes);
+        assert!(renew);
+        let batch = pending.finish().unwrap();
+        assert!(batch.rescan_all);
+        assert_eq!(batch.changes.len(), 1, "the changes read before the overflow stay");
+    }
+
+    #[test]
+    fn unknown_descriptors_root_noise_and_bad_names_are_not_changes() {
+        let mut bytes = encode(77, libc::IN_CLOSE_WRITE, 0, b"a.md", 4);
+        bytes.extend(encode(1, libc::IN_CLOSE_WRITE, 0, b"README.md", 12));
+        bytes.extend(encode(1, libc::IN_CLOSE_WRITE, 0, b"\xff", 4));
+        bytes.extend(encode(2, libc::IN_ATTRIB | libc::IN_ISDIR, 0, b"", 0));
+        bytes.extend(encode(2, libc::IN_CLOSE_WRITE, 0, b"\xffa.md", 8));
+        bytes.extend(encode(2, libc::IN_MODIFY, 0, b"\xffa.md", 8));
+        bytes.extend(encode(1, libc::IN_CLOSE_WRITE, 0, b"dodeca.toml", 12));
+        let (mut pending, renew) = fold("noise", &bytes);
+        assert!(!renew);
+        let batch = pending.finish().unwrap();
+        let changes: Vec<String> = batch.changes.iter().map(ToString::to_string).collect();
+        assert_eq!(changes, ["changed dodeca.toml"]);
+        let problems: Vec<String> = batch.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(problems.len(), 1, "one problem per name: {problems:?}");
+        assert!(problems[0].starts_with("`content/\\xffa.md`: the file name is not valid UTF-8"));
+    }
+}

@@ -201,7 +201,7 @@ mod tests {
         // A sibling whose name sorts inside the range of `d/` is not touched.
         assert_eq!(
             folded(&[("d.md", Written, false), ("d-x", Written, false), ("d", Gone, true)]),
-            ["changed d-x", "changed d.md", "removed d/"]
+            ["removed d/", "changed d-x", "changed d.md"]
         );
     }
 

@@ -19,9 +19,13 @@
 //! ms; five times that while the batch holds a removal, which is most often the middle of a
 //! save), and never longer than [`DEFAULT_MAX_DELAY`] (100 ms) from the first, so a writer
 //! that never pauses still gets batches. There is no fixed wait: a lone save is reported
-//! about 8 ms after its last event. Measured on this project's 2-core VM (`cargo run
-//! --release -p host --example watch-latency`, 2026-12-02): from a write in place to its
-//! batch, median 8.3 ms, p99 8.5 ms; a rename over, the same; a delete, 40.3 ms.
+//! about 8 ms after its last event. Measured on this project's 2-core VM, shared with other
+//! builds (`TMPDIR=/dev/shm cargo run --release -p host --example watch-latency`, 50 saves
+//! each, 2026-12-02), from the start of a save to its batch: write in place, rename over and
+//! vim's backup dance median 8.2–8.3 ms, p99 11.7–15.4 ms; a delete median 40.2 ms (the
+//! longer wait), p99 44.6 ms. The floor in the same run (no quiet period: inotify and the
+//! watcher's own work) is 0.06–0.11 ms median. On the disk-backed `/tmp` the same saves took
+//! 8.4–11.3 ms median, p99 up to 40 ms, the writes themselves being slower.
 //!
 //! Within a batch each path keeps only its net change (`batch.rs`): the temporary file
 //! created and renamed away, the probe created and deleted, leave nothing; the rename of a
