@@ -10,6 +10,7 @@
 //! a watchdog that aborts the process if it hangs, and every wait has a timeout.
 
 use std::collections::BTreeSet;
+use std::os::fd::IntoRawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -492,4 +493,44 @@ fn a_burst_of_200_writes_names_exactly_those_files() {
     let batches = gather(&mut watcher, &root, &expected);
     eprintln!("200 writes: {batches} batch(es)");
     remove(&root);
+}
+
+#[test]
+fn no_inotify_instance_is_explained_with_the_fix() {
+    let _watchdog = watchdog("instance limit");
+    const CHILD: &str = "DODECA_WATCH_TEST_NO_DESCRIPTORS";
+    let root = std::env::var_os(CHILD).map(PathBuf::from);
+    let Some(root) = root else {
+        // In a child process of its own: the limit it lowers would break other tests here.
+        let root = site("instances");
+        let output = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "no_inotify_instance_is_explained_with_the_fix", "--nocapture"])
+            .env(CHILD, &root)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+        assert!(stdout.contains("error: cannot watch the site: no inotify instance"), "{stdout}");
+        remove(&root);
+        return;
+    };
+    // The next descriptor number becomes the process's limit: the next one opened fails with
+    // EMFILE, as when fs.inotify.max_user_instances is reached (the same error number).
+    let next = std::fs::File::open("/dev/null").map(|file| file.into_raw_fd()).unwrap();
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: `next` is a descriptor this function owns and closes once; `limit` is a valid
+    // `rlimit` that outlives both calls; lowering the soft limit (the hard one kept) affects
+    // only this child process.
+    unsafe {
+        libc::close(next);
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+        limit.rlim_cur = next as libc::rlim_t;
+        assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
+    }
+    let error = SourceWatcher::new(&root, "dodeca.toml").err().expect("no instance to be had");
+    assert!(matches!(error, WatchError::InstanceLimit { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains("sudo sysctl fs.inotify.max_user_instances="), "{message}");
+    assert!(message.contains("too many open files"), "{message}");
+    println!("error: {message}");
 }
