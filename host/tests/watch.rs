@@ -366,6 +366,28 @@ fn links_are_followed_inside_the_site_only_and_never_loop() {
 }
 
 #[test]
+fn a_top_directory_that_is_a_link_is_watched_through_it() {
+    let _watchdog = watchdog("linked top directory");
+    let root = site("linked-top");
+    std::fs::rename(root.join("content"), root.join("src")).unwrap();
+    std::os::unix::fs::symlink("src", root.join("content")).unwrap();
+    let mut watcher = watcher(&root);
+    write(&root.join("src/blog/post.md"), "through the link");
+    assert_eq!(changes(&mut watcher), ["changed content/blog/post.md"]);
+    // The link pointed elsewhere (as `ln -sfn` does it: a new link renamed over the old).
+    write(&root.join("other/page.md"), "p");
+    std::os::unix::fs::symlink("other", root.join("content.new")).unwrap();
+    std::fs::rename(root.join("content.new"), root.join("content")).unwrap();
+    assert_eq!(changes(&mut watcher), ["changed content/", "changed content/page.md"]);
+    write(&root.join("other/page.md"), "edited");
+    assert_eq!(changes(&mut watcher), ["changed content/page.md"]);
+    // The old target is no longer the site's.
+    write(&root.join("src/blog/post.md"), "not the site's any more");
+    nothing_else(&mut watcher, &root);
+    remove(&root);
+}
+
+#[test]
 fn names_that_are_not_utf8_are_problems_not_panics() {
     let _watchdog = watchdog("not utf-8");
     let root = site("utf8");

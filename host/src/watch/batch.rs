@@ -26,8 +26,10 @@ use super::WatchError;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ChangeKind {
     /// The path exists now and may differ from before: created, written, renamed onto, or
-    /// its attributes changed. A directory reported `Changed` appeared in this batch (its
-    /// contents are reported too).
+    /// its attributes changed. A directory reported `Changed` appeared in this batch, or
+    /// replaced one of its name (renamed over it, or a link to a directory pointed
+    /// elsewhere): everything in it is reported too, but not what a replaced directory held,
+    /// so the caller rescans such a directory as a whole.
     Changed,
     /// The path existed before the batch and does not now: deleted, or renamed away. For a
     /// directory, everything that was under it is gone too (its files are not listed).

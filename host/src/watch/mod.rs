@@ -51,8 +51,10 @@
 //! is not UTF-8 is a [`WatchError::NotUtf8`] in [`ChangeBatch::problems`], never a panic. The
 //! events are decoded with every length checked against the bytes read (`crate::inotify`).
 //!
-//! Not watched: the target of a symbolic link to a *file* (`content/a.md -> ../shared/a.md`:
-//! an edit of `shared/a.md` is seen only if `shared/` is itself watched), and `sass/`.
+//! Not followed: a symbolic link to a *file*. Its creation, removal or replacement is
+//! reported under its own name, but an edit of its target only under the target's name, and
+//! not at all when the target lies outside the four directories (`content/a.md ->
+//! ../shared/a.md`). `sass/` is not watched (no build reads it yet).
 //!
 //! # Example
 //!
