@@ -366,6 +366,47 @@ fn links_are_followed_inside_the_site_only_and_never_loop() {
 }
 
 #[test]
+fn a_link_to_a_file_changes_with_its_target() {
+    let _watchdog = watchdog("file links");
+    let root = site("file-links");
+    write(&root.join("shared/f.md"), "f");
+    std::os::unix::fs::symlink("../shared/f.md", root.join("content/f.md")).unwrap();
+    std::os::unix::fs::symlink("blog/post.md", root.join("content/alias.md")).unwrap();
+    let mut watcher = watcher(&root);
+    // A target outside the watched directories, written in place, then saved by vim's dance.
+    write(&root.join("shared/f.md"), "edited");
+    assert_eq!(changes(&mut watcher), ["changed content/f.md"]);
+    std::fs::rename(root.join("shared/f.md"), root.join("shared/f.md~")).unwrap();
+    write(&root.join("shared/f.md"), "vim");
+    std::fs::remove_file(root.join("shared/f.md~")).unwrap();
+    assert_eq!(changes(&mut watcher), ["changed content/f.md"]);
+    // A target inside them: the target and its link.
+    write(&root.join("content/blog/post.md"), "edited");
+    assert_eq!(changes(&mut watcher), ["changed content/alias.md", "changed content/blog/post.md"]);
+    // A link made later is followed too; a link removed is forgotten.
+    std::os::unix::fs::symlink("../../shared/f.md", root.join("content/blog/g.md")).unwrap();
+    assert_eq!(changes(&mut watcher), ["changed content/blog/g.md"]);
+    std::fs::remove_file(root.join("content/f.md")).unwrap();
+    assert_eq!(changes(&mut watcher), ["removed content/f.md"]);
+    write(&root.join("shared/f.md"), "again");
+    assert_eq!(changes(&mut watcher), ["changed content/blog/g.md"]);
+    // Its directory removed: the link to a file in it now dangles, which is its change.
+    std::fs::remove_dir_all(root.join("content/blog")).unwrap();
+    assert_eq!(
+        changes(&mut watcher),
+        [
+            "changed content/alias.md",
+            "removed content/blog/",
+            "removed content/blog/g.md",
+            "removed content/blog/post.md"
+        ]
+    );
+    write(&root.join("shared/f.md"), "no link left");
+    nothing_else(&mut watcher, &root);
+    remove(&root);
+}
+
+#[test]
 fn a_top_directory_that_is_a_link_is_watched_through_it() {
     let _watchdog = watchdog("linked top directory");
     let root = site("linked-top");

@@ -27,7 +27,10 @@ pub(super) fn apply(
     }
     // A descriptor forgotten already (its directory moved away or deleted): its last events
     // are about paths that are gone, and were reported when it was forgotten.
-    let Some(dir) = tree.dir_of(event.descriptor).map(str::to_string) else { return false };
+    let Some(dir) = tree.dir_of(event.descriptor).map(str::to_string) else {
+        side_event(event, tree, pending);
+        return false;
+    };
     if mask & libc::IN_IGNORED != 0 {
         tree.forget_descriptor(event.descriptor);
         return false;
@@ -75,6 +78,12 @@ pub(super) fn apply(
         format!("{dir}/{name}")
     };
     let is_dir = mask & libc::IN_ISDIR != 0;
+    if !is_dir && !dir.is_empty() {
+        // Whatever happened to it, the links that resolve to it now read something else.
+        for link in tree.links_to_entry(&dir, std::ffi::OsStr::new(name)) {
+            pending.note(link, Seen::Written, false);
+        }
+    }
     if mask & (libc::IN_DELETE | libc::IN_MOVED_FROM) != 0 {
         tree.forget(inotify, &rel);
         pending.note(rel, Seen::Gone, is_dir);
@@ -83,8 +92,15 @@ pub(super) fn apply(
         // its own later `IN_DELETE_SELF` would be taken for the new one's.
         tree.forget(inotify, &rel);
         let seen = if mask & libc::IN_CREATE != 0 { Seen::Created } else { Seen::Written };
-        // A link to a directory is a directory to the scan: watched and listed like one.
-        let to_dir = is_dir || is_link_to_directory(&tree.path_of(&rel));
+        // A link to a directory is a directory to the scan: watched and listed like one; a
+        // link to a file is recorded, so that its target's edits are its own.
+        let path = tree.path_of(&rel);
+        let link = !is_dir
+            && std::fs::symlink_metadata(&path).is_ok_and(|meta| meta.file_type().is_symlink());
+        let to_dir = is_dir || (link && path.is_dir());
+        if link && !to_dir && !dir.is_empty() {
+            tree.add_file_link(inotify, &rel);
+        }
         pending.note(rel.clone(), seen, to_dir);
         let watched = !dir.is_empty() || TOP_DIRECTORIES.contains(&rel.as_str());
         if to_dir && watched {
@@ -96,8 +112,21 @@ pub(super) fn apply(
     false
 }
 
-fn is_link_to_directory(path: &Path) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink()) && path.is_dir()
+/// An event of a directory watched only for the targets of links to files in it.
+fn side_event(event: Event<'_>, tree: &mut Tree, pending: &mut Pending) {
+    if event.mask & libc::IN_IGNORED != 0 {
+        tree.links.forget_side(event.descriptor);
+        return;
+    }
+    let Some(dir) = tree.links.side_dir(event.descriptor) else { return };
+    if event.name.is_empty() || event.mask & libc::IN_ISDIR != 0 {
+        return;
+    }
+    let target = dir.join(std::ffi::OsStr::from_bytes(event.name));
+    let links: Vec<String> = tree.links.links_to(&target).cloned().collect();
+    for link in links {
+        pending.note(link, Seen::Written, false);
+    }
 }
 
 #[cfg(test)]

@@ -51,10 +51,9 @@
 //! is not UTF-8 is a [`WatchError::NotUtf8`] in [`ChangeBatch::problems`], never a panic. The
 //! events are decoded with every length checked against the bytes read (`crate::inotify`).
 //!
-//! Not followed: a symbolic link to a *file*. Its creation, removal or replacement is
-//! reported under its own name, but an edit of its target only under the target's name, and
-//! not at all when the target lies outside the four directories (`content/a.md ->
-//! ../shared/a.md`). `sass/` is not watched (no build reads it yet).
+//! A symbolic link to a file is reported when its target changes (`links.rs`), also when the
+//! target lies outside the four directories (`content/a.md -> ../shared/a.md`: `shared/` is
+//! then watched for it alone). `sass/` is not watched (no build reads it yet).
 //!
 //! # Example
 //!
@@ -80,6 +79,7 @@
 //! - `watcher.rs`: [`SourceWatcher`] and its [`WatcherBuilder`]; the coalescing loop.
 //! - `apply.rs`: one event folded into the watch table and the batch.
 //! - `tree.rs`: the watch table; adding a directory tree (watch, then list), forgetting one.
+//! - `links.rs`: links to files, so that an edit of a target is a change of its links.
 //! - `batch.rs`: [`ChangeBatch`], [`Change`], and each path's net change over a batch.
 //! - `names.rs`: editors' files, never reported.
 //! - `error.rs`: [`WatchError`].
@@ -87,6 +87,7 @@
 mod apply;
 mod batch;
 mod error;
+mod links;
 mod names;
 mod tree;
 mod watcher;

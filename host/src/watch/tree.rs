@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use super::WatchError;
 use super::batch::{Pending, Seen};
 use super::error::inotify_setting;
+use super::links::FileLinks;
 use super::names::is_editor_file;
 use crate::inotify::Inotify;
 
@@ -55,6 +56,8 @@ pub(super) struct Tree {
     by_descriptor: HashMap<i32, String>,
     /// The same, by path: for forgetting a subtree (a range of paths).
     by_path: BTreeMap<String, i32>,
+    /// Links to files, by target: an edit of the target is a change of the link.
+    pub(super) links: FileLinks,
 }
 
 impl Tree {
@@ -70,6 +73,7 @@ impl Tree {
             follow_outside,
             by_descriptor: HashMap::new(),
             by_path: BTreeMap::new(),
+            links: FileLinks::default(),
         })
     }
 
@@ -115,6 +119,7 @@ impl Tree {
     /// Drops every watch and watches the whole site again: after the kernel's queue
     /// overflowed, directories may have come and gone unseen.
     pub(super) fn renew(&mut self, inotify: &Inotify, pending: &mut Pending) {
+        self.links.clear(inotify, |descriptor| self.by_descriptor.contains_key(&descriptor));
         for descriptor in self.by_path.values() {
             inotify.remove_watch(*descriptor);
         }
@@ -158,7 +163,7 @@ impl Tree {
             }
             self.by_descriptor.insert(descriptor, dir.clone());
             self.by_path.insert(dir.clone(), descriptor);
-            self.list(&path, &dir, pending, report, &mut stack);
+            self.list(inotify, &path, &dir, pending, report, &mut stack);
         }
     }
 
@@ -184,7 +189,8 @@ impl Tree {
     /// Lists the newly watched directory `dir`: its entries noted (with `report`), its
     /// subdirectories (and links, judged when popped) pushed on `stack`.
     fn list(
-        &self,
+        &mut self,
+        inotify: &Inotify,
         path: &Path,
         dir: &str,
         pending: &mut Pending,
@@ -213,6 +219,9 @@ impl Tree {
             let Ok(kind) = entry.file_type() else { continue };
             let child = format!("{dir}/{name}");
             let is_dir = kind.is_dir() || (kind.is_symlink() && entry.path().is_dir());
+            if kind.is_symlink() && !is_dir {
+                self.add_file_link(inotify, &child);
+            }
             if report {
                 pending.note(child.clone(), Seen::Listed, is_dir);
             }
@@ -222,9 +231,47 @@ impl Tree {
         }
     }
 
+    /// Records the link to a file at `rel`, if its target is a file the scan would read
+    /// (inside the site, or anywhere with `follow_outside`): its edits are changes of `rel`.
+    pub(super) fn add_file_link(&mut self, inotify: &Inotify, rel: &str) {
+        let Ok(target) = std::fs::canonicalize(self.path_of(rel)) else { return };
+        if target.is_file() && (self.follow_outside || target.starts_with(&self.canonical_root)) {
+            let tree = &self.by_descriptor;
+            self.links.add(inotify, rel, target, |descriptor| tree.contains_key(&descriptor));
+        }
+    }
+
+    /// The links to the file `name` in the watched directory `dir`, if any link to a file.
+    /// The target is named by its canonical path: its directory resolved (one system call),
+    /// its name kept, so that a target just deleted is found too. A directory deleted
+    /// already (`rm -r`, its events read after the fact) is resolved through its nearest
+    /// ancestor still there.
+    pub(super) fn links_to_entry(&self, dir: &str, name: &std::ffi::OsStr) -> Vec<String> {
+        if self.links.is_empty() {
+            return Vec::new();
+        }
+        let path = self.path_of(dir).join(name);
+        let mut rest = Vec::new();
+        let mut at = path.as_path();
+        let resolved = loop {
+            let Some(parent) = at.parent() else { return Vec::new() };
+            rest.push(at.file_name().unwrap_or_default());
+            if let Ok(resolved) = std::fs::canonicalize(parent) {
+                break resolved;
+            }
+            at = parent;
+        };
+        let target = rest.iter().rev().fold(resolved, |path, part| path.join(part));
+        self.links.links_to(&target).cloned().collect()
+    }
+
     /// Forgets the directory `rel` and every watched directory under it (deleted, or moved
-    /// away: a watch follows its directory out of the site, so it must be removed).
+    /// away: a watch follows its directory out of the site, so it must be removed), and the
+    /// links to files at or under `rel`.
     pub(super) fn forget(&mut self, inotify: &Inotify, rel: &str) {
+        if !self.links.is_empty() {
+            self.links.forget(rel);
+        }
         // '0' follows '/': the range holds exactly the paths under `rel/`.
         let under = self.by_path.range(format!("{rel}/")..format!("{rel}0"));
         let gone: Vec<String> = self
