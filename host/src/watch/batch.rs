@@ -140,7 +140,8 @@ impl Pending {
     }
 
     /// Whether nothing at all has been noted.
-    pub(super) fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.entries.is_empty() && !self.rescan_all && self.problems.is_empty()
     }
 

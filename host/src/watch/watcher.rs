@@ -191,14 +191,13 @@ impl SourceWatcher {
     pub fn next_batch(&mut self, timeout: Duration) -> Result<Option<ChangeBatch>, WatchError> {
         let deadline = Instant::now() + timeout;
         loop {
-            if self.pending.is_empty() {
-                let now = Instant::now();
-                if now >= deadline {
-                    return Ok(None);
-                }
-                if !self.wait(deadline - now)? {
-                    continue;
-                }
+            // Between batches nothing is pending: `finish` took it all.
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(None);
+            }
+            if !self.wait(deadline - now)? {
+                continue;
             }
             let first = Instant::now();
             self.read_events()?;
