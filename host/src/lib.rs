@@ -24,7 +24,9 @@
 //!   version, the saved scan) and `dodeca-host cache`; `inspect/`: `graph` and `--explain`.
 //! - `cells`: starting, restarting and calling the cell processes; `output/`: the output
 //!   directory (checked), writing, records, the watch, `clean`; `scan/`: walking the site,
-//!   stamps, symbolic links.
+//!   stamps, symbolic links; `inotify`: the inotify calls and event decoder both watchers use.
+//! - [`watch`]: the watcher of the site's sources for `serve`: [`watch::SourceWatcher`]
+//!   reports what changed, in batches, each save one batch.
 //! - `config`, `values`, `toml_check`: the config and data/front matter parsing;
 //!   `error`: [`SiteError`] (the site's problems) and [`HostError`] (the builder's);
 //!   `starter`: `init`.
@@ -63,6 +65,7 @@ mod data;
 mod db;
 mod error;
 mod exec;
+mod inotify;
 mod inspect;
 mod links;
 mod output;
@@ -78,6 +81,7 @@ mod templates;
 mod toml_check;
 mod tree;
 mod values;
+pub mod watch;
 
 pub use cache::{CacheAction, CacheReport, cache};
 pub use cells::{CellError, Cells};

@@ -15,11 +15,11 @@
 //! process catches even that, by the stamp recorded in `cas.db`.
 
 use std::collections::{HashMap, HashSet};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use parking_lot::Mutex;
+
+use crate::inotify::{EventBuffer, Inotify, events};
 
 /// The events that can change a file's content or identity, or the tree around it. Creation
 /// is not among them: a name can only be created where nothing is, and an output that was
@@ -50,8 +50,10 @@ pub(crate) enum Changes {
 
 /// An inotify instance watching directories of one output tree.
 pub(crate) struct OutputWatch {
-    fd: OwnedFd,
+    inotify: Inotify,
     state: Mutex<Watched>,
+    /// Where events are read to: allocated once, used under `state`'s lock.
+    buffer: Mutex<EventBuffer>,
 }
 
 #[derive(Default)]
@@ -68,15 +70,13 @@ impl OutputWatch {
     /// A new inotify instance, or `None` if the system will not give one (the caller then
     /// looks at every output each build).
     pub(crate) fn new() -> Option<OutputWatch> {
-        // SAFETY: `inotify_init1` takes flags only; a non-negative result is a new descriptor
-        // that nothing else owns.
-        let fd = unsafe { libc::inotify_init1(libc::IN_NONBLOCK | libc::IN_CLOEXEC) };
-        if fd < 0 {
-            return None;
-        }
-        // SAFETY: `fd` was just returned by `inotify_init1` and is owned by nobody else.
-        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        Some(OutputWatch { fd, state: Mutex::new(Watched::default()) })
+        let inotify = Inotify::new().ok()?;
+        Some(OutputWatch {
+            inotify,
+            state: Mutex::new(Watched::default()),
+            // Room for a hundred events per read.
+            buffer: Mutex::new(EventBuffer::new(4096)),
+        })
     }
 
     /// Watches the directory `dir` (relative to `root`, "" for `root`), unless it is watched
@@ -87,18 +87,10 @@ impl OutputWatch {
             return;
         }
         let path = if dir.is_empty() { root.to_path_buf() } else { root.join(dir) };
-        let Ok(path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        let Ok(descriptor) = self.inotify.add_watch(&path, MASK) else {
             state.incomplete = true;
             return;
         };
-        // SAFETY: the descriptor is a live inotify instance (owned by `self`) and `path` is a
-        // NUL-terminated string that outlives the call.
-        let descriptor =
-            unsafe { libc::inotify_add_watch(self.fd.as_raw_fd(), path.as_ptr(), MASK) };
-        if descriptor < 0 {
-            state.incomplete = true;
-            return;
-        }
         state.by_descriptor.insert(descriptor, dir.to_string());
         state.dirs.insert(dir.to_string());
     }
@@ -108,33 +100,17 @@ impl OutputWatch {
         let mut state = self.state.lock();
         let mut files = HashSet::new();
         let mut unknown = std::mem::take(&mut state.incomplete);
-        // Aligned for `inotify_event`; large enough for many events per read.
-        // On the stack: aligned for `inotify_event`, room for a hundred events per read, and
-        // no allocation in the common case of an empty queue.
-        let mut buffer = [0u64; 512];
+        let mut buffer = self.buffer.lock();
         loop {
-            // SAFETY: the descriptor is a live inotify instance and `buffer` is writable for
-            // the length given.
-            let read = unsafe {
-                libc::read(
-                    self.fd.as_raw_fd(),
-                    buffer.as_mut_ptr().cast(),
-                    buffer.len() * std::mem::size_of::<u64>(),
-                )
-            };
-            if read <= 0 {
-                // EAGAIN: the queue is empty. Any other error: the events are lost.
-                let error = std::io::Error::last_os_error();
-                if read < 0 && error.kind() != std::io::ErrorKind::WouldBlock {
+            match self.inotify.read(&mut buffer) {
+                Ok([]) => break,
+                Ok(bytes) => unknown |= parse(bytes, &mut state, &mut files),
+                // The events are lost.
+                Err(_) => {
                     unknown = true;
+                    break;
                 }
-                break;
             }
-            // SAFETY: `read` bytes of `buffer` were just written by the kernel, and a `u64`
-            // buffer may be viewed as bytes.
-            let bytes =
-                unsafe { std::slice::from_raw_parts(buffer.as_ptr().cast::<u8>(), read as usize) };
-            unknown |= parse(bytes, &mut state, &mut files);
         }
         if unknown {
             // Directories may be gone or replaced: watch them afresh as outputs are written.
@@ -150,22 +126,14 @@ impl OutputWatch {
 /// Adds the files named by the events in `bytes` to `files`; returns whether an event cannot
 /// be described file by file.
 fn parse(bytes: &[u8], state: &mut Watched, files: &mut HashSet<String>) -> bool {
-    const HEADER: usize = std::mem::size_of::<libc::inotify_event>();
     let mut unknown = false;
-    let mut at = 0;
-    while at + HEADER <= bytes.len() {
-        let field = |offset: usize| {
-            let mut word = [0u8; 4];
-            word.copy_from_slice(&bytes[at + offset..at + offset + 4]);
-            word
+    for event in events(bytes) {
+        let Ok(event) = event else {
+            // Bytes that are not whole events: whatever they described is unknown.
+            unknown = true;
+            break;
         };
-        let descriptor = i32::from_ne_bytes(field(0));
-        let mask = u32::from_ne_bytes(field(4));
-        let name_len = u32::from_ne_bytes(field(12)) as usize;
-        let name_bytes = bytes.get(at + HEADER..at + HEADER + name_len).unwrap_or_default();
-        at += HEADER + name_len;
-        // The name is NUL-padded.
-        let name = name_bytes.split(|b| *b == 0).next().unwrap_or_default();
+        let mask = event.mask;
         if mask & TREE_CHANGED != 0 {
             unknown = true;
             continue;
@@ -179,7 +147,7 @@ fn parse(bytes: &[u8], state: &mut Watched, files: &mut HashSet<String>) -> bool
             continue;
         }
         let (Some(dir), Ok(name)) =
-            (state.by_descriptor.get(&descriptor), std::str::from_utf8(name))
+            (state.by_descriptor.get(&event.descriptor), std::str::from_utf8(event.name))
         else {
             unknown = true;
             continue;
