@@ -60,8 +60,7 @@ impl Server {
                 all.push('\n');
             }
         });
-        let mut server =
-            Server { child, lines, seen: Vec::new(), stderr, address: String::new() };
+        let mut server = Server { child, lines, seen: Vec::new(), stderr, address: String::new() };
         let serving = server.wait_line("the URL", |line| line.starts_with("serving http://"));
         let url = serving.strip_prefix("serving http://").unwrap();
         server.address = url.trim_end_matches('/').to_string();
