@@ -7,7 +7,8 @@ const HELP: &str = "\
 dodeca-host: an incremental static site builder
 
 USAGE:
-    dodeca-host serve [SITE] [-o OUT] [--port N] [--bind ADDR] [--open] [-q | -v]
+    dodeca-host serve [SITE] [-o OUT] [--port N] [--bind ADDR] [--open] [-j N] [-q | -v]
+                      [--no-cache]
     dodeca-host build [SITE] [-o OUT] [-j N] [-q | -v] [--no-cache] [--explain ROUTE]
     dodeca-host init DIR
     dodeca-host clean [SITE] [-o OUT]
@@ -52,7 +53,7 @@ OPTIONS:
     --no-cache         Build without the saved database, and save none (as before the
                        cache existed; the records of the outputs are still kept).
     --port N           serve: the port (default 1111, or a free port if it is taken;
-                       0: any free port).
+                       N taken is an error; 0: any free port).
     --bind ADDR        serve: listen on the IP address ADDR instead of 127.0.0.1
                        (0.0.0.0: every interface). Anyone who can reach the machine
                        can then read the site: a warning says so.

@@ -267,6 +267,13 @@ fn serve_options_are_checked() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", common::stderr(&out));
         assert!(common::stderr(&out).starts_with("error: "), "{args:?}");
     }
+    // A port asked for and taken: refused before anything is built.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = common::run(&root, &["serve", ".", "--port", &port]);
+    assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
+    assert!(common::stderr(&out).contains(&format!("port {port} is taken")));
+    assert!(!root.join("public").exists(), "nothing built");
     let out = common::run(&root, &["serve", "no-such-site", "--port", "0"]);
     assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
     let help = common::stdout(&common::run(&root, &["--help"]));

@@ -80,6 +80,8 @@ fn run(options: &ServeOptions) -> Result<(), String> {
     site.set_persistent(options.persistent);
     site.set_serving(true);
     site.set_progress(!options.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    // Before the build: a port taken, or an address that cannot be had, fails at once.
+    let address = address(options)?;
     // Watched before the first build reads anything, so no edit made during it is missed.
     let mut watcher =
         SourceWatcher::new(&options.site, "dodeca.toml").map_err(|e| e.to_string())?;
@@ -99,7 +101,6 @@ fn run(options: &ServeOptions) -> Result<(), String> {
     }
     // Saved once, when the server stops: a save after each rebuild would delay every reload.
     site.set_persistent(false);
-    let address = address(options)?;
     let server = match HttpServer::start(&site, cell_proto::HttpConfig::new(address), &report) {
         Ok(server) => server,
         Err(error) => {
@@ -313,7 +314,16 @@ fn address(options: &ServeOptions) -> Result<String, String> {
         );
     }
     let port = match options.port {
-        Some(port) => port,
+        Some(0) => 0,
+        Some(port) => match TcpListener::bind((ip, port)) {
+            Err(error) if error.kind() == std::io::ErrorKind::AddrInUse => {
+                return Err(format!(
+                    "port {port} is taken on {ip} (is another server using it? pick another \
+                     with --port N, or --port 0 for any free one)"
+                ));
+            }
+            _ => port,
+        },
         // Probed, then let go for the cell to bind: taken means another server runs there.
         None => match TcpListener::bind((ip, DEFAULT_PORT)) {
             Err(error) if error.kind() == std::io::ErrorKind::AddrInUse => {
