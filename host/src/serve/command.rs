@@ -139,8 +139,13 @@ fn serve_until_stopped(
     options: &ServeOptions,
 ) -> Result<(), String> {
     while !signals.requested() {
-        let [events, _] = wait_readable([watcher.as_fd(), signals.as_fd()], -1)
+        let [events, signalled] = wait_readable([watcher.as_fd(), signals.as_fd()], -1)
             .map_err(|e| format!("waiting for changes: {e}"))?;
+        if signalled {
+            // Emptied, so a wake-up that was not a stop (a signal caught by a child between
+            // its fork and exec) does not keep the pipe readable.
+            signals.drain();
+        }
         if !events || signals.requested() {
             continue;
         }
@@ -169,13 +174,12 @@ fn rebuild(
     let Some(plan) = plan(batch) else { return };
     let started = Instant::now();
     let result = match &plan {
-        Plan::Pages(pages) => pages
-            .iter()
-            .try_for_each(|page| site.content_changed(page))
-            .and_then(|()| site.build_loaded(options.jobs))
-            // A page that cannot be read alone (a name the scan would not take): a rescan
-            // decides.
-            .or_else(|_| site.build(options.jobs)),
+        // A page that cannot be read alone (a name the scan would not take, a file that
+        // cannot be read): a rescan decides.
+        Plan::Pages(pages) => match pages.iter().try_for_each(|page| site.content_changed(page)) {
+            Ok(()) => site.build_loaded(options.jobs),
+            Err(_) => site.build(options.jobs),
+        },
         Plan::Rescan => site.build(options.jobs),
     };
     let changed = describe(batch);

@@ -82,6 +82,22 @@ impl StopSignals {
     pub(super) fn requested(&self) -> bool {
         STOP.load(Ordering::SeqCst)
     }
+
+    /// Reads what the handler wrote to the pipe (it is non-blocking), so it is not readable
+    /// until the next signal.
+    pub(super) fn drain(&self) {
+        let mut buffer = [0u8; 64];
+        loop {
+            // SAFETY: the descriptor is the pipe's read end, owned by `self`; `buffer` is
+            // writable for its length.
+            let read = unsafe {
+                libc::read(self.read.as_raw_fd(), buffer.as_mut_ptr().cast(), buffer.len())
+            };
+            if read <= 0 {
+                return;
+            }
+        }
+    }
 }
 
 impl AsFd for StopSignals {
