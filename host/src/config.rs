@@ -13,7 +13,9 @@ use crate::values::{self, Syntax};
 pub struct SiteConfig {
     /// `title`.
     pub title: String,
-    /// `base_url`, without a trailing slash (`https://example.com`).
+    /// `base_url`, without a trailing slash (`https://example.com`); empty for `"/"`, which
+    /// makes every generated URL start at the site's root without a host (`/blog/post/`):
+    /// a site served from any address, `dodeca-host serve`'s included.
     pub base_url: String,
     /// `description`.
     pub description: Option<String>,
@@ -49,6 +51,7 @@ pub(crate) fn parse(text: &str) -> Result<SiteConfig, SiteError> {
     };
     let Value::Map(entries) = value else { return Err(SiteError::in_file(FILE, "expected keys")) };
     let mut config = SiteConfig::default();
+    let mut base_url = None;
     for (key, value) in entries {
         let string = |value: Value| match value {
             Value::String(s) => Ok(s),
@@ -56,7 +59,7 @@ pub(crate) fn parse(text: &str) -> Result<SiteConfig, SiteError> {
         };
         match key.as_str() {
             "title" => config.title = string(value)?,
-            "base_url" => config.base_url = string(value)?.trim_end_matches('/').to_string(),
+            "base_url" => base_url = Some(string(value)?),
             "description" => config.description = Some(string(value)?),
             "output_dir" => config.output_dir = Some(string(value)?),
             "follow_outside_symlinks" => match value {
@@ -74,11 +77,15 @@ pub(crate) fn parse(text: &str) -> Result<SiteConfig, SiteError> {
             }
         }
     }
-    if config.base_url.is_empty() {
-        return Err(SiteError::in_file(
-            FILE,
-            "`base_url` is required (`base_url = \"https://example.com\"`)",
-        ));
+    match base_url.filter(|url| !url.is_empty()) {
+        Some(url) => config.base_url = url.trim_end_matches('/').to_string(),
+        None => {
+            return Err(SiteError::in_file(
+                FILE,
+                "`base_url` is required (`base_url = \"https://example.com\"`, or `\"/\"` for \
+                 URLs without a host)",
+            ));
+        }
     }
     Ok(config)
 }
@@ -117,5 +124,8 @@ mod tests {
         assert_eq!(err.line, Some(3));
         assert!(err.message.contains("unknown key `theme`"));
         assert!(parse("title = \"Site\"\n").unwrap_err().message.contains("base_url"));
+        assert!(parse("base_url = \"\"\n").unwrap_err().message.contains("base_url"));
+        // "/": URLs from the site's root, without a host.
+        assert_eq!(parse("base_url = \"/\"\n").unwrap().base_url, "");
     }
 }

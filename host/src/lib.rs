@@ -89,7 +89,7 @@ pub use config::SiteConfig;
 pub use content::{FrontMatter, Page, parse_front_matter, route_of};
 pub use error::{HostError, SiteError, site_error};
 pub use output::{CleanReport, Origin, clean};
-pub use serve::HttpServer;
+pub use serve::{DEFAULT_PORT, HttpServer, ServeOptions, serve};
 pub use site::{BuildReport, Site, Start};
 pub use starter::init;
 pub use tree::{Entry, IndexedSection, Section, SectionIndex};

@@ -1,4 +1,4 @@
-//! `dodeca-host`: build a site.
+//! `dodeca-host`: build and serve a site.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,6 +7,8 @@ const HELP: &str = "\
 dodeca-host: an incremental static site builder
 
 USAGE:
+    dodeca-host serve [SITE] [-o OUT] [--port N] [--bind ADDR] [--open] [-j N] [-q | -v]
+                      [--no-cache]
     dodeca-host build [SITE] [-o OUT] [-j N] [-q | -v] [--no-cache] [--explain ROUTE]
     dodeca-host init DIR
     dodeca-host clean [SITE] [-o OUT]
@@ -15,6 +17,12 @@ USAGE:
     dodeca-host --help | --version
 
 COMMANDS:
+    serve    Build the site (as `build` does, with its cache), serve it on
+             http://127.0.0.1:1111/ and rebuild on every change of its sources: one line
+             per rebuild (what changed, pages rendered, files written, errors, time). Open
+             pages reload by themselves when their page or a stylesheet they use changes,
+             and show build errors over the page (the last good output stays served).
+             Ctrl-C (or SIGTERM) stops the server and saves the cache.
     build    Build the site in SITE (default: the current directory) into its output
              directory (default: public/). The site's database is kept in SITE/.cache
              between runs: a build with nothing changed only looks at the files, and an
@@ -44,17 +52,25 @@ OPTIONS:
     -v, --verbose      Print every error in full, and the build's work counts.
     --no-cache         Build without the saved database, and save none (as before the
                        cache existed; the records of the outputs are still kept).
+    --port N           serve: the port (default 1111, or a free port if it is taken;
+                       N taken is an error; 0: any free port).
+    --bind ADDR        serve: listen on the IP address ADDR instead of 127.0.0.1
+                       (0.0.0.0: every interface). Anyone who can reach the machine
+                       can then read the site: a warning says so.
+    --open             serve: open the site's URL in a browser (xdg-open).
     --explain ROUTE    After the build, say which inputs changed and why ROUTE (a route
                        such as /blog/post/, a content path such as blog/post.md, or an
                        output path) was or was not rendered again.
     -h, --help         Print this help.
     -V, --version      Print the version.
 
-Cells (cell-markdown, cell-template) are found next to this executable or in the
+Cells (cell-markdown, cell-template, cell-http) are found next to this executable or in the
 directories of DODECA_CELL_PATH.
 
-EXIT CODES: 0 success; 1 site errors (the other pages were still written), or damage
-found by `cache verify`; 2 usage error or a failure of the builder itself.";
+EXIT CODES: 0 success (for serve: stopped by Ctrl-C or SIGTERM, site errors or not); 1
+site errors (the other pages were still written), or damage found by `cache verify`; 2
+usage error or a failure of the builder itself (for serve: the site cannot be built or
+served at all).";
 
 struct Args {
     site: PathBuf,
@@ -64,10 +80,14 @@ struct Args {
     verbose: bool,
     explain: Option<String>,
     no_cache: bool,
+    port: Option<u16>,
+    bind: Option<std::net::IpAddr>,
+    open: bool,
 }
 
 enum Command {
     Build(Args),
+    Serve(host::ServeOptions),
     Init(PathBuf),
     Clean(PathBuf, Option<PathBuf>),
     Cache(PathBuf, host::CacheAction),
@@ -89,6 +109,9 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
         verbose: false,
         explain: None,
         no_cache: false,
+        port: None,
+        bind: None,
+        open: false,
     };
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
@@ -113,10 +136,29 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
                 build.explain =
                     Some(value.into_string().map_err(|_| "--explain needs a UTF-8 route")?);
             }
+            Long("port") => {
+                let value = parser.value().map_err(|e| e.to_string())?;
+                build.port = Some(
+                    value
+                        .to_str()
+                        .and_then(|v| v.parse().ok())
+                        .ok_or("--port needs a port number (0 to 65535)")?,
+                );
+            }
+            Long("bind") => {
+                let value = parser.value().map_err(|e| e.to_string())?;
+                build.bind = Some(
+                    value
+                        .to_str()
+                        .and_then(|v| v.parse().ok())
+                        .ok_or("--bind needs an IP address (127.0.0.1, 0.0.0.0, ::1)")?,
+                );
+            }
+            Long("open") => build.open = true,
             Value(value) if command.is_none() => {
                 let value = value.into_string().map_err(|_| "commands are UTF-8")?;
                 command = Some(match value.as_str() {
-                    "build" | "init" | "clean" | "cache" | "graph" => value,
+                    "build" | "serve" | "init" | "clean" | "cache" | "graph" => value,
                     other => return Err(format!("unknown command `{other}` (try --help)")),
                 });
             }
@@ -125,10 +167,15 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
         }
     }
     let Some(command) = command else {
-        return Err("no command given (try `dodeca-host build` or --help)".into());
+        return Err(
+            "no command given (try `dodeca-host serve`, `dodeca-host build` or --help)".into()
+        );
     };
     if build.explain.is_some() && command != "build" {
         return Err("--explain goes with `build`".into());
+    }
+    if (build.port.is_some() || build.bind.is_some() || build.open) && command != "serve" {
+        return Err("--port, --bind and --open go with `serve`".into());
     }
     let too_many = || format!("too many arguments for `{command}` (try --help)");
     match command.as_str() {
@@ -184,6 +231,18 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
             }
             if command == "build" {
                 Ok(Command::Build(build))
+            } else if command == "serve" {
+                Ok(Command::Serve(host::ServeOptions {
+                    site: build.site,
+                    output: build.output,
+                    port: build.port,
+                    bind: build.bind,
+                    open: build.open,
+                    quiet: build.quiet,
+                    verbose: build.verbose,
+                    jobs: build.jobs,
+                    persistent: !build.no_cache,
+                }))
             } else {
                 Ok(Command::Clean(build.site, build.output))
             }
@@ -238,6 +297,7 @@ fn main() -> ExitCode {
         }
         Command::Cache(site, action) => return cache(&site, action),
         Command::Graph(site, route) => return graph(&site, route.as_deref()),
+        Command::Serve(options) => return host::serve(&options),
         Command::Build(args) => args,
     };
     let mut site = match host::Site::open(&args.site) {

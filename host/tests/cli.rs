@@ -39,6 +39,8 @@ fn the_example_site_builds_without_errors() {
         post.contains("by Bob") && post.contains("href=\"/blog/post-1/#introduction\""),
         "{post}"
     );
+    // base_url = "/": the stylesheet and the nav work wherever the site is served.
+    assert!(post.contains("href=\"/css/style.css\"") && post.contains("href=\"/blog/\""), "{post}");
     assert!(!site.join("public/blog/draft").exists(), "drafts are not built");
     assert!(site.join("public/img/logo.svg").is_file());
     let _ = std::fs::remove_dir_all(&site);

@@ -8,10 +8,15 @@
 //!   snapshot and pushes a [`SiteChange`](cell_proto::SiteChange) after each rebuild, and
 //!   restarts a crashed cell on the same address.
 //!
-//! The `serve` command's loop is: build, [`HttpServer::start`], then for each batch of file
-//! changes `content_changed`, `build_loaded`, [`HttpServer::rebuilt`].
+//! - `command`: the `serve` command's loop ([`serve`]): build, [`HttpServer::start`], then
+//!   for each batch of file changes `content_changed` (or a rescan), `build_loaded`,
+//!   [`HttpServer::rebuilt`], until Ctrl-C or `SIGTERM`, which save the cache.
+//! - `signals`: those two signals caught (a flag and a self-pipe).
 
 mod cell;
+mod command;
 mod content;
+mod signals;
 
 pub use cell::HttpServer;
+pub use command::{DEFAULT_PORT, ServeOptions, serve};

@@ -57,6 +57,10 @@ pub struct Site {
     scanner: Scanner,
     /// Whether builds start from and save to `.cache/` for the next process (the CLI).
     persistent: bool,
+    /// Whether the first build of a persistent site loads the saved database even when
+    /// nothing changed since it was saved (a server answers from it; see
+    /// [`set_serving`](Self::set_serving)).
+    serving: bool,
     /// The route `build --explain` asks about.
     explain: Option<String>,
     /// Whether a render of the last build read `now()` (unknown, so true, before the first).
@@ -126,6 +130,7 @@ impl Site {
             watch_outputs: true,
             scanner: Scanner::default(),
             persistent: false,
+            serving: false,
             explain: None,
             read_now: AtomicBool::new(true),
             saved_revision: parking_lot::Mutex::new(None),
@@ -143,6 +148,13 @@ impl Site {
     /// starts from scratch.
     pub fn set_persistent(&mut self, persistent: bool) {
         self.persistent = persistent;
+    }
+
+    /// For `dodeca-host serve`: the first build of a persistent site loads the saved
+    /// database even when nothing changed since it was saved (a one-shot build then stops
+    /// without one), because the server answers requests from the database.
+    pub(crate) fn set_serving(&mut self, serving: bool) {
+        self.serving = serving;
     }
 
     /// Explains, in the next build's report ([`BuildReport::explanation`]), which inputs

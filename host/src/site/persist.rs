@@ -88,7 +88,8 @@ impl Site {
             (scan, outputs.and_then(|check| check.join().ok().flatten()))
         });
         let scan = scan?;
-        if outputs_as_saved.is_some()
+        if !self.serving
+            && outputs_as_saved.is_some()
             && let Some(state) = usable
             && crate::scan::same_stamps(&state.listings, &scan.listings)
         {
@@ -256,7 +257,7 @@ impl Site {
 
     /// Saves what the next process starts from, after a complete build: the database (when
     /// its revision moved since it was last loaded or saved), its version, then the state.
-    pub(super) fn save_for_next_process(&self, report: &BuildReport) -> Result<(), HostError> {
+    pub(crate) fn save_for_next_process(&self, report: &BuildReport) -> Result<(), HostError> {
         let cache = self.cas.root().to_path_buf();
         let db = &*self.db;
         let version = CacheVersion::current(&db.cells);
