@@ -135,6 +135,18 @@ impl StringDb {
     }
 }
 
+/// Makes the saved `shout` value's UTF-8 invalid and the file consistent again (a new
+/// checksum): what a decoder bug or a checksum collision would look like.
+fn spoil_the_shout(path: &PathBuf) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let at = bytes.windows(11).position(|w| w == b"HELLO WORLD").expect("the memo's value");
+    bytes[at] = 0xff;
+    let body = bytes.len() - 32;
+    let checksum = *blake3::hash(&bytes[..body]).as_bytes();
+    bytes[body..].copy_from_slice(&checksum);
+    std::fs::write(path, &bytes).unwrap();
+}
+
 #[test]
 fn a_loaded_value_whose_bytes_do_not_decode_is_computed_again_not_served() {
     let path = cache_path("undecodable");
@@ -144,15 +156,7 @@ fn a_loaded_value_whose_bytes_do_not_decode_is_computed_again_not_served() {
     assert_eq!(pollster::block_on(db.size.get(&db, "a.md".into())).unwrap(), 11);
     save_cache(&path, db.runtime(), &db.persistable()).unwrap();
 
-    // Make the memo's UTF-8 invalid and the file consistent again (a new checksum): what a
-    // decoder bug or a checksum collision would look like.
-    let mut bytes = std::fs::read(&path).unwrap();
-    let at = bytes.windows(11).position(|w| w == b"HELLO WORLD").expect("the memo's value");
-    bytes[at] = 0xff;
-    let body = bytes.len() - 32;
-    let checksum = *blake3::hash(&bytes[..body]).as_bytes();
-    bytes[body..].copy_from_slice(&checksum);
-    std::fs::write(&path, &bytes).unwrap();
+    spoil_the_shout(&path);
 
     let fresh = StringDb::new();
     let load = load_cache(&path, fresh.runtime(), &fresh.persistable()).unwrap();
@@ -170,15 +174,8 @@ fn asking_whether_a_loaded_value_changed_does_not_decode_it() {
     pollster::block_on(db.shout.get(&db, "a.md".into())).unwrap();
     let built = db.runtime().current_revision();
     save_cache(&path, db.runtime(), &db.persistable()).unwrap();
-    // As in the test above, bytes that would not decode: if anything decoded them, the memo
-    // would be computed again.
-    let mut bytes = std::fs::read(&path).unwrap();
-    let at = bytes.windows(11).position(|w| w == b"HELLO WORLD").expect("the memo's value");
-    bytes[at] = 0xff;
-    let body = bytes.len() - 32;
-    let checksum = *blake3::hash(&bytes[..body]).as_bytes();
-    bytes[body..].copy_from_slice(&checksum);
-    std::fs::write(&path, &bytes).unwrap();
+    // Bytes that would not decode: if anything decoded them, the memo would be computed again.
+    spoil_the_shout(&path);
 
     let fresh = StringDb::new();
     load_cache(&path, fresh.runtime(), &fresh.persistable()).unwrap();
