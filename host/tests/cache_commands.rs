@@ -7,16 +7,7 @@ use std::path::{Path, PathBuf};
 
 use common::{host, stderr, stdout};
 
-/// A built copy of the valid fixture.
-fn built_site(name: &str) -> (PathBuf, PathBuf) {
-    let sandbox = common::temp(name);
-    let root = sandbox.join("site");
-    common::copy_fixture(&["valid"], &root);
-    let out = host().args(["build", "-q"]).arg(&root).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    (sandbox, root)
-}
-
+/// Runs `dodeca-host cache ROOT ACTION`.
 fn cache(root: &Path, action: &str) -> std::process::Output {
     host().arg("cache").arg(root).arg(action).output().unwrap()
 }
@@ -34,7 +25,7 @@ fn blobs(root: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn stats_counts_the_cache_files_blobs_and_memos_of_each_query() {
-    let (sandbox, root) = built_site("cache-stats");
+    let (sandbox, root) = common::built_fixture("cache-stats");
     let out = cache(&root, "stats");
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
@@ -51,7 +42,7 @@ fn stats_counts_the_cache_files_blobs_and_memos_of_each_query() {
 
 #[test]
 fn verify_passes_a_sound_cache_and_finds_a_damaged_blob_and_database() {
-    let (sandbox, root) = built_site("cache-verify");
+    let (sandbox, root) = common::built_fixture("cache-verify");
     let out = cache(&root, "verify");
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
     let text = stdout(&out);
@@ -85,7 +76,7 @@ fn verify_passes_a_sound_cache_and_finds_a_damaged_blob_and_database() {
 
 #[test]
 fn gc_keeps_the_blobs_the_last_build_used_and_removes_the_others() {
-    let (sandbox, root) = built_site("cache-gc");
+    let (sandbox, root) = common::built_fixture("cache-gc");
     let used = blobs(&root);
     assert_eq!(used.len(), 1);
     // A static file's old version stays in the CAS after an edit.
@@ -110,7 +101,7 @@ fn gc_keeps_the_blobs_the_last_build_used_and_removes_the_others() {
 
 #[test]
 fn clear_empties_the_cache_and_the_next_build_starts_from_scratch() {
-    let (sandbox, root) = built_site("cache-clear");
+    let (sandbox, root) = common::built_fixture("cache-clear");
     let out = cache(&root, "clear");
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).starts_with("cleared "), "{}", stdout(&out));
@@ -124,7 +115,7 @@ fn clear_empties_the_cache_and_the_next_build_starts_from_scratch() {
 
 #[test]
 fn cache_usage_errors_exit_2() {
-    let (sandbox, root) = built_site("cache-usage");
+    let (sandbox, root) = common::built_fixture("cache-usage");
     let out = cache(&root, "frobnicate");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("unknown cache action"), "{}", stderr(&out));

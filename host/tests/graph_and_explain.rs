@@ -3,18 +3,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::{host, stderr, stdout};
-
-fn built_site(name: &str) -> (PathBuf, PathBuf) {
-    let sandbox = common::temp(name);
-    let root = sandbox.join("site");
-    common::copy_fixture(&["valid"], &root);
-    let out = host().args(["build", "-q"]).arg(&root).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    (sandbox, root)
-}
 
 fn explain(root: &Path, route: &str) -> String {
     let out = host().args(["build", "-q", "--explain", route]).arg(root).output().unwrap();
@@ -24,7 +15,7 @@ fn explain(root: &Path, route: &str) -> String {
 
 #[test]
 fn graph_prints_the_whole_graph_and_one_routes_cone_as_dot() {
-    let (sandbox, root) = built_site("graph");
+    let (sandbox, root) = common::built_fixture("graph");
     let out = host().arg("graph").arg(&root).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let whole = stdout(&out);
@@ -64,7 +55,7 @@ fn graph_without_a_saved_database_says_to_build_first() {
 
 #[test]
 fn explain_says_which_input_changed_and_why_a_route_was_or_was_not_rendered_again() {
-    let (sandbox, root) = built_site("explain");
+    let (sandbox, root) = common::built_fixture("explain");
     let page = root.join("content/blog/second.md");
     let text = std::fs::read_to_string(&page).unwrap();
     std::fs::write(&page, text.replace("Second body.", "Second body, edited.")).unwrap();
@@ -93,7 +84,7 @@ fn explain_says_which_input_changed_and_why_a_route_was_or_was_not_rendered_agai
 
 #[test]
 fn explain_of_a_run_with_nothing_changed_says_nothing_was_looked_at() {
-    let (sandbox, root) = built_site("explain-noop");
+    let (sandbox, root) = common::built_fixture("explain-noop");
     // Settled, then built once more so that every stamp is trusted.
     std::thread::sleep(std::time::Duration::from_millis(150));
     assert!(host().args(["build", "-q"]).arg(&root).status().unwrap().success());

@@ -162,6 +162,17 @@ pub fn remove_unless_failing(sandbox: &Path) {
     let _ = std::fs::remove_dir_all(sandbox);
 }
 
+/// A copy of the valid fixture in a fresh sandbox, built once by the binary (`build -q`), so
+/// that its `.cache/` holds a saved database. Returns the sandbox and the site's root.
+pub fn built_fixture(name: &str) -> (PathBuf, PathBuf) {
+    let sandbox = temp(name);
+    let root = sandbox.join("site");
+    copy_fixture(&["valid"], &root);
+    let out = host().args(["build", "-q"]).arg(&root).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    (sandbox, root)
+}
+
 /// A fresh, empty scratch directory for one test.
 pub fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("dodeca-test-{name}-{}", std::process::id()));
