@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 use rpc::{Connection, RpcError};
 
+/// The flag that names the listening socket on the http cell's command line.
+const LISTEN_FD_ARG: &str = "--listen-fd";
+
 /// Why a cell could not serve a call.
 #[derive(Clone, Debug)]
 pub enum CellError {
@@ -54,6 +57,10 @@ pub(crate) struct CellSlot {
     /// Serves the cell's own requests (those not nested in one of our calls): only the http
     /// cell makes any (`content::find`), set before it is started.
     pub(crate) dispatcher: std::sync::OnceLock<std::sync::Arc<dyn rpc::Dispatcher>>,
+    /// A listening socket handed to each process started in this slot (the http cell's,
+    /// bound by the host): it stays open here across the cell's restarts, so a client that
+    /// connects while the cell restarts waits in its queue instead of being refused.
+    pub(crate) listener: Mutex<Option<std::net::TcpListener>>,
 }
 
 struct Running {
@@ -63,7 +70,12 @@ struct Running {
 
 impl CellSlot {
     pub(crate) fn new(name: &'static str) -> CellSlot {
-        CellSlot { name, running: Mutex::new(None), dispatcher: std::sync::OnceLock::new() }
+        CellSlot {
+            name,
+            running: Mutex::new(None),
+            dispatcher: std::sync::OnceLock::new(),
+            listener: Mutex::new(None),
+        }
     }
 }
 
@@ -145,9 +157,18 @@ impl Cells {
         let program = self.locate(slot.name)?;
         let args: &[&str] =
             if std::ptr::eq(slot, &self.template) { &self.template_args } else { &[] };
-        let (child, connection) =
-            rpc::cell::spawn(&program, args, self.config.clone(), slot.dispatcher.get().cloned())
-                .map_err(|error| CellError::Call { name: slot.name, error })?;
+        let listener = slot.listener.lock();
+        let inherited: Vec<(&str, std::os::fd::BorrowedFd<'_>)> =
+            listener.iter().map(|l| (LISTEN_FD_ARG, std::os::fd::AsFd::as_fd(l))).collect();
+        let (child, connection) = rpc::cell::spawn_inheriting(
+            &program,
+            args,
+            &inherited,
+            self.config.clone(),
+            slot.dispatcher.get().cloned(),
+        )
+        .map_err(|error| CellError::Call { name: slot.name, error })?;
+        drop(listener);
         *running = Some(Running { child, connection: connection.clone() });
         Ok(connection)
     }

@@ -6,6 +6,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -34,6 +35,8 @@ impl Server {
             .arg("serve")
             .arg(root)
             .args(args)
+            // A group of its own, as a shell gives a foreground job: `ctrl_c` signals it all.
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -108,6 +111,25 @@ impl Server {
         assert_eq!(result, 0, "signal the server");
     }
 
+    /// What a terminal's Ctrl-C does: SIGINT to the whole foreground process group (the
+    /// server, and its cells if they were in its group).
+    fn ctrl_c(&self) {
+        // SAFETY: as in `signal`; the group is our child's own (`process_group(0)`).
+        let result = unsafe { libc::kill(-(self.child.id() as libc::pid_t), libc::SIGINT) };
+        assert_eq!(result, 0, "signal the server's group");
+    }
+
+    /// The server's child processes (its cells), from `/proc`.
+    fn children(&self) -> Vec<u32> {
+        let tasks = format!("/proc/{}/task", self.child.id());
+        let mut children = Vec::new();
+        for task in std::fs::read_dir(&tasks).unwrap().flatten() {
+            let listed = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            children.extend(listed.split_whitespace().filter_map(|pid| pid.parse::<u32>().ok()));
+        }
+        children
+    }
+
     /// Waits for the process to exit (bounded).
     fn wait_exit(&mut self) -> ExitStatus {
         let deadline = Instant::now() + WATCHDOG;
@@ -153,6 +175,14 @@ impl Drop for Server {
             let _ = self.child.wait();
         }
     }
+}
+
+/// The process group of `pid`.
+fn group_of(pid: u32) -> u32 {
+    // SAFETY: getpgid(2) only reads another process's group id.
+    let group = unsafe { libc::getpgid(pid as libc::pid_t) };
+    assert!(group > 0, "process {pid} has a group");
+    group as u32
 }
 
 /// Replaces `rel` in one step (written beside the site, renamed into place), as most editors
@@ -207,12 +237,19 @@ fn serve_rebuilds_on_an_edit_keeps_the_last_good_page_through_an_error_and_saves
     });
     server.wait_body("/blog/first/", "Now with new words.");
 
-    // Ctrl-C: a clean exit, the cache saved for the next process (removed first, so the file
-    // found after is this save's).
+    // Ctrl-C, to the whole group as a terminal sends it: a clean exit, the cache saved for
+    // the next process (removed first, so the file found after is this save's). The cells
+    // are in groups of their own: none dies under the server, which stops them itself.
     std::fs::remove_file(root.join(".cache/dodeca.bin")).unwrap();
-    server.signal(libc::SIGINT);
+    let cells = server.children();
+    assert!(cells.len() >= 2, "the http cell and the build's cells run: {cells:?}");
+    for cell in &cells {
+        assert_eq!(group_of(*cell), *cell, "cell {cell} leads a group of its own");
+    }
+    server.ctrl_c();
     let status = server.wait_exit();
     assert_eq!(status.code(), Some(0), "{}", server.stderr());
+    assert!(!server.stderr().contains("cell"), "no cell stopped early: {}", server.stderr());
     assert_eq!(server.seen.last().map(String::as_str), Some("stopped; cache saved"));
     assert!(root.join(".cache/dodeca.bin").is_file());
     // The next process starts from what the server saved: nothing to render or write (a

@@ -5,8 +5,15 @@
 //! serves until the host says goodbye or goes away: when the host dies, the kernel closes its
 //! end, the cell's reader sees the end of the stream, and [`serve`] returns. A cell never
 //! outlives its host.
+//!
+//! A cell runs in a process group of its own. A terminal's Ctrl-C goes to the foreground
+//! group, which is the host's: the host decides how to stop (finish a write, save its cache)
+//! and stops its cells by closing their links, instead of every cell dying under it at once.
+//!
+//! The host may hand a cell more descriptors ([`spawn_inheriting`]): the http cell gets its
+//! listening socket that way, so the socket outlives any one cell process.
 
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -37,6 +44,23 @@ pub fn spawn(
     config: Config,
     dispatcher: Option<Arc<dyn Dispatcher>>,
 ) -> Result<(Child, Connection), RpcError> {
+    spawn_inheriting(program, args, &[], config, dispatcher)
+}
+
+/// Like [`spawn`], and the child also inherits each of `inherited`'s descriptors, named on
+/// its command line as `FLAG N` (read with [`inherited_fd`]). The caller keeps its own copy
+/// open: the child gets a duplicate, and a restarted child can be handed the same one.
+///
+/// # Errors
+///
+/// As [`spawn`].
+pub fn spawn_inheriting(
+    program: &Path,
+    args: &[&str],
+    inherited: &[(&str, BorrowedFd<'_>)],
+    config: Config,
+    dispatcher: Option<Arc<dyn Dispatcher>>,
+) -> Result<(Child, Connection), RpcError> {
     let (ours, theirs) = UnixStream::pair()
         .map_err(|e| RpcError::Io(format!("socketpair for {}: {e}", program.display())))?;
     let fd = theirs.as_raw_fd();
@@ -58,13 +82,24 @@ pub fn spawn(
         let shm_fd = segment.share_with(&mut command);
         command.arg(SHM_FD_ARG).arg(shm_fd.to_string());
     }
+    let mut keep_open: Vec<RawFd> = vec![fd];
+    for (flag, inherited) in inherited {
+        let raw = inherited.as_raw_fd();
+        command.arg(flag).arg(raw.to_string());
+        keep_open.push(raw);
+    }
+    // Its own process group: a terminal's Ctrl-C reaches the host only (see the module doc).
+    command.process_group(0);
     // SAFETY: the closure runs in the child between fork and exec, and only calls `fcntl`,
-    // which is async-signal-safe; `fd` is open in the child (fork copies descriptors).
+    // which is async-signal-safe; each descriptor is open in the child (fork copies them),
+    // and `keep_open` was allocated before the fork (the closure only reads it).
     unsafe {
         command.pre_exec(move || {
-            // std opens sockets close-on-exec; the cell must inherit this one.
-            if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
-                return Err(std::io::Error::last_os_error());
+            // std opens sockets close-on-exec; the cell must inherit these.
+            for &fd in &keep_open {
+                if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
             }
             Ok(())
         });
@@ -95,6 +130,28 @@ pub fn fd_from_args(args: impl IntoIterator<Item = String>) -> Result<i32, RpcEr
     named_fd(args, FD_ARG)?.ok_or_else(|| {
         RpcError::Protocol(format!("missing {FD_ARG}: cells are started by the host"))
     })
+}
+
+/// The descriptor the host handed this cell under `flag` ([`spawn_inheriting`]), if it did;
+/// owned by the caller from now on.
+///
+/// # Errors
+///
+/// [`RpcError::Protocol`] when the flag's value is not a number or names no open
+/// descriptor.
+///
+/// # Safety
+///
+/// Call it at most once per flag, in a process started by [`spawn_inheriting`]: the
+/// descriptor must belong to nothing else in this process.
+pub unsafe fn inherited_fd(flag: &str) -> Result<Option<OwnedFd>, RpcError> {
+    let Some(fd) = named_fd(std::env::args(), flag)? else { return Ok(None) };
+    // SAFETY: `fcntl(F_GETFD)` only reads the descriptor's flags; any number is safe to ask.
+    if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
+        return Err(RpcError::Protocol(format!("{flag} {fd}: no such open descriptor")));
+    }
+    // SAFETY: the caller promises that nothing else in this process owns it (see above).
+    Ok(Some(unsafe { OwnedFd::from_raw_fd(fd) }))
 }
 
 /// The descriptor after `flag` in `args`, if the flag is there.

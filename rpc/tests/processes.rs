@@ -81,3 +81,49 @@ fn a_missing_cell_binary_is_an_error_that_names_it() {
             .expect("cannot start");
     assert!(err.to_string().contains("/nonexistent/cell-nothing"), "{err}");
 }
+
+#[test]
+fn a_cell_runs_in_a_process_group_of_its_own_so_a_terminals_ctrl_c_reaches_only_the_host() {
+    let (mut child, connection, _host) = spawn_cell();
+    let pid = child.id() as i32;
+    // SAFETY: getpgid(2) only reads another process's group id.
+    let group = unsafe { libc::getpgid(pid) };
+    // SAFETY: as above, for this process.
+    let ours = unsafe { libc::getpgid(0) };
+    assert_eq!(group, pid, "the cell leads a group of its own");
+    assert_ne!(group, ours, "not the test's (the terminal's) group");
+    drop(connection);
+    let _ = child.wait();
+}
+
+#[test]
+fn a_descriptor_handed_to_a_cell_is_open_in_it_under_the_named_flag_and_stays_open_here() {
+    use std::os::fd::AsFd;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let raw = std::os::fd::AsRawFd::as_raw_fd(&listener);
+    let host = Arc::new(provider::Server(Host::default()));
+    let (mut child, connection) = rpc::cell::spawn_inheriting(
+        Path::new(env!("CARGO_BIN_EXE_rpc-echo-cell")),
+        &[],
+        &[("--listen-fd", listener.as_fd())],
+        Config::default(),
+        Some(host),
+    )
+    .expect("the echo cell starts");
+    let pid = child.id();
+    // The flag names the descriptor on the cell's command line…
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
+    let args: Vec<String> =
+        cmdline.split(|&b| b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+    let at = args.iter().position(|a| a == "--listen-fd").expect("the flag is passed");
+    assert_eq!(args[at + 1], raw.to_string());
+    // …and that descriptor in the cell is our socket (the same inode), not another file.
+    let theirs = std::fs::read_link(format!("/proc/{pid}/fd/{raw}")).expect("open in the cell");
+    let here = std::fs::read_link(format!("/proc/self/fd/{raw}")).unwrap();
+    assert_eq!(theirs, here);
+    assert!(here.to_string_lossy().starts_with("socket:["), "{here:?}");
+    // Still ours after the cell is gone: a restarted cell can be handed the same socket.
+    drop(connection);
+    let _ = child.wait();
+    assert!(listener.local_addr().is_ok());
+}

@@ -1,16 +1,23 @@
 //! `cell-http`: serves [`cell_proto::http::Service`] to the host that started it, and asks
 //! the host for each response through [`cell_proto::content`].
 
+use std::net::TcpListener;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use cell_http::{Body, Content, ContentSource, Server};
 use cell_proto::{ContentReply, ContentRequest, HttpConfig, SiteChange, Started, content, http};
 use rpc::{Connection, RpcError, WeakConnection};
 
-#[derive(Default)]
+/// The flag naming the listening socket the host hands over (`rpc::cell::spawn_inheriting`).
+const LISTEN_FD_ARG: &str = "--listen-fd";
+
 struct Cell {
     host: Arc<OnceLock<WeakConnection>>,
     server: Mutex<Option<Server>>,
+    /// The host's listening socket, until `start` serves on it. The host keeps its own copy,
+    /// so connections made while this cell restarts wait in its queue instead of being
+    /// refused. Without one (the cell started by hand), `start` binds the configured address.
+    listener: Mutex<Option<TcpListener>>,
 }
 
 impl http::Service for Cell {
@@ -20,8 +27,12 @@ impl http::Service for Cell {
             return Err(RpcError::remote(format!("already serving on {}", server.address())));
         }
         let source = Arc::new(Host { link: self.host.clone() });
-        let started =
-            Server::start(&config, source).map_err(|e| RpcError::remote(e.to_string()))?;
+        let handed = self.listener.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        let started = match handed {
+            Some(listener) => Server::serve(listener, &config, source),
+            None => Server::start(&config, source),
+        }
+        .map_err(|e| RpcError::remote(e.to_string()))?;
         let address = started.address().to_string();
         *server = Some(started);
         Ok(Started { address })
@@ -83,7 +94,20 @@ impl ContentSource for Host {
 }
 
 fn main() {
-    let cell = Arc::new(http::Server(Cell::default()));
+    // SAFETY: read once, here, before anything else in this process opens descriptors; the
+    // host handed this one to exactly this process.
+    let listener = match unsafe { rpc::cell::inherited_fd(LISTEN_FD_ARG) } {
+        Ok(fd) => fd.map(TcpListener::from),
+        Err(error) => {
+            eprintln!("cell-http: {error}");
+            std::process::exit(1);
+        }
+    };
+    let cell = Arc::new(http::Server(Cell {
+        host: Arc::default(),
+        server: Mutex::default(),
+        listener: Mutex::new(listener),
+    }));
     let link = cell.0.host.clone();
     let served = rpc::cell::serve_with(cell, |connection| {
         let _ = link.set(connection.downgrade());

@@ -110,19 +110,29 @@ impl Server {
         let address: SocketAddr = config.address.parse().map_err(|_| {
             ServerError::Config(format!("address {:?} is not IP:PORT", config.address))
         })?;
-        for (name, value) in [
-            ("max_connections", config.max_connections),
-            ("max_event_streams", config.max_event_streams),
-            ("max_header_bytes", config.max_header_bytes),
-            ("max_headers", config.max_headers),
-            ("header_timeout_ms", config.header_timeout_ms),
-            ("idle_timeout_ms", config.idle_timeout_ms),
-        ] {
-            if value == 0 {
-                return Err(ServerError::Config(format!("{name} must be at least 1")));
-            }
-        }
+        check_limits(config)?;
         let listener = TcpListener::bind(address)
+            .map_err(|error| ServerError::Bind { address: config.address.clone(), error })?;
+        Server::serve(listener, config, source)
+    }
+
+    /// Serves requests from `source` on a socket already listening (the host's, handed to
+    /// the cell: it outlives any one cell process, so a restarted cell loses no connection
+    /// attempt). `config.address` is not used; [`Server::address`] is the socket's.
+    ///
+    /// # Errors
+    ///
+    /// [`ServerError::Config`] for a zero limit, [`ServerError::Bind`] when the socket has no
+    /// local address (it is not a bound socket).
+    pub fn serve(
+        listener: TcpListener,
+        config: &HttpConfig,
+        source: Arc<dyn ContentSource>,
+    ) -> Result<Server, ServerError> {
+        check_limits(config)?;
+        // A socket handed over by another process may have been left non-blocking.
+        listener
+            .set_nonblocking(false)
             .map_err(|error| ServerError::Bind { address: config.address.clone(), error })?;
         let bound = listener
             .local_addr()
@@ -159,6 +169,23 @@ impl Server {
     pub fn event_streams(&self) -> usize {
         self.events.len()
     }
+}
+
+/// Refuses a zero limit (a server that could hold no connection, or read no header).
+fn check_limits(config: &HttpConfig) -> Result<(), ServerError> {
+    for (name, value) in [
+        ("max_connections", config.max_connections),
+        ("max_event_streams", config.max_event_streams),
+        ("max_header_bytes", config.max_header_bytes),
+        ("max_headers", config.max_headers),
+        ("header_timeout_ms", config.header_timeout_ms),
+        ("idle_timeout_ms", config.idle_timeout_ms),
+    ] {
+        if value == 0 {
+            return Err(ServerError::Config(format!("{name} must be at least 1")));
+        }
+    }
+    Ok(())
 }
 
 fn accept(listener: TcpListener, shared: Arc<Shared>) {

@@ -20,8 +20,10 @@ const RESTARTS: u32 = 5;
 /// The site served over HTTP by the http cell.
 ///
 /// Start it after the first build; call [`rebuilt`](Self::rebuilt) after each later build.
-/// The cell is restarted on the same address if it crashes (the pages' event streams
-/// reconnect by themselves). Dropping it stops serving.
+/// The host holds the listening socket and hands it to the cell, so a crashed cell is
+/// restarted on the same socket: a client connecting meanwhile waits in its queue and is
+/// answered by the new cell (the pages' event streams reconnect by themselves). Dropping it
+/// stops serving.
 ///
 /// # Examples
 ///
@@ -66,6 +68,30 @@ impl HttpServer {
         config: HttpConfig,
         report: &BuildReport,
     ) -> Result<HttpServer, HostError> {
+        let listener = std::net::TcpListener::bind(&config.address).map_err(|error| {
+            HostError::Cell(CellError::Call {
+                name: "cell-http",
+                error: rpc::RpcError::remote(format!(
+                    "cannot listen on {}: {error}",
+                    config.address
+                )),
+            })
+        })?;
+        HttpServer::start_on(site, listener, config, report)
+    }
+
+    /// Like [`start`](Self::start), on a socket the caller bound (`config.address` is then
+    /// not used).
+    ///
+    /// # Errors
+    ///
+    /// As [`start`](Self::start).
+    pub fn start_on(
+        site: &Site,
+        listener: std::net::TcpListener,
+        mut config: HttpConfig,
+        report: &BuildReport,
+    ) -> Result<HttpServer, HostError> {
         let (db, cas, output) = site.serving_parts();
         let state = Arc::new(ServeState::default());
         let fail =
@@ -78,6 +104,10 @@ impl HttpServer {
             .map_err(|_| fail(rpc::RpcError::remote("this site is already being served")))?;
         *state.served.write() =
             Some(Arc::new(Served::new(db.clone(), cas, output, None).map_err(fail)?));
+        if let Ok(bound) = listener.local_addr() {
+            config.address = bound.to_string();
+        }
+        *db.cells.http.listener.lock() = Some(listener);
         let shared = Arc::new(Shared {
             db,
             state,
@@ -148,6 +178,8 @@ impl Drop for HttpServer {
         // The served snapshot holds the database, whose http slot holds the content service
         // holding the snapshot: let go of it, or neither is ever freed.
         *self.shared.state.served.write() = None;
+        // Ours closes now; the cell's copy goes with the cell.
+        self.shared.db.cells.http.listener.lock().take();
         if let Some(link) = self.shared.state.link.lock().take().and_then(|l| l.upgrade()) {
             // The watcher wakes and leaves; the cell exits with its link, closing the socket.
             link.close("the server is stopping");
@@ -186,8 +218,9 @@ impl Shared {
                     Err(error) if failures < RESTARTS => {
                         failures += 1;
                         eprintln!("warning: restarting the http cell: {error}");
-                        // The dead process's socket may linger a moment before it can be
-                        // bound again.
+                        // Clients wait in the socket's queue meanwhile; a pause before trying
+                        // again, growing, for a cause that may pass (no memory, no process
+                        // slots).
                         std::thread::sleep(Duration::from_millis(100 << failures));
                     }
                     Err(error) => {

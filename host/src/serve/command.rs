@@ -81,7 +81,7 @@ fn run(options: &ServeOptions) -> Result<(), String> {
     site.set_serving(true);
     site.set_progress(!options.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()));
     // Before the build: a port taken, or an address that cannot be had, fails at once.
-    let address = address(options)?;
+    let listener = listen(options)?;
     // Watched before the first build reads anything, so no edit made during it is missed.
     let mut watcher =
         SourceWatcher::new(&options.site, "dodeca.toml").map_err(|e| e.to_string())?;
@@ -101,13 +101,14 @@ fn run(options: &ServeOptions) -> Result<(), String> {
     }
     // Saved once, when the server stops: a save after each rebuild would delay every reload.
     site.set_persistent(false);
-    let server = match HttpServer::start(&site, cell_proto::HttpConfig::new(address), &report) {
-        Ok(server) => server,
-        Err(error) => {
-            site.close_for_exit();
-            return Err(format!("cannot serve the site: {error}"));
-        }
-    };
+    let server =
+        match HttpServer::start_on(&site, listener, cell_proto::HttpConfig::new(""), &report) {
+            Ok(server) => server,
+            Err(error) => {
+                site.close_for_exit();
+                return Err(format!("cannot serve the site: {error}"));
+            }
+        };
     let url = format!("http://{}/", server.address());
     // Always printed, -q or not: without it the server cannot be used.
     println!("serving {url}");
@@ -306,9 +307,10 @@ fn print_errors(report: &BuildReport) {
     }
 }
 
-/// The address to listen on: the one asked for (with a warning when it is not loopback) and
-/// the port asked for, or [`DEFAULT_PORT`] when free, else any free port (said).
-fn address(options: &ServeOptions) -> Result<String, String> {
+/// The listening socket: on the address asked for (with a warning when it is not loopback)
+/// and the port asked for, or [`DEFAULT_PORT`] when free, else any free port (said). Bound
+/// here, before the build, so a taken port fails at once; the http cell is handed it.
+fn listen(options: &ServeOptions) -> Result<TcpListener, String> {
     let ip = options.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     if !ip.is_loopback() {
         eprintln!(
@@ -317,33 +319,30 @@ fn address(options: &ServeOptions) -> Result<String, String> {
              (without --bind only this machine can connect)"
         );
     }
-    let port = match options.port {
-        Some(0) => 0,
-        Some(port) => match TcpListener::bind((ip, port)) {
-            Err(error) if error.kind() == std::io::ErrorKind::AddrInUse => {
-                return Err(format!(
+    let cannot =
+        |port: u16, error: std::io::Error| format!("cannot listen on {ip} port {port}: {error}");
+    match options.port {
+        Some(port) => TcpListener::bind((ip, port)).map_err(|error| {
+            if error.kind() == std::io::ErrorKind::AddrInUse {
+                format!(
                     "port {port} is taken on {ip} (is another server using it? pick another \
                      with --port N, or --port 0 for any free one)"
-                ));
+                )
+            } else {
+                cannot(port, error)
             }
-            _ => port,
-        },
-        // Probed, then let go for the cell to bind: taken means another server runs there.
+        }),
         None => match TcpListener::bind((ip, DEFAULT_PORT)) {
             Err(error) if error.kind() == std::io::ErrorKind::AddrInUse => {
                 eprintln!(
                     "note: port {DEFAULT_PORT} is taken; serving on a free port instead \
                      (--port N chooses one)"
                 );
-                0
+                TcpListener::bind((ip, 0)).map_err(|error| cannot(0, error))
             }
-            _ => DEFAULT_PORT,
+            bound => bound.map_err(|error| cannot(DEFAULT_PORT, error)),
         },
-    };
-    Ok(match ip {
-        IpAddr::V4(ip) => format!("{ip}:{port}"),
-        IpAddr::V6(ip) => format!("[{ip}]:{port}"),
-    })
+    }
 }
 
 /// `xdg-open URL`, not waited for; a failure is a note.
