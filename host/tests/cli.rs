@@ -35,10 +35,7 @@ fn the_example_site_builds_without_errors() {
     let out = host().arg("build").arg(&site).arg("-j").arg("2").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let post = std::fs::read_to_string(site.join("public/blog/post-2/index.html")).unwrap();
-    assert!(
-        post.contains("by Bob") && post.contains("href=\"/blog/post-1/#introduction\""),
-        "{post}"
-    );
+    assert!(post.contains("by Bob") && post.contains("href=\"/blog/post-1/#the-idea\""), "{post}");
     // base_url = "/": the stylesheet and the nav work wherever the site is served.
     assert!(post.contains("href=\"/css/style.css\"") && post.contains("href=\"/blog/\""), "{post}");
     assert!(!site.join("public/blog/draft").exists(), "drafts are not built");

@@ -1,9 +1,14 @@
 //! Shared by the host's tests: the cell binaries, the fixture sites of `tests/sites/`, running
 //! `dodeca-host`, scratch directories, and snapshots of a directory tree to tell exactly which
-//! files a command wrote or removed.
+//! files a command wrote or removed. Submodules: an HTTP client (`client`), `dodeca-host serve`
+//! as a child process (`server`), and a headless browser (`browser`, with the little JSON its
+//! protocol needs in `json`).
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod client;
+pub mod json;
+pub mod server;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
