@@ -78,7 +78,7 @@ pub(crate) fn parse(text: &str) -> Result<SiteConfig, SiteError> {
         }
     }
     match base_url.filter(|url| !url.is_empty()) {
-        Some(url) => config.base_url = url.trim_end_matches('/').to_string(),
+        Some(url) => config.base_url = normalize_base_url(&url),
         None => {
             return Err(SiteError::in_file(
                 FILE,
@@ -104,11 +104,21 @@ impl SiteConfig {
     }
 }
 
-/// The query `config`: `dodeca.toml` parsed and checked.
+/// `base_url` as the config keeps it: without a trailing slash, and empty for `/`.
+pub(crate) fn normalize_base_url(url: &str) -> String {
+    url.trim_end_matches('/').to_string()
+}
+
+/// The query `config`: `dodeca.toml` parsed and checked, with the `base_url` a server builds
+/// with in place of its own (`Site::set_base_url`).
 pub(crate) fn config_query(db: &Database, _: ()) -> Query<'_, SiteConfig> {
     Box::pin(async move {
         let text = db.config_text.get(db, &())?.unwrap_or_default();
-        parse(&text).map_err(query_error)
+        let mut config = parse(&text).map_err(query_error)?;
+        if let Some(base_url) = db.base_url_override.get(db, &())?.flatten() {
+            config.base_url = base_url;
+        }
+        Ok(config)
     })
 }
 

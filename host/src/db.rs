@@ -77,6 +77,10 @@ pub struct Database {
     /// seconds. A render that calls `now()` reads it, so it depends on it; a build that
     /// may render sets it (see `Site::load`), so such a render runs again in every build.
     pub(crate) build_time: Arc<InputIngredient<(), u64>>,
+    /// The `base_url` to build with instead of the config's (`dodeca-host serve`: `Some("")`,
+    /// URLs from the served site's root), normalised as the config's is; `None`: the
+    /// config's.
+    pub(crate) base_url_override: Arc<InputIngredient<(), Option<String>>>,
     pub(crate) config: Arc<DerivedIngredient<Database, (), SiteConfig>>,
     pub(crate) page: Arc<DerivedIngredient<Database, String, Arc<Page>>>,
     pub(crate) page_exists: Arc<DerivedIngredient<Database, String, bool>>,
@@ -175,6 +179,7 @@ impl Database {
             &*self.statics,
             &*self.case_insensitive_output,
             &*self.build_time,
+            &*self.base_url_override,
             &*self.config,
             &*self.page,
             &*self.page_exists,
@@ -208,6 +213,7 @@ impl Database {
             statics: input(6, "statics"),
             case_insensitive_output: input(7, "case_insensitive_output"),
             build_time: input(8, "build_time"),
+            base_url_override: input(9, "base_url_override"),
             config: derived(10, "config", config::config_query),
             page: derived(11, "page", content::page_query),
             page_exists: derived(12, "page_exists", content::page_exists_query),
@@ -239,6 +245,7 @@ impl Database {
         registry.register(db.statics.clone());
         registry.register(db.case_insensitive_output.clone());
         registry.register(db.build_time.clone());
+        registry.register(db.base_url_override.clone());
         registry.register(db.config.clone());
         registry.register(db.page.clone());
         registry.register(db.page_exists.clone());

@@ -7,8 +7,8 @@ const HELP: &str = "\
 dodeca-host: an incremental static site builder
 
 USAGE:
-    dodeca-host serve [SITE] [-o OUT] [--port N] [--bind ADDR] [--open] [-j N] [-q | -v]
-                      [--no-cache]
+    dodeca-host serve [SITE] [-o OUT] [--port N] [--bind ADDR] [--base-url URL] [--open]
+                      [-j N] [-q | -v] [--no-cache]
     dodeca-host build [SITE] [-o OUT] [-j N] [-q | -v] [--no-cache] [--explain ROUTE]
     dodeca-host init DIR
     dodeca-host clean [SITE] [-o OUT]
@@ -22,7 +22,8 @@ COMMANDS:
              per rebuild (what changed, pages rendered, files written, errors, time). Open
              pages reload by themselves when their page or a stylesheet they use changes,
              and show build errors over the page (the last good output stays served).
-             Ctrl-C (or SIGTERM) stops the server and saves the cache.
+             Pages are built with base_url \"/\" (links stay on the server; see
+             --base-url). Ctrl-C (or SIGTERM) stops the server and saves the cache.
     build    Build the site in SITE (default: the current directory) into its output
              directory (default: public/). The site's database is kept in SITE/.cache
              between runs: a build with nothing changed only looks at the files, and an
@@ -57,6 +58,8 @@ OPTIONS:
     --bind ADDR        serve: listen on the IP address ADDR instead of 127.0.0.1
                        (0.0.0.0: every interface). Anyone who can reach the machine
                        can then read the site: a warning says so.
+    --base-url URL     serve: build with this base_url instead of \"/\" (the config's
+                       own address, say, to check absolute links).
     --open             serve: open the site's URL in a browser (xdg-open).
     --explain ROUTE    After the build, say which inputs changed and why ROUTE (a route
                        such as /blog/post/, a content path such as blog/post.md, or an
@@ -82,6 +85,7 @@ struct Args {
     no_cache: bool,
     port: Option<u16>,
     bind: Option<std::net::IpAddr>,
+    base_url: Option<String>,
     open: bool,
 }
 
@@ -111,6 +115,7 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
         no_cache: false,
         port: None,
         bind: None,
+        base_url: None,
         open: false,
     };
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
@@ -154,6 +159,14 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
                         .ok_or("--bind needs an IP address (127.0.0.1, 0.0.0.0, ::1)")?,
                 );
             }
+            Long("base-url") => {
+                let value = parser.value().map_err(|e| e.to_string())?;
+                let url = value.into_string().map_err(|_| "--base-url needs a UTF-8 URL")?;
+                if url.trim().is_empty() {
+                    return Err("--base-url needs a URL (\"/\" for URLs without a host)".into());
+                }
+                build.base_url = Some(url);
+            }
             Long("open") => build.open = true,
             Value(value) if command.is_none() => {
                 let value = value.into_string().map_err(|_| "commands are UTF-8")?;
@@ -174,8 +187,9 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
     if build.explain.is_some() && command != "build" {
         return Err("--explain goes with `build`".into());
     }
-    if (build.port.is_some() || build.bind.is_some() || build.open) && command != "serve" {
-        return Err("--port, --bind and --open go with `serve`".into());
+    let serve_only = build.port.is_some() || build.bind.is_some() || build.base_url.is_some();
+    if (serve_only || build.open) && command != "serve" {
+        return Err("--port, --bind, --base-url and --open go with `serve`".into());
     }
     let too_many = || format!("too many arguments for `{command}` (try --help)");
     match command.as_str() {
@@ -237,6 +251,7 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
                     output: build.output,
                     port: build.port,
                     bind: build.bind,
+                    base_url: build.base_url.unwrap_or_else(|| "/".into()),
                     open: build.open,
                     quiet: build.quiet,
                     verbose: build.verbose,

@@ -22,7 +22,10 @@ const FIRST: &str = "+++\ntitle = \"First post\"\nweight = 1\ntemplate = \"post.
 fn serve_rebuilds_on_an_edit_keeps_the_last_good_page_through_an_error_and_saves_the_cache_on_ctrl_c()
  {
     let root = fixture_copy("serve-command");
-    let mut server = Server::start(&root, &["--port", "0"]);
+    // Built with the config's own address, so that the next build can take the outputs as
+    // its own (see the next test for the default, "/").
+    let own_address = ["--port", "0", "--base-url", "https://fixture.example"];
+    let mut server = Server::start(&root, &own_address);
     assert!(server.seen[0].starts_with("built 8 pages"), "{:?}", server.seen);
     assert!(get(&server.address, "/blog/first/").text().contains("<title>First post</title>"));
 
@@ -103,6 +106,31 @@ fn binding_another_address_warns_that_the_site_is_reachable_from_the_network() {
     assert!(server.address.starts_with("0.0.0.0:"), "{}", server.address);
     server.wait_stderr("reachable from the network");
     server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit().code(), Some(0), "{}", server.stderr());
+    common::remove_unless_failing(&root);
+}
+
+#[test]
+fn serve_builds_links_from_the_servers_root_and_the_next_build_gets_the_sites_address_back() {
+    let root = fixture_copy("serve-command-base-url");
+    let mut server = Server::start(&root, &["--port", "0", "-q"]);
+    // The config says https://fixture.example: served pages link within the server.
+    let home = get(&server.address, "/").text();
+    assert!(home.contains("<a href=\"/blog/\">"), "{home}");
+    assert!(!home.contains("fixture.example"), "{home}");
+    assert!(home.contains("href=\"/css/site.css\""), "{home}");
+    server.signal(libc::SIGTERM);
+    assert_eq!(server.wait_exit().code(), Some(0), "{}", server.stderr());
+    // A build after it is not fooled by the cache the server saved: nothing of the site
+    // changed, yet its pages are built again with the config's address.
+    let out = common::run(&root, &["build", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let built = std::fs::read_to_string(root.join("public/index.html")).unwrap();
+    assert!(built.contains("<a href=\"https://fixture.example/blog/\">"), "{built}");
+    // And the server's `--base-url` is used as given.
+    let mut server = Server::start(&root, &["--port", "0", "-q", "--base-url", "http://x.test/"]);
+    assert!(get(&server.address, "/").text().contains("<a href=\"http://x.test/blog/\">"));
+    server.signal(libc::SIGTERM);
     assert_eq!(server.wait_exit().code(), Some(0), "{}", server.stderr());
     common::remove_unless_failing(&root);
 }

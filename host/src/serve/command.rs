@@ -37,6 +37,10 @@ pub struct ServeOptions {
     pub port: Option<u16>,
     /// The address to listen on (`--bind`); `None`: 127.0.0.1.
     pub bind: Option<IpAddr>,
+    /// The `base_url` pages are built with (`--base-url`; the CLI's default is `"/"`: URLs
+    /// from the server's root, so links stay on the server whatever its address; the site's
+    /// own address would send every link away from it).
+    pub base_url: String,
     /// Open the site's URL in a browser (`xdg-open`) once served.
     pub open: bool,
     /// Print only errors and warnings.
@@ -79,6 +83,7 @@ fn run(options: &ServeOptions) -> Result<(), String> {
     }
     site.set_persistent(options.persistent);
     site.set_serving(true);
+    site.set_base_url(Some(&options.base_url));
     site.set_progress(!options.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()));
     // Before the build: a port taken, or an address that cannot be had, fails at once.
     let listener = listen(options)?;

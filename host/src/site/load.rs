@@ -147,6 +147,8 @@ impl Site {
                 .map_err(|e| HostError::cache(format!("store {}", path.display()), e))?;
             batch.set(&db.statics, found.rel.clone(), hash);
         }
+        // Setting an equal value changes nothing: only a change of override renders again.
+        batch.set(&db.base_url_override, (), self.base_url.clone());
         let before = db.runtime().current_revision();
         batch.commit(db).map_err(HostError::Query)?;
         // `now()` answers the build's start time. It is set anew when this build may render

@@ -63,6 +63,8 @@ pub struct Site {
     serving: bool,
     /// The route `build --explain` asks about.
     explain: Option<String>,
+    /// The `base_url` to build with instead of the config's ([`set_base_url`](Self::set_base_url)).
+    pub(super) base_url: Option<String>,
     /// Whether a render of the last build read `now()` (unknown, so true, before the first).
     read_now: AtomicBool,
     /// The revision of the database last saved to or loaded from `.cache/`.
@@ -132,6 +134,7 @@ impl Site {
             persistent: false,
             serving: false,
             explain: None,
+            base_url: None,
             read_now: AtomicBool::new(true),
             saved_revision: parking_lot::Mutex::new(None),
             found_outputs: parking_lot::Mutex::new(None),
@@ -148,6 +151,14 @@ impl Site {
     /// starts from scratch.
     pub fn set_persistent(&mut self, persistent: bool) {
         self.persistent = persistent;
+    }
+
+    /// Builds with `base_url` in place of the config's, from the next build on (`None`: the
+    /// config's again). `"/"` makes every URL start at the site's root without a host, as
+    /// `dodeca-host serve` builds: the site's own address would send every link away from
+    /// the server. Pages that read it render again when it changes, like any input.
+    pub fn set_base_url(&mut self, base_url: Option<&str>) {
+        self.base_url = base_url.map(crate::config::normalize_base_url);
     }
 
     /// For `dodeca-host serve`: the first build of a persistent site loads the saved

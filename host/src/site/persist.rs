@@ -282,10 +282,16 @@ impl Site {
             HostError::io("read", &path, std::io::ErrorKind::UnexpectedEof.into())
         })?;
         let Some(outputs) = self.outputs.lock().clone() else { return Ok(()) };
+        // A build with another `base_url` than the config's (a server's) wrote outputs that a
+        // build must not take as its own: never up to date for the next process.
+        let own_base_url = self.base_url.as_ref().is_none_or(|url| {
+            let text = db.config_text.get(db, &()).ok().flatten().unwrap_or_default();
+            crate::config::parse(&text).is_ok_and(|config| config.base_url == *url)
+        });
         let state = SavedState {
             version: version.number(),
             database,
-            clean: report.errors.is_empty() && report.warnings.is_empty(),
+            clean: report.errors.is_empty() && report.warnings.is_empty() && own_base_url,
             read_now: self.read_now.load(Ordering::Relaxed),
             pages: report.pages as u64,
             outputs: (report.written + report.unchanged) as u64,
