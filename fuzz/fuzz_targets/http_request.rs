@@ -1,7 +1,9 @@
-//! Any bytes as a request head, then its target as a path: parsed within limits or refused
-//! with an error, never a panic; an accepted path never holds a traversal.
+//! Any bytes as a request head, then its target as a path and its query as the devtools
+//! endpoint's: parsed within limits or refused with an error, never a panic; an accepted path
+//! never holds a traversal, an accepted query is within its limits.
 #![no_main]
 
+use cell_http::devtools::{MAX_EXPRESSION, MAX_ROUTE, parse_query};
 use cell_http::path::normalize;
 use cell_http::request::{Limits, Parsed, parse};
 use libfuzzer_sys::fuzz_target;
@@ -26,5 +28,11 @@ fn check(target: &str) {
             assert!(!segment.contains(['\\', '\0']), "{target:?} -> {:?}", path.path);
         }
         assert!(!path.path.contains("//"), "{target:?} -> {:?}", path.path);
+        if let Ok(query) = parse_query(path.query.as_deref()) {
+            assert!(query.route.starts_with('/') && query.route.len() <= MAX_ROUTE);
+            assert!(!query.route.contains(char::is_control), "{target:?}");
+            assert!(!query.expression.trim().is_empty());
+            assert!(query.expression.len() <= MAX_EXPRESSION);
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Any template text (split into a page and a base it may extend or include): rendered output
-//! or an error, never a panic, a hang or a stack overflow.
+//! or an error, never a panic, a hang or a stack overflow. The page's text is also evaluated
+//! as one expression (the devtools' `Engine::eval`).
 #![no_main]
 
 use cell_template::{Engine, MemoryLoader, NoData, Value};
@@ -15,4 +16,10 @@ fuzz_target!(|data: &[u8]| {
     ]);
     let engine = Engine::new();
     let _ = engine.render("page.html", &context, &loader, &NoData);
+    if let Err(error) = engine.eval(page, &context, &loader, &NoData) {
+        // An error placed in the expression is placed inside it.
+        if let Some(line) = error.line() {
+            assert!(line as usize <= page.lines().count().max(1) + 1, "{error}");
+        }
+    }
 });

@@ -23,7 +23,10 @@ COMMANDS:
              pages reload by themselves when their page or a stylesheet they use changes,
              and show build errors over the page (the last good output stays served).
              Pages are built with base_url \"/\" (links stay on the server; see
-             --base-url). Ctrl-C (or SIGTERM) stops the server and saves the cache.
+             --base-url). Devtools: /__dodeca/eval?route=/blog/post/&expr=page.title
+             answers an expression's value in that route's template context, as JSON (to
+             clients on this machine only). Ctrl-C (or SIGTERM) stops the server and saves
+             the cache.
     build    Build the site in SITE (default: the current directory) into its output
              directory (default: public/). The site's database is kept in SITE/.cache
              between runs: a build with nothing changed only looks at the files, and an

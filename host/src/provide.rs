@@ -173,6 +173,10 @@ pub(crate) async fn reused(db: &Database, set: InternId) -> PicanteResult<Arc<Ve
 /// is recorded as a dependency of that render.
 pub(crate) struct Provider<'db> {
     pub(crate) db: &'db Database,
+    /// Whether a read of `now()` tells the next build that a render read it (so that it sets
+    /// the time anew). True for renders; false for the devtools' evaluations
+    /// (`serve/eval.rs`), which are no build's and must not make one do more.
+    pub(crate) marks_now: bool,
 }
 
 fn remote(error: Arc<PicanteError>) -> RpcError {
@@ -192,7 +196,9 @@ impl provider::Service for Provider<'_> {
             // render depends on it, and every build sets it anew (`Site::load`), so the render
             // runs again in every build, in this process or after a saved database is loaded.
             // Never kept by the cell: each call asks.
-            db.read_now.store(true, std::sync::atomic::Ordering::Relaxed);
+            if self.marks_now {
+                db.read_now.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
             let nanos = match db.build_time.get(db, &()).map_err(remote)? {
                 Some(nanos) => nanos,
                 None => crate::site::nanos_since_epoch(std::time::SystemTime::now()),

@@ -266,7 +266,7 @@ pub(crate) fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<
             templates: templates.as_ref().clone(),
             revision: db.runtime().current_revision().0,
         };
-        let server = provider::Server(Provider { db });
+        let server = provider::Server(Provider { db, marks_now: true });
         let rendered = db
             .cells
             .call(&db.cells.template, |connection| {

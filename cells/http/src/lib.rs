@@ -6,9 +6,14 @@
 //! stream. For each request the server asks a [`ContentSource`] (in the cell, the host's
 //! `cell_proto::content::find`) and turns the answer into a response.
 //!
+//! In dev mode, [`devtools`] answers `/__dodeca/eval?route=…&expr=…` for clients on this
+//! machine: a template expression evaluated in a route's context (the host's
+//! `cell_proto::content::eval`), its value as JSON.
+//!
 //! The parts that read untrusted bytes have no sockets, so they are unit-tested and fuzzed
-//! directly: [`request::parse`] (the request head, with `httparse`, within limits) and
-//! [`path::normalize`] (the target, percent-decoded, every traversal refused).
+//! directly: [`request::parse`] (the request head, with `httparse`, within limits),
+//! [`path::normalize`] (the target, percent-decoded, every traversal refused) and
+//! [`devtools::parse_query`] (the endpoint's query).
 //!
 //! # Example
 //!
@@ -49,6 +54,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod devtools;
 mod events;
 pub mod path;
 pub mod reload;

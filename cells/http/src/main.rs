@@ -1,11 +1,15 @@
 //! `cell-http`: serves [`cell_proto::http::Service`] to the host that started it, and asks
-//! the host for each response through [`cell_proto::content`].
+//! the host for each response (and each devtools evaluation) through
+//! [`cell_proto::content`].
 
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use cell_http::{Body, Content, ContentSource, Server};
-use cell_proto::{ContentReply, ContentRequest, HttpConfig, SiteChange, Started, content, http};
+use cell_proto::{
+    ContentReply, ContentRequest, EvalReply, EvalRequest, HttpConfig, SiteChange, Started, content,
+    http,
+};
 use rpc::{Connection, RpcError, WeakConnection};
 
 /// The flag naming the listening socket the host hands over (`rpc::cell::spawn_inheriting`).
@@ -90,6 +94,11 @@ impl ContentSource for Host {
                 suggestions: missing.suggestions,
             },
         })
+    }
+
+    fn eval(&self, request: &EvalRequest) -> Result<EvalReply, String> {
+        let client = content::Client::new(self.connection()?);
+        rpc::block_on(client.eval(request)).map_err(|e| e.to_string())
     }
 }
 

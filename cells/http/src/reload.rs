@@ -52,14 +52,14 @@ pub fn change_event(change: &SiteChange) -> String {
             json.push(',');
         }
         json.push_str("{\"file\":");
-        string(&mut json, &error.file);
+        json_string(&mut json, &error.file);
         json.push_str(&format!(",\"line\":{}", number(error.line)));
         json.push_str(&format!(",\"column\":{}", number(error.column)));
         json.push_str(",\"message\":");
-        string(&mut json, &error.message);
+        json_string(&mut json, &error.message);
         json.push_str(",\"snippet\":");
         match &error.snippet {
-            Some(snippet) => string(&mut json, snippet),
+            Some(snippet) => json_string(&mut json, snippet),
             None => json.push_str("null"),
         }
         json.push('}');
@@ -78,14 +78,14 @@ fn strings(json: &mut String, items: &[String]) {
         if i > 0 {
             json.push(',');
         }
-        string(json, item);
+        json_string(json, item);
     }
     json.push(']');
 }
 
 /// A JSON string. Every control character is escaped, so the data stays on one SSE line;
 /// `<` too, so the text is safe wherever a script might embed it.
-fn string(json: &mut String, text: &str) {
+pub(crate) fn json_string(json: &mut String, text: &str) {
     json.push('"');
     for c in text.chars() {
         match c {

@@ -48,6 +48,8 @@ pub struct Request {
     pub keep_alive: bool,
     /// Whether it has a `Host` header (required by HTTP/1.1).
     pub has_host: bool,
+    /// The `Host` header's value, if any (the devtools endpoint checks it names loopback).
+    pub host: Option<String>,
     /// Entity tags from `If-None-Match`, quoted, weak prefixes removed; `*` kept as is.
     pub if_none_match: Vec<String>,
     /// Whether a body follows the head.
@@ -146,6 +148,7 @@ pub fn parse(buffer: &[u8], limits: Limits) -> Result<Parsed, RequestError> {
     let minor_version = request.version.ok_or_else(missing)?;
     let mut keep_alive = minor_version >= 1;
     let mut has_host = false;
+    let mut host = None;
     let mut has_body = false;
     let mut content_length: Option<u64> = None;
     let mut if_none_match = Vec::new();
@@ -158,6 +161,7 @@ pub fn parse(buffer: &[u8], limits: Limits) -> Result<Parsed, RequestError> {
                 return Err(RequestError::Malformed("two Host headers".into()));
             }
             has_host = true;
+            host = Some(value.trim().to_string());
         } else if name.eq_ignore_ascii_case("connection") {
             for option in value.split(',').map(str::trim) {
                 if option.eq_ignore_ascii_case("close") {
@@ -185,8 +189,16 @@ pub fn parse(buffer: &[u8], limits: Limits) -> Result<Parsed, RequestError> {
     if has_body {
         keep_alive = false;
     }
-    let request =
-        Request { method, target, minor_version, keep_alive, has_host, if_none_match, has_body };
+    let request = Request {
+        method,
+        target,
+        minor_version,
+        keep_alive,
+        has_host,
+        host,
+        if_none_match,
+        has_body,
+    };
     Ok(Parsed::Complete(request, used))
 }
 
@@ -253,6 +265,13 @@ mod tests {
             let error = parse(bad, Limits::default()).unwrap_err();
             assert_eq!(error.status(), 400, "{bad:?}: {error}");
         }
+    }
+
+    #[test]
+    fn keeps_the_host_headers_value() {
+        let (request, _) = complete(b"GET / HTTP/1.1\r\nHOST:  localhost:1111 \r\n\r\n");
+        assert_eq!(request.host.as_deref(), Some("localhost:1111"));
+        assert_eq!(complete(b"GET / HTTP/1.0\r\n\r\n").0.host, None);
     }
 
     #[test]

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use cell_proto::{ContentRequest, HttpConfig, SiteChange};
+use cell_proto::{ContentRequest, EvalReply, EvalRequest, HttpConfig, SiteChange};
 
+use crate::devtools::{self, EVAL_PATH};
 use crate::events::Events;
 use crate::reload::{EVENTS_PATH, SCRIPT, SCRIPT_PATH, inject};
 use crate::request::{Limits, Method, Parsed, Request, RequestError, parse};
@@ -50,6 +51,17 @@ pub trait ContentSource: Send + Sync + 'static {
     ///
     /// A message for the log when the source fails.
     fn find(&self, request: &ContentRequest) -> Result<Content, String>;
+
+    /// Evaluates a template expression in the context of a route, for the devtools endpoint
+    /// ([`crate::devtools`]); the default evaluates nothing (answered 502).
+    ///
+    /// # Errors
+    ///
+    /// A message for the log when the source fails.
+    fn eval(&self, request: &EvalRequest) -> Result<EvalReply, String> {
+        let _ = request;
+        Err("this server's content source evaluates no expressions".into())
+    }
 }
 
 /// Why the server did not start.
@@ -253,7 +265,8 @@ enum Head {
 }
 
 fn serve_connection(mut stream: TcpStream, shared: &Shared) {
-    let peer = stream.peer_addr().map_or_else(|_| "?".to_string(), |a| a.to_string());
+    let peer_address = stream.peer_addr().ok();
+    let peer = peer_address.map_or_else(|| "?".to_string(), |a| a.to_string());
     let _ = stream.set_nodelay(true);
     let _ = stream
         .set_write_timeout(Some(Duration::from_millis(shared.config.header_timeout_ms.into())));
@@ -271,7 +284,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
             }
         };
         let head_only = request.method == Method::Head;
-        let response = match respond(&request, shared) {
+        let response = match respond(&request, shared, peer_address) {
             Answer::Response(response) => response,
             Answer::EventStream => {
                 // The stream is handed over (this thread ends); a clone fails only when the
@@ -356,7 +369,7 @@ enum Answer {
     EventStream,
 }
 
-fn respond(request: &Request, shared: &Shared) -> Answer {
+fn respond(request: &Request, shared: &Shared, peer: Option<SocketAddr>) -> Answer {
     if let Method::Other(method) = &request.method {
         return Answer::Response(
             Response::text(405, format!("method {method} not allowed"))
@@ -381,6 +394,9 @@ fn respond(request: &Request, shared: &Shared) -> Answer {
             Response::new(200, "text/javascript; charset=utf-8", Box::new(SCRIPT.as_bytes()))
                 .header("Cache-Control", "no-cache"),
         );
+    }
+    if dev && path.path == EVAL_PATH {
+        return Answer::Response(devtools::respond(request, &path, peer, &*shared.source));
     }
     let find =
         ContentRequest { path: path.path.clone(), known_etags: request.if_none_match.clone() };

@@ -5,6 +5,8 @@
 use facet::Facet;
 use rpc::Blob;
 
+use crate::{EvalReply, EvalRequest};
+
 /// How the http cell serves: its address and its limits. Every limit has a default
 /// ([`HttpConfig::new`]); a value of 0 is refused by the cell.
 #[derive(Facet, Clone, Debug, PartialEq)]
@@ -151,5 +153,8 @@ rpc::service! {
     pub mod content: "Content" {
         /// The content at a URL path, or why there is none.
         fn find(request: ContentRequest) -> ContentReply;
+        /// An expression evaluated in the context of a route (the devtools endpoint; see
+        /// `eval.rs`).
+        fn eval(request: EvalRequest) -> EvalReply;
     }
 }

@@ -24,9 +24,11 @@
 #![deny(missing_docs)]
 
 mod codec;
+mod eval;
 mod value;
 mod wire;
 
+pub use eval::{EvalReply, EvalRequest, EvalTemplate, Evaluated, ExpressionError};
 pub use value::Value;
 pub use wire::{MAX_VALUE_DEPTH, ValueBuilder, WireValue, WireWriter, decode_value};
 
@@ -176,6 +178,10 @@ rpc::service! {
         /// `from ... import`), for the host to send their sources with each render. A
         /// template that does not parse refers to nothing (its render reports the error).
         fn references(template: TemplateSource) -> Vec<String>;
+        /// Evaluates an expression in a context (the devtools endpoint, see `eval.rs`);
+        /// data and functions are read from the host as in `render`. The engine's error is
+        /// an answer, not a failure of the call.
+        fn eval(request: EvalTemplate) -> Evaluated;
     }
 }
 

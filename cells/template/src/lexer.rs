@@ -48,6 +48,26 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Token>, LexError> {
     Ok(lexer.tokens)
 }
 
+/// The tokens of `source` read as the inside of a tag: an expression alone (the devtools'
+/// `eval`), ending with [`Tok::Eof`]. Tag delimiters are not special here: `}}` is two `}`,
+/// which the parser refuses where they make no sense.
+pub(crate) fn tokenize_expression(source: &str) -> Result<Vec<Token>, LexError> {
+    let mut lexer = Lexer { src: source, pos: 0, tokens: Vec::new(), trim_next: false };
+    loop {
+        let rest = &lexer.src[lexer.pos..];
+        let blank = rest.len() - rest.trim_start().len();
+        lexer.pos += blank;
+        let rest = &lexer.src[lexer.pos..];
+        if rest.is_empty() {
+            break;
+        }
+        let token = lexer.token(rest)?;
+        lexer.tokens.push(token);
+    }
+    lexer.tokens.push(Token { kind: Tok::Eof, pos: source.len() as u32 });
+    Ok(lexer.tokens)
+}
+
 struct Lexer<'s> {
     src: &'s str,
     pos: usize,
@@ -332,6 +352,25 @@ mod tests {
             kinds("{% raw %}{{ x }}{% endraw %}"),
             vec![Tok::Text("{{ x }}".into()), Tok::Eof]
         );
+    }
+
+    #[test]
+    fn an_expression_alone_is_the_tokens_of_a_tag() {
+        let tokens = tokenize_expression(" page.title | upper ").unwrap();
+        let kinds: Vec<Tok> = tokens.iter().map(|t| t.kind.clone()).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                Tok::Ident("page".into()),
+                Tok::Punct("."),
+                Tok::Ident("title".into()),
+                Tok::Punct("|"),
+                Tok::Ident("upper".into()),
+                Tok::Eof
+            ]
+        );
+        assert_eq!((tokens[0].pos, tokens[5].pos), (1, 20));
+        assert_eq!(tokenize_expression("a $ b").unwrap_err().1, 2);
     }
 
     #[test]

@@ -89,6 +89,39 @@ impl Engine {
         eval::render(&self.cache, name, context, loader, data)
     }
 
+    /// Evaluates one expression (what goes between `{{` and `}}`) with `context`, as a
+    /// template's `{{ expression }}` would, and returns its value rather than its text.
+    /// Templates are not involved: an expression sees the context, `data`, filters, tests
+    /// and the provider's functions, but no template's `set`s, macros or imports. Errors are
+    /// placed in the expression (template name `<expression>`, line and column within it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cell_template::{Engine, MemoryLoader, NoData, Value};
+    /// let context = Value::map([("page", Value::map([("title", Value::from("Hi"))]))]);
+    /// let (engine, templates) = (Engine::new(), MemoryLoader::new());
+    /// let value = engine.eval("page.title | upper ~ '!'", &context, &templates, &NoData)?;
+    /// assert_eq!(value.as_str(), Some("HI!"));
+    /// let err = engine.eval("page.title |", &context, &templates, &NoData).unwrap_err();
+    /// assert_eq!((err.kind().code(), err.line(), err.column()), ("syntax", Some(1), Some(13)));
+    /// # Ok::<(), cell_template::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A syntax error in the expression, or any error of evaluating it (as
+    /// [`Engine::render`]).
+    pub fn eval(
+        &self,
+        expression: &str,
+        context: &Value,
+        loader: &dyn Loader,
+        data: &dyn DataProvider,
+    ) -> Result<Value, Error> {
+        eval::evaluate(&self.cache, expression, context, loader, data)
+    }
+
     /// Renders `source` as a template named `name`, with no other templates and no data.
     ///
     /// # Errors

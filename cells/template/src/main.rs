@@ -1,6 +1,9 @@
 //! The template cell: serves `cell_proto::template::Service` over `rpc`, with templates and
 //! data fetched from the host's `provider` service while each render runs.
 //!
+//! `eval` evaluates one expression in a context (the http cell's devtools endpoint, through
+//! the host), reading from the host as a render does; the engine's error is its answer.
+//!
 //! Templates come with the request when the host knows them (the literal references of the
 //! page's template, recursively); any other name, data and host functions are reads of the
 //! host, answered once per revision and kept in the memo of `reads.rs`.
@@ -17,7 +20,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use cell_proto::provider;
 use cell_proto::template::{Server, Service};
 use cell_proto::{
-    FunctionCall, ProviderRead, ReadRequest, RenderTemplate, Rendered, TemplateSource,
+    EvalTemplate, Evaluated, ExpressionError, FunctionCall, ProviderRead, ReadRequest,
+    RenderTemplate, Rendered, TemplateSource,
 };
 use cell_template::{DataProvider, Engine, Loader, Value};
 use rpc::{RpcError, WeakConnection};
@@ -103,22 +107,29 @@ impl DataProvider for Host<'_> {
     }
 }
 
-impl Service for TemplateCell {
-    async fn render(&self, request: RenderTemplate) -> Result<Rendered, RpcError> {
+impl TemplateCell {
+    /// A view of the host for one request of `revision`, sent `templates` along.
+    fn host(&self, revision: u64, templates: Vec<TemplateSource>) -> Result<Host<'_>, RpcError> {
         let connection = self
             .connection
             .get()
             .and_then(WeakConnection::upgrade)
             .ok_or_else(|| RpcError::remote("the template cell is not connected"))?;
-        let context = Value::from_wire(&request.context)
-            .map_err(|e| RpcError::Decode(format!("context: {e}")))?;
-        let host = Host {
+        Ok(Host {
             client: provider::Client::new(connection),
-            sent: request.templates,
-            revision: request.revision,
+            sent: templates,
+            revision,
             memo: &self.reads,
             reused: Mutex::new(Vec::new()),
-        };
+        })
+    }
+}
+
+impl Service for TemplateCell {
+    async fn render(&self, request: RenderTemplate) -> Result<Rendered, RpcError> {
+        let context = Value::from_wire(&request.context)
+            .map_err(|e| RpcError::Decode(format!("context: {e}")))?;
+        let host = self.host(request.revision, request.templates)?;
         let html = self
             .engine
             .render(&request.name, &context, &host, &host)
@@ -130,6 +141,24 @@ impl Service for TemplateCell {
     async fn references(&self, template: TemplateSource) -> Result<Vec<String>, RpcError> {
         let source = template.source.unwrap_or_default();
         Ok(self.engine.references(&template.name, &source).unwrap_or_default())
+    }
+
+    async fn eval(&self, request: EvalTemplate) -> Result<Evaluated, RpcError> {
+        let context = Value::from_wire(&request.context)
+            .map_err(|e| RpcError::Decode(format!("context: {e}")))?;
+        // No templates are sent: an expression names none (a loader is asked only by
+        // statements). The reads it takes from the memo need no replay: an evaluation is no
+        // query of the host, it records no dependency.
+        let host = self.host(request.revision, Vec::new())?;
+        Ok(match self.engine.eval(&request.expression, &context, &host, &host) {
+            Ok(value) => Evaluated::Value(value.to_wire()),
+            Err(error) => Evaluated::Failed(ExpressionError {
+                kind: error.kind().code().to_string(),
+                message: error.kind().to_string(),
+                line: error.line(),
+                column: error.column(),
+            }),
+        })
     }
 }
 

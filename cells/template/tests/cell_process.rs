@@ -11,8 +11,8 @@ use std::thread::ThreadId;
 
 use cell_proto::template;
 use cell_proto::{
-    FunctionCall, ProviderRead, ReadAnswer, ReadRequest, RenderTemplate, TemplateSource, ValueHash,
-    WireValue, provider,
+    EvalTemplate, Evaluated, FunctionCall, ProviderRead, ReadAnswer, ReadRequest, RenderTemplate,
+    TemplateSource, ValueHash, WireValue, provider,
 };
 use cell_template::DataProvider;
 use rpc::{Config, Dispatcher, RpcError, WeakConnection};
@@ -274,6 +274,42 @@ fn without_the_read_memo_every_render_asks_for_every_read() {
         assert!(rendered.reused.is_empty());
     }
     assert_eq!(host.0.calls.lock().unwrap().len(), 18);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn an_expression_is_evaluated_with_its_reads_served_inside_the_hosts_call() {
+    let (mut child, client, host) = spawn(site());
+    let eval = |expression: &str| {
+        let context = request("page.html").context;
+        let request = EvalTemplate { expression: expression.into(), context, revision: 1 };
+        rpc::block_on(client.eval(&request)).unwrap()
+    };
+    let Evaluated::Value(value) = eval("[page.title, data.authors.alice.name, get_url(path='x')]")
+    else {
+        panic!("no value")
+    };
+    let list = |items: &[&str]| {
+        cell_proto::Value::List(items.iter().map(|s| cell_proto::Value::from(*s)).collect())
+    };
+    assert_eq!(value.to_value().unwrap(), list(&["a&b", "Alice", "/x/"]), "values, not escaped");
+    let calls = host.0.calls.lock().unwrap().clone();
+    let names: Vec<&str> = calls.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(names, ["data:authors.alice.name", "fn:get_url"]);
+    let caller = std::thread::current().id();
+    assert!(calls.iter().all(|(_, thread)| *thread == caller), "callbacks nested in the call");
+
+    // The engine's errors are answers, with the place in the expression.
+    let Evaluated::Failed(error) = eval("page.title |") else { panic!("a value") };
+    assert_eq!((error.kind.as_str(), error.line, error.column), ("syntax", Some(1), Some(13)));
+    assert!(error.message.starts_with("syntax error: expected"), "{}", error.message);
+    assert!(!error.message.contains("-->"), "the place is in the fields: {}", error.message);
+    let Evaluated::Failed(error) = eval("get_url(path=page.nope)") else { panic!("a value") };
+    assert_eq!((error.kind.as_str(), error.column), ("missing-field", Some(19)));
+    let Evaluated::Failed(error) = eval("get_url()") else { panic!("a value") };
+    assert_eq!(error.kind, "host");
+    assert!(error.message.contains("get_url needs path="), "{}", error.message);
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -4,7 +4,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use cell_proto::{ContentReply, ContentRequest, FoundContent, NotFoundContent, content};
+use cell_proto::{
+    ContentReply, ContentRequest, EvalReply, EvalRequest, FoundContent, NotFoundContent, content,
+};
 use parking_lot::{Mutex, RwLock};
 use picante::Snapshot;
 use rpc::{RpcError, WeakConnection};
@@ -218,6 +220,26 @@ impl Served {
     pub(crate) fn database(&self) -> &Arc<Database> {
         &self.db
     }
+
+    /// The snapshot served (for the devtools' evaluations, `eval.rs`), with its lifetime cut
+    /// to this borrow: what it reads cannot outlive `self` (see `new`).
+    pub(super) fn snapshot(&self) -> &Snapshot<'_, Database> {
+        &self.snapshot
+    }
+
+    /// The content path of the page or section this build serves at the output `output`.
+    pub(super) fn page_source(&self, output: &str) -> Option<&str> {
+        self.pages.get(output).map(String::as_str)
+    }
+
+    /// The routes of pages and sections nearest to `path`, nearest first.
+    pub(super) fn nearest_pages(&self, path: &str) -> Vec<String> {
+        let pages = self.routes.iter().filter(|route| route.ends_with('/'));
+        let mut scored: Vec<(usize, &String)> =
+            pages.map(|route| (edit_distance(path, route), route)).collect();
+        scored.sort_unstable();
+        scored.into_iter().take(SUGGESTIONS).map(|(_, route)| route.clone()).collect()
+    }
 }
 
 /// Levenshtein distance over characters, with one row of memory.
@@ -254,6 +276,12 @@ impl content::Service for ContentService {
         let link = self.0.link.lock().as_ref().and_then(WeakConnection::upgrade);
         let link = link.ok_or_else(|| RpcError::remote("the http cell is restarting"))?;
         served.find(&request, &link).await
+    }
+
+    async fn eval(&self, request: EvalRequest) -> Result<EvalReply, RpcError> {
+        let served = self.0.served.read().clone();
+        let served = served.ok_or_else(|| RpcError::remote("no build to serve yet"))?;
+        super::eval::evaluate(&served, &request).await
     }
 }
 

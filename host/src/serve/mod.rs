@@ -4,6 +4,9 @@
 //!   rendered by the `render` query, a static file from the CAS), read from a snapshot of the
 //!   database at the last completed build, so a request never sees half a rebuild; nearest
 //!   routes for a path that is not there.
+//! - `eval`: the host's side of `content::eval`, the devtools endpoint: an expression
+//!   evaluated by the template cell in the context a route's template is rendered with, read
+//!   from the same snapshot.
 //! - `cell`: [`HttpServer`]: starts the cell through the cell supervisor, publishes a new
 //!   snapshot and pushes a [`SiteChange`](cell_proto::SiteChange) after each rebuild, and
 //!   restarts a crashed cell on the same address.
@@ -16,6 +19,7 @@
 mod cell;
 mod command;
 mod content;
+mod eval;
 mod signals;
 
 pub use cell::HttpServer;

@@ -19,6 +19,7 @@ use crate::ast::{CallBlock, Template};
 use crate::cache::TemplateCache;
 use crate::error::{Error, ErrorKind, Location};
 use crate::loader::{DataProvider, Loader};
+use crate::parser::parse_expression;
 use crate::value::{Map, Value};
 
 /// How deep macros, includes, `caller()` and `super()` may nest.
@@ -96,6 +97,19 @@ pub(crate) struct State<'a> {
     stack_start: usize,
 }
 
+/// The context as the map of top-level variables (`None` is an empty map).
+fn context_map<'a>(context: &'a Value, empty: &'a Map) -> Result<&'a Map, Error> {
+    match context {
+        Value::Map(map) => Ok(map),
+        Value::None => Ok(empty),
+        other => {
+            let kind =
+                ErrorKind::Type(format!("the context must be a map, not {}", other.type_name()));
+            Err(Error::new(kind, None))
+        }
+    }
+}
+
 /// Renders template `name`.
 pub(crate) fn render(
     cache: &TemplateCache,
@@ -105,46 +119,82 @@ pub(crate) fn render(
     data: &dyn DataProvider,
 ) -> Result<String, Error> {
     let empty = Map::new();
-    let context = match context {
-        Value::Map(map) => map,
-        Value::None => &empty,
-        other => {
-            let kind =
-                ErrorKind::Type(format!("the context must be a map, not {}", other.type_name()));
-            return Err(Error::new(kind, None));
-        }
-    };
+    let context = context_map(context, &empty)?;
     let root = match loader.load(name) {
         Ok(Some(source)) => cache.get(name, source)?,
         Ok(None) => return Err(Error::new(ErrorKind::TemplateNotFound(name.into()), None)),
         Err(message) => return Err(Error::new(ErrorKind::Host(message), None)),
     };
-    let mut state = State {
-        cache,
-        loader,
-        data,
-        context,
-        globals: Vec::new(),
-        scope: Vec::new(),
-        frame: 0,
-        base: 0,
-        in_root: true,
-        loops: Vec::new(),
-        current: root.clone(),
-        chain: Vec::new(),
-        blocks: Vec::new(),
-        callers: Vec::new(),
-        pending_caller: None,
-        templates: Vec::new(),
-        fetched: HashMap::new(),
-        arg_stack: Vec::new(),
-        depth: 0,
-        stack_start: stack_position(),
-    };
+    let mut state = State::new(cache, loader, data, context, root.clone());
     state.templates.push((name.into(), Some(root.clone())));
     let mut out = String::with_capacity(root.source.len() * 2);
     state.render_template(root, &mut out, 0)?;
     Ok(out)
+}
+
+/// The name errors give an expression evaluated alone.
+pub(crate) const EXPRESSION: &str = "<expression>";
+
+/// Evaluates `expression` alone with `context`: parsed as one expression (not a template),
+/// so that errors point into it, then evaluated as inside `{{ }}` of a template with no
+/// statements of its own (no `set`s, macros or imports to see).
+pub(crate) fn evaluate(
+    cache: &TemplateCache,
+    expression: &str,
+    context: &Value,
+    loader: &dyn Loader,
+    data: &dyn DataProvider,
+) -> Result<Value, Error> {
+    let empty = Map::new();
+    let context = context_map(context, &empty)?;
+    let source: Arc<str> = Arc::from(expression);
+    let expr = parse_expression(expression).map_err(|(kind, offset)| {
+        Error::new(kind, Some(Location::at(EXPRESSION, expression, offset)))
+    })?;
+    // Errors are placed in `current`'s source: the expression stands as that template.
+    let template = Arc::new(Template {
+        name: EXPRESSION.into(),
+        source,
+        hash: 0,
+        nodes: Vec::new(),
+        blocks: Vec::new(),
+        macros: Vec::new(),
+        extends: false,
+    });
+    State::new(cache, loader, data, context, template).eval(&expr)
+}
+
+impl<'a> State<'a> {
+    fn new(
+        cache: &'a TemplateCache,
+        loader: &'a dyn Loader,
+        data: &'a dyn DataProvider,
+        context: &'a Map,
+        current: Arc<Template>,
+    ) -> State<'a> {
+        State {
+            cache,
+            loader,
+            data,
+            context,
+            globals: Vec::new(),
+            scope: Vec::new(),
+            frame: 0,
+            base: 0,
+            in_root: true,
+            loops: Vec::new(),
+            current,
+            chain: Vec::new(),
+            blocks: Vec::new(),
+            callers: Vec::new(),
+            pending_caller: None,
+            templates: Vec::new(),
+            fetched: HashMap::new(),
+            arg_stack: Vec::new(),
+            depth: 0,
+            stack_start: stack_position(),
+        }
+    }
 }
 
 impl State<'_> {

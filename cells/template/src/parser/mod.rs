@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::ast::{CallBlock, Expr, ExprKind, ForLoop, Macro, Node, Param, Template};
 use crate::error::ErrorKind;
-use crate::lexer::{Tok, Token, tokenize};
+use crate::lexer::{Tok, Token, tokenize, tokenize_expression};
 
 /// A parse error: kind and byte offset.
 pub(crate) type ParseError = (ErrorKind, usize);
@@ -32,6 +32,7 @@ pub(crate) fn parse(name: Arc<str>, source: Arc<str>, hash: u64) -> Result<Templ
         loops: 0,
         depth: 0,
         statements: 0,
+        end: "the end of the template",
     };
     let (nodes, _) = parser.body(&[], 0)?;
     let extends = nodes.iter().any(|n| matches!(n, Node::Extends { .. }));
@@ -46,6 +47,27 @@ pub(crate) fn parse(name: Arc<str>, source: Arc<str>, hash: u64) -> Result<Templ
     })
 }
 
+/// Parses `source` as one expression and nothing after it (the devtools' `eval`); offsets
+/// in errors are into `source`.
+pub(crate) fn parse_expression(source: &str) -> Result<Expr, ParseError> {
+    let tokens = tokenize_expression(source)?;
+    let mut parser = Parser {
+        tokens,
+        at: 0,
+        blocks: Vec::new(),
+        macros: Vec::new(),
+        loops: 0,
+        depth: 0,
+        statements: 0,
+        end: "the end of the expression",
+    };
+    let expr = parser.expression()?;
+    if !matches!(parser.peek(), Tok::Eof) {
+        return parser.unexpected("the end of the expression");
+    }
+    Ok(expr)
+}
+
 pub(crate) struct Parser {
     tokens: Vec<Token>,
     at: usize,
@@ -55,6 +77,8 @@ pub(crate) struct Parser {
     loops: u32,
     depth: u32,
     statements: u32,
+    /// How the end of the input is named in errors.
+    end: &'static str,
 }
 
 fn syntax(message: impl Into<String>, at: u32) -> ParseError {
@@ -99,7 +123,11 @@ impl Parser {
     }
 
     pub(crate) fn unexpected<T>(&self, wanted: &str) -> Result<T, ParseError> {
-        Err(syntax(format!("expected {wanted}, found {}", describe(self.peek())), self.pos()))
+        let found = match self.peek() {
+            Tok::Eof => self.end.to_string(),
+            other => describe(other),
+        };
+        Err(syntax(format!("expected {wanted}, found {found}"), self.pos()))
     }
 
     pub(crate) fn eat_punct(&mut self, p: &str) -> bool {
