@@ -264,7 +264,9 @@ pub(crate) fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<
             name: name.clone(),
             context,
             templates: templates.as_ref().clone(),
-            revision: db.runtime().current_revision().0,
+            // The revision this render reads at: a server's snapshot's, not the database's
+            // latest, so the cell's memo of reads keeps no older answer under a newer label.
+            revision: db.runtime().reading_revision().0,
         };
         let server = provider::Server(Provider { db, marks_now: true });
         let rendered = db

@@ -140,6 +140,18 @@ impl Runtime {
         Revision(self.revision.load(Ordering::Acquire))
     }
 
+    /// The revision that reads made here see: inside a query, the revision it runs at (inside
+    /// [`Snapshot::read`](crate::Snapshot::read), the snapshot's, however far the database has
+    /// moved on since); outside any query, [`current_revision`](Self::current_revision).
+    ///
+    /// Code that hands a revision to something outside the database (a cache in another
+    /// process keyed by revision) must use this one: the latest revision would label answers
+    /// read at an older one.
+    #[inline]
+    pub fn reading_revision(&self) -> Revision {
+        crate::frame::current_revision().unwrap_or_else(|| self.current_revision())
+    }
+
     /// Subscribes to this runtime's [`Event`](crate::Event)s, with a queue of `capacity`
     /// events (see [`events`](crate::Event) for what a slow subscriber gets).
     pub fn subscribe(&self, capacity: usize) -> crate::Subscription {

@@ -30,6 +30,13 @@ fn specs() -> Vec<QuerySpec> {
             })
         }),
         query("loop", |db, k| Box::pin(async move { db.q("loop").get(db, k).await })),
+        // The revision its computation reads at, as it would label a value sent elsewhere.
+        query("label", |db, k| {
+            Box::pin(async move {
+                db.num(k)?;
+                Ok(picante::HasRuntime::runtime(db).reading_revision().0)
+            })
+        }),
     ]
 }
 
@@ -54,6 +61,21 @@ fn a_snapshot_reads_the_inputs_of_its_revision_while_writers_move_on() {
     // Reading through the snapshot again, after more writes: the same answer.
     db.set_num(0, 100);
     assert_eq!(read(&before, "sum", 0).unwrap(), 2);
+}
+
+#[test]
+fn code_running_in_a_snapshot_reads_at_the_snapshots_revision_not_the_latest() {
+    let db = Db::new(specs());
+    db.set_num(0, 1);
+    let before = Snapshot::new(&db);
+    db.set_num(0, 2);
+    db.set_num(0, 3);
+    // Computed in the snapshot (num(0) moved past it): labelled with the snapshot's revision.
+    assert_eq!(read(&before, "label", 0).unwrap(), before.revision().0);
+    assert_ne!(before.revision(), db.revision());
+    // In the database: the latest; outside any query, the latest too.
+    assert_eq!(db.get("label", 0).unwrap(), db.revision().0);
+    assert_eq!(picante::HasRuntime::runtime(&db).reading_revision(), db.revision());
 }
 
 #[test]
