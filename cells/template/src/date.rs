@@ -333,10 +333,10 @@ fn fraction(
             let _ = write!(out, ".{nanos:09}");
         }
         None if nanos == 0 => {}
-        None if nanos % 1_000_000 == 0 => {
+        None if nanos.is_multiple_of(1_000_000) => {
             let _ = write!(out, ".{:03}", nanos / 1_000_000);
         }
-        None if nanos % 1_000 == 0 => {
+        None if nanos.is_multiple_of(1_000) => {
             let _ = write!(out, ".{:06}", nanos / 1_000);
         }
         None => {

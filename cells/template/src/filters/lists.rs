@@ -160,7 +160,7 @@ pub(super) fn apply(filter: Filter, value: Value, args: &Args) -> Result<Value, 
                 Value::map([("grouper", grouper), ("list", Value::from(list))])
             }))
         }
-        F::FilterBy => {
+        F::Select => {
             let attr = args.required_string(0, "attribute")?;
             let wanted = args.get(1, "value").cloned().unwrap_or_default();
             let keep = |item: &Value| {

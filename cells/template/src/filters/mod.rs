@@ -102,7 +102,7 @@ filters! {
     Slice = "slice" => ["start", "end"],
     GroupBy = "group_by" => ["attribute"],
     JinjaGroupBy = "groupby" => ["attribute"],
-    FilterBy = "filter" => ["attribute", "value"],
+    Select = "filter" => ["attribute", "value"],
     Map = "map" => ["filter", "attribute", "default"],
     SelectAttr = "selectattr" => ["attribute", "test", "value"],
     RejectAttr = "rejectattr" => ["attribute", "test", "value"],
@@ -261,7 +261,7 @@ pub(crate) fn apply(filter: Filter, value: Value, args: &Args) -> Result<Value, 
         | F::Slice
         | F::GroupBy
         | F::JinjaGroupBy
-        | F::FilterBy
+        | F::Select
         | F::Map
         | F::SelectAttr
         | F::RejectAttr

@@ -10,6 +10,7 @@ use cell_template::{DataProvider, Loader, MemoryLoader, Value};
 mod fixtures;
 pub mod table;
 
+#[allow(unused_imports)] // Each test binary uses some of them.
 pub use fixtures::{context, data};
 
 /// The fixtures' templates, in memory.
