@@ -111,17 +111,22 @@ pub(super) fn apply(filter: Filter, value: Value, args: &Args) -> Result<Value, 
             Value::from(out)
         }
         F::Join => {
-            let sep = match args.get(0, "sep") {
-                None => String::new(),
-                Some(sep) => sep.to_text().replace("\\n", "\n").replace("\\t", "\t"),
+            let sep = args.get(0, "sep").map(Value::to_text).unwrap_or_else(|| "".into());
+            // Tera reads `\n` and `\t` in the separator as a line break and a tab.
+            let sep: std::borrow::Cow<str> = if sep.contains('\\') {
+                sep.replace("\\n", "\n").replace("\\t", "\t").into()
+            } else {
+                (*sep).into()
             };
-            let list = match args.string(1, "attribute")? {
-                Some(attr) => {
-                    list()?.iter().map(|v| attribute(v, &attr).unwrap_or_default()).collect()
+            match (args.string(1, "attribute")?, &value) {
+                (None, Value::List(list)) => join(list, &sep),
+                (None, _) => join(&list()?, &sep),
+                (Some(attr), _) => {
+                    let values: Vec<Value> =
+                        list()?.iter().map(|v| attribute(v, &attr).unwrap_or_default()).collect();
+                    join(&values, &sep)
                 }
-                None => list()?,
-            };
-            join(&list, &sep)
+            }
         }
         F::Slice => {
             let start = args.int(0, "start")?;
