@@ -23,6 +23,8 @@ pub(crate) struct Template {
     pub(crate) macros: Vec<Macro>,
     /// Whether the template starts with `{% extends %}`.
     pub(crate) extends: bool,
+    /// Whether it has top-level imports (which its macros see when called from elsewhere).
+    pub(crate) imports: bool,
 }
 
 impl Template {
@@ -61,10 +63,15 @@ pub(crate) enum Node {
         otherwise: Vec<Node>,
     },
     For(Box<ForLoop>),
+    /// `{% set name = value %}`; `global` for `{% set_global %}`, which binds at the top
+    /// level of the render even inside a `for`.
     Set {
         name: Arc<str>,
         value: Expr,
+        global: bool,
     },
+    /// `{% filter name(args) %}body{% endfilter %}`.
+    FilterBlock(Box<FilterBlock>),
     /// `{% set name %}body{% endset %}`.
     SetBlock {
         name: Arc<str>,
@@ -103,6 +110,16 @@ pub(crate) struct ForLoop {
     pub(crate) condition: Option<Expr>,
     pub(crate) body: Vec<Node>,
     pub(crate) otherwise: Vec<Node>,
+}
+
+/// `{% filter name(args) %}body{% endfilter %}`: the body's output, filtered.
+#[derive(Debug)]
+pub(crate) struct FilterBlock {
+    pub(crate) filter: Filter,
+    pub(crate) args: Vec<Arg>,
+    pub(crate) body: Vec<Node>,
+    /// Where the filter's name is.
+    pub(crate) pos: u32,
 }
 
 /// `{% call(params) macro(args) %}body{% endcall %}`.

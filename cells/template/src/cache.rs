@@ -1,4 +1,5 @@
-//! Parsed templates, cached by (name, content hash) across renders.
+//! Parsed templates, cached by (name, content hash) across renders; and the compiled regular
+//! expressions of `matching` and `regex_replace`, by pattern.
 //!
 //! The loader hands over a source each time a render needs a template; when the same text was
 //! parsed before under that name, the parsed form is reused. A hit is checked by comparing the
@@ -22,15 +23,42 @@ const VERSIONS_PER_NAME: usize = 4;
 /// The parsed versions of each template name, oldest first.
 type Versions = HashMap<Box<str>, Vec<Arc<Template>>, BuildHasherDefault<NameHasher>>;
 
+/// Compiled regular expressions kept at most; past this the map starts over (a site uses a
+/// handful, and a template computing patterns must not grow it forever).
+const MAX_REGEXES: usize = 256;
+/// Size limit of one compiled regular expression: a pattern in a template cannot make the
+/// engine allocate more than this (the `regex` crate matches in linear time, so none hangs).
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
 #[derive(Default)]
 pub(crate) struct TemplateCache {
     templates: Mutex<Versions>,
     parses: AtomicU64,
+    /// The regular expressions of `matching` and `regex_replace`, by pattern.
+    regexes: Mutex<HashMap<Box<str>, Arc<regex::Regex>>>,
 }
 
 impl TemplateCache {
     pub(crate) fn parses(&self) -> u64 {
         self.parses.load(Ordering::Relaxed)
+    }
+
+    /// The compiled form of `pattern`, or why it does not compile.
+    pub(crate) fn regex(&self, pattern: &str) -> Result<Arc<regex::Regex>, String> {
+        let mut regexes = self.regexes.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(regex) = regexes.get(pattern) {
+            return Ok(regex.clone());
+        }
+        let regex = regex::RegexBuilder::new(pattern)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| format!("invalid regular expression {pattern:?}: {e}"))?;
+        if regexes.len() >= MAX_REGEXES {
+            regexes.clear();
+        }
+        let regex = Arc::new(regex);
+        regexes.insert(pattern.into(), regex.clone());
+        Ok(regex)
     }
 
     /// The parsed form of `source` as template `name`.

@@ -1,6 +1,8 @@
 //! HTML and URL escaping.
 
-/// Appends `text` to `out`, escaping `& < > " '` for HTML text and attribute values.
+/// Appends `text` to `out`, escaping `& < > " ' /` for HTML text and attribute values, as
+/// Tera does (so that a page renders as it does with Zola: `/` becomes `&#x2F;`, which
+/// browsers read as `/`, in text and in attributes alike).
 pub(crate) fn escape_html(out: &mut String, text: &str) {
     let bytes = text.as_bytes();
     let mut start = 0;
@@ -11,6 +13,7 @@ pub(crate) fn escape_html(out: &mut String, text: &str) {
             b'>' => "&gt;",
             b'"' => "&quot;",
             b'\'' => "&#x27;",
+            b'/' => "&#x2F;",
             _ => continue,
         };
         out.push_str(&text[start..i]);
@@ -20,11 +23,14 @@ pub(crate) fn escape_html(out: &mut String, text: &str) {
     out.push_str(&text[start..]);
 }
 
-/// Percent-encodes everything but unreserved characters and `/`.
-pub(crate) fn url_encode(text: &str) -> String {
+/// Percent-encodes a URL's text as Tera's `urlencode` does (Python's `quote`): everything but
+/// letters, digits and `- _ . ~ / %`. With `strict`, everything but letters and digits.
+pub(crate) fn url_encode(text: &str, strict: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for &b in text.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+        let kept = b.is_ascii_alphanumeric()
+            || (!strict && matches!(b, b'-' | b'_' | b'.' | b'~' | b'/' | b'%'));
+        if kept {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -38,14 +44,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_the_five_html_specials() {
+    fn escapes_the_six_html_specials() {
         let mut out = String::new();
         escape_html(&mut out, r#"<a href="x">'&'</a>"#);
-        assert_eq!(out, "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;&lt;/a&gt;");
+        assert_eq!(out, "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;&lt;&#x2F;a&gt;");
     }
 
     #[test]
     fn url_encoding_keeps_slashes_and_unreserved() {
-        assert_eq!(url_encode("a b/c?d=é"), "a%20b/c%3Fd%3D%C3%A9");
+        assert_eq!(url_encode("a b/c?d=é", false), "a%20b/c%3Fd%3D%C3%A9");
+        assert_eq!(url_encode("a b/c", true), "a%20b%2Fc");
     }
 }

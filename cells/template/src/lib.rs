@@ -10,11 +10,13 @@ includes or imports, when the render reaches them) is asked of a [`Loader`], and
 host, which records each as a dependency of the page. Parsed templates are cached inside the
 engine by (name, content hash), so rendering again what was seen before does not parse.
 
-The language is strict: an undefined variable or a missing field is an [`Error`] that lists
-what is available, with the template, line, column and a marked source line; `x?.y`,
-`x is defined` and `x | default(v)` are the lenient forms. Output is HTML-escaped unless a
-value is marked `| safe` or comes from a macro, `caller()` or `super()`. See the README for
-the whole language.
+The language is Tera's, as Zola uses it (and most of Jinja's forms): a Zola theme renders as
+it does with Zola. It is strict where Tera is: an undefined variable or a missing field that
+is printed or computed with is an [`Error`] that lists what is available, with the template,
+line, column and a marked source line (in a condition it is false); `x?.y`, `x is defined`
+and `x | default(v)` are the lenient forms. Templates named `.html`, `.htm` or `.xml` are
+HTML-escaped as Tera escapes them (`| safe` last, macro output and `~` are not). See the
+README for the whole language.
 
 # Example
 

@@ -28,11 +28,18 @@ fn walk(nodes: &[Node], names: &mut Vec<String>) {
             | Node::Include { name, .. }
             | Node::Import { name, .. }
             | Node::FromImport { name, .. } => {
-                if let ExprKind::Const(value) = &name.kind
-                    && let Some(name) = value.as_str()
-                    && !names.iter().any(|n| n == name)
-                {
-                    names.push(name.to_string());
+                // `{% include ["a.html", "b.html"] %}` names each.
+                let literals = match &name.kind {
+                    ExprKind::List(items) => items.as_slice(),
+                    _ => std::slice::from_ref(name),
+                };
+                for literal in literals {
+                    if let ExprKind::Const(value) = &literal.kind
+                        && let Some(name) = value.as_str()
+                        && !names.iter().any(|n| n == name)
+                    {
+                        names.push(name.to_string());
+                    }
                 }
             }
             Node::If { branches, otherwise } => {
@@ -46,6 +53,7 @@ fn walk(nodes: &[Node], names: &mut Vec<String>) {
                 walk(&for_loop.otherwise, names);
             }
             Node::SetBlock { body, .. } => walk(body, names),
+            Node::FilterBlock(block) => walk(&block.body, names),
             Node::CallBlock(block) => walk(&block.body, names),
             Node::Text(_)
             | Node::Emit(_)

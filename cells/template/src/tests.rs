@@ -1,5 +1,6 @@
 //! The tests (`x is name(args)`), resolved by name at parse time.
 
+use crate::cache::TemplateCache;
 use crate::error::ErrorKind;
 use crate::filters::Args;
 use crate::value::Value;
@@ -34,7 +35,7 @@ tests! {
     Number = "number",
     Integer = "integer",
     Float = "float",
-    Mapping = "mapping",
+    Mapping = "mapping" | "object",
     Iterable = "iterable",
     Sequence = "sequence",
     Odd = "odd",
@@ -46,9 +47,10 @@ tests! {
     Gt = "gt" | "greaterthan",
     Le = "le",
     Ge = "ge",
-    StartingWith = "startingwith",
-    EndingWith = "endingwith",
+    StartingWith = "starting_with" | "startingwith",
+    EndingWith = "ending_with" | "endingwith",
     Containing = "containing",
+    Matching = "matching",
 }
 
 impl Test {
@@ -86,8 +88,14 @@ fn int_of(test: Test, value: &Value) -> Result<i64, ErrorKind> {
     }
 }
 
-/// Applies `test` to `value`.
-pub(crate) fn apply_test(test: Test, value: &Value, args: &Args) -> Result<bool, ErrorKind> {
+/// Applies `test` to `value`; `matching` compiles its regular expression in `regexes` (and
+/// refuses to run without it, as in `selectattr`).
+pub(crate) fn apply_test(
+    test: Test,
+    value: &Value,
+    args: &Args,
+    regexes: Option<&TemplateCache>,
+) -> Result<bool, ErrorKind> {
     use Test as T;
     use std::cmp::Ordering::{Greater, Less};
     let no_args = || args.check(&[]);
@@ -133,6 +141,16 @@ pub(crate) fn apply_test(test: Test, value: &Value, args: &Args) -> Result<bool,
             if test == T::StartingWith { s.starts_with(p) } else { s.ends_with(p) }
         }
         T::Containing => contains(value, operand(test, args)?)?,
+        T::Matching => {
+            let pattern = operand(test, args)?;
+            let (Some(text), Some(pattern)) = (value.as_str(), pattern.as_str()) else {
+                return Err(ErrorKind::Type("test `matching` needs strings".into()));
+            };
+            let Some(regexes) = regexes else {
+                return Err(ErrorKind::Arguments("`matching` cannot be used here".into()));
+            };
+            regexes.regex(pattern).map_err(ErrorKind::Arguments)?.is_match(text)
+        }
     })
 }
 

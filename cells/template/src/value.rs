@@ -204,7 +204,9 @@ impl Value {
         }
     }
 
-    /// Writes the value as text (not escaped): what `string` and `~` give.
+    /// Writes the value as text (not escaped), as Tera prints it: whole floats without
+    /// `.0`, lists as `[a, b]` with their items printed the same way, maps as `[object]`,
+    /// none as nothing.
     pub(crate) fn write_text(&self, out: &mut String) {
         match self {
             Value::None => {}
@@ -220,21 +222,11 @@ impl Value {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    item.write_repr(out);
+                    item.write_text(out);
                 }
                 out.push(']');
             }
-            Value::Map(map) => {
-                out.push('{');
-                for (i, (k, v)) in map.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    let _ = write!(out, "{:?}: ", &**k);
-                    v.write_repr(out);
-                }
-                out.push('}');
-            }
+            Value::Map(_) => out.push_str("[object]"),
             Value::Object(o) => match &o.0 {
                 ObjectKind::Undefined | ObjectKind::Caller(_) => {}
                 ObjectKind::Macro(t, i) => {
@@ -250,14 +242,23 @@ impl Value {
         }
     }
 
-    /// Like `write_text`, but strings inside lists and maps are quoted.
-    fn write_repr(&self, out: &mut String) {
+    /// The value as `~` joins it: as [`Value::write_text`], but a float keeps its `.0`
+    /// (`3.0 ~ ""` is `3.0`, as Tera gives it).
+    pub(crate) fn write_concat(&self, out: &mut String) {
         match self {
-            Value::String(s) | Value::Safe(s) => {
-                let _ = write!(out, "{:?}", &**s);
+            Value::Float(f) if f.is_finite() => {
+                let _ = write!(out, "{f:?}");
             }
-            Value::None => out.push_str("none"),
             other => other.write_text(out),
+        }
+    }
+
+    /// The same value, with text made by the template (macro output) made plain text: what
+    /// a variable holds, as in Tera, where `{{ x }}` escapes whatever `x` holds.
+    pub(crate) fn unmarked(self) -> Value {
+        match self {
+            Value::Safe(s) => Value::String(s),
+            other => other,
         }
     }
 
@@ -300,13 +301,10 @@ impl Value {
     }
 }
 
-/// Floats print like Python's (`1.0`, `0.5`), so a float never reads as an integer.
+/// Floats print as Tera prints them: Rust's shortest form, without exponent, and without
+/// `.0` when whole (`2.0` prints `2`).
 pub(crate) fn write_float(out: &mut String, f: f64) {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e16 {
-        let _ = write!(out, "{f:.1}");
-    } else {
-        let _ = write!(out, "{f}");
-    }
+    let _ = write!(out, "{f}");
 }
 
 impl PartialEq for Value {

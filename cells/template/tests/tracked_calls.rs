@@ -36,7 +36,7 @@ fn only_the_templates_and_data_keys_a_render_touches_are_asked_for_once_each() {
     let html = Engine::new().render("page.html", &context, &*loader, &provider).unwrap();
     assert_eq!(
         html,
-        "<title>My &lt;Site&gt;</title>hi Alice at /a Alice\
+        "<title>My &lt;Site&gt;</title>hi Alice at &#x2F;a Alice\
          <nav>My &lt;Site&gt;</nav><nav>My &lt;Site&gt;</nav><nav>My &lt;Site&gt;</nav>"
     );
     assert_eq!(

@@ -85,25 +85,50 @@ impl State<'_> {
         }
     }
 
+    /// `range(end)`, `range(start, end)`, `range(start, end, step)`, or by name as in Tera:
+    /// `range(end=3)`, `range(start=1, end=10, step_by=3)`.
     fn range(&mut self, values: &ArgValues, pos: u32) -> Result<Value, Error> {
-        let ints: Option<Vec<i64>> = values
-            .iter()
-            .map(|(n, v)| match (n, v) {
-                (None, Value::Int(i)) => Some(*i),
-                _ => None,
-            })
-            .collect();
-        let (start, end, step) = match ints.as_deref() {
-            Some([end]) => (0, *end, 1),
-            Some([start, end]) => (*start, *end, 1),
-            Some([start, end, step]) if *step != 0 => (*start, *end, *step),
-            _ => {
-                let kind = ErrorKind::Arguments(
-                    "`range` takes 1 to 3 integers (and a non-zero step)".into(),
-                );
-                return Err(self.error(kind, pos));
-            }
+        let bad = |state: &Self, message: &str| {
+            Err(state.error(ErrorKind::Arguments(format!("`range`: {message}")), pos))
         };
+        let positional: Vec<&Value> =
+            values.iter().filter(|(n, _)| n.is_none()).map(|(_, v)| v).collect();
+        let named = |key: &str| values.iter().find(|(n, _)| n.as_deref() == Some(key));
+        if let Some((Some(name), _)) = values
+            .iter()
+            .find(|(n, _)| n.as_deref().is_some_and(|n| !["start", "end", "step_by"].contains(&n)))
+        {
+            return bad(self, &format!("no argument `{name}` (it takes: start, end, step_by)"));
+        }
+        let slots: [Option<&Value>; 3] = match positional.as_slice() {
+            [] => [
+                named("start").map(|a| &a.1),
+                named("end").map(|a| &a.1),
+                named("step_by").map(|a| &a.1),
+            ],
+            [end] if named("end").is_none() => {
+                [named("start").map(|a| &a.1), Some(end), named("step_by").map(|a| &a.1)]
+            }
+            [start, end] => [Some(start), Some(end), named("step_by").map(|a| &a.1)],
+            [start, end, step] => [Some(start), Some(end), Some(step)],
+            _ => return bad(self, "takes 1 to 3 integers"),
+        };
+        let int = |v: Option<&Value>, default: i64| match v {
+            None => Some(default),
+            Some(Value::Int(i)) => Some(*i),
+            Some(_) => None,
+        };
+        let (Some(start), Some(end), Some(step)) =
+            (int(slots[0], 0), int(slots[1], i64::MIN), int(slots[2], 1))
+        else {
+            return bad(self, "the start, end and step must be integers");
+        };
+        if slots[1].is_none() {
+            return bad(self, "needs `end`");
+        }
+        if step == 0 {
+            return bad(self, "the step must not be 0");
+        }
         // In i128: the span of two i64 does not fit an i64.
         let (start, end, step) = (i128::from(start), i128::from(end), i128::from(step));
         let count =
@@ -163,14 +188,15 @@ impl State<'_> {
         for (param, slot) in params.iter().zip(slots) {
             let value = match (slot, &param.default) {
                 (Some(v), _) => v,
-                (None, Some(default)) => self.eval(default)?,
+                (None, Some(default)) => self.eval_unescaped(default)?,
                 (None, None) => {
                     let kind =
                         ErrorKind::Arguments(format!("{what} needs argument `{}`", param.name));
                     return Err(self.error(kind, pos));
                 }
             };
-            self.scope.push((param.name.clone(), value));
+            // A parameter is a variable: `{{ p }}` escapes what it holds, as in Tera.
+            self.scope.push((param.name.clone(), value.unmarked()));
         }
         Ok(())
     }
@@ -201,8 +227,19 @@ impl State<'_> {
         if let Some(caller) = caller {
             self.scope.push(("caller".into(), Value::Object(Object(ObjectKind::Caller(caller)))));
         }
+        let globals = std::mem::replace(&mut self.globals_base, self.globals.len());
+        // The imports at the top of the macro's file are visible in its macros.
+        if template.imports {
+            for node in template.nodes.iter() {
+                if matches!(node, Node::Import { .. } | Node::FromImport { .. }) {
+                    self.render_nodes(std::slice::from_ref(node), &mut String::new())?;
+                }
+            }
+        }
         let mut out = String::new();
         self.render_nodes(&definition.body, &mut out)?;
+        self.globals.truncate(self.globals_base);
+        self.globals_base = globals;
         self.scope.truncate(len);
         self.base = base;
         self.frame = frame;

@@ -22,6 +22,29 @@ impl State<'_> {
         self.force(value, expr.pos, false)
     }
 
+    /// The value of `expr` evaluated with escaping off: an argument, a `set` value, what a
+    /// `for` walks (Tera escapes none of these; see [`escapes`]).
+    pub(crate) fn eval_unescaped(&mut self, expr: &Expr) -> Result<Value, Error> {
+        let escaping = std::mem::replace(&mut self.escaping, false);
+        let value = self.eval(expr);
+        self.escaping = escaping;
+        value
+    }
+
+    /// Whether `expr` holds, as `if`, `and`, `or` and `not` see it: as in Tera, a variable or
+    /// field that is not there is false rather than an error (`{% if page.extra.toc %}`).
+    pub(crate) fn eval_bool(&mut self, expr: &Expr) -> Result<bool, Error> {
+        match &expr.kind {
+            ExprKind::Var(_) | ExprKind::Attr { .. } | ExprKind::Item { .. } => {
+                Ok(self.eval_lenient(expr)?.is_true())
+            }
+            ExprKind::Not(inner) => Ok(!self.eval_bool(inner)?),
+            ExprKind::And(left, right) => Ok(self.eval_bool(left)? && self.eval_bool(right)?),
+            ExprKind::Or(left, right) => Ok(self.eval_bool(left)? || self.eval_bool(right)?),
+            _ => Ok(self.eval(expr)?.is_true()),
+        }
+    }
+
     /// The value of `expr` where a missing value is undefined rather than an error.
     fn eval_lenient(&mut self, expr: &Expr) -> Result<Value, Error> {
         let value = self.eval_path(expr, true)?;
@@ -73,6 +96,8 @@ impl State<'_> {
             return Ok(Value::Object(Object(ObjectKind::Macro(self.current.clone(), index))));
         }
         match &**name {
+            // `self::name()`: a macro of the template running (the macro's own file).
+            "self" => return Ok(Value::Object(Object(ObjectKind::Module(self.current.clone())))),
             "data" => return Ok(Value::Object(Object(ObjectKind::Data("".into())))),
             "loop" if !self.loops.is_empty() => {
                 let fields =
@@ -200,7 +225,7 @@ impl State<'_> {
     fn push_args(&mut self, args: &[Arg]) -> Result<usize, Error> {
         let start = self.arg_stack.len();
         for arg in args {
-            let value = self.eval(&arg.value)?;
+            let value = self.eval_unescaped(&arg.value)?;
             self.arg_stack.push((arg.name.clone(), value));
         }
         Ok(start)
@@ -209,7 +234,7 @@ impl State<'_> {
     pub(crate) fn eval_args(&mut self, args: &[Arg]) -> Result<ArgValues, Error> {
         let mut values = Vec::with_capacity(args.len());
         for arg in args {
-            values.push((arg.name.clone(), self.eval(&arg.value)?));
+            values.push((arg.name.clone(), self.eval_unescaped(&arg.value)?));
         }
         Ok(values)
     }
@@ -236,17 +261,12 @@ impl State<'_> {
                 other => Err(self
                     .error(ErrorKind::Type(format!("cannot negate {}", other.type_name())), pos)),
             },
-            ExprKind::Not(inner) => Ok(Value::Bool(!self.eval(inner)?.is_true())),
-            ExprKind::And(left, right) => {
-                let l = self.eval(left)?;
-                if !l.is_true() { Ok(l) } else { self.eval(right) }
-            }
-            ExprKind::Or(left, right) => {
-                let l = self.eval(left)?;
-                if l.is_true() { Ok(l) } else { self.eval(right) }
+            // As in Tera, `and`, `or` and `not` give booleans.
+            ExprKind::Not(_) | ExprKind::And(..) | ExprKind::Or(..) => {
+                Ok(Value::Bool(self.eval_bool(expr)?))
             }
             ExprKind::Cond { cond, then, otherwise } => {
-                if self.eval(cond)?.is_true() {
+                if self.eval_bool(cond)? {
                     self.eval(then)
                 } else {
                     match otherwise {
@@ -256,8 +276,8 @@ impl State<'_> {
                 }
             }
             ExprKind::Binary { op, left, right } => {
-                let l = self.eval(left)?;
-                let r = self.eval(right)?;
+                let l = self.eval_unescaped(left)?;
+                let r = self.eval_unescaped(right)?;
                 binary(*op, l, r).map_err(|k| self.error(k, pos))
             }
             ExprKind::Call { callee, args } => self.call(callee, args, pos),
@@ -267,25 +287,35 @@ impl State<'_> {
                 } else {
                     self.eval(base)?
                 };
-                let start = self.push_args(args)?;
-                let list = &self.arg_stack[start..];
-                let result = filters::apply(*filter, value, &Args { list, what: filter.name() });
-                self.arg_stack.truncate(start);
-                result.map_err(|k| self.error(k, pos))
+                if *filter == Filter::Default && self.escaping && filters::is_missing(&value) {
+                    // Tera escapes the fallback as an output of its own (and then the result
+                    // again: `default(value="a/b")` prints `a&amp;#x2F;b`).
+                    if let Some(arg) =
+                        args.iter().find(|a| a.name.is_none() || a.name.as_deref() == Some("value"))
+                    {
+                        let fallback = self.eval(&arg.value)?;
+                        return Ok(escaped_as_output(&arg.value, fallback));
+                    }
+                }
+                self.apply_filter(*filter, value, args, pos)
             }
             ExprKind::Test { base, test, args, negated } => {
                 let value =
                     if test.is_lenient() { self.eval_lenient(base)? } else { self.eval(base)? };
                 let start = self.push_args(args)?;
                 let list = &self.arg_stack[start..];
-                let result = apply_test(*test, &value, &Args { list, what: test.name() });
+                let args = Args { list, what: test.name() };
+                let result = apply_test(*test, &value, &args, Some(self.cache));
                 self.arg_stack.truncate(start);
                 Ok(Value::Bool(result.map_err(|k| self.error(k, pos))? != *negated))
             }
             ExprKind::List(items) => {
                 let mut values = Vec::with_capacity(items.len());
                 for item in items {
-                    values.push(self.eval(item)?);
+                    let value = self.eval(item)?;
+                    // Tera escapes the items of a list written in an output expression.
+                    let value = if self.escaping { escaped_as_output(item, value) } else { value };
+                    values.push(value);
                 }
                 Ok(Value::from(values))
             }
@@ -306,6 +336,53 @@ impl State<'_> {
                 Ok(Value::Map(Arc::new(map)))
             }
         }
+    }
+
+    /// Applies `filter` with `args` to `value`; filters the host answers (`markdown`) go to
+    /// the provider, regular expressions are compiled once per engine.
+    pub(crate) fn apply_filter(
+        &mut self,
+        filter: Filter,
+        value: Value,
+        args: &[Arg],
+        pos: u32,
+    ) -> Result<Value, Error> {
+        let start = self.push_args(args)?;
+        let result = match filter {
+            Filter::Markdown => self.host_filter(filter, value, start, pos),
+            Filter::RegexReplace => {
+                let list = &self.arg_stack[start..];
+                filters::regex_replace(value, &Args { list, what: filter.name() }, self.cache)
+                    .map_err(|k| self.error(k, pos))
+            }
+            _ => {
+                let list = &self.arg_stack[start..];
+                filters::apply(filter, value, &Args { list, what: filter.name() })
+                    .map_err(|k| self.error(k, pos))
+            }
+        };
+        self.arg_stack.truncate(start);
+        result
+    }
+
+    /// A filter the host answers, as a call of the function of its name with the value as
+    /// `text` and the filter's arguments by name: `"x" | markdown(inline=true)` is
+    /// `markdown(text="x", inline=true)` for the provider.
+    fn host_filter(
+        &mut self,
+        filter: Filter,
+        value: Value,
+        start: usize,
+        pos: u32,
+    ) -> Result<Value, Error> {
+        let mut arguments = vec![("text".to_string(), value)];
+        for (i, (name, v)) in self.arg_stack[start..].iter().enumerate() {
+            arguments
+                .push((name.as_deref().map_or_else(|| i.to_string(), str::to_string), v.clone()));
+        }
+        self.data
+            .call_function(filter.name(), &arguments)
+            .map_err(|m| self.error(ErrorKind::Host(m), pos))
     }
 
     fn optional_int(&mut self, expr: Option<&Expr>) -> Result<Option<i64>, Error> {
@@ -388,7 +465,13 @@ pub(crate) fn binary(op: BinOp, l: Value, r: Value) -> Result<Value, ErrorKind> 
             if b == 0.0 {
                 return Err(ErrorKind::Arithmetic("division by zero".into()));
             }
-            Value::Float(a / b)
+            let quotient = a / b;
+            // A whole quotient is an integer, as in Tera (`4 / 2` is `2`, not `2.0`).
+            if quotient.fract() == 0.0 && quotient.abs() < 9.0e15 {
+                Value::Int(quotient as i64)
+            } else {
+                Value::Float(quotient)
+            }
         }
         B::FloorDiv | B::Rem => {
             let symbol = if op == B::Rem { "%" } else { "//" };
@@ -396,8 +479,10 @@ pub(crate) fn binary(op: BinOp, l: Value, r: Value) -> Result<Value, ErrorKind> 
                 (Value::Int(_), Value::Int(0)) => {
                     return Err(ErrorKind::Arithmetic(format!("`{symbol}` by zero")));
                 }
+                // `%` keeps the sign of the dividend, as in Tera and Rust (`-7 % 3` is -1);
+                // `//` rounds down.
                 (Value::Int(a), Value::Int(b)) => Value::Int(if op == B::Rem {
-                    a.checked_rem_euclid(*b).ok_or_else(overflow)?
+                    a.checked_rem(*b).ok_or_else(overflow)?
                 } else {
                     a.checked_div_euclid(*b).ok_or_else(overflow)?
                 }),
@@ -406,7 +491,7 @@ pub(crate) fn binary(op: BinOp, l: Value, r: Value) -> Result<Value, ErrorKind> 
                     if b == 0.0 {
                         return Err(ErrorKind::Arithmetic(format!("`{symbol}` by zero")));
                     }
-                    Value::Float(if op == B::Rem { a.rem_euclid(b) } else { (a / b).floor() })
+                    Value::Float(if op == B::Rem { a % b } else { (a / b).floor() })
                 }
             }
         }
@@ -423,16 +508,48 @@ pub(crate) fn binary(op: BinOp, l: Value, r: Value) -> Result<Value, ErrorKind> 
     })
 }
 
-/// `a ~ b`: text; safe if either side is safe (the other side is escaped then).
+/// `a ~ b`: the two as text, joined. As in Tera nothing is escaped here, and the result is
+/// never escaped when printed (see [`escapes`]).
 fn concat(l: &Value, r: &Value) -> Value {
-    let safe = matches!(l, Value::Safe(_)) || matches!(r, Value::Safe(_));
     let mut out = String::new();
-    for v in [l, r] {
-        match v {
-            Value::Safe(s) => out.push_str(s),
-            other if safe => escape_html(&mut out, &other.to_text()),
-            other => other.write_text(&mut out),
+    l.write_concat(&mut out);
+    r.write_concat(&mut out);
+    Value::String(out.into())
+}
+
+/// Whether Tera escapes the text `value` of output expression `expr` (when autoescaping):
+/// never when its last filter is `safe`, always when another filter applies (`safe` and
+/// `default` aside: `| escape` escapes twice, as in Tera), never for a `~` concatenation, and
+/// otherwise unless the text is markup the template made (a macro's output, `caller()`,
+/// `super()`, a `{% set %}` block). Only text is escaped: lists, numbers and maps print as
+/// they are.
+pub(crate) fn escapes(expr: &Expr, value: &Value) -> bool {
+    let mut at = expr;
+    let mut outermost = true;
+    while let ExprKind::Filter { base, filter, .. } = &at.kind {
+        if *filter == Filter::Safe && outermost {
+            return false;
         }
+        if !matches!(filter, Filter::Safe | Filter::Default) {
+            return value.as_str().is_some();
+        }
+        outermost = false;
+        at = base;
     }
-    if safe { Value::Safe(out.into()) } else { Value::String(out.into()) }
+    match &at.kind {
+        ExprKind::Binary { op: BinOp::Concat, .. } => false,
+        _ => matches!(value, Value::String(_)),
+    }
+}
+
+/// `value` escaped as Tera escapes an output expression `expr` (see [`escapes`]).
+fn escaped_as_output(expr: &Expr, value: Value) -> Value {
+    match value.as_str() {
+        Some(text) if escapes(expr, &value) => {
+            let mut out = String::with_capacity(text.len() + 8);
+            escape_html(&mut out, text);
+            Value::String(out.into())
+        }
+        _ => value,
+    }
 }

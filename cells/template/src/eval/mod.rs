@@ -66,7 +66,17 @@ pub(crate) struct State<'a> {
     loader: &'a dyn Loader,
     data: &'a dyn DataProvider,
     context: &'a Map,
+    /// Top-level `set`s and imports, and `set_global`s. An include or a macro call adds its
+    /// `set_global`s above `globals_base` and drops them when it ends.
     globals: Vec<(Arc<str>, Value)>,
+    globals_base: usize,
+    /// Whether output is HTML-escaped here. It starts on when the rendered template's name
+    /// ends in `.html`, `.htm` or `.xml`, as Tera decides (`robots.txt` is not escaped), and
+    /// is off while an argument, a `set` value or what a `for` walks is evaluated, macro
+    /// bodies called from there included, as in Tera. Where it is on, `{{ }}`, the items of
+    /// list literals and the fallback of `default` are escaped (see `expressions.rs`,
+    /// `escapes`).
+    escaping: bool,
     scope: Vec<(Arc<str>, Value)>,
     /// Where the current frame starts in `scope` (`set` binds or rebinds there).
     frame: usize,
@@ -125,7 +135,7 @@ pub(crate) fn render(
         Ok(None) => return Err(Error::new(ErrorKind::TemplateNotFound(name.into()), None)),
         Err(message) => return Err(Error::new(ErrorKind::Host(message), None)),
     };
-    let mut state = State::new(cache, loader, data, context, root.clone());
+    let mut state = State::new(cache, loader, data, context, root.clone(), autoescapes(name));
     state.templates.push((name.into(), Some(root.clone())));
     let mut out = String::with_capacity(root.source.len() * 2);
     state.render_template(root, &mut out, 0)?;
@@ -160,8 +170,10 @@ pub(crate) fn evaluate(
         blocks: Vec::new(),
         macros: Vec::new(),
         extends: false,
+        imports: false,
     });
-    State::new(cache, loader, data, context, template).eval(&expr)
+    // A value, not output: nothing to escape.
+    State::new(cache, loader, data, context, template, false).eval(&expr)
 }
 
 impl<'a> State<'a> {
@@ -171,6 +183,7 @@ impl<'a> State<'a> {
         data: &'a dyn DataProvider,
         context: &'a Map,
         current: Arc<Template>,
+        escaping: bool,
     ) -> State<'a> {
         State {
             cache,
@@ -178,6 +191,8 @@ impl<'a> State<'a> {
             data,
             context,
             globals: Vec::new(),
+            globals_base: 0,
+            escaping,
             scope: Vec::new(),
             frame: 0,
             base: 0,
@@ -195,6 +210,11 @@ impl<'a> State<'a> {
             stack_start: stack_position(),
         }
     }
+}
+
+/// Whether Tera escapes a template of this name: `.html`, `.htm` and `.xml` templates only.
+pub(crate) fn autoescapes(name: &str) -> bool {
+    [".html", ".htm", ".xml"].iter().any(|suffix| name.ends_with(suffix))
 }
 
 impl State<'_> {
@@ -266,10 +286,14 @@ impl State<'_> {
         self.context.get(name)
     }
 
-    /// Binds `name` in the current frame (or the globals at top level).
-    pub(crate) fn bind(&mut self, name: &Arc<str>, value: Value) {
-        let (bindings, from) =
-            if self.in_root { (&mut self.globals, 0) } else { (&mut self.scope, self.frame) };
+    /// Binds `name` in the current frame (or the globals at top level); `global` binds it in
+    /// the globals of the template being rendered, as `set_global` does from inside a `for`.
+    pub(crate) fn bind(&mut self, name: &Arc<str>, value: Value, global: bool) {
+        let (bindings, from) = if self.in_root || global {
+            (&mut self.globals, self.globals_base)
+        } else {
+            (&mut self.scope, self.frame)
+        };
         match bindings[from..].iter_mut().rev().find(|(n, _)| n == name) {
             Some(slot) => slot.1 = value,
             None => bindings.push((name.clone(), value)),

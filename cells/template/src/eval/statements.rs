@@ -6,7 +6,10 @@ use super::{CallerFrame, Flow, LoopState, State};
 use crate::ast::{ForLoop, Node, Template};
 use crate::error::{Error, ErrorKind};
 use crate::escape::escape_html;
-use crate::value::{Object, ObjectKind, Value, write_float};
+use crate::filters::Filter;
+use crate::value::{Object, ObjectKind, Value};
+
+use super::expressions::escapes;
 
 /// Longest inheritance chain (a cycle is caught before this).
 const MAX_CHAIN: usize = 32;
@@ -87,12 +90,17 @@ impl State<'_> {
                 Node::Text(text) => out.push_str(text),
                 Node::Emit(expr) => {
                     let value = self.eval(expr)?;
-                    write_value(&value, out);
+                    match value.as_str() {
+                        Some(text) if self.escaping && escapes(expr, &value) => {
+                            escape_html(out, text)
+                        }
+                        _ => write_value(&value, out),
+                    }
                 }
                 Node::If { branches, otherwise } => {
                     let mut body = otherwise;
                     for (cond, branch) in branches {
-                        if self.eval(cond)?.is_true() {
+                        if self.eval_bool(cond)? {
                             body = branch;
                             break;
                         }
@@ -103,14 +111,32 @@ impl State<'_> {
                     }
                 }
                 Node::For(for_loop) => self.render_for(for_loop, out)?,
-                Node::Set { name, value } => {
-                    let value = self.eval(value)?;
-                    self.bind(name, value);
+                Node::Set { name, value, global } => {
+                    // As in Tera, a variable's value is plain text even when it was made by a
+                    // macro: `{{ x }}` escapes it.
+                    let value = self.eval_unescaped(value)?.unmarked();
+                    self.bind(name, value, *global);
                 }
                 Node::SetBlock { name, body } => {
                     let mut captured = String::new();
                     self.render_nodes(body, &mut captured)?;
-                    self.bind(name, Value::Safe(captured.into()));
+                    self.bind(name, Value::Safe(captured.into()), false);
+                }
+                Node::FilterBlock(block) => {
+                    let mut body = String::new();
+                    let flow = self.render_nodes(&block.body, &mut body)?;
+                    // Tera prints a filter block's result as it is, never escaped again.
+                    if block.filter == Filter::Safe {
+                        out.push_str(&body);
+                    } else {
+                        let value = Value::String(body.into());
+                        let value =
+                            self.apply_filter(block.filter, value, &block.args, block.pos)?;
+                        write_value(&value, out);
+                    }
+                    if flow != Flow::Normal {
+                        return Ok(flow);
+                    }
                 }
                 Node::Block { name } => {
                     let found = self.chain.iter().position(|t| t.block(name).is_some());
@@ -128,9 +154,26 @@ impl State<'_> {
                 Node::Extends { .. } => {}
                 Node::Include { name, ignore_missing } => {
                     let value = self.eval(name)?;
-                    let template = match value.as_str() {
-                        Some(n) => self.template(n, name.pos)?,
-                        None => Some(self.required_template(&value, name.pos)?),
+                    let template = match &value {
+                        // The first of the list that exists, as Tera does.
+                        Value::List(names) => {
+                            let mut found = None;
+                            for candidate in names.iter() {
+                                let Some(n) = candidate.as_str() else {
+                                    found = Some(self.required_template(candidate, name.pos)?);
+                                    break;
+                                };
+                                if let Some(t) = self.template(n, name.pos)? {
+                                    found = Some(t);
+                                    break;
+                                }
+                            }
+                            found
+                        }
+                        _ => match value.as_str() {
+                            Some(n) => self.template(n, name.pos)?,
+                            None => Some(self.required_template(&value, name.pos)?),
+                        },
                     };
                     match template {
                         Some(template) => self.include(template, out, name.pos)?,
@@ -144,7 +187,7 @@ impl State<'_> {
                 Node::Import { name, alias } => {
                     let value = self.eval(name)?;
                     let module = self.required_template(&value, name.pos)?;
-                    self.bind(alias, Value::Object(Object(ObjectKind::Module(module))));
+                    self.bind(alias, Value::Object(Object(ObjectKind::Module(module))), false);
                 }
                 Node::FromImport { name, names } => {
                     let value = self.eval(name)?;
@@ -161,6 +204,7 @@ impl State<'_> {
                         self.bind(
                             alias,
                             Value::Object(Object(ObjectKind::Macro(module.clone(), index))),
+                            false,
                         );
                     }
                 }
@@ -193,10 +237,14 @@ impl State<'_> {
         pos: u32,
     ) -> Result<(), Error> {
         let (frame, in_root, len) = (self.frame, self.in_root, self.scope.len());
+        let globals = std::mem::replace(&mut self.globals_base, self.globals.len());
         self.frame = len;
         self.in_root = false;
         self.render_template(template, out, pos)?;
         self.scope.truncate(len);
+        // Its `set_global`s end with it.
+        self.globals.truncate(self.globals_base);
+        self.globals_base = globals;
         self.frame = frame;
         self.in_root = in_root;
         Ok(())
@@ -220,7 +268,7 @@ impl State<'_> {
     }
 
     fn render_for(&mut self, for_loop: &ForLoop, out: &mut String) -> Result<(), Error> {
-        let iterable = self.eval(&for_loop.iter)?;
+        let iterable = self.eval_unescaped(&for_loop.iter)?;
         let items = match iterable {
             Value::List(list) => Items::List(list),
             Value::Map(map) if for_loop.targets.len() == 2 => Items::Owned(
@@ -250,7 +298,7 @@ impl State<'_> {
                 let mut kept = Vec::new();
                 for item in items.as_slice() {
                     self.assign_targets(for_loop, start, item)?;
-                    if self.eval(condition)?.is_true() {
+                    if self.eval_bool(condition)? {
                         kept.push(item.clone());
                     }
                 }
@@ -309,14 +357,11 @@ impl State<'_> {
     }
 }
 
-/// Prints a value: plain strings escaped, safe strings as they are.
+/// Prints a value as Tera does: text as it is (escaping is decided by the caller), numbers,
+/// lists as `[a, b]`, maps as `[object]`, none as nothing.
 pub(crate) fn write_value(value: &Value, out: &mut String) {
     match value {
-        Value::String(s) => escape_html(out, s),
-        Value::Safe(s) => out.push_str(s),
         Value::Int(i) => write_int(out, *i),
-        Value::Float(f) => write_float(out, *f),
-        Value::List(_) | Value::Map(_) => escape_html(out, &value.to_text()),
         other => other.write_text(out),
     }
 }

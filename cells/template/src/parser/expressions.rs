@@ -1,8 +1,13 @@
 //! Expressions, by precedence from loosest to tightest:
 //!
-//! `x if c else y` < `or` < `and` < `not` < comparisons, `in`, `is` tests < `~` < `+ -` <
-//! `* / // %` < `**` < unary `-` < postfix (`.name`, `?.name`, `::name`, `[i]`, `[a:b]`, calls,
-//! `| filter`).
+//! `x if c else y` < `or` < `and` < `not` < comparisons, `in`, `is` tests < `| filter` < `~` <
+//! `+ -` < `* / // %` < `**` < unary `-` < postfix (`.name`, `?.name`, `::name`, `[i]`,
+//! `[a:b]`, calls).
+//!
+//! Filters group as in Tera: a filter applies to the whole arithmetic or concatenation before
+//! it (`page.word_count / 200 | round` rounds the quotient, `"a" ~ b | upper` upper-cases both),
+//! and arithmetic may go on after a filter (`items | length + 1`), each filtered part then
+//! being an operand of it.
 
 use std::sync::Arc;
 
@@ -19,6 +24,51 @@ fn boxed(kind: ExprKind, pos: u32) -> Box<Expr> {
 
 fn binary(op: BinOp, left: Expr, right: Expr, pos: u32) -> Expr {
     Expr { kind: ExprKind::Binary { op, left: Box::new(left), right: Box::new(right) }, pos }
+}
+
+/// The arithmetic (or `~`) operator that may follow a filter, with its binding power.
+fn operator_after_filter(tok: &Tok) -> Option<(BinOp, u8)> {
+    Some(match tok {
+        Tok::Punct("~") => (BinOp::Concat, 1),
+        Tok::Punct("+") => (BinOp::Add, 2),
+        Tok::Punct("-") => (BinOp::Sub, 2),
+        Tok::Punct("*") => (BinOp::Mul, 3),
+        Tok::Punct("/") => (BinOp::Div, 3),
+        Tok::Punct("//") => (BinOp::FloorDiv, 3),
+        Tok::Punct("%") => (BinOp::Rem, 3),
+        Tok::Punct("**") => (BinOp::Pow, 4),
+        _ => return None,
+    })
+}
+
+/// `a op b op c ...` to a tree, tighter operators first, left to right among equals (a
+/// shunting yard over the operands and operators in order).
+fn combine(operands: Vec<Expr>, operators: Vec<((BinOp, u8), u32)>) -> Expr {
+    let mut values: Vec<Expr> = Vec::with_capacity(operands.len());
+    let mut pending: Vec<((BinOp, u8), u32)> = Vec::new();
+    let reduce = |values: &mut Vec<Expr>, ((op, _), pos): ((BinOp, u8), u32)| {
+        if let (Some(right), Some(left)) = (values.pop(), values.pop()) {
+            values.push(binary(op, left, right, pos));
+        }
+    };
+    let mut operands = operands.into_iter();
+    if let Some(first) = operands.next() {
+        values.push(first);
+    }
+    for (operator, operand) in operators.into_iter().zip(operands) {
+        while pending.last().is_some_and(|((_, power), _)| *power >= operator.0.1) {
+            if let Some(top) = pending.pop() {
+                reduce(&mut values, top);
+            }
+        }
+        pending.push(operator);
+        values.push(operand);
+    }
+    while let Some(top) = pending.pop() {
+        reduce(&mut values, top);
+    }
+    // One operand more than operators: one value is left.
+    values.pop().unwrap_or(Expr { kind: ExprKind::Const(Value::None), pos: 0 })
 }
 
 impl Parser {
@@ -87,7 +137,7 @@ impl Parser {
     }
 
     fn comparison(&mut self) -> Result<Expr, ParseError> {
-        let mut left = self.concat()?;
+        let mut left = self.filtered()?;
         let mut chained = 0;
         loop {
             let pos = self.pos();
@@ -118,9 +168,72 @@ impl Parser {
                 }
             };
             self.next();
-            let right = self.concat()?;
+            let right = self.filtered()?;
             left = binary(op, left, right, pos);
         }
+    }
+
+    /// An operand of a comparison: filtered parts joined by arithmetic or `~` (see the module
+    /// doc). Without filters this is a single [`Parser::concat`].
+    fn filtered(&mut self) -> Result<Expr, ParseError> {
+        let first = self.filter_chain()?;
+        if operator_after_filter(self.peek()).is_none() {
+            return Ok(first);
+        }
+        self.after_filter(first)
+    }
+
+    /// The rest of [`Parser::filtered`] when an operator follows a filter: out of line, so
+    /// that the frames of deeply nested expressions stay small.
+    #[inline(never)]
+    fn after_filter(&mut self, first: Expr) -> Result<Expr, ParseError> {
+        let mut operands = vec![first];
+        let mut operators = Vec::new();
+        while let Some(op) = operator_after_filter(self.peek()) {
+            let pos = self.pos();
+            self.enter(pos)?;
+            self.next();
+            operators.push((op, pos));
+            operands.push(self.filter_chain()?);
+        }
+        self.depth -= operators.len() as u32;
+        Ok(combine(operands, operators))
+    }
+
+    /// `operand | f(args) | g`: the filters apply to the whole operand.
+    fn filter_chain(&mut self) -> Result<Expr, ParseError> {
+        let expr = self.concat()?;
+        if matches!(self.peek(), Tok::Punct("|")) { self.filters(expr) } else { Ok(expr) }
+    }
+
+    /// `| f(args) | g` after `expr`, out of line like [`Parser::after_filter`].
+    #[inline(never)]
+    fn filters(&mut self, mut expr: Expr) -> Result<Expr, ParseError> {
+        let mut chained = 0;
+        while matches!(self.peek(), Tok::Punct("|")) {
+            self.enter(self.pos())?;
+            chained += 1;
+            self.next();
+            let (filter, args, pos) = self.filter_call()?;
+            expr = Expr { kind: ExprKind::Filter { base: Box::new(expr), filter, args }, pos };
+        }
+        self.depth -= chained;
+        Ok(expr)
+    }
+
+    /// A filter's name and arguments (after `|`, or in `{% filter %}`), and where its name is.
+    pub(crate) fn filter_call(&mut self) -> Result<(Filter, Vec<Arg>, u32), ParseError> {
+        let name_at = self.pos();
+        let name = self.ident()?;
+        let Some(filter) = Filter::from_name(&name) else {
+            return Err((
+                crate::error::ErrorKind::UnknownFilter(name.to_string()),
+                name_at as usize,
+            ));
+        };
+        let args =
+            if matches!(self.peek(), Tok::Punct("(")) { self.arguments()? } else { Vec::new() };
+        Ok((filter, args, name_at))
     }
 
     fn test(&mut self, base: Expr, pos: u32) -> Result<Expr, ParseError> {
@@ -325,26 +438,6 @@ impl Parser {
                     let args = self.arguments()?;
                     let at = expr.pos;
                     expr = Expr { kind: ExprKind::Call { callee: Box::new(expr), args }, pos: at };
-                }
-                Tok::Punct("|") => {
-                    self.next();
-                    let name_at = self.pos();
-                    let name = self.ident()?;
-                    let Some(filter) = Filter::from_name(&name) else {
-                        return Err((
-                            crate::error::ErrorKind::UnknownFilter(name.to_string()),
-                            name_at as usize,
-                        ));
-                    };
-                    let args = if matches!(self.peek(), Tok::Punct("(")) {
-                        self.arguments()?
-                    } else {
-                        Vec::new()
-                    };
-                    expr = Expr {
-                        kind: ExprKind::Filter { base: Box::new(expr), filter, args },
-                        pos: name_at,
-                    };
                 }
                 _ => {
                     self.depth -= chained;

@@ -8,7 +8,7 @@ mod expressions;
 
 use std::sync::Arc;
 
-use crate::ast::{CallBlock, Expr, ExprKind, ForLoop, Macro, Node, Param, Template};
+use crate::ast::{CallBlock, Expr, ExprKind, FilterBlock, ForLoop, Macro, Node, Param, Template};
 use crate::error::ErrorKind;
 use crate::lexer::{Tok, Token, tokenize, tokenize_expression};
 
@@ -36,6 +36,7 @@ pub(crate) fn parse(name: Arc<str>, source: Arc<str>, hash: u64) -> Result<Templ
     };
     let (nodes, _) = parser.body(&[], 0)?;
     let extends = nodes.iter().any(|n| matches!(n, Node::Extends { .. }));
+    let imports = nodes.iter().any(|n| matches!(n, Node::Import { .. } | Node::FromImport { .. }));
     Ok(Template {
         name,
         source,
@@ -44,6 +45,7 @@ pub(crate) fn parse(name: Arc<str>, source: Arc<str>, hash: u64) -> Result<Templ
         blocks: parser.blocks,
         macros: parser.macros,
         extends,
+        imports,
     })
 }
 
@@ -256,7 +258,15 @@ impl Parser {
         let node = match word.as_str() {
             "if" => self.if_statement(open)?,
             "for" => self.for_statement(open)?,
-            "set" => self.set_statement(open)?,
+            "set" => self.set_statement(open, false)?,
+            "set_global" => self.set_statement(open, true)?,
+            "filter" => {
+                let (filter, args, pos) = self.filter_call()?;
+                self.end_tag()?;
+                let (body, _) = self.body(&["endfilter"], open)?;
+                self.end_tag()?;
+                Node::FilterBlock(Box::new(FilterBlock { filter, args, body, pos }))
+            }
             "block" => self.block_statement(open)?,
             "extends" => {
                 let parent = self.expression()?;
@@ -295,7 +305,9 @@ impl Parser {
             other => {
                 let hint = match other {
                     "endif" | "endfor" | "endblock" | "endmacro" | "endset" | "endcall"
-                    | "else" | "elif" => format!("`{other}` without a matching opening tag"),
+                    | "endfilter" | "else" | "elif" => {
+                        format!("`{other}` without a matching opening tag")
+                    }
                     _ => format!("unknown statement `{other}`"),
                 };
                 return Err(syntax(hint, at));
@@ -353,12 +365,14 @@ impl Parser {
         Ok(Node::For(Box::new(ForLoop { targets, iter, condition, body, otherwise })))
     }
 
-    fn set_statement(&mut self, open: u32) -> Result<Node, ParseError> {
+    /// `{% set x = v %}`, `{% set_global x = v %}` (`global`), `{% set x %}body{% endset %}`.
+    fn set_statement(&mut self, open: u32, global: bool) -> Result<Node, ParseError> {
         let name = self.ident()?;
-        if self.eat_punct("=") {
+        if global || matches!(self.peek(), Tok::Punct("=")) {
+            self.expect_punct("=")?;
             let value = self.expression()?;
             self.end_tag()?;
-            return Ok(Node::Set { name, value });
+            return Ok(Node::Set { name, value, global });
         }
         self.end_tag()?;
         let (body, _) = self.body(&["endset"], open)?;
