@@ -1,10 +1,13 @@
-//! The http cell: serves a site over HTTP/1.1, asking the host for every response, and
-//! pushes live-reload events to the open pages.
+//! The http cell: serves a site over HTTP/1.1, with the content the host answers for each
+//! path, and pushes live-reload events to the open pages.
 //!
 //! The cell process (`main.rs`) serves `cell_proto::http` to the host: `start` binds the
 //! address and starts a [`Server`], `notify` sends a rebuild's changes to every page's event
-//! stream. For each request the server asks a [`ContentSource`] (in the cell, the host's
-//! `cell_proto::content::find`) and turns the answer into a response.
+//! stream. For a request the server asks a [`ContentSource`] (in the cell, the host's
+//! `cell_proto::content::find`) and turns the answer into a response. Each answer names the
+//! revision of the site it was read at ([`Reply`]); the server keeps the answers of the
+//! newest revision it has heard of, within a budget, and answers repeated and conditional
+//! requests from them until [`Server::notify`] (or a newer answer) brings the next revision.
 //!
 //! The parts that read untrusted bytes have no sockets, so they are unit-tested and fuzzed
 //! directly: [`request::parse`] (the request head, with `httparse`, within limits) and
@@ -17,13 +20,13 @@
 //! ```
 //! use std::io::{Read, Write};
 //! use std::sync::Arc;
-//! use cell_http::{Content, ContentSource, Server};
+//! use cell_http::{Content, ContentSource, Reply, Server};
 //! use cell_proto::{ContentRequest, HttpConfig};
 //!
 //! struct Hello;
 //! impl ContentSource for Hello {
-//!     fn find(&self, request: &ContentRequest) -> Result<Content, String> {
-//!         Ok(match request.path.as_str() {
+//!     fn find(&self, request: &ContentRequest) -> Result<Reply, String> {
+//!         let content = match request.path.as_str() {
 //!             "/" => Content::Found {
 //!                 file: "index.html".into(),
 //!                 body: Box::new(b"<body>hi</body>".to_vec()),
@@ -31,7 +34,9 @@
 //!                 page: true,
 //!             },
 //!             _ => Content::NotFound { page: None, suggestions: vec!["/".into()] },
-//!         })
+//!         };
+//!         // The site never changes: one revision throughout.
+//!         Ok(Reply { revision: 0, content })
 //!     }
 //! }
 //!
@@ -49,12 +54,14 @@
 //! ```
 #![deny(missing_docs)]
 
+mod cache;
 mod events;
 pub mod path;
 pub mod reload;
 pub mod request;
 mod response;
 mod server;
+mod workers;
 
 pub use response::{Body, Response, content_type, escape_html, reason};
-pub use server::{Content, ContentSource, Server, ServerError};
+pub use server::{Content, ContentSource, Reply, Server, ServerError};

@@ -1,5 +1,7 @@
-//! The server: the listening socket, one thread per connection under a cap, and each
-//! connection's loop of reading a request head (within limits and deadlines) and answering.
+//! The server: the listening socket, one thread per connection under a cap (each kept for the
+//! next connection when its own ends: `workers.rs`), and each connection's loop of reading a
+//! request head (within limits and deadlines) and answering, from the cache of the host's
+//! answers when it can (`cache.rs`).
 
 use std::fmt;
 use std::io::{ErrorKind, Read};
@@ -10,10 +12,12 @@ use std::time::{Duration, Instant};
 
 use cell_proto::{ContentRequest, HttpConfig, SiteChange};
 
+use crate::cache::{Cache, Entry, holds};
 use crate::events::Events;
 use crate::reload::{EVENTS_PATH, SCRIPT, SCRIPT_PATH, inject};
 use crate::request::{Limits, Method, Parsed, Request, RequestError, parse};
 use crate::response::{Body, Response, content_type, escape_html};
+use crate::workers::{self, Workers};
 
 /// What the host said is at a path (the cell's view of `cell_proto::ContentReply`, with the
 /// blobs opened).
@@ -42,14 +46,25 @@ pub enum Content {
     },
 }
 
+/// A source's answer, and the revision of the site it was read at.
+pub struct Reply {
+    /// The revision whose content this is: the server keeps the answer for later requests
+    /// while that is the newest revision it has heard of (from replies, and from
+    /// [`Server::notify`]), and drops it when a newer one comes. A source whose content never
+    /// changes can say 0 throughout.
+    pub revision: u64,
+    /// The content.
+    pub content: Content,
+}
+
 /// Where responses come from: the host, over rpc, in the cell; anything in tests.
 pub trait ContentSource: Send + Sync + 'static {
-    /// The content for a request, or why it could not be had (answered 502).
+    /// The content for a request, or why it could not be had (answered 502, and not kept).
     ///
     /// # Errors
     ///
     /// A message for the log when the source fails.
-    fn find(&self, request: &ContentRequest) -> Result<Content, String>;
+    fn find(&self, request: &ContentRequest) -> Result<Reply, String>;
 }
 
 /// Why the server did not start.
@@ -86,6 +101,7 @@ impl std::error::Error for ServerError {}
 pub struct Server {
     address: SocketAddr,
     events: Arc<Events>,
+    cache: Arc<Cache>,
 }
 
 struct Shared {
@@ -93,6 +109,7 @@ struct Shared {
     limits: Limits,
     source: Arc<dyn ContentSource>,
     events: Arc<Events>,
+    cache: Arc<Cache>,
     active: AtomicUsize,
 }
 
@@ -128,6 +145,8 @@ impl Server {
             .local_addr()
             .map_err(|error| ServerError::Bind { address: config.address.clone(), error })?;
         let events = Events::new(config.max_event_streams as usize);
+        let cache =
+            Arc::new(Cache::new(config.cache_bytes as usize, config.cache_entries as usize));
         let shared = Arc::new(Shared {
             config: config.clone(),
             limits: Limits {
@@ -136,13 +155,14 @@ impl Server {
             },
             source,
             events: events.clone(),
+            cache: cache.clone(),
             active: AtomicUsize::new(0),
         });
         std::thread::Builder::new()
             .name("http-accept".into())
             .spawn(move || accept(listener, shared))
             .map_err(|e| ServerError::Config(format!("cannot start the accept thread: {e}")))?;
-        Ok(Server { address: bound, events })
+        Ok(Server { address: bound, events, cache })
     }
 
     /// The bound address.
@@ -150,9 +170,17 @@ impl Server {
         self.address
     }
 
-    /// Tells every open page what changed.
+    /// The site is at `change.revision` now: drops the answers kept for earlier revisions,
+    /// then tells every open page what changed (so a page that reloads gets the new build).
     pub fn notify(&self, change: &SiteChange) {
+        self.cache.advance(change.revision);
         self.events.broadcast(change);
+    }
+
+    /// Answers kept now, and the bytes they count against
+    /// [`HttpConfig::cache_bytes`](cell_proto::HttpConfig::cache_bytes).
+    pub fn cached(&self) -> (usize, usize) {
+        self.cache.usage()
     }
 
     /// Event streams open now.
@@ -162,21 +190,24 @@ impl Server {
 }
 
 fn accept(listener: TcpListener, shared: Arc<Shared>) {
+    let for_workers = shared.clone();
+    let workers = Workers::new(
+        move |stream, buffers: &mut Buffers| {
+            serve_connection(stream, &for_workers, buffers);
+            for_workers.active.fetch_sub(1, Ordering::AcqRel);
+        },
+        workers::IDLE,
+    );
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
-        // A counted slot, released when its thread ends (or here, if none starts).
+        // A counted slot, released when its connection ends (or here, if no thread takes it).
         let active = shared.active.fetch_add(1, Ordering::AcqRel);
         if active >= shared.config.max_connections as usize {
             shared.active.fetch_sub(1, Ordering::AcqRel);
             refuse_busy(stream);
             continue;
         }
-        let for_thread = shared.clone();
-        let started = std::thread::Builder::new().name("http-connection".into()).spawn(move || {
-            serve_connection(stream, &for_thread);
-            for_thread.active.fetch_sub(1, Ordering::AcqRel);
-        });
-        if started.is_err() {
+        if !workers.run(stream) {
             shared.active.fetch_sub(1, Ordering::AcqRel);
         }
     }
@@ -225,14 +256,25 @@ enum Head {
     Refused(Response),
 }
 
-fn serve_connection(mut stream: TcpStream, shared: &Shared) {
-    let peer = stream.peer_addr().map_or_else(|_| "?".to_string(), |a| a.to_string());
+/// A connection thread's buffers, kept from one connection to the next (see `workers.rs`).
+#[derive(Default)]
+pub(crate) struct Buffers {
+    /// What was read and not yet parsed.
+    input: Vec<u8>,
+    /// The response being written.
+    output: Vec<u8>,
+}
+
+fn serve_connection(mut stream: TcpStream, shared: &Shared, buffers: &mut Buffers) {
+    let peer = Peer(stream.peer_addr().ok());
     let _ = stream.set_nodelay(true);
     let _ = stream
         .set_write_timeout(Some(Duration::from_millis(shared.config.header_timeout_ms.into())));
-    let mut buffer = Vec::with_capacity(4096);
+    let Buffers { input: buffer, output } = buffers;
+    buffer.clear();
+    let mut timeout = ReadTimeout(None);
     loop {
-        let request = match read_head(&mut stream, &mut buffer, shared) {
+        let request = match read_head(&mut stream, buffer, &mut timeout, shared) {
             Head::Request(request) => request,
             Head::Closed => return,
             Head::Refused(response) => {
@@ -247,7 +289,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
         let response = match respond(&request, shared) {
             Answer::Response(response) => response,
             Answer::EventStream => {
-                // The stream is handed over (this thread ends); a clone fails only when the
+                // The stream is handed over (this loop ends); a clone fails only when the
                 // process is out of descriptors, answered like a full list of streams.
                 if stream.try_clone().is_ok_and(|clone| shared.events.subscribe(clone)) {
                     return;
@@ -260,13 +302,25 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
             eprintln!("cell-http: {peer}: 400 {:?}: {}", request.target, body_text(&response));
         }
         let keep_alive = request.keep_alive && response.status != 400;
-        if response.write_to(&mut stream, head_only, keep_alive).is_err() {
+        if response.write_buffered(&mut stream, head_only, keep_alive, output).is_err() {
             return;
         }
         if !keep_alive {
             // A body we did not read, or pipelined requests after a refused one, may follow.
             close_gracefully(stream, Duration::from_secs(1));
             return;
+        }
+    }
+}
+
+/// The client's address, for the log.
+struct Peer(Option<SocketAddr>);
+
+impl fmt::Display for Peer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(address) => address.fmt(f),
+            None => f.write_str("?"),
         }
     }
 }
@@ -278,7 +332,12 @@ fn body_text(response: &Response) -> String {
 /// Reads until `buffer` starts with a whole request head. Waiting for a request's first byte
 /// is bounded by the idle timeout; from its first byte, the whole head must arrive within
 /// the header timeout, however the client trickles it (slowloris).
-fn read_head(stream: &mut TcpStream, buffer: &mut Vec<u8>, shared: &Shared) -> Head {
+fn read_head(
+    stream: &mut TcpStream,
+    buffer: &mut Vec<u8>,
+    read_timeout: &mut ReadTimeout,
+    shared: &Shared,
+) -> Head {
     let idle = Duration::from_millis(shared.config.idle_timeout_ms.into());
     let header = Duration::from_millis(shared.config.header_timeout_ms.into());
     let mut deadline = None;
@@ -303,7 +362,7 @@ fn read_head(stream: &mut TcpStream, buffer: &mut Vec<u8>, shared: &Shared) -> H
                 }
             }
         };
-        let _ = stream.set_read_timeout(Some(timeout));
+        read_timeout.set(stream, timeout);
         match stream.read(&mut chunk) {
             Ok(0) => return Head::Closed,
             Ok(n) => buffer.extend_from_slice(&chunk[..n]),
@@ -315,6 +374,19 @@ fn read_head(stream: &mut TcpStream, buffer: &mut Vec<u8>, shared: &Shared) -> H
                 return Head::Refused(Response::text(408, "request head not received in time"));
             }
             Err(_) => return Head::Closed,
+        }
+    }
+}
+
+/// A connection's read timeout, set only when it changes. Between requests it is always the
+/// idle timeout; setting it before every read was one system call in three under load.
+struct ReadTimeout(Option<Duration>);
+
+impl ReadTimeout {
+    fn set(&mut self, stream: &TcpStream, timeout: Duration) {
+        if self.0 != Some(timeout) {
+            let _ = stream.set_read_timeout(Some(timeout));
+            self.0 = Some(timeout);
         }
     }
 }
@@ -355,46 +427,77 @@ fn respond(request: &Request, shared: &Shared) -> Answer {
                 .header("Cache-Control", "no-cache"),
         );
     }
-    let find =
-        ContentRequest { path: path.path.clone(), known_etags: request.if_none_match.clone() };
+    let known = &request.if_none_match;
+    let entry = match shared.cache.get(&path.path, known) {
+        Some(entry) => entry,
+        None => {
+            let find = ContentRequest { path: path.path.clone(), known_etags: known.clone() };
+            match shared.source.find(&find) {
+                Ok(reply) => shared.cache.insert(
+                    &path.path,
+                    reply.revision,
+                    prepare(reply.content, &path.path, dev),
+                ),
+                Err(error) => {
+                    eprintln!("cell-http: {}: the host failed: {error}", path.path);
+                    return Answer::Response(Response::text(
+                        502,
+                        "the site's host could not answer; see its log",
+                    ));
+                }
+            }
+        }
+    };
     let cache = |page: bool| if dev || page { "no-cache" } else { "public, max-age=300" };
-    let response = match shared.source.find(&find) {
-        Err(error) => {
-            eprintln!("cell-http: {}: the host failed: {error}", path.path);
-            Response::text(502, "the site's host could not answer; see its log")
-        }
-        Ok(Content::Found { file, body, etag, page }) => {
-            let kind = content_type(&file);
-            // The tag stays the host's (a hash of the page without the script): the injected
-            // tag is the same for every page and every build, so it still names these bytes.
-            let body: Body = if page && dev && kind.starts_with("text/html") {
-                Box::new(inject(&body))
-            } else {
-                body
-            };
-            Response::new(200, kind, body).header("ETag", etag).header("Cache-Control", cache(page))
-        }
-        Ok(Content::NotModified(etag)) => {
-            Response::text(304, "").header("ETag", etag).header("Cache-Control", cache(true))
-        }
-        Ok(Content::Redirect(to)) => {
+    let not_modified = |etag: &str| {
+        Response::text(304, "").header("ETag", etag).header("Cache-Control", cache(true))
+    };
+    let response = match &*entry {
+        // A tag alone is only ever given to a request holding it (the host compares as
+        // `holds` does).
+        Entry::Tag(etag) => not_modified(etag),
+        Entry::Found { etag, .. } if holds(known, etag) => not_modified(etag),
+        Entry::Found { kind, body, etag, page } => Response::new(200, kind, Box::new(body.clone()))
+            .header("ETag", etag.as_str())
+            .header("Cache-Control", cache(*page)),
+        Entry::Redirect(to) => {
             let location = match &path.query {
-                Some(query) => format!("{}?{query}", encode_path(&to)),
-                None => encode_path(&to),
+                Some(query) => format!("{}?{query}", encode_path(to)),
+                None => encode_path(to),
             };
             // 308, not 301: a client must repeat the same method (HEAD stays HEAD).
             Response::text(308, format!("moved to {location}")).header("Location", location)
         }
-        Ok(Content::NotFound { page, suggestions }) => {
-            let body: Body = match page {
-                Some(page) if dev => Box::new(inject(&page)),
-                Some(page) => page,
-                None => Box::new(not_found_page(&path.path, &suggestions, dev).into_bytes()),
-            };
-            Response::new(404, "text/html; charset=utf-8", body).header("Cache-Control", "no-cache")
+        Entry::NotFound(body) => {
+            Response::new(404, "text/html; charset=utf-8", Box::new(body.clone()))
+                .header("Cache-Control", "no-cache")
         }
     };
     Answer::Response(response)
+}
+
+/// A source's content as the server sends it, for the cache.
+fn prepare(content: Content, path: &str, dev: bool) -> Entry {
+    match content {
+        Content::Found { file, body, etag, page } => {
+            let kind = content_type(&file);
+            // The tag stays the host's (a hash of the page without the script): the injected
+            // tag is the same for every page and every build, so it still names these bytes.
+            let body: Arc<[u8]> = if page && dev && kind.starts_with("text/html") {
+                inject(&body).into()
+            } else {
+                Arc::from(&**body)
+            };
+            Entry::Found { kind, body, etag, page }
+        }
+        Content::NotModified(etag) => Entry::Tag(etag),
+        Content::Redirect(to) => Entry::Redirect(to),
+        Content::NotFound { page, suggestions } => Entry::NotFound(match page {
+            Some(page) if dev => inject(&page).into(),
+            Some(page) => Arc::from(&**page),
+            None => not_found_page(path, &suggestions, dev).into_bytes().into(),
+        }),
+    }
 }
 
 /// A decoded path percent-encoded again for a `Location` header (which must be ASCII).
