@@ -61,7 +61,6 @@ pub mod reload;
 pub mod request;
 mod response;
 mod server;
-mod workers;
 
 pub use response::{Body, Response, content_type, escape_html, reason};
 pub use server::{Content, ContentSource, Reply, Server, ServerError};

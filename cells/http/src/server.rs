@@ -1,7 +1,6 @@
-//! The server: the listening socket, one thread per connection under a cap (each kept for the
-//! next connection when its own ends: `workers.rs`), and each connection's loop of reading a
-//! request head (within limits and deadlines) and answering, from the cache of the host's
-//! answers when it can (`cache.rs`).
+//! The server: the listening socket, one thread per connection under a cap, and each
+//! connection's loop of reading a request head (within limits and deadlines) and answering,
+//! from the cache of the host's answers when it can (`cache.rs`).
 
 use std::fmt;
 use std::io::{ErrorKind, Read};
@@ -17,7 +16,6 @@ use crate::events::Events;
 use crate::reload::{EVENTS_PATH, SCRIPT, SCRIPT_PATH, inject};
 use crate::request::{Limits, Method, Parsed, Request, RequestError, parse};
 use crate::response::{Body, Response, content_type, escape_html};
-use crate::workers::{self, Workers};
 
 /// What the host said is at a path (the cell's view of `cell_proto::ContentReply`, with the
 /// blobs opened).
@@ -190,24 +188,21 @@ impl Server {
 }
 
 fn accept(listener: TcpListener, shared: Arc<Shared>) {
-    let for_workers = shared.clone();
-    let workers = Workers::new(
-        move |stream, buffers: &mut Buffers| {
-            serve_connection(stream, &for_workers, buffers);
-            for_workers.active.fetch_sub(1, Ordering::AcqRel);
-        },
-        workers::IDLE,
-    );
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
-        // A counted slot, released when its connection ends (or here, if no thread takes it).
+        // A counted slot, released when its thread ends (or here, if none starts).
         let active = shared.active.fetch_add(1, Ordering::AcqRel);
         if active >= shared.config.max_connections as usize {
             shared.active.fetch_sub(1, Ordering::AcqRel);
             refuse_busy(stream);
             continue;
         }
-        if !workers.run(stream) {
+        let for_thread = shared.clone();
+        let started = std::thread::Builder::new().name("http-connection".into()).spawn(move || {
+            serve_connection(stream, &for_thread);
+            for_thread.active.fetch_sub(1, Ordering::AcqRel);
+        });
+        if started.is_err() {
             shared.active.fetch_sub(1, Ordering::AcqRel);
         }
     }
@@ -256,25 +251,19 @@ enum Head {
     Refused(Response),
 }
 
-/// A connection thread's buffers, kept from one connection to the next (see `workers.rs`).
-#[derive(Default)]
-pub(crate) struct Buffers {
-    /// What was read and not yet parsed.
-    input: Vec<u8>,
-    /// The response being written.
-    output: Vec<u8>,
-}
-
-fn serve_connection(mut stream: TcpStream, shared: &Shared, buffers: &mut Buffers) {
+fn serve_connection(mut stream: TcpStream, shared: &Shared) {
     let peer = Peer(stream.peer_addr().ok());
     let _ = stream.set_nodelay(true);
     let _ = stream
         .set_write_timeout(Some(Duration::from_millis(shared.config.header_timeout_ms.into())));
-    let Buffers { input: buffer, output } = buffers;
-    buffer.clear();
+    // Both kept for the connection's life: building each response in a new buffer (grown by
+    // reallocation past the allocator's per-thread cache) made the cell's memory creep under
+    // load (see the README, "Connections and memory").
+    let mut buffer = Vec::with_capacity(4096);
+    let mut output = Vec::new();
     let mut timeout = ReadTimeout(None);
     loop {
-        let request = match read_head(&mut stream, buffer, &mut timeout, shared) {
+        let request = match read_head(&mut stream, &mut buffer, &mut timeout, shared) {
             Head::Request(request) => request,
             Head::Closed => return,
             Head::Refused(response) => {
@@ -289,7 +278,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared, buffers: &mut Buffer
         let response = match respond(&request, shared) {
             Answer::Response(response) => response,
             Answer::EventStream => {
-                // The stream is handed over (this loop ends); a clone fails only when the
+                // The stream is handed over (this thread ends); a clone fails only when the
                 // process is out of descriptors, answered like a full list of streams.
                 if stream.try_clone().is_ok_and(|clone| shared.events.subscribe(clone)) {
                     return;
@@ -302,7 +291,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared, buffers: &mut Buffer
             eprintln!("cell-http: {peer}: 400 {:?}: {}", request.target, body_text(&response));
         }
         let keep_alive = request.keep_alive && response.status != 400;
-        if response.write_buffered(&mut stream, head_only, keep_alive, output).is_err() {
+        if response.write_buffered(&mut stream, head_only, keep_alive, &mut output).is_err() {
             return;
         }
         if !keep_alive {
