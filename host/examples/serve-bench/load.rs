@@ -162,6 +162,22 @@ pub fn threads(pid: u32) -> Option<u64> {
     status_field(pid, "Threads:")
 }
 
+/// Waits until process `pid`'s threads have been as many for 100 ms (at most 5 s): the
+/// threads of connections just closed have ended. Their number then.
+pub fn settle(pid: u32) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut last = threads(pid).expect("the process's threads");
+    let mut since = Instant::now();
+    while Instant::now() < deadline && since.elapsed() < Duration::from_millis(100) {
+        std::thread::sleep(Duration::from_millis(10));
+        let now = threads(pid).expect("the process's threads");
+        if now != last {
+            (last, since) = (now, Instant::now());
+        }
+    }
+    last
+}
+
 /// A number from `/proc/PID/status`.
 fn status_field(pid: u32, name: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;

@@ -20,8 +20,10 @@
 //! - `serve_memory` (nav site, measured before `serve_rps`): the http cell's resident set
 //!   (`VmRSS`; the cell found as the serve process's child named `cell-http`) after 1,000,
 //!   10,000, 100,000 and 200,000 requests, each step a load of its own (new connections, as
-//!   browsers make), and the host's. Target: the same after 100,000 as after 1,000; growth
-//!   that goes on to 200,000 is a leak, growth that stopped is a warm-up.
+//!   browsers make), read once the cell's threads have settled (the closed connections'
+//!   threads gone), with that number of threads; and the host's. Target: the same after
+//!   100,000 as after 1,000; growth that goes on to 200,000 is a leak, growth that stopped is
+//!   a warm-up.
 //!
 //! Then SIGINT, as Ctrl-C, and a bounded wait for the exit (the cache is saved then).
 //!
@@ -180,8 +182,8 @@ fn requests(server: &Serve, shape: &str, clients: usize, seconds: u64) {
         let load = load::run(server.address, &path, clients, length, Until::Count(step - done));
         assert_eq!(load.failed, 0, "requests failed on the way to {step}");
         done += load.total;
+        let threads = load::settle(cell);
         let (cell_kib, host_kib) = (load::rss_kib(cell), load::rss_kib(server.pid()));
-        let threads = load::threads(cell).expect("the cell's threads");
         steps.push((
             done,
             cell_kib.expect("the cell's VmRSS"),
