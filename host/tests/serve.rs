@@ -124,6 +124,53 @@ fn a_missing_path_is_404_listing_the_nearest_routes() {
 }
 
 #[test]
+fn a_repeated_request_gets_the_same_bytes_whatever_its_answer() {
+    // The first of each pair may be the host's answer, the second is the cell's cache's
+    // (tests share the server, so either may be cached already: both must be equal).
+    let etag = get(server(), "/about/").header("ETag").unwrap().to_string();
+    for (method, path, headers) in [
+        ("GET", "/about/", String::new()),
+        ("HEAD", "/about/", String::new()),
+        ("GET", "/about/", format!("If-None-Match: {etag}\r\n")),
+        ("GET", "/about/", "If-None-Match: \"old\"\r\n".to_string()),
+        ("GET", "/css/site.css", String::new()),
+        ("GET", "/blog?page=3", String::new()),
+        ("GET", "/blog?page=4", String::new()),
+        ("GET", "/no/such/page/", String::new()),
+    ] {
+        let ask = || {
+            let mut stream = TcpStream::connect(server()).unwrap();
+            stream.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+            let request = format!(
+                "{method} {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n{headers}\r\n"
+            );
+            stream.write_all(request.as_bytes()).unwrap();
+            let mut reply = Vec::new();
+            std::io::Read::read_to_end(&mut stream, &mut reply).unwrap();
+            String::from_utf8_lossy(&reply).into_owned()
+        };
+        let (first, second) = (ask(), ask());
+        assert_eq!(first, second, "{method} {path} {headers:?}");
+        let status = &first[9..12];
+        let expected = match (method, path, headers.contains(&etag)) {
+            (_, "/about/", true) => "304",
+            (_, "/no/such/page/", _) => "404",
+            (_, "/blog?page=3" | "/blog?page=4", _) => "308",
+            _ => "200",
+        };
+        assert_eq!(status, expected, "{method} {path} {headers:?}: {first}");
+        if path.starts_with("/blog?") {
+            // The query is the request's, even when the redirect came from the cache.
+            let query = path.split_once('?').unwrap().1;
+            assert!(first.contains(&format!("Location: /blog/?{query}\r\n")), "{first}");
+        }
+        if method == "HEAD" {
+            assert!(first.ends_with("\r\n\r\n"), "no body after a HEAD answer: {first}");
+        }
+    }
+}
+
+#[test]
 fn head_sends_the_headers_of_get_and_no_body() {
     let mut client = Client::connect(server());
     let full = client.get("/about/");

@@ -59,6 +59,35 @@ fn an_edit_sends_its_route_to_the_event_streams_and_the_new_body_is_served() {
 }
 
 #[test]
+fn an_edit_is_served_at_once_though_the_old_page_was_cached_and_its_old_tag_gets_200() {
+    let served = serve("serve-live-cached");
+    let old = get(served.address(), "/blog/first/");
+    // Asked twice: the second answer came from the cell's cache.
+    assert_eq!(get(served.address(), "/blog/first/").body, old.body);
+    let old_tag = old.header("ETag").expect("an ETag").to_string();
+    let conditional = |tag: &str| {
+        let mut client = Client::connect(served.address());
+        let request =
+            format!("GET /blog/first/ HTTP/1.1\r\nHost: t\r\nIf-None-Match: {tag}\r\n\r\n");
+        client.send(request.as_bytes());
+        client.read(false)
+    };
+    assert_eq!(conditional(&old_tag).status, 304);
+
+    // `rebuilt` returns once the cell has the new revision: no wait is needed.
+    served.edit("content/blog/first.md", &format!("{FIRST}Cached no more.\n"));
+    let new = get(served.address(), "/blog/first/");
+    assert!(new.text().contains("Cached no more."), "{}", new.text());
+    let new_tag = new.header("ETag").expect("an ETag").to_string();
+    assert_ne!(new_tag, old_tag);
+    let stale = conditional(&old_tag);
+    assert_eq!(stale.status, 200, "the old tag is not the page's any more");
+    assert!(stale.text().contains("Cached no more."));
+    assert_eq!(conditional(&new_tag).status, 304);
+    common::remove_unless_failing(&served.root);
+}
+
+#[test]
 fn a_build_error_reaches_every_page_and_clears_when_fixed_while_the_last_good_output_is_served() {
     let served = serve("serve-live-error");
     let good = get(served.address(), "/blog/first/").body;

@@ -1,10 +1,13 @@
-//! The http cell: serves a site over HTTP/1.1, asking the host for every response, and
-//! pushes live-reload events to the open pages.
+//! The http cell: serves a site over HTTP/1.1, with the content the host answers for each
+//! path, and pushes live-reload events to the open pages.
 //!
 //! The cell process (`main.rs`) serves `cell_proto::http` to the host: `start` binds the
 //! address and starts a [`Server`], `notify` sends a rebuild's changes to every page's event
-//! stream. For each request the server asks a [`ContentSource`] (in the cell, the host's
-//! `cell_proto::content::find`) and turns the answer into a response.
+//! stream. For a request the server asks a [`ContentSource`] (in the cell, the host's
+//! `cell_proto::content::find`) and turns the answer into a response. Each answer names the
+//! revision of the site it was read at ([`Reply`]); the server keeps the answers of the
+//! newest revision it has heard of, within a budget, and answers repeated and conditional
+//! requests from them until [`Server::notify`] (or a newer answer) brings the next revision.
 //!
 //! In dev mode, [`devtools`] answers `/__dodeca/eval?route=…&expr=…` for clients on this
 //! machine: a template expression evaluated in a route's context (the host's
@@ -22,13 +25,13 @@
 //! ```
 //! use std::io::{Read, Write};
 //! use std::sync::Arc;
-//! use cell_http::{Content, ContentSource, Server};
+//! use cell_http::{Content, ContentSource, Reply, Server};
 //! use cell_proto::{ContentRequest, HttpConfig};
 //!
 //! struct Hello;
 //! impl ContentSource for Hello {
-//!     fn find(&self, request: &ContentRequest) -> Result<Content, String> {
-//!         Ok(match request.path.as_str() {
+//!     fn find(&self, request: &ContentRequest) -> Result<Reply, String> {
+//!         let content = match request.path.as_str() {
 //!             "/" => Content::Found {
 //!                 file: "index.html".into(),
 //!                 body: Box::new(b"<body>hi</body>".to_vec()),
@@ -36,7 +39,9 @@
 //!                 page: true,
 //!             },
 //!             _ => Content::NotFound { page: None, suggestions: vec!["/".into()] },
-//!         })
+//!         };
+//!         // The site never changes: one revision throughout.
+//!         Ok(Reply { revision: 0, content })
 //!     }
 //! }
 //!
@@ -54,6 +59,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod cache;
 pub mod devtools;
 mod events;
 pub mod path;
@@ -63,4 +69,4 @@ mod response;
 mod server;
 
 pub use response::{Body, Response, content_type, escape_html, reason};
-pub use server::{Content, ContentSource, Server, ServerError};
+pub use server::{Content, ContentSource, Reply, Server, ServerError};

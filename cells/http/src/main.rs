@@ -5,7 +5,7 @@
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use cell_http::{Body, Content, ContentSource, Server};
+use cell_http::{Body, Content, ContentSource, Reply, Server};
 use cell_proto::{
     ContentReply, ContentRequest, EvalReply, EvalRequest, HttpConfig, SiteChange, Started, content,
     http,
@@ -76,11 +76,11 @@ impl Host {
 }
 
 impl ContentSource for Host {
-    fn find(&self, request: &ContentRequest) -> Result<Content, String> {
+    fn find(&self, request: &ContentRequest) -> Result<Reply, String> {
         let connection = self.connection()?;
         let client = content::Client::new(connection.clone());
-        let reply = rpc::block_on(client.find(request)).map_err(|e| e.to_string())?;
-        Ok(match reply {
+        let answer = rpc::block_on(client.find(request)).map_err(|e| e.to_string())?;
+        let content = match answer.reply {
             ContentReply::Found(found) => Content::Found {
                 file: found.file,
                 body: Host::open(&connection, found.body)?,
@@ -93,7 +93,8 @@ impl ContentSource for Host {
                 page: missing.page.map(|page| Host::open(&connection, page)).transpose()?,
                 suggestions: missing.suggestions,
             },
-        })
+        };
+        Ok(Reply { revision: answer.revision, content })
     }
 
     fn eval(&self, request: &EvalRequest) -> Result<EvalReply, String> {

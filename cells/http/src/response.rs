@@ -47,30 +47,45 @@ impl Response {
         head_only: bool,
         keep_alive: bool,
     ) -> std::io::Result<()> {
-        let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status));
+        self.write_buffered(out, head_only, keep_alive, &mut Vec::new())
+    }
+
+    /// [`write_to`](Self::write_to), building the bytes in `buffer` (cleared first), which
+    /// a connection keeps from one response to the next: no allocation once it is large
+    /// enough.
+    ///
+    /// # Errors
+    ///
+    /// When the client's socket fails or times out.
+    pub fn write_buffered(
+        &self,
+        out: &mut impl Write,
+        head_only: bool,
+        keep_alive: bool,
+        buffer: &mut Vec<u8>,
+    ) -> std::io::Result<()> {
+        buffer.clear();
+        write!(buffer, "HTTP/1.1 {} {}\r\n", self.status, reason(self.status))?;
         for (name, value) in &self.headers {
-            head.push_str(name);
-            head.push_str(": ");
-            head.push_str(value);
-            head.push_str("\r\n");
+            for part in [name.as_bytes(), b": ", value.as_bytes(), b"\r\n"] {
+                buffer.extend_from_slice(part);
+            }
         }
         if self.status != 304 {
-            head.push_str(&format!("Content-Length: {}\r\n", self.body.len()));
+            write!(buffer, "Content-Length: {}\r\n", self.body.len())?;
         }
-        head.push_str(if keep_alive {
-            "Connection: keep-alive\r\n"
+        buffer.extend_from_slice(if keep_alive {
+            b"Connection: keep-alive\r\n\r\n"
         } else {
-            "Connection: close\r\n"
+            b"Connection: close\r\n\r\n"
         });
-        head.push_str("\r\n");
         let send_body = !head_only && self.status != 304;
-        if send_body && self.body.len() <= 64 << 10 {
-            // One write for small responses: no Nagle-delayed second segment.
-            let mut bytes = head.into_bytes();
-            bytes.extend_from_slice(&self.body);
-            out.write_all(&bytes)?;
+        if send_body && self.body.len() <= SMALL {
+            // One write for small responses: one segment, one system call.
+            buffer.extend_from_slice(&self.body);
+            out.write_all(buffer)?;
         } else {
-            out.write_all(head.as_bytes())?;
+            out.write_all(buffer)?;
             if send_body {
                 out.write_all(&self.body)?;
             }
@@ -78,6 +93,9 @@ impl Response {
         out.flush()
     }
 }
+
+/// Bodies up to this size are copied after the head and sent with it in one write.
+const SMALL: usize = 16 << 10;
 
 /// The reason phrase of the statuses this server sends.
 pub fn reason(status: u16) -> &'static str {

@@ -1,5 +1,6 @@
 //! The server: the listening socket, one thread per connection under a cap, and each
-//! connection's loop of reading a request head (within limits and deadlines) and answering.
+//! connection's loop of reading a request head (within limits and deadlines) and answering,
+//! from the cache of the host's answers when it can (`cache.rs`).
 
 use std::fmt;
 use std::io::{ErrorKind, Read};
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use cell_proto::{ContentRequest, EvalReply, EvalRequest, HttpConfig, SiteChange};
 
+use crate::cache::{Cache, Entry, holds};
 use crate::devtools::{self, EVAL_PATH};
 use crate::events::Events;
 use crate::reload::{EVENTS_PATH, SCRIPT, SCRIPT_PATH, inject};
@@ -43,14 +45,25 @@ pub enum Content {
     },
 }
 
+/// A source's answer, and the revision of the site it was read at.
+pub struct Reply {
+    /// The revision whose content this is: the server keeps the answer for later requests
+    /// while that is the newest revision it has heard of (from replies, and from
+    /// [`Server::notify`]), and drops it when a newer one comes. A source whose content never
+    /// changes can say 0 throughout.
+    pub revision: u64,
+    /// The content.
+    pub content: Content,
+}
+
 /// Where responses come from: the host, over rpc, in the cell; anything in tests.
 pub trait ContentSource: Send + Sync + 'static {
-    /// The content for a request, or why it could not be had (answered 502).
+    /// The content for a request, or why it could not be had (answered 502, and not kept).
     ///
     /// # Errors
     ///
     /// A message for the log when the source fails.
-    fn find(&self, request: &ContentRequest) -> Result<Content, String>;
+    fn find(&self, request: &ContentRequest) -> Result<Reply, String>;
 
     /// Evaluates a template expression in the context of a route, for the devtools endpoint
     /// ([`crate::devtools`]); the default evaluates nothing (answered 502).
@@ -98,6 +111,7 @@ impl std::error::Error for ServerError {}
 pub struct Server {
     address: SocketAddr,
     events: Arc<Events>,
+    cache: Arc<Cache>,
 }
 
 struct Shared {
@@ -105,6 +119,7 @@ struct Shared {
     limits: Limits,
     source: Arc<dyn ContentSource>,
     events: Arc<Events>,
+    cache: Arc<Cache>,
     active: AtomicUsize,
 }
 
@@ -150,6 +165,8 @@ impl Server {
             .local_addr()
             .map_err(|error| ServerError::Bind { address: config.address.clone(), error })?;
         let events = Events::new(config.max_event_streams as usize);
+        let cache =
+            Arc::new(Cache::new(config.cache_bytes as usize, config.cache_entries as usize));
         let shared = Arc::new(Shared {
             config: config.clone(),
             limits: Limits {
@@ -158,13 +175,14 @@ impl Server {
             },
             source,
             events: events.clone(),
+            cache: cache.clone(),
             active: AtomicUsize::new(0),
         });
         std::thread::Builder::new()
             .name("http-accept".into())
             .spawn(move || accept(listener, shared))
             .map_err(|e| ServerError::Config(format!("cannot start the accept thread: {e}")))?;
-        Ok(Server { address: bound, events })
+        Ok(Server { address: bound, events, cache })
     }
 
     /// The bound address.
@@ -172,9 +190,17 @@ impl Server {
         self.address
     }
 
-    /// Tells every open page what changed.
+    /// The site is at `change.revision` now: drops the answers kept for earlier revisions,
+    /// then tells every open page what changed (so a page that reloads gets the new build).
     pub fn notify(&self, change: &SiteChange) {
+        self.cache.advance(change.revision);
         self.events.broadcast(change);
+    }
+
+    /// Answers kept now, and the bytes they count against
+    /// [`HttpConfig::cache_bytes`](cell_proto::HttpConfig::cache_bytes).
+    pub fn cached(&self) -> (usize, usize) {
+        self.cache.usage()
     }
 
     /// Event streams open now.
@@ -266,13 +292,18 @@ enum Head {
 
 fn serve_connection(mut stream: TcpStream, shared: &Shared) {
     let peer_address = stream.peer_addr().ok();
-    let peer = peer_address.map_or_else(|| "?".to_string(), |a| a.to_string());
+    let peer = Peer(peer_address);
     let _ = stream.set_nodelay(true);
     let _ = stream
         .set_write_timeout(Some(Duration::from_millis(shared.config.header_timeout_ms.into())));
+    // Both kept for the connection's life: building each response in a new buffer (grown by
+    // reallocation past the allocator's per-thread cache) made the cell's memory creep under
+    // load (see the README, "Connections and memory").
     let mut buffer = Vec::with_capacity(4096);
+    let mut output = Vec::new();
+    let mut timeout = ReadTimeout(None);
     loop {
-        let request = match read_head(&mut stream, &mut buffer, shared) {
+        let request = match read_head(&mut stream, &mut buffer, &mut timeout, shared) {
             Head::Request(request) => request,
             Head::Closed => return,
             Head::Refused(response) => {
@@ -300,13 +331,25 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
             eprintln!("cell-http: {peer}: 400 {:?}: {}", request.target, body_text(&response));
         }
         let keep_alive = request.keep_alive && response.status != 400;
-        if response.write_to(&mut stream, head_only, keep_alive).is_err() {
+        if response.write_buffered(&mut stream, head_only, keep_alive, &mut output).is_err() {
             return;
         }
         if !keep_alive {
             // A body we did not read, or pipelined requests after a refused one, may follow.
             close_gracefully(stream, Duration::from_secs(1));
             return;
+        }
+    }
+}
+
+/// The client's address, for the log.
+struct Peer(Option<SocketAddr>);
+
+impl fmt::Display for Peer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(address) => address.fmt(f),
+            None => f.write_str("?"),
         }
     }
 }
@@ -318,7 +361,12 @@ fn body_text(response: &Response) -> String {
 /// Reads until `buffer` starts with a whole request head. Waiting for a request's first byte
 /// is bounded by the idle timeout; from its first byte, the whole head must arrive within
 /// the header timeout, however the client trickles it (slowloris).
-fn read_head(stream: &mut TcpStream, buffer: &mut Vec<u8>, shared: &Shared) -> Head {
+fn read_head(
+    stream: &mut TcpStream,
+    buffer: &mut Vec<u8>,
+    read_timeout: &mut ReadTimeout,
+    shared: &Shared,
+) -> Head {
     let idle = Duration::from_millis(shared.config.idle_timeout_ms.into());
     let header = Duration::from_millis(shared.config.header_timeout_ms.into());
     let mut deadline = None;
@@ -343,7 +391,7 @@ fn read_head(stream: &mut TcpStream, buffer: &mut Vec<u8>, shared: &Shared) -> H
                 }
             }
         };
-        let _ = stream.set_read_timeout(Some(timeout));
+        read_timeout.set(stream, timeout);
         match stream.read(&mut chunk) {
             Ok(0) => return Head::Closed,
             Ok(n) => buffer.extend_from_slice(&chunk[..n]),
@@ -355,6 +403,19 @@ fn read_head(stream: &mut TcpStream, buffer: &mut Vec<u8>, shared: &Shared) -> H
                 return Head::Refused(Response::text(408, "request head not received in time"));
             }
             Err(_) => return Head::Closed,
+        }
+    }
+}
+
+/// A connection's read timeout, set only when it changes. Between requests it is always the
+/// idle timeout; setting it before every read was one system call in three under load.
+struct ReadTimeout(Option<Duration>);
+
+impl ReadTimeout {
+    fn set(&mut self, stream: &TcpStream, timeout: Duration) {
+        if self.0 != Some(timeout) {
+            let _ = stream.set_read_timeout(Some(timeout));
+            self.0 = Some(timeout);
         }
     }
 }
@@ -398,46 +459,77 @@ fn respond(request: &Request, shared: &Shared, peer: Option<SocketAddr>) -> Answ
     if dev && path.path == EVAL_PATH {
         return Answer::Response(devtools::respond(request, &path, peer, &*shared.source));
     }
-    let find =
-        ContentRequest { path: path.path.clone(), known_etags: request.if_none_match.clone() };
+    let known = &request.if_none_match;
+    let entry = match shared.cache.get(&path.path, known) {
+        Some(entry) => entry,
+        None => {
+            let find = ContentRequest { path: path.path.clone(), known_etags: known.clone() };
+            match shared.source.find(&find) {
+                Ok(reply) => shared.cache.insert(
+                    &path.path,
+                    reply.revision,
+                    prepare(reply.content, &path.path, dev),
+                ),
+                Err(error) => {
+                    eprintln!("cell-http: {}: the host failed: {error}", path.path);
+                    return Answer::Response(Response::text(
+                        502,
+                        "the site's host could not answer; see its log",
+                    ));
+                }
+            }
+        }
+    };
     let cache = |page: bool| if dev || page { "no-cache" } else { "public, max-age=300" };
-    let response = match shared.source.find(&find) {
-        Err(error) => {
-            eprintln!("cell-http: {}: the host failed: {error}", path.path);
-            Response::text(502, "the site's host could not answer; see its log")
-        }
-        Ok(Content::Found { file, body, etag, page }) => {
-            let kind = content_type(&file);
-            // The tag stays the host's (a hash of the page without the script): the injected
-            // tag is the same for every page and every build, so it still names these bytes.
-            let body: Body = if page && dev && kind.starts_with("text/html") {
-                Box::new(inject(&body))
-            } else {
-                body
-            };
-            Response::new(200, kind, body).header("ETag", etag).header("Cache-Control", cache(page))
-        }
-        Ok(Content::NotModified(etag)) => {
-            Response::text(304, "").header("ETag", etag).header("Cache-Control", cache(true))
-        }
-        Ok(Content::Redirect(to)) => {
+    let not_modified = |etag: &str| {
+        Response::text(304, "").header("ETag", etag).header("Cache-Control", cache(true))
+    };
+    let response = match &*entry {
+        // A tag alone is only ever given to a request holding it (the host compares as
+        // `holds` does).
+        Entry::Tag(etag) => not_modified(etag),
+        Entry::Found { etag, .. } if holds(known, etag) => not_modified(etag),
+        Entry::Found { kind, body, etag, page } => Response::new(200, kind, Box::new(body.clone()))
+            .header("ETag", etag.as_str())
+            .header("Cache-Control", cache(*page)),
+        Entry::Redirect(to) => {
             let location = match &path.query {
-                Some(query) => format!("{}?{query}", encode_path(&to)),
-                None => encode_path(&to),
+                Some(query) => format!("{}?{query}", encode_path(to)),
+                None => encode_path(to),
             };
             // 308, not 301: a client must repeat the same method (HEAD stays HEAD).
             Response::text(308, format!("moved to {location}")).header("Location", location)
         }
-        Ok(Content::NotFound { page, suggestions }) => {
-            let body: Body = match page {
-                Some(page) if dev => Box::new(inject(&page)),
-                Some(page) => page,
-                None => Box::new(not_found_page(&path.path, &suggestions, dev).into_bytes()),
-            };
-            Response::new(404, "text/html; charset=utf-8", body).header("Cache-Control", "no-cache")
+        Entry::NotFound(body) => {
+            Response::new(404, "text/html; charset=utf-8", Box::new(body.clone()))
+                .header("Cache-Control", "no-cache")
         }
     };
     Answer::Response(response)
+}
+
+/// A source's content as the server sends it, for the cache.
+fn prepare(content: Content, path: &str, dev: bool) -> Entry {
+    match content {
+        Content::Found { file, body, etag, page } => {
+            let kind = content_type(&file);
+            // The tag stays the host's (a hash of the page without the script): the injected
+            // tag is the same for every page and every build, so it still names these bytes.
+            let body: Arc<[u8]> = if page && dev && kind.starts_with("text/html") {
+                inject(&body).into()
+            } else {
+                Arc::from(&**body)
+            };
+            Entry::Found { kind, body, etag, page }
+        }
+        Content::NotModified(etag) => Entry::Tag(etag),
+        Content::Redirect(to) => Entry::Redirect(to),
+        Content::NotFound { page, suggestions } => Entry::NotFound(match page {
+            Some(page) if dev => inject(&page).into(),
+            Some(page) => Arc::from(&**page),
+            None => not_found_page(path, &suggestions, dev).into_bytes().into(),
+        }),
+    }
 }
 
 /// A decoded path percent-encoded again for a `Location` header (which must be ASCII).

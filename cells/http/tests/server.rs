@@ -6,14 +6,20 @@ use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cell_http::{Content, ContentSource, Server};
+use cell_http::{Content, ContentSource, Reply, Server};
 use cell_proto::{ContentRequest, HttpConfig, SiteChange};
 
 /// `/` is a page, `/a.css` an asset, `/fail` fails, the rest is missing.
 struct Fake;
 
 impl ContentSource for Fake {
-    fn find(&self, request: &ContentRequest) -> Result<Content, String> {
+    fn find(&self, request: &ContentRequest) -> Result<Reply, String> {
+        Ok(Reply { revision: 0, content: Fake::content(request)? })
+    }
+}
+
+impl Fake {
+    fn content(request: &ContentRequest) -> Result<Content, String> {
         let found = |file: &str, body: &[u8], page| Content::Found {
             file: file.into(),
             body: Box::new(body.to_vec()),

@@ -8,7 +8,8 @@ use rpc::Blob;
 use crate::{EvalReply, EvalRequest};
 
 /// How the http cell serves: its address and its limits. Every limit has a default
-/// ([`HttpConfig::new`]); a value of 0 is refused by the cell.
+/// ([`HttpConfig::new`]); a value of 0 is refused by the cell, except in the cache's two
+/// bounds, where it turns the cache off.
 #[derive(Facet, Clone, Debug, PartialEq)]
 pub struct HttpConfig {
     /// The address to listen on, `IP:PORT`; port 0 picks a free port (reported in
@@ -30,6 +31,12 @@ pub struct HttpConfig {
     /// Milliseconds a kept-alive connection may sit idle between requests before it is
     /// closed.
     pub idle_timeout_ms: u32,
+    /// Bytes the cell may keep of the host's answers for the revision served (bodies, tags,
+    /// paths, and a fixed cost per entry); the least recently used go first beyond it, and an
+    /// answer over an eighth of it is never kept. 0 turns the cache off.
+    pub cache_bytes: u32,
+    /// Answers (paths) the cell may keep at once; 0 turns the cache off.
+    pub cache_entries: u32,
 }
 
 impl HttpConfig {
@@ -44,6 +51,8 @@ impl HttpConfig {
             max_headers: 64,
             header_timeout_ms: 10_000,
             idle_timeout_ms: 30_000,
+            cache_bytes: 16 << 20,
+            cache_entries: 4_096,
         }
     }
 }
@@ -74,7 +83,8 @@ pub struct BuildProblem {
 /// page's event stream.
 #[derive(Facet, Clone, Debug, PartialEq)]
 pub struct SiteChange {
-    /// The revision now served.
+    /// The revision now served: the cell lets go of the answers it kept for earlier ones
+    /// (see [`ContentAnswer::revision`]) before it tells the pages.
     pub revision: u64,
     /// URL paths of the pages whose output changed (`/blog/first/`): a page showing one of
     /// them reloads.
@@ -98,7 +108,19 @@ pub struct ContentRequest {
     pub known_etags: Vec<String>,
 }
 
-/// The host's answer to a [`ContentRequest`].
+/// The host's answer to a [`ContentRequest`], with the revision it was read at.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct ContentAnswer {
+    /// The revision of the build whose snapshot answered (the one a later
+    /// [`SiteChange::revision`] names). The cell keeps an answer only while it serves that
+    /// revision: one read just before a rebuild and received just after it is sent to its
+    /// client, never kept as the new build's.
+    pub revision: u64,
+    /// The answer.
+    pub reply: ContentReply,
+}
+
+/// What the host found at a path.
 #[derive(Facet, Clone, Debug, PartialEq)]
 #[repr(u8)]
 pub enum ContentReply {
@@ -134,7 +156,7 @@ pub struct NotFoundContent {
     pub suggestions: Vec<String>,
 }
 
-rpc::facet_payload!(HttpConfig, Started, SiteChange, ContentRequest, ContentReply);
+rpc::facet_payload!(HttpConfig, Started, SiteChange, ContentRequest, ContentAnswer);
 
 rpc::service! {
     /// The http cell: serves the site over HTTP/1.1 and pushes live-reload events.
@@ -151,8 +173,8 @@ rpc::service! {
     /// Served by the host for the http cell: the content of each request, read from the
     /// snapshot of the last completed build (a request never sees half a rebuild).
     pub mod content: "Content" {
-        /// The content at a URL path, or why there is none.
-        fn find(request: ContentRequest) -> ContentReply;
+        /// The content at a URL path, or why there is none, and the revision it was read at.
+        fn find(request: ContentRequest) -> ContentAnswer;
         /// An expression evaluated in the context of a route (the devtools endpoint; see
         /// `eval.rs`).
         fn eval(request: EvalRequest) -> EvalReply;

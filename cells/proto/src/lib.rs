@@ -228,6 +228,6 @@ rpc::service! {
 
 mod http_service;
 pub use http_service::{
-    BuildProblem, ContentReply, ContentRequest, FoundContent, HttpConfig, NotFoundContent,
-    SiteChange, Started, content, http,
+    BuildProblem, ContentAnswer, ContentReply, ContentRequest, FoundContent, HttpConfig,
+    NotFoundContent, SiteChange, Started, content, http,
 };

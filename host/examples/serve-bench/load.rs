@@ -2,8 +2,8 @@
 //! the resident memory of processes, from `/proc`.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Barrier, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::http::Client;
@@ -37,7 +37,9 @@ impl Measured {
 }
 
 /// Runs `clients` keep-alive clients against `address`, each asking for `path` in a loop and
-/// checking that the body has `length` bytes. Every read and write is bounded (10 s).
+/// checking that the body has `length` bytes. Every client connects before any asks, so
+/// the server has all of them open from the first request. Every read and write is bounded
+/// (10 s).
 pub fn run(
     address: SocketAddr,
     path: &str,
@@ -46,19 +48,31 @@ pub fn run(
     until: Until,
 ) -> Measured {
     let issued = Arc::new(AtomicU64::new(0));
+    let connected = Arc::new(Barrier::new(clients + 1));
+    // The measured window, from the moment every client is connected.
+    let window = Arc::new(OnceLock::new());
+    let threads: Vec<_> = (0..clients)
+        .map(|_| {
+            let (issued, connected, window) = (issued.clone(), connected.clone(), window.clone());
+            let path = path.to_string();
+            std::thread::spawn(move || {
+                let connection = Client::connect(address, Duration::from_secs(10)).ok();
+                // Twice: all connected, then the window set.
+                connected.wait();
+                connected.wait();
+                let window = *window.get().expect("set before the clients go");
+                client(connection, address, &path, length, until, &issued, window)
+            })
+        })
+        .collect();
+    connected.wait();
     let started = Instant::now();
-    let (from, to) = match until {
+    let _ = window.set(match until {
         Until::Time { warmup, measured } => (started + warmup, started + warmup + measured),
         // Bounded all the same: a stuck server ends the load after a minute.
         Until::Count(_) => (started, started + Duration::from_secs(60)),
-    };
-    let threads: Vec<_> = (0..clients)
-        .map(|_| {
-            let issued = issued.clone();
-            let path = path.to_string();
-            std::thread::spawn(move || client(address, &path, length, until, &issued, from, to))
-        })
-        .collect();
+    });
+    connected.wait();
     let mut latencies = Vec::new();
     let (mut failed, mut total) = (0, 0);
     for thread in threads {
@@ -90,17 +104,16 @@ pub fn run(
 /// One client: the latencies (µs) of its requests in the measured window, its failures and
 /// its requests answered well.
 fn client(
+    mut connection: Option<Client>,
     address: SocketAddr,
     path: &str,
     length: usize,
     until: Until,
     issued: &AtomicU64,
-    from: Instant,
-    to: Instant,
+    (from, to): (Instant, Instant),
 ) -> (Vec<u32>, u64, u64) {
     let mut times = Vec::with_capacity(1 << 16);
     let (mut failed, mut answered) = (0, 0);
-    let mut connection = None;
     loop {
         if let Until::Count(limit) = until
             && issued.fetch_add(1, Ordering::Relaxed) >= limit
@@ -141,8 +154,34 @@ fn client(
 
 /// The resident set of process `pid` in KiB (`VmRSS`), if it is running.
 pub fn rss_kib(pid: u32) -> Option<u64> {
+    status_field(pid, "VmRSS:")
+}
+
+/// The threads of process `pid`, if it is running.
+pub fn threads(pid: u32) -> Option<u64> {
+    status_field(pid, "Threads:")
+}
+
+/// Waits until process `pid`'s threads have been as many for 100 ms (at most 5 s): the
+/// threads of connections just closed have ended. Their number then.
+pub fn settle(pid: u32) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut last = threads(pid).expect("the process's threads");
+    let mut since = Instant::now();
+    while Instant::now() < deadline && since.elapsed() < Duration::from_millis(100) {
+        std::thread::sleep(Duration::from_millis(10));
+        let now = threads(pid).expect("the process's threads");
+        if now != last {
+            (last, since) = (now, Instant::now());
+        }
+    }
+    last
+}
+
+/// A number from `/proc/PID/status`.
+fn status_field(pid: u32, name: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    let line = status.lines().find(|line| line.starts_with(name))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 

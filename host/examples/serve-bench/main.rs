@@ -17,10 +17,13 @@
 //!   threaded `std::net` HTTP/1.1 server in this program (a thread per connection) sending
 //!   the very bytes the cell sent (head and body), measured the same way just after. Both
 //!   bodies are compared before timing. Target: at least 0.5x the floor.
-//! - `serve_memory` (nav site): the http cell's resident set (`VmRSS`; the cell found as the
-//!   serve process's child named `cell-http`) after 1,000 requests and after 100,000, and
-//!   the host's. Target: unchanged. Then after as many requests again (about 200,000): growth
-//!   that goes on is a leak, growth that stopped is the allocator's warm-up.
+//! - `serve_memory` (nav site, measured before `serve_rps`): the http cell's resident set
+//!   (`VmRSS`; the cell found as the serve process's child named `cell-http`) after 1,000,
+//!   10,000, 100,000 and 200,000 requests, each step a load of its own (new connections, as
+//!   browsers make), read once the cell's threads have settled (the closed connections'
+//!   threads gone), with that number of threads; and the host's. Target: the same after
+//!   100,000 as after 1,000; growth that goes on to 200,000 is a leak, growth that stopped is
+//!   a warm-up.
 //!
 //! Then SIGINT, as Ctrl-C, and a bounded wait for the exit (the cache is saved then).
 //!
@@ -172,19 +175,43 @@ fn requests(server: &Serve, shape: &str, clients: usize, seconds: u64) {
 
     let cells = load::children_named(server.pid(), "cell-http");
     let cell = *cells.first().expect("the http cell, a child of the serve process");
-    let memory = |what: &str| {
+    // (requests so far, the cell's KiB, the host's KiB, the cell's threads) after each step.
+    let mut steps = Vec::new();
+    let mut done = 0;
+    for step in [1_000, 10_000, 100_000, 200_000] {
+        let load = load::run(server.address, &path, clients, length, Until::Count(step - done));
+        assert_eq!(load.failed, 0, "requests failed on the way to {step}");
+        done += load.total;
+        let threads = load::settle(cell);
         let (cell_kib, host_kib) = (load::rss_kib(cell), load::rss_kib(server.pid()));
-        (what.to_string(), cell_kib.expect("the cell's VmRSS"), host_kib.expect("host VmRSS"))
+        steps.push((
+            done,
+            cell_kib.expect("the cell's VmRSS"),
+            host_kib.expect("host VmRSS"),
+            threads,
+        ));
+    }
+    let now = load::children_named(server.pid(), "cell-http");
+    let list = |of: fn(&(u64, u64, u64, u64)) -> u64| {
+        steps.iter().map(|step| format!("after_{}={}", step.0, of(step))).collect::<Vec<_>>()
     };
-    let warm = load::run(server.address, &path, clients, length, Until::Count(1_000));
-    let mut done = warm.total + warm.failed;
-    let after_1k = memory(&done.to_string());
+    let ratio = |of: fn(&(u64, u64, u64, u64)) -> u64| of(&steps[2]) as f64 / of(&steps[0]) as f64;
+    println!(
+        "serve_memory site={shape} cell_pid_unchanged={} cell_rss_kib {} \
+         ratio_100000_vs_1000={:.3} target=1.000 | cell_threads {} | host_rss_kib {} \
+         ratio_100000_vs_1000={:.3}",
+        now == cells,
+        list(|s| s.1).join(" "),
+        ratio(|s| s.1),
+        list(|s| s.3).join(" "),
+        list(|s| s.2).join(" "),
+        ratio(|s| s.2),
+    );
 
     let until =
         Until::Time { warmup: Duration::from_secs(1), measured: Duration::from_secs(seconds) };
     let served = load::run(server.address, &path, clients, length, until);
     let floored = load::run(floor, &path, clients, length, until);
-    done += served.total + served.failed;
     println!(
         "serve_rps site={shape} clients={clients} seconds={seconds} body_bytes={length} \
          head_bytes={} rps={:.0} p50_ms={:.2} p99_ms={:.2} failed={} | floor rps={:.0} \
@@ -199,34 +226,5 @@ fn requests(server: &Serve, shape: &str, clients: usize, seconds: u64) {
         floored.p99_ms,
         floored.failed,
         served.per_second() / floored.per_second()
-    );
-    let rest = 100_000u64.saturating_sub(done);
-    let topped = load::run(server.address, &path, clients, length, Until::Count(rest));
-    done += topped.total + topped.failed;
-    let after_100k = memory(&done.to_string());
-    // And as many again: growth that goes on is a leak, growth that stopped a warm-up.
-    let again = load::run(server.address, &path, clients, length, Until::Count(done));
-    done += again.total + again.failed;
-    let after_200k = memory(&done.to_string());
-    let now = load::children_named(server.pid(), "cell-http");
-    println!(
-        "serve_memory site={shape} cell_pid_unchanged={} cell_rss_kib after_{}={} \
-         after_{}={} ratio={:.3} target=unchanged (after_{}={}) | host_rss_kib after_{}={} \
-         after_{}={} ratio={:.3} (after_{}={})",
-        now == cells,
-        after_1k.0,
-        after_1k.1,
-        after_100k.0,
-        after_100k.1,
-        after_100k.1 as f64 / after_1k.1 as f64,
-        after_200k.0,
-        after_200k.1,
-        after_1k.0,
-        after_1k.2,
-        after_100k.0,
-        after_100k.2,
-        after_100k.2 as f64 / after_1k.2 as f64,
-        after_200k.0,
-        after_200k.2,
     );
 }

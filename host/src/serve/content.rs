@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use cell_proto::{
-    ContentReply, ContentRequest, EvalReply, EvalRequest, FoundContent, NotFoundContent, content,
+    ContentAnswer, ContentReply, ContentRequest, EvalReply, EvalRequest, FoundContent,
+    NotFoundContent, content,
 };
 use parking_lot::{Mutex, RwLock};
 use picante::Snapshot;
@@ -269,13 +270,16 @@ pub(crate) struct ServeState {
 pub(crate) struct ContentService(pub(crate) Arc<ServeState>);
 
 impl content::Service for ContentService {
-    async fn find(&self, request: ContentRequest) -> Result<ContentReply, RpcError> {
-        // Taken once: a rebuild that lands meanwhile does not change what this request sees.
+    async fn find(&self, request: ContentRequest) -> Result<ContentAnswer, RpcError> {
+        // Taken once: a rebuild that lands meanwhile does not change what this request sees,
+        // and the answer names the revision it was read at, so the cell, which keeps answers
+        // for the revision it serves, never keeps it as the next build's.
         let served = self.0.served.read().clone();
         let served = served.ok_or_else(|| RpcError::remote("no build to serve yet"))?;
         let link = self.0.link.lock().as_ref().and_then(WeakConnection::upgrade);
         let link = link.ok_or_else(|| RpcError::remote("the http cell is restarting"))?;
-        served.find(&request, &link).await
+        let reply = served.find(&request, &link).await?;
+        Ok(ContentAnswer { revision: served.revision(), reply })
     }
 
     async fn eval(&self, request: EvalRequest) -> Result<EvalReply, RpcError> {
