@@ -7,7 +7,7 @@ use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
 use std::sync::Arc;
 use std::time::Duration;
 
-use cell_http::{Content, ContentSource, Server};
+use cell_http::{Content, ContentSource, Reply, Server};
 use cell_proto::{ContentRequest, EvalReply, EvalRequest, ExpressionError, HttpConfig, Value};
 
 /// Evaluates `boom` to an error, routes other than `/` and `/blog/` to unknown, anything else
@@ -15,13 +15,14 @@ use cell_proto::{ContentRequest, EvalReply, EvalRequest, ExpressionError, HttpCo
 struct Evaluator;
 
 impl ContentSource for Evaluator {
-    fn find(&self, request: &ContentRequest) -> Result<Content, String> {
-        Ok(Content::Found {
+    fn find(&self, request: &ContentRequest) -> Result<Reply, String> {
+        let content = Content::Found {
             file: "index.html".into(),
-            body: Box::new(format!("page at {}", request.path).into_bytes()),
+            body: format!("page at {}", request.path).into_bytes().into(),
             etag: "\"e\"".into(),
             page: false,
-        })
+        };
+        Ok(Reply { revision: 0, content })
     }
 
     fn eval(&self, request: &EvalRequest) -> Result<EvalReply, String> {
@@ -45,8 +46,8 @@ impl ContentSource for Evaluator {
 struct Pages;
 
 impl ContentSource for Pages {
-    fn find(&self, _: &ContentRequest) -> Result<Content, String> {
-        Ok(Content::Redirect("/".into()))
+    fn find(&self, _: &ContentRequest) -> Result<Reply, String> {
+        Ok(Reply { revision: 0, content: Content::Redirect("/".into()) })
     }
 }
 
