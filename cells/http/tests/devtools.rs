@@ -18,7 +18,7 @@ impl ContentSource for Evaluator {
     fn find(&self, request: &ContentRequest) -> Result<Reply, String> {
         let content = Content::Found {
             file: "index.html".into(),
-            body: format!("page at {}", request.path).into_bytes().into(),
+            body: Box::new(format!("page at {}", request.path).into_bytes()),
             etag: "\"e\"".into(),
             page: false,
         };
