@@ -92,6 +92,10 @@ pub struct Database {
     /// A page's output file ("" for a draft): what a build needs of a page whose render did
     /// not change, without its render's value.
     pub(crate) output_rel: Arc<DerivedIngredient<Database, String, String>>,
+    /// Every page's output and route, for a server (`serve/content.rs`); not saved: only a
+    /// server asks for it, and computes it once.
+    pub(crate) served_pages:
+        Arc<DerivedIngredient<Database, (), Arc<crate::serve::content::ServedPages>>>,
     pub(crate) template_references: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
     pub(crate) template_bundle: Arc<DerivedIngredient<Database, String, Arc<Vec<TemplateSource>>>>,
     pub(crate) data_file: Arc<DerivedIngredient<Database, String, WireValue>>,
@@ -230,6 +234,7 @@ impl Database {
             read_sets: interned(23, "read_sets"),
             reused: derived(24, "reused", provide::reused_query),
             output_rel: derived(25, "output_rel", render::output_rel_query),
+            served_pages: derived(26, "served_pages", crate::serve::content::served_pages_query),
             cells,
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
@@ -262,6 +267,7 @@ impl Database {
         registry.register(db.read_sets.clone());
         registry.register(db.reused.clone());
         registry.register(db.output_rel.clone());
+        registry.register(db.served_pages.clone());
         db
     }
 }

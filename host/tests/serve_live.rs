@@ -185,3 +185,21 @@ fn a_page_whose_memo_came_from_a_saved_database_is_served_from_its_output() {
     drop(site);
     common::remove_unless_failing(&root);
 }
+
+#[test]
+fn a_page_made_a_draft_is_no_longer_served_and_made_a_page_again_is() {
+    // The server's list of page outputs is a query over each page's output file: a text edit
+    // keeps it, a draft flag changes it.
+    let served = serve("serve-live-draft");
+    assert_eq!(get(served.address(), "/blog/first/").status, 200);
+    served.edit("content/blog/first.md", &format!("{FIRST}Edited text.\n"));
+    assert!(get(served.address(), "/blog/first/").text().contains("Edited text."));
+    let draft = FIRST.replace("weight = 1\n", "weight = 1\ndraft = true\n");
+    served.edit("content/blog/first.md", &format!("{draft}Hidden.\n"));
+    assert_eq!(get(served.address(), "/blog/first/").status, 404);
+    served.edit("content/blog/first.md", &format!("{FIRST}Back.\n"));
+    let reply = get(served.address(), "/blog/first/");
+    assert_eq!(reply.status, 200);
+    assert!(reply.text().contains("Back."));
+    common::remove_unless_failing(&served.root);
+}

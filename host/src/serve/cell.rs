@@ -147,7 +147,11 @@ impl HttpServer {
             (false, Some(previous)) => Some(previous.fallback().cloned().unwrap_or(previous)),
             _ => None,
         };
+        let listing = std::time::Instant::now();
         let served = Arc::new(Served::new(db, cas, output, fallback).map_err(fail)?);
+        if std::env::var_os("DODECA_PHASES").is_some() {
+            eprintln!("phase serve listing: {:.2} ms", listing.elapsed().as_secs_f64() * 1e3);
+        }
         let revision = served.revision();
         debug_assert!(Arc::ptr_eq(served.database(), &self.shared.db), "another site's database");
         *self.shared.state.served.write() = Some(served);

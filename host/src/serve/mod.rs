@@ -18,7 +18,7 @@
 
 mod cell;
 mod command;
-mod content;
+pub(crate) mod content;
 mod eval;
 mod signals;
 
