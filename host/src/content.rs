@@ -7,7 +7,7 @@ use crate::SiteError;
 use crate::values::{self, Syntax};
 use std::sync::Arc;
 
-use cell_proto::{MarkdownReply, RenderMarkdown, markdown};
+use cell_proto::{MarkdownOptions, MarkdownReply, RenderMarkdown, markdown};
 
 use crate::db::{Database, Query};
 use crate::error::{cell_query_error, query_error};
@@ -208,12 +208,22 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             .content
             .get(db, &path)?
             .ok_or_else(|| query_error(SiteError::in_file(&file, "no such content file")))?;
-        let request = RenderMarkdown { path: path.clone(), source: source.clone() };
+        // The permalink: co-located links and the page's own anchors are written against it.
+        let config = db.config.get(db, ()).await?;
+        let permalink = format!("{}{}", config.base_url, route_of(&path));
+        let request = RenderMarkdown {
+            path: path.clone(),
+            source: source.clone(),
+            permalink,
+            // TODO(issue 18): the site's `[markdown]` and `[slugify] anchors` settings (and
+            // the section's `insert_anchor_links`), from the config; Zola's defaults until then.
+            options: MarkdownOptions::default(),
+        };
         let reply = db
             .cells
             .call(&db.cells.markdown, |connection| {
-                let request = request.clone();
-                async move { markdown::Client::new(connection).render(&request).await }
+                let request = &request;
+                async move { markdown::Client::new(connection).render(request).await }
             })
             .await
             .map_err(cell_query_error)?;

@@ -24,9 +24,15 @@
 #![deny(missing_docs)]
 
 mod codec;
+mod markdown_service;
 mod value;
 mod wire;
 
+pub use markdown_service::{
+    AnchorLinkCall, AnchorLinks, FrontMatterFormat, Heading, MarkdownOptions, MarkdownReply,
+    PageProblem, RenderMarkdown, RenderedMarkdown, ShortcodeCall, ShortcodeOutput, Slugify,
+    markdown, markdown_host, write_toc,
+};
 pub use value::Value;
 pub use wire::{MAX_VALUE_DEPTH, ValueBuilder, WireValue, WireWriter, decode_value};
 
@@ -120,51 +126,6 @@ pub struct FunctionCall {
     pub arguments: Vec<(String, WireValue)>,
 }
 
-/// Markdown to render.
-#[derive(Facet, Clone, Debug, PartialEq)]
-pub struct RenderMarkdown {
-    /// Where it comes from (for error messages), relative to `content/`.
-    pub path: String,
-    /// The whole file, front matter included.
-    pub source: String,
-}
-
-/// A heading of a rendered page, for tables of contents.
-#[derive(Facet, Clone, Debug, PartialEq)]
-pub struct Heading {
-    /// 1 to 6.
-    pub level: u8,
-    /// The heading's text.
-    pub title: String,
-    /// The anchor id given to it.
-    pub id: String,
-}
-
-/// Which syntax a page's front matter used.
-#[derive(Facet, Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub enum FrontMatterFormat {
-    /// `+++` delimited TOML.
-    Toml,
-    /// `---` delimited YAML.
-    Yaml,
-}
-
-/// Rendered markdown.
-#[derive(Facet, Clone, Debug, PartialEq)]
-pub struct RenderedMarkdown {
-    /// The body as HTML.
-    pub html: String,
-    /// The headings, in order.
-    pub headings: Vec<Heading>,
-    /// The front matter's text (without delimiters), if there is any.
-    pub front_matter: Option<String>,
-    /// Its syntax.
-    pub front_matter_format: Option<FrontMatterFormat>,
-    /// The 1-based line at which the body starts in the file (for error positions).
-    pub body_line: u32,
-}
-
 rpc::service! {
     /// The template cell: renders templates of the site's Jinja-like language.
     pub mod template: "Template" {
@@ -176,37 +137,6 @@ rpc::service! {
         /// `from ... import`), for the host to send their sources with each render. A
         /// template that does not parse refers to nothing (its render reports the error).
         fn references(template: TemplateSource) -> Vec<String>;
-    }
-}
-
-/// What the markdown cell says of a page.
-#[derive(Facet, Clone, Debug, PartialEq)]
-#[repr(u8)]
-pub enum MarkdownReply {
-    /// The page, rendered.
-    Rendered(RenderedMarkdown),
-    /// The page's text cannot be rendered (its front matter never closes, ...): a problem of
-    /// the site, placed in the file, sent as data so the host reads no message text.
-    Problem(PageProblem),
-}
-
-/// A problem in a page's text, and where it is.
-#[derive(Facet, Clone, Debug, PartialEq)]
-pub struct PageProblem {
-    /// What is wrong, and what to do about it.
-    pub message: String,
-    /// The 1-based line of the file.
-    pub line: u32,
-    /// The 1-based column, if known.
-    pub column: Option<u32>,
-}
-
-rpc::service! {
-    /// The markdown cell: a pure transform, no callbacks.
-    pub mod markdown: "Markdown" {
-        /// Renders a page: front matter split off, body to HTML, headings collected; or says
-        /// what is wrong with its text, and where.
-        fn render(request: RenderMarkdown) -> MarkdownReply;
     }
 }
 
