@@ -7,11 +7,12 @@ use crate::SiteError;
 use crate::values::{self, Syntax};
 use std::sync::Arc;
 
-use cell_proto::{MarkdownOptions, MarkdownReply, RenderMarkdown, markdown};
+use cell_proto::{MarkdownOptions, MarkdownReply, RenderMarkdown, markdown, markdown_host};
 
 use crate::db::{Database, Query};
 use crate::error::{cell_query_error, query_error};
 use crate::links;
+use crate::shortcodes::MarkdownHost;
 
 /// The front matter keys a page may have.
 const KEYS: &[&str] = &["title", "description", "date", "weight", "draft", "template", "extra"];
@@ -219,11 +220,14 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             // the section's `insert_anchor_links`), from the config; Zola's defaults until then.
             options: MarkdownOptions::default(),
         };
+        // The templates the page's markdown uses (shortcodes, ...) are rendered for the cell
+        // inside this call: each is a dependency of the page.
+        let server = markdown_host::Server(MarkdownHost { db });
         let reply = db
             .cells
             .call(&db.cells.markdown, |connection| {
-                let request = &request;
-                async move { markdown::Client::new(connection).render(request).await }
+                let (request, server) = (&request, &server);
+                async move { markdown::Client::new(connection).with(server).render(request).await }
             })
             .await
             .map_err(cell_query_error)?;
