@@ -249,7 +249,7 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
                 )));
             }
         };
-        let html = links::resolve(db, &file, &source, &rendered.html).await?;
+        let html = links::resolve(db, &file, &source, &rendered.html, &config.base_url).await?;
         // Shared: the build and the renders read it without copying its HTML.
         Ok(Arc::new(Page {
             route: route_of(&path),
