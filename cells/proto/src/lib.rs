@@ -4,7 +4,8 @@
 //! serves [`provider`], the callbacks a cell makes while it works. Every provider method is a
 //! query of the host's incremental runtime, and it is served inside the host's call to the cell
 //! (see `rpc`), so each callback is recorded as a dependency of the query that called the cell.
-//! The http cell is the exception: it serves [`http`] and makes requests of its own, not
+//! The markdown cell calls back [`markdown_host`] the same way, for the templates a page's
+//! markdown uses (its shortcodes; see `markdown_service.rs`). The http cell is the exception: it serves [`http`] and makes requests of its own, not
 //! nested in a host call, to [`content`] (see `http_service.rs`).
 //!
 //! All argument and result types are plain data implementing `facet::Facet`, encoded with
