@@ -7,11 +7,12 @@ use crate::SiteError;
 use crate::values::{self, Syntax};
 use std::sync::Arc;
 
-use cell_proto::{MarkdownReply, RenderMarkdown, markdown};
+use cell_proto::{MarkdownOptions, MarkdownReply, RenderMarkdown, markdown, markdown_host};
 
 use crate::db::{Database, Query};
 use crate::error::{cell_query_error, query_error};
 use crate::links;
+use crate::shortcodes::MarkdownHost;
 
 /// The front matter keys a page may have.
 const KEYS: &[&str] = &["title", "description", "date", "weight", "draft", "template", "extra"];
@@ -208,12 +209,25 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             .content
             .get(db, &path)?
             .ok_or_else(|| query_error(SiteError::in_file(&file, "no such content file")))?;
-        let request = RenderMarkdown { path: path.clone(), source: source.clone() };
+        // The permalink: co-located links and the page's own anchors are written against it.
+        let config = db.config.get(db, ()).await?;
+        let permalink = format!("{}{}", config.base_url, route_of(&path));
+        let request = RenderMarkdown {
+            path: path.clone(),
+            source: source.clone(),
+            permalink,
+            // TODO(issue 18): the site's `[markdown]` and `[slugify] anchors` settings (and
+            // the section's `insert_anchor_links`), from the config; Zola's defaults until then.
+            options: MarkdownOptions::default(),
+        };
+        // The templates the page's markdown uses (shortcodes, ...) are rendered for the cell
+        // inside this call: each is a dependency of the page.
+        let server = markdown_host::Server(MarkdownHost { db });
         let reply = db
             .cells
             .call(&db.cells.markdown, |connection| {
-                let request = request.clone();
-                async move { markdown::Client::new(connection).render(&request).await }
+                let (request, server) = (&request, &server);
+                async move { markdown::Client::new(connection).with(server).render(request).await }
             })
             .await
             .map_err(cell_query_error)?;
@@ -235,7 +249,7 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
                 )));
             }
         };
-        let html = links::resolve(db, &file, &source, &rendered.html).await?;
+        let html = links::resolve(db, &file, &source, &rendered.html, &config.base_url).await?;
         // Shared: the build and the renders read it without copying its HTML.
         Ok(Arc::new(Page {
             route: route_of(&path),

@@ -17,7 +17,8 @@
 //! - `content`: pages, front matter, the `page` query; `tree`: sections and their listings;
 //!   `routes`: routes refused or claimed twice; `links`: internal links (`@/…`).
 //! - `render`: a page's context and the `render` query; `templates`: template bundles;
-//!   `data`: data files; `provide`: the reads cells make (`provided`, `reused`, replays).
+//!   `data`: data files; `provide`: the reads cells make (`provided`, `reused`, replays);
+//!   `shortcodes`: the templates the markdown cell asks for (shortcodes, anchor links).
 //! - `serve/`: [`HttpServer`], the site served by the http cell from a snapshot of the last
 //!   build, with live reload.
 //! - `cache/`: what a build leaves in `.cache/` for the next process (the saved database, its
@@ -75,6 +76,7 @@ mod render;
 mod routes;
 mod scan;
 mod serve;
+mod shortcodes;
 mod site;
 mod starter;
 mod templates;

@@ -1,4 +1,5 @@
-//! Internal links: `@/blog/post.md#part` in a page's HTML becomes the target's route.
+//! Internal links: `@/blog/post.md#part` in a page's HTML becomes the target's permalink
+//! (`base_url` and route, as Zola writes it).
 
 use picante::PicanteResult;
 
@@ -9,13 +10,15 @@ use crate::error::query_error;
 
 const MARKER: &str = "href=\"@/";
 
-/// Rewrites every internal link in `html` (from the page `file` whose text is `source`). A
-/// link to a page that does not exist is an error naming the source file and the link's line.
+/// Rewrites every internal link in `html` (from the page `file` whose text is `source`) as
+/// `base_url` and the target's route. A link to a page that does not exist is an error naming
+/// the source file and the link's line.
 pub(crate) async fn resolve(
     db: &Database,
     file: &str,
     source: &str,
     html: &str,
+    base_url: &str,
 ) -> PicanteResult<String> {
     if !html.contains(MARKER) {
         return Ok(html.to_string());
@@ -52,6 +55,7 @@ pub(crate) async fn resolve(
             }));
         }
         out.push_str("href=\"");
+        out.push_str(base_url);
         out.push_str(&route_of(target));
         if let Some(fragment) = fragment {
             out.push('#');

@@ -93,16 +93,8 @@ fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, more: usize) {
     w.key("path");
     w.str(&page.route);
     w.key("toc");
-    w.list(page.headings.len());
-    for heading in &page.headings {
-        w.map(3);
-        w.key("level");
-        w.int(i64::from(heading.level));
-        w.key("title");
-        w.str(&heading.title);
-        w.key("id");
-        w.str(&heading.id);
-    }
+    // Zola's nested headers: `level`, `id`, `permalink`, `title`, `children`.
+    cell_proto::write_toc(w, &page.headings, permalink);
     w.key("extra");
     w.encoded(&meta.extra);
 }

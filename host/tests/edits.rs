@@ -198,7 +198,7 @@ both_ways! {
         assert_eq!(
             built.output("blog/first/index.html"),
             format!(
-                "{}<h1>First post</h1><p>Read <a href=\"/blog/second/\">the second</a> next.</p>\n\
+                "{}<h1>First post</h1><p>Read <a href=\"https://fixture.example/blog/second/\">the second</a> next.</p>\n\
                  <aside>Comments are closed.</aside>\n{foot}",
                 head("First post")
             )

@@ -219,7 +219,10 @@ fn a_broken_internal_link_is_reported_at_its_line_and_column() {
     // The link read whether its target exists: creating the target renders the page again.
     common::write(&site.root, "content/blog/missing.md", "+++\ntitle = \"Found\"\n+++\nHere.\n");
     site.assert_fixed(&["_index.md", "blog/_index.md", "blog/first.md", "blog/missing.md"]);
-    assert!(site.output("blog/first/index.html").contains("<a href=\"/blog/missing/\">"));
+    assert!(
+        site.output("blog/first/index.html")
+            .contains("<a href=\"https://fixture.example/blog/missing/\">")
+    );
 }
 
 #[test]

@@ -1,158 +1,473 @@
-//! Rendering a body to HTML with pulldown-cmark, collecting headings on the way.
+//! Rendering a body to HTML as Zola does: pulldown-cmark's events, rewritten in one pass.
+//!
+//! The steps, in order:
+//! 1. shortcodes rendered (`shortcodes/`), the page's markdown then parsed;
+//! 2. HTML shortcode outputs put in for their placeholders;
+//! 3. one pass over the events: heading ids and anchor links (`headings.rs`), links and
+//!    images (`links.rs`), code blocks (`<pre><code data-lang="rust">`, as Zola writes them
+//!    without highlighting), and the first `<!-- more -->` becoming
+//!    `<span id="continue-reading"></span>`;
+//! 4. the summary, from the events before that marker (`summary.rs`);
+//! 5. footnotes moved to the bottom, if asked (`footnotes.rs`);
+//! 6. HTML, by pulldown-cmark's renderer.
+//!
+//! A page with no shortcode, no marker and default options costs one parse, one pass that
+//! moves each event once, and the renderer.
 
-use std::collections::HashMap;
+use cell_proto::{AnchorLinks, Heading, MarkdownOptions};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
-use cell_proto::Heading;
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use crate::headings::{self, HeadingIds};
+use crate::shortcodes::{self, PLACEHOLDER_OPEN};
+use crate::{MarkdownError, Templates, escape, footnotes, links, summary};
 
-/// The markdown extensions a site writer expects (those Zola enables).
-fn options() -> Options {
-    Options::ENABLE_TABLES
+/// What Zola writes for `<!-- more -->`.
+pub(crate) const CONTINUE_READING: &str = "<span id=\"continue-reading\"></span>";
+
+/// The markdown extensions for `options` (those Zola enables, and those its options add).
+pub(crate) fn parser_options(options: &MarkdownOptions) -> Options {
+    let mut parser = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    if options.smart_punctuation {
+        parser |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    if options.definition_list {
+        parser |= Options::ENABLE_DEFINITION_LIST;
+    }
+    if options.github_alerts {
+        parser |= Options::ENABLE_GFM;
+    }
+    parser
 }
 
-/// Renders `body` to HTML. Every heading gets an `id` (its own `{#id}` if it has one, else a
-/// slug of its text, made unique within the page) and is listed, in order, for tables of
-/// contents.
-pub fn render(body: &str) -> (String, Vec<Heading>) {
-    let mut events: Vec<Event<'_>> = Parser::new_ext(body, options()).collect();
-    let mut headings = Vec::new();
-    let mut used: HashMap<String, usize> = HashMap::new();
-    let mut i = 0;
-    while i < events.len() {
-        if let Event::Start(Tag::Heading { level, id, .. }) = &events[i] {
-            let level = heading_level(*level);
-            let explicit = id.as_ref().map(|id| id.to_string());
-            // The heading's text: every text and code event up to its end.
-            let mut title = String::new();
-            let mut j = i + 1;
-            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
-                if let Event::Text(text) | Event::Code(text) = &events[j] {
-                    title.push_str(text);
-                }
-                j += 1;
-            }
-            let base = explicit.unwrap_or_else(|| slugify(&title));
-            let unique = unique_id(&mut used, base);
-            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
-                *id = Some(CowStr::from(unique.clone()));
-            }
-            headings.push(Heading { level, title: title.trim().to_string(), id: unique });
-            i = j;
-        }
-        i += 1;
+/// A rendered body.
+#[derive(Debug, PartialEq)]
+pub(crate) struct RenderedBody {
+    pub(crate) html: String,
+    pub(crate) headings: Vec<Heading>,
+    pub(crate) summary: Option<String>,
+}
+
+/// Where a body is rendered: its page's permalink and the site's options.
+pub(crate) struct Context<'a> {
+    pub(crate) permalink: &'a str,
+    pub(crate) options: &'a MarkdownOptions,
+    pub(crate) templates: &'a dyn Templates,
+    /// The file line the body starts on, for errors.
+    pub(crate) body_line: u32,
+}
+
+/// Renders `body`.
+pub(crate) fn render(body: &str, context: &Context<'_>) -> Result<RenderedBody, MarkdownError> {
+    let parser_options = parser_options(context.options);
+    let expanded = shortcodes::expand(body, parser_options, context.templates)
+        .map_err(|error| MarkdownError::shortcode(error, body, context.body_line))?;
+    let mut events: Vec<Event<'_>> = Parser::new_ext(&expanded.markdown, parser_options).collect();
+    if !expanded.html.is_empty() {
+        events = put_html_outputs(events, &expanded.html);
+    }
+    let mut pass = Pass::new(context, &events);
+    let mut events = pass
+        .run(events)
+        .map_err(|message| MarkdownError::Template { message, line: context.body_line })?;
+    let summary = match pass.continue_reading {
+        Some(at) => Some(
+            summary::render(&events[..at], context)
+                .map_err(|message| MarkdownError::Template { message, line: context.body_line })?,
+        ),
+        None => None,
+    };
+    if context.options.bottom_footnotes {
+        events = footnotes::to_bottom(events);
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    (html, headings)
+    Ok(RenderedBody { html, headings: pass.headings, summary })
 }
 
-fn heading_level(level: HeadingLevel) -> u8 {
-    match level {
-        HeadingLevel::H1 => 1,
-        HeadingLevel::H2 => 2,
-        HeadingLevel::H3 => 3,
-        HeadingLevel::H4 => 4,
-        HeadingLevel::H5 => 5,
-        HeadingLevel::H6 => 6,
-    }
-}
-
-/// Lower-case letters and digits, other runs of characters become one `-`.
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    let mut dash = false;
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            if dash && !slug.is_empty() {
-                slug.push('-');
+/// Puts each HTML shortcode output in for its placeholder: a text's placeholder becomes raw
+/// HTML between its text, an HTML block's is replaced in it, and a paragraph holding nothing
+/// but a placeholder is replaced by the output alone.
+fn put_html_outputs<'e>(events: Vec<Event<'e>>, outputs: &[String]) -> Vec<Event<'e>> {
+    let output = |text: &str| -> Option<(usize, usize)> {
+        let (number, length) = shortcodes::placeholder_number(text)?;
+        (number < outputs.len()).then_some((number, length))
+    };
+    let mut out = Vec::with_capacity(events.len() + 2 * outputs.len());
+    let mut events = events.into_iter().peekable();
+    while let Some(event) = events.next() {
+        match event {
+            Event::Start(Tag::Paragraph) => {
+                // Only a placeholder: no paragraph around it.
+                if let Some(Event::Text(text)) = events.peek()
+                    && let Some(rest) = text.strip_prefix(PLACEHOLDER_OPEN)
+                    && let Some((number, length)) = output(rest)
+                    && length == rest.len()
+                {
+                    let mut lookahead = events.clone();
+                    lookahead.next();
+                    if let Some(Event::End(TagEnd::Paragraph)) = lookahead.next() {
+                        events.next();
+                        events.next();
+                        out.push(Event::Html(CowStr::from(outputs[number].clone())));
+                        continue;
+                    }
+                }
+                out.push(Event::Start(Tag::Paragraph));
             }
-            dash = false;
-            slug.extend(c.to_lowercase());
-        } else {
-            dash = true;
+            Event::Text(text) if text.contains(PLACEHOLDER_OPEN) => {
+                let mut rest: &str = &text;
+                while let Some(at) = rest.find(PLACEHOLDER_OPEN) {
+                    let after = &rest[at + PLACEHOLDER_OPEN.len_utf8()..];
+                    let Some((number, length)) = output(after) else {
+                        // Not ours: the character stays text.
+                        let end = at + PLACEHOLDER_OPEN.len_utf8();
+                        out.push(Event::Text(CowStr::from(rest[..end].to_string())));
+                        rest = &rest[end..];
+                        continue;
+                    };
+                    if at > 0 {
+                        out.push(Event::Text(CowStr::from(rest[..at].to_string())));
+                    }
+                    out.push(Event::InlineHtml(CowStr::from(outputs[number].clone())));
+                    rest = &after[length..];
+                }
+                if !rest.is_empty() {
+                    out.push(Event::Text(CowStr::from(rest.to_string())));
+                }
+            }
+            Event::Html(text) if text.contains(PLACEHOLDER_OPEN) => {
+                out.push(Event::Html(CowStr::from(replace_placeholders(&text, &output, outputs))));
+            }
+            Event::InlineHtml(text) if text.contains(PLACEHOLDER_OPEN) => {
+                out.push(Event::InlineHtml(CowStr::from(replace_placeholders(
+                    &text, &output, outputs,
+                ))));
+            }
+            other => out.push(other),
         }
     }
-    if slug.is_empty() { "section".to_string() } else { slug }
+    out
 }
 
-/// `base`, or `base-1`, `base-2`, ... if already used on the page.
-fn unique_id(used: &mut HashMap<String, usize>, base: String) -> String {
-    let count = used.entry(base.clone()).or_insert(0);
-    *count += 1;
-    if *count == 1 {
-        return base;
-    }
-    let mut n = *count - 1;
-    loop {
-        let candidate = format!("{base}-{n}");
-        if !used.contains_key(&candidate) {
-            used.insert(candidate.clone(), 1);
-            return candidate;
+fn replace_placeholders(
+    text: &str,
+    output: &dyn Fn(&str) -> Option<(usize, usize)>,
+    outputs: &[String],
+) -> String {
+    let mut replaced = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(PLACEHOLDER_OPEN) {
+        let after = &rest[at + PLACEHOLDER_OPEN.len_utf8()..];
+        match output(after) {
+            Some((number, length)) => {
+                replaced.push_str(&rest[..at]);
+                replaced.push_str(&outputs[number]);
+                rest = &after[length..];
+            }
+            None => {
+                replaced.push_str(&rest[..at]);
+                replaced.push(PLACEHOLDER_OPEN);
+                rest = after;
+            }
         }
-        n += 1;
+    }
+    replaced.push_str(rest);
+    replaced
+}
+
+/// The pass over a body's events (step 3 above).
+struct Pass<'c> {
+    context: &'c Context<'c>,
+    ids: HeadingIds,
+    headings: Vec<Heading>,
+    /// Where `<!-- more -->` became the continue-reading span, in the pass's output.
+    continue_reading: Option<usize>,
+}
+
+impl<'c> Pass<'c> {
+    fn new(context: &'c Context<'c>, events: &[Event<'_>]) -> Pass<'c> {
+        Pass {
+            context,
+            ids: HeadingIds::reserving_explicit(events),
+            headings: Vec::new(),
+            continue_reading: None,
+        }
+    }
+
+    /// Rewrites `events` in place; the anchor links a heading gets are inserted at the end,
+    /// in one move of the events, and only if there are any.
+    fn run<'e>(&mut self, mut events: Vec<Event<'e>>) -> Result<Vec<Event<'e>>, String> {
+        let options = self.context.options;
+        // Events to insert before the event at each index, in order.
+        let mut inserts: Vec<(usize, Event<'e>)> = Vec::new();
+        // What to write before the current heading's end (a right anchor, `</a>`).
+        let mut before_heading_end: Option<String> = None;
+        let mut in_code_block = false;
+        let mut i = 0;
+        while i < events.len() {
+            let at = i;
+            i += 1;
+            let event = &mut events[at];
+            match event {
+                Event::Start(Tag::Heading { level, id, .. }) => {
+                    let level = *level;
+                    let explicit = id.as_ref().map(|id| id.to_string());
+                    let title = headings::title(&events[i..]);
+                    let id = match explicit {
+                        Some(id) => id,
+                        None => self.ids.unique(crate::slugify(&title, options.slugify_anchors)),
+                    };
+                    if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[at] {
+                        *slot = Some(CowStr::from(id.clone()));
+                    }
+                    let number = headings::level_number(level);
+                    match (options.insert_anchor_links, self.anchor(&id, number)?) {
+                        (AnchorLinks::Left, Some(anchor)) => {
+                            inserts.push((at + 1, Event::Html(anchor.into())));
+                        }
+                        (AnchorLinks::Right, Some(anchor)) => before_heading_end = Some(anchor),
+                        (AnchorLinks::Heading, Some(anchor)) => {
+                            if let Some(open) = headings::opening_tag(&anchor) {
+                                inserts.push((at + 1, Event::Html(open.to_string().into())));
+                                before_heading_end = Some("</a>".to_string());
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.headings.push(Heading { level: number, title, id });
+                }
+                Event::End(TagEnd::Heading(_)) => {
+                    if let Some(html) = before_heading_end.take() {
+                        inserts.push((at, Event::Html(html.into())));
+                    }
+                }
+                Event::Start(Tag::Link { link_type, dest_url, title, .. }) => {
+                    if *link_type == LinkType::Email {
+                        continue;
+                    }
+                    match links::external_tag(dest_url, title, options) {
+                        Some(tag) => *event = Event::Html(tag.into()),
+                        None => {
+                            let dest = std::mem::replace(dest_url, CowStr::Borrowed(""));
+                            *dest_url = links::resolve(dest, self.context.permalink);
+                        }
+                    }
+                }
+                Event::Start(Tag::Image { dest_url, .. }) => {
+                    let dest = std::mem::replace(dest_url, CowStr::Borrowed(""));
+                    *dest_url = links::resolve(dest, self.context.permalink);
+                    if options.lazy_async_image {
+                        let (alt, consumed) = links::alt_text(&events[i..]);
+                        let Event::Start(Tag::Image { dest_url, title, .. }) = &events[at] else {
+                            unreachable!("matched above")
+                        };
+                        events[at] = Event::Html(links::lazy_image(dest_url, title, &alt).into());
+                        // The alt text and the image's end write nothing now.
+                        for skipped in &mut events[i..i + consumed] {
+                            *skipped = Event::InlineHtml(CowStr::Borrowed(""));
+                        }
+                        i += consumed;
+                    }
+                }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    in_code_block = true;
+                    *event = Event::Html(code_block_start(kind).into());
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    in_code_block = false;
+                    *event = Event::Html(CowStr::Borrowed("</code></pre>\n"));
+                }
+                // Zola writes a code block's text escaped as an attribute (quotes too).
+                Event::Text(text) if in_code_block => {
+                    let mut escaped = String::with_capacity(text.len() + 16);
+                    escape::push_attribute(&mut escaped, text);
+                    *event = Event::Html(escaped.into());
+                }
+                Event::Html(text) | Event::InlineHtml(text)
+                    if self.continue_reading.is_none() && summary::is_more_marker(text) =>
+                {
+                    self.continue_reading = Some(at);
+                    *event = Event::Html(CowStr::Borrowed(CONTINUE_READING));
+                }
+                _ => {}
+            }
+        }
+        if inserts.is_empty() {
+            return Ok(events);
+        }
+        if let Some(marker) = self.continue_reading.as_mut() {
+            *marker += inserts.iter().filter(|(at, _)| *at <= *marker).count();
+        }
+        let mut out = Vec::with_capacity(events.len() + inserts.len());
+        let mut inserts = inserts.into_iter().peekable();
+        for (at, event) in events.into_iter().enumerate() {
+            while let Some((_, insert)) = inserts.next_if(|(before, _)| *before == at) {
+                out.push(insert);
+            }
+            out.push(event);
+        }
+        out.extend(inserts.map(|(_, insert)| insert));
+        Ok(out)
+    }
+
+    /// The anchor link of a heading, if the options insert one.
+    fn anchor(&self, id: &str, level: u8) -> Result<Option<String>, String> {
+        let options = self.context.options;
+        if options.insert_anchor_links == AnchorLinks::None {
+            return Ok(None);
+        }
+        if options.custom_anchor_link {
+            let call = cell_proto::AnchorLinkCall { id: id.to_string(), level };
+            return self
+                .context
+                .templates
+                .anchor_link(&call)
+                .map(Some)
+                .map_err(|message| format!("rendering anchor-link.html: {message}"));
+        }
+        // Zola's built-in `anchor-link.html`.
+        let mut html = String::from("<a class=\"zola-anchor\" href=\"#");
+        escape::push_tera(&mut html, id);
+        html.push_str("\" aria-label=\"Anchor link for: ");
+        escape::push_tera(&mut html, id);
+        html.push_str("\">🔗</a>");
+        Ok(Some(html))
+    }
+}
+
+/// The opening of a code block as Zola writes it without highlighting: the language (the
+/// fence's info up to its first comma, trimmed) as `data-lang` on the `<code>`.
+fn code_block_start(kind: &CodeBlockKind<'_>) -> String {
+    match kind {
+        CodeBlockKind::Fenced(info) if !info.is_empty() => {
+            let language = info.split(',').next().unwrap_or_default().trim();
+            let mut html = String::from("<pre><code data-lang=\"");
+            escape::push_attribute(&mut html, language);
+            html.push_str("\">");
+            html
+        }
+        _ => "<pre><code>".to_string(),
+    }
+}
+
+/// Shared by the tests of the modules of the pass.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// `body` rendered with `options` and `templates`, for a page at `https://x.org/p/`.
+    pub(crate) fn render_with(
+        body: &str,
+        options: &MarkdownOptions,
+        templates: &dyn Templates,
+    ) -> RenderedBody {
+        let context = Context { permalink: "https://x.org/p/", options, templates, body_line: 1 };
+        render(body, &context).unwrap()
+    }
+
+    /// `body`'s HTML with default options and no templates.
+    pub(crate) fn html(body: &str) -> String {
+        render_with(body, &MarkdownOptions::default(), &crate::NoTemplates).html
+    }
+
+    /// `body`'s HTML with `options`.
+    pub(crate) fn html_with(body: &str, options: &MarkdownOptions) -> String {
+        render_with(body, options, &crate::NoTemplates).html
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::testing::*;
     use super::*;
 
+    // Each expected output below is Zola 0.22.1's for the same markdown (with `[markdown]`
+    // as the test sets it), unless the test says otherwise.
+
     #[test]
-    fn headings_get_unique_slug_ids_and_are_listed() {
-        let (html, headings) =
-            render("# Hello, World!\n\n## Hello world\n\n## Setup `cargo`\n\n# Hello World\n");
-        let ids: Vec<&str> = headings.iter().map(|h| h.id.as_str()).collect();
-        assert_eq!(ids, vec!["hello-world", "hello-world-1", "setup-cargo", "hello-world-2"]);
-        assert_eq!(headings[2].title, "Setup cargo");
-        assert_eq!(headings[1].level, 2);
-        assert!(html.contains("<h1 id=\"hello-world\">Hello, World!</h1>"), "{html}");
+    fn smart_punctuation_is_off_by_default() {
+        assert_eq!(html("\"Quotes\" -- and... dashes\n"), "<p>\"Quotes\" -- and... dashes</p>\n");
+        let options = MarkdownOptions { smart_punctuation: true, ..Default::default() };
+        assert_eq!(
+            html_with("\"Quotes\" -- and... dashes 'single' --- em don't\n", &options),
+            "<p>“Quotes” – and… dashes ‘single’ — em don’t</p>\n"
+        );
     }
 
     #[test]
-    fn an_explicit_heading_id_is_kept() {
-        let (html, headings) = render("## Install {#install-it}\n");
-        assert_eq!(headings[0].id, "install-it");
-        assert!(html.contains("id=\"install-it\""));
+    fn code_blocks_carry_their_language_as_data_lang() {
+        assert_eq!(html("```\nplain\n```\n"), "<pre><code>plain\n</code></pre>\n");
+        assert_eq!(
+            html("```rust\nfn main() {}\n```\n"),
+            "<pre><code data-lang=\"rust\">fn main() {}\n</code></pre>\n"
+        );
+        assert_eq!(
+            html(
+                "```rust,linenos,hl_lines=1\nx\n```\n\n```  py  extra\np\n```\n\n```,name=x\nq\n```\n"
+            ),
+            "<pre><code data-lang=\"rust\">x\n</code></pre>\n<pre><code data-lang=\"py  extra\">p\n</code></pre>\n<pre><code data-lang=\"\">q\n</code></pre>\n"
+        );
+        assert_eq!(html("    indented\n"), "<pre><code>indented\n</code></pre>\n");
+        assert_eq!(html("Inline `code`.\n"), "<p>Inline <code>code</code>.</p>\n");
+        // Zola writes the block as raw HTML, so a tight list item's text runs into it.
+        assert_eq!(
+            html("- item\n  ```rust\n  x\n  ```\n- two\n"),
+            "<ul>\n<li>item<pre><code data-lang=\"rust\">x\n</code></pre>\n</li>\n<li>two</li>\n</ul>\n"
+        );
     }
 
     #[test]
-    fn tables_footnotes_code_and_task_lists_render() {
-        let body = "| a | b |\n|---|---|\n| 1 | 2 |\n\nText[^1].\n\n[^1]: Note.\n\n```rust\nfn main() {}\n```\n\n- [x] done\n- [ ] todo\n\n~~old~~\n";
-        let (html, _) = render(body);
-        for needle in [
-            "<table>",
-            "<td>1</td>",
-            "footnote",
-            "<code class=\"language-rust\">",
-            "checkbox",
-            "<del>old</del>",
-        ] {
-            assert!(html.contains(needle), "{needle} missing in {html}");
-        }
+    fn code_block_text_is_escaped_quotes_included_and_its_language_too() {
+        assert_eq!(
+            html("```\nlet s = \"x\" & 'y' <z>;\n```\n\n    indented \"q\"\n\n`inline \"q\"`\n"),
+            "<pre><code>let s = &quot;x&quot; &amp; &#39;y&#39; &lt;z&gt;;\n</code></pre>\n<pre><code>indented &quot;q&quot;\n</code></pre>\n<p><code>inline \"q\"</code></p>\n"
+        );
+        // Zola writes `data-lang=""a<b"`; we escape it.
+        assert_eq!(
+            html("```\"a<b\n<&>\n```\n"),
+            "<pre><code data-lang=\"&quot;a&lt;b\">&lt;&amp;&gt;\n</code></pre>\n"
+        );
     }
 
     #[test]
-    fn raw_html_passes_through_and_text_is_escaped() {
-        let (html, _) = render("<div class=\"x\">hi</div>\n\na < b & c\n");
-        assert!(html.contains("<div class=\"x\">hi</div>"));
-        assert!(html.contains("a &lt; b &amp; c"));
+    fn more_becomes_the_continue_reading_span_and_the_summary_is_what_comes_before() {
+        let body =
+            "First para with **bold**.\n\nSecond para.\n\n<!-- more -->\n\nAfter the more.\n";
+        let rendered = render_with(body, &MarkdownOptions::default(), &crate::NoTemplates);
+        assert_eq!(
+            rendered.html,
+            "<p>First para with <strong>bold</strong>.</p>\n<p>Second para.</p>\n<span id=\"continue-reading\"></span>\n<p>After the more.</p>\n"
+        );
+        assert_eq!(
+            rendered.summary.as_deref(),
+            Some("<p>First para with <strong>bold</strong>.</p>\n<p>Second para.</p>")
+        );
+        assert_eq!(html("No marker.\n"), "<p>No marker.</p>\n");
+        assert_eq!(
+            render_with("No marker.\n", &MarkdownOptions::default(), &crate::NoTemplates).summary,
+            None
+        );
     }
 
     #[test]
-    fn internal_links_are_left_for_the_host_to_resolve() {
-        let (html, _) = render("[post](@/blog/post.md#intro)\n");
-        assert!(html.contains("href=\"@/blog/post.md#intro\""), "{html}");
+    fn a_shortcode_only_paragraph_loses_its_p_and_inline_outputs_stay_in_the_text() {
+        let templates = crate::tests::FakeTemplates::default();
+        let body = "A {{ sc_html(v=1) }} and more.\n\n{{ sc_html(v=2) }}\n\n  {{ sc_html(v=3) }}  \n\n<div>{{ sc_html(v=4) }}</div>\n\n{% sc_html(v=5) %}\nbody *text*\n{% end %}\n";
+        let rendered = render_with(body, &MarkdownOptions::default(), &templates);
+        assert_eq!(
+            rendered.html,
+            "<p>A <b>sc_html 1 v=1</b> and more.</p>\n<b>sc_html 2 v=2</b><b>sc_html 3 v=3</b><div><b>sc_html 4 v=4</b></div>\n<b>sc_html 5 v=5 body=[body *text*]</b>"
+        );
     }
 
     #[test]
-    fn slugs_handle_unicode_and_punctuation() {
-        assert_eq!(slugify("Ünïcode & Friends!"), "ünïcode-friends");
-        assert_eq!(slugify("   "), "section");
-        assert_eq!(slugify("a--b__c"), "a-b-c");
+    fn markdown_shortcode_outputs_are_rendered_with_the_page() {
+        let templates = crate::tests::FakeTemplates::default();
+        let rendered = render_with("A {{ sc_md() }} B.\n", &MarkdownOptions::default(), &templates);
+        assert_eq!(rendered.html, "<p>A <em>md 1</em> B.</p>\n");
     }
 }

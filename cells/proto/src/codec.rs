@@ -9,8 +9,9 @@
 use rpc::{Payload, PayloadReader, PayloadWriter, RpcError};
 
 use crate::{
-    FrontMatterFormat, FunctionCall, Heading, MarkdownReply, PageProblem, ReadAnswer, ReadRequest,
-    RenderMarkdown, RenderTemplate, Rendered, RenderedMarkdown, TemplateSource, WireValue,
+    AnchorLinks, FrontMatterFormat, FunctionCall, Heading, MarkdownOptions, MarkdownReply,
+    PageProblem, ReadAnswer, ReadRequest, RenderMarkdown, RenderTemplate, Rendered,
+    RenderedMarkdown, Slugify, TemplateSource, WireValue,
 };
 
 rpc::facet_payload!(TemplateSource, FunctionCall, WireValue, ReadRequest, ReadAnswer);
@@ -90,18 +91,97 @@ impl Payload for Rendered {
 
 impl Payload for RenderMarkdown {
     fn encode_payload(&self) -> Result<Vec<u8>, RpcError> {
-        let mut w = PayloadWriter::with_capacity(self.path.len() + self.source.len() + 10);
+        let class = self.options.external_links_class.as_ref().map_or(0, String::len);
+        let mut w = PayloadWriter::with_capacity(
+            self.path.len() + self.source.len() + self.permalink.len() + class + 40,
+        );
         w.str(&self.path);
         w.str(&self.source);
+        w.str(&self.permalink);
+        put_options(&mut w, &self.options);
         Ok(w.finish())
     }
 
     fn decode_payload(bytes: &[u8]) -> Result<Self, RpcError> {
         let mut r = PayloadReader::new(bytes, "RenderMarkdown");
-        let request = RenderMarkdown { path: r.string()?, source: r.string()? };
+        let request = RenderMarkdown {
+            path: r.string()?,
+            source: r.string()?,
+            permalink: r.string()?,
+            options: options(&mut r)?,
+        };
         r.finish()?;
         Ok(request)
     }
+}
+
+/// A `bool` as postcard writes it.
+fn put_bool(w: &mut PayloadWriter, b: bool) {
+    w.byte(u8::from(b));
+}
+
+fn put_options(w: &mut PayloadWriter, options: &MarkdownOptions) {
+    for flag in [
+        options.smart_punctuation,
+        options.definition_list,
+        options.github_alerts,
+        options.bottom_footnotes,
+        options.lazy_async_image,
+        options.external_links_target_blank,
+        options.external_links_no_follow,
+        options.external_links_no_referrer,
+        options.external_links_external,
+    ] {
+        put_bool(w, flag);
+    }
+    w.option(options.external_links_class.is_some());
+    if let Some(class) = &options.external_links_class {
+        w.str(class);
+    }
+    // An enum is its variant's index.
+    w.varint(match options.insert_anchor_links {
+        AnchorLinks::None => 0,
+        AnchorLinks::Left => 1,
+        AnchorLinks::Right => 2,
+        AnchorLinks::Heading => 3,
+    });
+    w.varint(match options.slugify_anchors {
+        Slugify::On => 0,
+        Slugify::Safe => 1,
+        Slugify::Off => 2,
+    });
+    put_bool(w, options.custom_anchor_link);
+    put_bool(w, options.custom_summary_cutoff);
+}
+
+fn options(r: &mut PayloadReader<'_>) -> Result<MarkdownOptions, RpcError> {
+    Ok(MarkdownOptions {
+        smart_punctuation: r.bool()?,
+        definition_list: r.bool()?,
+        github_alerts: r.bool()?,
+        bottom_footnotes: r.bool()?,
+        lazy_async_image: r.bool()?,
+        external_links_target_blank: r.bool()?,
+        external_links_no_follow: r.bool()?,
+        external_links_no_referrer: r.bool()?,
+        external_links_external: r.bool()?,
+        external_links_class: if r.option()? { Some(r.string()?) } else { None },
+        insert_anchor_links: match r.varint()? {
+            0 => AnchorLinks::None,
+            1 => AnchorLinks::Left,
+            2 => AnchorLinks::Right,
+            3 => AnchorLinks::Heading,
+            other => return Err(r.error(format!("{other} is not an anchor link position"))),
+        },
+        slugify_anchors: match r.varint()? {
+            0 => Slugify::On,
+            1 => Slugify::Safe,
+            2 => Slugify::Off,
+            other => return Err(r.error(format!("{other} is not a slugify strategy"))),
+        },
+        custom_anchor_link: r.bool()?,
+        custom_summary_cutoff: r.bool()?,
+    })
 }
 
 impl RenderedMarkdown {
@@ -109,7 +189,8 @@ impl RenderedMarkdown {
     fn encoded_len(&self) -> usize {
         let headings: usize = self.headings.iter().map(|h| h.title.len() + h.id.len() + 3).sum();
         let front_matter = self.front_matter.as_ref().map_or(0, String::len);
-        self.html.len() + headings + front_matter + 24
+        let summary = self.summary.as_ref().map_or(0, String::len);
+        self.html.len() + headings + front_matter + summary + 40
     }
 
     fn put(&self, w: &mut PayloadWriter) {
@@ -133,6 +214,12 @@ impl RenderedMarkdown {
             });
         }
         w.varint(u64::from(self.body_line));
+        w.option(self.summary.is_some());
+        if let Some(summary) = &self.summary {
+            w.str(summary);
+        }
+        w.varint(u64::from(self.word_count));
+        w.varint(u64::from(self.reading_time));
     }
 
     fn read(r: &mut PayloadReader<'_>) -> Result<Self, RpcError> {
@@ -154,7 +241,19 @@ impl RenderedMarkdown {
             None
         };
         let body_line = r.u32()?;
-        Ok(RenderedMarkdown { html, headings, front_matter, front_matter_format, body_line })
+        let summary = if r.option()? { Some(r.string()?) } else { None };
+        let word_count = r.u32()?;
+        let reading_time = r.u32()?;
+        Ok(RenderedMarkdown {
+            html,
+            headings,
+            front_matter,
+            front_matter_format,
+            body_line,
+            summary,
+            word_count,
+            reading_time,
+        })
     }
 }
 
@@ -235,6 +334,39 @@ mod tests {
             front_matter: front_matter.map(|_| "title = \"x\"".to_string()),
             front_matter_format: front_matter,
             body_line: 300 + headings as u32,
+            summary: (headings % 2 == 1).then(|| "<p>ü…</p>".repeat(headings)),
+            word_count: 70_000 * headings as u32,
+            reading_time: 350 * headings as u32,
+        }
+    }
+
+    fn render_markdown(variant: u8) -> RenderMarkdown {
+        let mut options = MarkdownOptions::default();
+        if variant > 0 {
+            options = MarkdownOptions {
+                smart_punctuation: true,
+                definition_list: variant.is_multiple_of(2),
+                github_alerts: true,
+                bottom_footnotes: variant.is_multiple_of(3),
+                lazy_async_image: true,
+                external_links_target_blank: true,
+                external_links_no_follow: variant % 2 == 1,
+                external_links_no_referrer: true,
+                external_links_external: false,
+                external_links_class: (variant.is_multiple_of(2)).then(|| "ext".to_string()),
+                insert_anchor_links: [AnchorLinks::Left, AnchorLinks::Right, AnchorLinks::Heading]
+                    [usize::from(variant % 3)],
+                slugify_anchors: [Slugify::Safe, Slugify::Off, Slugify::On]
+                    [usize::from(variant % 3)],
+                custom_anchor_link: variant.is_multiple_of(2),
+                custom_summary_cutoff: true,
+            };
+        }
+        RenderMarkdown {
+            path: "blog/a.md".into(),
+            source: "+++\n+++\n# x".into(),
+            permalink: if variant == 0 { String::new() } else { "https://é.org/blog/a/".into() },
+            options,
         }
     }
 
@@ -281,7 +413,9 @@ mod tests {
         same_as_facet(&Rendered { html: "<p>ü</p>".repeat(100), reused: Vec::new() });
         same_as_facet(&Rendered { html: String::new(), reused: Vec::new() });
         same_as_facet(&Rendered { html: "<p>x</p>".into(), reused: reads() });
-        same_as_facet(&RenderMarkdown { path: "blog/a.md".into(), source: "+++\n+++\n# x".into() });
+        for variant in 0..6 {
+            same_as_facet(&render_markdown(variant));
+        }
         same_as_facet(&MarkdownReply::Rendered(rendered_markdown(
             3,
             Some(FrontMatterFormat::Toml),
@@ -300,6 +434,12 @@ mod tests {
         let bytes = rendered_markdown(3, Some(FrontMatterFormat::Yaml)).encode_payload().unwrap();
         for end in 0..bytes.len() {
             assert!(RenderedMarkdown::decode_payload(&bytes[..end]).is_err(), "{end}");
+        }
+        for variant in [0, 2] {
+            let bytes = render_markdown(variant).encode_payload().unwrap();
+            for end in 0..bytes.len() {
+                assert!(RenderMarkdown::decode_payload(&bytes[..end]).is_err(), "{end}");
+            }
         }
         let bytes = render_template(3).encode_payload().unwrap();
         for end in 0..bytes.len() {

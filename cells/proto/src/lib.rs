@@ -4,7 +4,8 @@
 //! serves [`provider`], the callbacks a cell makes while it works. Every provider method is a
 //! query of the host's incremental runtime, and it is served inside the host's call to the cell
 //! (see `rpc`), so each callback is recorded as a dependency of the query that called the cell.
-//! The http cell is the exception: it serves [`http`] and makes requests of its own, not
+//! The markdown cell calls back [`markdown_host`] the same way, for the templates a page's
+//! markdown uses (its shortcodes; see `markdown_service.rs`). The http cell is the exception: it serves [`http`] and makes requests of its own, not
 //! nested in a host call, to [`content`] (see `http_service.rs`).
 //!
 //! All argument and result types are plain data implementing `facet::Facet`, encoded with
@@ -25,10 +26,16 @@
 
 mod codec;
 mod eval;
+mod markdown_service;
 mod value;
 mod wire;
 
 pub use eval::{EvalReply, EvalRequest, EvalTemplate, Evaluated, ExpressionError};
+pub use markdown_service::{
+    AnchorLinkCall, AnchorLinks, FrontMatterFormat, Heading, MarkdownOptions, MarkdownReply,
+    PageProblem, RenderMarkdown, RenderedMarkdown, ShortcodeCall, ShortcodeOutput, Slugify,
+    markdown, markdown_host, write_toc,
+};
 pub use value::Value;
 pub use wire::{MAX_VALUE_DEPTH, ValueBuilder, WireValue, WireWriter, decode_value};
 
@@ -122,51 +129,6 @@ pub struct FunctionCall {
     pub arguments: Vec<(String, WireValue)>,
 }
 
-/// Markdown to render.
-#[derive(Facet, Clone, Debug, PartialEq)]
-pub struct RenderMarkdown {
-    /// Where it comes from (for error messages), relative to `content/`.
-    pub path: String,
-    /// The whole file, front matter included.
-    pub source: String,
-}
-
-/// A heading of a rendered page, for tables of contents.
-#[derive(Facet, Clone, Debug, PartialEq)]
-pub struct Heading {
-    /// 1 to 6.
-    pub level: u8,
-    /// The heading's text.
-    pub title: String,
-    /// The anchor id given to it.
-    pub id: String,
-}
-
-/// Which syntax a page's front matter used.
-#[derive(Facet, Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub enum FrontMatterFormat {
-    /// `+++` delimited TOML.
-    Toml,
-    /// `---` delimited YAML.
-    Yaml,
-}
-
-/// Rendered markdown.
-#[derive(Facet, Clone, Debug, PartialEq)]
-pub struct RenderedMarkdown {
-    /// The body as HTML.
-    pub html: String,
-    /// The headings, in order.
-    pub headings: Vec<Heading>,
-    /// The front matter's text (without delimiters), if there is any.
-    pub front_matter: Option<String>,
-    /// Its syntax.
-    pub front_matter_format: Option<FrontMatterFormat>,
-    /// The 1-based line at which the body starts in the file (for error positions).
-    pub body_line: u32,
-}
-
 rpc::service! {
     /// The template cell: renders templates of the site's Jinja-like language.
     pub mod template: "Template" {
@@ -182,37 +144,6 @@ rpc::service! {
         /// data and functions are read from the host as in `render`. The engine's error is
         /// an answer, not a failure of the call.
         fn eval(request: EvalTemplate) -> Evaluated;
-    }
-}
-
-/// What the markdown cell says of a page.
-#[derive(Facet, Clone, Debug, PartialEq)]
-#[repr(u8)]
-pub enum MarkdownReply {
-    /// The page, rendered.
-    Rendered(RenderedMarkdown),
-    /// The page's text cannot be rendered (its front matter never closes, ...): a problem of
-    /// the site, placed in the file, sent as data so the host reads no message text.
-    Problem(PageProblem),
-}
-
-/// A problem in a page's text, and where it is.
-#[derive(Facet, Clone, Debug, PartialEq)]
-pub struct PageProblem {
-    /// What is wrong, and what to do about it.
-    pub message: String,
-    /// The 1-based line of the file.
-    pub line: u32,
-    /// The 1-based column, if known.
-    pub column: Option<u32>,
-}
-
-rpc::service! {
-    /// The markdown cell: a pure transform, no callbacks.
-    pub mod markdown: "Markdown" {
-        /// Renders a page: front matter split off, body to HTML, headings collected; or says
-        /// what is wrong with its text, and where.
-        fn render(request: RenderMarkdown) -> MarkdownReply;
     }
 }
 

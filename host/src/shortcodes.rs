@@ -1,0 +1,143 @@
+//! The markdown cell's callbacks: the templates a page's markdown uses, rendered by the
+//! template cell while the markdown cell waits.
+//!
+//! [`MarkdownHost`] serves [`markdown_host`] inside the `page` query's call to the markdown
+//! cell, so what it reads (the shortcode's template, the templates that one names, whatever
+//! the template reads through its own callbacks) becomes a dependency of the page, as reads of
+//! the template cell do of a render.
+//!
+//! A shortcode `NAME` renders with `templates/shortcodes/NAME.html` (its output is HTML) or,
+//! failing that, `templates/shortcodes/NAME.md` (markdown, which the cell renders with the
+//! page). Its context is its arguments, `nth`, `body` for a shortcode with a body, and
+//! `config`. Not yet: Zola also gives a shortcode the `page` (or `section`) it is used in,
+//! which this query is computing; and Zola's built-in shortcodes (`youtube`, `vimeo`,
+//! `streamable`, `gist`).
+
+use std::sync::atomic::Ordering;
+
+use cell_proto::{
+    AnchorLinkCall, RenderTemplate, ShortcodeCall, ShortcodeOutput, WireValue, WireWriter,
+    markdown_host, provider, template,
+};
+use picante::HasRuntime;
+use rpc::RpcError;
+
+use crate::db::Database;
+use crate::provide::{self, Provider};
+
+/// The host's side of [`markdown_host`], for one page.
+pub(crate) struct MarkdownHost<'db> {
+    pub(crate) db: &'db Database,
+}
+
+/// The language templates see as `lang` (the site's default; Zola's default is `en`).
+const LANG: &str = "en";
+
+impl MarkdownHost<'_> {
+    /// Renders template `name` with `context`, as a page's render does: its bundle sent along,
+    /// the provider serving its reads, the reads it took from the cell's memo replayed here.
+    async fn render(&self, name: &str, context: WireValue) -> Result<String, RpcError> {
+        let db = self.db;
+        let failed =
+            |error: std::sync::Arc<picante::PicanteError>| match crate::error::site_error(&error) {
+                Some(site) => RpcError::remote(site.to_string()),
+                None => RpcError::remote(error.to_string()),
+            };
+        let templates = db.template_bundle.get_ref(db, name).await.map_err(failed)?;
+        let request = RenderTemplate {
+            name: name.to_string(),
+            context,
+            templates: templates.as_ref().clone(),
+            revision: db.runtime().reading_revision().0,
+        };
+        let server = provider::Server(Provider { db, marks_now: true });
+        let rendered = db
+            .cells
+            .call(&db.cells.template, |connection| {
+                let (request, server) = (&request, &server);
+                async move { template::Client::new(connection).with(server).render(request).await }
+            })
+            .await
+            .map_err(|error| match error {
+                crate::cells::CellError::Call { error: RpcError::Remote(message), .. } => {
+                    RpcError::remote(format!("templates/{name}: {message}"))
+                }
+                other => RpcError::remote(other.to_string()),
+            })?;
+        let replayed = provide::replay(db, rendered.reused).await.map_err(failed)?;
+        db.traffic.cached_reads.fetch_add(replayed, Ordering::Relaxed);
+        Ok(rendered.html)
+    }
+
+    /// The context of every template the markdown cell asks for: `config`, `lang`, then
+    /// `entries` more, which the caller writes.
+    async fn context(&self, entries: usize) -> Result<WireWriter, RpcError> {
+        let config = self
+            .db
+            .config
+            .get(self.db, ())
+            .await
+            .map_err(|error| RpcError::remote(error.to_string()))?;
+        let mut w = WireWriter::with_capacity(256);
+        w.map(2 + entries);
+        w.key("config");
+        config.write_wire(&mut w);
+        w.key("lang");
+        w.str(LANG);
+        Ok(w)
+    }
+}
+
+impl markdown_host::Service for MarkdownHost<'_> {
+    async fn shortcode(&self, call: ShortcodeCall) -> Result<ShortcodeOutput, RpcError> {
+        let db = self.db;
+        let exists = |name: &String| db.templates.get(db, name).map(|t| t.is_some());
+        let html = format!("shortcodes/{}.html", call.name);
+        let markdown = format!("shortcodes/{}.md", call.name);
+        let failed =
+            |error: std::sync::Arc<picante::PicanteError>| RpcError::remote(error.to_string());
+        let (name, is_html) = if exists(&html).map_err(failed)? {
+            (html, true)
+        } else if exists(&markdown).map_err(failed)? {
+            (markdown, false)
+        } else {
+            return Ok(ShortcodeOutput::Unknown);
+        };
+        // The arguments first: `config`, `lang`, `nth` and `body` win over an argument of
+        // the same name, as in Zola.
+        let fixed = ["config", "lang", "nth", "body"];
+        let arguments: Vec<&(String, WireValue)> =
+            call.arguments.iter().filter(|(k, _)| !fixed.contains(&k.as_str())).collect();
+        let mut w = self.context(arguments.len() + 1 + usize::from(call.body.is_some())).await?;
+        for (key, value) in arguments {
+            // Decoded and written again: the bytes are the cell's, checked here.
+            let value = value.to_value().map_err(|e| RpcError::Decode(format!("`{key}`: {e}")))?;
+            w.key(key);
+            w.value(&value);
+        }
+        w.key("nth");
+        w.int(i64::from(call.nth));
+        if let Some(body) = &call.body {
+            w.key("body");
+            w.str(body);
+        }
+        let output = self.render(&name, w.finish()).await?;
+        Ok(if is_html { ShortcodeOutput::Html(output) } else { ShortcodeOutput::Markdown(output) })
+    }
+
+    async fn anchor_link(&self, call: AnchorLinkCall) -> Result<String, RpcError> {
+        let mut w = self.context(2).await?;
+        w.key("id");
+        w.str(&call.id);
+        w.key("level");
+        w.int(i64::from(call.level));
+        self.render("anchor-link.html", w.finish()).await
+    }
+
+    async fn summary_cutoff(&self, summary: String) -> Result<String, RpcError> {
+        let mut w = self.context(1).await?;
+        w.key("summary");
+        w.str(&summary);
+        self.render("summary-cutoff.html", w.finish()).await
+    }
+}
