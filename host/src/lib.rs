@@ -27,7 +27,8 @@
 //!   stamps, symbolic links; `inotify`: the inotify calls and event decoder both watchers use.
 //! - [`watch`]: the watcher of the site's sources for `serve`: [`watch::SourceWatcher`]
 //!   reports what changed, in batches, each save one batch.
-//! - `config`, `values`, `toml_check`: the config and data/front matter parsing;
+//! - `config`, `values`: the config and data/front matter parsing; [`toml`]: the TOML parser
+//!   (with spans) every TOML file goes through;
 //!   `error`: [`SiteError`] (the site's problems) and [`HostError`] (the builder's);
 //!   `starter`: `init`.
 //!
@@ -78,7 +79,7 @@ mod serve;
 mod site;
 mod starter;
 mod templates;
-mod toml_check;
+pub mod toml;
 mod tree;
 mod values;
 pub mod watch;

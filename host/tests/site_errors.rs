@@ -98,7 +98,8 @@ fn bad_front_matter_is_reported_at_its_line_and_the_page_is_built_and_listed_now
     let report = site.build();
     assert_eq!(
         errors(&report),
-        ["content/docs/usage.md:2:9: front matter: a string that is never closed"]
+        ["content/docs/usage.md:2:9: front matter: a string that is never closed (it must end \
+          on its line; a string of several lines is written \"\"\"…\"\"\")"]
     );
     assert_eq!(report.errors[0].snippet.as_deref(), Some("title = \"Usage"));
     assert_eq!(site.outputs(), outputs_but(&["docs/usage/index.html"]));
@@ -229,7 +230,8 @@ fn a_bad_data_file_is_reported_for_the_page_reading_it_at_the_data_file_s_line()
     assert_eq!(
         errors(&report),
         ["content/about.md: rendering with `about.html`: host error: \
-             get_data(\"team.lead.name\"): data/team.toml:2:8: a string that is never closed"]
+             get_data(\"team.lead.name\"): data/team.toml:2:8: a string that is never closed (it \
+             must end on its line; a string of several lines is written \"\"\"…\"\"\")"]
     );
     assert!(report.errors[0].to_string().contains("\n --> about.html:2:"));
     assert_eq!(site.outputs(), outputs_but(&["about/index.html"]));
