@@ -15,7 +15,7 @@ use picante::{
 };
 
 use crate::cells::Cells;
-use crate::config::{self, SiteConfig};
+use crate::config::{self, ConfigText, SiteConfig};
 use crate::content::{self, Page};
 use crate::data::{self, DataFile};
 use crate::provide::{self, Provided};
@@ -56,8 +56,8 @@ impl Traffic {
 pub struct Database {
     runtime: Runtime,
     registry: IngredientRegistry<Database>,
-    /// `dodeca.toml`'s text.
-    pub(crate) config_text: Arc<InputIngredient<(), String>>,
+    /// The config file's name (`config.toml` or `dodeca.toml`) and text.
+    pub(crate) config_text: Arc<InputIngredient<(), ConfigText>>,
     /// Every content file, relative to `content/`, sorted.
     /// Every content file, relative to `content/`, sorted (shared: ten thousand paths are not
     /// copied for each reader).

@@ -27,8 +27,9 @@
 //!   stamps, symbolic links; `inotify`: the inotify calls and event decoder both watchers use.
 //! - [`watch`]: the watcher of the site's sources for `serve`: [`watch::SourceWatcher`]
 //!   reports what changed, in batches, each save one batch.
-//! - `config`, `values`: the config and data/front matter parsing; [`toml`]: the TOML parser
-//!   (with spans) every TOML file goes through;
+//! - `config/`: the config (`config.toml` or `dodeca.toml`), Zola's keys; [`toml`]: the TOML
+//!   parser (with spans) every TOML file goes through; `values`: data files and YAML/JSON;
+//!   `slug`: slugs as Zola makes them;
 //!   `error`: [`SiteError`] (the site's problems) and [`HostError`] (the builder's);
 //!   `starter`: `init`.
 //!
@@ -77,6 +78,7 @@ mod routes;
 mod scan;
 mod serve;
 mod site;
+mod slug;
 mod starter;
 mod templates;
 pub mod toml;
@@ -86,7 +88,10 @@ pub mod watch;
 
 pub use cache::{CacheAction, CacheReport, cache};
 pub use cells::{CellError, Cells};
-pub use config::SiteConfig;
+pub use config::{
+    CONFIG_NAMES, ConfigText, LinkCheckerConfig, MarkdownConfig, SearchConfig, SiteConfig,
+    SlugStrategy, SlugifyConfig, TaxonomyConfig,
+};
 pub use content::{FrontMatter, Page, parse_front_matter, route_of};
 pub use error::{HostError, SiteError, site_error};
 pub use output::{CleanReport, Origin, clean};

@@ -246,8 +246,7 @@ fn a_bad_config_fails_the_build_at_its_line_and_writes_nothing() {
     let error = site.site.build(2).expect_err("every page reads the config").to_string();
     assert!(
         error.starts_with(
-            "dodeca.toml:3:1: unknown key `theme` (known: title, base_url, description, \
-             output_dir, follow_outside_symlinks)"
+            "dodeca.toml:3:1: unknown key `theme_colour`; your own keys go under `[extra]`"
         ),
         "{error}"
     );
