@@ -14,7 +14,8 @@
 //!   (`statics.rs`); the [`BuildReport`] (`report.rs`); step timing (`steps.rs`).
 //! - `db`: the query registry, one line per ingredient; `exec`: the executor driving many
 //!   queries per thread; `progress`: the progress line on stderr.
-//! - `content`: pages, front matter, the `page` query; `tree`: sections and their listings;
+//! - `content`: pages, the `page` query; `front_matter/`: front matter, every key of Zola's
+//!   pages and sections; `tree`: sections and their listings;
 //!   `routes`: routes refused or claimed twice; `links`: internal links (`@/…`).
 //! - `render`: a page's context and the `render` query; `templates`: template bundles;
 //!   `data`: data files; `provide`: the reads cells make (`provided`, `reused`, replays).
@@ -67,6 +68,7 @@ mod data;
 mod db;
 mod error;
 mod exec;
+mod front_matter;
 mod inotify;
 mod inspect;
 mod links;
@@ -92,8 +94,9 @@ pub use config::{
     CONFIG_NAMES, ConfigText, LinkCheckerConfig, MarkdownConfig, SearchConfig, SiteConfig,
     SlugStrategy, SlugifyConfig, TaxonomyConfig,
 };
-pub use content::{FrontMatter, Page, parse_front_matter, route_of};
+pub use content::{Page, route_of};
 pub use error::{HostError, SiteError, site_error};
+pub use front_matter::{FrontMatter, SectionSettings, SortBy, Terms, parse_front_matter};
 pub use output::{CleanReport, Origin, clean};
 pub use serve::{DEFAULT_PORT, HttpServer, ServeOptions, serve};
 pub use site::{BuildReport, Site, Start};

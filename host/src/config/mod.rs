@@ -29,6 +29,7 @@ use crate::error::query_error;
 use crate::{HostError, SiteError};
 
 pub(crate) use parse::parse;
+pub(crate) use reader::did_you_mean;
 
 /// The names a site's config file may have, Zola's first.
 pub const CONFIG_NAMES: [&str; 2] = ["config.toml", "dodeca.toml"];

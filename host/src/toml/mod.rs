@@ -40,6 +40,7 @@ mod strings;
 mod tests;
 mod value;
 
+pub(crate) use datetime::days_in_month;
 pub use datetime::{Date, Datetime, Offset, Time};
 pub use error::{TomlError, line_column};
 pub use value::{Array, Entry, Item, Span, Table, Value};
