@@ -171,8 +171,8 @@ impl Default for FrontMatter {
 
 /// Where the front matter is: for placing errors and warnings in the file.
 pub(super) struct Place<'a> {
-    /// The file, relative to the site (`content/blog/post.md`).
-    file: String,
+    /// The file, relative to `content/` (`blog/post.md`).
+    path: &'a str,
     /// The file's whole text.
     file_text: &'a str,
     /// The front matter's text.
@@ -182,6 +182,11 @@ pub(super) struct Place<'a> {
 }
 
 impl Place<'_> {
+    /// The file, relative to the site (made only for a message).
+    fn file(&self) -> String {
+        format!("content/{}", self.path)
+    }
+
     /// The file's line and column of byte `offset` of the front matter.
     fn line_column(&self, offset: usize) -> (u32, u32) {
         let (line, column) = crate::toml::line_column(self.text, offset);
@@ -190,12 +195,12 @@ impl Place<'_> {
 
     fn error(&self, offset: usize, message: impl Into<String>) -> SiteError {
         let (line, column) = self.line_column(offset);
-        SiteError::in_file(&self.file, message).at(self.file_text, line, Some(column))
+        SiteError::in_file(self.file(), message).at(self.file_text, line, Some(column))
     }
 
     fn warning(&self, offset: usize, message: &str) -> String {
         let (line, column) = self.line_column(offset);
-        format!("{}:{line}:{column}: {message}", self.file)
+        format!("content/{}:{line}:{column}: {message}", self.path)
     }
 }
 
@@ -214,7 +219,7 @@ pub fn parse_front_matter(
     file_text: &str,
     first_line: u32,
 ) -> Result<FrontMatter, SiteError> {
-    let place = Place { file: format!("content/{file}"), file_text, text, first_line };
+    let place = Place { path: file, file_text, text, first_line };
     let section = crate::content::is_section(file);
     match format {
         FrontMatterFormat::Toml => {
@@ -226,7 +231,8 @@ pub fn parse_front_matter(
         FrontMatterFormat::Yaml => {
             let value = crate::values::parse(text, crate::values::Syntax::Yaml).map_err(
                 |(message, position)| {
-                    let error = SiteError::in_file(&place.file, format!("front matter: {message}"));
+                    let error =
+                        SiteError::in_file(place.file(), format!("front matter: {message}"));
                     match position {
                         Some((line, column)) => {
                             error.at(file_text, first_line + line.max(1) - 1, Some(column))

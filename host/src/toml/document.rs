@@ -91,8 +91,9 @@ impl<'a> Parser<'a> {
                 table.push(last.clone(), *last_span, item)
             }
             Some(position) => {
-                let entry = table.entry_at(position);
-                let first = place(text, entry.item.span.start);
+                let first_at = table.entry_at(position).item.span.start;
+                // Made only for an error: placing it reads the text up to it.
+                let first = || place(text, first_at);
                 let error = |message: String| Err(TomlError::new(text, last_span.start, message));
                 let item = table.item_mut(position);
                 match (&mut item.value, array) {
@@ -106,6 +107,7 @@ impl<'a> Parser<'a> {
                         existing.items.push(element);
                     }
                     (Value::Table(existing), _) => {
+                        let first = first();
                         return error(match (existing.origin, array) {
                             (Origin::Dotted, false) => format!(
                                 "table `{dotted}` is already defined by dotted keys ({first}); \
@@ -126,14 +128,16 @@ impl<'a> Parser<'a> {
                     }
                     (Value::Array(existing), _) if existing.of_tables => {
                         return error(format!(
-                            "`{dotted}` is an array of tables ({first}); its next table is \
-                             written `[[{dotted}]]`"
+                            "`{dotted}` is an array of tables ({}); its next table is \
+                             written `[[{dotted}]]`",
+                            first()
                         ));
                     }
                     (value, _) => {
                         return error(format!(
-                            "`{dotted}` already has a value ({first}): {}, which a header \
+                            "`{dotted}` already has a value ({}): {}, which a header \
                              cannot {}",
+                            first(),
                             value.kind(),
                             if array { "add to" } else { "define again" }
                         ));
@@ -163,7 +167,7 @@ impl<'a> Parser<'a> {
         let item = value(&mut self.cursor, depth)?;
         let text = self.cursor.text;
         let table = table_at(&mut self.root, &self.current);
-        insert_dotted(text, table, &keys, item)
+        insert_dotted(text, table, keys, item)
     }
 }
 
@@ -247,7 +251,7 @@ fn inline_table(cursor: &mut Cursor<'_>, depth: usize) -> Result<Table, TomlErro
             return Err(too_deep(cursor.text, keys[keys.len() - 1].1.start));
         }
         let item = value(cursor, inner_depth)?;
-        insert_dotted(cursor.text, &mut table, &keys, item)?;
+        insert_dotted(cursor.text, &mut table, keys, item)?;
         cursor.skip_whitespace();
         if cursor.eat(b'}') {
             return Ok(table);
@@ -310,25 +314,24 @@ fn descend_for_header<'t>(
             }
         };
         path.push(position);
-        let first = table.entry_at(position).item.span.start;
-        let name = dotted_name(&keys[..=i]);
-        let refusal = match &table.entry_at(position).item.value {
-            Value::Table(next) if next.origin == Origin::Inline => Some(format!(
-                "`{name}` is an inline table ({}), which cannot be extended",
-                place(text, first)
-            )),
+        let existing = &table.entry_at(position).item;
+        let refusal = match &existing.value {
+            Value::Table(next) if next.origin == Origin::Inline => Some("an inline table"),
             Value::Table(_) => None,
             Value::Array(array) if array.of_tables => {
                 depth += 1;
                 None
             }
-            other => Some(format!(
-                "`{name}` is {} ({}), which a header cannot extend",
-                other.kind(),
-                place(text, first)
-            )),
+            other => Some(other.kind()),
         };
-        if let Some(message) = refusal {
+        if let Some(what) = refusal {
+            let (first, name) = (place(text, existing.span.start), dotted_name(&keys[..=i]));
+            let message = match what {
+                "an inline table" => {
+                    format!("`{name}` is an inline table ({first}), which cannot be extended")
+                }
+                kind => format!("`{name}` is {kind} ({first}), which a header cannot extend"),
+            };
             return Err(TomlError::new(text, span.start, message));
         }
         table = enter(table.item_mut(position));
@@ -341,7 +344,7 @@ fn descend_for_header<'t>(
 fn insert_dotted(
     text: &str,
     mut table: &mut Table,
-    keys: &[(String, Span)],
+    mut keys: Vec<(String, Span)>,
     item: Item,
 ) -> Result<(), TomlError> {
     for (i, (key, span)) in keys[..keys.len() - 1].iter().enumerate() {
@@ -352,23 +355,28 @@ fn insert_dotted(
                 table.push(key.clone(), *span, item)
             }
         };
-        let first = place(text, table.entry_at(position).item.span.start);
-        let name = dotted_name(&keys[..=i]);
-        let refusal = match &table.entry_at(position).item.value {
+        let existing = &table.entry_at(position).item;
+        let refusal = match &existing.value {
             Value::Table(next) if matches!(next.origin, Origin::Dotted | Origin::Implicit) => None,
-            Value::Table(next) if next.origin == Origin::Inline => {
-                Some(format!("`{name}` is an inline table ({first}), which cannot be extended"))
-            }
-            Value::Table(_) => Some(format!(
-                "table `{name}` is defined by a header ({first}); dotted keys cannot add to it \
-                 from elsewhere"
-            )),
-            other => Some(format!(
-                "`{name}` is already {} ({first}), which dotted keys cannot extend",
-                other.kind()
-            )),
+            Value::Table(next) if next.origin == Origin::Inline => Some("an inline table"),
+            Value::Table(_) => Some("a header's table"),
+            other => Some(other.kind()),
         };
-        if let Some(message) = refusal {
+        // Messages are made only for an error: placing `first` reads the text up to it.
+        if let Some(what) = refusal {
+            let (first, name) = (place(text, existing.span.start), dotted_name(&keys[..=i]));
+            let message = match what {
+                "an inline table" => {
+                    format!("`{name}` is an inline table ({first}), which cannot be extended")
+                }
+                "a header's table" => format!(
+                    "table `{name}` is defined by a header ({first}); dotted keys cannot add to \
+                     it from elsewhere"
+                ),
+                kind => {
+                    format!("`{name}` is already {kind} ({first}), which dotted keys cannot extend")
+                }
+            };
             return Err(TomlError::new(text, span.start, message));
         }
         table = enter(table.item_mut(position));
@@ -381,10 +389,12 @@ fn insert_dotted(
         return Err(TomlError::new(
             text,
             span.start,
-            format!("`{}` is defined twice (first at {})", dotted_name(keys), place(text, first)),
+            format!("`{}` is defined twice (first at {})", dotted_name(&keys), place(text, first)),
         ));
     }
-    table.push(key.clone(), *span, item);
+    let span = *span;
+    let key = keys.pop().map(|(key, _)| key).unwrap_or_default();
+    table.push(key, span, item);
     Ok(())
 }
 
