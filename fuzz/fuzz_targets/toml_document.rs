@@ -2,7 +2,8 @@
 //! parser): never a panic or a stack overflow; an error's position inside the text; and a
 //! document we accept is one `toml` accepts, with the same values. `toml` reads TOML 1.1,
 //! which accepts more than 1.0 (newlines in inline tables, `\e`, times without seconds), so a
-//! document only `toml` accepts is not a failure.
+//! document only `toml` accepts is not a failure. The same text as a page's and a section's
+//! front matter (TOML and YAML): a front matter or an error, never a panic.
 #![no_main]
 
 use host::toml::{Table, Value};
@@ -35,6 +36,11 @@ fn same_table(ours: &Table, theirs: &toml::Table) -> bool {
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
+    for format in [cell_proto::FrontMatterFormat::Toml, cell_proto::FrontMatterFormat::Yaml] {
+        for file in ["blog/2024-01-05-post.md", "blog/_index.md"] {
+            let _ = host::parse_front_matter(text, format, file, text, 1);
+        }
+    }
     let ours = host::toml::parse(text);
     let theirs = toml::from_str::<toml::Table>(text);
     match (&ours, &theirs) {
