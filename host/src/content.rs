@@ -1,167 +1,20 @@
 //! Pages and sections: front matter, routes, and what a page looks like to the host.
 
-use cell_proto::{FrontMatterFormat, Heading, Value, WireValue};
+use cell_proto::Heading;
 use facet::Facet;
 
 use crate::SiteError;
-use crate::values::{self, Syntax};
 use std::sync::Arc;
 
 use cell_proto::{MarkdownOptions, MarkdownReply, RenderMarkdown, markdown, markdown_host};
 
+use crate::config::SlugifyConfig;
 use crate::db::{Database, Query};
 use crate::error::{cell_query_error, query_error};
 use crate::links;
 use crate::shortcodes::MarkdownHost;
 
-/// The front matter keys a page may have.
-const KEYS: &[&str] = &["title", "description", "date", "weight", "draft", "template", "extra"];
-
-/// A page's front matter, validated.
-#[derive(Facet, Clone, Debug, PartialEq, Default)]
-pub struct FrontMatter {
-    /// `title`.
-    pub title: String,
-    /// `description`.
-    pub description: Option<String>,
-    /// `date`, as written (`2024-05-01` or a full timestamp).
-    pub date: Option<String>,
-    /// `weight`: sections list pages by weight, then date, then title.
-    pub weight: Option<i64>,
-    /// `draft`: drafts are built nowhere and listed nowhere.
-    pub draft: bool,
-    /// `template`: the template to render with instead of `page.html` / `section.html`.
-    pub template: Option<String>,
-    /// `extra`: anything else, for templates.
-    pub extra: WireValue,
-}
-
-/// Parses front matter `text` (which starts on line `first_line` of `file`, whose whole text
-/// is `file_text`).
-pub fn parse_front_matter(
-    text: &str,
-    format: FrontMatterFormat,
-    file: &str,
-    file_text: &str,
-    first_line: u32,
-) -> Result<FrontMatter, SiteError> {
-    let syntax = match format {
-        FrontMatterFormat::Toml => Syntax::Toml,
-        FrontMatterFormat::Yaml => Syntax::Yaml,
-    };
-    let err = |message: String, line: Option<u32>, column: Option<u32>| {
-        let error = SiteError::in_file(format!("content/{file}"), message);
-        match line {
-            Some(line) => error.at(file_text, line, column),
-            None => error,
-        }
-    };
-    let value = values::parse(text, syntax).map_err(|(message, position)| match position {
-        Some((line, column)) => {
-            err(format!("front matter: {message}"), Some(first_line + line - 1), Some(column))
-        }
-        None => err(format!("front matter: {message}"), None, None),
-    })?;
-    let entries = match value {
-        Value::Map(entries) => entries,
-        _ => {
-            return Err(err("front matter must be a table of keys".into(), Some(first_line), None));
-        }
-    };
-    let line_of = |key: &str| {
-        text.lines()
-            .position(|l| {
-                let l = l.trim_start();
-                l.strip_prefix(key).is_some_and(|rest| {
-                    let rest = rest.trim_start();
-                    rest.starts_with('=') || rest.starts_with(':')
-                }) || l == format!("[{key}]")
-            })
-            .map(|i| first_line + i as u32)
-    };
-    let mut meta = FrontMatter::default();
-    let mut has_title = false;
-    for (key, value) in entries {
-        let wrong_type =
-            |expected: &str| err(format!("`{key}` must be {expected}"), line_of(&key), Some(1));
-        match key.as_str() {
-            "title" => match value {
-                Value::String(s) => {
-                    meta.title = s;
-                    has_title = true;
-                }
-                _ => return Err(wrong_type("a string")),
-            },
-            "description" => match value {
-                Value::String(s) => meta.description = Some(s),
-                _ => return Err(wrong_type("a string")),
-            },
-            "date" => match value {
-                Value::String(s) => meta.date = Some(s),
-                _ => return Err(wrong_type("a date (`2024-05-01`)")),
-            },
-            "weight" => match value {
-                Value::Int(i) => meta.weight = Some(i),
-                _ => return Err(wrong_type("an integer")),
-            },
-            "draft" => match value {
-                Value::Bool(b) => meta.draft = b,
-                _ => return Err(wrong_type("true or false")),
-            },
-            "template" => match value {
-                Value::String(s) if !s.trim().is_empty() => meta.template = Some(s),
-                _ => return Err(wrong_type("a template name")),
-            },
-            "extra" => match value {
-                Value::Map(_) => meta.extra = value.to_wire(),
-                _ => return Err(wrong_type("a table")),
-            },
-            other => {
-                let hint = did_you_mean(other)
-                    .map(|k| format!(" (did you mean `{k}`?)"))
-                    .unwrap_or_default();
-                return Err(err(
-                    format!(
-                        "unknown front matter key `{other}`{hint}; put your own keys under `extra`"
-                    ),
-                    line_of(other),
-                    Some(1),
-                ));
-            }
-        }
-    }
-    if !has_title {
-        return Err(err(
-            "front matter has no `title`".into(),
-            Some(first_line.saturating_sub(1).max(1)),
-            None,
-        ));
-    }
-    Ok(meta)
-}
-
-/// The known key closest to `key`, if it is a likely typo.
-fn did_you_mean(key: &str) -> Option<&'static str> {
-    KEYS.iter()
-        .copied()
-        .filter(|k| edit_distance(k, key) <= 2)
-        .min_by_key(|k| edit_distance(k, key))
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = (previous + (ca != *cb) as usize).min(row[j] + 1).min(current + 1);
-            previous = current;
-        }
-    }
-    row[b.len()]
-}
+pub use crate::front_matter::{FrontMatter, parse_front_matter};
 
 /// A parsed page or section, as queries keep it.
 #[derive(Facet, Clone, Debug, PartialEq)]
@@ -189,6 +42,32 @@ pub fn route_of(path: &str) -> String {
 /// Whether `path` is a section's `_index.md`.
 pub fn is_section(path: &str) -> bool {
     path == "_index.md" || path.ends_with("/_index.md")
+}
+
+/// The name Zola takes a page's slug from: the file's name without `.md`, or its directory's
+/// for an `index.md` (a page with its assets beside it).
+fn file_stem(path: &str) -> &str {
+    let without_ext = path.strip_suffix(".md").unwrap_or(path);
+    match without_ext.rsplit_once('/') {
+        Some((dir, "index")) => dir.rsplit('/').next().unwrap_or(dir),
+        Some((_, name)) => name,
+        None => without_ext,
+    }
+}
+
+/// A page's slug, as Zola makes it (`page.slug`): its front matter's `slug`, or its file
+/// name without the date it may start with (unless `paths_keep_dates`), slugified by
+/// `[slugify] paths`.
+pub(crate) fn page_slug(page: &Page, slugify: &SlugifyConfig) -> String {
+    if let Some(slug) = &page.meta.slug {
+        return crate::slug::slugify(slug, slugify.paths);
+    }
+    let stem = file_stem(&page.path);
+    let name = match crate::front_matter::date_from_file_name(stem) {
+        Some((_, Some(rest))) if !slugify.paths_keep_dates => rest,
+        _ => stem,
+    };
+    crate::slug::slugify(name, slugify.paths)
 }
 
 /// The query `page_exists(path)`: whether the content list has `path` (internal links and
@@ -238,17 +117,23 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
                 return Err(query_error(error.at(&source, problem.line, problem.column)));
             }
         };
-        let meta = match (&rendered.front_matter, rendered.front_matter_format) {
+        let mut meta = match (&rendered.front_matter, rendered.front_matter_format) {
             (Some(text), Some(format)) => {
                 parse_front_matter(text, format, &path, &source, 2).map_err(query_error)?
             }
             _ => {
                 return Err(query_error(SiteError::in_file(
                     &file,
-                    "a page needs front matter with at least a `title` (+++ title = \"...\" +++)",
+                    "a page needs front matter, even an empty one (`+++` and `+++` on the first \
+                     two lines), as in Zola",
                 )));
             }
         };
+        // As Zola: a page's file name may give its date (`2024-01-05-post.md`).
+        if meta.date.is_none() && !is_section(&path) {
+            meta.date =
+                crate::front_matter::date_from_file_name(file_stem(&path)).map(|(date, _)| date);
+        }
         let html = links::resolve(db, &file, &source, &rendered.html, &config.base_url).await?;
         // Shared: the build and the renders read it without copying its HTML.
         Ok(Arc::new(Page {
@@ -293,49 +178,27 @@ pub(crate) fn parent_section(path: &str, exists: impl Fn(&str) -> bool) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn parse(text: &str) -> Result<FrontMatter, SiteError> {
-        let file = format!("+++\n{text}+++\nbody\n");
-        parse_front_matter(text, FrontMatterFormat::Toml, "a.md", &file, 2)
-    }
+    use crate::config::SlugStrategy;
 
     #[test]
-    fn every_key_is_read_and_extra_stays_dynamic() {
-        let meta = parse("title = \"T\"\ndescription = \"D\"\ndate = \"2024-05-01\"\nweight = 3\ndraft = true\ntemplate = \"x.html\"\n[extra]\nk = \"v\"\n").unwrap();
-        assert_eq!((meta.title.as_str(), meta.weight, meta.draft), ("T", Some(3), true));
-        assert_eq!(meta.date.as_deref(), Some("2024-05-01"));
-        assert_eq!(meta.extra.to_value().unwrap().get("k"), Some(&Value::from("v")));
-    }
-
-    #[test]
-    fn an_unknown_key_is_an_error_at_its_line_with_a_suggestion() {
-        let err = parse("title = \"T\"\ntitel = \"x\"\n").unwrap_err();
-        assert_eq!(err.line, Some(3));
-        assert!(
-            err.message.contains("unknown front matter key `titel` (did you mean `title`?)"),
-            "{err}"
-        );
-        assert_eq!(err.file.to_str(), Some("content/a.md"));
-    }
-
-    #[test]
-    fn a_key_of_the_wrong_type_is_an_error_naming_it() {
-        let err = parse("title = \"T\"\nweight = \"heavy\"\n").unwrap_err();
-        assert!(err.message.contains("`weight` must be an integer"), "{err}");
-        assert_eq!(err.line, Some(3));
-    }
-
-    #[test]
-    fn a_string_never_closed_is_an_error_at_its_line_and_column() {
-        // The TOML parser alone would read this as the title `Unclosed`.
-        let err = parse("title = \"Unclosed\nweight = 3\n").unwrap_err();
-        assert!(err.message.contains("never closed"), "{err}");
-        assert_eq!((err.line, err.column), (Some(2), Some(9)));
-    }
-
-    #[test]
-    fn a_missing_title_is_an_error() {
-        assert!(parse("weight = 1\n").unwrap_err().message.contains("no `title`"));
+    fn a_page_s_slug_comes_from_its_front_matter_or_its_file_name() {
+        let page = |path: &str, slug: Option<&str>| Page {
+            path: path.into(),
+            route: route_of(path),
+            is_section: false,
+            meta: FrontMatter { slug: slug.map(str::to_string), ..FrontMatter::default() },
+            html: String::new(),
+            headings: Vec::new(),
+        };
+        let on = crate::config::SiteConfig::default().slugify;
+        let keep = SlugifyConfig { paths_keep_dates: true, ..on.clone() };
+        let safe = SlugifyConfig { paths: SlugStrategy::Safe, ..on.clone() };
+        assert_eq!(page_slug(&page("blog/My Post.md", None), &on), "my-post");
+        assert_eq!(page_slug(&page("blog/x.md", Some("Hello World")), &on), "hello-world");
+        assert_eq!(page_slug(&page("blog/2024-01-05-first.md", None), &on), "first");
+        assert_eq!(page_slug(&page("blog/2024-01-05-first.md", None), &keep), "2024-01-05-first");
+        assert_eq!(page_slug(&page("blog/post/index.md", None), &on), "post");
+        assert_eq!(page_slug(&page("blog/My Post.md", None), &safe), "My Post");
     }
 
     #[test]

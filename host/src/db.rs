@@ -15,7 +15,7 @@ use picante::{
 };
 
 use crate::cells::Cells;
-use crate::config::{self, SiteConfig};
+use crate::config::{self, ConfigText, SiteConfig};
 use crate::content::{self, Page};
 use crate::data::{self, DataFile};
 use crate::provide::{self, Provided};
@@ -56,8 +56,8 @@ impl Traffic {
 pub struct Database {
     runtime: Runtime,
     registry: IngredientRegistry<Database>,
-    /// `dodeca.toml`'s text.
-    pub(crate) config_text: Arc<InputIngredient<(), String>>,
+    /// The config file's name (`config.toml` or `dodeca.toml`) and text.
+    pub(crate) config_text: Arc<InputIngredient<(), ConfigText>>,
     /// Every content file, relative to `content/`, sorted.
     /// Every content file, relative to `content/`, sorted (shared: ten thousand paths are not
     /// copied for each reader).
@@ -77,9 +77,8 @@ pub struct Database {
     /// seconds. A render that calls `now()` reads it, so it depends on it; a build that
     /// may render sets it (see `Site::load`), so such a render runs again in every build.
     pub(crate) build_time: Arc<InputIngredient<(), u64>>,
-    /// The `base_url` to build with instead of the config's (`dodeca-host serve`: `Some("")`,
-    /// URLs from the served site's root), normalised as the config's is; `None`: the
-    /// config's.
+    /// The `base_url` to build with instead of the config's, as written (`dodeca-host
+    /// serve`: `Some("/")`, URLs from the served site's root); `None`: the config's.
     pub(crate) base_url_override: Arc<InputIngredient<(), Option<String>>>,
     pub(crate) config: Arc<DerivedIngredient<Database, (), SiteConfig>>,
     pub(crate) page: Arc<DerivedIngredient<Database, String, Arc<Page>>>,

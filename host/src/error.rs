@@ -113,8 +113,10 @@ pub enum HostError {
         /// The directory on its way that is not real.
         dir: PathBuf,
     },
-    /// The directory has no `dodeca.toml`.
+    /// The directory has no config file (`config.toml` or `dodeca.toml`).
     NotASite(PathBuf),
+    /// The directory has both `config.toml` and `dodeca.toml`.
+    TwoConfigs(PathBuf),
     /// `init` was asked to create a site in a directory that has files already.
     NotEmpty(PathBuf),
     /// A file name under the site that is not UTF-8.
@@ -134,7 +136,7 @@ pub enum HostError {
     },
     /// A route (`graph ROUTE`, `--explain ROUTE`) that no content file has.
     NoRoute(String),
-    /// `dodeca.toml` is invalid.
+    /// The config file is invalid.
     Config(SiteError),
     /// The cache (`.cache/`) could not be opened, read, stored into or saved.
     Cache {
@@ -200,7 +202,14 @@ impl fmt::Display for HostError {
             ),
             HostError::NotASite(dir) => write!(
                 f,
-                "{} is not a site: it has no dodeca.toml (create one with `dodeca-host init DIR`)",
+                "{} is not a site: it has no config.toml or dodeca.toml (create a site with \
+                 `dodeca-host init DIR`)",
+                dir.display()
+            ),
+            HostError::TwoConfigs(dir) => write!(
+                f,
+                "{} has both config.toml and dodeca.toml: remove one (both are read the same \
+                 way; config.toml is Zola's name, so keep it for a site Zola builds too)",
                 dir.display()
             ),
             HostError::NotEmpty(dir) => write!(

@@ -14,7 +14,8 @@
 //!   (`statics.rs`); the [`BuildReport`] (`report.rs`); step timing (`steps.rs`).
 //! - `db`: the query registry, one line per ingredient; `exec`: the executor driving many
 //!   queries per thread; `progress`: the progress line on stderr.
-//! - `content`: pages, front matter, the `page` query; `tree`: sections and their listings;
+//! - `content`: pages, the `page` query; `front_matter/`: front matter, every key of Zola's
+//!   pages and sections; `tree`: sections and their listings;
 //!   `routes`: routes refused or claimed twice; `links`: internal links (`@/…`).
 //! - `render`: a page's context and the `render` query; `templates`: template bundles;
 //!   `data`: data files; `provide`: the reads cells make (`provided`, `reused`, replays);
@@ -28,7 +29,9 @@
 //!   stamps, symbolic links; `inotify`: the inotify calls and event decoder both watchers use.
 //! - [`watch`]: the watcher of the site's sources for `serve`: [`watch::SourceWatcher`]
 //!   reports what changed, in batches, each save one batch.
-//! - `config`, `values`, `toml_check`: the config and data/front matter parsing;
+//! - `config/`: the config (`config.toml` or `dodeca.toml`), Zola's keys; [`toml`]: the TOML
+//!   parser (with spans) every TOML file goes through; `values`: data files and YAML/JSON;
+//!   `slug`: slugs as Zola makes them;
 //!   `error`: [`SiteError`] (the site's problems) and [`HostError`] (the builder's);
 //!   `starter`: `init`.
 //!
@@ -66,6 +69,7 @@ mod data;
 mod db;
 mod error;
 mod exec;
+mod front_matter;
 mod inotify;
 mod inspect;
 mod links;
@@ -78,18 +82,23 @@ mod scan;
 mod serve;
 mod shortcodes;
 mod site;
+mod slug;
 mod starter;
 mod templates;
-mod toml_check;
+pub mod toml;
 mod tree;
 mod values;
 pub mod watch;
 
 pub use cache::{CacheAction, CacheReport, cache};
 pub use cells::{CellError, Cells};
-pub use config::SiteConfig;
-pub use content::{FrontMatter, Page, parse_front_matter, route_of};
+pub use config::{
+    CONFIG_NAMES, ConfigText, LinkCheckerConfig, MarkdownConfig, SearchConfig, SiteConfig,
+    SlugStrategy, SlugifyConfig, TaxonomyConfig,
+};
+pub use content::{Page, route_of};
 pub use error::{HostError, SiteError, site_error};
+pub use front_matter::{FrontMatter, SectionSettings, SortBy, Terms, parse_front_matter};
 pub use output::{CleanReport, Origin, clean};
 pub use serve::{DEFAULT_PORT, HttpServer, ServeOptions, serve};
 pub use site::{BuildReport, Site, Start};

@@ -49,7 +49,7 @@ OPTIONS:
                        directory; may be outside the site). Refused: an empty path,
                        `.`, the site, a directory containing the site, and the site's
                        content, templates, static, data, sass, .cache and themes
-                       directories. `output_dir` in dodeca.toml is also refused
+                       directories. `output_dir` in the config is also refused
                        outside the site.
     -j, --jobs N       Build with N threads (default: all cores).
     -q, --quiet        Print only errors.

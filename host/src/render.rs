@@ -49,7 +49,7 @@ pub(crate) async fn context(
         w.key("section");
         match listed.as_ref() {
             Some(listed) => {
-                write_own(&mut w, page, &permalink, 2);
+                write_own(&mut w, page, &permalink, config, 2);
                 let base = &config.base_url;
                 w.key("pages");
                 w.list(listed.pages.len());
@@ -62,28 +62,29 @@ pub(crate) async fn context(
                     w.str(&route_of(subsection));
                 }
             }
-            None => write_own(&mut w, page, &permalink, 0),
+            None => write_own(&mut w, page, &permalink, config, 0),
         }
         meta.template.clone().unwrap_or_else(|| {
             if page.path == "_index.md" { "index.html".into() } else { "section.html".into() }
         })
     } else {
         w.key("page");
-        write_own(&mut w, page, &permalink, 0);
+        write_own(&mut w, page, &permalink, config, 0);
         meta.template.clone().unwrap_or_else(|| "page.html".into())
     };
     Ok((template, w.finish()))
 }
 
 /// A page's (or section's) own fields, as a map with room for `more` entries after them.
-fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, more: usize) {
+fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, config: &SiteConfig, more: usize) {
     let meta = &page.meta;
-    w.map(9 + more);
+    let date = meta.date.map(|date| date.to_string());
+    w.map(9 + if page.is_section { 5 } else { 8 } + more);
     write_listed_fields(
         w,
-        &meta.title,
+        meta.title.as_deref(),
         meta.description.as_deref(),
-        meta.date.as_deref(),
+        date.as_deref(),
         meta.weight,
     );
     w.key("content");
@@ -97,19 +98,67 @@ fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, more: usize) {
     cell_proto::write_toc(w, &page.headings, permalink);
     w.key("extra");
     w.encoded(&meta.extra);
+    w.key("draft");
+    w.bool(meta.draft);
+    if page.is_section {
+        // Zola's section keys that templates see.
+        let settings = &meta.section;
+        w.key("generate_feeds");
+        w.bool(settings.generate_feeds);
+        w.key("transparent");
+        w.bool(settings.transparent);
+        w.key("paginate_by");
+        opt_int(w, settings.paginate_by);
+        w.key("paginate_reversed");
+        w.bool(settings.paginate_reversed);
+        return;
+    }
+    w.key("slug");
+    w.str(&crate::content::page_slug(page, &config.slugify));
+    w.key("updated");
+    w.opt_str(meta.updated.map(|updated| updated.to_string()).as_deref());
+    // As Zola: the date's parts, when it has a date.
+    let day = meta.date.and_then(|date| date.date);
+    w.key("year");
+    opt_int(w, day.map(|d| u64::from(d.year)));
+    w.key("month");
+    opt_int(w, day.map(|d| u64::from(d.month)));
+    w.key("day");
+    opt_int(w, day.map(|d| u64::from(d.day)));
+    w.key("taxonomies");
+    w.map(meta.taxonomies.len());
+    for terms in &meta.taxonomies {
+        w.key(&terms.taxonomy);
+        w.list(terms.terms.len());
+        for term in &terms.terms {
+            w.str(term);
+        }
+    }
+    w.key("authors");
+    w.list(meta.authors.len());
+    for author in &meta.authors {
+        w.str(author);
+    }
+}
+
+fn opt_int(w: &mut WireWriter, n: Option<u64>) {
+    match n {
+        Some(n) => w.int(i64::try_from(n).unwrap_or(i64::MAX)),
+        None => w.null(),
+    }
 }
 
 /// The fields a page shows both as itself and in a listing: `title`, `description`, `date`,
 /// `weight` (four map entries).
 fn write_listed_fields(
     w: &mut WireWriter,
-    title: &str,
+    title: Option<&str>,
     description: Option<&str>,
     date: Option<&str>,
     weight: Option<i64>,
 ) {
     w.key("title");
-    w.str(title);
+    w.opt_str(title);
     w.key("description");
     w.opt_str(description);
     w.key("date");
@@ -126,7 +175,7 @@ fn write_entry(w: &mut WireWriter, entry: &Entry, base_url: &str) {
     w.map(6);
     write_listed_fields(
         w,
-        &entry.title,
+        entry.title.as_deref(),
         entry.description.as_deref(),
         entry.date.as_deref(),
         entry.weight,
@@ -151,7 +200,7 @@ fn section_wire_of(entry: &Entry, pages: &[Entry], base_url: &str) -> WireValue 
     let mut w = WireWriter::with_capacity(64 + 128 * pages.len());
     w.map(5);
     w.key("title");
-    w.str(&entry.title);
+    w.opt_str(entry.title.as_deref());
     w.key("description");
     w.opt_str(entry.description.as_deref());
     w.key("permalink");
@@ -201,6 +250,9 @@ pub(crate) struct PageOutput {
     /// (changed by hand, deleted): that build renders the page again (`site/pages.rs`).
     #[facet(proxy = NotSaved)]
     pub(crate) html: Option<String>,
+    /// What the page's front matter had that was ignored (reported by the build that
+    /// renders it).
+    pub(crate) warnings: Vec<String>,
 }
 
 /// What a saved database holds for a page's HTML: nothing (see [`PageOutput::html`]).
@@ -220,13 +272,20 @@ impl From<&Option<String>> for NotSaved {
     }
 }
 
-/// The output file of the page at `path` (as [`render_query`] names it), or "" for a draft.
+/// Whether the page has an output: not a draft, and not `render = false` (either is still
+/// a page: a draft is listed nowhere, an unrendered page is still listed).
+fn written(page: &Page) -> bool {
+    !page.meta.draft && page.meta.render
+}
+
+/// The output file of the page at `path` (as [`render_query`] names it), or "" for a draft
+/// or a page with `render = false`.
 /// A build asks it of the pages whose render did not change since their outputs were written
 /// (`site/pages.rs`): a small string, where the render's value would be decoded or cloned.
 pub(crate) fn output_rel_query(db: &Database, path: String) -> Query<'_, String> {
     Box::pin(async move {
         let page = db.page.get_ref(db, path.as_str()).await?;
-        Ok(if page.meta.draft { String::new() } else { page_output(&page.route) })
+        Ok(if written(&page) { page_output(&page.route) } else { String::new() })
     })
 }
 
@@ -236,12 +295,26 @@ pub(crate) fn output_rel_query(db: &Database, path: String) -> Query<'_, String>
 pub(crate) fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<PageOutput>>> {
     Box::pin(async move {
         let page = db.page.get_ref(db, path.as_str()).await?;
-        if page.meta.draft {
+        if !written(&page) {
             return Ok(None);
         }
         db.renders.fetch_add(1, Ordering::Relaxed);
         db.rendered.lock().push(path.clone());
         let config = db.config.get(db, ()).await?;
+        // As Zola: a page's taxonomies must be the config's.
+        if let Some(unknown) =
+            page.meta.taxonomies.iter().find(|t| !config.has_taxonomy(&t.taxonomy))
+        {
+            let file = format!("content/{}", page.path);
+            return Err(query_error(SiteError::in_file(
+                file,
+                format!(
+                    "the page has the taxonomy `{}`, which the config does not define \
+                     (`taxonomies = [{{ name = \"{}\" }}]`)",
+                    unknown.taxonomy, unknown.taxonomy
+                ),
+            )));
+        }
         let (name, context) = context(db, &page, &config).await?;
         // The template and everything it names by a literal go with the request: read here,
         // they are this render's dependencies, and the cell needs no callback for them.
@@ -280,6 +353,7 @@ pub(crate) fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<
         // it, not by computing it (10,000 pages: 125 ms of pages, against 38).
         let rel = db.output_rel.get_ref(db, path.as_str()).await?;
         let hash = cas::ContentHash::of(rendered.html.as_bytes());
-        Ok(Some(Arc::new(PageOutput { rel, hash, html: Some(rendered.html) })))
+        let warnings = page.meta.warnings.clone();
+        Ok(Some(Arc::new(PageOutput { rel, hash, html: Some(rendered.html), warnings })))
     })
 }

@@ -23,10 +23,10 @@ pub struct Entry {
     /// Route.
     pub route: String,
     /// Title.
-    pub title: String,
+    pub title: Option<String>,
     /// Description.
     pub description: Option<String>,
-    /// Date.
+    /// Date, as templates print it.
     pub date: Option<String>,
     /// Weight.
     pub weight: Option<i64>,
@@ -121,7 +121,7 @@ pub(crate) fn entry_of(page: &crate::content::Page) -> Entry {
         route: page.route.clone(),
         title: page.meta.title.clone(),
         description: page.meta.description.clone(),
-        date: page.meta.date.clone(),
+        date: page.meta.date.map(|date| date.to_string()),
         weight: page.meta.weight,
     }
 }

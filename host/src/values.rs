@@ -1,11 +1,12 @@
-//! Parsed documents (TOML, YAML, JSON) to the cells' [`Value`].
+//! Parsed documents (TOML, YAML, JSON) to the cells' [`Value`]. TOML goes through the host's
+//! own parser ([`crate::toml`]), YAML and JSON through facet's.
 
 use cell_proto::Value;
 use facet_value::DestructuredRef;
 
 /// Nesting beyond this in a data file or front matter is refused (values are converted, and
 /// later walked, recursively).
-pub(crate) const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = crate::toml::MAX_DEPTH;
 
 /// Converts a parsed document; `Err` names the problem.
 pub(crate) fn from_facet(value: &facet_value::Value) -> Result<Value, String> {
@@ -62,16 +63,14 @@ impl Syntax {
 /// Parses `text` in `syntax`. The error carries a 1-based line and column when the parser
 /// reported one.
 pub(crate) fn parse(text: &str, syntax: Syntax) -> Result<Value, (String, Option<(u32, u32)>)> {
-    if syntax == Syntax::Toml {
-        if let Some(value) = simple_toml(text) {
-            return Ok(value);
-        }
-        if let Some(position) = crate::toml_check::unclosed_string(text) {
-            return Err(("a string that is never closed".into(), Some(position)));
-        }
-    }
     let parsed: Result<facet_value::Value, String> = match syntax {
-        Syntax::Toml => facet_toml::from_str(text).map_err(|e| e.to_string()),
+        Syntax::Toml => {
+            return crate::toml::parse(text)
+                .map(|table| crate::toml::Value::Table(table).to_cell_value())
+                .map_err(|error| {
+                    (error.message().to_string(), Some((error.line(), error.column())))
+                });
+        }
         Syntax::Yaml if text.trim().is_empty() => {
             Ok(facet_value::Value::from(facet_value::VObject::new()))
         }
@@ -83,46 +82,6 @@ pub(crate) fn parse(text: &str, syntax: Syntax) -> Result<Value, (String, Option
         (tidy(&message), position)
     })?;
     from_facet(&parsed).map_err(|m| (m, None))
-}
-
-/// The value of a TOML document made only of `key = value` lines whose values are plain
-/// strings (no escapes), decimal integers or booleans, as almost every page's front matter is;
-/// `None` for anything else (comments, tables, arrays, dates, escapes, repeated keys, ...),
-/// which the full parser then reads. For the documents it accepts it gives exactly what the
-/// full parser gives, at a small fraction of the cost: front matter is parsed once per page.
-fn simple_toml(text: &str) -> Option<Value> {
-    let mut entries: Vec<(String, Value)> = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let (key, value) = line.split_once('=')?;
-        let key = key.trim_end();
-        let value = value.trim_start();
-        let bare = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-        if key.is_empty() || !key.chars().all(bare) || entries.iter().any(|(k, _)| k == key) {
-            return None;
-        }
-        let value = if let Some(rest) = value.strip_prefix('"') {
-            let text = rest.strip_suffix('"')?;
-            if text.chars().any(|c| c == '"' || c == '\\' || c.is_control()) {
-                return None;
-            }
-            Value::String(text.to_string())
-        } else if value == "true" || value == "false" {
-            Value::Bool(value == "true")
-        } else {
-            let digits = value.strip_prefix(['+', '-']).unwrap_or(value);
-            let leading_zero = digits.len() > 1 && digits.starts_with('0');
-            if digits.is_empty() || leading_zero || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            Value::Int(value.parse().ok()?)
-        };
-        entries.push((key.to_string(), value));
-    }
-    Some(Value::Map(entries))
 }
 
 /// Parsers report positions as "line L column C" or as a byte offset; find either.
@@ -161,45 +120,6 @@ mod tests {
             assert_eq!(v.get("c").and_then(|c| c.get("d")), Some(&Value::Bool(true)));
         }
         assert_eq!(toml, json);
-    }
-
-    #[test]
-    fn simple_front_matter_reads_as_the_full_toml_parser_reads_it() {
-        let full = |text: &str| {
-            let parsed: facet_value::Value = facet_toml::from_str(text).unwrap();
-            from_facet(&parsed).unwrap()
-        };
-        let full_or_none = |text: &str| {
-            let parsed: Option<facet_value::Value> = facet_toml::from_str(text).ok();
-            parsed.map(|v| from_facet(&v).unwrap())
-        };
-        for text in [
-            "title = \"A page\"\nweight = 3\ndraft = false\n",
-            "  title=\"ünïcode # not a comment\"  \r\n\n date = \"2026-01-01\"\nw = -42\n",
-            "a = 0\nb = +7\nc = true\nd = \"\"\n",
-            "",
-        ] {
-            assert_eq!(simple_toml(text).as_ref(), Some(&full(text)), "{text:?}");
-            assert_eq!(parse(text, Syntax::Toml).unwrap(), full(text), "{text:?}");
-        }
-        // Everything else goes to the full parser, which still reads it (or reports it).
-        for text in [
-            "title = \"a\" # comment\n",
-            "title = \"tab\\tescape\"\n",
-            "date = 2026-01-01\n",
-            "weight = 1_000\n",
-            "weight = 007\n",
-            "tags = [\"a\"]\n",
-            "[extra]\nx = 1\n",
-            "\"quoted key\" = 1\n",
-            "ratio = 1.5\n",
-            "a = 1\na = 2\n",
-            "big = 99999999999999999999\n",
-        ] {
-            assert_eq!(simple_toml(text), None, "{text:?}");
-        }
-        assert_eq!(parse("tags = [\"a\"]\n", Syntax::Toml).unwrap(), full("tags = [\"a\"]\n"));
-        assert_eq!(parse("a = 1\na = 2\n", Syntax::Toml).ok(), full_or_none("a = 1\na = 2\n"));
     }
 
     #[test]

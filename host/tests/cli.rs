@@ -56,7 +56,7 @@ fn a_site_error_exits_1_with_file_line_and_snippet_and_usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("content/posts/hello.md:3:1: `draft` must be true or false"),
+        stderr.contains("content/posts/hello.md:3:9: `draft` must be true or false, not a string"),
         "{stderr}"
     );
     assert!(stderr.contains("| draft = \"no\""), "{stderr}");

@@ -97,17 +97,23 @@ fn a_template_named_at_render_time_is_fetched_by_callback_and_tracked_per_page()
 #[test]
 fn a_site_error_names_the_file_and_line_and_other_pages_are_still_written() {
     let fixture = Fixture::new("errors");
-    fixture.write("content/blog/b.md", "+++\ntitle = \"Post B\"\nwieght = 2\n+++\nBeta.\n");
+    fixture.write("content/blog/b.md", "+++\ntitle = \"Post B\"\nweight = \"2\"\n+++\nBeta.\n");
+    // A key Zola ignores on a page is a warning, and the page is built.
+    fixture.write("content/blog/a.md", "+++\ntitle = \"Post A\"\nwieght = 1\n+++\nAlpha.\n");
     fixture.write("content/about.md", "+++\ntitle = \"About\"\n+++\nSee [x](@/missing.md).\n");
     let site = fixture.site();
     let report = site.build(2).unwrap();
     let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
     assert_eq!(report.errors.len(), 2, "{messages:#?}");
     assert!(
-        messages.iter().any(|m| m.starts_with(
-            "content/blog/b.md:3:1: unknown front matter key `wieght` (did you mean `weight`?)"
-        )),
+        messages.iter().any(|m| m
+            .starts_with("content/blog/b.md:3:10: `weight` must be a whole number, not a string")),
         "{messages:#?}"
+    );
+    assert_eq!(
+        report.warnings,
+        ["content/blog/a.md:3:1: unknown front matter key `wieght` (did you mean `weight`?); \
+             your own keys go under `extra`; ignored, as Zola ignores it"]
     );
     assert!(
         messages.iter().any(|m| m.starts_with("content/about.md:4:")

@@ -98,7 +98,8 @@ fn bad_front_matter_is_reported_at_its_line_and_the_page_is_built_and_listed_now
     let report = site.build();
     assert_eq!(
         errors(&report),
-        ["content/docs/usage.md:2:9: front matter: a string that is never closed"]
+        ["content/docs/usage.md:2:9: front matter: a string that is never closed (it must end \
+          on its line; a string of several lines is written \"\"\"…\"\"\")"]
     );
     assert_eq!(report.errors[0].snippet.as_deref(), Some("title = \"Usage"));
     assert_eq!(site.outputs(), outputs_but(&["docs/usage/index.html"]));
@@ -232,7 +233,8 @@ fn a_bad_data_file_is_reported_for_the_page_reading_it_at_the_data_file_s_line()
     assert_eq!(
         errors(&report),
         ["content/about.md: rendering with `about.html`: host error: \
-             get_data(\"team.lead.name\"): data/team.toml:2:8: a string that is never closed"]
+             get_data(\"team.lead.name\"): data/team.toml:2:8: a string that is never closed (it \
+             must end on its line; a string of several lines is written \"\"\"…\"\"\")"]
     );
     assert!(report.errors[0].to_string().contains("\n --> about.html:2:"));
     assert_eq!(site.outputs(), outputs_but(&["about/index.html"]));
@@ -247,8 +249,7 @@ fn a_bad_config_fails_the_build_at_its_line_and_writes_nothing() {
     let error = site.site.build(2).expect_err("every page reads the config").to_string();
     assert!(
         error.starts_with(
-            "dodeca.toml:3:1: unknown key `theme` (known: title, base_url, description, \
-             output_dir, follow_outside_symlinks)"
+            "dodeca.toml:3:1: unknown key `theme_colour`; your own keys go under `[extra]`"
         ),
         "{error}"
     );

@@ -179,9 +179,9 @@ fn own_fields(page: &Parsed, permalink: &str) -> Vec<(&'static str, Value)> {
         ])
     }));
     vec![
-        ("title", Value::from(meta.title.as_str())),
+        ("title", meta.title.as_deref().map_or(Value::None, Value::from)),
         ("description", meta.description.as_deref().map_or(Value::None, Value::from)),
-        ("date", meta.date.as_deref().map_or(Value::None, Value::from)),
+        ("date", meta.date.map_or(Value::None, |d| Value::from(d.to_string()))),
         ("weight", meta.weight.map_or(Value::None, Value::from)),
         ("content", Value::from(page.rendered.html.as_str())),
         ("permalink", Value::from(permalink)),
@@ -208,14 +208,14 @@ fn sections(parsed: &[Parsed]) -> Sections {
             let (a, b) = (&a.meta, &b.meta);
             (a.weight.is_none(), a.weight)
                 .cmp(&(b.weight.is_none(), b.weight))
-                .then_with(|| b.date.cmp(&a.date))
+                .then_with(|| b.date.map(|d| d.to_string()).cmp(&a.date.map(|d| d.to_string())))
                 .then_with(|| a.title.cmp(&b.title))
         });
         let pages = Value::list(pages.into_iter().map(|p| {
             Value::map([
-                ("title", Value::from(p.meta.title.as_str())),
+                ("title", p.meta.title.as_deref().map_or(Value::None, Value::from)),
                 ("description", p.meta.description.as_deref().map_or(Value::None, Value::from)),
-                ("date", p.meta.date.as_deref().map_or(Value::None, Value::from)),
+                ("date", p.meta.date.map_or(Value::None, |d| Value::from(d.to_string()))),
                 ("weight", p.meta.weight.map_or(Value::None, Value::from)),
                 ("permalink", Value::from(format!("{BASE_URL}{}", p.route))),
                 ("path", Value::from(p.route.as_str())),
@@ -232,7 +232,7 @@ fn sections(parsed: &[Parsed]) -> Sections {
                 .map(|p| Value::from(p.route.as_str())),
         );
         let own = [
-            ("title", Value::from(section.meta.title.as_str())),
+            ("title", section.meta.title.as_deref().map_or(Value::None, Value::from)),
             ("description", section.meta.description.as_deref().map_or(Value::None, Value::from)),
             ("permalink", Value::from(format!("{BASE_URL}{}", section.route))),
             ("path", Value::from(section.route.as_str())),

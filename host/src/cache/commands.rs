@@ -42,9 +42,7 @@ pub struct CacheReport {
 /// When `site` is not a site, a file cannot be read or removed, or (for `gc`) there is no
 /// saved database to say what the last build used.
 pub fn cache(site: &Path, action: CacheAction) -> Result<CacheReport, HostError> {
-    if !site.join("dodeca.toml").is_file() {
-        return Err(HostError::NotASite(site.to_path_buf()));
-    }
+    crate::config::find(site)?;
     let dir = site.join(".cache");
     match action {
         CacheAction::Clear => clear(&dir),

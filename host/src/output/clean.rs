@@ -40,9 +40,10 @@ pub struct CleanReport {
 /// When `site` is not a site, its config does not parse, the output directory is refused (see
 /// [`Origin`]), or a file cannot be removed.
 pub fn clean(site: &Path, output: Option<&Path>) -> Result<CleanReport, HostError> {
-    let text = std::fs::read_to_string(site.join("dodeca.toml"))
+    let file = crate::config::find(site)?;
+    let text = std::fs::read_to_string(site.join(file))
         .map_err(|_| HostError::NotASite(site.to_path_buf()))?;
-    let config = crate::config::parse(&text).map_err(HostError::Config)?;
+    let config = crate::config::parse(file, &text).map_err(HostError::Config)?;
     let dir = match output {
         Some(output) => location::resolve(site, output, Origin::CommandLine)?,
         None => location::resolve(

@@ -21,7 +21,7 @@ pub(crate) const SOURCE_DIRS: &[&str] =
 /// Where an output directory was named.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
-    /// `output_dir` in `dodeca.toml` (or its default, `public`): relative to the site, and
+    /// `output_dir` in the config (or its default, `public`): relative to the site, and
     /// only inside it.
     Config,
     /// `-o` on the command line: relative to the working directory, and anywhere that is not
@@ -51,7 +51,7 @@ pub(crate) fn resolve(
     origin: Origin,
 ) -> Result<OutputDir, HostError> {
     let named = match origin {
-        Origin::Config => format!("`output_dir = \"{}\"` in dodeca.toml", value.display()),
+        Origin::Config => format!("`output_dir = \"{}\"` in the config", value.display()),
         Origin::CommandLine => format!("the output directory `{}`", value.display()),
     };
     let refuse = |why: String| HostError::OutputRefused { named: named.clone(), why };

@@ -101,7 +101,7 @@ impl SiteView<'_> {
         if !self.policy.follow_outside && !target.starts_with(&self.policy.canonical_root) {
             return Err(HostError::Link(format!(
                 "`{}` is a symbolic link to `{}`, outside the site: it is not followed unless \
-                 `follow_outside_symlinks = true` is set in dodeca.toml",
+                 `follow_outside_symlinks = true` is set in the config",
                 self.name(rel),
                 target.display()
             )));

@@ -88,8 +88,9 @@ fn run(options: &ServeOptions) -> Result<(), String> {
     // Before the build: a port taken, or an address that cannot be had, fails at once.
     let listener = listen(options)?;
     // Watched before the first build reads anything, so no edit made during it is missed.
-    let mut watcher =
-        SourceWatcher::new(&options.site, "dodeca.toml").map_err(|e| e.to_string())?;
+    // Both config names are always watched; the one the site has is named.
+    let config_file = host_config_file(&options.site);
+    let mut watcher = SourceWatcher::new(&options.site, config_file).map_err(|e| e.to_string())?;
     for problem in watcher.startup_problems() {
         eprintln!("warning: {problem}");
     }
@@ -100,7 +101,7 @@ fn run(options: &ServeOptions) -> Result<(), String> {
             return Err(error.to_string());
         }
     };
-    print_errors(&report);
+    print_errors(&report, &[]);
     if !options.quiet {
         println!("{}", first_build_line(&report));
     }
@@ -201,7 +202,7 @@ fn rebuild(
     if let Err(error) = server.rebuilt(site, &report) {
         eprintln!("warning: the open pages were not told of this rebuild: {error}");
     }
-    print_errors(&report);
+    print_errors(&report, &last.report.warnings[..last.report.config_warnings]);
     if !options.quiet {
         println!("{}", rebuild_line(&changed, &report, started.elapsed()));
         if options.verbose {
@@ -302,14 +303,29 @@ fn first_build_line(report: &BuildReport) -> String {
     )
 }
 
-/// Each site error in full (stderr), and the warnings: also with `-q`.
-fn print_errors(report: &BuildReport) {
+/// Each site error in full (stderr), and the warnings: also with `-q`. The config's
+/// warnings only when they are not the ones printed last (`printed`): every build has them.
+fn print_errors(report: &BuildReport, printed: &[String]) {
     for error in &report.errors {
         eprintln!("error: {error}\n");
     }
-    for warning in &report.warnings {
+    let (config, others) = report.warnings.split_at(report.config_warnings);
+    if config != printed {
+        for warning in config {
+            eprintln!("warning: {warning}");
+        }
+    }
+    for warning in others {
         eprintln!("warning: {warning}");
     }
+}
+
+/// The site's config file name, for the watcher (which watches both names anyway).
+fn host_config_file(site: &std::path::Path) -> &'static str {
+    crate::config::CONFIG_NAMES
+        .into_iter()
+        .find(|name| site.join(name).is_file())
+        .unwrap_or("dodeca.toml")
 }
 
 /// The listening socket: on the address asked for (with a warning when it is not loopback)

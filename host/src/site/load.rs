@@ -38,9 +38,10 @@ impl Site {
         // Whether links may lead outside the site is decided before anything is read through
         // one, so the config is read for it first (a config that does not parse says no; the
         // build reports its error).
-        let follow_outside = std::fs::read_to_string(self.root.join("dodeca.toml"))
+        let config_file = crate::config::find(&self.root)?;
+        let follow_outside = std::fs::read_to_string(self.root.join(config_file))
             .ok()
-            .and_then(|text| crate::config::parse(&text).ok())
+            .and_then(|text| crate::config::parse(config_file, &text).ok())
             .is_some_and(|config| config.follow_outside_symlinks);
         let policy = ScanPolicy::new(&self.root, follow_outside)?;
         let content = files_under(&self.root.join("content"), "md", threads, &policy)?;
@@ -52,7 +53,7 @@ impl Site {
                 .rsplit_once('.')
                 .is_some_and(|(_, ext)| crate::values::Syntax::from_extension(ext).is_some())
         });
-        let config = Listing::single(&self.root, "dodeca.toml");
+        let config = Listing::single(&self.root, config_file);
         let statics = files_under(&self.root.join("static"), "", threads, &policy)?;
         Ok(Scan { started, listings: [config, content, templates, data, statics] })
     }
@@ -78,7 +79,8 @@ impl Site {
 
         let mut batch = InputBatch::new();
         if let Some(Some(text)) = config_text.into_iter().next() {
-            batch.set(&db.config_text, (), text);
+            let file = config.files.first().map_or_else(String::new, |found| found.rel.clone());
+            batch.set(&db.config_text, (), crate::config::ConfigText { file, text });
         }
         // The list of pages is set only when it changed, and only then are the pages that
         // left it looked for: a rescan of an unchanged site compares it once.

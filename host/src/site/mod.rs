@@ -102,7 +102,8 @@ impl Site {
     ///
     /// # Errors
     ///
-    /// When `root` has no `dodeca.toml`, or the cache cannot be opened.
+    /// When `root` has no config file (`config.toml` or `dodeca.toml`) or both, or the cache
+    /// cannot be opened.
     pub fn open(root: &Path) -> Result<Site, HostError> {
         Site::open_with(root, Cells::from_environment())
     }
@@ -113,9 +114,7 @@ impl Site {
     ///
     /// As [`open`](Self::open).
     pub fn open_with(root: &Path, cells: Cells) -> Result<Site, HostError> {
-        if !root.join("dodeca.toml").is_file() {
-            return Err(HostError::NotASite(root.to_path_buf()));
-        }
+        crate::config::find(root)?;
         let cas = cas::Cas::open(root.join(".cache")).map_err(|e| {
             HostError::cache(format!("open the cache in {}", root.join(".cache").display()), e)
         })?;
@@ -158,7 +157,7 @@ impl Site {
     /// `dodeca-host serve` builds: the site's own address would send every link away from
     /// the server. Pages that read it render again when it changes, like any input.
     pub fn set_base_url(&mut self, base_url: Option<&str>) {
-        self.base_url = base_url.map(crate::config::normalize_base_url);
+        self.base_url = base_url.map(str::to_string);
     }
 
     /// For `dodeca-host serve`: the first build of a persistent site loads the saved
@@ -416,7 +415,12 @@ impl Site {
         }
         let revision = db.runtime().current_revision();
         if let Some(report) = self.unchanged_since_last_build(revision, restored, &outputs) {
-            return Ok(BuildReport { elapsed: steps.elapsed(), ..report });
+            return Ok(BuildReport {
+                warnings: config.warnings.clone(),
+                config_warnings: config.warnings.len(),
+                elapsed: steps.elapsed(),
+                ..report
+            });
         }
         db.read_now.store(false, Ordering::Relaxed);
         // About to write: the last build's records must be saved first (see `save`).
@@ -436,6 +440,9 @@ impl Site {
         let (mut report, mut live) = steps.run("pages", || {
             self.build_pages(jobs, &paths, &routes, &outputs, progress, written_at)
         })?;
+        // The config's warnings first: every build has them.
+        report.warnings.splice(0..0, config.warnings.iter().cloned());
+        report.config_warnings = config.warnings.len();
         let statics = steps.run("statics", || {
             self.write_statics(&outputs, &live, &paths, case_insensitive, &mut report)
         })?;

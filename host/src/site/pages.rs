@@ -140,6 +140,7 @@ impl Site {
                 }
                 Outcome::Built { output, wrote } => {
                     report.pages += 1;
+                    report.warnings.extend(output.warnings.iter().cloned());
                     // A render with its HTML always says whether it wrote.
                     if wrote?.unwrap_or(false) {
                         report.written += 1;

@@ -93,9 +93,13 @@ impl Site {
             && let Some(state) = usable
             && crate::scan::same_stamps(&state.listings, &scan.listings)
         {
+            // The config's warnings, as every build reports them.
+            let warnings = self.config_without_building().map(|c| c.warnings).unwrap_or_default();
             return Ok(Start::UpToDate(BuildReport {
                 pages: state.pages as usize,
                 unchanged: state.outputs as usize,
+                config_warnings: warnings.len(),
+                warnings,
                 ..BuildReport::default()
             }));
         }
@@ -188,12 +192,19 @@ impl Site {
         match &self.output {
             Some(dir) => location::resolve(&self.root, dir, Origin::CommandLine).ok(),
             None => {
-                let text = std::fs::read_to_string(self.root.join("dodeca.toml")).ok()?;
-                let config = crate::config::parse(&text).ok()?;
+                let config = self.config_without_building()?;
                 let configured = config.output_dir.as_deref().unwrap_or("public");
                 location::resolve(&self.root, Path::new(configured), Origin::Config).ok()
             }
         }
+    }
+
+    /// The config as the config file says it, if it parses (the build itself reports
+    /// anything wrong with it).
+    fn config_without_building(&self) -> Option<crate::SiteConfig> {
+        let file = crate::config::find(&self.root).ok()?;
+        let text = std::fs::read_to_string(self.root.join(file)).ok()?;
+        crate::config::parse(file, &text).ok()
     }
 
     /// Loads `dodeca.bin` if `dodeca.version` says this host saved it. Whatever cannot be
@@ -285,13 +296,15 @@ impl Site {
         // A build with another `base_url` than the config's (a server's) wrote outputs that a
         // build must not take as its own: never up to date for the next process.
         let own_base_url = self.base_url.as_ref().is_none_or(|url| {
-            let text = db.config_text.get(db, &()).ok().flatten().unwrap_or_default();
-            crate::config::parse(&text).is_ok_and(|config| config.base_url == *url)
+            crate::config::own_config(db).is_some_and(|config| config.base_url_as_written == *url)
         });
         let state = SavedState {
             version: version.number(),
             database,
-            clean: report.errors.is_empty() && report.warnings.is_empty() && own_base_url,
+            // The config's warnings come with every build, and do not need one.
+            clean: report.errors.is_empty()
+                && report.warnings.len() == report.config_warnings
+                && own_base_url,
             read_now: self.read_now.load(Ordering::Relaxed),
             pages: report.pages as u64,
             outputs: (report.written + report.unchanged) as u64,

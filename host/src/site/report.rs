@@ -37,9 +37,15 @@ pub struct BuildReport {
     pub bytes_to_template: u64,
     /// Site errors; the pages without errors were still built and written.
     pub errors: Vec<SiteError>,
-    /// Things the user should know that did not fail the build (an old output left in place
-    /// because it was changed by hand).
+    /// Things the user should know that did not fail the build: the config's keys read but
+    /// not acted on (first, `config_warnings` of them), front matter keys ignored (by the
+    /// build that renders their page), an old output left in place because it was changed
+    /// by hand.
     pub warnings: Vec<String>,
+    /// How many of the first `warnings` are the config's. Every build reports them again (the
+    /// config is read by every build), so unlike the others they do not keep the next
+    /// process from finding the site up to date.
+    pub config_warnings: usize,
     /// Where the build's knowledge came from (see [`Start`]).
     pub start: Start,
     /// With [`Site::set_explain`](crate::Site::set_explain): which inputs changed in this

@@ -82,7 +82,7 @@ impl WatcherBuilder {
     }
 
     /// Follows symbolic links to directories outside the site too, as the build does with
-    /// `follow_outside_symlinks = true` in `dodeca.toml` (default: no).
+    /// `follow_outside_symlinks = true` in the config (default: no).
     pub fn follow_outside_symlinks(mut self, follow: bool) -> WatcherBuilder {
         self.follow_outside_symlinks = follow;
         self

@@ -1,0 +1,269 @@
+//! The config's top-level keys: Zola's list, each typed, checked and (when not acted on yet
+//! and asking for something) warned about.
+
+use cell_proto::WireValue;
+
+use super::reader::Reader;
+use super::sections;
+use super::{SiteConfig, config_error};
+use crate::SiteError;
+use crate::toml::{Item, Value};
+
+/// Zola's top-level keys (0.22), and dodeca's own two.
+pub(super) const KEYS: &[&str] = &[
+    "base_url",
+    "theme",
+    "title",
+    "description",
+    "default_language",
+    "languages",
+    "translations",
+    "generate_feeds",
+    "feed_limit",
+    "feed_filenames",
+    "hard_link_static",
+    "taxonomies",
+    "taxonomy_root",
+    "author",
+    "compile_sass",
+    "minify_html",
+    "build_search_index",
+    "ignored_content",
+    "ignored_static",
+    "mode",
+    "output_dir",
+    "preserve_dotfiles_in_output",
+    "link_checker",
+    "slugify",
+    "search",
+    "markdown",
+    "extra",
+    "generate_sitemap",
+    "generate_robots_txt",
+    "exclude_paginated_pages_in_sitemap",
+    // dodeca's
+    "follow_outside_symlinks",
+];
+
+/// Parses and checks the config file `file` (its name, for messages) whose text is `text`.
+pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
+    let root = crate::toml::parse(text).map_err(|error| {
+        SiteError::in_file(file, error.message()).at(text, error.line(), Some(error.column()))
+    })?;
+    let mut reader = Reader::new(file, text);
+    let mut config = SiteConfig::default();
+    let mut base_url = None;
+    for entry in root.entries() {
+        let item = &entry.item;
+        let key = entry.key.as_str();
+        let r = &mut reader;
+        match key {
+            "base_url" => base_url = Some((r.string(item, key)?, item.span.start)),
+            "title" => config.title = Some(r.string(item, key)?),
+            "description" => config.description = Some(r.string(item, key)?),
+            "default_language" => {
+                config.default_language = r.string(item, key)?;
+                if config.default_language.is_empty() {
+                    return Err(r.error(item.span.start, "`default_language` must not be empty"));
+                }
+            }
+            "author" => config.author = Some(r.string(item, key)?),
+            "output_dir" => config.output_dir = Some(r.string(item, key)?),
+            "follow_outside_symlinks" => config.follow_outside_symlinks = r.boolean(item, key)?,
+            "preserve_dotfiles_in_output" => {
+                config.preserve_dotfiles_in_output = r.boolean(item, key)?;
+            }
+            "extra" => {
+                r.table(item, key)?;
+                config.extra = item.value.to_cell_value().to_wire();
+            }
+            "taxonomies" => {
+                config.taxonomies = sections::taxonomies(r, item, &config.slugify)?;
+                if !config.taxonomies.is_empty() {
+                    r.warn(
+                        entry.key_span.start,
+                        "`taxonomies`: read (pages' taxonomies are checked against them, \
+                         templates see them), but taxonomy pages are not built yet",
+                    );
+                }
+            }
+            "taxonomy_root" => {
+                config.taxonomy_root = Some(r.string(item, key)?);
+                r.warn(entry.key_span.start, not_yet(key, "taxonomy pages are not built yet"));
+            }
+            "generate_feeds" => {
+                config.generate_feeds = r.boolean(item, key)?;
+                if config.generate_feeds {
+                    r.warn(entry.key_span.start, not_yet(key, "feeds are not generated yet"));
+                }
+            }
+            "feed_filenames" => config.feed_filenames = r.strings(item, key)?,
+            "feed_limit" => config.feed_limit = Some(r.count(item, key)?),
+            "theme" => {
+                config.theme = Some(r.string(item, key)?);
+                r.warn(entry.key_span.start, not_yet(key, "themes are not supported yet"));
+            }
+            "compile_sass" => {
+                config.compile_sass = r.boolean(item, key)?;
+                if config.compile_sass {
+                    r.warn(entry.key_span.start, not_yet(key, "Sass is not compiled yet"));
+                }
+            }
+            "minify_html" => {
+                config.minify_html = r.boolean(item, key)?;
+                if config.minify_html {
+                    r.warn(entry.key_span.start, not_yet(key, "HTML is not minified yet"));
+                }
+            }
+            "build_search_index" => {
+                config.build_search_index = r.boolean(item, key)?;
+                if config.build_search_index {
+                    r.warn(entry.key_span.start, not_yet(key, "no search index is built yet"));
+                }
+            }
+            "hard_link_static" => {
+                config.hard_link_static = r.boolean(item, key)?;
+                if config.hard_link_static {
+                    r.warn(entry.key_span.start, not_yet(key, "static files are copied"));
+                }
+            }
+            "ignored_content" | "ignored_static" => {
+                let globs = r.strings(item, key)?;
+                if !globs.is_empty() {
+                    r.warn(
+                        entry.key_span.start,
+                        not_yet(key, "these globs are not applied yet: every file is read"),
+                    );
+                }
+                if key == "ignored_content" {
+                    config.ignored_content = globs;
+                } else {
+                    config.ignored_static = globs;
+                }
+            }
+            "generate_sitemap" | "generate_robots_txt" => {
+                let generate = r.boolean(item, key)?;
+                if generate {
+                    let what = if key == "generate_sitemap" { "sitemap.xml" } else { "robots.txt" };
+                    r.warn(
+                        entry.key_span.start,
+                        not_yet(key, &format!("no {what} is written yet")),
+                    );
+                }
+                if key == "generate_sitemap" {
+                    config.generate_sitemap = generate;
+                } else {
+                    config.generate_robots_txt = generate;
+                }
+            }
+            "exclude_paginated_pages_in_sitemap" => {
+                config.exclude_paginated_pages_in_sitemap =
+                    r.choice(item, key, &["none", "all"])?;
+            }
+            "mode" => {
+                r.choice(item, key, &["build", "serve", "check"])?;
+                r.warn(entry.key_span.start, "`mode` is set by the command run; ignored");
+            }
+            "languages" => {
+                sections::languages(r, item)?;
+                config.languages = item.value.to_cell_value().to_wire();
+                if !matches!(&item.value, Value::Table(t) if t.is_empty()) {
+                    r.warn(
+                        entry.key_span.start,
+                        not_yet(key, "multilingual sites are not supported yet"),
+                    );
+                }
+            }
+            "translations" => {
+                translations(r, item)?;
+                config.translations = item.value.to_cell_value().to_wire();
+                if !matches!(&item.value, Value::Table(t) if t.is_empty()) {
+                    r.warn(entry.key_span.start, not_yet(key, "`trans()` is not provided yet"));
+                }
+            }
+            "markdown" => config.markdown = sections::markdown(r, item)?,
+            "link_checker" => config.link_checker = sections::link_checker(r, item)?,
+            "search" => config.search = sections::search(r, item)?,
+            "slugify" => {
+                config.slugify = sections::slugify(r, item)?;
+                // Taxonomies read before `[slugify]` (the document's order) take its rule.
+                for taxonomy in &mut config.taxonomies {
+                    taxonomy.slug = crate::slug::slugify(&taxonomy.name, config.slugify.taxonomies);
+                }
+            }
+            _ => return Err(reader.unknown(entry, None, KEYS)),
+        }
+    }
+    match base_url {
+        Some((url, _)) if !url.is_empty() => {
+            config.base_url = url.trim_end_matches('/').to_string();
+            config.base_url_as_written = url;
+        }
+        Some((_, at)) => return Err(reader.error(at, base_url_required())),
+        None => return Err(config_error(file, base_url_required())),
+    }
+    config.warnings = reader.warnings;
+    config.view = super::wire::view(&config);
+    Ok(config)
+}
+
+fn base_url_required() -> String {
+    "`base_url` is required (`base_url = \"https://example.com\"`, or `\"/\"` for URLs \
+     without a host)"
+        .into()
+}
+
+/// A warning for `key`, read but not acted on.
+fn not_yet(key: &str, why: &str) -> String {
+    format!("`{key}` is not acted on yet: {why}; ignored")
+}
+
+/// `translations`: a table of strings.
+fn translations(r: &Reader<'_>, item: &Item) -> Result<(), SiteError> {
+    for entry in r.table(item, "translations")?.entries() {
+        r.string(&entry.item, &format!("translations.{}", entry.key))?;
+    }
+    Ok(())
+}
+
+impl Default for SiteConfig {
+    /// Zola's defaults (with an empty `base_url`, which a config file must give).
+    fn default() -> SiteConfig {
+        let empty_map = cell_proto::Value::Map(Vec::new()).to_wire();
+        SiteConfig {
+            base_url: String::new(),
+            base_url_as_written: String::new(),
+            title: None,
+            description: None,
+            default_language: "en".into(),
+            author: None,
+            output_dir: None,
+            follow_outside_symlinks: false,
+            preserve_dotfiles_in_output: false,
+            taxonomies: Vec::new(),
+            taxonomy_root: None,
+            generate_feeds: false,
+            feed_filenames: vec!["atom.xml".into()],
+            feed_limit: None,
+            theme: None,
+            compile_sass: false,
+            minify_html: false,
+            build_search_index: false,
+            hard_link_static: false,
+            ignored_content: Vec::new(),
+            ignored_static: Vec::new(),
+            generate_sitemap: true,
+            generate_robots_txt: true,
+            exclude_paginated_pages_in_sitemap: "none".into(),
+            markdown: sections::default_markdown(),
+            link_checker: sections::default_link_checker(),
+            slugify: sections::default_slugify(),
+            search: sections::default_search(),
+            languages: empty_map.clone(),
+            translations: empty_map.clone(),
+            extra: empty_map,
+            warnings: Vec::new(),
+            view: WireValue::encode(&cell_proto::Value::Null),
+        }
+    }
+}

@@ -1,0 +1,345 @@
+//! The config's tables: `taxonomies`, `languages`, `[markdown]`, `[link_checker]`,
+//! `[slugify]` and `[search]`. Unknown keys follow Zola: an error in `[markdown]` and in a
+//! language (Zola refuses them there), a warning elsewhere (Zola ignores them).
+
+use super::reader::Reader;
+use super::{
+    LinkCheckerConfig, MarkdownConfig, SearchConfig, SlugStrategy, SlugifyConfig, TaxonomyConfig,
+};
+use crate::SiteError;
+use crate::toml::{Item, Value};
+
+/// `taxonomies = [{ name = "tags", feed = true, paginate_by = 5 }, …]`.
+pub(super) fn taxonomies(
+    r: &mut Reader<'_>,
+    item: &Item,
+    slugify: &SlugifyConfig,
+) -> Result<Vec<TaxonomyConfig>, SiteError> {
+    const KEYS: &[&str] = &["name", "slug", "paginate_by", "paginate_path", "render", "feed"];
+    let Value::Array(array) = &item.value else {
+        return Err(r.wrong_type(
+            item,
+            "taxonomies",
+            "an array of tables (`[{ name = \"tags\" }]`)",
+        ));
+    };
+    let mut taxonomies: Vec<TaxonomyConfig> = Vec::with_capacity(array.items.len());
+    for element in &array.items {
+        let Value::Table(table) = &element.value else {
+            return Err(r.wrong_element(element, "taxonomies", "a table"));
+        };
+        let mut taxonomy = TaxonomyConfig {
+            name: String::new(),
+            slug: String::new(),
+            paginate_by: None,
+            paginate_path: None,
+            render: true,
+            feed: false,
+        };
+        for entry in table.entries() {
+            let (item, name) = (&entry.item, format!("taxonomies.{}", entry.key));
+            match entry.key.as_str() {
+                "name" => taxonomy.name = r.string(item, &name)?,
+                // Zola reads it and then makes it from the name.
+                "slug" => drop(r.string(item, &name)?),
+                "paginate_by" => taxonomy.paginate_by = Some(r.count(item, &name)?),
+                "paginate_path" => taxonomy.paginate_path = Some(r.string(item, &name)?),
+                "render" => taxonomy.render = r.boolean(item, &name)?,
+                "feed" => taxonomy.feed = r.boolean(item, &name)?,
+                _ => r.warn_unknown(entry, "taxonomies", KEYS),
+            }
+        }
+        if taxonomy.name.is_empty() {
+            return Err(
+                r.error(element.span.start, "a taxonomy needs a `name` (`{ name = \"tags\" }`)")
+            );
+        }
+        if let Some(first) = taxonomies.iter().find(|t| t.name == taxonomy.name) {
+            return Err(r.error(
+                element.span.start,
+                format!("the taxonomy `{}` is defined twice", first.name),
+            ));
+        }
+        taxonomy.slug = crate::slug::slugify(&taxonomy.name, slugify.taxonomies);
+        taxonomies.push(taxonomy);
+    }
+    Ok(taxonomies)
+}
+
+/// `languages`: a table of each other language's options (checked, not acted on yet).
+pub(super) fn languages(r: &mut Reader<'_>, item: &Item) -> Result<(), SiteError> {
+    const KEYS: &[&str] = &[
+        "title",
+        "description",
+        "generate_feeds",
+        "feed_filenames",
+        "taxonomies",
+        "build_search_index",
+        "search",
+        "translations",
+    ];
+    for language in r.table(item, "languages")?.entries() {
+        let code = &language.key;
+        let table_name = format!("languages.{code}");
+        for entry in r.table(&language.item, &table_name)?.entries() {
+            let (item, name) = (&entry.item, format!("{table_name}.{}", entry.key));
+            match entry.key.as_str() {
+                "title" | "description" => drop(r.string(item, &name)?),
+                "generate_feeds" | "build_search_index" => drop(r.boolean(item, &name)?),
+                "feed_filenames" => drop(r.strings(item, &name)?),
+                "taxonomies" => drop(taxonomies(r, item, &default_slugify())?),
+                "search" => drop(search(r, item)?),
+                "translations" => {
+                    for translation in r.table(item, &name)?.entries() {
+                        r.string(&translation.item, &format!("{name}.{}", translation.key))?;
+                    }
+                }
+                _ => return Err(r.unknown(entry, Some(&table_name), KEYS)),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `[markdown]`.
+pub(super) fn markdown(r: &mut Reader<'_>, item: &Item) -> Result<MarkdownConfig, SiteError> {
+    const KEYS: &[&str] = &[
+        "highlighting",
+        "render_emoji",
+        "external_links_class",
+        "external_links_target_blank",
+        "external_links_no_follow",
+        "external_links_no_referrer",
+        "external_links_external",
+        "smart_punctuation",
+        "definition_list",
+        "bottom_footnotes",
+        "lazy_async_image",
+        "insert_anchor_links",
+        "github_alerts",
+    ];
+    // Zola 0.21 and earlier: refused by 0.22, kept here with a warning so that such sites
+    // still build.
+    const OLD_KEYS: &[&str] =
+        &["highlight_code", "highlight_theme", "highlight_themes_css", "extra_syntaxes_and_themes"];
+    let mut markdown = default_markdown();
+    for entry in r.table(item, "markdown")?.entries() {
+        let (item, key) = (&entry.item, entry.key.as_str());
+        let name = format!("markdown.{key}");
+        let before = markdown.clone();
+        match key {
+            "highlighting" => {
+                r.table(item, &name)?;
+                markdown.highlighting = Some(item.value.to_cell_value().to_wire());
+            }
+            "render_emoji" => markdown.render_emoji = r.boolean(item, &name)?,
+            "external_links_class" => {
+                let class = r.string(item, &name)?;
+                if class.contains(['"', '\'']) {
+                    return Err(r.error(item.span.start, format!("`{name}` cannot contain quotes")));
+                }
+                markdown.external_links_class = Some(class);
+            }
+            "external_links_target_blank" => {
+                markdown.external_links_target_blank = r.boolean(item, &name)?
+            }
+            "external_links_no_follow" => {
+                markdown.external_links_no_follow = r.boolean(item, &name)?
+            }
+            "external_links_no_referrer" => {
+                markdown.external_links_no_referrer = r.boolean(item, &name)?
+            }
+            "external_links_external" => {
+                markdown.external_links_external = r.boolean(item, &name)?
+            }
+            "smart_punctuation" => markdown.smart_punctuation = r.boolean(item, &name)?,
+            "definition_list" => markdown.definition_list = r.boolean(item, &name)?,
+            "bottom_footnotes" => markdown.bottom_footnotes = r.boolean(item, &name)?,
+            "lazy_async_image" => markdown.lazy_async_image = r.boolean(item, &name)?,
+            "insert_anchor_links" => {
+                markdown.insert_anchor_links =
+                    r.choice(item, &name, &["none", "left", "right", "heading"])?;
+            }
+            "github_alerts" => markdown.github_alerts = r.boolean(item, &name)?,
+            _ if OLD_KEYS.contains(&key) => {
+                r.warn(
+                    entry.key_span.start,
+                    format!(
+                        "`{name}` is Zola 0.21's (0.22 has `[markdown.highlighting]`); code is not \
+                         highlighted yet; ignored"
+                    ),
+                );
+                continue;
+            }
+            _ => return Err(r.unknown(entry, Some("markdown"), KEYS)),
+        }
+        if markdown != before {
+            r.warn(
+                entry.key_span.start,
+                format!(
+                    "`{name}` is not acted on yet: the markdown cell renders with its own options; \
+                     ignored"
+                ),
+            );
+        }
+    }
+    Ok(markdown)
+}
+
+/// `[link_checker]`.
+pub(super) fn link_checker(
+    r: &mut Reader<'_>,
+    item: &Item,
+) -> Result<LinkCheckerConfig, SiteError> {
+    const KEYS: &[&str] = &[
+        "skip_prefixes",
+        "skip_anchor_prefixes",
+        "internal_level",
+        "external_level",
+        "ignored_files",
+    ];
+    let mut checker = default_link_checker();
+    for entry in r.table(item, "link_checker")?.entries() {
+        let (item, key) = (&entry.item, entry.key.as_str());
+        let name = format!("link_checker.{key}");
+        match key {
+            "skip_prefixes" => checker.skip_prefixes = r.strings(item, &name)?,
+            "skip_anchor_prefixes" => checker.skip_anchor_prefixes = r.strings(item, &name)?,
+            "internal_level" => {
+                checker.internal_level = r.choice(item, &name, &["error", "warn"])?
+            }
+            "external_level" => {
+                checker.external_level = r.choice(item, &name, &["error", "warn"])?
+            }
+            "ignored_files" => checker.ignored_files = r.strings(item, &name)?,
+            _ => {
+                r.warn_unknown(entry, "link_checker", KEYS);
+                continue;
+            }
+        }
+        if key == "internal_level" && checker.internal_level == "warn" || key == "ignored_files" {
+            r.warn(
+                entry.key_span.start,
+                format!(
+                    "`{name}` is not acted on yet: a broken internal link is an error; ignored"
+                ),
+            );
+        }
+    }
+    Ok(checker)
+}
+
+/// `[slugify]`.
+pub(super) fn slugify(r: &mut Reader<'_>, item: &Item) -> Result<SlugifyConfig, SiteError> {
+    const KEYS: &[&str] = &["paths", "paths_keep_dates", "taxonomies", "anchors"];
+    let mut slugify = default_slugify();
+    for entry in r.table(item, "slugify")?.entries() {
+        let (item, key) = (&entry.item, entry.key.as_str());
+        let name = format!("slugify.{key}");
+        let strategy = |r: &Reader<'_>| {
+            r.choice(item, &name, &["on", "safe", "off"]).map(|choice| match choice.as_str() {
+                "safe" => SlugStrategy::Safe,
+                "off" => SlugStrategy::Off,
+                _ => SlugStrategy::On,
+            })
+        };
+        match key {
+            "paths" => slugify.paths = strategy(r)?,
+            "paths_keep_dates" => slugify.paths_keep_dates = r.boolean(item, &name)?,
+            "taxonomies" => slugify.taxonomies = strategy(r)?,
+            "anchors" => {
+                slugify.anchors = strategy(r)?;
+                if slugify.anchors != SlugStrategy::On {
+                    r.warn(
+                        entry.key_span.start,
+                        format!("`{name}` is not acted on yet: the markdown cell makes headings' ids; ignored"),
+                    );
+                }
+            }
+            _ => r.warn_unknown(entry, "slugify", KEYS),
+        }
+    }
+    Ok(slugify)
+}
+
+/// `[search]`.
+pub(super) fn search(r: &mut Reader<'_>, item: &Item) -> Result<SearchConfig, SiteError> {
+    const KEYS: &[&str] = &[
+        "include_title",
+        "include_content",
+        "truncate_content_length",
+        "include_description",
+        "include_date",
+        "include_path",
+        "index_format",
+    ];
+    const FORMATS: &[&str] =
+        &["elasticlunr_javascript", "elasticlunr_json", "fuse_javascript", "fuse_json"];
+    let mut search = default_search();
+    for entry in r.table(item, "search")?.entries() {
+        let (item, key) = (&entry.item, entry.key.as_str());
+        let name = format!("search.{key}");
+        match key {
+            "include_title" => search.include_title = r.boolean(item, &name)?,
+            "include_content" => search.include_content = r.boolean(item, &name)?,
+            "truncate_content_length" => {
+                search.truncate_content_length = Some(r.count(item, &name)?)
+            }
+            "include_description" => search.include_description = r.boolean(item, &name)?,
+            "include_date" => search.include_date = r.boolean(item, &name)?,
+            "include_path" => search.include_path = r.boolean(item, &name)?,
+            "index_format" => search.index_format = r.choice(item, &name, FORMATS)?,
+            _ => r.warn_unknown(entry, "search", KEYS),
+        }
+    }
+    Ok(search)
+}
+
+pub(super) fn default_markdown() -> MarkdownConfig {
+    MarkdownConfig {
+        highlighting: None,
+        render_emoji: false,
+        external_links_class: None,
+        external_links_target_blank: false,
+        external_links_no_follow: false,
+        external_links_no_referrer: false,
+        external_links_external: true,
+        smart_punctuation: false,
+        definition_list: false,
+        bottom_footnotes: false,
+        lazy_async_image: false,
+        insert_anchor_links: "none".into(),
+        github_alerts: false,
+    }
+}
+
+pub(super) fn default_link_checker() -> LinkCheckerConfig {
+    LinkCheckerConfig {
+        skip_prefixes: Vec::new(),
+        skip_anchor_prefixes: Vec::new(),
+        internal_level: "error".into(),
+        external_level: "error".into(),
+        ignored_files: Vec::new(),
+    }
+}
+
+pub(super) fn default_slugify() -> SlugifyConfig {
+    SlugifyConfig {
+        paths: SlugStrategy::On,
+        paths_keep_dates: false,
+        taxonomies: SlugStrategy::On,
+        anchors: SlugStrategy::On,
+    }
+}
+
+pub(super) fn default_search() -> SearchConfig {
+    SearchConfig {
+        include_title: true,
+        include_content: true,
+        truncate_content_length: None,
+        include_description: false,
+        include_date: false,
+        include_path: false,
+        index_format: "elasticlunr_javascript".into(),
+    }
+}

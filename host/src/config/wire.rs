@@ -1,0 +1,115 @@
+//! The config as templates see it: Zola's `SerializedConfig`, key for key.
+
+use cell_proto::{WireValue, WireWriter};
+
+use super::SiteConfig;
+
+/// `config` in a template: `base_url` (as written), `mode`, `title`, `description`,
+/// `languages`, `default_language`, `generate_feed` and `generate_feeds`, `feed_filenames`,
+/// `taxonomies`, `author`, `build_search_index`, `extra`, `markdown`, `search` (its
+/// `index_format`), `generate_sitemap`, `generate_robots_txt`,
+/// `exclude_paginated_pages_in_sitemap`. A date in `extra` is its text (`"2024-01-05"`;
+/// Zola shows a TOML date there as an object, which no template can print).
+pub(super) fn view(config: &SiteConfig) -> WireValue {
+    let mut w = WireWriter::with_capacity(512 + config.extra.as_bytes().len());
+    w.map(18);
+    w.key("base_url");
+    w.str(&config.base_url_as_written);
+    w.key("mode");
+    w.str("build");
+    w.key("title");
+    w.opt_str(config.title.as_deref());
+    w.key("description");
+    w.opt_str(config.description.as_deref());
+    w.key("languages");
+    w.encoded(&config.languages);
+    w.key("default_language");
+    w.str(&config.default_language);
+    w.key("generate_feed");
+    w.bool(config.generate_feeds);
+    w.key("generate_feeds");
+    w.bool(config.generate_feeds);
+    w.key("feed_filenames");
+    strings(&mut w, &config.feed_filenames);
+    w.key("taxonomies");
+    w.list(config.taxonomies.len());
+    for taxonomy in &config.taxonomies {
+        w.map(6);
+        w.key("name");
+        w.str(&taxonomy.name);
+        w.key("slug");
+        w.str(&taxonomy.slug);
+        w.key("paginate_by");
+        opt_count(&mut w, taxonomy.paginate_by);
+        w.key("paginate_path");
+        w.opt_str(taxonomy.paginate_path.as_deref());
+        w.key("render");
+        w.bool(taxonomy.render);
+        w.key("feed");
+        w.bool(taxonomy.feed);
+    }
+    w.key("author");
+    w.opt_str(config.author.as_deref());
+    w.key("build_search_index");
+    w.bool(config.build_search_index);
+    w.key("extra");
+    w.encoded(&config.extra);
+    w.key("markdown");
+    markdown(&mut w, config);
+    w.key("search");
+    w.map(1);
+    w.key("index_format");
+    w.str(&config.search.index_format);
+    w.key("generate_sitemap");
+    w.bool(config.generate_sitemap);
+    w.key("generate_robots_txt");
+    w.bool(config.generate_robots_txt);
+    w.key("exclude_paginated_pages_in_sitemap");
+    w.str(&config.exclude_paginated_pages_in_sitemap);
+    w.finish()
+}
+
+fn markdown(w: &mut WireWriter, config: &SiteConfig) {
+    let markdown = &config.markdown;
+    w.map(13);
+    w.key("highlighting");
+    match &markdown.highlighting {
+        Some(highlighting) => w.encoded(highlighting),
+        None => w.null(),
+    }
+    w.key("render_emoji");
+    w.bool(markdown.render_emoji);
+    w.key("external_links_class");
+    w.opt_str(markdown.external_links_class.as_deref());
+    for (key, value) in [
+        ("external_links_target_blank", markdown.external_links_target_blank),
+        ("external_links_no_follow", markdown.external_links_no_follow),
+        ("external_links_no_referrer", markdown.external_links_no_referrer),
+        ("external_links_external", markdown.external_links_external),
+        ("smart_punctuation", markdown.smart_punctuation),
+        ("definition_list", markdown.definition_list),
+        ("bottom_footnotes", markdown.bottom_footnotes),
+        ("lazy_async_image", markdown.lazy_async_image),
+    ] {
+        w.key(key);
+        w.bool(value);
+    }
+    w.key("insert_anchor_links");
+    w.str(&markdown.insert_anchor_links);
+    w.key("github_alerts");
+    w.bool(markdown.github_alerts);
+}
+
+fn strings(w: &mut WireWriter, strings: &[String]) {
+    w.list(strings.len());
+    for s in strings {
+        w.str(s);
+    }
+}
+
+fn opt_count(w: &mut WireWriter, count: Option<u64>) {
+    match count {
+        Some(n) => w.int(i64::try_from(n).unwrap_or(i64::MAX)),
+        None => w.null(),
+    }
+}

@@ -1,0 +1,255 @@
+//! A Zola site's input, read as Zola reads it: `config.toml` or `dodeca.toml`, the config's
+//! keys (typed, warned about when not acted on yet, `config.extra` in templates), and front
+//! matter (every key, dates printed as Zola prints them, keys Zola ignores as warnings).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{run, stderr, stdout, write};
+
+/// A small Zola-style site in a sandbox of its own: `config` as `config.toml`, a home, a
+/// blog section listing its pages' titles, the given blog pages, and `page_template` as
+/// `page.html`.
+fn site(
+    name: &str,
+    config: &str,
+    pages: &[(&str, &str)],
+    page_template: &str,
+) -> (PathBuf, PathBuf) {
+    let sandbox = common::temp(&format!("zola-input-{name}"));
+    let root = sandbox.join("site");
+    write(&root, "config.toml", config);
+    write(&root, "content/_index.md", "+++\n[extra]\nintro = \"Hello\"\n+++\n");
+    write(&root, "content/blog/_index.md", "+++\ntitle = \"Blog\"\nsort_by = \"date\"\n+++\n");
+    for (rel, text) in pages {
+        write(&root, &format!("content/blog/{rel}"), text);
+    }
+    write(&root, "templates/index.html", "home {{ section.extra.intro }}");
+    write(
+        &root,
+        "templates/section.html",
+        "{% for p in section.pages %}<{% if p.title %}{{ p.title }}{% else %}untitled{% endif %}>{% endfor %}",
+    );
+    write(&root, "templates/page.html", page_template);
+    (sandbox, root)
+}
+
+const CONFIG: &str = "base_url = \"https://example.com/\"\ntitle = \"Zola site\"\n\
+                      taxonomies = [{ name = \"tags\", feed = true, paginate_by = 5 }]\n\
+                      [extra]\nwho = { name = \"Ada\" }\n";
+
+fn read(root: &Path, rel: &str) -> String {
+    std::fs::read_to_string(root.join("public").join(rel))
+        .unwrap_or_else(|e| panic!("public/{rel}: {e}"))
+}
+
+#[test]
+fn a_zola_config_toml_is_read_and_templates_see_the_whole_config() {
+    let (sandbox, root) = site(
+        "config",
+        CONFIG,
+        &[("post.md", "+++\ntitle = \"Post\"\ntaxonomies = { tags = [\"rust\", \"web\"] }\n+++\n")],
+        "config={{ config.title }}|{{ config.base_url }}|{{ config.extra.who.name }}|\
+         {{ config.taxonomies.0.slug }}|{{ config.taxonomies.0.paginate_by }} \
+         tags={{ page.taxonomies.tags | join(sep=\",\") }}",
+    );
+    let report = common::open(&root).build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(read(&root, "index.html"), "home Hello");
+    let post = read(&root, "blog/post/index.html");
+    assert!(post.contains("config=Zola site|https://example.com/|Ada|tags|5"), "{post}");
+    assert!(post.contains("tags=rust,web"), "{post}");
+    // The taxonomies are read but their pages are not built yet: a warning says so.
+    assert_eq!(report.config_warnings, 1);
+    assert!(
+        report.warnings[0].starts_with("config.toml:3:1: `taxonomies`: read"),
+        "{:?}",
+        report.warnings
+    );
+    common::remove_unless_failing(&sandbox);
+}
+
+#[test]
+fn front_matter_values_reach_templates_as_zola_prints_them() {
+    let (sandbox, root) = site(
+        "front-matter",
+        CONFIG,
+        &[
+            (
+                "2024-01-05-first.md",
+                "+++\ndate = \"2024-1-5\"\nupdated = 2024-02-01T10:00:00Z\nslug = \"Hello World\"\n\
+                 authors = [\"Ada\", \"Bob\"]\n[extra]\nwhen = 2024-03-01\n+++\nBody.\n",
+            ),
+            ("extra-date.md", "+++\ntitle = \"X\"\nextra = { when = 2024-03-01 }\n+++\n"),
+            ("2023-12-24_eve.md", "+++\ntitle = \"Eve\"\n+++\n"),
+            ("local.md", "+++\ntitle = \"Local\"\ndate = 2024-01-05T10:00:00\n+++\n"),
+            ("hidden.md", "+++\ntitle = \"Hidden\"\nrender = false\n+++\n"),
+        ],
+        "date={{ page.date }} updated={{ page.updated }} slug={{ page.slug }} \
+         ymd={{ page.year }}-{{ page.month }}-{{ page.day }} authors={{ page.authors | join(sep=\",\") }} \
+         extra={% for k, v in page.extra %}{{ k }}:{{ v }}{% endfor %} \
+         title={% if page.title %}{{ page.title }}{% else %}none{% endif %}",
+    );
+    let report = common::open(&root).build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let first = read(&root, "blog/2024-01-05-first/index.html");
+    for part in [
+        "date=2024-01-05T00:00:00Z ",
+        "updated=2024-02-01T10:00:00Z ",
+        "slug=hello-world ",
+        "ymd=2024-1-5 ",
+        "authors=Ada,Bob ",
+        "extra=when:2024-03-01 ",
+        "title=none",
+    ] {
+        assert!(first.contains(part), "{part:?} in {first}");
+    }
+    // The file name gives the date and the slug, as in Zola.
+    let eve = read(&root, "blog/2023-12-24_eve/index.html");
+    assert!(eve.starts_with("date=2023-12-24 updated= slug=eve ymd=2023-12-24"), "{eve}");
+    assert!(read(&root, "blog/local/index.html").starts_with("date=2024-01-05T10:00:00 "));
+    assert!(read(&root, "blog/extra-date/index.html").contains("extra=when:2024-03-01 "));
+    // `render = false`: no output, still listed.
+    assert!(!root.join("public/blog/hidden").exists());
+    let blog = read(&root, "blog/index.html");
+    assert!(blog.contains("<Hidden>") && blog.contains("<untitled>"), "{blog}");
+    common::remove_unless_failing(&sandbox);
+}
+
+#[test]
+fn keys_zola_ignores_on_a_page_are_warnings_and_a_section_s_are_errors() {
+    let (sandbox, root) = site(
+        "unknown-keys",
+        CONFIG,
+        &[("post.md", "+++\ntitle = \"Post\"\ntoc = true\npaginate_by = 3\n+++\n")],
+        "title={{ page.title }}",
+    );
+    write(&root, "content/docs/_index.md", "+++\ntitle = \"Docs\"\nslug = \"d\"\n+++\n");
+    let report = common::open(&root).build(2).unwrap();
+    assert!(read(&root, "blog/post/index.html").contains("title=Post"));
+    let page_warnings: Vec<&String> = report.warnings[report.config_warnings..].iter().collect();
+    assert_eq!(
+        page_warnings,
+        [
+            "content/blog/post.md:3:1: unknown front matter key `toc`; your own keys go under \
+             `extra`; ignored, as Zola ignores it",
+            "content/blog/post.md:4:1: `paginate_by` is a section's key (`_index.md`): ignored \
+             on a page, as Zola ignores it",
+        ]
+    );
+    let errors: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with(
+            "content/docs/_index.md:3:1: `slug` is a page's key: a section (`_index.md`) does \
+             not have it"
+        ),
+        "{errors:?}"
+    );
+    common::remove_unless_failing(&sandbox);
+}
+
+#[test]
+fn a_page_s_taxonomy_must_be_one_the_config_defines() {
+    let (sandbox, root) = site(
+        "taxonomy",
+        "base_url = \"/\"\n",
+        &[("post.md", "+++\ntitle = \"Post\"\n[taxonomies]\ncategories = [\"x\"]\n+++\n")],
+        "{{ page.title }}",
+    );
+    let report = common::open(&root).build(2).unwrap();
+    let errors: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        errors,
+        ["content/blog/post.md: the page has the taxonomy `categories`, which the config does \
+          not define (`taxonomies = [{ name = \"categories\" }]`)"]
+    );
+    common::remove_unless_failing(&sandbox);
+}
+
+#[test]
+fn a_wrong_config_type_fails_the_build_at_its_line_and_column() {
+    let config = "base_url = \"/\"\n[markdown]\nrender_emoji = \"yes\"\n";
+    let (sandbox, root) = site("bad-config", config, &[], "");
+    let error = common::open(&root).build(2).unwrap_err().to_string();
+    assert!(
+        error.starts_with(
+            "config.toml:3:16: `markdown.render_emoji` must be true or false, not a string"
+        ),
+        "{error}"
+    );
+    common::remove_unless_failing(&sandbox);
+}
+
+#[test]
+fn a_site_with_both_config_files_is_refused_naming_them() {
+    let (sandbox, root) = site("both", "base_url = \"/\"\n", &[], "");
+    write(&root, "dodeca.toml", "base_url = \"/\"\n");
+    let out = run(&root, &["build"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("has both config.toml and dodeca.toml: remove one"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!root.join("public").exists());
+    // With only dodeca.toml, it is that one.
+    std::fs::remove_file(root.join("config.toml")).unwrap();
+    let out = run(&root, &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    common::remove_unless_failing(&sandbox);
+}
+
+#[test]
+fn the_config_s_warnings_come_with_every_run_and_the_site_is_still_found_up_to_date() {
+    let (sandbox, root) = site(
+        "warnings",
+        "base_url = \"/\"\ncompile_sass = true\n",
+        &[("post.md", "+++\ntitle = \"Post\"\n+++\n")],
+        "{{ page.title }}",
+    );
+    // Settled: files written just now are not trusted by a scan's stamps.
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let warning = "warning: config.toml:2:1: `compile_sass` is not acted on yet";
+    let first = run(&root, &["build"]);
+    assert!(first.status.success() && stderr(&first).contains(warning), "{}", stderr(&first));
+    let again = run(&root, &["build"]);
+    assert!(stderr(&again).contains(warning), "{}", stderr(&again));
+    assert!(
+        stdout(&again).contains("0 written") && stdout(&again).contains("0 renders"),
+        "{}",
+        stdout(&again)
+    );
+    // Nothing was loaded: the saved scan found every file as it was.
+    assert!(stdout(&again).contains("0 queries run"), "{}", stdout(&again));
+    common::remove_unless_failing(&sandbox);
+}
+
+#[test]
+fn an_edited_front_matter_key_renders_again_only_what_shows_it() {
+    let (sandbox, root) = site(
+        "incremental",
+        CONFIG,
+        &[
+            ("a.md", "+++\ntitle = \"A\"\nauthors = [\"Ada\"]\n+++\n"),
+            ("b.md", "+++\ntitle = \"B\"\n+++\n"),
+        ],
+        "{{ page.title }} by {{ page.authors | join(sep=\",\") }}",
+    );
+    let site = common::open(&root);
+    site.build(2).unwrap();
+    // `authors` is shown by the page only: its section's listing does not change.
+    write(&root, "content/blog/a.md", "+++\ntitle = \"A\"\nauthors = [\"Bob\"]\n+++\n");
+    let report = site.build(2).unwrap();
+    assert_eq!(report.rendered, ["blog/a.md"]);
+    assert_eq!(read(&root, "blog/a/index.html"), "A by Bob");
+    // The title is listed by the section too.
+    write(&root, "content/blog/a.md", "+++\ntitle = \"A2\"\nauthors = [\"Bob\"]\n+++\n");
+    assert_eq!(site.build(2).unwrap().rendered, ["blog/_index.md", "blog/a.md"]);
+    // A key no template shows and that the listing does not hold re-renders the page only.
+    write(&root, "content/blog/b.md", "+++\ntitle = \"B\"\nin_search_index = false\n+++\n");
+    assert_eq!(site.build(2).unwrap().rendered, ["blog/b.md"]);
+    drop(site);
+    common::remove_unless_failing(&sandbox);
+}
