@@ -30,7 +30,7 @@ fn site(root: &Path) {
     write(
         root,
         "templates/shortcodes/note.html",
-        "<aside>{{ body }} <a href=\"{{ get_url(path=\"@/b.md\") }}\">b</a></aside>\n",
+        "<aside>{{ body }} <a href=\"{{ get_url(path=\"@/b.md\") | safe }}\">b</a></aside>\n",
     );
     write(root, "templates/shortcodes/md.md", "**{{ n }} in markdown**");
 }
