@@ -31,6 +31,12 @@ pub struct Page {
     pub html: String,
     /// Its headings.
     pub headings: Vec<Heading>,
+    /// What comes before `<!-- more -->`, as HTML (Zola's `page.summary`), if it has one.
+    pub summary: Option<String>,
+    /// Zola's `word_count` of the body.
+    pub word_count: u32,
+    /// Zola's `reading_time`, in minutes.
+    pub reading_time: u32,
 }
 
 /// The route of the content file at `path` (relative to `content/`).
@@ -95,9 +101,9 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             path: path.clone(),
             source: source.clone(),
             permalink,
-            // TODO(issue 18): the site's `[markdown]` and `[slugify] anchors` settings (and
-            // the section's `insert_anchor_links`), from the config; Zola's defaults until then.
-            options: MarkdownOptions::default(),
+            // The site's `[markdown]` and `[slugify] anchors` (a section's own
+            // `insert_anchor_links` is not read yet: the config's applies to every page).
+            options: markdown_options(db, &config)?,
         };
         // The templates the page's markdown uses (shortcodes, ...) are rendered for the cell
         // inside this call: each is a dependency of the page.
@@ -143,7 +149,47 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             meta,
             html,
             headings: rendered.headings,
+            summary: rendered.summary,
+            word_count: rendered.word_count,
+            reading_time: rendered.reading_time,
         }))
+    })
+}
+
+/// How the markdown cell renders this site's pages: the config's `[markdown]` and `[slugify]
+/// anchors`, and whether the site overrides Zola's anchor-link and summary-cutoff templates
+/// (each a dependency of the page: adding one renders the pages again).
+fn markdown_options(
+    db: &Database,
+    config: &crate::config::SiteConfig,
+) -> picante::PicanteResult<MarkdownOptions> {
+    use cell_proto::{AnchorLinks, Slugify};
+    let markdown = &config.markdown;
+    let has = |name: &str| db.templates.get(db, &name.to_string()).map(|t| t.is_some());
+    Ok(MarkdownOptions {
+        smart_punctuation: markdown.smart_punctuation,
+        definition_list: markdown.definition_list,
+        github_alerts: markdown.github_alerts,
+        bottom_footnotes: markdown.bottom_footnotes,
+        lazy_async_image: markdown.lazy_async_image,
+        external_links_target_blank: markdown.external_links_target_blank,
+        external_links_no_follow: markdown.external_links_no_follow,
+        external_links_no_referrer: markdown.external_links_no_referrer,
+        external_links_external: markdown.external_links_external,
+        external_links_class: markdown.external_links_class.clone(),
+        insert_anchor_links: match markdown.insert_anchor_links.as_str() {
+            "left" => AnchorLinks::Left,
+            "right" => AnchorLinks::Right,
+            "heading" => AnchorLinks::Heading,
+            _ => AnchorLinks::None,
+        },
+        slugify_anchors: match config.slugify.anchors {
+            crate::config::SlugStrategy::On => Slugify::On,
+            crate::config::SlugStrategy::Safe => Slugify::Safe,
+            crate::config::SlugStrategy::Off => Slugify::Off,
+        },
+        custom_anchor_link: has("anchor-link.html")?,
+        custom_summary_cutoff: has("summary-cutoff.html")?,
     })
 }
 
@@ -189,6 +235,9 @@ mod tests {
             meta: FrontMatter { slug: slug.map(str::to_string), ..FrontMatter::default() },
             html: String::new(),
             headings: Vec::new(),
+            summary: None,
+            word_count: 0,
+            reading_time: 0,
         };
         let on = crate::config::SiteConfig::default().slugify;
         let keep = SlugifyConfig { paths_keep_dates: true, ..on.clone() };

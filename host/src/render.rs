@@ -39,11 +39,15 @@ pub(crate) async fn context(
     let permalink = format!("{}{}", config.base_url, page.route);
     let meta = &page.meta;
     let mut w = WireWriter::with_capacity(page.html.len() + 512);
-    w.map(3);
+    w.map(5);
     w.key("config");
     config.write_wire(&mut w);
     w.key("current_path");
     w.str(&page.route);
+    w.key("current_url");
+    w.str(&permalink);
+    w.key("lang");
+    w.str(&config.default_language);
     let template = if page.is_section {
         let listed = db.section_listing.get_ref(db, page.path.as_str()).await?;
         w.key("section");
@@ -79,7 +83,7 @@ pub(crate) async fn context(
 fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, config: &SiteConfig, more: usize) {
     let meta = &page.meta;
     let date = meta.date.map(|date| date.to_string());
-    w.map(9 + if page.is_section { 5 } else { 8 } + more);
+    w.map(11 + if page.is_section { 5 } else { 9 } + more);
     write_listed_fields(
         w,
         meta.title.as_deref(),
@@ -100,6 +104,10 @@ fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, config: &SiteConf
     w.encoded(&meta.extra);
     w.key("draft");
     w.bool(meta.draft);
+    w.key("word_count");
+    w.int(i64::from(page.word_count));
+    w.key("reading_time");
+    w.int(i64::from(page.reading_time));
     if page.is_section {
         // Zola's section keys that templates see.
         let settings = &meta.section;
@@ -113,6 +121,8 @@ fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, config: &SiteConf
         w.bool(settings.paginate_reversed);
         return;
     }
+    w.key("summary");
+    w.opt_str(page.summary.as_deref());
     w.key("slug");
     w.str(&crate::content::page_slug(page, &config.slugify));
     w.key("updated");

@@ -61,10 +61,10 @@ pub struct MarkdownOptions {
     /// `[slugify] anchors`: how heading text becomes an id.
     pub slugify_anchors: Slugify,
     /// The site has its own `templates/anchor-link.html`: the cell asks the host to render it
-    /// ([`markdown_host::anchor_link`]) instead of writing Zola's built-in one.
+    /// (`markdown_host::anchor_link`) instead of writing Zola's built-in one.
     pub custom_anchor_link: bool,
     /// The site has its own `templates/summary-cutoff.html`: the cell asks the host to render
-    /// it ([`markdown_host::summary_cutoff`]) instead of writing Zola's `&hellip;`.
+    /// it (`markdown_host::summary_cutoff`) instead of writing Zola's `&hellip;`.
     pub custom_summary_cutoff: bool,
 }
 
