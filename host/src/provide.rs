@@ -123,6 +123,24 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
             let section = listed.as_ref().ok_or_else(missing)?;
             Ok(section_wire(section, &config.base_url))
         }
+        "get_page" => {
+            // As Zola: a page by its path under `content/` (`@/` allowed), with everything
+            // its own template sees as `page`; a section is `get_section`'s.
+            let path = string("path")?;
+            let path = path.strip_prefix("@/").unwrap_or(&path).to_string();
+            let missing = || failure(format!("get_page: there is no page content/{path}"));
+            if !path.ends_with(".md")
+                || crate::content::is_section(&path)
+                || !db.page_exists.get_ref(db, path.as_str()).await?
+            {
+                return Err(missing());
+            }
+            let page = db.page.get_ref(db, path.as_str()).await?;
+            if page.meta.draft {
+                return Err(missing());
+            }
+            Ok(crate::render::page_wire(&page, &config))
+        }
         VOLATILE => Err(failure("now() is answered by the provider, not kept".into())),
         other => Err(failure(format!("unknown function {other}()"))),
     }

@@ -79,6 +79,14 @@ pub(crate) async fn context(
     Ok((template, w.finish()))
 }
 
+/// A page as templates see it: what `page` is in its own template, what `get_page` answers.
+pub(crate) fn page_wire(page: &Page, config: &SiteConfig) -> WireValue {
+    let permalink = format!("{}{}", config.base_url, page.route);
+    let mut w = WireWriter::with_capacity(page.html.len() + 512);
+    write_own(&mut w, page, &permalink, config, 0);
+    w.finish()
+}
+
 /// A page's (or section's) own fields, as a map with room for `more` entries after them.
 fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, config: &SiteConfig, more: usize) {
     let meta = &page.meta;

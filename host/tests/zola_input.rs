@@ -280,3 +280,37 @@ fn a_page_sees_lang_current_url_its_summary_word_count_reading_time_and_the_conf
     assert!(post.contains("target=\"_blank\""), "{post}");
     common::remove_unless_failing(&sandbox);
 }
+
+#[test]
+fn get_page_answers_a_page_as_its_template_sees_it_and_its_edit_renders_the_caller_again() {
+    let (sandbox, root) = site(
+        "get-page",
+        CONFIG,
+        &[
+            ("a.md", "+++\ntitle = \"A\"\n+++\n"),
+            ("b.md", "+++\ntitle = \"B\"\n+++\nFirst words.\n\n<!-- more -->\n\nThe rest.\n"),
+            ("c.md", "+++\ntitle = \"C\"\n+++\n"),
+        ],
+        "{% if page.title == \"A\" %}{% set b = get_page(path=\"@/blog/b.md\") %}\
+         {{ b.title }}|{{ b.permalink | safe }}|{{ b.summary | safe }}|{{ b.word_count }}\
+         {% else %}{{ page.title }}{% endif %}",
+    );
+    let site = common::open(&root);
+    let report = site.build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(
+        read(&root, "blog/a/index.html"),
+        "B|https://example.com/blog/b/|<p>First words.</p>|5"
+    );
+    // B's text is what A shows: an edit of it renders B and A, not C.
+    write(&root, "content/blog/b.md", "+++\ntitle = \"B\"\n+++\nNew words.\n\n<!-- more -->\n");
+    assert_eq!(site.build(2).unwrap().rendered, ["blog/a.md", "blog/b.md"]);
+    assert!(read(&root, "blog/a/index.html").contains("|<p>New words.</p>|"));
+    // A page that is not there is the caller's error, naming it.
+    write(&root, "templates/page.html", "{{ get_page(path=\"blog/none.md\").title }}");
+    let report = site.build(2).unwrap();
+    let message = format!("{:?}", report.errors);
+    assert!(message.contains("get_page: there is no page content/blog/none.md"), "{message}");
+    drop(site);
+    common::remove_unless_failing(&sandbox);
+}
