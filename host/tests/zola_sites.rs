@@ -191,6 +191,10 @@ fn the_zola_fixtures_hold_their_reference_output() {
 /// The feature probes that render as Zola renders them today, one output path per line: each
 /// must keep doing so (the ignored test above is the goal, every probe). A probe that newly
 /// matches is listed in the output; `DODECA_UPDATE_MATCHING=1` rewrites the list.
+///
+/// `markdown/shortcodes/index.html` renders as Zola's but is left out of the list: in about
+/// one build in three its shortcode callback gets no reply and the page fails after 60 s (a
+/// known bug in serving the markdown cell's callbacks, host README "Not yet").
 const MATCHING: &str = "zola-features/matching.txt";
 
 #[test]
