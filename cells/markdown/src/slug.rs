@@ -38,9 +38,10 @@ fn slug(text: &str) -> String {
             push(&mut slug, c, &mut separate);
             continue;
         }
-        match table::TABLE.binary_search_by_key(&c, |&(k, _)| k) {
+        let table = table::table();
+        match table.binary_search_by_key(&c, |&(k, _)| k) {
             Ok(at) => {
-                for c in table::TABLE[at].1.chars() {
+                for c in table[at].1.chars() {
                     push(&mut slug, c, &mut separate);
                 }
             }
@@ -111,8 +112,10 @@ mod tests {
 
     #[test]
     fn the_table_is_sorted_and_holds_only_slug_characters() {
-        assert!(table::TABLE.windows(2).all(|w| w[0].0 < w[1].0));
-        for (c, slug) in table::TABLE {
+        // Every line of `table.txt` read (3,460 characters observed from Zola).
+        assert_eq!(table::table().len(), 3460);
+        assert!(table::table().windows(2).all(|w| w[0].0 < w[1].0));
+        for (c, slug) in table::table() {
             assert!(!c.is_ascii());
             assert!(slug.chars().all(|s| s.is_ascii_lowercase() || s.is_ascii_digit() || s == '-'));
         }
