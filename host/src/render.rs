@@ -236,6 +236,54 @@ fn section_wire_of(entry: &Entry, pages: &[Entry], base_url: &str) -> WireValue 
 /// A template cell failure as the error of the render of `page`: the cell's account of a
 /// template problem (a remote error) is a site error of the page; a cell that cannot be
 /// started or called stays a [`CellError`], for the build to tell apart by type.
+/// Why [`render_in_cell`] failed: a query it read, or the template cell.
+pub(crate) enum CellRender {
+    /// A query failed (the template bundle, a replayed read).
+    Query(std::sync::Arc<picante::PicanteError>),
+    /// The cell could not be called, or the template failed there.
+    Cell(CellError),
+}
+
+/// Renders template `name` with `context` in the template cell, for the query being computed
+/// (a page's render, or a shortcode inside a page's parse). The template and everything it
+/// names by a literal go with the request: read here, they are the query's dependencies, and
+/// the cell needs no callback for them. The cell's other reads are served inside the call;
+/// those it answered from its memo are read here afterwards, so the query depends on them
+/// exactly as if it had asked.
+pub(crate) async fn render_in_cell(
+    db: &Database,
+    name: &str,
+    context: WireValue,
+) -> Result<String, CellRender> {
+    let templates = db.template_bundle.get_ref(db, name).await.map_err(CellRender::Query)?;
+    let sent = context.as_bytes().len()
+        + templates
+            .iter()
+            .map(|t| t.name.len() + t.source.as_ref().map_or(0, String::len))
+            .sum::<usize>();
+    db.traffic.bytes_sent.fetch_add(sent as u64, Ordering::Relaxed);
+    let request = RenderTemplate {
+        name: name.to_string(),
+        context,
+        templates: templates.as_ref().clone(),
+        // The revision this render reads at: a server's snapshot's, not the database's
+        // latest, so the cell's memo of reads keeps no older answer under a newer label.
+        revision: db.runtime().reading_revision().0,
+    };
+    let server = provider::Server(Provider { db, marks_now: true });
+    let rendered = db
+        .cells
+        .call(&db.cells.template, |connection| {
+            let (request, server) = (&request, &server);
+            async move { template::Client::new(connection).with(server).render(request).await }
+        })
+        .await
+        .map_err(CellRender::Cell)?;
+    let replayed = provide::replay(db, rendered.reused).await.map_err(CellRender::Query)?;
+    db.traffic.cached_reads.fetch_add(replayed, Ordering::Relaxed);
+    Ok(rendered.html)
+}
+
 pub(crate) fn template_error(
     page: &Page,
     template: &str,
@@ -334,44 +382,19 @@ pub(crate) fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<
             )));
         }
         let (name, context) = context(db, &page, &config).await?;
-        // The template and everything it names by a literal go with the request: read here,
-        // they are this render's dependencies, and the cell needs no callback for them.
-        let templates = db.template_bundle.get_ref(db, name.as_str()).await?;
-        let sent = context.as_bytes().len()
-            + templates
-                .iter()
-                .map(|t| t.name.len() + t.source.as_ref().map_or(0, String::len))
-                .sum::<usize>();
-        db.traffic.bytes_sent.fetch_add(sent as u64, Ordering::Relaxed);
-        let request = RenderTemplate {
-            name: name.clone(),
-            context,
-            templates: templates.as_ref().clone(),
-            // The revision this render reads at: a server's snapshot's, not the database's
-            // latest, so the cell's memo of reads keeps no older answer under a newer label.
-            revision: db.runtime().reading_revision().0,
+        let html = match render_in_cell(db, &name, context).await {
+            Ok(html) => html,
+            Err(CellRender::Query(error)) => return Err(error),
+            Err(CellRender::Cell(error)) => return Err(template_error(&page, &name, error)),
         };
-        let server = provider::Server(Provider { db, marks_now: true });
-        let rendered = db
-            .cells
-            .call(&db.cells.template, |connection| {
-                let (request, server) = (&request, &server);
-                async move { template::Client::new(connection).with(server).render(request).await }
-            })
-            .await
-            .map_err(|error| template_error(&page, &name, error))?;
-        // Reads the cell answered from its memo: read here too, so they are this render's
-        // dependencies exactly as if it had asked.
-        let replayed = provide::replay(db, rendered.reused).await?;
-        db.traffic.cached_reads.fetch_add(replayed, Ordering::Relaxed);
         // Shared: a reused memo hands out the same allocation, which is how the build knows
         // that an output is unchanged without hashing it.
         // Through its query, so that its memo exists (and is saved) from the first build: the
         // next process's first edit then finds every unchanged page's output by revalidating
         // it, not by computing it (10,000 pages: 125 ms of pages, against 38).
         let rel = db.output_rel.get_ref(db, path.as_str()).await?;
-        let hash = cas::ContentHash::of(rendered.html.as_bytes());
+        let hash = cas::ContentHash::of(html.as_bytes());
         let warnings = page.meta.warnings.clone();
-        Ok(Some(Arc::new(PageOutput { rel, hash, html: Some(rendered.html), warnings })))
+        Ok(Some(Arc::new(PageOutput { rel, hash, html: Some(html), warnings })))
     })
 }

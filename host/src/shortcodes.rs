@@ -13,17 +13,13 @@
 //! which this query is computing; and Zola's built-in shortcodes (`youtube`, `vimeo`,
 //! `streamable`, `gist`).
 
-use std::sync::atomic::Ordering;
-
 use cell_proto::{
-    AnchorLinkCall, RenderTemplate, ShortcodeCall, ShortcodeOutput, WireValue, WireWriter,
-    markdown_host, provider, template,
+    AnchorLinkCall, ShortcodeCall, ShortcodeOutput, WireValue, WireWriter, markdown_host,
 };
-use picante::HasRuntime;
 use rpc::RpcError;
 
 use crate::db::Database;
-use crate::provide::{self, Provider};
+use crate::render::CellRender;
 
 /// The host's side of [`markdown_host`], for one page.
 pub(crate) struct MarkdownHost<'db> {
@@ -43,30 +39,14 @@ impl MarkdownHost<'_> {
                 Some(site) => RpcError::remote(site.to_string()),
                 None => RpcError::remote(error.to_string()),
             };
-        let templates = db.template_bundle.get_ref(db, name).await.map_err(failed)?;
-        let request = RenderTemplate {
-            name: name.to_string(),
-            context,
-            templates: templates.as_ref().clone(),
-            revision: db.runtime().reading_revision().0,
-        };
-        let server = provider::Server(Provider { db, marks_now: true });
-        let rendered = db
-            .cells
-            .call(&db.cells.template, |connection| {
-                let (request, server) = (&request, &server);
-                async move { template::Client::new(connection).with(server).render(request).await }
-            })
-            .await
-            .map_err(|error| match error {
-                crate::cells::CellError::Call { error: RpcError::Remote(message), .. } => {
-                    RpcError::remote(format!("templates/{name}: {message}"))
-                }
-                other => RpcError::remote(other.to_string()),
-            })?;
-        let replayed = provide::replay(db, rendered.reused).await.map_err(failed)?;
-        db.traffic.cached_reads.fetch_add(replayed, Ordering::Relaxed);
-        Ok(rendered.html)
+        crate::render::render_in_cell(db, name, context).await.map_err(|error| match error {
+            CellRender::Query(error) => failed(error),
+            CellRender::Cell(crate::cells::CellError::Call {
+                error: RpcError::Remote(message),
+                ..
+            }) => RpcError::remote(format!("templates/{name}: {message}")),
+            CellRender::Cell(other) => RpcError::remote(other.to_string()),
+        })
     }
 
     /// The context of every template the markdown cell asks for: `config`, `lang`, then

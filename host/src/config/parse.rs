@@ -196,7 +196,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
     }
     match base_url {
         Some((url, _)) if !url.is_empty() => {
-            config.base_url = url.trim_end_matches('/').to_string();
+            config.base_url = super::normalize_base_url(&url);
             config.base_url_as_written = url;
         }
         Some((_, at)) => return Err(reader.error(at, base_url_required())),
