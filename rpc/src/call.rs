@@ -157,7 +157,7 @@ impl Connection {
         let frame = Frame {
             kind: Kind::Request,
             request_id: id,
-            parent_id: current_request(),
+            parent_id: current_request(inner),
             method_id,
             payload,
         };
@@ -195,7 +195,11 @@ impl Call<'_> {
         self.nested.push(Nested {
             request_id: frame.request_id,
             token,
-            future: Serving { request: frame.request_id, inner: future },
+            future: Serving {
+                link: crate::scope::link_id(self.inner),
+                request: frame.request_id,
+                inner: future,
+            },
         });
     }
 
@@ -249,6 +253,11 @@ impl Future for Call<'_> {
             if let Some(result) = result {
                 this.finished = true;
                 this.inner.pending.forget(this.id);
+                // A request nested in a call that has ended can no longer be served here: a
+                // well-behaved peer never does this, but its caller must hear so, not wait.
+                for (frame, _token) in nested {
+                    this.refuse_orphan(frame.request_id, frame.method_id);
+                }
                 if matches!(result, Err(RpcError::Timeout { .. })) {
                     this.send_cancel();
                 }
@@ -269,6 +278,16 @@ impl Future for Call<'_> {
 }
 
 impl Call<'_> {
+    /// Ends a nested request that this call will not serve, with an error reply.
+    fn refuse_orphan(&self, request_id: u64, method_id: u32) {
+        self.inner.serving.finish(request_id);
+        let error = RpcError::remote(format!(
+            "request {request_id} was nested in call {} of ours, which ended before serving it",
+            self.id
+        ));
+        reply(self.inner, request_id, method_id, Err(error));
+    }
+
     fn send_cancel(&self) {
         let _ = self.inner.send(&Frame {
             kind: Kind::Cancel,
@@ -285,8 +304,19 @@ impl Drop for Call<'_> {
         if let Some(deadline) = self.deadline.take() {
             crate::timer::cancel(deadline);
         }
-        for handler in self.nested.drain(..) {
-            self.inner.serving.finish(handler.request_id);
+        // Handlers still running when the call ends (it was dropped, or the peer replied
+        // before answering us): each request gets an error, so no peer waits for its timeout.
+        // A request its caller cancelled needs no answer.
+        let orphans: Vec<(u64, Arc<CancelToken>)> =
+            self.nested.drain(..).map(|h| (h.request_id, h.token)).collect();
+        let queued = std::mem::take(&mut self.state.slot.lock().nested);
+        let queued = queued.into_iter().map(|(frame, token)| (frame.request_id, token));
+        for (request_id, token) in orphans.into_iter().chain(queued) {
+            if token.is_cancelled() {
+                self.inner.serving.finish(request_id);
+            } else {
+                self.refuse_orphan(request_id, 0);
+            }
         }
         if !self.finished && self.early.is_none() {
             self.inner.pending.forget(self.id);

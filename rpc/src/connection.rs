@@ -402,7 +402,7 @@ impl Connection {
         let frame = Frame {
             kind: Kind::Notify,
             request_id: 0,
-            parent_id: crate::scope::current_request(),
+            parent_id: crate::scope::current_request(self.inner()),
             method_id,
             payload,
         };

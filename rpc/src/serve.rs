@@ -110,7 +110,11 @@ pub(crate) fn serve_one(inner: &Arc<Inner>, frame: Frame, token: Arc<CancelToken
         }
         return;
     };
-    let scoped = Serving { request: if wants_reply { request_id } else { 0 }, inner: future };
+    let scoped = Serving {
+        link: crate::scope::link_id(inner),
+        request: if wants_reply { request_id } else { 0 },
+        inner: future,
+    };
     let outcome = crate::block_on::block_on(Cancellable { token: &token, future: scoped });
     if wants_reply {
         inner.serving.finish(request_id);

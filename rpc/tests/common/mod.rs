@@ -98,6 +98,14 @@ pub struct RawPeer {
 impl RawPeer {
     /// Connects `Connection` (host side) to a raw peer that completes the hello.
     pub fn connect(config: Config) -> (Connection, RawPeer) {
+        RawPeer::connect_with(config, None)
+    }
+
+    /// Like [`connect`](Self::connect), with `dispatcher` serving the raw peer's requests.
+    pub fn connect_with(
+        config: Config,
+        dispatcher: Option<Arc<dyn Dispatcher>>,
+    ) -> (Connection, RawPeer) {
         let (a, mut b) = UnixStream::pair().unwrap();
         let hello = Frame {
             kind: Kind::Hello,
@@ -107,7 +115,7 @@ impl RawPeer {
             payload: hello_bytes(),
         };
         b.write_all(&hello.encode()).unwrap();
-        let host = Connection::new(a, Side::Host, config, None).unwrap();
+        let host = Connection::new(a, Side::Host, config, dispatcher).unwrap();
         let mut peer = RawPeer { stream: b };
         let theirs = peer.read_frame().expect("host hello");
         assert_eq!(theirs.kind, Kind::Hello);
