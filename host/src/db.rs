@@ -16,7 +16,7 @@ use picante::{
 
 use crate::cells::Cells;
 use crate::config::{self, ConfigText, SiteConfig};
-use crate::content::{self, Page};
+use crate::content::{self, FrontMatter, Page};
 use crate::data::{self, DataFile};
 use crate::provide::{self, Provided};
 use crate::render::{self, PageOutput};
@@ -82,6 +82,10 @@ pub struct Database {
     pub(crate) base_url_override: Arc<InputIngredient<(), Option<String>>>,
     pub(crate) config: Arc<DerivedIngredient<Database, (), SiteConfig>>,
     pub(crate) page: Arc<DerivedIngredient<Database, String, Arc<Page>>>,
+    /// A content file's front matter alone (routes and listings read it, not the body).
+    pub(crate) front_matter: Arc<DerivedIngredient<Database, String, Arc<FrontMatter>>>,
+    /// A content file's route, as Zola makes it (`routes.rs`).
+    pub(crate) route: Arc<DerivedIngredient<Database, String, String>>,
     pub(crate) page_exists: Arc<DerivedIngredient<Database, String, bool>>,
     /// The content files whose routes are refused (bad segments, or claimed twice).
     pub(crate) routes: Arc<DerivedIngredient<Database, (), Arc<RouteCheck>>>,
@@ -185,6 +189,8 @@ impl Database {
             &*self.base_url_override,
             &*self.config,
             &*self.page,
+            &*self.front_matter,
+            &*self.route,
             &*self.page_exists,
             &*self.section_index,
             &*self.render,
@@ -234,6 +240,9 @@ impl Database {
             reused: derived(24, "reused", provide::reused_query),
             output_rel: derived(25, "output_rel", render::output_rel_query),
             served_pages: derived(26, "served_pages", crate::serve::content::served_pages_query),
+            // Ids from 40 on: the ones between are taken by queries being written alongside.
+            front_matter: derived(40, "front_matter", crate::front_matter::front_matter_query),
+            route: derived(41, "route", routes::route_query),
             cells,
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
@@ -267,6 +276,8 @@ impl Database {
         registry.register(db.reused.clone());
         registry.register(db.output_rel.clone());
         registry.register(db.served_pages.clone());
+        registry.register(db.front_matter.clone());
+        registry.register(db.route.clone());
         db
     }
 }
