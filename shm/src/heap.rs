@@ -29,6 +29,8 @@
 
 mod alloc;
 pub(crate) mod layout;
+#[cfg(test)]
+mod tests;
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -274,13 +276,16 @@ impl Heap {
 
     /// Takes ownership of a blob the peer sent, after checking the descriptor: inside this
     /// heap, at the start of a block, length equal to what the writer recorded, generation
-    /// current, and in flight from the peer. The blob is read in place; dropping it frees it.
+    /// current, and in flight from the peer; for a page run, every page of the run marked as
+    /// the peer's continuation of that run (so the run cannot reach over free pages, our own
+    /// blocks or another run). The blob is read in place; dropping it frees it.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::OutOfBounds`], [`ErrorKind::StaleDescriptor`] (already freed, e.g. a double
     /// free), [`ErrorKind::NotFromPeer`] (already accepted, or sent by this side),
-    /// [`ErrorKind::Corrupt`] (the block's metadata is impossible).
+    /// [`ErrorKind::Corrupt`] (the block's metadata is impossible: a run out of range, or a
+    /// page of the run that is not part of it).
     pub fn accept(&self, descriptor: Descriptor) -> Result<Blob, Error> {
         let (unit, word, len) = self.inner.accept(descriptor)?;
         let ptr = self.inner.data_ptr(unit);

@@ -198,8 +198,12 @@ impl HeapInner {
             let capacity = if area.first == self.geometry.areas[PAGES].first {
                 let (first, run) = (unit - area.first, word.aux());
                 if run == 0 || first + run > area.count {
-                    return Err(Error::with_detail(ErrorKind::Corrupt, "page run out of range"));
+                    return Err(Error::with_detail(
+                        ErrorKind::Corrupt,
+                        format!("page run of {run} pages at page {first} is out of range"),
+                    ));
                 }
+                self.check_run_pages(first, run, peer)?;
                 run * PAGE
             } else {
                 area.size
@@ -219,6 +223,37 @@ impl HeapInner {
             }
             // Another thread raced us on the same descriptor; re-diagnose.
         }
+    }
+
+    /// Checks that pages `first + 1 .. first + run` all belong to the run the peer sent from
+    /// page `first`: each is `CONT`, owned by the peer, pointing back at `first`.
+    ///
+    /// The run length is only the peer's word for it. Without this check a peer could name a
+    /// longer run than it claimed and make [`Heap::accept`](super::Heap::accept) hand out a
+    /// slice over free pages, over a block this side owns, or over another live run. Every
+    /// honest run passes: the claimer marks its pages `CONT` before it publishes the first
+    /// page (Release), and `accept` read that page with Acquire before calling this. Nobody
+    /// but the peer can change these words before our CAS: a `CONT(peer)` page is freed only
+    /// by freeing its run, which is in flight to us.
+    fn check_run_pages(&self, first: usize, run: usize, peer: u64) -> Result<(), Error> {
+        let pages = self.geometry.areas[PAGES];
+        for page in first + 1..first + run {
+            // One load, decided on from the local copy (the word is peer-writable).
+            let word = Word(self.meta(pages.first + page).word.load(Ordering::Acquire));
+            if word.state() != CONT || word.owner() != peer || word.aux() != first {
+                return Err(Error::with_detail(
+                    ErrorKind::Corrupt,
+                    format!(
+                        "page {page} is not part of the {run}-page run the peer sent from page \
+                         {first} (state {}, owner {}, run head {})",
+                        word.state(),
+                        word.owner(),
+                        word.aux()
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Frees every unit `gone` held and every unit in flight between the sides. Only call
