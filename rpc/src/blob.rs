@@ -70,6 +70,11 @@ impl Blob {
 }
 
 /// The bytes of an opened [`Blob`]: in place in shared memory (freed on drop) or owned.
+///
+/// Bytes in place are in memory the peer process can write: their length is checked and
+/// fixed, but a peer that broke the protocol could change their contents while they are
+/// held. Treat them as untrusted input, and copy them ([`BlobBytes::into_vec`]) before
+/// validating anything that must stay valid (the `shm` README's "What the peer can write").
 pub struct BlobBytes {
     repr: BytesRepr,
 }

@@ -463,6 +463,12 @@ impl Drop for BlobMut {
 }
 
 /// A blob received from the peer, owned by this side and read in place. Dropping it frees it.
+///
+/// The bytes lie in memory the peer can still write. Their bounds were checked once, at
+/// [`Heap::accept`], and never depend on what the peer writes later; their contents are the
+/// peer's word and, if the peer breaks the protocol, may change while the blob is held. Copy
+/// them out before validating anything that must stay valid (see "What the peer can write"
+/// in the crate's README).
 pub struct Blob {
     heap: Heap,
     unit: usize,

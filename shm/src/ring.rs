@@ -587,6 +587,12 @@ impl Drop for Consumer {
 
 /// One record, read in place in the ring. Dereferences to its payload; dropping it gives the
 /// space back to the producer.
+///
+/// The payload lies in memory the producer can write. Its bounds were checked once, when it
+/// was popped, and never depend on what the producer writes later; its contents are the
+/// producer's word and, if the producer breaks the protocol, may change while the record is
+/// held. Copy them out before validating anything that must stay valid (see "What the peer
+/// can write" in the crate's README).
 pub struct Record<'a> {
     consumer: &'a mut Consumer,
     ptr: *const u8,

@@ -129,3 +129,22 @@ fn a_continuation_page_of_another_run_is_refused() {
     forge(&peer, head + 2, stray, 0);
     assert_eq!(ours.accept(d).unwrap_err().kind(), ErrorKind::Corrupt);
 }
+
+#[test]
+fn a_blob_keeps_its_length_when_the_peer_rewrites_its_metadata() {
+    // The trust boundary of `Blob` (see the README): the length was loaded once and checked
+    // at accept; a peer rewriting the metadata afterwards changes nothing we rely on.
+    let (peer, ours, _h, _c) = heaps();
+    let mut blob = peer.alloc(3 * PAGE, SECOND).unwrap();
+    blob.fill(9);
+    let d = blob.into_descriptor().unwrap();
+    let accepted = ours.accept(d).unwrap();
+    let head = accepted.unit;
+    let forged = word(&peer, head).with(IN_FLIGHT, Side::Creator.tag(), 200);
+    forge(&peer, head, forged, u64::MAX);
+    assert_eq!(accepted.len(), 3 * PAGE);
+    assert!(accepted.iter().all(|&b| b == 9));
+    // Freeing finds the word changed and leaves it (it is the peer's mess, reclaimed when
+    // the peer goes): no panic, no write outside the run.
+    drop(accepted);
+}

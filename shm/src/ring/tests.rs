@@ -129,3 +129,23 @@ fn a_head_moved_past_tail_is_refused_every_time_without_a_panic() {
         assert_eq!(err.kind(), ErrorKind::Corrupt, "attempt {attempt}: {err}");
     }
 }
+
+#[test]
+fn a_record_keeps_its_length_when_the_peer_rewrites_its_header() {
+    // The trust boundary of `Record` (see the README): the peer may rewrite bytes under a
+    // record we hold, but its bounds came from one checked load and are never re-read.
+    let seg = Segment::builder().ring(64).build().unwrap();
+    let (mut p, mut c) = (seg.producer(0).unwrap(), seg.consumer(0).unwrap());
+    p.try_push(&[1, 2, 3]).unwrap();
+    let region = seg.inner.region(0, RegionKind::Ring).unwrap();
+    let data = seg.inner.base().wrapping_add(region.offset + RING_HEADER_LEN);
+    let record = c.try_pop().unwrap();
+    // SAFETY: index 0 of the data area of a live ring in this test's own segment (4-aligned);
+    // this is the write a hostile producer would make under the consumer's record.
+    unsafe { data.cast::<u32>().write_volatile(1000) };
+    assert_eq!(record.len(), 3);
+    assert_eq!(&*record, &[1, 2, 3]);
+    drop(record);
+    p.try_push(&[4]).unwrap();
+    assert_eq!(&*c.try_pop().unwrap(), &[4]);
+}
