@@ -28,6 +28,7 @@
 //! [`layout`] for the byte layout.
 
 mod alloc;
+mod held;
 pub(crate) mod layout;
 #[cfg(test)]
 mod tests;
@@ -43,6 +44,7 @@ use crate::peer::Side;
 use crate::segment::{self, RegionKind, Segment};
 use crate::wait::{self, Deadline};
 
+pub(crate) use held::HeldUnits;
 pub(crate) use layout::MIN_REGION_LEN;
 use layout::{Geometry, Meta, Word};
 
@@ -103,6 +105,8 @@ struct HeapInner {
     me: Side,
     /// Process-local search hints, one per size class (where the last free slot was found).
     hints: [AtomicUsize; 3],
+    /// The units this process's handles cover, whatever the shared words say (`held.rs`).
+    held: Arc<HeldUnits>,
 }
 
 // SAFETY: `base` points into the segment mapping, which `seg` keeps alive; shared state is only
@@ -202,6 +206,7 @@ impl Segment {
             geometry,
             me,
             hints,
+            held: self.inner.held_units(index, geometry.units),
         };
         Ok(Heap { inner: Arc::new(inner) })
     }
@@ -422,6 +427,8 @@ impl BlobMut {
     pub fn into_descriptor(mut self) -> Result<Descriptor, Error> {
         self.live = false;
         let inner = &self.heap.inner;
+        // This handle lets go of the block either way (sent, or found taken away).
+        inner.held.give(inner.units_of(self.unit, self.word));
         let meta = inner.meta(self.unit);
         meta.len.store(self.len as u64, Ordering::Relaxed);
         let sent = self.word.with(layout::IN_FLIGHT, self.word.owner(), self.word.aux());

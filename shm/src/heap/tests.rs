@@ -148,3 +148,35 @@ fn a_blob_keeps_its_length_when_the_peer_rewrites_its_metadata() {
     // the peer goes): no panic, no write outside the run.
     drop(accepted);
 }
+
+#[test]
+fn a_slot_we_hold_is_not_handed_out_again_when_the_peer_marks_it_free() {
+    let (peer, ours, _h, _c) = heaps();
+    let class0 = ours.inner.geometry.areas[0];
+    // Hold every 1 KiB slot, then let the peer mark one of them free.
+    let held: Vec<_> = (0..class0.count).map(|_| ours.try_alloc(100).unwrap()).collect();
+    let victim = held[class0.count / 2].unit;
+    let freed = word(&peer, victim).with(super::layout::FREE, 0, 0);
+    forge(&peer, victim, freed, 0);
+    // The next small blob must go elsewhere (the next class), not over a blob we hold.
+    let next = ours.try_alloc(100).unwrap();
+    assert_ne!(next.unit, victim, "handed out a slot a live BlobMut of ours covers");
+    assert!(!class0.contains(next.unit));
+}
+
+#[test]
+fn a_forged_run_over_pages_we_hold_is_refused_even_when_their_words_say_otherwise() {
+    let (peer, ours, _h, _c) = heaps();
+    let mine = ours.alloc(2 * PAGE, SECOND).unwrap();
+    let first = mine.unit - peer.inner.geometry.areas[PAGES].first;
+    // The peer rewrites our two pages into a run it claims to have sent us: head and CONT
+    // words all consistent, so only our own record of what we hold can refuse it.
+    let creator = Side::Creator.tag();
+    let head = word(&peer, mine.unit).with(IN_FLIGHT, creator, 2);
+    let d = forge(&peer, mine.unit, head, 2 * PAGE as u64);
+    forge(&peer, mine.unit + 1, word(&peer, mine.unit + 1).with(CONT, creator, first), 0);
+    let err = ours.accept(d).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Corrupt);
+    assert!(err.to_string().contains("this process holds"), "{err}");
+    drop(mine);
+}
