@@ -37,6 +37,8 @@ pub struct Page {
     pub word_count: u32,
     /// Zola's `reading_time`, in minutes.
     pub reading_time: u32,
+    /// Its co-located assets, paths under `content/` (`assets.rs`).
+    pub assets: Vec<String>,
 }
 
 /// The route a content file at `path` (relative to `content/`) gets from its path alone: with
@@ -105,6 +107,7 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
         // its error is the one to report.
         let meta = db.front_matter.get(db, path.clone()).await?;
         let route = db.route.get(db, path.clone()).await?;
+        let assets = db.assets_of.get(db, path.clone()).await?;
         // The permalink: co-located links and the page's own anchors are written against it.
         let config = db.config.get(db, ()).await?;
         let permalink = format!("{}{}", config.base_url, route);
@@ -147,6 +150,7 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             summary: rendered.summary,
             word_count: rendered.word_count,
             reading_time: rendered.reading_time,
+            assets: assets.as_ref().clone(),
         }))
     })
 }
@@ -233,6 +237,7 @@ mod tests {
             summary: None,
             word_count: 0,
             reading_time: 0,
+            assets: Vec::new(),
         };
         let on = crate::config::SiteConfig::default().slugify;
         let keep = SlugifyConfig { paths_keep_dates: true, ..on.clone() };

@@ -70,6 +70,11 @@ pub struct Database {
     pub(crate) data_files: Arc<InputIngredient<String, DataFile>>,
     /// A static file's content hash (its bytes are in the CAS), by path under `static/`.
     pub(crate) statics: Arc<InputIngredient<String, cas::ContentHash>>,
+    /// Every file under `content/` that is not a page (a page's or section's co-located
+    /// assets), relative to `content/`, sorted.
+    pub(crate) asset_list: Arc<InputIngredient<(), Arc<Vec<String>>>>,
+    /// A co-located asset's content hash (its bytes are in the CAS), by path under `content/`.
+    pub(crate) assets: Arc<InputIngredient<String, cas::ContentHash>>,
     /// Whether the output directory's file system ignores letter case (so that `a.md` and
     /// `A.md` would be one output file); set by the build when it changes.
     pub(crate) case_insensitive_output: Arc<InputIngredient<(), bool>>,
@@ -86,6 +91,8 @@ pub struct Database {
     pub(crate) front_matter: Arc<DerivedIngredient<Database, String, Arc<FrontMatter>>>,
     /// A content file's route, as Zola makes it (`routes.rs`).
     pub(crate) route: Arc<DerivedIngredient<Database, String, String>>,
+    /// A page's or section's co-located assets (`assets.rs`).
+    pub(crate) assets_of: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
     pub(crate) page_exists: Arc<DerivedIngredient<Database, String, bool>>,
     /// The content files whose routes are refused (bad segments, or claimed twice).
     pub(crate) routes: Arc<DerivedIngredient<Database, (), Arc<RouteCheck>>>,
@@ -191,6 +198,9 @@ impl Database {
             &*self.page,
             &*self.front_matter,
             &*self.route,
+            &*self.asset_list,
+            &*self.assets,
+            &*self.assets_of,
             &*self.page_exists,
             &*self.section_index,
             &*self.render,
@@ -243,6 +253,9 @@ impl Database {
             // Ids from 40 on: the ones between are taken by queries being written alongside.
             front_matter: derived(40, "front_matter", crate::front_matter::front_matter_query),
             route: derived(41, "route", routes::route_query),
+            asset_list: input(42, "asset_list"),
+            assets: input(43, "assets"),
+            assets_of: derived(44, "assets_of", crate::assets::assets_of_query),
             cells,
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
@@ -278,6 +291,9 @@ impl Database {
         registry.register(db.served_pages.clone());
         registry.register(db.front_matter.clone());
         registry.register(db.route.clone());
+        registry.register(db.asset_list.clone());
+        registry.register(db.assets.clone());
+        registry.register(db.assets_of.clone());
         db
     }
 }

@@ -145,7 +145,8 @@ pub enum HostError {
         /// Why it failed.
         source: cas::Error,
     },
-    /// A static file's bytes were deleted from the cache while the site was open.
+    /// A static file's or co-located asset's bytes (named by its path in the site) were
+    /// deleted from the cache while the site was open.
     StaticVanished(String),
     /// A cell cannot be started or called.
     Cell(CellError),
@@ -234,7 +235,7 @@ impl fmt::Display for HostError {
             HostError::Config(error) => write!(f, "{error}"),
             HostError::Cache { action, source } => write!(f, "cannot {action}: {source}"),
             HostError::StaticVanished(rel) => {
-                write!(f, "static/{rel} vanished from the cache; build again")
+                write!(f, "{rel} vanished from the cache; build again")
             }
             HostError::Cell(error) => write!(f, "{error}"),
             HostError::Query(error) => write!(f, "{error}"),

@@ -61,6 +61,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod assets;
 mod cache;
 mod cells;
 mod config;

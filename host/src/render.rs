@@ -91,7 +91,8 @@ pub(crate) fn page_wire(page: &Page, config: &SiteConfig) -> WireValue {
 fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, config: &SiteConfig, more: usize) {
     let meta = &page.meta;
     let date = meta.date.map(|date| date.to_string());
-    w.map(11 + if page.is_section { 5 } else { 9 } + more);
+    // 14 fields of both, then a section's 4 or a page's 9, then the caller's `more`.
+    w.map(14 + if page.is_section { 4 } else { 9 } + more);
     write_listed_fields(
         w,
         meta.title.as_deref(),
@@ -116,6 +117,14 @@ fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, config: &SiteConf
     w.int(i64::from(page.word_count));
     w.key("reading_time");
     w.int(i64::from(page.reading_time));
+    // As Zola: the source's path under `content/`, and its assets' (with a leading slash).
+    w.key("relative_path");
+    w.str(&page.path);
+    w.key("assets");
+    w.list(page.assets.len());
+    for asset in &page.assets {
+        w.str(&format!("/{asset}"));
+    }
     if page.is_section {
         // Zola's section keys that templates see.
         let settings = &meta.section;
@@ -131,6 +140,11 @@ fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, config: &SiteConf
     }
     w.key("summary");
     w.opt_str(page.summary.as_deref());
+    // The directory of a page written as `index.md` (its assets' home), else nothing.
+    w.key("colocated_path");
+    let colocated =
+        page.path.strip_suffix("index.md").filter(|dir| dir.is_empty() || dir.ends_with('/'));
+    w.opt_str(colocated);
     w.key("slug");
     w.str(&crate::content::page_slug(page, &config.slugify));
     w.key("updated");

@@ -44,7 +44,9 @@ impl Site {
             .and_then(|text| crate::config::parse(config_file, &text).ok())
             .is_some_and(|config| config.follow_outside_symlinks);
         let policy = ScanPolicy::new(&self.root, follow_outside)?;
-        let content = files_under(&self.root.join("content"), "md", threads, &policy)?;
+        // Pages and their co-located assets, told apart when loaded (`assets.rs`).
+        let mut content = files_under(&self.root.join("content"), "", threads, &policy)?;
+        content.files.retain(|found| !crate::assets::is_temporary(&found.rel));
         let templates = files_under(&self.root.join("templates"), "", threads, &policy)?;
         let mut data = files_under(&self.root.join("data"), "", threads, &policy)?;
         data.files.retain(|found| {
@@ -73,7 +75,12 @@ impl Site {
             started,
         );
         let config_text = read_texts(&config, &changed[0], threads)?;
-        let content_texts = read_texts(&content, &changed[1], threads)?;
+        // Only pages are read as text; assets go to the CAS below.
+        let is_page: Vec<bool> =
+            content.files.iter().map(|found| crate::assets::is_page_file(&found.rel)).collect();
+        let page_changed: Vec<bool> =
+            changed[1].iter().zip(&is_page).map(|(changed, page)| *changed && *page).collect();
+        let content_texts = read_texts(&content, &page_changed, threads)?;
         let template_texts = read_texts(&templates, &changed[2], threads)?;
         let data_texts = read_texts(&data, &changed[3], threads)?;
 
@@ -85,12 +92,13 @@ impl Site {
         // The list of pages is set only when it changed, and only then are the pages that
         // left it looked for: a rescan of an unchanged site compares it once.
         let previous = db.content_list.get(db, &()).map_err(HostError::Query)?;
+        let pages = || content.files.iter().zip(&is_page).filter(|(_, page)| **page);
         let unchanged = previous.as_ref().is_some_and(|list| {
-            list.len() == content.files.len()
-                && list.iter().zip(&content.files).all(|(old, found)| *old == found.rel)
+            list.len() == pages().count()
+                && list.iter().zip(pages()).all(|(old, (found, _))| *old == found.rel)
         });
         if !unchanged {
-            let listed: Vec<String> = content.files.iter().map(|found| found.rel.clone()).collect();
+            let listed: Vec<String> = pages().map(|(found, _)| found.rel.clone()).collect();
             for old in previous.iter().flat_map(|list| list.iter()) {
                 if listed.binary_search(old).is_err() {
                     batch.remove(&db.content, old.clone());
@@ -133,6 +141,36 @@ impl Site {
             if !stems.contains(&old) {
                 batch.remove(&db.data_files, old);
             }
+        }
+
+        // Co-located assets: like static files, their bytes go to the CAS; their list is an
+        // input of its own, set only when it changed.
+        let assets: Vec<String> = content
+            .files
+            .iter()
+            .zip(&is_page)
+            .filter(|(_, page)| !**page)
+            .map(|(found, _)| found.rel.clone())
+            .collect();
+        let previous_assets = db.asset_list.get(db, &()).map_err(HostError::Query)?;
+        if previous_assets.as_deref() != Some(&assets) {
+            for old in db.assets.keys() {
+                if assets.binary_search(&old).is_err() {
+                    batch.remove(&db.assets, old);
+                }
+            }
+            batch.set(&db.asset_list, (), Arc::new(assets));
+        }
+        for ((found, changed), page) in content.files.iter().zip(&changed[1]).zip(&is_page) {
+            if *page || !*changed {
+                continue;
+            }
+            let path = content.path(found);
+            let hash = self
+                .cas
+                .put_file(&path)
+                .map_err(|e| HostError::cache(format!("store {}", path.display()), e))?;
+            batch.set(&db.assets, found.rel.clone(), hash);
         }
 
         // Static files: their bytes go to the CAS, their hashes to the database.

@@ -446,9 +446,12 @@ impl Site {
         let statics = steps.run("statics", || {
             self.write_statics(&outputs, &live, &paths, case_insensitive, &mut report)
         })?;
+        let assets =
+            steps.run("assets", || self.write_assets(&outputs, &paths, &routes, &mut report))?;
         // Whether the next build must set `now()` anew for renders that read it.
         self.read_now.store(db.read_now.load(Ordering::Relaxed), Ordering::Relaxed);
         live.extend(statics);
+        live.extend(assets);
         live.sort_unstable();
         report.removed =
             steps.run("remove", || outputs.remove_stale(&self.cas, live, &mut report.warnings))?;

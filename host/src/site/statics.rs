@@ -87,7 +87,71 @@ impl Site {
                 None => {
                     // Changed since it was read: the next load reads and stores it again.
                     self.scanner.forget(&self.root.join("static").join(&rel));
-                    return Err(HostError::StaticVanished(rel));
+                    return Err(HostError::StaticVanished(format!("static/{rel}")));
+                }
+            }
+            live.push(rel);
+        }
+        Ok(live)
+    }
+}
+
+impl Site {
+    /// Copies the co-located assets of the pages and sections built into their output
+    /// directories (`assets.rs`). An asset of a draft, of a page not rendered or refused, or of
+    /// no page at all is not copied; one that would be its owner's own `index.html` is an
+    /// error naming both. Returns the outputs written or up to date.
+    pub(super) fn write_assets(
+        &self,
+        outputs: &Outputs,
+        paths: &[String],
+        routes: &crate::routes::RouteCheck,
+        report: &mut BuildReport,
+    ) -> Result<Vec<String>, HostError> {
+        let db = &*self.db;
+        let list = db.asset_list.get(db, &()).map_err(HostError::Query)?.unwrap_or_default();
+        let exists = |path: &str| paths.binary_search_by(|p| p.as_str().cmp(path)).is_ok();
+        let mut live = Vec::with_capacity(list.len());
+        for asset in list.iter() {
+            let Some((owner, below)) = crate::assets::owner_of(asset, exists) else { continue };
+            if routes.refuses(&owner) {
+                continue;
+            }
+            let Ok(meta) = pollster::block_on(db.front_matter.get(db, owner.clone())) else {
+                continue; // the owner's own error is reported by the pages step
+            };
+            if meta.draft || !meta.render {
+                continue;
+            }
+            let route =
+                pollster::block_on(db.route.get(db, owner.clone())).map_err(HostError::Query)?;
+            if below.eq_ignore_ascii_case("index.html") {
+                report.errors.push(SiteError::in_file(
+                    format!("content/{asset}"),
+                    format!("has the same output as content/{owner}; rename or remove one"),
+                ));
+                continue;
+            }
+            let rel = format!("{}{below}", route.trim_start_matches('/'));
+            let Some(hash) = db.assets.get(db, asset).map_err(HostError::Query)? else { continue };
+            let mut wrote = outputs.write_static(&self.cas, &rel, hash)?;
+            if wrote.is_none() {
+                // Its blob is gone from the cache while the database still names it: stored
+                // again from the source, if that is still the same file.
+                let source = self.root.join("content").join(asset.as_str());
+                if self.cas.put_file(&source).is_ok_and(|stored| stored == hash) {
+                    wrote = outputs.write_static(&self.cas, &rel, hash)?;
+                }
+            }
+            match wrote {
+                Some(true) => {
+                    report.written += 1;
+                    report.written_files.push(rel.clone());
+                }
+                Some(false) => report.unchanged += 1,
+                None => {
+                    self.scanner.forget(&self.root.join("content").join(asset.as_str()));
+                    return Err(HostError::StaticVanished(format!("content/{asset}")));
                 }
             }
             live.push(rel);
