@@ -93,6 +93,8 @@ pub struct Database {
     pub(crate) route: Arc<DerivedIngredient<Database, String, String>>,
     /// A page's or section's co-located assets (`assets.rs`).
     pub(crate) assets_of: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
+    /// Every alias's redirect page (`redirects.rs`).
+    pub(crate) redirects: Arc<DerivedIngredient<Database, (), Arc<crate::redirects::Redirects>>>,
     pub(crate) page_exists: Arc<DerivedIngredient<Database, String, bool>>,
     /// The content files whose routes are refused (bad segments, or claimed twice).
     pub(crate) routes: Arc<DerivedIngredient<Database, (), Arc<RouteCheck>>>,
@@ -201,6 +203,7 @@ impl Database {
             &*self.asset_list,
             &*self.assets,
             &*self.assets_of,
+            &*self.redirects,
             &*self.page_exists,
             &*self.section_index,
             &*self.render,
@@ -256,6 +259,7 @@ impl Database {
             asset_list: input(42, "asset_list"),
             assets: input(43, "assets"),
             assets_of: derived(44, "assets_of", crate::assets::assets_of_query),
+            redirects: derived(45, "redirects", crate::redirects::redirects_query),
             cells,
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
@@ -294,6 +298,7 @@ impl Database {
         registry.register(db.asset_list.clone());
         registry.register(db.assets.clone());
         registry.register(db.assets_of.clone());
+        registry.register(db.redirects.clone());
         db
     }
 }

@@ -77,6 +77,7 @@ mod links;
 mod output;
 mod progress;
 mod provide;
+mod redirects;
 mod render;
 mod routes;
 mod scan;

@@ -395,11 +395,20 @@ pub(crate) fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<
                 ),
             )));
         }
-        let (name, context) = context(db, &page, &config).await?;
-        let html = match render_in_cell(db, &name, context).await {
-            Ok(html) => html,
-            Err(CellRender::Query(error)) => return Err(error),
-            Err(CellRender::Cell(error)) => return Err(template_error(&page, &name, error)),
+        // A section with `redirect_to` is a redirect page, not a render of its template.
+        let redirect = page.meta.section.redirect_to.as_deref().filter(|_| page.is_section);
+        let html = if let Some(target) = redirect {
+            crate::redirects::redirect_page(&crate::redirects::redirect_url(
+                target,
+                &config.base_url,
+            ))
+        } else {
+            let (name, context) = context(db, &page, &config).await?;
+            match render_in_cell(db, &name, context).await {
+                Ok(html) => html,
+                Err(CellRender::Query(error)) => return Err(error),
+                Err(CellRender::Cell(error)) => return Err(template_error(&page, &name, error)),
+            }
         };
         // Shared: a reused memo hands out the same allocation, which is how the build knows
         // that an output is unchanged without hashing it.

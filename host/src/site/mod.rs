@@ -453,6 +453,10 @@ impl Site {
         live.extend(statics);
         live.extend(assets);
         live.sort_unstable();
+        let redirects =
+            steps.run("redirects", || self.write_redirects(&outputs, &live, &mut report))?;
+        live.extend(redirects);
+        live.sort_unstable();
         report.removed =
             steps.run("remove", || outputs.remove_stale(&self.cas, live, &mut report.warnings))?;
         steps.run("save", || self.save_records(&outputs))?;

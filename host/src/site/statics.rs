@@ -4,7 +4,9 @@
 
 use super::{BuildReport, Site};
 use crate::output::Outputs;
-use crate::render::page_output;
+use std::sync::Arc;
+
+use crate::render::{PageOutput, page_output};
 use crate::{HostError, SiteError};
 
 impl Site {
@@ -155,6 +157,55 @@ impl Site {
                 }
             }
             live.push(rel);
+        }
+        Ok(live)
+    }
+}
+
+impl Site {
+    /// Writes the redirect page of every alias (`redirects.rs`). An alias refused (not a plain
+    /// path) or whose output is a page's, a static file's or another alias's is an error
+    /// naming the files, and is not written. `taken`: the outputs written so far (sorted).
+    pub(super) fn write_redirects(
+        &self,
+        outputs: &Outputs,
+        taken: &[String],
+        report: &mut BuildReport,
+    ) -> Result<Vec<String>, HostError> {
+        let db = &*self.db;
+        let redirects = pollster::block_on(db.redirects.get(db, ())).map_err(HostError::Query)?;
+        for problem in &redirects.problems {
+            let file = format!("content/{}", problem.paths[0]);
+            report.errors.push(SiteError::in_file(file, problem.message.clone()));
+        }
+        let mut live: Vec<String> = Vec::with_capacity(redirects.pages.len());
+        for redirect in &redirects.pages {
+            let clash = taken.binary_search(&redirect.rel).is_ok()
+                || live.last().is_some_and(|last| *last == redirect.rel);
+            if clash {
+                report.errors.push(SiteError::in_file(
+                    format!("content/{}", redirect.from),
+                    format!(
+                        "an alias of it would write {}, which another page, alias or static \
+                         file writes; remove the alias",
+                        outputs.dir().path.join(&redirect.rel).display()
+                    ),
+                ));
+                continue;
+            }
+            let output = Arc::new(PageOutput {
+                rel: redirect.rel.clone(),
+                hash: cas::ContentHash::of(redirect.html.as_bytes()),
+                html: Some(redirect.html.clone()),
+                warnings: Vec::new(),
+            });
+            if outputs.write_page(&self.cas, &output)? == Some(true) {
+                report.written += 1;
+                report.written_files.push(redirect.rel.clone());
+            } else {
+                report.unchanged += 1;
+            }
+            live.push(redirect.rel.clone());
         }
         Ok(live)
     }
