@@ -18,6 +18,9 @@ use crate::cells::Cells;
 use crate::config::{self, ConfigText, SiteConfig};
 use crate::content::{self, Page};
 use crate::data::{self, DataFile};
+use crate::listings::paginate::{self, Paginated};
+use crate::listings::taxonomy::{self, PageTerms, Taxonomy, Term};
+use crate::listings::{self, Generated, GeneratedOutput, Listed};
 use crate::provide::{self, Provided};
 use crate::render::{self, PageOutput};
 use crate::routes::{self, RouteCheck};
@@ -109,6 +112,17 @@ pub struct Database {
     pub(crate) reused: Arc<DerivedIngredient<Database, InternId, Arc<Vec<ValueHash>>>>,
     /// The answer to a cell's read (template, data, function), encoded once per revision.
     pub(crate) provided: Arc<DerivedIngredient<Database, InternId, Arc<Provided>>>,
+    /// Generated pages (`listings/`): taxonomies, terms, pagers.
+    pub(crate) page_terms: Arc<DerivedIngredient<Database, String, Arc<PageTerms>>>,
+    pub(crate) taxonomy: Arc<DerivedIngredient<Database, String, Arc<Taxonomy>>>,
+    pub(crate) term: Arc<DerivedIngredient<Database, Generated, Option<Arc<Term>>>>,
+    pub(crate) taxonomy_terms: Arc<DerivedIngredient<Database, String, WireValue>>,
+    pub(crate) listed_page: Arc<DerivedIngredient<Database, String, Option<Arc<Listed>>>>,
+    pub(crate) paginated: Arc<DerivedIngredient<Database, Generated, Option<Arc<Paginated>>>>,
+    pub(crate) pager: Arc<DerivedIngredient<Database, Generated, Option<WireValue>>>,
+    pub(crate) generated: Arc<DerivedIngredient<Database, (), Arc<Vec<GeneratedOutput>>>>,
+    pub(crate) render_generated:
+        Arc<DerivedIngredient<Database, Generated, Option<Arc<PageOutput>>>>,
     pub(crate) cells: Cells,
     /// Renders run (template cell calls made), for reports and tests.
     pub(crate) renders: AtomicU64,
@@ -199,6 +213,15 @@ impl Database {
             &*self.reads,
             &*self.read_sets,
             &*self.reused,
+            &*self.page_terms,
+            &*self.taxonomy,
+            &*self.term,
+            &*self.taxonomy_terms,
+            &*self.listed_page,
+            &*self.paginated,
+            &*self.pager,
+            &*self.generated,
+            &*self.render_generated,
         ]
     }
 
@@ -234,6 +257,16 @@ impl Database {
             reused: derived(24, "reused", provide::reused_query),
             output_rel: derived(25, "output_rel", render::output_rel_query),
             served_pages: derived(26, "served_pages", crate::serve::content::served_pages_query),
+            // Ids from 40: room for the content model's other queries.
+            page_terms: derived(40, "page_terms", taxonomy::page_terms_query),
+            taxonomy: derived(41, "taxonomy", taxonomy::taxonomy_query),
+            term: derived(42, "term", taxonomy::term_query),
+            taxonomy_terms: derived(43, "taxonomy_terms", taxonomy::terms_query),
+            listed_page: derived(44, "listed_page", listings::listed_page_query),
+            paginated: derived(45, "paginated", paginate::paginated_query),
+            pager: derived(46, "pager", paginate::pager_query),
+            generated: derived(47, "generated", listings::generated_query),
+            render_generated: derived(48, "render_generated", listings::render_generated_query),
             cells,
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
@@ -267,6 +300,15 @@ impl Database {
         registry.register(db.reused.clone());
         registry.register(db.output_rel.clone());
         registry.register(db.served_pages.clone());
+        registry.register(db.page_terms.clone());
+        registry.register(db.taxonomy.clone());
+        registry.register(db.term.clone());
+        registry.register(db.taxonomy_terms.clone());
+        registry.register(db.listed_page.clone());
+        registry.register(db.paginated.clone());
+        registry.register(db.pager.clone());
+        registry.register(db.generated.clone());
+        registry.register(db.render_generated.clone());
         db
     }
 }

@@ -73,6 +73,7 @@ mod front_matter;
 mod inotify;
 mod inspect;
 mod links;
+mod listings;
 mod output;
 mod progress;
 mod provide;

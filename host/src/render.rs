@@ -39,7 +39,9 @@ pub(crate) async fn context(
     let permalink = format!("{}{}", config.base_url, page.route);
     let meta = &page.meta;
     let mut w = WireWriter::with_capacity(page.html.len() + 512);
-    w.map(5);
+    // A paginated section is its first pager: `section` without its pages, and `paginator`.
+    let paginated = page.is_section && crate::listings::paginates(page);
+    w.map(if paginated { 6 } else { 5 });
     w.key("config");
     config.write_wire(&mut w);
     w.key("current_path");
@@ -48,12 +50,15 @@ pub(crate) async fn context(
     w.str(&permalink);
     w.key("lang");
     w.str(&config.default_language);
-    let template = if page.is_section {
+    let template = if paginated {
+        crate::listings::write_section_pager(db, &mut w, page, config, 1).await?;
+        section_template(page)
+    } else if page.is_section {
         let listed = db.section_listing.get_ref(db, page.path.as_str()).await?;
         w.key("section");
         match listed.as_ref() {
             Some(listed) => {
-                write_own(&mut w, page, &permalink, config, 2);
+                write_own(&mut w, page, &permalink, config, 2, true);
                 let base = &config.base_url;
                 w.key("pages");
                 w.list(listed.pages.len());
@@ -66,32 +71,46 @@ pub(crate) async fn context(
                     w.str(&route_of(subsection));
                 }
             }
-            None => write_own(&mut w, page, &permalink, config, 0),
+            None => write_own(&mut w, page, &permalink, config, 0, true),
         }
-        meta.template.clone().unwrap_or_else(|| {
-            if page.path == "_index.md" { "index.html".into() } else { "section.html".into() }
-        })
+        section_template(page)
     } else {
         w.key("page");
-        write_own(&mut w, page, &permalink, config, 0);
+        write_own(&mut w, page, &permalink, config, 0, true);
         meta.template.clone().unwrap_or_else(|| "page.html".into())
     };
     Ok((template, w.finish()))
+}
+
+/// The template a section renders with: its own, or `index.html` (the home), `section.html`.
+pub(crate) fn section_template(page: &Page) -> String {
+    page.meta.template.clone().unwrap_or_else(|| {
+        if page.path == "_index.md" { "index.html".into() } else { "section.html".into() }
+    })
 }
 
 /// A page as templates see it: what `page` is in its own template, what `get_page` answers.
 pub(crate) fn page_wire(page: &Page, config: &SiteConfig) -> WireValue {
     let permalink = format!("{}{}", config.base_url, page.route);
     let mut w = WireWriter::with_capacity(page.html.len() + 512);
-    write_own(&mut w, page, &permalink, config, 0);
+    write_own(&mut w, page, &permalink, config, 0, true);
     w.finish()
 }
 
 /// A page's (or section's) own fields, as a map with room for `more` entries after them.
-fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, config: &SiteConfig, more: usize) {
+/// Without `body` (a page in a listing: `listings/`), `content` and `toc` are left out, so
+/// that an edit of a page's body reaches no listing that shows it.
+pub(crate) fn write_own(
+    w: &mut WireWriter,
+    page: &Page,
+    permalink: &str,
+    config: &SiteConfig,
+    more: usize,
+    body: bool,
+) {
     let meta = &page.meta;
     let date = meta.date.map(|date| date.to_string());
-    w.map(11 + if page.is_section { 5 } else { 9 } + more);
+    w.map(9 + usize::from(body) * 2 + if page.is_section { 5 } else { 9 } + more);
     write_listed_fields(
         w,
         meta.title.as_deref(),
@@ -99,15 +118,19 @@ fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, config: &SiteConf
         date.as_deref(),
         meta.weight,
     );
-    w.key("content");
-    w.str(&page.html);
+    if body {
+        w.key("content");
+        w.str(&page.html);
+    }
     w.key("permalink");
     w.str(permalink);
     w.key("path");
     w.str(&page.route);
-    w.key("toc");
-    // Zola's nested headers: `level`, `id`, `permalink`, `title`, `children`.
-    cell_proto::write_toc(w, &page.headings, permalink);
+    if body {
+        w.key("toc");
+        // Zola's nested headers: `level`, `id`, `permalink`, `title`, `children`.
+        cell_proto::write_toc(w, &page.headings, permalink);
+    }
     w.key("extra");
     w.encoded(&meta.extra);
     w.key("draft");

@@ -79,13 +79,6 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
             }
             "taxonomies" => {
                 config.taxonomies = sections::taxonomies(r, item, &config.slugify)?;
-                if !config.taxonomies.is_empty() {
-                    r.warn(
-                        entry.key_span.start,
-                        "`taxonomies`: read (pages' taxonomies are checked against them, \
-                         templates see them), but taxonomy pages are not built yet",
-                    );
-                }
             }
             "taxonomy_root" => {
                 config.taxonomy_root = Some(r.string(item, key)?);

@@ -1,0 +1,118 @@
+//! The listings step: every generated page (`listings/`: taxonomies, terms, further pagers
+//! and their redirects) through its `render_generated` query and the writing of its output,
+//! as the pages step does for content files.
+
+use std::sync::Arc;
+
+use super::{BuildReport, Site};
+use crate::error::site_error;
+use crate::listings::GeneratedOutput;
+use crate::output::Outputs;
+use crate::render::PageOutput;
+use crate::{HostError, SiteError};
+
+/// What became of one generated page.
+enum Outcome {
+    /// It no longer exists (the list was from before a change it read).
+    Gone,
+    Failed(Arc<picante::PicanteError>),
+    /// Unchanged since its output was written.
+    Unchanged,
+    /// Rendered: its output, and whether it was written (`None`: the render came from a saved
+    /// database without its HTML, and is rendered again).
+    Built { output: Arc<PageOutput>, wrote: Result<Option<bool>, HostError> },
+}
+
+impl Site {
+    /// Renders and writes every generated page, on `jobs` threads. Returns what was built,
+    /// written and failed, and the output files that stay (sorted). `written_at`: as for
+    /// [`build_pages`](Self::build_pages).
+    pub(super) fn build_generated(
+        &self,
+        jobs: usize,
+        outputs: &Outputs,
+        written_at: Option<picante::Revision>,
+    ) -> Result<(BuildReport, Vec<String>), HostError> {
+        let db = &*self.db;
+        let mut report = BuildReport::default();
+        let list = match pollster::block_on(db.generated.get(db, ())) {
+            Ok(list) => list,
+            Err(error) => {
+                report.errors.push(generated_error("the site's listings", &error)?);
+                return Ok((report, Vec::new()));
+            }
+        };
+        let write = |output: Arc<PageOutput>| {
+            let wrote = outputs.write_page(&self.cas, &output);
+            Outcome::Built { output, wrote }
+        };
+        let outcomes = crate::exec::run_all(jobs, 16, &list[..], |item: &GeneratedOutput| {
+            async move {
+                let key = &item.key;
+                let render = match written_at {
+                    None => db.render_generated.get_ref(db, key).await.map(Some),
+                    Some(since) => db.render_generated.get_if_changed(db, key, since).await,
+                };
+                match render {
+                    Err(error) => Outcome::Failed(error),
+                    Ok(None) => Outcome::Unchanged,
+                    Ok(Some(None)) => Outcome::Gone,
+                    Ok(Some(Some(output))) => write(output),
+                }
+            }
+        });
+        let mut live = Vec::with_capacity(list.len());
+        for (item, outcome) in list.iter().zip(outcomes) {
+            let outcome = match outcome {
+                // Loaded without its HTML and not as recorded: rendered again by the query's
+                // own code, outside its memo (which stays valid).
+                Outcome::Built { wrote: Ok(None), .. } => {
+                    let again = crate::listings::render_generated_query(db, item.key.clone());
+                    match pollster::block_on(again) {
+                        Err(error) => Outcome::Failed(error),
+                        Ok(None) => Outcome::Gone,
+                        Ok(Some(output)) => write(output),
+                    }
+                }
+                outcome => outcome,
+            };
+            match outcome {
+                Outcome::Gone => {}
+                Outcome::Failed(error) => {
+                    report.errors.push(generated_error(&item.rel, &error)?);
+                }
+                Outcome::Unchanged => {
+                    report.pages += 1;
+                    report.unchanged += 1;
+                    live.push(item.rel.clone());
+                }
+                Outcome::Built { output, wrote } => {
+                    report.pages += 1;
+                    if wrote?.unwrap_or(false) {
+                        report.written += 1;
+                        report.written_files.push(output.rel.clone());
+                    } else {
+                        report.unchanged += 1;
+                    }
+                    live.push(output.rel.clone());
+                }
+            }
+        }
+        live.sort_unstable();
+        Ok((report, live))
+    }
+}
+
+/// The failure of the generated page `what` as a site error (a missing cell fails the build,
+/// as for pages).
+fn generated_error(what: &str, error: &picante::PicanteError) -> Result<SiteError, HostError> {
+    if let Some(site) = site_error(error) {
+        return Ok(site.clone());
+    }
+    match crate::error::cell_error(error) {
+        Some(missing @ crate::cells::CellError::Missing { .. }) => {
+            Err(HostError::Cell(missing.clone()))
+        }
+        _ => Ok(SiteError::in_file(what, error.to_string())),
+    }
+}
