@@ -123,6 +123,7 @@ pub struct Database {
     pub(crate) generated: Arc<DerivedIngredient<Database, (), Arc<Vec<GeneratedOutput>>>>,
     pub(crate) render_generated:
         Arc<DerivedIngredient<Database, Generated, Option<Arc<PageOutput>>>>,
+    pub(crate) subsections: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
     pub(crate) cells: Cells,
     /// Renders run (template cell calls made), for reports and tests.
     pub(crate) renders: AtomicU64,
@@ -222,6 +223,7 @@ impl Database {
             &*self.pager,
             &*self.generated,
             &*self.render_generated,
+            &*self.subsections,
         ]
     }
 
@@ -267,6 +269,7 @@ impl Database {
             pager: derived(46, "pager", paginate::pager_query),
             generated: derived(47, "generated", listings::generated_query),
             render_generated: derived(48, "render_generated", listings::render_generated_query),
+            subsections: derived(49, "subsections", listings::subsections_query),
             cells,
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
@@ -309,6 +312,7 @@ impl Database {
         registry.register(db.pager.clone());
         registry.register(db.generated.clone());
         registry.register(db.render_generated.clone());
+        registry.register(db.subsections.clone());
         db
     }
 }

@@ -154,13 +154,12 @@ pub(crate) async fn write_section_pager(
     write_own(w, page, &permalink, config, 2, true);
     w.key("pages");
     w.list(0);
-    // From the file list only: a pager does not depend on its section's other pages.
-    let index = db.section_index.get(db, ()).await?;
-    let subsections = index.sections.iter().find(|s| s.path == page.path);
-    let subsections = subsections.map_or(&[][..], |s| &s.subsections[..]);
+    // Through their own query: a pager does not depend on its section's other pages, nor on
+    // files added elsewhere.
+    let subsections = db.subsections.get_ref(db, page.path.as_str()).await?;
     w.key("subsections");
     w.list(subsections.len());
-    for subsection in subsections {
+    for subsection in subsections.iter() {
         w.str(&crate::content::route_of(subsection));
     }
     w.key("paginator");
@@ -170,6 +169,16 @@ pub(crate) async fn write_section_pager(
         None => w.null(),
     }
     Ok(())
+}
+
+/// The query `subsections(section)`: the paths of the section's direct subsections, from the
+/// file list.
+pub(crate) fn subsections_query(db: &Database, path: String) -> Query<'_, Arc<Vec<String>>> {
+    Box::pin(async move {
+        let index = db.section_index.get(db, ()).await?;
+        let section = index.sections.iter().find(|s| s.path == path);
+        Ok(Arc::new(section.map(|s| s.subsections.clone()).unwrap_or_default()))
+    })
 }
 
 /// The query `generated()`: every generated page of the site, and its output file.
