@@ -13,7 +13,9 @@ mod listings_site;
 use listings_site::{Built, assert_built};
 
 fn article(route: &str, title: &str, summary: &str) -> String {
-    format!("<article><a href=\"https://listings.example/blog/{route}/\">{title}</a><p>{summary}</p></article>\n")
+    format!(
+        "<article><a href=\"https://listings.example/blog/{route}/\">{title}</a><p>{summary}</p></article>\n"
+    )
 }
 
 #[test]
@@ -107,7 +109,11 @@ fn a_pager_left_empty_is_removed_and_the_others_say_so() {
 #[test]
 fn paginate_reversed_pages_oldest_first() {
     let (built, _) = Built::cold("reversed");
-    built.edit("content/blog/_index.md", "paginate_by = 2\n", "paginate_by = 2\npaginate_reversed = true\n");
+    built.edit(
+        "content/blog/_index.md",
+        "paginate_by = 2\n",
+        "paginate_by = 2\npaginate_reversed = true\n",
+    );
     built.rebuild();
     let first = built.output("blog/index.html");
     assert!(first.contains(&article("e", "Echo", "Echo summary.")), "{first}");
@@ -118,7 +124,11 @@ fn paginate_reversed_pages_oldest_first() {
 #[test]
 fn a_new_paginate_path_moves_the_pagers() {
     let (built, _) = Built::cold("paginate-path");
-    built.edit("content/blog/_index.md", "paginate_by = 2\n", "paginate_by = 2\npaginate_path = \"p\"\n");
+    built.edit(
+        "content/blog/_index.md",
+        "paginate_by = 2\n",
+        "paginate_by = 2\npaginate_path = \"p\"\n",
+    );
     let report = built.rebuild();
     assert!(built.output_exists("blog/p/2/index.html"));
     assert!(built.output("blog/p/1/index.html").contains("url=https://listings.example/blog/\""));

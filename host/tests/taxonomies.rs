@@ -72,7 +72,11 @@ fn the_cold_build_writes_each_taxonomy_s_list_and_term_pages() {
 #[test]
 fn a_tag_added_to_a_page_renders_that_term_and_the_list_not_the_other_terms() {
     let (built, _) = Built::cold("tag-added");
-    built.edit("content/blog/d.md", "date = 2024-01-02\n", "date = 2024-01-02\n[taxonomies]\ntags = [\"Go\"]\n");
+    built.edit(
+        "content/blog/d.md",
+        "date = 2024-01-02\n",
+        "date = 2024-01-02\n[taxonomies]\ntags = [\"Go\"]\n",
+    );
     let report = built.rebuild();
     // The page itself; its pager (`page.taxonomies` is shown there), which writes nothing
     // new; the term `Go`, and the list (its count). Not `about.md`: the URL it asks for is
@@ -200,7 +204,11 @@ fn get_taxonomy_and_get_taxonomy_term_answer_as_zola_does() {
     assert_built(&report, &["about.md"], &["about/index.html"]);
     assert_eq!(built.output("about/index.html"), "tags 3 Go=1;Rust=2;Web=2;\nrust Alpha,Bravo\n");
     // A tag added elsewhere: `get_taxonomy`'s answer changes, so `about.md` renders again.
-    built.edit("content/blog/d.md", "date = 2024-01-02\n", "date = 2024-01-02\n[taxonomies]\ntags = [\"Go\"]\n");
+    built.edit(
+        "content/blog/d.md",
+        "date = 2024-01-02\n",
+        "date = 2024-01-02\n[taxonomies]\ntags = [\"Go\"]\n",
+    );
     let report = built.rebuild();
     assert!(report.rendered.contains(&"about.md".to_string()), "{:?}", report.rendered);
     assert!(built.output("about/index.html").starts_with("tags 3 Go=2;"));

@@ -194,7 +194,12 @@ pub(crate) fn generated_query(db: &Database, _: ()) -> Query<'_, Arc<Vec<Generat
             if taxonomy.terms.is_empty() {
                 continue;
             }
-            let list = Generated { kind: Kind::TaxonomyList, owner: kind.name.clone(), term: String::new(), pager: 0 };
+            let list = Generated {
+                kind: Kind::TaxonomyList,
+                owner: kind.name.clone(),
+                term: String::new(),
+                pager: 0,
+            };
             push(list, &taxonomy::taxonomy_route(kind));
             for term in &taxonomy.terms {
                 let root = Generated::term(&kind.name, &term.slug, 0);
@@ -206,7 +211,10 @@ pub(crate) fn generated_query(db: &Database, _: ()) -> Query<'_, Arc<Vec<Generat
                         let redirect = Generated { kind: Kind::TermRedirect, pager: 1, ..root };
                         push(redirect, &format!("{}1/", paginated.base()));
                     }
-                    None => push(Generated { pager: 1, ..root }, &taxonomy::term_route(kind, &term.slug)),
+                    None => push(
+                        Generated { pager: 1, ..root },
+                        &taxonomy::term_route(kind, &term.slug),
+                    ),
                 }
             }
         }
@@ -249,7 +257,8 @@ pub(crate) fn render_generated_query(
                     Ok(html) => html,
                     Err(CellRender::Query(error)) => return Err(error),
                     Err(CellRender::Cell(CellError::Call {
-                        error: RpcError::Remote(message), ..
+                        error: RpcError::Remote(message),
+                        ..
                     })) => {
                         let file = format!("templates/{template}");
                         let message = format!("rendering {route}: {message}");

@@ -88,8 +88,7 @@ pub(crate) fn paginated_query(db: &Database, root: Generated) -> Query<'_, Optio
             }
             Kind::Term => {
                 let config = db.config.get(db, ()).await?;
-                let Some(taxonomy) = config.taxonomies.iter().find(|t| t.name == root.owner)
-                else {
+                let Some(taxonomy) = config.taxonomies.iter().find(|t| t.name == root.owner) else {
                     return Ok(None);
                 };
                 let Some(by) = taxonomy.paginate_by.filter(|&by| by > 0) else { return Ok(None) };
@@ -148,9 +147,17 @@ pub(crate) fn pager_query(db: &Database, key: Generated) -> Query<'_, Option<Wir
         w.key("last");
         w.str(&url(count));
         w.key("previous");
-        if n > 1 { w.str(&url(n - 1)) } else { w.null() }
+        if n > 1 {
+            w.str(&url(n - 1))
+        } else {
+            w.null()
+        }
         w.key("next");
-        if n < count { w.str(&url(n + 1)) } else { w.null() }
+        if n < count {
+            w.str(&url(n + 1))
+        } else {
+            w.null()
+        }
         w.key("pages");
         super::write_listed(db, &mut w, &paginated.pages[start..end]).await?;
         w.key("current_index");

@@ -82,7 +82,12 @@ pub(crate) fn taxonomy_query(db: &Database, name: String) -> Query<'_, Arc<Taxon
             let terms = db.page_terms.get_ref(db, path.as_str()).await?;
             for of in terms.terms.iter().filter(|t| t.taxonomy == name) {
                 for term in &of.terms {
-                    found.push((term.clone(), terms.date.clone(), terms.route.clone(), path.clone()));
+                    found.push((
+                        term.clone(),
+                        terms.date.clone(),
+                        terms.route.clone(),
+                        path.clone(),
+                    ));
                 }
             }
         }
@@ -254,10 +259,14 @@ pub(crate) async fn function(
         Some(Value::String(lang)) => lang,
         Some(_) => return Err(failure(format!("{}(): `lang` must be a string", call.name))),
     };
-    let Some(taxonomy) = config.taxonomies.iter().find(|t| t.name == kind && lang == config.default_language)
+    let Some(taxonomy) =
+        config.taxonomies.iter().find(|t| t.name == kind && lang == config.default_language)
     else {
         if required {
-            return Err(failure(format!("`{}` received an unknown taxonomy as kind: {kind}", call.name)));
+            return Err(failure(format!(
+                "`{}` received an unknown taxonomy as kind: {kind}",
+                call.name
+            )));
         }
         return Ok(Value::Null.to_wire());
     };
@@ -305,9 +314,9 @@ pub(crate) async fn function(
                         .await?;
                     Ok(w.finish())
                 }
-                None if required => Err(failure(format!(
-                    "`get_taxonomy_term` received an unknown term: {name}"
-                ))),
+                None if required => {
+                    Err(failure(format!("`get_taxonomy_term` received an unknown term: {name}")))
+                }
                 None => Ok(Value::Null.to_wire()),
             }
         }
@@ -319,7 +328,11 @@ mod tests {
     use super::*;
     use crate::config::SlugStrategy;
 
-    fn found(term: &str, date: Option<&str>, path: &str) -> (String, Option<String>, String, String) {
+    fn found(
+        term: &str,
+        date: Option<&str>,
+        path: &str,
+    ) -> (String, Option<String>, String, String) {
         (term.into(), date.map(str::to_string), format!("/{path}/"), path.into())
     }
 
@@ -338,7 +351,9 @@ mod tests {
         let terms: Vec<(&str, &str, Vec<&str>)> = taxonomy
             .terms
             .iter()
-            .map(|t| (t.name.as_str(), t.slug.as_str(), t.pages.iter().map(String::as_str).collect()))
+            .map(|t| {
+                (t.name.as_str(), t.slug.as_str(), t.pages.iter().map(String::as_str).collect())
+            })
             .collect();
         assert_eq!(
             terms,

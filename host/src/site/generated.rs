@@ -20,7 +20,10 @@ enum Outcome {
     Unchanged,
     /// Rendered: its output, and whether it was written (`None`: the render came from a saved
     /// database without its HTML, and is rendered again).
-    Built { output: Arc<PageOutput>, wrote: Result<Option<bool>, HostError> },
+    Built {
+        output: Arc<PageOutput>,
+        wrote: Result<Option<bool>, HostError>,
+    },
 }
 
 impl Site {
@@ -46,8 +49,8 @@ impl Site {
             let wrote = outputs.write_page(&self.cas, &output);
             Outcome::Built { output, wrote }
         };
-        let outcomes = crate::exec::run_all(jobs, 16, &list[..], |item: &GeneratedOutput| {
-            async move {
+        let outcomes =
+            crate::exec::run_all(jobs, 16, &list[..], |item: &GeneratedOutput| async move {
                 let key = &item.key;
                 let render = match written_at {
                     None => db.render_generated.get_ref(db, key).await.map(Some),
@@ -59,8 +62,7 @@ impl Site {
                     Ok(Some(None)) => Outcome::Gone,
                     Ok(Some(Some(output))) => write(output),
                 }
-            }
-        });
+            });
         let mut live = Vec::with_capacity(list.len());
         for (item, outcome) in list.iter().zip(outcomes) {
             let outcome = match outcome {
