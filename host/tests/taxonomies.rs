@@ -213,3 +213,33 @@ fn get_taxonomy_and_get_taxonomy_term_answer_as_zola_does() {
     assert!(report.rendered.contains(&"about.md".to_string()), "{:?}", report.rendered);
     assert!(built.output("about/index.html").starts_with("tags 3 Go=2;"));
 }
+
+#[test]
+fn a_taxonomy_without_a_template_is_one_error_naming_both_templates() {
+    let (built, _) = Built::cold("no-template");
+    built.remove("templates/taxonomy_list.html");
+    let report = built.site.build(2).expect("build");
+    let errors: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0].starts_with("config.toml"), "{errors:#?}");
+    assert!(
+        errors[0].contains("`templates/categories/list.html` or `templates/taxonomy_list.html`")
+    );
+    // The rest is built: the terms, the other taxonomy.
+    assert!(built.output_exists("categories/code/index.html"));
+    assert!(built.output_exists("tags/index.html"));
+}
+
+#[test]
+fn a_content_page_at_a_taxonomy_s_route_is_an_error_and_keeps_its_output() {
+    let (built, _) = Built::cold("collision");
+    built.write(
+        "content/tags/_index.md",
+        "+++\ntitle = \"My tags\"\ntemplate = \"index.html\"\n+++\n",
+    );
+    let report = built.site.build(2).expect("build");
+    let errors: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0].contains("`tags/index.html` has a content page's output"), "{errors:#?}");
+    assert_eq!(built.output("tags/index.html"), "<h1>My tags</h1>\n");
+}

@@ -297,9 +297,24 @@ async fn context(
         w.str(&config.default_language);
     };
     let taxonomy = config.taxonomies.iter().find(|t| t.name == key.owner && t.render);
+    // Zola's lookup: the taxonomy's own template, else the generic one; neither is an error
+    // of the config (the taxonomy has terms, so it must be rendered), not of a template.
     let template_of = |name: &str, fallback: &str| -> PicanteResult<String> {
         let specific = format!("{}/{name}.html", key.owner);
-        Ok(if db.templates.get(db, &specific)?.is_some() { specific } else { fallback.into() })
+        for template in [specific.as_str(), fallback] {
+            if db.templates.get(db, &template.to_string())?.is_some() {
+                return Ok(template.to_string());
+            }
+        }
+        let file = db.config_text.get(db, &())?.map(|c| c.file).unwrap_or_default();
+        Err(query_error(SiteError::in_file(
+            file,
+            format!(
+                "the taxonomy `{}` has terms, so its pages need `templates/{specific}` or \
+                 `templates/{fallback}` (or `render = false` in its config)",
+                key.owner
+            ),
+        )))
     };
     match key.kind {
         Kind::TaxonomyList => {

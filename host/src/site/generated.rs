@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::{BuildReport, Site};
 use crate::error::site_error;
-use crate::listings::GeneratedOutput;
+use crate::listings::{GeneratedOutput, Kind};
 use crate::output::Outputs;
 use crate::render::PageOutput;
 use crate::{HostError, SiteError};
@@ -29,12 +29,14 @@ enum Outcome {
 impl Site {
     /// Renders and writes every generated page, on `jobs` threads. Returns what was built,
     /// written and failed, and the output files that stay (sorted). `written_at`: as for
-    /// [`build_pages`](Self::build_pages).
+    /// [`build_pages`](Self::build_pages). `pages`: the content pages' outputs (sorted); a
+    /// generated page that would overwrite one is an error, and not written.
     pub(super) fn build_generated(
         &self,
         jobs: usize,
         outputs: &Outputs,
         written_at: Option<picante::Revision>,
+        pages: &[String],
     ) -> Result<(BuildReport, Vec<String>), HostError> {
         let db = &*self.db;
         let mut report = BuildReport::default();
@@ -45,12 +47,26 @@ impl Site {
                 return Ok((report, Vec::new()));
             }
         };
+        let (list, claimed): (Vec<&GeneratedOutput>, Vec<&GeneratedOutput>) =
+            list.iter().partition(|g| pages.binary_search(&g.rel).is_err());
+        for item in claimed {
+            let file = match item.key.kind {
+                Kind::SectionPager | Kind::SectionRedirect => format!("content/{}", item.key.owner),
+                _ => db.config_text.get(db, &()).ok().flatten().map(|c| c.file).unwrap_or_default(),
+            };
+            let message = format!(
+                "the generated page `{}` has a content page's output: one would overwrite the other \
+                 (rename the section or the taxonomy)",
+                item.rel
+            );
+            report.errors.push(SiteError::in_file(file, message));
+        }
         let write = |output: Arc<PageOutput>| {
             let wrote = outputs.write_page(&self.cas, &output);
             Outcome::Built { output, wrote }
         };
         let outcomes =
-            crate::exec::run_all(jobs, 16, &list[..], |item: &GeneratedOutput| async move {
+            crate::exec::run_all(jobs, 16, &list[..], |item: &&GeneratedOutput| async move {
                 let key = &item.key;
                 let render = match written_at {
                     None => db.render_generated.get_ref(db, key).await.map(Some),
@@ -81,7 +97,11 @@ impl Site {
             match outcome {
                 Outcome::Gone => {}
                 Outcome::Failed(error) => {
-                    report.errors.push(generated_error(&item.rel, &error)?);
+                    // One problem (a missing template) fails every page of a taxonomy: said once.
+                    let error = generated_error(&item.rel, &error)?;
+                    if !report.errors.contains(&error) {
+                        report.errors.push(error);
+                    }
                 }
                 Outcome::Unchanged => {
                     report.pages += 1;

@@ -443,7 +443,7 @@ impl Site {
         })?;
         // Taxonomies, terms and further pagers (`listings/`), written as pages are.
         let (listings, listed) =
-            steps.run("listings", || self.build_generated(jobs, &outputs, written_at))?;
+            steps.run("listings", || self.build_generated(jobs, &outputs, written_at, &live))?;
         report.absorb(listings);
         live.extend(listed);
         // The config's warnings first: every build has them.
