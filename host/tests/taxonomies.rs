@@ -243,3 +243,34 @@ fn a_content_page_at_a_taxonomy_s_route_is_an_error_and_keeps_its_output() {
     assert!(errors[0].contains("`tags/index.html` has a content page's output"), "{errors:#?}");
     assert_eq!(built.output("tags/index.html"), "<h1>My tags</h1>\n");
 }
+
+#[test]
+fn a_saved_database_keeps_the_listings_exact() {
+    let (built, _) = Built::cold("saved");
+    let saved = built.root.join("../database.bin");
+    assert!(built.site.save_database(&saved).unwrap() > 0);
+    let second = host::Site::open_with(&built.root, common::cells(true)).unwrap();
+    let load = second.load_database(&saved).unwrap();
+    assert!(load.loaded && load.warnings.is_empty(), "{load:?}");
+    let warm = second.build(2).unwrap();
+    assert!(warm.errors.is_empty(), "{:?}", warm.errors);
+    assert_built(&warm, &[], &[]);
+    // A term's output deleted by hand: its memo (loaded without its HTML) stays valid, and
+    // the term is rendered again to write it.
+    std::fs::remove_file(built.root.join("public/tags/rust/index.html")).unwrap();
+    let restored = second.build(2).unwrap();
+    assert_built(&restored, &["/tags/rust/"], &["tags/rust/index.html"]);
+    built.edit(
+        "content/blog/d.md",
+        "date = 2024-01-02\n",
+        "date = 2024-01-02\n[taxonomies]\ntags = [\"Go\"]\n",
+    );
+    let edit = second.build(2).unwrap();
+    assert_built(
+        &edit,
+        &["/blog/page/2/", "/tags/", "/tags/go/", "blog/d.md"],
+        &["tags/go/index.html", "tags/index.html"],
+    );
+    drop(second);
+    built.assert_outputs_match_a_cold_build();
+}
