@@ -136,3 +136,23 @@ fn a_new_paginate_path_moves_the_pagers() {
     assert_eq!(report.removed, 3, "blog/page/1/, 2/, 3/");
     built.assert_outputs_match_a_cold_build();
 }
+
+#[test]
+fn a_paginate_path_leaving_the_output_directory_is_an_error_and_writes_nothing_there() {
+    let (built, _) = Built::cold("escape");
+    built.edit(
+        "content/blog/_index.md",
+        "paginate_by = 2\n",
+        "paginate_by = 2\npaginate_path = \"..\"\n",
+    );
+    let report = built.site.build(2).expect("build");
+    let errors: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    assert!(!errors.is_empty(), "refused");
+    assert!(
+        errors.iter().all(|e| e.starts_with("content/blog/_index.md") && e.contains("`..`")),
+        "{errors:#?}"
+    );
+    for outside in ["1/index.html", "2/index.html", "3/index.html"] {
+        assert!(!built.output_exists(outside), "{outside}");
+    }
+}

@@ -47,20 +47,41 @@ impl Site {
                 return Ok((report, Vec::new()));
             }
         };
-        let (list, claimed): (Vec<&GeneratedOutput>, Vec<&GeneratedOutput>) =
-            list.iter().partition(|g| pages.binary_search(&g.rel).is_err());
-        for item in claimed {
+        // Checked before anything is written: a route from a term's name or a
+        // `paginate_path` that is not a plain path below the output directory, or an output
+        // that a content page or another generated page has too (one would overwrite the
+        // other, differently from build to build), is an error, and not written.
+        let mut seen = std::collections::HashMap::new();
+        for item in list.iter() {
+            *seen.entry(item.rel.as_str()).or_insert(0) += 1;
+        }
+        let mut accepted: Vec<&GeneratedOutput> = Vec::with_capacity(list.len());
+        for item in list.iter() {
+            let route = format!("/{}", item.rel.trim_end_matches("index.html"));
+            let problem = if let Some(problem) = crate::routes::route_problem(&route) {
+                format!("the generated page `{route}` {problem}")
+            } else if pages.binary_search(&item.rel).is_ok() {
+                format!(
+                    "the generated page `{}` has a content page's output: one would overwrite \
+                     the other (rename the section or the taxonomy)",
+                    item.rel
+                )
+            } else if seen[item.rel.as_str()] > 1 {
+                format!("two generated pages have the output `{}`", item.rel)
+            } else {
+                accepted.push(item);
+                continue;
+            };
             let file = match item.key.kind {
                 Kind::SectionPager | Kind::SectionRedirect => format!("content/{}", item.key.owner),
                 _ => db.config_text.get(db, &()).ok().flatten().map(|c| c.file).unwrap_or_default(),
             };
-            let message = format!(
-                "the generated page `{}` has a content page's output: one would overwrite the other \
-                 (rename the section or the taxonomy)",
-                item.rel
-            );
-            report.errors.push(SiteError::in_file(file, message));
+            let error = SiteError::in_file(file, problem);
+            if !report.errors.contains(&error) {
+                report.errors.push(error);
+            }
         }
+        let list = accepted;
         let write = |output: Arc<PageOutput>| {
             let wrote = outputs.write_page(&self.cas, &output);
             Outcome::Built { output, wrote }
