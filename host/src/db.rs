@@ -124,6 +124,7 @@ pub struct Database {
     pub(crate) render_generated:
         Arc<DerivedIngredient<Database, Generated, Option<Arc<PageOutput>>>>,
     pub(crate) subsections: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
+    pub(crate) term_wire: Arc<DerivedIngredient<Database, Generated, Option<WireValue>>>,
     pub(crate) cells: Cells,
     /// Renders run (template cell calls made), for reports and tests.
     pub(crate) renders: AtomicU64,
@@ -224,6 +225,7 @@ impl Database {
             &*self.generated,
             &*self.render_generated,
             &*self.subsections,
+            &*self.term_wire,
         ]
     }
 
@@ -270,6 +272,7 @@ impl Database {
             generated: derived(47, "generated", listings::generated_query),
             render_generated: derived(48, "render_generated", listings::render_generated_query),
             subsections: derived(49, "subsections", listings::subsections_query),
+            term_wire: derived(50, "term_wire", taxonomy::term_wire_query),
             cells,
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
@@ -313,6 +316,7 @@ impl Database {
         registry.register(db.generated.clone());
         registry.register(db.render_generated.clone());
         registry.register(db.subsections.clone());
+        registry.register(db.term_wire.clone());
         db
     }
 }

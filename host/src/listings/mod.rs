@@ -347,7 +347,10 @@ async fn context(
             w.key("taxonomy");
             taxonomy::write_config(&mut w, taxonomy);
             w.key("term");
-            taxonomy::write_term(db, &mut w, taxonomy, &term, base, true).await?;
+            match db.term_wire.get(db, Generated { pager: 0, ..key.clone() }).await? {
+                Some(wire) => w.encoded(&wire),
+                None => taxonomy::write_term(db, &mut w, taxonomy, &term, base, true).await?,
+            }
             if let Some(paginator) = &paginator {
                 w.key("paginator");
                 w.encoded(paginator);

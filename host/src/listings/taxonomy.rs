@@ -199,6 +199,21 @@ pub(crate) async fn write_term(
     Ok(())
 }
 
+/// The query `term_wire(key)`: the term as templates see it, with its pages, or `None`. One
+/// value for every pager of a term (each shows the whole term, as Zola's do), built once.
+pub(crate) fn term_wire_query(db: &Database, key: Generated) -> Query<'_, Option<WireValue>> {
+    Box::pin(async move {
+        let config = db.config.get(db, ()).await?;
+        let Some(kind) = config.taxonomies.iter().find(|t| t.name == key.owner) else {
+            return Ok(None);
+        };
+        let Some(term) = db.term.get(db, key.clone()).await? else { return Ok(None) };
+        let mut w = WireWriter::with_capacity(256 + 512 * term.pages.len());
+        write_term(db, &mut w, kind, &term, &config.base_url, true).await?;
+        Ok(Some(w.finish()))
+    })
+}
+
 /// Every term of the taxonomy `name` with its pages: the list page's `terms`, and
 /// `get_taxonomy`'s `items`.
 pub(crate) fn terms_query(db: &Database, name: String) -> Query<'_, WireValue> {
@@ -209,7 +224,10 @@ pub(crate) fn terms_query(db: &Database, name: String) -> Query<'_, WireValue> {
         w.list(taxonomy.terms.len());
         if let Some(kind) = config.taxonomies.iter().find(|t| t.name == name) {
             for term in &taxonomy.terms {
-                write_term(db, &mut w, kind, term, &config.base_url, true).await?;
+                match db.term_wire.get(db, Generated::term(&name, &term.slug, 0)).await? {
+                    Some(wire) => w.encoded(&wire),
+                    None => write_term(db, &mut w, kind, term, &config.base_url, true).await?,
+                }
             }
         }
         Ok(w.finish())
