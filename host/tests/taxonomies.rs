@@ -274,3 +274,21 @@ fn a_saved_database_keeps_the_listings_exact() {
     drop(second);
     built.assert_outputs_match_a_cold_build();
 }
+
+#[test]
+fn taxonomy_root_moves_every_taxonomy_page_under_it() {
+    let (built, _) = Built::cold("root");
+    built.edit(
+        "config.toml",
+        "title = \"Listings\"\n",
+        "title = \"Listings\"\ntaxonomy_root = \"topics\"\n",
+    );
+    let report = built.rebuild();
+    assert_eq!(report.removed, 8, "every taxonomy page (and the redirect) at its old place");
+    assert!(built.output("topics/tags/index.html").contains("/topics/tags/rust/"));
+    assert!(built.output_exists("topics/categories/code/page/2/index.html"));
+    assert!(
+        built.output("about/index.html").contains("https://listings.example/topics/tags/rust/")
+    );
+    built.assert_outputs_match_a_cold_build();
+}

@@ -82,7 +82,6 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
             }
             "taxonomy_root" => {
                 config.taxonomy_root = Some(r.string(item, key)?);
-                r.warn(entry.key_span.start, not_yet(key, "taxonomy pages are not built yet"));
             }
             "generate_feeds" => {
                 config.generate_feeds = r.boolean(item, key)?;

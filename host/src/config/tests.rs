@@ -292,7 +292,6 @@ fn keys_not_acted_on_yet_are_warnings_naming_them() {
         "config.toml:7:1: `hard_link_static`",
         "config.toml:8:1: `ignored_content`",
         "config.toml:9:1: `generate_sitemap` is not acted on yet: no sitemap.xml is written yet",
-        "config.toml:10:1: `taxonomy_root`",
         "config.toml:11:1: `mode` is set by the command run",
         "config.toml:13:1: `markdown.smart_punctuation` is not acted on yet",
         "config.toml:14:1: `markdown.highlight_code` is Zola 0.21's",

@@ -200,7 +200,7 @@ pub(crate) fn generated_query(db: &Database, _: ()) -> Query<'_, Arc<Vec<Generat
                 term: String::new(),
                 pager: 0,
             };
-            push(list, &taxonomy::taxonomy_route(kind));
+            push(list, &taxonomy::taxonomy_route(&config, kind));
             for term in &taxonomy.terms {
                 let root = Generated::term(&kind.name, &term.slug, 0);
                 match db.paginated.get(db, root.clone()).await? {
@@ -213,7 +213,7 @@ pub(crate) fn generated_query(db: &Database, _: ()) -> Query<'_, Arc<Vec<Generat
                     }
                     None => push(
                         Generated { pager: 1, ..root },
-                        &taxonomy::term_route(kind, &term.slug),
+                        &taxonomy::term_route(&config, kind, &term.slug),
                     ),
                 }
             }
@@ -320,7 +320,7 @@ async fn context(
         Kind::TaxonomyList => {
             let Some(taxonomy) = taxonomy else { return Ok(None) };
             let terms = db.taxonomy_terms.get_ref(db, key.owner.as_str()).await?;
-            let route = taxonomy::taxonomy_route(taxonomy);
+            let route = taxonomy::taxonomy_route(config, taxonomy);
             let mut w = WireWriter::with_capacity(terms.as_bytes().len() + 1024);
             head(&mut w, 6, &route);
             w.key("taxonomy");
@@ -339,7 +339,9 @@ async fn context(
                     Some(paginator) => (paginated.route_of(key.pager), Some(paginator)),
                     None => return Ok(None),
                 },
-                None if key.pager == 1 => (taxonomy::term_route(taxonomy, &term.slug), None),
+                None if key.pager == 1 => {
+                    (taxonomy::term_route(config, taxonomy, &term.slug), None)
+                }
                 None => return Ok(None),
             };
             let mut w = WireWriter::with_capacity(4096);
@@ -349,7 +351,7 @@ async fn context(
             w.key("term");
             match db.term_wire.get(db, Generated { pager: 0, ..key.clone() }).await? {
                 Some(wire) => w.encoded(&wire),
-                None => taxonomy::write_term(db, &mut w, taxonomy, &term, base, true).await?,
+                None => taxonomy::write_term(db, &mut w, config, taxonomy, &term, true).await?,
             }
             if let Some(paginator) = &paginator {
                 w.key("paginator");

@@ -96,7 +96,7 @@ pub(crate) fn paginated_query(db: &Database, root: Generated) -> Query<'_, Optio
                 (
                     by,
                     taxonomy.paginate_path.clone().unwrap_or_else(|| "page".into()),
-                    super::taxonomy::term_route(taxonomy, &term.slug),
+                    super::taxonomy::term_route(&config, taxonomy, &term.slug),
                     term.pages.clone(),
                     false,
                 )

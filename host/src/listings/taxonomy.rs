@@ -138,14 +138,17 @@ pub(crate) fn term_query(db: &Database, key: Generated) -> Query<'_, Option<Arc<
     })
 }
 
-/// The route of the taxonomy `config` (`/tags/`).
-pub(crate) fn taxonomy_route(config: &TaxonomyConfig) -> String {
-    format!("/{}/", config.slug)
+/// The route of the taxonomy `taxonomy` (`/tags/`, or `/<taxonomy_root>/tags/`).
+pub(crate) fn taxonomy_route(site: &SiteConfig, taxonomy: &TaxonomyConfig) -> String {
+    match &site.taxonomy_root {
+        Some(root) => format!("/{root}/{}/", taxonomy.slug),
+        None => format!("/{}/", taxonomy.slug),
+    }
 }
 
 /// The route of its term `slug` (`/tags/rust/`).
-pub(crate) fn term_route(config: &TaxonomyConfig, slug: &str) -> String {
-    format!("/{}/{}/", config.slug, slug)
+pub(crate) fn term_route(site: &SiteConfig, taxonomy: &TaxonomyConfig, slug: &str) -> String {
+    format!("{}{slug}/", taxonomy_route(site, taxonomy))
 }
 
 /// A taxonomy's config as templates see it (`taxonomy`, `get_taxonomy(...).kind`).
@@ -173,12 +176,13 @@ pub(crate) fn write_config(w: &mut WireWriter, taxonomy: &TaxonomyConfig) {
 pub(crate) async fn write_term(
     db: &Database,
     w: &mut WireWriter,
+    site: &SiteConfig,
     taxonomy: &TaxonomyConfig,
     term: &Term,
-    base_url: &str,
     with_pages: bool,
 ) -> PicanteResult<()> {
-    let route = term_route(taxonomy, &term.slug);
+    let route = term_route(site, taxonomy, &term.slug);
+    let base_url = &site.base_url;
     w.map(6);
     w.key("name");
     w.str(&term.name);
@@ -209,7 +213,7 @@ pub(crate) fn term_wire_query(db: &Database, key: Generated) -> Query<'_, Option
         };
         let Some(term) = db.term.get(db, key.clone()).await? else { return Ok(None) };
         let mut w = WireWriter::with_capacity(256 + 512 * term.pages.len());
-        write_term(db, &mut w, kind, &term, &config.base_url, true).await?;
+        write_term(db, &mut w, &config, kind, &term, true).await?;
         Ok(Some(w.finish()))
     })
 }
@@ -226,7 +230,7 @@ pub(crate) fn terms_query(db: &Database, name: String) -> Query<'_, WireValue> {
             for term in &taxonomy.terms {
                 match db.term_wire.get(db, Generated::term(&name, &term.slug, 0)).await? {
                     Some(wire) => w.encoded(&wire),
-                    None => write_term(db, &mut w, kind, term, &config.base_url, true).await?,
+                    None => write_term(db, &mut w, &config, kind, term, true).await?,
                 }
             }
         }
@@ -298,7 +302,7 @@ pub(crate) async fn function(
             w.key("lang");
             w.str(&lang);
             w.key("permalink");
-            w.str(&format!("{}{}", config.base_url, taxonomy_route(taxonomy)));
+            w.str(&format!("{}{}", config.base_url, taxonomy_route(config, taxonomy)));
             w.key("items");
             w.encoded(&terms);
             Ok(w.finish())
@@ -311,7 +315,7 @@ pub(crate) async fn function(
                 Some(term) => Ok(Value::from(format!(
                     "{}{}",
                     config.base_url,
-                    term_route(taxonomy, &term.slug)
+                    term_route(config, taxonomy, &term.slug)
                 ))
                 .to_wire()),
                 None => Err(failure(format!(
@@ -328,8 +332,7 @@ pub(crate) async fn function(
             match term.filter(|term| term.name == name) {
                 Some(term) => {
                     let mut w = WireWriter::with_capacity(512);
-                    write_term(db, &mut w, taxonomy, &term, &config.base_url, include_pages)
-                        .await?;
+                    write_term(db, &mut w, config, taxonomy, &term, include_pages).await?;
                     Ok(w.finish())
                 }
                 None if required => {
