@@ -14,7 +14,7 @@ use crate::error::{cell_query_error, query_error};
 use crate::links;
 use crate::shortcodes::MarkdownHost;
 
-pub use crate::front_matter::{FrontMatter, parse_front_matter};
+pub use crate::front_matter::FrontMatter;
 
 /// A parsed page or section, as queries keep it.
 #[derive(Facet, Clone, Debug, PartialEq)]
@@ -39,10 +39,12 @@ pub struct Page {
     pub reading_time: u32,
 }
 
-/// The route of the content file at `path` (relative to `content/`).
+/// The route a content file at `path` (relative to `content/`) gets from its path alone: with
+/// no front matter `slug` or `path`, and Zola's default `[slugify] paths = "on"`. A build
+/// asks the `route` query, which reads the front matter and the config.
 pub fn route_of(path: &str) -> String {
-    let trimmed = crate::routes::route_key(path);
-    if trimmed.is_empty() { "/".to_string() } else { format!("/{trimmed}/") }
+    let defaults = crate::config::SiteConfig::default().slugify;
+    crate::routes::route(path, &FrontMatter::default(), &defaults)
 }
 
 /// Whether `path` is a section's `_index.md`.
@@ -52,7 +54,7 @@ pub fn is_section(path: &str) -> bool {
 
 /// The name Zola takes a page's slug from: the file's name without `.md`, or its directory's
 /// for an `index.md` (a page with its assets beside it).
-fn file_stem(path: &str) -> &str {
+pub(crate) fn file_stem(path: &str) -> &str {
     let without_ext = path.strip_suffix(".md").unwrap_or(path);
     match without_ext.rsplit_once('/') {
         Some((dir, "index")) => dir.rsplit('/').next().unwrap_or(dir),
@@ -65,10 +67,15 @@ fn file_stem(path: &str) -> &str {
 /// name without the date it may start with (unless `paths_keep_dates`), slugified by
 /// `[slugify] paths`.
 pub(crate) fn page_slug(page: &Page, slugify: &SlugifyConfig) -> String {
-    if let Some(slug) = &page.meta.slug {
+    slug_of(&page.path, &page.meta, slugify)
+}
+
+/// The slug of the page at `path` with front matter `meta` (see [`page_slug`]).
+pub(crate) fn slug_of(path: &str, meta: &FrontMatter, slugify: &SlugifyConfig) -> String {
+    if let Some(slug) = &meta.slug {
         return crate::slug::slugify(slug, slugify.paths);
     }
-    let stem = file_stem(&page.path);
+    let stem = file_stem(path);
     let name = match crate::front_matter::date_from_file_name(stem) {
         Some((_, Some(rest))) if !slugify.paths_keep_dates => rest,
         _ => stem,
@@ -94,9 +101,13 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             .content
             .get(db, &path)?
             .ok_or_else(|| query_error(SiteError::in_file(&file, "no such content file")))?;
+        // Front matter first: a page whose front matter is wrong is not worth rendering, and
+        // its error is the one to report.
+        let meta = db.front_matter.get(db, path.clone()).await?;
+        let route = db.route.get(db, path.clone()).await?;
         // The permalink: co-located links and the page's own anchors are written against it.
         let config = db.config.get(db, ()).await?;
-        let permalink = format!("{}{}", config.base_url, route_of(&path));
+        let permalink = format!("{}{}", config.base_url, route);
         let request = RenderMarkdown {
             path: path.clone(),
             source: source.clone(),
@@ -123,27 +134,11 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
                 return Err(query_error(error.at(&source, problem.line, problem.column)));
             }
         };
-        let mut meta = match (&rendered.front_matter, rendered.front_matter_format) {
-            (Some(text), Some(format)) => {
-                parse_front_matter(text, format, &path, &source, 2).map_err(query_error)?
-            }
-            _ => {
-                return Err(query_error(SiteError::in_file(
-                    &file,
-                    "a page needs front matter, even an empty one (`+++` and `+++` on the first \
-                     two lines), as in Zola",
-                )));
-            }
-        };
-        // As Zola: a page's file name may give its date (`2024-01-05-post.md`).
-        if meta.date.is_none() && !is_section(&path) {
-            meta.date =
-                crate::front_matter::date_from_file_name(file_stem(&path)).map(|(date, _)| date);
-        }
+        let meta = FrontMatter::clone(&meta);
         let html = links::resolve(db, &file, &source, &rendered.html, &config.base_url).await?;
         // Shared: the build and the renders read it without copying its HTML.
         Ok(Arc::new(Page {
-            route: route_of(&path),
+            route,
             is_section: is_section(&path),
             path,
             meta,
@@ -257,8 +252,8 @@ mod tests {
         assert_eq!(route_of("blog/post.md"), "/blog/post/");
         assert_eq!(route_of("about.md"), "/about/");
         // Only a file named exactly `_index.md` is a section.
-        assert_eq!(route_of("x_index.md"), "/x_index/");
-        assert_eq!(route_of("blog/my_index.md"), "/blog/my_index/");
+        assert_eq!(route_of("x_index.md"), "/x-index/");
+        assert_eq!(route_of("blog/my_index.md"), "/blog/my-index/");
         let exists = |p: &str| matches!(p, "_index.md" | "blog/_index.md");
         assert_eq!(parent_section("blog/post.md", exists).as_deref(), Some("blog/_index.md"));
         assert_eq!(parent_section("blog/2024/deep.md", exists).as_deref(), Some("blog/_index.md"));

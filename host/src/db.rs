@@ -16,7 +16,7 @@ use picante::{
 
 use crate::cells::Cells;
 use crate::config::{self, ConfigText, SiteConfig};
-use crate::content::{self, Page};
+use crate::content::{self, FrontMatter, Page};
 use crate::data::{self, DataFile};
 use crate::listings::paginate::{self, Paginated};
 use crate::listings::taxonomy::{self, PageTerms, Taxonomy, Term};
@@ -85,6 +85,10 @@ pub struct Database {
     pub(crate) base_url_override: Arc<InputIngredient<(), Option<String>>>,
     pub(crate) config: Arc<DerivedIngredient<Database, (), SiteConfig>>,
     pub(crate) page: Arc<DerivedIngredient<Database, String, Arc<Page>>>,
+    /// A content file's front matter alone (routes and listings read it, not the body).
+    pub(crate) front_matter: Arc<DerivedIngredient<Database, String, Arc<FrontMatter>>>,
+    /// A content file's route, as Zola makes it (`routes.rs`).
+    pub(crate) route: Arc<DerivedIngredient<Database, String, String>>,
     pub(crate) page_exists: Arc<DerivedIngredient<Database, String, bool>>,
     /// The content files whose routes are refused (bad segments, or claimed twice).
     pub(crate) routes: Arc<DerivedIngredient<Database, (), Arc<RouteCheck>>>,
@@ -201,6 +205,8 @@ impl Database {
             &*self.base_url_override,
             &*self.config,
             &*self.page,
+            &*self.front_matter,
+            &*self.route,
             &*self.page_exists,
             &*self.section_index,
             &*self.render,
@@ -261,18 +267,21 @@ impl Database {
             reused: derived(24, "reused", provide::reused_query),
             output_rel: derived(25, "output_rel", render::output_rel_query),
             served_pages: derived(26, "served_pages", crate::serve::content::served_pages_query),
-            // Ids from 40: room for the content model's other queries.
-            page_terms: derived(40, "page_terms", taxonomy::page_terms_query),
-            taxonomy: derived(41, "taxonomy", taxonomy::taxonomy_query),
-            term: derived(42, "term", taxonomy::term_query),
-            taxonomy_terms: derived(43, "taxonomy_terms", taxonomy::terms_query),
-            listed_page: derived(44, "listed_page", listings::listed_page_query),
-            paginated: derived(45, "paginated", paginate::paginated_query),
-            pager: derived(46, "pager", paginate::pager_query),
-            generated: derived(47, "generated", listings::generated_query),
-            render_generated: derived(48, "render_generated", listings::render_generated_query),
-            subsections: derived(49, "subsections", listings::subsections_query),
-            term_wire: derived(50, "term_wire", taxonomy::term_wire_query),
+            // Ids from 40 on: the ones between are taken by queries being written alongside.
+            front_matter: derived(40, "front_matter", crate::front_matter::front_matter_query),
+            route: derived(41, "route", routes::route_query),
+            // Generated pages (`listings/`): ids from 60.
+            page_terms: derived(60, "page_terms", taxonomy::page_terms_query),
+            taxonomy: derived(61, "taxonomy", taxonomy::taxonomy_query),
+            term: derived(62, "term", taxonomy::term_query),
+            taxonomy_terms: derived(63, "taxonomy_terms", taxonomy::terms_query),
+            listed_page: derived(64, "listed_page", listings::listed_page_query),
+            paginated: derived(65, "paginated", paginate::paginated_query),
+            pager: derived(66, "pager", paginate::pager_query),
+            generated: derived(67, "generated", listings::generated_query),
+            render_generated: derived(68, "render_generated", listings::render_generated_query),
+            subsections: derived(69, "subsections", listings::subsections_query),
+            term_wire: derived(70, "term_wire", taxonomy::term_wire_query),
             cells,
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
@@ -306,6 +315,8 @@ impl Database {
         registry.register(db.reused.clone());
         registry.register(db.output_rel.clone());
         registry.register(db.served_pages.clone());
+        registry.register(db.front_matter.clone());
+        registry.register(db.route.clone());
         registry.register(db.page_terms.clone());
         registry.register(db.taxonomy.clone());
         registry.register(db.term.clone());

@@ -4,7 +4,6 @@
 use picante::PicanteResult;
 
 use crate::SiteError;
-use crate::content::route_of;
 use crate::db::Database;
 use crate::error::query_error;
 
@@ -56,7 +55,7 @@ pub(crate) async fn resolve(
         }
         out.push_str("href=\"");
         out.push_str(base_url);
-        out.push_str(&route_of(target));
+        out.push_str(&db.route.get_ref(db, target).await?);
         if let Some(fragment) = fragment {
             out.push('#');
             out.push_str(fragment);

@@ -21,7 +21,6 @@ use facet::Facet;
 use picante::{InternId, PicanteError, PicanteResult};
 use rpc::RpcError;
 
-use crate::content::route_of;
 use crate::db::Database;
 use crate::db::Query;
 use crate::render::{section_metadata_wire, section_wire};
@@ -84,9 +83,8 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
                 if !db.page_exists.get_ref(db, target.as_str()).await? {
                     return Err(failure(format!("get_url: there is no content/{target}")));
                 }
-                return Ok(
-                    Value::from(format!("{}{}", config.base_url, route_of(&target))).to_wire()
-                );
+                let route = db.route.get_ref(db, target.as_str()).await?;
+                return Ok(Value::from(format!("{}{route}", config.base_url)).to_wire());
             }
             // A static path: link to it as is.
             Ok(Value::from(format!("{}/{}", config.base_url, target.trim_start_matches('/')))

@@ -8,7 +8,7 @@ use rpc::RpcError;
 use crate::SiteError;
 use crate::cells::CellError;
 use crate::config::SiteConfig;
-use crate::content::{Page, route_of};
+use crate::content::Page;
 use crate::db::Database;
 use crate::error::{cell_query_error, query_error};
 use crate::tree::{Entry, Section};
@@ -68,7 +68,7 @@ pub(crate) async fn context(
                 w.key("subsections");
                 w.list(listed.subsections.len());
                 for subsection in &listed.subsections {
-                    w.str(&route_of(subsection));
+                    w.str(&crate::routes::section_route(subsection));
                 }
             }
             None => write_own(&mut w, page, &permalink, config, 0, true),

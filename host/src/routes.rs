@@ -1,24 +1,30 @@
 //! Routes: which output path each content file gets, and which files may not be built.
 //!
-//! A route comes from the file's path under `content/` (`blog/post.md` → `/blog/post/`,
-//! written to `blog/post/index.html`). Two things can go wrong, and both must be caught
-//! before anything is written:
+//! A route is made as Zola makes it ([`route`]). A section's comes from its directory
+//! (`blog/_index.md` → `/blog/`). A page's is its front matter's `path` when it has one, or
+//! else its directory and its slug: the front matter's `slug`, or the file's name without
+//! `.md` and without the date it may start with, or its directory's name for an `index.md`
+//! (a page with its assets beside it), slugified by `[slugify] paths` (`blog/My Post.md` →
+//! `/blog/my-post/`). The `route` query reads only the front matter, so a body edit never
+//! moves a page. Two things can go wrong, and both must be caught before anything is written:
 //!
-//! - A file name can make a route that is not a plain path: `content/...md` gives the segment
-//!   `..`, which would write outside the output directory; `content/..md` gives `.`. Such a
-//!   route is refused, naming the file.
+//! - A route that is not a plain path: a file or a front matter `path` with a `..` segment
+//!   would write outside the output directory. Such a route is refused, naming the file.
 //! - Two files can claim one route: `foo.md` and `foo/_index.md` both give `/foo/`, and on a
 //!   case-insensitive output file system `a.md` and `A.md` are one file. Whichever was written
 //!   last would win, differently from build to build, so neither is built and the error names
 //!   both.
 //!
-//! [`check`] computes both from the file list alone (the `routes` query), so it runs again
-//! only when files are added or removed; the section index leaves the refused files out, so
-//! no listing links to a page that is not built.
+//! [`check`] finds both from every file's route (the `route_check` query), so it runs again
+//! only when files are added or removed or a route changes; the section index leaves the
+//! refused files out, so no listing links to a page that is not built.
 
 use std::sync::Arc;
 
+use crate::config::SlugifyConfig;
+use crate::content::is_section;
 use crate::db::{Database, Query};
+use crate::front_matter::FrontMatter;
 use facet::Facet;
 
 /// The files of the content list that may not be built, and why.
@@ -49,10 +55,13 @@ impl RouteCheck {
 
 /// Why a route is not a plain path below the output directory, if it is not.
 pub(crate) fn route_problem(route: &str) -> Option<String> {
-    let inner = route.trim_matches('/');
-    if inner.is_empty() {
+    // One slash at each end; any other empty segment (`/blog//`, from a name that slugifies
+    // to nothing) is a problem.
+    if route == "/" {
         return None;
     }
+    let inner = route.strip_prefix('/').unwrap_or(route);
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
     for segment in inner.split('/') {
         match segment {
             "" => return Some("has an empty segment".into()),
@@ -70,56 +79,88 @@ pub(crate) fn route_problem(route: &str) -> Option<String> {
     None
 }
 
-/// The part of a content path that makes its route (`blog/post` for `blog/post.md`, `blog`
-/// for `blog/_index.md`, "" for `_index.md`): two files conflict exactly when these are
-/// equal, and comparing slices spares building ten thousand route strings per check.
-pub(crate) fn route_key(path: &str) -> &str {
-    let without_ext = path.strip_suffix(".md").unwrap_or(path);
-    // Only a file named exactly `_index.md` is its directory's section (`x_index.md` is a
-    // page of its own).
-    let section_dir = match without_ext.strip_suffix("_index") {
-        Some(dir) if dir.is_empty() || dir.ends_with('/') => dir,
-        _ => without_ext,
-    };
-    section_dir.trim_end_matches('/')
+/// A section's route: its directory (`blog/_index.md` → `/blog/`, `_index.md` → `/`). A
+/// section's front matter has no `slug` or `path` in Zola.
+pub(crate) fn section_route(path: &str) -> String {
+    let dir = path.strip_suffix("_index.md").unwrap_or(path).trim_end_matches('/');
+    if dir.is_empty() { "/".to_string() } else { format!("/{dir}/") }
 }
 
-/// Whether `key` (see [`route_key`]) may hide a bad segment or a control character: most
-/// keys are plain, and say so from their bytes alone.
-fn may_be_bad(key: &str) -> bool {
-    key.contains("..")
-        || key.starts_with('.')
-        || key.contains("/.")
-        || key.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2)
+/// The route of the content file at `path` with front matter `meta`, as Zola makes it (see
+/// the module's documentation).
+pub(crate) fn route(path: &str, meta: &FrontMatter, slugify: &SlugifyConfig) -> String {
+    if is_section(path) {
+        return section_route(path);
+    }
+    if let Some(written) = &meta.path {
+        let written = written.trim();
+        let mut route = String::with_capacity(written.len() + 2);
+        if !written.starts_with('/') {
+            route.push('/');
+        }
+        route.push_str(written);
+        if !route.ends_with('/') {
+            route.push('/');
+        }
+        return route;
+    }
+    let without_ext = path.strip_suffix(".md").unwrap_or(path);
+    // The directory the page is in; an `index.md`'s own directory is its slug, not a parent.
+    let dir = match without_ext.rsplit_once('/') {
+        Some((dir, "index")) => dir.rsplit_once('/').map_or("", |(parent, _)| parent),
+        Some((dir, _)) => dir,
+        None => "",
+    };
+    let slug = crate::content::slug_of(path, meta, slugify);
+    if dir.is_empty() { format!("/{slug}/") } else { format!("/{dir}/{slug}/") }
+}
+
+/// The query `route(path)`: the route of the content file at `path`. A section's needs
+/// nothing but its path; a page's reads its front matter and the config's `[slugify]`.
+pub(crate) fn route_query(db: &Database, path: String) -> Query<'_, String> {
+    Box::pin(async move {
+        if is_section(&path) {
+            return Ok(section_route(&path));
+        }
+        let meta = db.front_matter.get_ref(db, path.as_str()).await?;
+        let config = db.config.get_ref(db, &()).await?;
+        Ok(route(&path, &meta, &config.slugify))
+    })
 }
 
 /// Checks the routes of every file of `list` (sorted paths under `content/`). With
 /// `case_insensitive`, routes that differ only in letter case conflict too.
-pub(crate) fn check(list: &[String], case_insensitive: bool) -> RouteCheck {
+///
+/// `routes[i]` is the route of `list[i]`, or `None` when it has none (its front matter is
+/// broken: the page's own build reports that).
+pub(crate) fn check(
+    list: &[String],
+    routes: &[Option<String>],
+    case_insensitive: bool,
+) -> RouteCheck {
     let mut result = RouteCheck::default();
     let mut by_key: std::collections::HashMap<std::borrow::Cow<'_, str>, usize> =
         std::collections::HashMap::with_capacity(list.len());
-    // Files whose key was seen before, with the index of the first one.
+    // Files whose route was seen before, with the index of the first one.
     let mut repeats: Vec<(usize, usize)> = Vec::new();
-    for (index, path) in list.iter().enumerate() {
-        let key = route_key(path);
-        if may_be_bad(key) {
-            let route = crate::content::route_of(path);
-            if let Some(reason) = route_problem(&route) {
-                result.problems.push(RouteProblem {
-                    paths: vec![path.clone()],
-                    message: format!(
-                        "its route `{}` {reason}; rename the file",
-                        route.escape_debug()
-                    ),
-                });
-                continue;
-            }
+    for (index, (path, route)) in list.iter().zip(routes).enumerate() {
+        let Some(route) = route else { continue };
+        if let Some(reason) = route_problem(route) {
+            let fix = if is_section(path) {
+                "rename its directory"
+            } else {
+                "change its front matter's `path` or `slug`, or rename the file"
+            };
+            result.problems.push(RouteProblem {
+                paths: vec![path.clone()],
+                message: format!("its route `{}` {reason}; {fix}", route.escape_debug()),
+            });
+            continue;
         }
         let key = if case_insensitive {
-            std::borrow::Cow::Owned(key.to_lowercase())
+            std::borrow::Cow::Owned(route.to_lowercase())
         } else {
-            std::borrow::Cow::Borrowed(key)
+            std::borrow::Cow::Borrowed(route.as_str())
         };
         match by_key.entry(key) {
             std::collections::hash_map::Entry::Occupied(first) => {
@@ -140,7 +181,13 @@ pub(crate) fn check(list: &[String], case_insensitive: bool) -> RouteCheck {
         }
     }
     for paths in conflicts {
-        let routes: Vec<String> = paths.iter().map(|p| crate::content::route_of(p)).collect();
+        let routes: Vec<&str> = paths
+            .iter()
+            .map(|p| {
+                let index = list.binary_search(p).unwrap_or_else(|_| unreachable!("from the list"));
+                routes[index].as_deref().unwrap_or_default()
+            })
+            .collect();
         let names: Vec<String> = paths.iter().map(|p| format!("content/{p}")).collect();
         let message = if routes.iter().all(|r| *r == routes[0]) {
             format!(
@@ -169,13 +216,18 @@ pub(crate) fn routes_query(db: &Database, _: ()) -> Query<'_, Arc<RouteCheck>> {
     Box::pin(async move {
         let list = db.content_list.get(db, &())?.unwrap_or_default();
         let case_insensitive = db.case_insensitive_output.get(db, &())?.unwrap_or(false);
-        Ok(Arc::new(check(&list, case_insensitive)))
+        let mut routes = Vec::with_capacity(list.len());
+        for path in list.iter() {
+            routes.push(db.route.get_ref(db, path.as_str()).await.ok());
+        }
+        Ok(Arc::new(check(&list, &routes, case_insensitive)))
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{SiteConfig, SlugStrategy};
 
     fn list(paths: &[&str]) -> Vec<String> {
         let mut list: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
@@ -183,9 +235,75 @@ mod tests {
         list
     }
 
+    fn slugify(paths: SlugStrategy) -> SlugifyConfig {
+        SlugifyConfig { paths, ..SiteConfig::default().slugify }
+    }
+
+    /// Checks `list` with the routes its files get without front matter, slugified as
+    /// `strategy` says.
+    fn check_files(list: &[String], strategy: SlugStrategy, case_insensitive: bool) -> RouteCheck {
+        let slugify = slugify(strategy);
+        let routes: Vec<Option<String>> =
+            list.iter().map(|p| Some(route(p, &FrontMatter::default(), &slugify))).collect();
+        check(list, &routes, case_insensitive)
+    }
+
+    fn page_route(path: &str, slug: Option<&str>, written: Option<&str>) -> String {
+        let meta = FrontMatter {
+            slug: slug.map(str::to_string),
+            path: written.map(str::to_string),
+            ..FrontMatter::default()
+        };
+        route(path, &meta, &slugify(SlugStrategy::On))
+    }
+
+    #[test]
+    fn a_page_s_route_is_its_directory_and_its_slugified_file_name() {
+        assert_eq!(page_route("blog/My Post.md", None, None), "/blog/my-post/");
+        assert_eq!(page_route("about.md", None, None), "/about/");
+        assert_eq!(page_route("Title Case File.md", None, None), "/title-case-file/");
+        // Only a file named exactly `_index.md` is a section.
+        assert_eq!(page_route("x_index.md", None, None), "/x-index/");
+        let off = route("blog/My Post.md", &FrontMatter::default(), &slugify(SlugStrategy::Off));
+        assert_eq!(off, "/blog/My Post/");
+    }
+
+    #[test]
+    fn a_date_at_the_start_of_a_file_name_is_not_part_of_the_route() {
+        assert_eq!(page_route("blog/2024-01-05-first.md", None, None), "/blog/first/");
+        assert_eq!(
+            page_route("blog/2024-01-03_underscore dated.md", None, None),
+            "/blog/underscore-dated/"
+        );
+        // A date alone is the name.
+        assert_eq!(page_route("blog/2024-01-05.md", None, None), "/blog/2024-01-05/");
+    }
+
+    #[test]
+    fn an_index_md_is_the_page_of_its_directory() {
+        assert_eq!(page_route("blog/post/index.md", None, None), "/blog/post/");
+        assert_eq!(page_route("Bundle Dir/index.md", None, None), "/bundle-dir/");
+    }
+
+    #[test]
+    fn front_matter_slug_and_path_choose_the_route() {
+        assert_eq!(page_route("blog/x.md", Some("Hello World!"), None), "/blog/hello-world/");
+        assert_eq!(page_route("blog/x.md", None, Some("elsewhere/x")), "/elsewhere/x/");
+        assert_eq!(page_route("blog/x.md", Some("ignored"), Some("/abs/")), "/abs/");
+        assert_eq!(page_route("blog/x.md", None, Some(" spaced ")), "/spaced/");
+    }
+
+    #[test]
+    fn a_section_s_route_is_its_directory_as_written() {
+        assert_eq!(page_route("_index.md", None, None), "/");
+        assert_eq!(page_route("blog/_index.md", None, None), "/blog/");
+        assert_eq!(page_route("My Dir/_index.md", None, None), "/My Dir/");
+    }
+
     #[test]
     fn dot_segments_and_control_characters_are_refused_naming_the_file() {
-        let check = check(&list(&["...md", "..md", "blog/...md", "a\nb.md", "ok.md"]), false);
+        let files = list(&["...md", "..md", "blog/...md", "a\nb.md", "ok.md"]);
+        let check = check_files(&files, SlugStrategy::Off, false);
         assert_eq!(check.refused, list(&["...md", "..md", "a\nb.md", "blog/...md"]));
         let message = |path: &str| {
             check.problems.iter().find(|p| p.paths == [path]).map(|p| p.message.clone()).unwrap()
@@ -198,8 +316,28 @@ mod tests {
     }
 
     #[test]
+    fn a_front_matter_path_leaving_the_output_directory_is_refused() {
+        let files = list(&["evil.md", "ok.md"]);
+        let routes =
+            vec![Some(page_route("evil.md", None, Some("../../etc/x"))), Some("/ok/".into())];
+        let check = check(&files, &routes, false);
+        assert_eq!(check.refused, ["evil.md"]);
+        assert!(check.problems[0].message.contains("segment `..`"), "{:?}", check.problems);
+        assert!(check.problems[0].message.contains("`path`"));
+    }
+
+    #[test]
+    fn a_page_whose_slug_empties_its_name_is_refused() {
+        let files = list(&["blog/!!!.md"]);
+        let check = check_files(&files, SlugStrategy::On, false);
+        assert_eq!(check.refused, ["blog/!!!.md"]);
+        assert!(check.problems[0].message.contains("empty segment"));
+    }
+
+    #[test]
     fn a_page_and_a_section_with_one_route_are_both_refused() {
-        let check = check(&list(&["foo.md", "foo/_index.md", "foo/bar.md", "_index.md"]), false);
+        let files = list(&["foo.md", "foo/_index.md", "foo/bar.md", "_index.md"]);
+        let check = check_files(&files, SlugStrategy::On, false);
         assert_eq!(check.refused, list(&["foo.md", "foo/_index.md"]));
         assert_eq!(
             check.problems[0].message,
@@ -209,26 +347,20 @@ mod tests {
     }
 
     #[test]
-    fn names_differing_in_case_conflict_only_on_a_case_insensitive_file_system() {
-        let files = list(&["a.md", "A.md", "b.md"]);
-        assert!(check(&files, false).problems.is_empty());
-        let check = check(&files, true);
-        assert_eq!(check.refused, list(&["A.md", "a.md"]));
-        assert!(check.problems[0].message.contains("differ only in letter case (/A/, /a/)"));
+    fn pages_whose_names_slugify_alike_conflict() {
+        let files = list(&["blog/My Post.md", "blog/my-post.md", "blog/other.md"]);
+        let check = check_files(&files, SlugStrategy::On, false);
+        assert_eq!(check.refused, list(&["blog/My Post.md", "blog/my-post.md"]));
+        assert!(check.problems[0].message.contains("`/blog/my-post/`"));
     }
 
     #[test]
-    fn the_quick_key_agrees_with_the_route() {
-        for path in ["_index.md", "a.md", "blog/_index.md", "blog/a.md", "x_index.md", "a/b/c.md"] {
-            assert_eq!(
-                format!("/{}/", route_key(path)).replace("//", "/"),
-                crate::content::route_of(path)
-            );
-        }
-        for bad in ["...md", "..md", "a/...md", "a\u{85}b.md", "a\tb.md"] {
-            assert!(may_be_bad(route_key(bad)), "{bad:?}");
-        }
-        assert!(!may_be_bad(route_key("blog/post-1.md")));
+    fn names_differing_in_case_conflict_only_on_a_case_insensitive_file_system() {
+        let files = list(&["a.md", "A.md", "b.md"]);
+        assert!(check_files(&files, SlugStrategy::Off, false).problems.is_empty());
+        let check = check_files(&files, SlugStrategy::Off, true);
+        assert_eq!(check.refused, list(&["A.md", "a.md"]));
+        assert!(check.problems[0].message.contains("differ only in letter case (/A/, /a/)"));
     }
 
     #[test]

@@ -9,7 +9,9 @@
 //!
 //! A payload larger than the whole heap is not an error: it stays with the sender, and the
 //! receiver's `open_blob` pulls it chunk by chunk through the heap (internal calls answered by
-//! the sender's side of the link), then tells the sender it is done.
+//! the sender's side of the link), then tells the sender it is done. The length a streamed
+//! blob announces is not trusted for allocation: the receiver's buffer grows with the chunks
+//! that actually arrive, and a chunk past the end of what the sender holds is an error.
 
 use std::collections::HashMap;
 use std::ops::Deref;
@@ -68,6 +70,11 @@ impl Blob {
 }
 
 /// The bytes of an opened [`Blob`]: in place in shared memory (freed on drop) or owned.
+///
+/// Bytes in place are in memory the peer process can write: their length is checked and
+/// fixed, but a peer that broke the protocol could change their contents while they are
+/// held. Treat them as untrusted input, and copy them ([`BlobBytes::into_vec`]) before
+/// validating anything that must stay valid (the `shm` README's "What the peer can write").
 pub struct BlobBytes {
     repr: BytesRepr,
 }
@@ -277,8 +284,11 @@ impl Connection {
             }
             Repr::Streamed { stream, len } => {
                 let chunk_len = inner.chunk_len();
-                // Grow as chunks arrive: a forged length cannot make us allocate up front.
-                let mut bytes = Vec::with_capacity(len.min(64 << 20) as usize);
+                // `len` is only the peer's word: reserve one chunk and grow as chunks arrive,
+                // so memory follows the bytes actually received (at most about twice that,
+                // from the vector's doubling), never the announced size. A peer announcing
+                // more than it holds fails at the first chunk past its end.
+                let mut bytes = Vec::with_capacity(chunk_len.min(len) as usize);
                 let mut offset = 0u64;
                 while offset < len {
                     let this = chunk_len.min(len - offset);

@@ -66,19 +66,8 @@ pub fn spawn_inheriting(
     let fd = theirs.as_raw_fd();
     let mut command = Command::new(program);
     command.args(args).arg(FD_ARG).arg(fd.to_string());
-    // The shared segment, which the child inherits and maps: region 0 is the blob heap,
-    // regions 1 and 2 one frame ring per direction (see `transport`).
-    let segment = match config.shared_heap {
-        0 => None,
-        bytes => {
-            let built =
-                shm::Segment::builder().heap(bytes).ring(RING_BYTES).ring(RING_BYTES).build();
-            Some(built.map_err(|e| {
-                RpcError::Io(format!("shared memory for {}: {e}", program.display()))
-            })?)
-        }
-    };
-    if let Some(segment) = &segment {
+    let shared = shared_link(program, config.shared_heap)?;
+    if let Some((segment, _)) = &shared {
         let shm_fd = segment.share_with(&mut command);
         command.arg(SHM_FD_ARG).arg(shm_fd.to_string());
     }
@@ -110,15 +99,39 @@ pub fn spawn_inheriting(
     drop(theirs);
     let mut config = config;
     config.hello_timeout = config.hello_timeout.max(std::time::Duration::from_secs(10));
-    let connection = match &segment {
-        Some(segment) => {
+    let connection = match shared {
+        Some((segment, rings)) => {
             segment.set_peer_pid(child.id());
-            let rings = RingTransport::open(segment, Side::Host)?;
             Connection::with_rings(ours, Side::Host, config, dispatcher, rings)?
         }
         None => Connection::new(ours, Side::Host, config, dispatcher)?,
     };
     Ok((child, connection))
+}
+
+/// The shared segment of a new cell link (none for a heap of 0 bytes), with the host's ends
+/// of its rings already open: region 0 is the blob heap, regions 1 and 2 one frame ring per
+/// direction (see `transport`).
+///
+/// The host's ends are claimed here, before the child exists. A ring end belongs to the
+/// first process that opens it, and its `head` / `tail` words start as whatever is in
+/// shared memory; opening them after the spawn would let a hostile (or broken) child claim
+/// the host's ends or write those words first. The child can now only get its own ends.
+fn shared_link(
+    program: &Path,
+    heap_bytes: usize,
+) -> Result<Option<(shm::Segment, RingTransport)>, RpcError> {
+    if heap_bytes == 0 {
+        return Ok(None);
+    }
+    let segment = shm::Segment::builder()
+        .heap(heap_bytes)
+        .ring(RING_BYTES)
+        .ring(RING_BYTES)
+        .build()
+        .map_err(|e| RpcError::Io(format!("shared memory for {}: {e}", program.display())))?;
+    let rings = RingTransport::open(&segment, Side::Host)?;
+    Ok(Some((segment, rings)))
 }
 
 /// The descriptor named by `--rpc-fd N` in `args`.
@@ -215,4 +228,24 @@ pub fn serve_with(
         connected,
     )?;
     Ok(connection.wait_closed())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::{CELL_TO_HOST, HOST_TO_CELL};
+
+    #[test]
+    fn the_host_ends_of_a_cell_link_are_taken_before_the_child_exists() {
+        let (segment, _host_rings) =
+            shared_link(Path::new("cell"), 1 << 20).unwrap().expect("a segment");
+        // What the child would map, before the host has done anything else.
+        let child = shm::Segment::attach(segment.fd().try_clone_to_owned().unwrap()).unwrap();
+        let claimed = shm::ErrorKind::AlreadyClaimed;
+        assert_eq!(child.producer(HOST_TO_CELL).unwrap_err().kind(), claimed);
+        assert_eq!(child.consumer(CELL_TO_HOST).unwrap_err().kind(), claimed);
+        // Its own ends are still free for it.
+        assert!(RingTransport::open(&child, Side::Cell).is_ok());
+        assert!(shared_link(Path::new("cell"), 0).unwrap().is_none());
+    }
 }

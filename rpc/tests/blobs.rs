@@ -52,15 +52,67 @@ fn without_shared_memory_blobs_travel_inline_or_streamed() {
     round_trip(&link.host, &client, 40 << 20);
 }
 
+/// `blob` as it travels, with its descriptor replaced by `forged`.
+fn with_descriptor(blob: &rpc::Blob, forged: shm::Descriptor) -> rpc::Blob {
+    // A shared blob is variant 1, then a 20-byte vector (its length, 20, then the bytes).
+    let wire = rpc::encode(blob).unwrap();
+    assert_eq!(&wire[..2], &[1, 20], "a shared blob: {wire:?}");
+    let mut forged_wire = wire[..2].to_vec();
+    forged_wire.extend_from_slice(&forged.to_bytes());
+    rpc::decode(&forged_wire).unwrap()
+}
+
+fn descriptor_of(blob: &rpc::Blob) -> shm::Descriptor {
+    shm::Descriptor::from_bytes(&rpc::encode(blob).unwrap()[2..]).unwrap()
+}
+
 #[test]
 fn a_forged_descriptor_is_refused_not_read() {
     let link = link_with_heap(Config::default(), 1 << 20);
-    // A blob made on one side and opened twice: the second open is a stale descriptor.
+    // A real blob from the cell, and one the host made itself (in flight from the host).
     let blob = link.cell.blob(&pattern(100_000)).unwrap();
+    let own = link.host.blob(&pattern(50_000)).unwrap();
+    assert!(blob.is_shared() && own.is_shared());
+    let d = descriptor_of(&blob);
+    let forgeries = [
+        (
+            "wrong generation",
+            with_descriptor(&blob, shm::Descriptor::new(d.offset(), d.len(), d.generation() ^ 1)),
+            "stale",
+        ),
+        ("wrong owner", own.clone(), "not an in-flight blob from the peer"),
+        (
+            "out of range",
+            with_descriptor(&blob, shm::Descriptor::new(u64::MAX / 2, d.len(), d.generation())),
+            "out of bounds",
+        ),
+        (
+            "inside the block",
+            with_descriptor(
+                &blob,
+                shm::Descriptor::new(d.offset() + 4096, d.len() - 4096, d.generation()),
+            ),
+            "out of bounds",
+        ),
+        (
+            "past the block",
+            with_descriptor(&blob, shm::Descriptor::new(d.offset(), d.len() + 1, d.generation())),
+            "out of bounds",
+        ),
+    ];
+    for (what, forged, expected) in forgeries {
+        let err = rpc::block_on(link.host.open_blob(forged)).err().expect(what);
+        let message = err.to_string();
+        assert!(message.contains("refused") && message.contains(expected), "{what}: {message}");
+    }
+    // None of them took the real blob: it opens once, intact, and then is stale.
     let first = rpc::block_on(link.host.open_blob(blob.clone())).unwrap();
+    assert!(*first == pattern(100_000)[..]);
     drop(first);
-    let err = rpc::block_on(link.host.open_blob(blob)).err().expect("refused");
-    assert!(err.to_string().contains("refused"), "{err}");
+    let err = rpc::block_on(link.host.open_blob(blob)).err().expect("opened twice");
+    assert!(err.to_string().contains("stale"), "{err}");
+    // Overlapping page runs need forged heap metadata, which only `shm`'s own tests can
+    // write: see shm/src/heap/tests.rs.
 }
 
 #[test]

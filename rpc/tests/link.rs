@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use common::echo::{echo, provider};
@@ -23,11 +24,71 @@ fn a_unary_call_returns_the_reply() {
 fn ten_thousand_pipelined_calls_complete_with_replies_out_of_order() {
     let link = link(Config::default());
     let client = echo::Client::new(link.host.clone());
-    let calls: Vec<_> = (0..10_000u64).map(|i| Box::pin(client.double(&i))).collect();
-    let results = join_all(calls);
-    for (i, result) in results.into_iter().enumerate() {
+    // Call 0 first, then the doubles 1 to 10,000. Call 0's handler answers only once 100 of
+    // the later calls have returned, so its reply is sent after theirs.
+    let mut calls: Vec<Pinned<'_>> = vec![Box::pin(client.after_doubles(&100))];
+    for i in 1..=10_000u64 {
+        calls.push(Box::pin(client.double(&i)));
+    }
+    let (results, arrivals) = join_all_noting_arrivals(calls);
+    let seen = *results[0].as_ref().unwrap();
+    assert!(seen >= 100, "the first call saw only {seen} later ones answered");
+    for (i, result) in results.into_iter().enumerate().skip(1) {
         assert_eq!(result.unwrap(), i as u64 * 2);
     }
+    // The order in which replies reached waiting calls, as the link woke them.
+    let first = arrivals.iter().position(|&i| i == 0).expect("call 0 waited for its reply");
+    assert!(
+        arrivals[..first].iter().any(|&i| i > 0),
+        "no later call's reply arrived before call 0's: replies came in request order"
+    );
+}
+
+type Pinned<'a> = std::pin::Pin<Box<dyn Future<Output = Result<u64, RpcError>> + 'a>>;
+
+/// Like `join_all`, giving each future a waker of its own that notes the future's index when
+/// the link wakes it (its reply arrived): the results, and the indices in waking order.
+fn join_all_noting_arrivals(
+    mut futures: Vec<Pinned<'_>>,
+) -> (Vec<Result<u64, RpcError>>, Vec<usize>) {
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+    struct Noting {
+        index: usize,
+        arrivals: Arc<Mutex<Vec<usize>>>,
+        outer: Waker,
+    }
+    impl Wake for Noting {
+        fn wake(self: Arc<Self>) {
+            self.wake_by_ref();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.arrivals.lock().unwrap().push(self.index);
+            self.outer.wake_by_ref();
+        }
+    }
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    let mut outputs: Vec<Option<Result<u64, RpcError>>> = futures.iter().map(|_| None).collect();
+    let mut wakers: Vec<Option<Waker>> = futures.iter().map(|_| None).collect();
+    rpc::block_on(std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (index, future) in futures.iter_mut().enumerate() {
+            if outputs[index].is_some() {
+                continue;
+            }
+            let waker = wakers[index].get_or_insert_with(|| {
+                let arrivals = arrivals.clone();
+                Waker::from(Arc::new(Noting { index, arrivals, outer: cx.waker().clone() }))
+            });
+            match future.as_mut().poll(&mut Context::from_waker(waker)) {
+                Poll::Ready(v) => outputs[index] = Some(v),
+                Poll::Pending => pending = true,
+            }
+        }
+        if pending { Poll::Pending } else { Poll::Ready(()) }
+    }));
+    let arrivals = arrivals.lock().unwrap().clone();
+    (outputs.into_iter().map(|o| o.expect("done")).collect(), arrivals)
 }
 
 #[test]
@@ -44,13 +105,17 @@ fn a_burst_of_requests_that_never_wait_is_served_by_at_most_handler_threads_thre
 
 #[test]
 fn busy_handlers_run_in_parallel_on_up_to_handler_threads_threads() {
+    use std::sync::atomic::Ordering;
     let link = link(Config { handler_threads: 4, ..Config::default() });
     let client = echo::Client::new(link.host.clone());
-    // Each `meet` returns only once all four run at once (or after five seconds, seeing fewer).
-    let calls: Vec<_> = (0..4).map(|_| Box::pin(client.meet(&4))).collect();
+    // Each `meet` returns only once four run at once (or after five seconds, seeing fewer).
+    // Twice as many calls as threads: with a fifth thread, five would meet.
+    let calls: Vec<_> = (0..8).map(|_| Box::pin(client.meet(&4))).collect();
     for result in join_all(calls) {
-        assert_eq!(result.unwrap(), 4);
+        assert_eq!(result.unwrap(), 4, "four handlers ran at once");
     }
+    let most = link.cell_service.0.most_meeting.load(Ordering::SeqCst);
+    assert_eq!(most, 4, "at most handler_threads (4) handlers ran at once");
 }
 
 #[test]

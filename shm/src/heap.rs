@@ -28,7 +28,10 @@
 //! [`layout`] for the byte layout.
 
 mod alloc;
+mod held;
 pub(crate) mod layout;
+#[cfg(test)]
+mod tests;
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -41,6 +44,7 @@ use crate::peer::Side;
 use crate::segment::{self, RegionKind, Segment};
 use crate::wait::{self, Deadline};
 
+pub(crate) use held::HeldUnits;
 pub(crate) use layout::MIN_REGION_LEN;
 use layout::{Geometry, Meta, Word};
 
@@ -101,6 +105,8 @@ struct HeapInner {
     me: Side,
     /// Process-local search hints, one per size class (where the last free slot was found).
     hints: [AtomicUsize; 3],
+    /// The units this process's handles cover, whatever the shared words say (`held.rs`).
+    held: Arc<HeldUnits>,
 }
 
 // SAFETY: `base` points into the segment mapping, which `seg` keeps alive; shared state is only
@@ -200,6 +206,7 @@ impl Segment {
             geometry,
             me,
             hints,
+            held: self.inner.held_units(index, geometry.units),
         };
         Ok(Heap { inner: Arc::new(inner) })
     }
@@ -274,13 +281,16 @@ impl Heap {
 
     /// Takes ownership of a blob the peer sent, after checking the descriptor: inside this
     /// heap, at the start of a block, length equal to what the writer recorded, generation
-    /// current, and in flight from the peer. The blob is read in place; dropping it frees it.
+    /// current, and in flight from the peer; for a page run, every page of the run marked as
+    /// the peer's continuation of that run (so the run cannot reach over free pages, our own
+    /// blocks or another run). The blob is read in place; dropping it frees it.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::OutOfBounds`], [`ErrorKind::StaleDescriptor`] (already freed, e.g. a double
     /// free), [`ErrorKind::NotFromPeer`] (already accepted, or sent by this side),
-    /// [`ErrorKind::Corrupt`] (the block's metadata is impossible).
+    /// [`ErrorKind::Corrupt`] (the block's metadata is impossible: a run out of range, or a
+    /// page of the run that is not part of it).
     pub fn accept(&self, descriptor: Descriptor) -> Result<Blob, Error> {
         let (unit, word, len) = self.inner.accept(descriptor)?;
         let ptr = self.inner.data_ptr(unit);
@@ -417,6 +427,8 @@ impl BlobMut {
     pub fn into_descriptor(mut self) -> Result<Descriptor, Error> {
         self.live = false;
         let inner = &self.heap.inner;
+        // This handle lets go of the block either way (sent, or found taken away).
+        inner.held.give(inner.units_of(self.unit, self.word));
         let meta = inner.meta(self.unit);
         meta.len.store(self.len as u64, Ordering::Relaxed);
         let sent = self.word.with(layout::IN_FLIGHT, self.word.owner(), self.word.aux());
@@ -458,6 +470,12 @@ impl Drop for BlobMut {
 }
 
 /// A blob received from the peer, owned by this side and read in place. Dropping it frees it.
+///
+/// The bytes lie in memory the peer can still write. Their bounds were checked once, at
+/// [`Heap::accept`], and never depend on what the peer writes later; their contents are the
+/// peer's word and, if the peer breaks the protocol, may change while the blob is held. Copy
+/// them out before validating anything that must stay valid (see "What the peer can write"
+/// in the crate's README).
 pub struct Blob {
     heap: Heap,
     unit: usize,

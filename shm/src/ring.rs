@@ -170,6 +170,31 @@ impl Shared {
         unsafe { segment::atomic_u32_at(self.base, offset) }
     }
 
+    /// `head` and `tail`, one Acquire load each (the values to validate and then use).
+    fn indices(&self) -> (u32, u32) {
+        (self.word(OFF_HEAD).load(Ordering::Acquire), self.word(OFF_TAIL).load(Ordering::Acquire))
+    }
+
+    /// Checks the indices an end starts from: both 8-aligned (records start on 8-byte
+    /// boundaries), and `tail` at most a capacity ahead of `head` (wrapping), so that
+    /// `capacity - (tail - head)` cannot underflow.
+    fn check_indices(&self, index: usize, head: u32, tail: u32) -> Result<(), Error> {
+        let used = tail.wrapping_sub(head);
+        let why = if !head.is_multiple_of(8) {
+            format!("head {head} is not a multiple of 8")
+        } else if !tail.is_multiple_of(8) {
+            format!("tail {tail} is not a multiple of 8")
+        } else if used > self.capacity {
+            format!("tail {tail} is {used} bytes ahead of head {head}, more than the capacity")
+        } else {
+            return Ok(());
+        };
+        Err(Error::with_detail(
+            ErrorKind::Corrupt,
+            format!("ring in region {index}: {why} ({} bytes)", self.capacity),
+        ))
+    }
+
     fn mask(&self) -> u32 {
         self.capacity - 1
     }
@@ -235,18 +260,14 @@ unsafe impl Send for Producer {}
 impl Producer {
     pub(crate) fn open(seg: &Segment, index: usize) -> Result<Producer, Error> {
         let (shared, seg) = Shared::open(seg, index, OFF_PRODUCER_END)?;
-        let tail = shared.word(OFF_TAIL).load(Ordering::Acquire);
-        let head = shared.word(OFF_HEAD).load(Ordering::Acquire);
-        let sane = tail.is_multiple_of(8) && tail.wrapping_sub(head) <= shared.capacity;
+        let (head, tail) = shared.indices();
         let producer =
             Producer { shared, seg, tail, head_cache: head, spin: Spin::new(DEFAULT_SPIN) };
         // The writes rely on `tail` being 8-aligned (so is every record) and at most a
         // capacity ahead of `head`. Both words are in shared memory, where a broken peer may
-        // have written anything, so they are checked rather than trusted. (Dropping
-        // `producer` marks the end closed.)
-        if !sane {
-            return Err(Error::with_detail(ErrorKind::Corrupt, "ring tail out of range"));
-        }
+        // have written anything, so they are checked rather than trusted. (On an error,
+        // dropping `producer` marks the end closed.)
+        producer.shared.check_indices(index, head, tail)?;
         Ok(producer)
     }
 
@@ -365,11 +386,17 @@ impl Producer {
         if capacity - self.tail.wrapping_sub(self.head_cache) >= need {
             return Ok(true);
         }
-        self.head_cache = self.shared.word(OFF_HEAD).load(Ordering::Acquire);
-        let used = self.tail.wrapping_sub(self.head_cache);
+        // One load, validated before it is cached: `head_cache` must always be a head the
+        // subtraction above can use without underflow, even after a refused value.
+        let head = self.shared.word(OFF_HEAD).load(Ordering::Acquire);
+        let used = self.tail.wrapping_sub(head);
         if used > capacity {
-            return Err(Error::with_detail(ErrorKind::Corrupt, "ring head ahead of tail"));
+            return Err(Error::with_detail(
+                ErrorKind::Corrupt,
+                format!("ring head {head} is past tail {}", self.tail),
+            ));
         }
+        self.head_cache = head;
         Ok(capacity - used >= need)
     }
 
@@ -424,8 +451,13 @@ unsafe impl Send for Consumer {}
 impl Consumer {
     pub(crate) fn open(seg: &Segment, index: usize) -> Result<Consumer, Error> {
         let (shared, seg) = Shared::open(seg, index, OFF_CONSUMER_END)?;
-        let head = shared.word(OFF_HEAD).load(Ordering::Acquire);
-        Ok(Consumer { shared, seg, head, tail_cache: head, spin: Spin::new(DEFAULT_SPIN) })
+        let (head, tail) = shared.indices();
+        let consumer =
+            Consumer { shared, seg, head, tail_cache: head, spin: Spin::new(DEFAULT_SPIN) };
+        // Our `head` comes from shared memory too: every read of a record header relies on
+        // it being 8-aligned, and `tail - head` must be a byte count the data area can hold.
+        consumer.shared.check_indices(index, head, tail)?;
+        Ok(consumer)
     }
 
     /// Bytes of the data area.
@@ -555,6 +587,12 @@ impl Drop for Consumer {
 
 /// One record, read in place in the ring. Dereferences to its payload; dropping it gives the
 /// space back to the producer.
+///
+/// The payload lies in memory the producer can write. Its bounds were checked once, when it
+/// was popped, and never depend on what the producer writes later; its contents are the
+/// producer's word and, if the producer breaks the protocol, may change while the record is
+/// held. Copy them out before validating anything that must stay valid (see "What the peer
+/// can write" in the crate's README).
 pub struct Record<'a> {
     consumer: &'a mut Consumer,
     ptr: *const u8,
@@ -601,92 +639,4 @@ impl std::fmt::Debug for Consumer {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ring(capacity: usize) -> (Producer, Consumer) {
-        let seg = Segment::builder().ring(capacity).build().unwrap();
-        (seg.producer(0).unwrap(), seg.consumer(0).unwrap())
-    }
-
-    /// `try_push`, letting the consumer drain a pad record if one is in the way (a pad is
-    /// consumed by the consumer's next pop attempt, which then finds the ring empty).
-    fn push_past_pad(p: &mut Producer, c: &mut Consumer, payload: &[u8]) {
-        if let Err(e) = p.try_push(payload) {
-            assert_eq!(e.kind(), ErrorKind::Full);
-            assert_eq!(c.try_pop().unwrap_err().kind(), ErrorKind::Empty);
-            p.try_push(payload).unwrap();
-        }
-    }
-
-    #[test]
-    fn records_wrap_with_a_pad_and_keep_their_bytes() {
-        let (mut p, mut c) = ring(64);
-        for round in 0..50u8 {
-            let payload = vec![round; (round % 13) as usize * 3];
-            push_past_pad(&mut p, &mut c, &payload);
-            assert_eq!(&*c.try_pop().unwrap(), &payload[..]);
-        }
-    }
-
-    #[test]
-    fn a_full_ring_refuses_try_push_until_a_pop() {
-        let (mut p, mut c) = ring(64);
-        p.try_push(&[1; 28]).unwrap(); // 32 bytes
-        p.try_push(&[2; 28]).unwrap(); // 32 bytes: full
-        assert_eq!(p.try_push(&[]).unwrap_err().kind(), ErrorKind::Full);
-        assert_eq!(c.try_pop().unwrap()[0], 1);
-        p.try_push(&[3; 20]).unwrap();
-    }
-
-    #[test]
-    fn a_record_needing_the_whole_ring_goes_behind_a_pad() {
-        let (mut p, mut c) = ring(64);
-        p.try_push(&[9; 4]).unwrap();
-        drop(c.try_pop().unwrap());
-        // Tail at 8: a 60-byte record must go to index 0 behind a 56-byte pad, which the
-        // consumer has to skip before the record fits.
-        push_past_pad(&mut p, &mut c, &[7; 60]);
-        let r = c.try_pop().unwrap();
-        assert_eq!(r.len(), 60);
-        assert!(r.iter().all(|&b| b == 7));
-    }
-
-    #[test]
-    fn a_corrupt_length_from_the_peer_is_an_error_not_a_read() {
-        let seg = Segment::builder().ring(64).build().unwrap();
-        let (mut p, mut c) = (seg.producer(0).unwrap(), seg.consumer(0).unwrap());
-        p.try_push(&[1, 2, 3]).unwrap();
-        // Forge the record header as a hostile producer would.
-        let data = seg
-            .inner
-            .base()
-            .wrapping_add(seg.inner.region(0, RegionKind::Ring).unwrap().offset + RING_HEADER_LEN);
-        // SAFETY: index 0 of the data area of a live ring in this test's own segment.
-        unsafe { data.cast::<u32>().write_volatile(1000) };
-        assert_eq!(c.try_pop().unwrap_err().kind(), ErrorKind::Corrupt);
-    }
-
-    #[test]
-    fn a_forged_tail_is_refused_when_the_producer_opens() {
-        // Unaligned, and more than a capacity ahead of head: either would let the producer
-        // write a misaligned header or over unread records.
-        for forged in [3, 128] {
-            let seg = Segment::builder().ring(64).build().unwrap();
-            let region = seg.inner.region(0, RegionKind::Ring).unwrap();
-            let base = seg.inner.base().wrapping_add(region.offset);
-            // SAFETY: OFF_TAIL is a 4-aligned word in the header of a live ring of this test's
-            // own segment, which outlives the reference.
-            let tail = unsafe { segment::atomic_u32_at(base, OFF_TAIL) };
-            tail.store(forged, Ordering::SeqCst);
-            assert_eq!(seg.producer(0).unwrap_err().kind(), ErrorKind::Corrupt, "tail {forged}");
-        }
-    }
-
-    #[test]
-    fn each_end_can_be_opened_once() {
-        let seg = Segment::builder().ring(64).build().unwrap();
-        let _p = seg.producer(0).unwrap();
-        assert_eq!(seg.producer(0).unwrap_err().kind(), ErrorKind::AlreadyClaimed);
-    }
-}
+mod tests;

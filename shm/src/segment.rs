@@ -30,12 +30,13 @@ use std::ffi::CStr;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::process::Command;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
 use memmap2::{MmapOptions, MmapRaw};
 
 use crate::error::{Error, ErrorKind};
+use crate::heap::HeldUnits;
 use crate::peer::{self, PeerStatus, PeerWatch, Side, SideSlot};
 use crate::{heap, ring};
 
@@ -220,6 +221,7 @@ impl SegmentBuilder {
             side: Side::Creator,
             regions: table,
             watch: Default::default(),
+            held: Default::default(),
         };
         let me = inner.slot(Side::Creator);
         me.pid.store(std::process::id(), Ordering::Relaxed);
@@ -243,12 +245,15 @@ pub(crate) struct Inner {
     side: Side,
     regions: Vec<Region>,
     watch: PeerWatch,
+    /// Per heap region, the units this process holds (process memory, out of the peer's
+    /// reach; see `heap/held.rs`), shared by every `Heap` handle opened on the region.
+    held: Mutex<Vec<(usize, Arc<HeldUnits>)>>,
 }
 
 // SAFETY: `Inner` owns a mapping and a descriptor; the raw pointer inside `MmapRaw` is only
 // dereferenced through atomics or through the ring and heap protocols, which are built for
 // concurrent access (from two processes, so a fortiori from several threads). `PeerWatch`
-// holds a `Mutex`.
+// holds a `Mutex`, and so does `held`.
 unsafe impl Send for Inner {}
 // SAFETY: as above; every shared access goes through atomics or the documented protocols.
 unsafe impl Sync for Inner {}
@@ -355,6 +360,7 @@ impl Segment {
             side: Side::Attacher,
             regions,
             watch: Default::default(),
+            held: Default::default(),
         };
         inner.claim_attacher_side()?;
         Ok(Segment { inner: Arc::new(inner) })
@@ -482,6 +488,18 @@ impl Inner {
     }
 
     /// The validated region `index`, if it holds `kind`.
+    /// The bitmap of units this process holds in heap region `index`, made on first use.
+    pub(crate) fn held_units(&self, index: usize, units: usize) -> Arc<HeldUnits> {
+        // A poisoned lock only means a thread panicked while pushing; the list is still valid.
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, units)) = held.iter().find(|(i, _)| *i == index) {
+            return units.clone();
+        }
+        let made = Arc::new(HeldUnits::new(units));
+        held.push((index, made.clone()));
+        made
+    }
+
     pub(crate) fn region(&self, index: usize, kind: RegionKind) -> Result<Region, Error> {
         match self.regions.get(index) {
             Some(r) if r.kind == kind => Ok(*r),

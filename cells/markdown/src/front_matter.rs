@@ -5,59 +5,27 @@
 //! delimiter lines are tolerated; a front matter that never closes is an error naming the
 //! line it opened on, not a page whose whole text is front matter.
 
-use cell_proto::FrontMatterFormat;
-
 use crate::MarkdownError;
 
-/// A page cut in two.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Split<'a> {
-    /// The front matter's text, without delimiters, and its syntax.
-    pub front_matter: Option<(&'a str, FrontMatterFormat)>,
-    /// Everything after the closing delimiter (the whole text if there is no front matter).
-    pub body: &'a str,
-    /// The 1-based line on which `body` starts.
-    pub body_line: u32,
-}
+pub use cell_proto::Split;
 
-/// Splits `source` (the whole file).
+/// Splits `source` (the whole file); the splitting itself is `cell_proto`'s, which the host
+/// uses too, so that both read a page's front matter the same way.
 ///
 /// # Errors
 ///
 /// [`MarkdownError::UnclosedFrontMatter`] when the opening delimiter has no closing one.
 pub fn split(source: &str) -> Result<Split<'_>, MarkdownError> {
-    let text = source.strip_prefix('\u{feff}').unwrap_or(source);
-    let mut lines = text.split_inclusive('\n');
-    let Some(first) = lines.next() else {
-        return Ok(Split { front_matter: None, body: text, body_line: 1 });
-    };
-    let (delimiter, format) = match first.trim_end() {
-        "+++" => ("+++", FrontMatterFormat::Toml),
-        "---" => ("---", FrontMatterFormat::Yaml),
-        _ => return Ok(Split { front_matter: None, body: text, body_line: 1 }),
-    };
-    let start = first.len();
-    let mut offset = start;
-    let mut line = 1u32;
-    for next in lines {
-        line += 1;
-        if next.trim_end() == delimiter {
-            let front_matter = &text[start..offset];
-            let body = &text[offset + next.len()..];
-            return Ok(Split {
-                front_matter: Some((front_matter, format)),
-                body,
-                body_line: line + 1,
-            });
-        }
-        offset += next.len();
-    }
-    Err(MarkdownError::UnclosedFrontMatter { delimiter, line: 1 })
+    cell_proto::split_front_matter(source).map_err(|unclosed| MarkdownError::UnclosedFrontMatter {
+        delimiter: unclosed.delimiter,
+        line: unclosed.line,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cell_proto::FrontMatterFormat;
 
     #[test]
     fn toml_front_matter_is_split_off_with_the_body_line() {

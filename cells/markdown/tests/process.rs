@@ -56,24 +56,44 @@ fn the_markdown_cell_renders_pages_and_reports_problems_with_their_line() {
         })
     );
 
-    // Many pages concurrently: the cell serves them in parallel.
+    // Many pages at once: every request is sent before any reply is awaited, and the
+    // replies are taken as they come.
     let pages: Vec<RenderMarkdown> = (0..200)
         .map(|i| request(&format!("p{i}.md"), &format!("# Page {i}\n\nBody {i}.\n")))
         .collect();
     let calls: Vec<_> = pages.iter().map(|p| Box::pin(client.render(p))).collect();
-    let results = rpc::block_on(async {
-        let mut out = Vec::new();
-        for call in calls {
-            out.push(call.await);
-        }
-        out
-    });
+    let (results, most_in_flight) = join_all(calls);
+    assert!(
+        most_in_flight > 1,
+        "the renders never overlapped ({most_in_flight} in flight at most)"
+    );
     for (i, result) in results.into_iter().enumerate() {
         assert_eq!(rendered_page(result.unwrap()).headings[0].id, format!("page-{i}"));
     }
     drop(client);
     drop(connection);
     let _ = child.wait();
+}
+
+/// Polls all `futures` together on this thread until all are done: their outputs, and the
+/// most that were waiting for a reply at once (sent, polled, and not done).
+fn join_all<F: std::future::Future + Unpin>(mut futures: Vec<F>) -> (Vec<F::Output>, usize) {
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    let mut most = 0;
+    rpc::block_on(std::future::poll_fn(|cx| {
+        let mut waiting = 0;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match std::pin::Pin::new(future).poll(cx) {
+                    std::task::Poll::Ready(v) => *output = Some(v),
+                    std::task::Poll::Pending => waiting += 1,
+                }
+            }
+        }
+        most = most.max(waiting);
+        if waiting > 0 { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+    }));
+    (outputs.into_iter().map(|o| o.expect("done")).collect(), most)
 }
 
 /// The host's side of the callbacks, for the test: a shortcode `greet` (HTML), `md`

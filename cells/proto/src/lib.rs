@@ -26,11 +26,13 @@
 
 mod codec;
 mod eval;
+mod front_matter;
 mod markdown_service;
 mod value;
 mod wire;
 
 pub use eval::{EvalReply, EvalRequest, EvalTemplate, Evaluated, ExpressionError};
+pub use front_matter::{Split, UnclosedFrontMatter, split_front_matter};
 pub use markdown_service::{
     AnchorLinkCall, AnchorLinks, FrontMatterFormat, Heading, MarkdownOptions, MarkdownReply,
     PageProblem, RenderMarkdown, RenderedMarkdown, ShortcodeCall, ShortcodeOutput, Slugify,

@@ -12,6 +12,7 @@
 mod dates;
 mod keys;
 mod node;
+mod query;
 #[cfg(test)]
 mod tests;
 
@@ -22,6 +23,7 @@ use crate::SiteError;
 use crate::toml::Datetime;
 
 pub(crate) use dates::from_file_name as date_from_file_name;
+pub(crate) use query::front_matter_query;
 
 /// A page's or section's front matter, checked. A page has the section keys at their
 /// defaults; a section the page keys.
@@ -42,10 +44,10 @@ pub struct FrontMatter {
     pub draft: bool,
     /// `render` (default `true`): `false` writes no output for it (it is still listed).
     pub render: bool,
-    /// `slug` (pages), as written: the page's slug once slugified (routes do not follow it
-    /// yet).
+    /// `slug` (pages), as written: the page's slug, and the last segment of its route, once
+    /// slugified.
     pub slug: Option<String>,
-    /// `path` (pages), as written (routes do not follow it yet).
+    /// `path` (pages), as written: the page's route instead of the one its file gives.
     pub path: Option<String>,
     /// `aliases`: old URLs that should redirect here (no redirects are written yet).
     pub aliases: Vec<String>,

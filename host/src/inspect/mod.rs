@@ -11,7 +11,6 @@ use picante::DynIngredient;
 
 pub(crate) use explain::Explainer;
 
-use crate::content::route_of;
 use crate::db::Database;
 
 /// The content file (under `content/`) that `route` names: a route (`/blog/post/`, with or
@@ -25,7 +24,14 @@ pub(crate) fn content_path_of(db: &Database, route: &str) -> Option<String> {
         return paths.iter().find(|path| *path == rel).cloned();
     }
     let normalized = normalize(wanted);
-    paths.iter().find(|path| normalize(&route_of(path)) == normalized).cloned()
+    // Rare (`build --explain`): each route a memo, or a front matter read.
+    paths
+        .iter()
+        .find(|path| {
+            pollster::block_on(db.route.get(db, (*path).clone()))
+                .is_ok_and(|route| normalize(&route) == normalized)
+        })
+        .cloned()
 }
 
 /// A route or output path without its slashes and `index.html`: `/blog/a/`, `blog/a` and

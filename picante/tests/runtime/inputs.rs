@@ -51,37 +51,72 @@ fn remove_advances_the_revision_only_when_there_was_a_value() {
 
 #[test]
 fn readers_on_other_threads_never_see_half_a_batch() {
+    use std::collections::BTreeSet;
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
-    // Invariant kept by every batch: num(0) + num(1) == 100.
-    let db = Arc::new(Db::new(vec![query("total", |db, _| {
-        Box::pin(async move { Ok(db.num(0)? + db.num(1)?) })
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    // Invariant kept by every batch: num(0) + num(1) == 100. `pair` reads both at one
+    // revision, as num(0) * 1000 + num(1).
+    let db = Arc::new(Db::new(vec![query("pair", |db, _| {
+        Box::pin(async move { Ok(db.num(0)? * 1000 + db.num(1)?) })
     })]));
     let mut batch = InputBatch::new();
     batch.set(&db.num, 0, 50).set(&db.num, 1, 50);
     batch.commit(&*db).unwrap();
     let stop = Arc::new(AtomicBool::new(false));
-    let readers: Vec<_> = (0..2)
-        .map(|_| {
-            let (db, stop) = (db.clone(), stop.clone());
+    let counts: Vec<Arc<AtomicUsize>> = (0..2).map(|_| Arc::default()).collect();
+    let readers: Vec<_> = counts
+        .iter()
+        .map(|count| {
+            let (db, stop, count) = (db.clone(), stop.clone(), count.clone());
             std::thread::spawn(move || {
-                let mut reads = 0;
-                while !stop.load(Ordering::Relaxed) {
-                    assert_eq!(db.get("total", 0).unwrap(), 100);
-                    reads += 1;
+                let mut firsts = BTreeSet::new();
+                while !stop.load(Ordering::SeqCst) {
+                    let pair = db.get("pair", 0).unwrap();
+                    let (first, second) = (pair / 1000, pair % 1000);
+                    assert_eq!(
+                        first + second,
+                        100,
+                        "half a batch: num(0) {first}, num(1) {second}"
+                    );
+                    firsts.insert(first);
+                    count.fetch_add(1, Ordering::SeqCst);
                 }
-                reads
+                firsts
             })
         })
         .collect();
+    // At a few batches the writer stops until every reader has completed a read begun after
+    // that batch (its count moved by two), so each reader must see each of those revisions.
+    let synced = [0u64, 501, 1002, 1503];
     for i in 0..2_000u64 {
         let mut batch = InputBatch::new();
         batch.set(&db.num, 0, i % 100).set(&db.num, 1, 100 - i % 100);
         batch.commit(&*db).unwrap();
+        if synced.contains(&i) {
+            for (reader, count) in readers.iter().zip(&counts) {
+                let target = count.load(Ordering::SeqCst) + 2;
+                let waited = std::time::Instant::now();
+                while count.load(Ordering::SeqCst) < target {
+                    // A guard against a hang, not a timing assertion: a reader that panicked
+                    // stops counting.
+                    assert!(!reader.is_finished(), "a reader stopped (see its panic)");
+                    assert!(waited.elapsed() < Duration::from_secs(30), "a reader is stuck");
+                    std::thread::yield_now();
+                }
+            }
+        }
     }
-    stop.store(true, Ordering::Relaxed);
-    for r in readers {
-        r.join().unwrap();
+    stop.store(true, Ordering::SeqCst);
+    for (r, reader) in readers.into_iter().enumerate() {
+        let firsts = reader.join().unwrap();
+        // num(0) was 0, 1, 2, 3 at the four synced batches.
+        for expected in [0, 1, 2, 3] {
+            assert!(
+                firsts.contains(&expected),
+                "reader {r} never saw num(0) = {expected}: {firsts:?}"
+            );
+        }
+        assert!(counts[r].load(Ordering::SeqCst) >= 2 * synced.len(), "reader {r} read too little");
     }
 }
 

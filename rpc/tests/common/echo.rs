@@ -24,6 +24,9 @@ rpc::service! {
         /// Waits (up to five seconds) until `count` calls of `meet` run at once; returns how
         /// many it saw.
         fn meet(count: u32) -> u32;
+        /// Waits (up to five seconds) until `others` calls of `double` have returned since it
+        /// started, so that its reply comes after theirs; returns how many it saw.
+        fn after_doubles(others: u64) -> u64;
         /// Asks the host's provider for `key` and returns its answer, prefixed.
         fn ask_host(key: String) -> String;
         /// Calls the peer's `hop(depth - 1)` and appends this side's name (see `hop`).
@@ -53,6 +56,10 @@ pub struct EchoCell {
     pub doubled_on: Mutex<HashSet<ThreadId>>,
     /// `meet` calls running now.
     pub meeting: AtomicUsize,
+    /// The most `meet` calls that ever ran at once.
+    pub most_meeting: AtomicUsize,
+    /// `double` calls that have returned.
+    pub doubled: AtomicUsize,
 }
 
 /// Counts a live `hang` handler; decrements when the handler's future is dropped.
@@ -87,7 +94,19 @@ impl echo::Service for EchoCell {
         if input.is_multiple_of(7) {
             std::thread::sleep(Duration::from_micros(200));
         }
+        self.doubled.fetch_add(1, Ordering::SeqCst);
         Ok(input * 2)
+    }
+
+    async fn after_doubles(&self, others: u64) -> Result<u64, RpcError> {
+        let start = self.doubled.load(Ordering::SeqCst);
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let mut seen = 0;
+        while seen < others as usize && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+            seen = self.doubled.load(Ordering::SeqCst) - start;
+        }
+        Ok(seen as u64)
     }
 
     async fn fail(&self, input: String) -> Result<u32, RpcError> {
@@ -103,6 +122,7 @@ impl echo::Service for EchoCell {
 
     async fn meet(&self, count: u32) -> Result<u32, RpcError> {
         let seen = self.meeting.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_meeting.fetch_max(seen, Ordering::SeqCst);
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         let mut most = seen;
         while most < count as usize && std::time::Instant::now() < deadline {

@@ -48,9 +48,10 @@ impl HeapInner {
         let tag = self.me.tag();
         for k in 0..area.count {
             let i = if start + k >= area.count { start + k - area.count } else { start + k };
-            let meta = self.meta(area.first + i);
+            let unit = area.first + i;
+            let meta = self.meta(unit);
             let word = Word(meta.word.load(Ordering::Relaxed));
-            if word.state() != FREE {
+            if word.state() != FREE || self.held.is_held(unit) {
                 continue;
             }
             let owned = word.with(OWNED, tag, 0);
@@ -59,8 +60,13 @@ impl HeapInner {
                 .compare_exchange(word.0, owned.0, Ordering::Acquire, Ordering::Relaxed)
                 .is_ok()
             {
+                // Only fails if the peer rewrote a word we hold to FREE and another of our
+                // threads claimed it meanwhile: leave the unit (and its word) to that holder.
+                if self.held.take(unit..unit + 1).is_err() {
+                    continue;
+                }
                 self.hints[class].store(i + 1, Ordering::Relaxed);
-                return Some((area.first + i, owned, area.size));
+                return Some((unit, owned, area.size));
             }
         }
         None
@@ -80,11 +86,23 @@ impl HeapInner {
         while step < area.count {
             let page = page_at(step);
             let word = Word(self.meta(area.first + page).word.load(Ordering::Relaxed));
-            run = if word.state() == FREE { run + 1 } else { 0 };
+            let free = word.state() == FREE && !self.held.is_held(area.first + page);
+            run = if free { run + 1 } else { 0 };
             if run == n {
                 let first = if ascending { page + 1 - n } else { page };
+                let units = area.first + first..area.first + first + n;
                 match self.claim_run(first, n) {
-                    Ok(owned) => return Some((area.first + first, owned, n * PAGE)),
+                    // As for slots: a conflict here means the peer rewrote words we hold.
+                    // The run's words stay claimed (a leak the peer caused, freed if the
+                    // peer goes); the scan goes on past the conflict.
+                    Ok(owned) => match self.held.take(units) {
+                        Ok(()) => return Some((area.first + first, owned, n * PAGE)),
+                        Err(conflict) => {
+                            run = 0;
+                            let conflict = conflict - area.first;
+                            step = if ascending { conflict } else { area.count - 1 - conflict };
+                        }
+                    },
                     Err(conflict) => {
                         run = 0;
                         // Resume the scan just past the page someone else holds.
@@ -138,8 +156,21 @@ impl HeapInner {
         Ok(owned)
     }
 
+    /// The units a block covers: a slot, or a page run of `word.aux()` pages (clamped to the
+    /// page area: the word may be the peer's).
+    pub(super) fn units_of(&self, unit: usize, word: Word) -> std::ops::Range<usize> {
+        let pages = self.geometry.areas[PAGES];
+        if pages.contains(unit) {
+            unit..(unit + word.aux().max(1)).min(pages.first + pages.count)
+        } else {
+            unit..unit + 1
+        }
+    }
+
     /// Frees a unit this side holds as `held`. Fails if the word changed (stale handle).
     pub(super) fn free(&self, unit: usize, held: Word) -> Result<(), Error> {
+        // The handle is gone whatever the word says now.
+        self.held.give(self.units_of(unit, held));
         let meta = self.meta(unit);
         let pages = self.geometry.areas[PAGES];
         if pages.contains(unit) && held.aux() > 1 {
@@ -198,8 +229,12 @@ impl HeapInner {
             let capacity = if area.first == self.geometry.areas[PAGES].first {
                 let (first, run) = (unit - area.first, word.aux());
                 if run == 0 || first + run > area.count {
-                    return Err(Error::with_detail(ErrorKind::Corrupt, "page run out of range"));
+                    return Err(Error::with_detail(
+                        ErrorKind::Corrupt,
+                        format!("page run of {run} pages at page {first} is out of range"),
+                    ));
                 }
+                self.check_run_pages(first, run, peer)?;
                 run * PAGE
             } else {
                 area.size
@@ -209,6 +244,14 @@ impl HeapInner {
             if d.len() != len || len > capacity as u64 {
                 return Err(out_of_bounds("length does not match the block"));
             }
+            // Whatever the shared words say, never hand out bytes a handle of ours covers.
+            let units = self.units_of(unit, word);
+            if let Err(held) = self.held.take(units.clone()) {
+                return Err(Error::with_detail(
+                    ErrorKind::Corrupt,
+                    format!("the blob the peer sent covers unit {held}, which this process holds"),
+                ));
+            }
             let owned = word.with(OWNED, self.me.tag(), word.aux());
             if meta
                 .word
@@ -217,8 +260,40 @@ impl HeapInner {
             {
                 return Ok((unit, owned, len as usize));
             }
+            self.held.give(units);
             // Another thread raced us on the same descriptor; re-diagnose.
         }
+    }
+
+    /// Checks that pages `first + 1 .. first + run` all belong to the run the peer sent from
+    /// page `first`: each is `CONT`, owned by the peer, pointing back at `first`.
+    ///
+    /// The run length is only the peer's word for it. Without this check a peer could name a
+    /// longer run than it claimed and make [`Heap::accept`](super::Heap::accept) hand out a
+    /// slice over free pages, over a block this side owns, or over another live run. Every
+    /// honest run passes: the claimer marks its pages `CONT` before it publishes the first
+    /// page (Release), and `accept` read that page with Acquire before calling this. Nobody
+    /// but the peer can change these words before our CAS: a `CONT(peer)` page is freed only
+    /// by freeing its run, which is in flight to us.
+    fn check_run_pages(&self, first: usize, run: usize, peer: u64) -> Result<(), Error> {
+        let pages = self.geometry.areas[PAGES];
+        for page in first + 1..first + run {
+            // One load, decided on from the local copy (the word is peer-writable).
+            let word = Word(self.meta(pages.first + page).word.load(Ordering::Acquire));
+            if word.state() != CONT || word.owner() != peer || word.aux() != first {
+                return Err(Error::with_detail(
+                    ErrorKind::Corrupt,
+                    format!(
+                        "page {page} is not part of the {run}-page run the peer sent from page \
+                         {first} (state {}, owner {}, run head {})",
+                        word.state(),
+                        word.owner(),
+                        word.aux()
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Frees every unit `gone` held and every unit in flight between the sides. Only call
