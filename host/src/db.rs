@@ -18,6 +18,9 @@ use crate::cells::Cells;
 use crate::config::{self, ConfigText, SiteConfig};
 use crate::content::{self, FrontMatter, Page};
 use crate::data::{self, DataFile};
+use crate::listings::paginate::{self, Paginated};
+use crate::listings::taxonomy::{self, PageTerms, Taxonomy, Term};
+use crate::listings::{self, Generated, GeneratedOutput, Listed};
 use crate::provide::{self, Provided};
 use crate::render::{self, PageOutput};
 use crate::routes::{self, RouteCheck};
@@ -122,6 +125,19 @@ pub struct Database {
     pub(crate) reused: Arc<DerivedIngredient<Database, InternId, Arc<Vec<ValueHash>>>>,
     /// The answer to a cell's read (template, data, function), encoded once per revision.
     pub(crate) provided: Arc<DerivedIngredient<Database, InternId, Arc<Provided>>>,
+    /// Generated pages (`listings/`): taxonomies, terms, pagers.
+    pub(crate) page_terms: Arc<DerivedIngredient<Database, String, Arc<PageTerms>>>,
+    pub(crate) taxonomy: Arc<DerivedIngredient<Database, String, Arc<Taxonomy>>>,
+    pub(crate) term: Arc<DerivedIngredient<Database, Generated, Option<Arc<Term>>>>,
+    pub(crate) taxonomy_terms: Arc<DerivedIngredient<Database, String, WireValue>>,
+    pub(crate) listed_page: Arc<DerivedIngredient<Database, String, Option<Arc<Listed>>>>,
+    pub(crate) paginated: Arc<DerivedIngredient<Database, Generated, Option<Arc<Paginated>>>>,
+    pub(crate) pager: Arc<DerivedIngredient<Database, Generated, Option<WireValue>>>,
+    pub(crate) generated: Arc<DerivedIngredient<Database, (), Arc<Vec<GeneratedOutput>>>>,
+    pub(crate) render_generated:
+        Arc<DerivedIngredient<Database, Generated, Option<Arc<PageOutput>>>>,
+    pub(crate) subsections: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
+    pub(crate) term_wire: Arc<DerivedIngredient<Database, Generated, Option<WireValue>>>,
     pub(crate) cells: Cells,
     /// Renders run (template cell calls made), for reports and tests.
     pub(crate) renders: AtomicU64,
@@ -218,6 +234,17 @@ impl Database {
             &*self.reads,
             &*self.read_sets,
             &*self.reused,
+            &*self.page_terms,
+            &*self.taxonomy,
+            &*self.term,
+            &*self.taxonomy_terms,
+            &*self.listed_page,
+            &*self.paginated,
+            &*self.pager,
+            &*self.generated,
+            &*self.render_generated,
+            &*self.subsections,
+            &*self.term_wire,
         ]
     }
 
@@ -260,6 +287,18 @@ impl Database {
             assets: input(43, "assets"),
             assets_of: derived(44, "assets_of", crate::assets::assets_of_query),
             redirects: derived(45, "redirects", crate::redirects::redirects_query),
+            // Generated pages (`listings/`): ids from 60.
+            page_terms: derived(60, "page_terms", taxonomy::page_terms_query),
+            taxonomy: derived(61, "taxonomy", taxonomy::taxonomy_query),
+            term: derived(62, "term", taxonomy::term_query),
+            taxonomy_terms: derived(63, "taxonomy_terms", taxonomy::terms_query),
+            listed_page: derived(64, "listed_page", listings::listed_page_query),
+            paginated: derived(65, "paginated", paginate::paginated_query),
+            pager: derived(66, "pager", paginate::pager_query),
+            generated: derived(67, "generated", listings::generated_query),
+            render_generated: derived(68, "render_generated", listings::render_generated_query),
+            subsections: derived(69, "subsections", listings::subsections_query),
+            term_wire: derived(70, "term_wire", taxonomy::term_wire_query),
             cells,
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
@@ -299,6 +338,17 @@ impl Database {
         registry.register(db.assets.clone());
         registry.register(db.assets_of.clone());
         registry.register(db.redirects.clone());
+        registry.register(db.page_terms.clone());
+        registry.register(db.taxonomy.clone());
+        registry.register(db.term.clone());
+        registry.register(db.taxonomy_terms.clone());
+        registry.register(db.listed_page.clone());
+        registry.register(db.paginated.clone());
+        registry.register(db.pager.clone());
+        registry.register(db.generated.clone());
+        registry.register(db.render_generated.clone());
+        registry.register(db.subsections.clone());
+        registry.register(db.term_wire.clone());
         db
     }
 }

@@ -74,6 +74,7 @@ mod front_matter;
 mod inotify;
 mod inspect;
 mod links;
+mod listings;
 mod output;
 mod progress;
 mod provide;

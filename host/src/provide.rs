@@ -139,6 +139,9 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
             }
             Ok(crate::render::page_wire(&page, &config))
         }
+        "get_taxonomy" | "get_taxonomy_url" | "get_taxonomy_term" => {
+            crate::listings::taxonomy::function(db, call, &config).await
+        }
         VOLATILE => Err(failure("now() is answered by the provider, not kept".into())),
         other => Err(failure(format!("unknown function {other}()"))),
     }

@@ -39,7 +39,9 @@ pub(crate) async fn context(
     let permalink = format!("{}{}", config.base_url, page.route);
     let meta = &page.meta;
     let mut w = WireWriter::with_capacity(page.html.len() + 512);
-    w.map(5);
+    // A paginated section is its first pager: `section` without its pages, and `paginator`.
+    let paginated = page.is_section && crate::listings::paginates(page);
+    w.map(if paginated { 6 } else { 5 });
     w.key("config");
     config.write_wire(&mut w);
     w.key("current_path");
@@ -48,7 +50,10 @@ pub(crate) async fn context(
     w.str(&permalink);
     w.key("lang");
     w.str(&config.default_language);
-    let template = if page.is_section {
+    let template = if paginated {
+        crate::listings::write_section_pager(db, &mut w, page, config, 1).await?;
+        section_template(page)
+    } else if page.is_section {
         let listed = db.section_listing.get_ref(db, page.path.as_str()).await?;
         w.key("section");
         match listed.as_ref() {
@@ -68,15 +73,20 @@ pub(crate) async fn context(
             }
             None => write_own(&mut w, page, &permalink, config, 0),
         }
-        meta.template.clone().unwrap_or_else(|| {
-            if page.path == "_index.md" { "index.html".into() } else { "section.html".into() }
-        })
+        section_template(page)
     } else {
         w.key("page");
         write_own(&mut w, page, &permalink, config, 0);
         meta.template.clone().unwrap_or_else(|| "page.html".into())
     };
     Ok((template, w.finish()))
+}
+
+/// The template a section renders with: its own, or `index.html` (the home), `section.html`.
+pub(crate) fn section_template(page: &Page) -> String {
+    page.meta.template.clone().unwrap_or_else(|| {
+        if page.path == "_index.md" { "index.html".into() } else { "section.html".into() }
+    })
 }
 
 /// A page as templates see it: what `page` is in its own template, what `get_page` answers.
@@ -87,12 +97,21 @@ pub(crate) fn page_wire(page: &Page, config: &SiteConfig) -> WireValue {
     w.finish()
 }
 
-/// A page's (or section's) own fields, as a map with room for `more` entries after them.
-fn write_own(w: &mut WireWriter, page: &Page, permalink: &str, config: &SiteConfig, more: usize) {
+/// A page's (or section's) own fields, as a map with room for `more` entries after them:
+/// what its own template sees as `page`, and what listings show of it (Zola gives both the
+/// same fields, `content` and `toc` included).
+pub(crate) fn write_own(
+    w: &mut WireWriter,
+    page: &Page,
+    permalink: &str,
+    config: &SiteConfig,
+    more: usize,
+) {
     let meta = &page.meta;
     let date = meta.date.map(|date| date.to_string());
-    // 14 fields of both, then a section's 4 or a page's 9, then the caller's `more`.
-    w.map(14 + if page.is_section { 4 } else { 9 } + more);
+    // 13 fields of every page and section, then a section's 5 or a page's 10, then the
+    // caller's `more`.
+    w.map(13 + if page.is_section { 5 } else { 10 } + more);
     write_listed_fields(
         w,
         meta.title.as_deref(),

@@ -101,6 +101,11 @@ impl DataProvider for Host<'_> {
             arguments: arguments.iter().map(|(k, v)| (k.clone(), v.to_wire())).collect(),
         };
         match self.read(ProviderRead::Function(call))? {
+            // Zola marks these functions' answers safe (Tera's `is_safe`): a URL is printed
+            // as it is, never escaped.
+            Answer::Value(Value::String(url)) if matches!(name, "get_url" | "get_taxonomy_url") => {
+                Ok(Value::Safe(url))
+            }
             Answer::Value(value) => Ok(value),
             Answer::Template(_) => Err(format!("{name}(): not a value")),
         }

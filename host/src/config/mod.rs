@@ -87,7 +87,7 @@ pub struct SiteConfig {
     pub preserve_dotfiles_in_output: bool,
     /// `taxonomies`.
     pub taxonomies: Vec<TaxonomyConfig>,
-    /// `taxonomy_root` (not acted on yet).
+    /// `taxonomy_root`: the directory taxonomies' pages go in (`/<root>/tags/`).
     pub taxonomy_root: Option<String>,
     /// `generate_feeds` (not acted on yet).
     pub generate_feeds: bool,

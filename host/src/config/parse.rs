@@ -79,17 +79,9 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
             }
             "taxonomies" => {
                 config.taxonomies = sections::taxonomies(r, item, &config.slugify)?;
-                if !config.taxonomies.is_empty() {
-                    r.warn(
-                        entry.key_span.start,
-                        "`taxonomies`: read (pages' taxonomies are checked against them, \
-                         templates see them), but taxonomy pages are not built yet",
-                    );
-                }
             }
             "taxonomy_root" => {
                 config.taxonomy_root = Some(r.string(item, key)?);
-                r.warn(entry.key_span.start, not_yet(key, "taxonomy pages are not built yet"));
             }
             "generate_feeds" => {
                 config.generate_feeds = r.boolean(item, key)?;

@@ -27,6 +27,8 @@ pub(crate) struct Served {
     /// Page outputs and routes (the `served_pages` query's, shared with the build before
     /// when no page's output changed).
     pages: Arc<ServedPages>,
+    /// Generated pages (taxonomies, terms, further pagers: `listings/`), by output.
+    generated: HashMap<String, crate::listings::Generated>,
     /// Static outputs (`css/site.css`) to their hashes in the CAS.
     statics: HashMap<String, cas::ContentHash>,
     /// Every static file's URL path, for suggestions.
@@ -112,23 +114,30 @@ impl Served {
         // the snapshot's own, and the next build's would compute it again; computed here, the
         // snapshot shares the memo, and the next build's only checks it.
         let _ = pollster::block_on(database.served_pages.get(database, ()));
+        let _ = pollster::block_on(database.generated.get(database, ()));
         let snapshot = Snapshot::new(database);
-        let (pages, statics) = pollster::block_on(snapshot.read(|db| async move {
+        let (pages, generated, statics) = pollster::block_on(snapshot.read(|db| async move {
             // A query: after an edit that moved no page's output (most edits), its memo is
             // checked, not computed again (at 10,000 pages, about 15 ms less before the
             // open pages hear of the rebuild).
             let pages = db.served_pages.get(db, ()).await?;
+            // A site whose listings fail (an error in the build's report) serves its pages.
+            let generated: HashMap<String, crate::listings::Generated> =
+                match db.generated.get(db, ()).await {
+                    Ok(list) => list.iter().map(|g| (g.rel.clone(), g.key.clone())).collect(),
+                    Err(_) => HashMap::new(),
+                };
             let mut statics = HashMap::new();
             for rel in db.statics.keys() {
                 if let Some(hash) = db.statics.get(db, &rel)? {
                     statics.insert(rel, hash);
                 }
             }
-            Ok::<_, Arc<picante::PicanteError>>((pages, statics))
+            Ok::<_, Arc<picante::PicanteError>>((pages, generated, statics))
         }))
         .map_err(|e| RpcError::remote(format!("listing the site's outputs: {e}")))?;
         let static_routes = statics.keys().map(|rel| format!("/{rel}")).collect();
-        Ok(Served { snapshot, pages, statics, static_routes, cas, output, fallback, db })
+        Ok(Served { snapshot, pages, generated, statics, static_routes, cas, output, fallback, db })
     }
 
     /// The revision served.
@@ -188,7 +197,9 @@ impl Served {
     }
 
     fn has(&self, output: &str) -> bool {
-        self.pages.source_of(output).is_some() || self.statics.contains_key(output)
+        self.pages.source_of(output).is_some()
+            || self.generated.contains_key(output)
+            || self.statics.contains_key(output)
     }
 
     /// The output at `output`, if there is one.
@@ -199,12 +210,24 @@ impl Served {
         link: &rpc::Connection,
     ) -> Result<Option<ContentReply>, RpcError> {
         let known = |etag: &str| request.known_etags.iter().any(|k| k == etag || k == "*");
-        if let Some(path) = self.pages.source_of(output) {
+        let rendered = if let Some(path) = self.pages.source_of(output) {
             let rendered = self
                 .snapshot
                 .read(|db| db.render.get(db, path.to_string()))
                 .await
                 .map_err(|e| RpcError::remote(format!("rendering content/{path}: {e}")))?;
+            Some(rendered)
+        } else if let Some(key) = self.generated.get(output) {
+            let rendered = self
+                .snapshot
+                .read(|db| db.render_generated.get(db, key.clone()))
+                .await
+                .map_err(|e| RpcError::remote(format!("rendering {output}: {e}")))?;
+            Some(rendered)
+        } else {
+            None
+        };
+        if let Some(rendered) = rendered {
             let Some(rendered) = rendered else { return Ok(None) };
             let etag = format!("\"{}\"", rendered.hash);
             if known(&etag) {

@@ -7,6 +7,7 @@
 //! static files (`statics.rs`); the removal of outputs whose page is gone; the saving of what
 //! was written. The report (`report.rs`) says what each did.
 
+mod generated;
 mod load;
 mod pages;
 mod persist;
@@ -440,6 +441,11 @@ impl Site {
         let (mut report, mut live) = steps.run("pages", || {
             self.build_pages(jobs, &paths, &routes, &outputs, progress, written_at)
         })?;
+        // Taxonomies, terms and further pagers (`listings/`), written as pages are.
+        let (listings, listed) =
+            steps.run("listings", || self.build_generated(jobs, &outputs, written_at, &live))?;
+        report.absorb(listings);
+        live.extend(listed);
         // The config's warnings first: every build has them.
         report.warnings.splice(0..0, config.warnings.iter().cloned());
         report.config_warnings = config.warnings.len();

@@ -71,3 +71,16 @@ pub enum Start {
     /// warning says why): it built from scratch.
     Cold,
 }
+
+impl BuildReport {
+    /// Adds the counts, files and errors of another step of the same build (the listings'
+    /// to the pages').
+    pub(crate) fn absorb(&mut self, other: BuildReport) {
+        self.pages += other.pages;
+        self.written += other.written;
+        self.unchanged += other.unchanged;
+        self.written_files.extend(other.written_files);
+        self.errors.extend(other.errors);
+        self.warnings.extend(other.warnings);
+    }
+}

@@ -109,7 +109,7 @@ pub fn files(dir: &Path) -> Vec<String> {
 #[track_caller]
 pub fn assert_outputs_match_a_cold_build(root: &Path, scratch: &Path, read_memo: bool) {
     std::fs::create_dir_all(scratch).unwrap();
-    for source in ["dodeca.toml", "content", "templates", "data", "static"] {
+    for source in ["config.toml", "dodeca.toml", "content", "templates", "data", "static"] {
         let from = root.join(source);
         if from.is_dir() {
             copy_dir(&from, &scratch.join(source));

@@ -1,0 +1,395 @@
+//! Taxonomies as Zola 0.22 builds them: each term of each configured taxonomy, its slug, its
+//! pages (newest first), and the values templates see (`terms`, `term`, `get_taxonomy`, …).
+//!
+//! Three queries keep an edit small: `page_terms(path)` (a page's terms and date, nothing
+//! else, so a body edit stops there), `taxonomy(name)` (every term's page list, from every
+//! page's terms) and `term(name, slug)` (one term, so that a render of a term depends on that
+//! term alone: adding a tag to a page changes one `term`, and early cutoff spares the others).
+
+use std::sync::Arc;
+
+use cell_proto::{FunctionCall, Value, WireValue, WireWriter};
+use facet::Facet;
+use picante::{PicanteError, PicanteResult};
+
+use super::Generated;
+use crate::config::{SiteConfig, TaxonomyConfig};
+use crate::db::{Database, Query};
+use crate::front_matter::Terms;
+
+/// What taxonomies need of a page: its terms and what orders it in a term.
+#[derive(Facet, Clone, Debug, PartialEq, Default)]
+pub(crate) struct PageTerms {
+    /// Its route: ties between dates are broken by permalink, as Zola does.
+    pub(crate) route: String,
+    /// Its date, as printed (`None`: listed after the dated pages).
+    pub(crate) date: Option<String>,
+    /// Its taxonomies' terms, as written.
+    pub(crate) terms: Vec<Terms>,
+}
+
+/// One term of a taxonomy and its pages.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub(crate) struct Term {
+    /// As first written (of the names that share its slug, the first by slug then name).
+    pub(crate) name: String,
+    /// Its name slugified by `[slugify] taxonomies`: its URL's last segment.
+    pub(crate) slug: String,
+    /// Its pages' paths under `content/`: dated ones newest first, then the others.
+    pub(crate) pages: Vec<String>,
+}
+
+/// A taxonomy's terms, ordered by slug.
+#[derive(Facet, Clone, Debug, PartialEq, Default)]
+pub(crate) struct Taxonomy {
+    pub(crate) terms: Vec<Term>,
+}
+
+/// The query `page_terms(path)`: the page's terms and date; empty for a section, a draft, or
+/// a page that fails to parse (its own render reports that).
+pub(crate) fn page_terms_query(db: &Database, path: String) -> Query<'_, Arc<PageTerms>> {
+    Box::pin(async move {
+        if crate::content::is_section(&path) {
+            return Ok(Arc::default());
+        }
+        let Ok(page) = db.page.get_ref(db, path.as_str()).await else {
+            return Ok(Arc::default());
+        };
+        if page.meta.draft || page.meta.taxonomies.is_empty() {
+            return Ok(Arc::default());
+        }
+        Ok(Arc::new(PageTerms {
+            route: page.route.clone(),
+            date: page.meta.date.map(|date| date.to_string()),
+            terms: page.meta.taxonomies.clone(),
+        }))
+    })
+}
+
+/// The query `taxonomy(name)`: the terms of the configured taxonomy `name`, from every page's
+/// terms (none if the config has no such taxonomy).
+pub(crate) fn taxonomy_query(db: &Database, name: String) -> Query<'_, Arc<Taxonomy>> {
+    Box::pin(async move {
+        let config = db.config.get(db, ()).await?;
+        if !config.has_taxonomy(&name) {
+            return Ok(Arc::default());
+        }
+        let list = db.content_list.get(db, &())?.unwrap_or_default();
+        let routes = db.routes.get(db, ()).await?;
+        // (term name, date, route, path) for every page in this taxonomy.
+        let mut found: Vec<(String, Option<String>, String, String)> = Vec::new();
+        for path in list.iter().filter(|p| !routes.refuses(p)) {
+            let terms = db.page_terms.get_ref(db, path.as_str()).await?;
+            for of in terms.terms.iter().filter(|t| t.taxonomy == name) {
+                for term in &of.terms {
+                    found.push((
+                        term.clone(),
+                        terms.date.clone(),
+                        terms.route.clone(),
+                        path.clone(),
+                    ));
+                }
+            }
+        }
+        Ok(Arc::new(group(found, config.slugify.taxonomies)))
+    })
+}
+
+/// Groups `(term, date, route, path)` into terms as Zola does: each name's pages newest first
+/// (ties by permalink, undated ones after, by permalink), terms by slug then name, and names
+/// with one slug merged into the first, its pages after the first's.
+fn group(
+    mut found: Vec<(String, Option<String>, String, String)>,
+    strategy: crate::config::SlugStrategy,
+) -> Taxonomy {
+    found.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| b.1.is_some().cmp(&a.1.is_some()))
+            .then_with(|| b.1.cmp(&a.1))
+            .then_with(|| a.2.cmp(&b.2))
+    });
+    found.dedup_by(|a, b| a.0 == b.0 && a.3 == b.3);
+    let mut terms: Vec<Term> = Vec::new();
+    for (name, _, _, path) in found {
+        match terms.last_mut() {
+            Some(last) if last.name == name => last.pages.push(path),
+            _ => {
+                let slug = crate::slug::slugify(&name, strategy);
+                terms.push(Term { name, slug, pages: vec![path] });
+            }
+        }
+    }
+    terms.sort_by(|a, b| a.slug.cmp(&b.slug).then_with(|| a.name.cmp(&b.name)));
+    let mut merged: Vec<Term> = Vec::with_capacity(terms.len());
+    for term in terms {
+        match merged.last_mut() {
+            Some(last) if last.slug == term.slug => last.pages.extend(term.pages),
+            _ => merged.push(term),
+        }
+    }
+    Taxonomy { terms: merged }
+}
+
+/// The query `term(key)` (`owner`: the taxonomy, `term`: the slug): that one term.
+pub(crate) fn term_query(db: &Database, key: Generated) -> Query<'_, Option<Arc<Term>>> {
+    Box::pin(async move {
+        let taxonomy = db.taxonomy.get_ref(db, key.owner.as_str()).await?;
+        Ok(taxonomy.terms.iter().find(|t| t.slug == key.term).cloned().map(Arc::new))
+    })
+}
+
+/// The route of the taxonomy `taxonomy` (`/tags/`, or `/<taxonomy_root>/tags/`).
+pub(crate) fn taxonomy_route(site: &SiteConfig, taxonomy: &TaxonomyConfig) -> String {
+    match &site.taxonomy_root {
+        Some(root) => format!("/{root}/{}/", taxonomy.slug),
+        None => format!("/{}/", taxonomy.slug),
+    }
+}
+
+/// The route of its term `slug` (`/tags/rust/`).
+pub(crate) fn term_route(site: &SiteConfig, taxonomy: &TaxonomyConfig, slug: &str) -> String {
+    format!("{}{slug}/", taxonomy_route(site, taxonomy))
+}
+
+/// A taxonomy's config as templates see it (`taxonomy`, `get_taxonomy(...).kind`).
+pub(crate) fn write_config(w: &mut WireWriter, taxonomy: &TaxonomyConfig) {
+    w.map(6);
+    w.key("name");
+    w.str(&taxonomy.name);
+    w.key("slug");
+    w.str(&taxonomy.slug);
+    w.key("paginate_by");
+    match taxonomy.paginate_by {
+        Some(n) => w.int(i64::try_from(n).unwrap_or(i64::MAX)),
+        None => w.null(),
+    }
+    w.key("paginate_path");
+    w.opt_str(taxonomy.paginate_path.as_deref());
+    w.key("render");
+    w.bool(taxonomy.render);
+    w.key("feed");
+    w.bool(taxonomy.feed);
+}
+
+/// A term as templates see it: `name`, `slug`, `path`, `permalink`, `pages` (each as
+/// listings show a page, or none without `with_pages`), `page_count`.
+pub(crate) async fn write_term(
+    db: &Database,
+    w: &mut WireWriter,
+    site: &SiteConfig,
+    taxonomy: &TaxonomyConfig,
+    term: &Term,
+    with_pages: bool,
+) -> PicanteResult<()> {
+    let route = term_route(site, taxonomy, &term.slug);
+    let base_url = &site.base_url;
+    w.map(6);
+    w.key("name");
+    w.str(&term.name);
+    w.key("slug");
+    w.str(&term.slug);
+    w.key("path");
+    w.str(&route);
+    w.key("permalink");
+    w.str(&format!("{base_url}{route}"));
+    w.key("pages");
+    if with_pages {
+        super::write_listed(db, w, &term.pages).await?;
+    } else {
+        w.list(0);
+    }
+    w.key("page_count");
+    w.int(i64::try_from(term.pages.len()).unwrap_or(i64::MAX));
+    Ok(())
+}
+
+/// The query `term_wire(key)`: the term as templates see it, with its pages, or `None`. One
+/// value for every pager of a term (each shows the whole term, as Zola's do), built once.
+pub(crate) fn term_wire_query(db: &Database, key: Generated) -> Query<'_, Option<WireValue>> {
+    Box::pin(async move {
+        let config = db.config.get(db, ()).await?;
+        let Some(kind) = config.taxonomies.iter().find(|t| t.name == key.owner) else {
+            return Ok(None);
+        };
+        let Some(term) = db.term.get(db, key.clone()).await? else { return Ok(None) };
+        let mut w = WireWriter::with_capacity(256 + 512 * term.pages.len());
+        write_term(db, &mut w, &config, kind, &term, true).await?;
+        Ok(Some(w.finish()))
+    })
+}
+
+/// Every term of the taxonomy `name` with its pages: the list page's `terms`, and
+/// `get_taxonomy`'s `items`.
+pub(crate) fn terms_query(db: &Database, name: String) -> Query<'_, WireValue> {
+    Box::pin(async move {
+        let config = db.config.get(db, ()).await?;
+        let taxonomy = db.taxonomy.get_ref(db, name.as_str()).await?;
+        let mut w = WireWriter::with_capacity(256 * taxonomy.terms.len());
+        w.list(taxonomy.terms.len());
+        if let Some(kind) = config.taxonomies.iter().find(|t| t.name == name) {
+            for term in &taxonomy.terms {
+                match db.term_wire.get(db, Generated::term(&name, &term.slug, 0)).await? {
+                    Some(wire) => w.encoded(&wire),
+                    None => write_term(db, &mut w, &config, kind, term, true).await?,
+                }
+            }
+        }
+        Ok(w.finish())
+    })
+}
+
+fn failure(message: String) -> Arc<PicanteError> {
+    PicanteError::query(message)
+}
+
+/// A keyword argument of `call`, if given.
+fn argument(call: &FunctionCall, name: &str) -> PicanteResult<Option<Value>> {
+    call.arguments
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.to_value().map_err(failure))
+        .transpose()
+}
+
+fn string(call: &FunctionCall, name: &str) -> PicanteResult<String> {
+    match argument(call, name)? {
+        Some(Value::String(s)) => Ok(s),
+        _ => Err(failure(format!("{}() needs a string `{name}` argument", call.name))),
+    }
+}
+
+fn flag(call: &FunctionCall, name: &str, default: bool) -> PicanteResult<bool> {
+    match argument(call, name)? {
+        None => Ok(default),
+        Some(Value::Bool(b)) => Ok(b),
+        Some(_) => Err(failure(format!("{}(): `{name}` must be true or false", call.name))),
+    }
+}
+
+/// `get_taxonomy(kind, required, lang)`, `get_taxonomy_url(kind, name, required, lang)` and
+/// `get_taxonomy_term(kind, term, include_pages, required, lang)`, as Zola 0.22 answers them.
+/// One language only: a `lang` other than the default finds no taxonomy.
+pub(crate) async fn function(
+    db: &Database,
+    call: &FunctionCall,
+    config: &SiteConfig,
+) -> PicanteResult<WireValue> {
+    let kind = string(call, "kind")?;
+    let required = flag(call, "required", true)?;
+    let lang = match argument(call, "lang")? {
+        None => config.default_language.clone(),
+        Some(Value::String(lang)) => lang,
+        Some(_) => return Err(failure(format!("{}(): `lang` must be a string", call.name))),
+    };
+    let Some(taxonomy) =
+        config.taxonomies.iter().find(|t| t.name == kind && lang == config.default_language)
+    else {
+        if required {
+            return Err(failure(format!(
+                "`{}` received an unknown taxonomy as kind: {kind}",
+                call.name
+            )));
+        }
+        return Ok(Value::Null.to_wire());
+    };
+    match call.name.as_str() {
+        "get_taxonomy" => {
+            let terms = db.taxonomy_terms.get_ref(db, kind.as_str()).await?;
+            let mut w = WireWriter::with_capacity(terms.as_bytes().len() + 256);
+            w.map(4);
+            w.key("kind");
+            write_config(&mut w, taxonomy);
+            w.key("lang");
+            w.str(&lang);
+            w.key("permalink");
+            w.str(&format!("{}{}", config.base_url, taxonomy_route(config, taxonomy)));
+            w.key("items");
+            w.encoded(&terms);
+            Ok(w.finish())
+        }
+        "get_taxonomy_url" => {
+            let name = string(call, "name")?;
+            let slug = crate::slug::slugify(&name, config.slugify.taxonomies);
+            let key = Generated::term(&kind, &slug, 0);
+            match db.term.get(db, key).await? {
+                Some(term) => Ok(Value::from(format!(
+                    "{}{}",
+                    config.base_url,
+                    term_route(config, taxonomy, &term.slug)
+                ))
+                .to_wire()),
+                None => Err(failure(format!(
+                    "`get_taxonomy_url`: couldn't find `{name}` in `{kind}` taxonomy"
+                ))),
+            }
+        }
+        _ => {
+            // get_taxonomy_term: by the term's name, as written.
+            let name = string(call, "term")?;
+            let include_pages = flag(call, "include_pages", true)?;
+            let slug = crate::slug::slugify(&name, config.slugify.taxonomies);
+            let term = db.term.get(db, Generated::term(&kind, &slug, 0)).await?;
+            match term.filter(|term| term.name == name) {
+                Some(term) => {
+                    let mut w = WireWriter::with_capacity(512);
+                    write_term(db, &mut w, config, taxonomy, &term, include_pages).await?;
+                    Ok(w.finish())
+                }
+                None if required => {
+                    Err(failure(format!("`get_taxonomy_term` received an unknown term: {name}")))
+                }
+                None => Ok(Value::Null.to_wire()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SlugStrategy;
+
+    fn found(
+        term: &str,
+        date: Option<&str>,
+        path: &str,
+    ) -> (String, Option<String>, String, String) {
+        (term.into(), date.map(str::to_string), format!("/{path}/"), path.into())
+    }
+
+    #[test]
+    fn terms_are_ordered_by_slug_and_their_pages_newest_first() {
+        let taxonomy = group(
+            vec![
+                found("Rust", Some("2024-01-01"), "a"),
+                found("Rust", Some("2024-03-01"), "b"),
+                found("Rust", None, "c"),
+                found("Go", Some("2024-02-01"), "a"),
+                found("Rust", Some("2024-03-01"), "a2"),
+            ],
+            SlugStrategy::On,
+        );
+        let terms: Vec<(&str, &str, Vec<&str>)> = taxonomy
+            .terms
+            .iter()
+            .map(|t| {
+                (t.name.as_str(), t.slug.as_str(), t.pages.iter().map(String::as_str).collect())
+            })
+            .collect();
+        assert_eq!(
+            terms,
+            vec![("Go", "go", vec!["a"]), ("Rust", "rust", vec!["a2", "b", "a", "c"])]
+        );
+    }
+
+    #[test]
+    fn names_with_one_slug_are_one_term() {
+        let taxonomy = group(
+            vec![found("rust", Some("2024-05-01"), "x"), found("Rust", Some("2024-01-01"), "y")],
+            SlugStrategy::On,
+        );
+        assert_eq!(taxonomy.terms.len(), 1);
+        assert_eq!(taxonomy.terms[0].name, "Rust");
+        assert_eq!(taxonomy.terms[0].pages, vec!["y", "x"]);
+    }
+}
