@@ -1,0 +1,170 @@
+//! Cells killed (SIGKILL) or stopped (SIGSTOP) at a random moment of a cold build, found as
+//! children of the host in `/proc`. A killed cell is restarted and the failed call retried
+//! once; a cell stopped for a moment must cost nothing but the moment; a cell stopped for good
+//! makes its calls time out (the host's 120 s call timeout, which nothing configures, so that
+//! kind runs in the slow mode only, beside the other families). In every case the build ends,
+//! succeeds with a clean build's outputs or fails with an error naming the cell, and the next
+//! build writes a clean build's outputs.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::support::process::{self, Run, Watched};
+use crate::support::{self, Rng, Scratch, site};
+
+const CELLS: [&str; 2] = ["cell-template", "cell-markdown"];
+
+/// What is done to the cell once found.
+#[derive(Clone, Copy)]
+pub enum Signal {
+    Kill,
+    /// Stopped, then continued after the given pause.
+    Stall(Duration),
+    /// Stopped and never continued.
+    Stop,
+}
+
+pub fn run() {
+    let mut rng = Rng::for_family("cell-signals");
+    let scratch = Scratch::new("cell-signals");
+    let span = probe(&scratch.path.join("probe"));
+    let wanted = support::injections(2, 50);
+    for cell in CELLS {
+        for stall in [false, true] {
+            let kind = if stall {
+                format!("{cell}-sigstop-then-sigcont")
+            } else {
+                format!("{cell}-sigkill")
+            };
+            let (mut injected, mut attempts) = (0, 0);
+            // A build may end before the cell is hit (then it is no injection): try again.
+            while injected < wanted && attempts < wanted * 5 {
+                attempts += 1;
+                let signal = if stall {
+                    Signal::Stall(Duration::from_millis(rng.below(800) as u64))
+                } else {
+                    Signal::Kill
+                };
+                let delay = span.mul_f64(rng.fraction() * 0.8);
+                let root = scratch.path.join(format!("{kind}-{attempts}"));
+                if let Some(outcome) = inject(&root, cell, signal, delay, Duration::from_secs(60)) {
+                    injected += 1;
+                    support::record(&kind, outcome);
+                }
+                let _ = std::fs::remove_dir_all(&root);
+            }
+        }
+    }
+}
+
+/// The slow mode's stopped-for-good cells: each waits out the host's call timeout.
+pub fn run_stops(scratch: &Path) {
+    for cell in CELLS {
+        let kind = format!("{cell}-sigstop-for-good");
+        let root = scratch.join(&kind);
+        // Generous: the call timeout, the reaping of the stopped cell, and a slow machine.
+        let limit = Duration::from_secs(300);
+        if let Some(outcome) = inject(&root, cell, Signal::Stop, Duration::ZERO, limit) {
+            support::record(&kind, outcome);
+        }
+    }
+}
+
+/// How long a cold build of the site lasts, from the host's start.
+fn probe(root: &Path) -> Duration {
+    site::write(root, 0);
+    let started = Instant::now();
+    let run = process::build(root, &["-q"], Duration::from_secs(60));
+    assert!(run.succeeded(), "probe build: {}", run.stderr);
+    let span = started.elapsed();
+    let _ = std::fs::remove_dir_all(root);
+    span
+}
+
+/// A cold build of a fresh site at `root` whose `cell` gets `signal` `delay` after it
+/// started; `None` if the build ended before the cell was hit (not an injection).
+fn inject(
+    root: &Path,
+    cell: &str,
+    signal: Signal,
+    delay: Duration,
+    limit: Duration,
+) -> Option<Result<(), String>> {
+    site::write(root, 0);
+    let mut command = process::host(&["build", "-q", "-j", "2"]);
+    command.arg(root);
+    let mut watched = Watched::spawn(command, limit);
+    let started = Instant::now();
+    let mut pid = None;
+    // The cell's pid (the host starts it when first needed), then the moment.
+    while !watched.exited() {
+        if pid.is_none() {
+            pid = watched.find(cell);
+        }
+        if pid.is_some() && started.elapsed() >= delay {
+            break;
+        }
+        std::thread::sleep(Duration::from_micros(500));
+    }
+    let hit = match pid {
+        Some(pid) if !watched.exited() && watched.find(cell) == Some(pid) => {
+            match signal {
+                Signal::Kill => process::signal(pid, libc::SIGKILL),
+                Signal::Stall(pause) => {
+                    process::signal(pid, libc::SIGSTOP);
+                    watched.stopped.push(pid);
+                    std::thread::sleep(pause);
+                    process::signal(pid, libc::SIGCONT);
+                    watched.stopped.retain(|p| *p != pid);
+                }
+                Signal::Stop => {
+                    process::signal(pid, libc::SIGSTOP);
+                    watched.stopped.push(pid);
+                }
+            }
+            true
+        }
+        _ => false,
+    };
+    let run = watched.finish();
+    if !hit {
+        return None;
+    }
+    let clean = &site::clean_outputs()[0];
+    Some(check(root, cell, signal, &run, clean))
+}
+
+fn check(
+    root: &Path,
+    cell: &str,
+    signal: Signal,
+    run: &Run,
+    clean: &site::Tree,
+) -> Result<(), String> {
+    if run.hung() || run.panicked() {
+        return Err(format!("the build with the signalled cell: {}: {}", run.exit(), run.tail()));
+    }
+    if !run.orphans.is_empty() {
+        return Err(format!("processes outlived the host: {:?}", run.orphans));
+    }
+    let must_succeed = !matches!(signal, Signal::Stop);
+    if run.succeeded() {
+        site::compare(clean, &site::snapshot(&root.join("public")))?;
+    } else if must_succeed && matches!(signal, Signal::Stall(_)) {
+        return Err(format!("a cell stopped for a moment failed the build: {}", run.tail()));
+    } else if !run.stderr.contains(&format!("`{cell}`")) {
+        return Err(format!("the build failed without naming `{cell}`: {}", run.tail()));
+    }
+    // Stopped before its hello was answered, the cell fails the hello instead.
+    if let Signal::Stop = signal
+        && !run.stderr.contains("no reply within")
+        && !run.stderr.contains("hello")
+    {
+        return Err(format!("a stopped cell's calls did not time out: {}", run.tail()));
+    }
+    let next = process::build(root, &["-q"], Duration::from_secs(60));
+    if next.hung() || next.panicked() || !next.succeeded() {
+        return Err(format!("the build after: {}: {}", next.exit(), next.tail()));
+    }
+    site::compare(clean, &site::snapshot(&root.join("public")))
+}
