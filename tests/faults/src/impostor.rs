@@ -141,27 +141,20 @@ fn scribble_forever(fd: RawFd, random: &mut Random, stream: &UnixStream) {
             }
         }
         // The host closing the link ends the impostor, as it ends a cell.
-        let mut probe = [0u8; 256];
-        match (&*stream).read_nonblocking(&mut probe) {
-            Some(0) => return,
-            _ => std::thread::sleep(Duration::from_millis(5)),
+        if link_closed(stream) {
+            return;
         }
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
-trait ReadNonBlocking {
-    /// `Some(0)` at the end of the stream, `Some(n)` for bytes read, `None` for nothing yet.
-    fn read_nonblocking(self, buf: &mut [u8]) -> Option<usize>;
-}
-
-impl ReadNonBlocking for &UnixStream {
-    fn read_nonblocking(mut self, buf: &mut [u8]) -> Option<usize> {
-        use std::io::Read;
-        match self.read(buf) {
-            Ok(n) => Some(n),
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => None,
-            Err(_) => Some(0),
-        }
+/// Whether the host has closed the (non-blocking) link: the end of the stream, or an error.
+fn link_closed(mut stream: &UnixStream) -> bool {
+    use std::io::Read;
+    let mut probe = [0u8; 256];
+    match stream.read(&mut probe) {
+        Ok(n) => n == 0,
+        Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
     }
 }
 

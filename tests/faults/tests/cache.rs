@@ -57,13 +57,18 @@ fn inject(
         name => cache.join(name),
     };
     let what = format!("{} {damage}", path.strip_prefix(root).unwrap().display());
+    let before = std::fs::read(&path).unwrap_or_default();
     damage_file(&path, damage, &cache, rng)?;
+    // A damage that leaves the meaning (`cas 1` without its newline is still `cas 1`) needs
+    // no warning; the outputs are checked all the same.
+    let same_meaning =
+        std::fs::read(&path).is_ok_and(|b| b.trim_ascii_end() == before.trim_ascii_end());
     site::set_version(root, version);
     let run = process::build(root, &[], Duration::from_secs(60));
     if run.hung() || run.panicked() || !run.succeeded() {
         return Err(format!("{what}: the build: {}: {}", run.exit(), run.tail()));
     }
-    if !run.stderr.contains("warning") {
+    if !same_meaning && !run.stderr.contains("warning") {
         return Err(format!("{what}: the build did not warn: {}", run.tail()));
     }
     site::compare(&site::clean_outputs()[version], &site::snapshot(&root.join("public")))
