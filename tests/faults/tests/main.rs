@@ -53,7 +53,8 @@ fn main() {
     // The binaries and the clean outputs, before any family: a failure here is no fault's.
     support::bin_dir();
     support::site::clean_outputs();
-    let waits = chosen("impostor").then(|| std::thread::spawn(impostor::run_timeouts));
+    // The waits on the call timeout (a family of their own for a filter: `timeouts`).
+    let waits = chosen("timeouts").then(|| std::thread::spawn(impostor::run_timeouts));
     let mut broken = Vec::new();
     for (name, family) in FAMILIES {
         if !chosen(name) {
@@ -68,7 +69,7 @@ fn main() {
     if let Some(waits) = waits
         && waits.join().is_err()
     {
-        broken.push("impostor (timeouts)");
+        broken.push("timeouts");
     }
     println!();
     let sound = support::report();
