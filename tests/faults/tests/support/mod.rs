@@ -121,7 +121,10 @@ pub fn skip(kind: &str, why: &str) {
 pub fn report() -> bool {
     let tally = TALLY.lock().unwrap_or_else(|e| e.into_inner());
     let mut sound = true;
-    for (kind, count) in tally.iter() {
+    // Kinds injected first, then those this run skipped.
+    let injected = tally.iter().filter(|(_, c)| c.injected > 0);
+    let skipped = tally.iter().filter(|(_, c)| c.injected == 0);
+    for (kind, count) in injected.chain(skipped) {
         let mut line = format!(
             "fault {kind}: injected {}, survived {}, lost {}",
             count.injected,
