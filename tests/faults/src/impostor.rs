@@ -122,8 +122,9 @@ fn scribble_forever(fd: RawFd, random: &mut Random, stream: &UnixStream) {
     stream.set_nonblocking(true).expect("a non-blocking socket");
     let mut chunk = vec![0u8; 64 << 10];
     loop {
-        // Fresh random bytes over the whole segment, a chunk at a time (a pass takes a few
-        // milliseconds, so the impostor notices the link's end promptly, as a cell does).
+        // Fresh random bytes over the segment, a randomly shifted chunk at a time: each pass
+        // leaves different gaps, and takes a few milliseconds, so that the impostor notices
+        // the link's end promptly, as a cell does.
         for byte in chunk.iter_mut() {
             *byte = random.byte();
         }
