@@ -41,8 +41,18 @@ fn main() {
     let started = Instant::now();
     // `cargo test` may pass harness flags (`--nocapture`, `--test-threads`): ignored. A
     // plain word selects the families whose names contain it.
-    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    let chosen = |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f));
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // What test runners ask first (`--list`, as libtest answers it): the families.
+    if args.iter().any(|a| a == "--list") {
+        for (name, _) in FAMILIES {
+            println!("{name}: test");
+        }
+        println!("timeouts: test");
+        return;
+    }
+    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let chosen =
+        |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
     let settings = support::settings();
     println!(
         "fault injection: seed {} (DODECA_FAULT_SEED={} replays it){}",

@@ -144,6 +144,15 @@ pub fn report() -> bool {
             println!("\nLOST fault {kind}: {why}");
         }
     }
+    // libtest's summary line, one "test" per kind, so that totals read from test output
+    // (`.ci/run`'s last line) count the kinds too.
+    let lost = tally.iter().filter(|(_, c)| !c.lost.is_empty()).count();
+    let skipped = tally.iter().filter(|(_, c)| c.injected == 0).count();
+    println!(
+        "\ntest result: {}. {} passed; {lost} failed; {skipped} ignored; 0 measured; 0 filtered out",
+        if sound { "ok" } else { "FAILED" },
+        tally.len() - lost - skipped,
+    );
     sound
 }
 
