@@ -61,16 +61,18 @@ pub fn run() {
 pub fn run_stops(scratch: &Path) {
     let span = probe(&scratch.join("stop-probe"));
     std::thread::scope(|scope| {
-        for cell in CELLS {
+        let each = (0..crate::impostor::TIMEOUT_INJECTIONS).flat_map(|n| CELLS.map(|c| (n, c)));
+        for (n, cell) in each {
             scope.spawn(move || {
                 let kind = format!("{cell}-sigstop-for-good");
-                let root = scratch.join(&kind);
+                let root = scratch.join(format!("{kind}-{n}"));
                 // Generous: the call timeout, the reaping of the stopped cell, a slow machine.
                 let limit = Duration::from_secs(300);
-                // A third of a build in, past the cells' hellos, in the renders; earlier when
-                // the build ended first (then it was no injection).
+                // Early (the host starts its cells first thing; their hellos take well under
+                // a millisecond), so that the build cannot end first on a loaded machine;
+                // earlier still if it did (then it was no injection).
                 for attempt in 1..=5 {
-                    let delay = span / (3 * attempt);
+                    let delay = (span / 8).min(Duration::from_millis(60)) / attempt;
                     let _ = std::fs::remove_dir_all(&root);
                     if let Some(outcome) = inject(&root, cell, Signal::Stop, delay, limit) {
                         support::record(&kind, outcome);

@@ -28,6 +28,10 @@ const WAITING: &[(&str, &str)] = &[("silent", "no reply within"), ("wrong-id", "
 
 const CELLS: [&str; 2] = ["cell-template", "cell-markdown"];
 
+/// Injections per cell of each kind that waits for the call timeout, all at once (18 hosts
+/// that mostly wait; many more would load two cores enough to time out real cells' hellos).
+pub const TIMEOUT_INJECTIONS: usize = 3;
+
 pub fn run() {
     let mut rng = Rng::for_family("impostor");
     let scratch = Scratch::new("impostor");
@@ -73,11 +77,11 @@ pub fn run_timeouts() {
     let mut rng = Rng::for_family("impostor-timeouts");
     std::thread::scope(|scope| {
         for (mode, says) in WAITING {
-            for cell in CELLS {
+            for (n, cell) in (0..TIMEOUT_INJECTIONS).flat_map(|n| CELLS.map(|cell| (n, cell))) {
                 let seed = rng.next_u64();
                 let path = scratch.path.clone();
                 scope.spawn(move || {
-                    let root = path.join(format!("{mode}-{cell}"));
+                    let root = path.join(format!("{mode}-{cell}-{n}"));
                     let limit = Duration::from_secs(300);
                     let outcome = inject(&root, &path, cell, mode, says, seed, limit);
                     support::record(&format!("impostor-{mode}"), outcome);
