@@ -286,8 +286,14 @@ impl Outputs {
         if recorded.is_none() {
             match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
                 Ok(mut file) => {
-                    std::io::Write::write_all(&mut file, bytes).map_err(fail)?;
-                    let stamp = Stamp::of(&file.metadata().map_err(fail)?);
+                    // A write that fails (a full disk) leaves no part of a page behind: the
+                    // file is ours alone, created just now.
+                    let written = std::io::Write::write_all(&mut file, bytes)
+                        .and_then(|()| file.metadata())
+                        .inspect_err(|_| {
+                            let _ = std::fs::remove_file(&path);
+                        });
+                    let stamp = Stamp::of(&written.map_err(fail)?);
                     cas.set_name_tagged(&name, hash, stamp.tag());
                     return Ok((true, stamp));
                 }
@@ -307,10 +313,21 @@ impl Outputs {
             }
             file => file.map_err(fail)?,
         };
-        std::io::Write::write_all(&mut file, bytes).map_err(fail)?;
-        let stamp = Stamp::of(&file.metadata().map_err(fail)?);
+        // A replacement that fails (a full disk, a directory made read-only) leaves the old
+        // file as it was and no temporary file beside it.
+        let written = std::io::Write::write_all(&mut file, bytes).and_then(|()| file.metadata());
         drop(file);
-        std::fs::rename(&temporary, &path).map_err(fail)?;
+        let renamed = written.and_then(|metadata| {
+            std::fs::rename(&temporary, &path)?;
+            Ok(metadata)
+        });
+        let stamp = Stamp::of(
+            &renamed
+                .inspect_err(|_| {
+                    let _ = std::fs::remove_file(&temporary);
+                })
+                .map_err(fail)?,
+        );
         cas.set_name_tagged(&name, hash, stamp.tag());
         Ok((true, stamp))
     }
