@@ -196,7 +196,7 @@ impl Cells {
     }
 
     /// Runs `call` on the slot's cell; if the link fails (the cell crashed or was killed),
-    /// restarts the cell and runs `call` once more.
+    /// restarts the cell and runs `call` once more. A call that times out stops the cell.
     pub(crate) async fn call<T, F, Fut>(&self, slot: &CellSlot, call: F) -> Result<T, CellError>
     where
         F: Fn(Connection) -> Fut,
@@ -208,6 +208,14 @@ impl Cells {
                 self.discard(slot, &connection);
                 let connection = self.connection(slot)?;
                 call(connection).await.map_err(|error| CellError::Call { name: slot.name, error })
+            }
+            // A cell that let a call time out is hung (stopped, stuck in a loop): kept, it
+            // would make every later call wait the whole timeout too. It is stopped, so the
+            // calls still waiting on it fail over to a new one, and the next call starts one.
+            // This call is not retried: what hung the cell may be in its request.
+            Err(error @ RpcError::Timeout { .. }) => {
+                self.discard(slot, &connection);
+                Err(CellError::Call { name: slot.name, error })
             }
             other => other.map_err(|error| CellError::Call { name: slot.name, error }),
         }

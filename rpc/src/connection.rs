@@ -105,6 +105,13 @@ impl Inner {
         self.next_id.fetch_add(2, Ordering::Relaxed)
     }
 
+    /// Whether `request_id` is one this side has issued: ours are every other number from
+    /// the first (by side), below the next one to issue.
+    fn issued(&self, request_id: u64) -> bool {
+        let next = self.next_id.load(Ordering::Relaxed);
+        request_id < next && request_id % 2 == next % 2
+    }
+
     pub(crate) fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
     }
@@ -166,6 +173,15 @@ impl Inner {
     pub(crate) fn route(&self, frame: Frame) -> Option<Job> {
         match frame.kind {
             Kind::Response | Kind::Error => {
+                // A reply to an id this side never issued: a peer that answers wrong ids
+                // would otherwise leave each of our calls to wait for its timeout.
+                if !self.issued(frame.request_id) {
+                    self.say_goodbye_and_close(format!(
+                        "protocol error: a reply to request {}, which was never made on this link",
+                        frame.request_id
+                    ));
+                    return None;
+                }
                 // None: a late reply to a call that timed out or was dropped.
                 if let Some(call) = self.pending.take(frame.request_id) {
                     call.complete(if frame.kind == Kind::Response {

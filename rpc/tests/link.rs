@@ -277,3 +277,23 @@ fn a_peer_that_never_says_hello_is_refused() {
     assert!(matches!(err, RpcError::Protocol(_)), "{err:?}");
     drop(b);
 }
+
+#[test]
+fn a_reply_to_a_request_never_made_closes_the_link_at_once_instead_of_leaving_calls_to_time_out() {
+    let (host, mut peer) = RawPeer::connect(Config::default());
+    let caller = std::thread::spawn(move || rpc::block_on(host.call(1, b"waiting".to_vec())));
+    let request = peer.read_frame().expect("our call");
+    // An answer to an id the host never used (ours are odd from 1, and only one was issued).
+    let forged = rpc::frame::Frame {
+        kind: rpc::frame::Kind::Response,
+        request_id: request.request_id + 200,
+        parent_id: 0,
+        method_id: 1,
+        payload: Vec::new(),
+    };
+    peer.send_raw(&forged.encode());
+    let goodbye = peer.goodbye().expect("a goodbye");
+    assert!(goodbye.contains("never made on this link"), "{goodbye}");
+    // The call waiting for its real reply fails now, not at its timeout.
+    assert!(matches!(caller.join().unwrap(), Err(RpcError::PeerClosed { .. })));
+}
