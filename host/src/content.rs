@@ -155,6 +155,53 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
     })
 }
 
+/// Zola's `markdown` filter: `text` rendered as a page's body is (the site's `[markdown]`
+/// options, internal links resolved), without the paragraph around it when `inline`. A
+/// problem in the text is an error naming the filter.
+pub(crate) async fn markdown_filter(
+    db: &Database,
+    text: &str,
+    inline: bool,
+) -> picante::PicanteResult<String> {
+    let config = db.config.get(db, ()).await?;
+    // An empty front matter first, so that text opening with `---` is a rule, not YAML.
+    let request = RenderMarkdown {
+        path: "(the markdown filter)".into(),
+        source: format!("+++\n+++\n{text}"),
+        permalink: String::new(),
+        options: markdown_options(db, &config)?,
+    };
+    let server = markdown_host::Server(MarkdownHost { db });
+    let reply = db
+        .cells
+        .call(&db.cells.markdown, |connection| {
+            let (request, server) = (&request, &server);
+            async move { markdown::Client::new(connection).with(server).render(request).await }
+        })
+        .await
+        .map_err(cell_query_error)?;
+    let html = match reply {
+        MarkdownReply::Rendered(rendered) => rendered.html,
+        MarkdownReply::Problem(problem) => {
+            return Err(picante::PicanteError::query(format!(
+                "markdown: {} (line {} of its text)",
+                problem.message,
+                problem.line.saturating_sub(2)
+            )));
+        }
+    };
+    let html = links::resolve(db, "(the markdown filter)", text, &html, &config.base_url).await?;
+    if !inline {
+        return Ok(html);
+    }
+    let trimmed = html.trim_end();
+    Ok(match trimmed.strip_prefix("<p>").and_then(|rest| rest.strip_suffix("</p>")) {
+        // One paragraph only: a `</p><p>` inside means several, kept as they are.
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => html,
+    })
+}
+
 /// How the markdown cell renders this site's pages: the config's `[markdown]` and `[slugify]
 /// anchors`, and whether the site overrides Zola's anchor-link and summary-cutoff templates
 /// (each a dependency of the page: adding one renders the pages again).

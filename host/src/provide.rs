@@ -139,6 +139,11 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
             }
             Ok(crate::render::page_wire(&page, &config))
         }
+        "markdown" => {
+            let text = string("text")?;
+            let inline = matches!(argument("inline").transpose()?, Some(Value::Bool(true)));
+            Ok(Value::from(crate::content::markdown_filter(db, &text, inline).await?).to_wire())
+        }
         "get_taxonomy" | "get_taxonomy_url" | "get_taxonomy_term" => {
             crate::listings::taxonomy::function(db, call, &config).await
         }
