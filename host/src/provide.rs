@@ -115,7 +115,9 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
                 if page.meta.draft {
                     return Err(missing());
                 }
-                return Ok(section_metadata_wire(&crate::tree::entry_of(&page), &config.base_url));
+                let subsections = db.subsections.get_ref(db, path.as_str()).await?;
+                let entry = crate::tree::entry_of(&page);
+                return Ok(section_metadata_wire(&entry, &subsections, &config.base_url));
             }
             let listed = db.section_listing.get_ref(db, path.as_str()).await?;
             let section = listed.as_ref().ok_or_else(missing)?;

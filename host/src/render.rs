@@ -67,8 +67,9 @@ pub(crate) async fn context(
                 }
                 w.key("subsections");
                 w.list(listed.subsections.len());
+                // As Zola: their paths under `content/` (for `get_section`), not their routes.
                 for subsection in &listed.subsections {
-                    w.str(&crate::routes::section_route(subsection));
+                    w.str(subsection);
                 }
             }
             None => write_own(&mut w, page, &permalink, config, 0),
@@ -237,19 +238,30 @@ fn write_entry(w: &mut WireWriter, entry: &Entry, base_url: &str) {
     w.str(&entry.route);
 }
 
-/// A section as `get_section` returns it: its own listing fields and its listed pages.
+/// A section as `get_section` returns it: its own listing fields, its listed pages and its
+/// subsections' paths.
 pub(crate) fn section_wire(section: &Section, base_url: &str) -> WireValue {
-    section_wire_of(&section.entry, &section.pages, base_url)
+    section_wire_of(&section.entry, &section.pages, &section.subsections, base_url)
 }
 
-/// A section as `get_section(..., metadata_only=true)` returns it: no pages (Zola's meaning).
-pub(crate) fn section_metadata_wire(entry: &Entry, base_url: &str) -> WireValue {
-    section_wire_of(entry, &[], base_url)
+/// A section as `get_section(..., metadata_only=true)` returns it: no pages (Zola's meaning),
+/// its subsections' paths still.
+pub(crate) fn section_metadata_wire(
+    entry: &Entry,
+    subsections: &[String],
+    base_url: &str,
+) -> WireValue {
+    section_wire_of(entry, &[], subsections, base_url)
 }
 
-fn section_wire_of(entry: &Entry, pages: &[Entry], base_url: &str) -> WireValue {
+fn section_wire_of(
+    entry: &Entry,
+    pages: &[Entry],
+    subsections: &[String],
+    base_url: &str,
+) -> WireValue {
     let mut w = WireWriter::with_capacity(64 + 128 * pages.len());
-    w.map(5);
+    w.map(6);
     w.key("title");
     w.opt_str(entry.title.as_deref());
     w.key("description");
@@ -262,6 +274,11 @@ fn section_wire_of(entry: &Entry, pages: &[Entry], base_url: &str) -> WireValue 
     w.list(pages.len());
     for page in pages {
         write_entry(&mut w, page, base_url);
+    }
+    w.key("subsections");
+    w.list(subsections.len());
+    for subsection in subsections {
+        w.str(subsection);
     }
     w.finish()
 }

@@ -162,8 +162,9 @@ pub(crate) async fn write_section_pager(
     let subsections = db.subsections.get_ref(db, page.path.as_str()).await?;
     w.key("subsections");
     w.list(subsections.len());
+    // As Zola: their paths under `content/` (for `get_section`), not their routes.
     for subsection in subsections.iter() {
-        w.str(&crate::content::route_of(subsection));
+        w.str(subsection);
     }
     w.key("paginator");
     let key = Generated::section(Kind::SectionPager, &page.path, n);
