@@ -98,6 +98,8 @@ pub struct Database {
     pub(crate) assets_of: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
     /// Every alias's redirect page (`redirects.rs`).
     pub(crate) redirects: Arc<DerivedIngredient<Database, (), Arc<crate::redirects::Redirects>>>,
+    /// `robots.txt`, `404.html`, `sitemap.xml` (`site_files.rs`).
+    pub(crate) site_file: Arc<DerivedIngredient<Database, String, Option<Arc<PageOutput>>>>,
     pub(crate) page_exists: Arc<DerivedIngredient<Database, String, bool>>,
     /// The content files whose routes are refused (bad segments, or claimed twice).
     pub(crate) routes: Arc<DerivedIngredient<Database, (), Arc<RouteCheck>>>,
@@ -220,6 +222,7 @@ impl Database {
             &*self.assets,
             &*self.assets_of,
             &*self.redirects,
+            &*self.site_file,
             &*self.page_exists,
             &*self.section_index,
             &*self.render,
@@ -287,6 +290,7 @@ impl Database {
             assets: input(43, "assets"),
             assets_of: derived(44, "assets_of", crate::assets::assets_of_query),
             redirects: derived(45, "redirects", crate::redirects::redirects_query),
+            site_file: derived(46, "site_file", crate::site_files::site_file_query),
             // Generated pages (`listings/`): ids from 60.
             page_terms: derived(60, "page_terms", taxonomy::page_terms_query),
             taxonomy: derived(61, "taxonomy", taxonomy::taxonomy_query),
@@ -338,6 +342,7 @@ impl Database {
         registry.register(db.assets.clone());
         registry.register(db.assets_of.clone());
         registry.register(db.redirects.clone());
+        registry.register(db.site_file.clone());
         registry.register(db.page_terms.clone());
         registry.register(db.taxonomy.clone());
         registry.register(db.term.clone());

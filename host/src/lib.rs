@@ -85,6 +85,7 @@ mod scan;
 mod serve;
 mod shortcodes;
 mod site;
+mod site_files;
 mod slug;
 mod starter;
 mod templates;

@@ -463,6 +463,10 @@ impl Site {
             steps.run("redirects", || self.write_redirects(&outputs, &live, &mut report))?;
         live.extend(redirects);
         live.sort_unstable();
+        let site_files =
+            steps.run("site files", || self.write_site_files(&outputs, &live, &mut report))?;
+        live.extend(site_files);
+        live.sort_unstable();
         report.removed =
             steps.run("remove", || outputs.remove_stale(&self.cas, live, &mut report.warnings))?;
         steps.run("save", || self.save_records(&outputs))?;

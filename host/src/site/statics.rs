@@ -210,3 +210,45 @@ impl Site {
         Ok(live)
     }
 }
+
+impl Site {
+    /// Writes `robots.txt`, `404.html` and `sitemap.xml` (`site_files.rs`), each unless the
+    /// config turns it off or a static file of that name is written already (the site's own
+    /// file wins, as it does in Zola). `taken`: the outputs written so far (sorted).
+    pub(super) fn write_site_files(
+        &self,
+        outputs: &Outputs,
+        taken: &[String],
+        report: &mut BuildReport,
+    ) -> Result<Vec<String>, HostError> {
+        let db = &*self.db;
+        let mut live = Vec::new();
+        for name in crate::site_files::SITE_FILES {
+            if taken.binary_search_by(|t| t.as_str().cmp(name)).is_ok() {
+                continue;
+            }
+            let output = match pollster::block_on(db.site_file.get(db, name.to_string())) {
+                Ok(Some(output)) => output,
+                Ok(None) => continue,
+                Err(error) => {
+                    match crate::error::site_error(&error) {
+                        Some(site) => report.errors.push(site.clone()),
+                        None => report.errors.push(SiteError::in_file(
+                            format!("templates/{name}"),
+                            error.to_string(),
+                        )),
+                    }
+                    continue;
+                }
+            };
+            if outputs.write_page(&self.cas, &output)? == Some(true) {
+                report.written += 1;
+                report.written_files.push(output.rel.clone());
+            } else {
+                report.unchanged += 1;
+            }
+            live.push(output.rel.clone());
+        }
+        Ok(live)
+    }
+}
