@@ -142,7 +142,7 @@ fn proto_seeds(seeds: &mut Seeds) -> Result<(), Error> {
         "markdown_reply",
         MarkdownReply::Rendered(page).encode_payload()?,
     )?;
-    let problem = MarkdownReply::Problem(PageProblem { message: "bad".into(), line: 3 });
+    let problem = MarkdownReply::Problem(PageProblem { message: "bad".into(), line: 3, column: Some(7) });
     seeds.put("proto_messages", "markdown_problem", problem.encode_payload()?)?;
     Ok(())
 }

@@ -312,10 +312,15 @@ impl Series {
         let first = self.samples.first().map_or(0, |s| s.1);
         let last = self.samples.last().map_or(0, |s| s.1);
         let (max_round, max) = self.samples.iter().copied().max_by_key(|s| s.1).unwrap_or((0, 0));
+        // Halfway, to tell a warm-up that levels off from growth that goes on.
+        let (half_round, half) =
+            self.samples.get(self.samples.len() / 2).copied().unwrap_or((0, 0));
         let ratio = if first == 0 { 0.0 } else { last as f64 / first as f64 };
+        let ratio_half = if half == 0 { 0.0 } else { last as f64 / half as f64 };
         format!(
-            "soak_{name} first{unit}={first} last{unit}={last} max{unit}={max} (round {max_round}) \
-             last_vs_first={ratio:.3} samples={}",
+            "soak_{name} first{unit}={first} half{unit}={half} (round {half_round}) last{unit}={last} \
+             max{unit}={max} (round {max_round}) last_vs_first={ratio:.3} last_vs_half={ratio_half:.3} \
+             samples={}",
             self.samples.len()
         )
     }
@@ -388,13 +393,28 @@ fn main() -> ExitCode {
         model.others
     );
 
-    let (mut rss, mut fds, mut threads, mut cas) =
-        (Series::default(), Series::default(), Series::default(), Series::default());
+    let [mut rss, mut cas, mut blobs, mut fds, mut threads] =
+        std::array::from_fn(|_| Series::default());
     let mut sample = |round: u64| {
-        rss.samples.push((round, rss_kib()));
-        fds.samples.push((round, entries("/proc/self/fd")));
-        threads.samples.push((round, entries("/proc/self/task")));
-        cas.samples.push((round, bytes_under(&cache)));
+        let blob_files = files_under(&cache.join("blobs")).len() as u64;
+        let figures = [
+            rss_kib(),
+            bytes_under(&cache),
+            blob_files,
+            entries("/proc/self/fd"),
+            entries("/proc/self/task"),
+        ];
+        // Every sample on stderr as it is taken: the whole curve, not only its ends.
+        eprintln!(
+            "soak_sample round={round} host_rss_kib={} cache_bytes={} cache_blobs={} open_fds={} \
+             threads={}",
+            figures[0], figures[1], figures[2], figures[3], figures[4]
+        );
+        for (series, figure) in
+            [&mut rss, &mut cas, &mut blobs, &mut fds, &mut threads].into_iter().zip(figures)
+        {
+            series.samples.push((round, figure));
+        }
     };
     let mut failures = check(&public, &model);
     sample(0);
@@ -434,6 +454,11 @@ fn main() -> ExitCode {
     );
     println!("{}", rss.line("host_rss", "_kib"));
     println!("{}", cas.line("cache_bytes", ""));
+    println!(
+        "{} (static files live at the end: {})",
+        blobs.line("cache_blobs", ""),
+        model.statics.len()
+    );
     println!("{}", fds.line("open_fds", ""));
     println!("{}", threads.line("threads", ""));
     println!(
