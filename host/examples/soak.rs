@@ -258,15 +258,15 @@ fn check(public: &Path, model: &Model) -> Vec<String> {
         if !html.contains(&page.title) {
             failures.push(format!("page {i}: {rel} lacks its title {:?}", page.title));
         }
-        if let Some(marker) = &page.marker {
-            if !html.contains(marker) {
-                failures.push(format!("page {i}: {rel} lacks its body marker {marker:?}"));
-            }
+        if let Some(marker) = &page.marker
+            && !html.contains(marker)
+        {
+            failures.push(format!("page {i}: {rel} lacks its body marker {marker:?}"));
         }
-        if let Some(marker) = &model.template {
-            if !html.contains(marker) {
-                failures.push(format!("page {i}: {rel} lacks the template marker {marker:?}"));
-            }
+        if let Some(marker) = &model.template
+            && !html.contains(marker)
+        {
+            failures.push(format!("page {i}: {rel} lacks the template marker {marker:?}"));
         }
     }
     for s in 0..common::SECTIONS {
