@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
     let file_text = format!("{fence}\n{text}\n{fence}\nbody\n");
     if let Err(error) = host::parse_front_matter(text, format, file, &file_text, 2) {
         if let Some(line) = error.line {
-            assert!(line >= 1 && line as usize <= file_text.lines().count() + 1, "{error:?}");
+            // YAML counts a lone carriage return as a line break too (as old Mac files have
+            // them), so the bound counts both.
+            let breaks = file_text.bytes().filter(|b| matches!(b, b'\n' | b'\r')).count();
+            assert!(line >= 1 && line as usize <= breaks + 1, "{error:?}");
         }
     }
 });

@@ -18,6 +18,10 @@ fuzz_target!(|data: &[u8]| {
     // Region 0: the ring the writer pushes descriptors into; region 1: the writer's heap.
     let reader = Segment::builder().ring(4096).heap(64 * 1024).build().expect("segment");
     let writer = Segment::attach(reader.fd().try_clone_to_owned().expect("dup")).expect("attach");
+    // The reader's ends, taken before the writer does anything, as a host takes them when it
+    // starts a cell: what is checked afterwards is what they make of the damage.
+    let heap = reader.heap(1).expect("heap");
+    let mut ring = reader.consumer(0).expect("consumer");
     {
         let heap = writer.heap(1).expect("heap");
         let mut ring = writer.producer(0).expect("producer");
@@ -43,8 +47,6 @@ fuzz_target!(|data: &[u8]| {
             map[offset % len] = poke[4];
         }
     }
-    let heap = reader.heap(1).expect("heap");
-    let mut ring = reader.consumer(0).expect("consumer");
     // A damaged ring can only hold so many records; the bound keeps a bug a crash, not a hang.
     for _ in 0..64 {
         let Ok(record) = ring.try_pop() else { break };
