@@ -94,6 +94,22 @@ mod tree;
 mod values;
 pub mod watch;
 
+/// Entry points for the fuzz targets (`fuzz/`) into decoders that are not otherwise public;
+/// not part of the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Parses and checks a config file's text as `config.toml`; `Err` is the site error a
+    /// build would report.
+    pub fn parse_config(text: &str) -> Result<crate::SiteConfig, crate::SiteError> {
+        crate::config::parse("config.toml", text)
+    }
+
+    /// Decodes `dodeca.scan` bytes; `Err` is the reason a build would ignore the file.
+    pub fn decode_saved_state(bytes: &[u8]) -> Result<(), String> {
+        crate::cache::state::SavedState::decode(bytes).map(|_| ())
+    }
+}
+
 pub use cache::{CacheAction, CacheReport, cache};
 pub use cells::{CellError, Cells};
 pub use config::{
