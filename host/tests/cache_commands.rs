@@ -30,9 +30,10 @@ fn stats_counts_the_cache_files_blobs_and_memos_of_each_query() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("dodeca.bin: ") && text.contains("version this host's"), "{text}");
-    assert!(text.contains("dodeca.scan: ") && text.contains("8 pages, 9 outputs"), "{text}");
+    // Eight pages' and the stylesheet's outputs, and the three site-wide files.
+    assert!(text.contains("dodeca.scan: ") && text.contains("8 pages, 12 outputs"), "{text}");
     assert!(text.contains("blobs: 1,"), "one static file: {text}");
-    assert!(text.contains("(9 output records)"), "{text}");
+    assert!(text.contains("(12 output records)"), "{text}");
     // Eight renders (the draft's render is a memo too: `None`).
     let render = text.lines().find(|l| l.trim_start().starts_with("render ")).unwrap();
     assert!(render.contains("derived") && render.contains("9/9"), "{render}");

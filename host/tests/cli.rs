@@ -14,7 +14,8 @@ fn init_creates_a_site_that_builds_and_clean_removes_its_output() {
     let out = host().arg("build").arg(&site).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let summary = String::from_utf8_lossy(&out.stdout);
-    assert!(summary.starts_with("3 pages: 3 written"), "{summary}");
+    // Three pages and the site-wide files (`404.html`, `robots.txt`, `sitemap.xml`).
+    assert!(summary.starts_with("3 pages: 6 written"), "{summary}");
     let index = std::fs::read_to_string(site.join("public/index.html")).unwrap();
     assert!(index.contains("Hello"), "{index}");
     // init refuses to overwrite.

@@ -58,6 +58,9 @@ struct Built {
     site: Site,
 }
 
+/// The site-wide files every build writes (`robots.txt`, `404.html`, `sitemap.xml`).
+const SITE_FILES: [&str; 3] = ["404.html", "robots.txt", "sitemap.xml"];
+
 impl Built {
     /// Copies the fixture and builds it, checking the cold build rendered and wrote it all.
     fn cold(name: &str, read_memo: bool) -> Built {
@@ -70,6 +73,8 @@ impl Built {
         let cold = built.rebuild();
         let mut written: Vec<&str> = EVERY_PAGE_OUTPUT.to_vec();
         written.push(STYLESHEET);
+        // Zola's site-wide files, written by every site's first build.
+        written.extend(SITE_FILES);
         written.sort_unstable();
         assert_built(&cold, EVERY_PAGE, &written);
         built
@@ -225,7 +230,9 @@ both_ways! {
     fn no_change_renders_and_writes_nothing(built) {
         let report = built.rebuild();
         assert_built(&report, &[], &[]);
-        assert_eq!((report.removed, report.unchanged), (0, EVERY_PAGE_OUTPUT.len() + 1));
+        // Every page, the stylesheet and the site-wide files, all up to date.
+        let outputs = EVERY_PAGE_OUTPUT.len() + 1 + SITE_FILES.len();
+        assert_eq!((report.removed, report.unchanged), (0, outputs));
     }
 }
 
@@ -400,7 +407,8 @@ both_ways! {
             "+++\ntitle = \"Third post\"\nweight = 3\ntemplate = \"post.html\"\n+++\nThird body.\n",
         );
         let pages = ["_index.md", "blog/_index.md", "blog/third.md"];
-        let outputs = ["blog/index.html", "blog/third/index.html", "index.html"];
+        // The sitemap lists the new page too.
+        let outputs = ["blog/index.html", "blog/third/index.html", "index.html", "sitemap.xml"];
         assert_built(&built.rebuild(), &pages, &outputs);
         assert!(built.output("blog/index.html").ends_with(
             "Second post</a><a class=\"card\" href=\"https://fixture.example/blog/third/\">\
@@ -415,10 +423,12 @@ both_ways! {
     fn deleting_a_page_removes_its_output_and_renders_the_listings_of_its_section(built) {
         built.remove("content/docs/usage.md");
         let report = built.rebuild();
-        assert_built(&report, &["_index.md", "docs/_index.md"], &["docs/index.html", "index.html"]);
+        let outputs = ["docs/index.html", "index.html", "sitemap.xml"];
+        assert_built(&report, &["_index.md", "docs/_index.md"], &outputs);
         assert_eq!(report.removed, 1);
         assert!(!built.output_exists("docs/usage/index.html"));
         assert!(!built.output("index.html").contains("Usage"));
+        assert!(!built.output("sitemap.xml").contains("/docs/usage/"));
         built.assert_outputs_match_a_cold_build();
     }
 }
@@ -430,7 +440,13 @@ both_ways! {
         built.rename("content/docs/usage.md", "content/blog/usage.md");
         let report = built.rebuild();
         let pages = ["_index.md", "blog/_index.md", "blog/usage.md", "docs/_index.md"];
-        let outputs = ["blog/index.html", "blog/usage/index.html", "docs/index.html", "index.html"];
+        let outputs = [
+            "blog/index.html",
+            "blog/usage/index.html",
+            "docs/index.html",
+            "index.html",
+            "sitemap.xml",
+        ];
         assert_built(&report, &pages, &outputs);
         assert_eq!(report.removed, 1);
         assert!(!built.output_exists("docs/usage/index.html"));
@@ -446,7 +462,7 @@ both_ways! {
         let cold = common::snapshot(&built.root.join("public"));
         built.edit("content/blog/draft.md", "draft = true", "draft = false");
         let pages = ["_index.md", "blog/_index.md", "blog/draft.md"];
-        let outputs = ["blog/draft/index.html", "blog/index.html", "index.html"];
+        let outputs = ["blog/draft/index.html", "blog/index.html", "index.html", "sitemap.xml"];
         assert_built(&built.rebuild(), &pages, &outputs);
         assert!(built.output("blog/draft/index.html").contains("<p>Not yet.</p>"));
         assert!(built.output("blog/index.html").contains(">Draft post</a>"));
@@ -454,7 +470,8 @@ both_ways! {
 
         built.edit("content/blog/draft.md", "draft = false", "draft = true");
         let report = built.rebuild();
-        assert_built(&report, &["_index.md", "blog/_index.md"], &["blog/index.html", "index.html"]);
+        let outputs = ["blog/index.html", "index.html", "sitemap.xml"];
+        assert_built(&report, &["_index.md", "blog/_index.md"], &outputs);
         assert_eq!(report.removed, 1);
         assert!(!built.output_exists("blog/draft/index.html"));
         let back = common::snapshot(&built.root.join("public"));

@@ -87,6 +87,7 @@ fn a_new_newest_page_shifts_every_pager() {
             "blog/index.html",
             "blog/page/2/index.html",
             "blog/page/3/index.html",
+            "sitemap.xml",
         ],
     );
     built.assert_outputs_match_a_cold_build();
@@ -101,7 +102,7 @@ fn a_pager_left_empty_is_removed_and_the_others_say_so() {
     assert_built(
         &report,
         &["/blog/page/2/", "blog/_index.md"],
-        &["blog/index.html", "blog/page/2/index.html"],
+        &["blog/index.html", "blog/page/2/index.html", "sitemap.xml"],
     );
     assert_eq!(report.removed, 2, "blog/d/ and blog/page/3/");
     assert!(!built.output_exists("blog/page/3/index.html"));

@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use host::{BuildReport, Site};
 
-/// Every output of the valid site.
+/// Every output of the valid site (sorted), the site-wide files included.
 const VALID_OUTPUTS: &[&str] = &[
+    "404.html",
     "about/index.html",
     "blog/first/index.html",
     "blog/index.html",
@@ -21,6 +22,8 @@ const VALID_OUTPUTS: &[&str] = &[
     "docs/setup/index.html",
     "docs/usage/index.html",
     "index.html",
+    "robots.txt",
+    "sitemap.xml",
 ];
 
 /// The valid site with an invalid overlay, copied into a scratch directory and opened.

@@ -99,7 +99,8 @@ fn a_new_term_gets_its_page() {
     assert_built(
         &report,
         &["/blog/page/3/", "/tags/", "/tags/web/", "/tags/zig-lang/", "blog/e.md"],
-        &["tags/index.html", "tags/zig-lang/index.html"],
+        // The sitemap lists the new term's page.
+        &["sitemap.xml", "tags/index.html", "tags/zig-lang/index.html"],
     );
     assert!(built.output("tags/index.html").contains(">Zig Lang</a> 1"));
     built.assert_outputs_match_a_cold_build();
@@ -121,7 +122,7 @@ fn a_term_left_without_pages_loses_its_page() {
             "/tags/",
             "blog/c.md",
         ],
-        &["tags/index.html"],
+        &["sitemap.xml", "tags/index.html"],
     );
     assert_eq!(report.removed, 1);
     assert!(!built.output_exists("tags/go/index.html"));

@@ -1,0 +1,117 @@
+//! robots.txt, 404.html and sitemap.xml: Zola's built-in ones, a site's own templates instead,
+//! the config's switches, and a static file of the same name winning.
+
+mod common;
+
+use common::{open, remove_unless_failing, temp, write};
+
+fn site(name: &str, config_extra: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let sandbox = temp(&format!("site-files-{name}"));
+    let root = sandbox.join("site");
+    write(
+        &root,
+        "config.toml",
+        &format!("title = \"T\"\nbase_url = \"https://s.example\"\n{config_extra}"),
+    );
+    write(&root, "content/_index.md", "+++\n+++\n");
+    write(&root, "content/blog/_index.md", "+++\ntitle = \"Blog\"\n+++\n");
+    write(&root, "content/blog/a.md", "+++\ntitle = \"A\"\ndate = 2024-01-05\n+++\nBody.\n");
+    write(
+        &root,
+        "content/blog/b.md",
+        "+++\ntitle = \"B\"\ndate = 2024-01-06\nupdated = 2024-02-01T10:00:00Z\n+++\n",
+    );
+    write(&root, "content/blog/hidden.md", "+++\ntitle = \"H\"\ndraft = true\n+++\n");
+    write(&root, "templates/index.html", "home");
+    write(&root, "templates/section.html", "section");
+    write(&root, "templates/page.html", "page:{{ page.content | safe }}");
+    (sandbox, root)
+}
+
+fn read(root: &std::path::Path, rel: &str) -> String {
+    std::fs::read_to_string(root.join("public").join(rel))
+        .unwrap_or_else(|e| panic!("public/{rel}: {e}"))
+}
+
+#[test]
+fn zola_s_built_in_robots_404_and_sitemap_are_written() {
+    let (sandbox, root) = site("built-in", "");
+    let report = open(&root).build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(
+        read(&root, "robots.txt"),
+        "User-agent: *\nDisallow:\nAllow: /\nSitemap: https://s.example/sitemap.xml\n"
+    );
+    assert_eq!(
+        read(&root, "404.html"),
+        "<!doctype html>\n<title>404 Not Found</title>\n<h1>404 Not Found</h1>\n"
+    );
+    let url = |loc: &str, lastmod: Option<&str>| match lastmod {
+        Some(lastmod) => format!(
+            "    <url>\n        <loc>{loc}</loc>\n        <lastmod>{lastmod}</lastmod>\n    </url>\n"
+        ),
+        None => format!("    <url>\n        <loc>{loc}</loc>\n    </url>\n"),
+    };
+    // Sorted by permalink; a draft is not listed; `updated` wins over `date`.
+    let expected = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n{}{}{}{}</urlset>\n",
+        url("https://s.example/", None),
+        url("https://s.example/blog/", None),
+        url("https://s.example/blog/a/", Some("2024-01-05")),
+        url("https://s.example/blog/b/", Some("2024-02-01T10:00:00Z")),
+    );
+    assert_eq!(read(&root, "sitemap.xml"), expected);
+    remove_unless_failing(&sandbox);
+}
+
+#[test]
+fn the_site_s_templates_and_static_files_replace_the_built_in_ones() {
+    let (sandbox, root) = site("own", "");
+    write(&root, "templates/404.html", "<p>Lost on {{ config.title }}</p>");
+    write(
+        &root,
+        "templates/sitemap.xml",
+        "{% for e in entries %}{{ e.permalink | safe }} {% endfor %}",
+    );
+    write(&root, "static/robots.txt", "User-agent: nobody\n");
+    let report = open(&root).build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(read(&root, "404.html"), "<p>Lost on T</p>");
+    assert_eq!(
+        read(&root, "sitemap.xml"),
+        "https://s.example/ https://s.example/blog/ https://s.example/blog/a/ https://s.example/blog/b/ "
+    );
+    assert_eq!(read(&root, "robots.txt"), "User-agent: nobody\n");
+    remove_unless_failing(&sandbox);
+}
+
+#[test]
+fn the_config_can_turn_robots_and_the_sitemap_off() {
+    let (sandbox, root) = site("off", "generate_sitemap = false\ngenerate_robots_txt = false\n");
+    let report = open(&root).build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(!root.join("public/sitemap.xml").exists());
+    assert!(!root.join("public/robots.txt").exists());
+    assert!(root.join("public/404.html").exists());
+    remove_unless_failing(&sandbox);
+}
+
+#[test]
+fn a_body_edit_leaves_the_sitemap_alone_and_a_new_page_rewrites_it() {
+    let (sandbox, root) = site("incremental", "");
+    let site = open(&root);
+    site.build(2).unwrap();
+    write(&root, "content/blog/a.md", "+++\ntitle = \"A\"\ndate = 2024-01-05\n+++\nNew body.\n");
+    let report = site.build(2).unwrap();
+    assert_eq!(report.written_files, ["blog/a/index.html"]);
+    write(&root, "content/blog/c.md", "+++\ntitle = \"C\"\n+++\n");
+    let report = site.build(2).unwrap();
+    assert!(
+        report.written_files.contains(&"sitemap.xml".to_string()),
+        "{:?}",
+        report.written_files
+    );
+    assert!(read(&root, "sitemap.xml").contains("<loc>https://s.example/blog/c/</loc>"));
+    remove_unless_failing(&sandbox);
+}
