@@ -105,3 +105,38 @@ fn an_asset_that_would_replace_its_page_s_output_is_an_error_naming_both() {
     assert!(read(&root, "blog/my-trip/index.html").starts_with("Trip:"));
     remove_unless_failing(&sandbox);
 }
+
+/// The blob files under `.cache/blobs`.
+fn blobs(root: &std::path::Path) -> usize {
+    fn count(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir).map_or(0, |entries| {
+            entries.flatten().map(|e| if e.path().is_dir() { count(&e.path()) } else { 1 }).sum()
+        })
+    }
+    count(&root.join(".cache/blobs"))
+}
+
+#[test]
+fn replaced_and_removed_assets_and_static_files_leave_no_blobs_behind() {
+    let (sandbox, root) = site("garbage");
+    write(&root, "static/style.css", "v0");
+    let site = open(&root);
+    site.build(2).unwrap();
+    // Live: map.png, Photo.jpg, notes.txt, secret.txt, stray.txt (every asset is stored,
+    // owned or not) and style.css.
+    let live = blobs(&root);
+    assert_eq!(live, 6);
+    for round in 1..=3 {
+        write(&root, "static/style.css", &format!("v{round}"));
+        write(&root, "content/blog/My Trip/map.png", &format!("map {round}"));
+        let report = site.build(2).unwrap();
+        assert!(report.errors.is_empty() && report.warnings.is_empty(), "{report:?}");
+        assert_eq!(blobs(&root), live, "round {round}: old versions collected");
+    }
+    std::fs::remove_file(root.join("content/loose/stray.txt")).unwrap();
+    site.build(2).unwrap();
+    assert_eq!(blobs(&root), live - 1);
+    assert_eq!(read(&root, "style.css"), "v3");
+    assert_eq!(read(&root, "blog/my-trip/map.png"), "map 3");
+    remove_unless_failing(&sandbox);
+}

@@ -157,6 +157,7 @@ impl Site {
             for old in db.assets.keys() {
                 if assets.binary_search(&old).is_err() {
                     batch.remove(&db.assets, old);
+                    self.cas_garbage.store(true, Ordering::Relaxed);
                 }
             }
             batch.set(&db.asset_list, (), Arc::new(assets));
@@ -170,6 +171,9 @@ impl Site {
                 .cas
                 .put_file(&path)
                 .map_err(|e| HostError::cache(format!("store {}", path.display()), e))?;
+            if db.assets.get(db, &found.rel).ok().flatten().is_some_and(|old| old != hash) {
+                self.cas_garbage.store(true, Ordering::Relaxed);
+            }
             batch.set(&db.assets, found.rel.clone(), hash);
         }
 
@@ -177,6 +181,7 @@ impl Site {
         for old in db.statics.keys() {
             if !statics.files.iter().any(|found| found.rel == old) {
                 batch.remove(&db.statics, old);
+                self.cas_garbage.store(true, Ordering::Relaxed);
             }
         }
         for (found, _) in statics.files.iter().zip(&changed[4]).filter(|(_, changed)| **changed) {
@@ -185,6 +190,9 @@ impl Site {
                 .cas
                 .put_file(&path)
                 .map_err(|e| HostError::cache(format!("store {}", path.display()), e))?;
+            if db.statics.get(db, &found.rel).ok().flatten().is_some_and(|old| old != hash) {
+                self.cas_garbage.store(true, Ordering::Relaxed);
+            }
             batch.set(&db.statics, found.rel.clone(), hash);
         }
         // Setting an equal value changes nothing: only a change of override renders again.

@@ -68,6 +68,9 @@ pub struct Site {
     pub(super) base_url: Option<String>,
     /// Whether a render of the last build read `now()` (unknown, so true, before the first).
     read_now: AtomicBool,
+    /// Whether a load replaced or removed a static file or asset since the last garbage
+    /// collection: its old blob is then garbage, collected after the next build's save.
+    pub(super) cas_garbage: AtomicBool,
     /// The revision of the database last saved to or loaded from `.cache/`.
     saved_revision: parking_lot::Mutex<Option<picante::Revision>>,
     /// Outputs the first build found as recorded, for the build's writes (`persist.rs`).
@@ -136,6 +139,7 @@ impl Site {
             explain: None,
             base_url: None,
             read_now: AtomicBool::new(true),
+            cas_garbage: AtomicBool::new(false),
             saved_revision: parking_lot::Mutex::new(None),
             found_outputs: parking_lot::Mutex::new(None),
             written_at: parking_lot::Mutex::new(None),
@@ -470,6 +474,15 @@ impl Site {
         report.removed =
             steps.run("remove", || outputs.remove_stale(&self.cas, live, &mut report.warnings))?;
         steps.run("save", || self.save_records(&outputs))?;
+        // Blobs of static files and assets that were replaced or removed: without this, a
+        // long `serve` session kept every version of every edited image (`examples/soak.rs`).
+        // Only after a load that made some: a build that changed none walks no blobs.
+        if self.cas_garbage.swap(false, Ordering::Relaxed) {
+            let collected = steps.run("gc", || self.cas.gc(self.static_hashes()));
+            if let Err(error) = collected {
+                report.warnings.push(format!("the cache's unused blobs were not removed: {error}"));
+            }
+        }
         before.fill(&self.db, &mut report);
         report.elapsed = steps.elapsed();
         *self.last_build.lock() = Some((revision, outputs.dir().path.clone(), report.clone()));

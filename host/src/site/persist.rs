@@ -381,9 +381,14 @@ impl Site {
         crate::inspect::graph_dot(&self.db, route).map_err(HostError::NoRoute)
     }
 
-    /// The statics' content hashes the database holds: the blobs the last build used.
+    /// The content hashes of the static files and co-located assets the database holds: the
+    /// blobs the last build used, which garbage collection keeps.
     pub(crate) fn static_hashes(&self) -> Vec<cas::ContentHash> {
         let db = &*self.db;
-        db.statics.keys().iter().filter_map(|rel| db.statics.get(db, rel).ok().flatten()).collect()
+        let statics =
+            db.statics.keys().into_iter().filter_map(|rel| db.statics.get(db, &rel).ok().flatten());
+        let assets =
+            db.assets.keys().into_iter().filter_map(|rel| db.assets.get(db, &rel).ok().flatten());
+        statics.chain(assets).collect()
     }
 }
