@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS, one after another, and prints one line per target: its
 # name, the inputs run, the findings (crash, timeout, out-of-memory and leak files) and where
-# they are. Exits 1 if any target found anything, 2 if it could not run.
+# they are. Exits 1 if any target found anything, 2 if one could not run (it is then named, not
+# counted as a finding).
 #
 #   fuzz/run-all.sh SECONDS [TARGET...]      (every target of `cargo fuzz list` by default)
 #
@@ -43,6 +44,7 @@ if ! cargo fuzz build >"$scratch/build.log" 2>&1; then
 fi
 
 total_findings=0
+total_failed=0
 for target in "${targets[@]}"; do
     dir="$scratch/$target"
     mkdir -p "$dir/corpus" "$dir/artifacts"
@@ -59,18 +61,26 @@ for target in "${targets[@]}"; do
     runs=$(grep -oE '^#[0-9]+' "$dir/log" | tail -1 | tr -d '#')
     findings=$(find "$dir/artifacts" -type f \
         \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | wc -l)
-    # A non-zero exit with no artifact (a build or startup failure) counts as a finding too.
+    # A non-zero exit with no artifact is a target that did not run (a build or startup
+    # failure, a vanished working directory): an error of the run, not a finding.
+    failed=0
     if ((status != 0 && findings == 0)); then
-        findings=1
+        failed=1
+        total_failed=$((total_failed + 1))
     fi
     total_findings=$((total_findings + findings))
     corpus=$(find "$dir/corpus" -type f | wc -l)
     line="${target} runs=${runs:-0} findings=${findings} seeds=${seeds} corpus=${corpus} exit=${status}"
-    if ((findings > 0)); then
+    if ((failed)); then
+        line+=" did-not-run log=$dir/log"
+    elif ((findings > 0)); then
         line+=" artifacts=$dir/artifacts log=$dir/log"
     fi
     echo "$line"
 done
 
-echo "fuzz: ${total_findings} findings in ${#targets[@]} targets (${seconds}s each), scratch ${scratch}"
+echo "fuzz: ${total_findings} findings, ${total_failed} targets that did not run, in ${#targets[@]} targets (${seconds}s each), scratch ${scratch}"
+if ((total_failed > 0)); then
+    exit 2
+fi
 ((total_findings == 0))
