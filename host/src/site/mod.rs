@@ -432,6 +432,14 @@ impl Site {
         steps.run("last save", || self.wait_for_save())?;
         let (paths, routes) = steps.run("routes", || {
             let paths = db.content_list.get(db, &()).map_err(HostError::Query)?;
+            // Every route first, on every thread: each reads its file's front matter (a TOML
+            // parse when it changed), which the route check below would otherwise do one
+            // after the other. Their errors are the pages' own, reported by the pages step.
+            if let Some(list) = &paths {
+                crate::exec::run_all(jobs, 64, list, |path| async move {
+                    let _ = db.route.get_ref(db, path.as_str()).await;
+                });
+            }
             let routes = pollster::block_on(db.routes.get(db, ())).map_err(HostError::Query)?;
             Ok::<_, HostError>((paths.unwrap_or_default(), routes))
         })?;
