@@ -119,17 +119,7 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             // `insert_anchor_links` is not read yet: the config's applies to every page).
             options: markdown_options(db, &config)?,
         };
-        // The templates the page's markdown uses (shortcodes, ...) are rendered for the cell
-        // inside this call: each is a dependency of the page.
-        let server = markdown_host::Server(MarkdownHost { db });
-        let reply = db
-            .cells
-            .call(&db.cells.markdown, |connection| {
-                let (request, server) = (&request, &server);
-                async move { markdown::Client::new(connection).with(server).render(request).await }
-            })
-            .await
-            .map_err(cell_query_error)?;
+        let reply = render_markdown(db, &request).await?;
         let rendered = match reply {
             MarkdownReply::Rendered(rendered) => rendered,
             MarkdownReply::Problem(problem) => {
@@ -171,15 +161,7 @@ pub(crate) async fn markdown_filter(
         permalink: String::new(),
         options: markdown_options(db, &config)?,
     };
-    let server = markdown_host::Server(MarkdownHost { db });
-    let reply = db
-        .cells
-        .call(&db.cells.markdown, |connection| {
-            let (request, server) = (&request, &server);
-            async move { markdown::Client::new(connection).with(server).render(request).await }
-        })
-        .await
-        .map_err(cell_query_error)?;
+    let reply = render_markdown(db, &request).await?;
     let html = match reply {
         MarkdownReply::Rendered(rendered) => rendered.html,
         MarkdownReply::Problem(problem) => {
@@ -200,6 +182,22 @@ pub(crate) async fn markdown_filter(
         Some(inner) if !inner.contains("<p>") => inner.to_string(),
         _ => html,
     })
+}
+
+/// `request` rendered by the markdown cell. The templates its markdown uses (shortcodes, ...)
+/// are rendered for the cell inside this call: each is a dependency of the calling query.
+async fn render_markdown(
+    db: &Database,
+    request: &RenderMarkdown,
+) -> picante::PicanteResult<MarkdownReply> {
+    let server = markdown_host::Server(MarkdownHost { db });
+    db.cells
+        .call(&db.cells.markdown, |connection| {
+            let server = &server;
+            async move { markdown::Client::new(connection).with(server).render(request).await }
+        })
+        .await
+        .map_err(cell_query_error)
 }
 
 /// How the markdown cell renders this site's pages: the config's `[markdown]` and `[slugify]
