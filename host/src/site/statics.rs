@@ -70,28 +70,7 @@ impl Site {
                 ));
                 continue;
             }
-            let mut wrote = outputs.write_static(&self.cas, &rel, hash)?;
-            if wrote.is_none() {
-                // Its blob is gone from the cache (`cache gc`, `clear`, damage set aside)
-                // while the database still names it: stored again from the source, if that is
-                // still the same file.
-                let source = self.root.join("static").join(&rel);
-                if self.cas.put_file(&source).is_ok_and(|stored| stored == hash) {
-                    wrote = outputs.write_static(&self.cas, &rel, hash)?;
-                }
-            }
-            match wrote {
-                Some(true) => {
-                    report.written += 1;
-                    report.written_files.push(rel.clone());
-                }
-                Some(false) => report.unchanged += 1,
-                None => {
-                    // Changed since it was read: the next load reads and stores it again.
-                    self.scanner.forget(&self.root.join("static").join(&rel));
-                    return Err(HostError::StaticVanished(format!("static/{rel}")));
-                }
-            }
+            self.copy_stored(outputs, &rel, hash, &format!("static/{rel}"), report)?;
             live.push(rel);
         }
         Ok(live)
@@ -136,26 +115,7 @@ impl Site {
             }
             let rel = format!("{}{below}", route.trim_start_matches('/'));
             let Some(hash) = db.assets.get(db, asset).map_err(HostError::Query)? else { continue };
-            let mut wrote = outputs.write_static(&self.cas, &rel, hash)?;
-            if wrote.is_none() {
-                // Its blob is gone from the cache while the database still names it: stored
-                // again from the source, if that is still the same file.
-                let source = self.root.join("content").join(asset.as_str());
-                if self.cas.put_file(&source).is_ok_and(|stored| stored == hash) {
-                    wrote = outputs.write_static(&self.cas, &rel, hash)?;
-                }
-            }
-            match wrote {
-                Some(true) => {
-                    report.written += 1;
-                    report.written_files.push(rel.clone());
-                }
-                Some(false) => report.unchanged += 1,
-                None => {
-                    self.scanner.forget(&self.root.join("content").join(asset.as_str()));
-                    return Err(HostError::StaticVanished(format!("content/{asset}")));
-                }
-            }
+            self.copy_stored(outputs, &rel, hash, &format!("content/{asset}"), report)?;
             live.push(rel);
         }
         Ok(live)
@@ -250,5 +210,39 @@ impl Site {
             live.push(output.rel.clone());
         }
         Ok(live)
+    }
+}
+
+impl Site {
+    /// Writes the stored file `hash` (from `source`, its path in the site) to `rel` under the
+    /// output directory unless it already holds those bytes, counting it in `report`. A blob
+    /// gone from the cache (`cache gc`, `clear`, damage set aside) while the database still
+    /// names it is stored again from the source, if that is still the same file; a source
+    /// changed since it was read is an error, and the next load reads and stores it again.
+    fn copy_stored(
+        &self,
+        outputs: &Outputs,
+        rel: &str,
+        hash: cas::ContentHash,
+        source: &str,
+        report: &mut BuildReport,
+    ) -> Result<(), HostError> {
+        let mut wrote = outputs.write_static(&self.cas, rel, hash)?;
+        let path = self.root.join(source);
+        if wrote.is_none() && self.cas.put_file(&path).is_ok_and(|stored| stored == hash) {
+            wrote = outputs.write_static(&self.cas, rel, hash)?;
+        }
+        match wrote {
+            Some(true) => {
+                report.written += 1;
+                report.written_files.push(rel.to_string());
+            }
+            Some(false) => report.unchanged += 1,
+            None => {
+                self.scanner.forget(&path);
+                return Err(HostError::StaticVanished(source.to_string()));
+            }
+        }
+        Ok(())
     }
 }
