@@ -105,6 +105,10 @@ pub struct Database {
     pub(crate) routes: Arc<DerivedIngredient<Database, (), Arc<RouteCheck>>>,
     pub(crate) section_index: Arc<DerivedIngredient<Database, (), Arc<SectionIndex>>>,
     pub(crate) section_listing: Arc<DerivedIngredient<Database, String, Option<Arc<Section>>>>,
+    /// Where a content file sits: ancestors, neighbours, `page_template` (`tree/placement.rs`).
+    pub(crate) placement: Arc<DerivedIngredient<Database, String, Arc<crate::tree::Placement>>>,
+    /// A page's listing entry (`lower` and `higher` show their neighbours' entries).
+    pub(crate) entry: Arc<DerivedIngredient<Database, String, Arc<crate::tree::Entry>>>,
     pub(crate) render: Arc<DerivedIngredient<Database, String, Option<Arc<PageOutput>>>>,
     /// A page's output file ("" for a draft): what a build needs of a page whose render did
     /// not change, without its render's value.
@@ -230,6 +234,8 @@ impl Database {
             &*self.data_file,
             &*self.data_value,
             &*self.section_listing,
+            &*self.placement,
+            &*self.entry,
             &*self.template_references,
             &*self.template_bundle,
             &*self.routes,
@@ -274,6 +280,8 @@ impl Database {
             data_file: derived(15, "data_file", data::data_file_query),
             data_value: derived(16, "data_value", data::data_value_query),
             section_listing: derived(17, "section_listing", tree::section_listing_query),
+            placement: derived(80, "placement", tree::placement_query),
+            entry: derived(81, "entry", tree::entry_query),
             template_references: derived(18, "template_references", templates::references_query),
             template_bundle: derived(19, "template_bundle", templates::bundle_query),
             routes: derived(20, "routes", routes::routes_query),
@@ -327,6 +335,8 @@ impl Database {
         registry.register(db.data_file.clone());
         registry.register(db.data_value.clone());
         registry.register(db.section_listing.clone());
+        registry.register(db.placement.clone());
+        registry.register(db.entry.clone());
         registry.register(db.template_references.clone());
         registry.register(db.template_bundle.clone());
         registry.register(db.routes.clone());

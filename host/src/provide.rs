@@ -139,7 +139,7 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
             if page.meta.draft {
                 return Err(missing());
             }
-            Ok(crate::render::page_wire(&page, &config))
+            crate::render::page_wire(db, &page, &config).await
         }
         "markdown" => {
             let text = string("text")?;

@@ -11,7 +11,7 @@ use crate::config::SiteConfig;
 use crate::content::Page;
 use crate::db::Database;
 use crate::error::{cell_query_error, query_error};
-use crate::tree::{Entry, Section};
+use crate::tree::{Entry, Placement, Section};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -38,6 +38,7 @@ pub(crate) async fn context(
 ) -> PicanteResult<(String, WireValue)> {
     let permalink = format!("{}{}", config.base_url, page.route);
     let meta = &page.meta;
+    let around = Around::of(db, &page.path).await?;
     let mut w = WireWriter::with_capacity(page.html.len() + 512);
     // A paginated section is its first pager: `section` without its pages, and `paginator`.
     let paginated = page.is_section && crate::listings::paginates(page);
@@ -51,14 +52,14 @@ pub(crate) async fn context(
     w.key("lang");
     w.str(&config.default_language);
     let template = if paginated {
-        crate::listings::write_section_pager(db, &mut w, page, config, 1).await?;
+        crate::listings::write_section_pager(db, &mut w, page, config, &around, 1).await?;
         section_template(page)
     } else if page.is_section {
         let listed = db.section_listing.get_ref(db, page.path.as_str()).await?;
         w.key("section");
         match listed.as_ref() {
             Some(listed) => {
-                write_own(&mut w, page, &permalink, config, 2);
+                write_own(&mut w, page, &permalink, config, &around, 2);
                 let base = &config.base_url;
                 w.key("pages");
                 w.list(listed.pages.len());
@@ -72,13 +73,17 @@ pub(crate) async fn context(
                     w.str(subsection);
                 }
             }
-            None => write_own(&mut w, page, &permalink, config, 0),
+            None => write_own(&mut w, page, &permalink, config, &around, 0),
         }
         section_template(page)
     } else {
         w.key("page");
-        write_own(&mut w, page, &permalink, config, 0);
-        meta.template.clone().unwrap_or_else(|| "page.html".into())
+        write_own(&mut w, page, &permalink, config, &around, 0);
+        // As Zola: its own template, or the nearest section's `page_template`.
+        meta.template
+            .clone()
+            .or_else(|| around.placement.page_template.clone())
+            .unwrap_or_else(|| "page.html".into())
     };
     Ok((template, w.finish()))
 }
@@ -91,11 +96,41 @@ pub(crate) fn section_template(page: &Page) -> String {
 }
 
 /// A page as templates see it: what `page` is in its own template, what `get_page` answers.
-pub(crate) fn page_wire(page: &Page, config: &SiteConfig) -> WireValue {
+pub(crate) async fn page_wire(
+    db: &Database,
+    page: &Page,
+    config: &SiteConfig,
+) -> PicanteResult<WireValue> {
     let permalink = format!("{}{}", config.base_url, page.route);
+    let around = Around::of(db, &page.path).await?;
     let mut w = WireWriter::with_capacity(page.html.len() + 512);
-    write_own(&mut w, page, &permalink, config, 0);
-    w.finish()
+    write_own(&mut w, page, &permalink, config, &around, 0);
+    Ok(w.finish())
+}
+
+/// Where a page or section sits, for its `ancestors`, `lower` and `higher`: its placement
+/// and its neighbours' listing entries (each its own query, so that a neighbour's body or
+/// tags can change without touching the page).
+pub(crate) struct Around {
+    pub(crate) placement: Arc<Placement>,
+    lower: Option<Arc<Entry>>,
+    higher: Option<Arc<Entry>>,
+}
+
+impl Around {
+    /// The placement of the content file at `path` and its neighbours' entries.
+    pub(crate) async fn of(db: &Database, path: &str) -> PicanteResult<Around> {
+        let placement = db.placement.get(db, path.to_string()).await?;
+        let lower = match &placement.lower {
+            Some(lower) => Some(db.entry.get(db, lower.clone()).await?),
+            None => None,
+        };
+        let higher = match &placement.higher {
+            Some(higher) => Some(db.entry.get(db, higher.clone()).await?),
+            None => None,
+        };
+        Ok(Around { placement, lower, higher })
+    }
 }
 
 /// A page's (or section's) own fields, as a map with room for `more` entries after them:
@@ -106,13 +141,14 @@ pub(crate) fn write_own(
     page: &Page,
     permalink: &str,
     config: &SiteConfig,
+    around: &Around,
     more: usize,
 ) {
     let meta = &page.meta;
     let date = meta.date.map(|date| date.to_string());
-    // 13 fields of every page and section, then a section's 5 or a page's 10, then the
+    // 15 fields of every page and section, then a section's 5 or a page's 12, then the
     // caller's `more`.
-    w.map(13 + if page.is_section { 5 } else { 10 } + more);
+    w.map(15 + if page.is_section { 5 } else { 12 } + more);
     write_listed_fields(
         w,
         meta.title.as_deref(),
@@ -144,6 +180,18 @@ pub(crate) fn write_own(
     w.list(page.assets.len());
     for asset in &page.assets {
         w.str(&format!("/{asset}"));
+    }
+    // As Zola: the route's segments, and the `_index.md` paths above it.
+    w.key("components");
+    let components: Vec<&str> = page.route.split('/').filter(|c| !c.is_empty()).collect();
+    w.list(components.len());
+    for component in components {
+        w.str(component);
+    }
+    w.key("ancestors");
+    w.list(around.placement.ancestors.len());
+    for ancestor in &around.placement.ancestors {
+        w.str(ancestor);
     }
     if page.is_section {
         // Zola's section keys that templates see.
@@ -190,6 +238,14 @@ pub(crate) fn write_own(
     w.list(meta.authors.len());
     for author in &meta.authors {
         w.str(author);
+    }
+    // Its neighbours in its section's order, with their listing fields.
+    for (key, entry) in [("lower", &around.lower), ("higher", &around.higher)] {
+        w.key(key);
+        match entry {
+            Some(entry) => write_entry(w, entry, &config.base_url),
+            None => w.null(),
+        }
     }
 }
 
@@ -388,10 +444,14 @@ impl From<&Option<String>> for NotSaved {
     }
 }
 
-/// Whether the page has an output: not a draft, and not `render = false` (either is still
-/// a page: a draft is listed nowhere, an unrendered page is still listed).
-fn written(page: &Page) -> bool {
-    !page.meta.draft && page.meta.render
+/// Whether the page has an output: not a draft, not `render = false` (neither is listed
+/// anywhere, as in Zola), and not left out by every section that would list it for want of
+/// the key it sorts by (Zola builds those nowhere).
+async fn written(db: &Database, page: &Page) -> PicanteResult<bool> {
+    if page.meta.draft || !page.meta.render {
+        return Ok(false);
+    }
+    Ok(page.is_section || db.placement.get_ref(db, page.path.as_str()).await?.built)
 }
 
 /// The output file of the page at `path` (as [`render_query`] names it), or "" for a draft
@@ -401,7 +461,7 @@ fn written(page: &Page) -> bool {
 pub(crate) fn output_rel_query(db: &Database, path: String) -> Query<'_, String> {
     Box::pin(async move {
         let page = db.page.get_ref(db, path.as_str()).await?;
-        Ok(if written(&page) { page_output(&page.route) } else { String::new() })
+        Ok(if written(db, &page).await? { page_output(&page.route) } else { String::new() })
     })
 }
 
@@ -411,7 +471,7 @@ pub(crate) fn output_rel_query(db: &Database, path: String) -> Query<'_, String>
 pub(crate) fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<PageOutput>>> {
     Box::pin(async move {
         let page = db.page.get_ref(db, path.as_str()).await?;
-        if !written(&page) {
+        if !written(db, &page).await? {
             return Ok(None);
         }
         db.renders.fetch_add(1, Ordering::Relaxed);

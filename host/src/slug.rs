@@ -76,7 +76,7 @@ const LATIN_EXTENDED_A: [&str; 128] = [
 ];
 
 /// A Latin letter with a diacritic, in ASCII.
-fn latin(c: char) -> Option<&'static str> {
+pub(crate) fn latin(c: char) -> Option<&'static str> {
     let code = c as usize;
     match code {
         0xC0..=0xFF => Some(LATIN_1[code - 0xC0]),

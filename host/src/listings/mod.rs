@@ -117,8 +117,9 @@ pub(crate) fn listed_page_query(db: &Database, path: String) -> Query<'_, Option
         // With its `content` and `toc`, as Zola's listings have them: a theme's post card may
         // print a post's whole content (zola-blog's does, for posts without a summary). So a
         // body edit renders the listings that show the page, not the page alone.
+        let around = crate::render::Around::of(db, &path).await?;
         let mut w = WireWriter::with_capacity(1024 + page.html.len());
-        write_own(&mut w, &page, &permalink, &config, 0);
+        write_own(&mut w, &page, &permalink, &config, &around, 0);
         Ok(Some(Arc::new(Listed { render: page.meta.render, wire: w.finish() })))
     })
 }
@@ -150,11 +151,12 @@ pub(crate) async fn write_section_pager(
     w: &mut WireWriter,
     page: &Page,
     config: &SiteConfig,
+    around: &crate::render::Around,
     n: u32,
 ) -> PicanteResult<()> {
     let permalink = format!("{}{}", config.base_url, page.route);
     w.key("section");
-    write_own(w, page, &permalink, config, 2);
+    write_own(w, page, &permalink, config, around, 2);
     w.key("pages");
     w.list(0);
     // Through their own query: a pager does not depend on its section's other pages, nor on
@@ -375,7 +377,8 @@ async fn context(
             let route = paginate::pager_route(&page.route, &settings.paginate_path, key.pager);
             let mut w = WireWriter::with_capacity(page.html.len() + 4096);
             head(&mut w, 6, &route);
-            write_section_pager(db, &mut w, &page, config, key.pager).await?;
+            let around = crate::render::Around::of(db, &page.path).await?;
+            write_section_pager(db, &mut w, &page, config, &around, key.pager).await?;
             let template = crate::render::section_template(&page);
             Ok(Some((route, Some((template, w.finish())), String::new())))
         }

@@ -4,6 +4,14 @@
 //! file list only) says which pages belong to which section; `section_listing(section)` reads
 //! those pages' front matter and orders them. Editing a page recomputes only its own section's
 //! listing, and early cutoff stops even that when no listed field changed.
+//!
+//! - `sort.rs`: a section's `sort_by`; `placement.rs`: where a page or section sits (its
+//!   ancestors, its neighbours in its section's order, the template its sections give it).
+
+mod placement;
+mod sort;
+
+pub(crate) use placement::{Placement, placement_query};
 
 use std::sync::Arc;
 
@@ -30,6 +38,12 @@ pub struct Entry {
     pub date: Option<String>,
     /// Weight.
     pub weight: Option<i64>,
+    /// Slug (for `sort_by = "slug"`).
+    pub slug: String,
+    /// The date as an instant (nanoseconds since the epoch, a local date taken as UTC).
+    pub date_nanos: Option<i128>,
+    /// `updated`, likewise.
+    pub updated_nanos: Option<i128>,
 }
 
 /// A section and what it lists.
@@ -37,11 +51,35 @@ pub struct Entry {
 pub struct Section {
     /// The section itself.
     pub entry: Entry,
-    /// Its pages, by weight (unweighted last), then date (newest first), then title; drafts
-    /// and pages that failed to parse are left out.
+    /// Its pages in its `sort_by` order (with `none`: by weight, unweighted last, then date,
+    /// newest first, then title), those of its transparent subsections included; drafts,
+    /// pages with `render = false`, pages that failed to parse and pages without the key
+    /// it sorts by are left out.
     pub pages: Vec<Entry>,
-    /// Its direct subsections' paths.
+    /// The pages left out for want of the key it sorts by (Zola builds them nowhere).
+    pub unsortable: Vec<String>,
+    /// Its direct subsections' paths, by weight (as Zola orders them).
     pub subsections: Vec<String>,
+    /// Where each page is in `pages`, by path (sorted by path): a page finds its neighbours
+    /// without a walk through ten thousand entries.
+    pub positions: Vec<Position>,
+}
+
+/// Where a page is in its section's `pages`.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct Position {
+    /// The page's path.
+    pub path: String,
+    /// Its index in `pages`.
+    pub index: u32,
+}
+
+impl Section {
+    /// The index in `pages` of the page at `path`, if the section lists it.
+    pub(crate) fn position(&self, path: &str) -> Option<usize> {
+        let at = self.positions.binary_search_by(|p| p.path.as_str().cmp(path)).ok()?;
+        Some(self.positions[at].index as usize)
+    }
 }
 
 /// Which pages and subsections each section has, from the file list alone: adding or removing
@@ -61,6 +99,14 @@ pub struct IndexedSection {
     pub pages: Vec<String>,
     /// Its direct subsections' paths.
     pub subsections: Vec<String>,
+}
+
+impl SectionIndex {
+    /// The section whose `_index.md` is `path` (the sections are in path order).
+    pub(crate) fn find(&self, path: &str) -> Option<&IndexedSection> {
+        let at = self.sections.binary_search_by(|s| s.path.as_str().cmp(path)).ok()?;
+        Some(&self.sections[at])
+    }
 }
 
 /// Builds the index of the content `list`.
@@ -92,37 +138,81 @@ pub(crate) fn index(list: &[String]) -> SectionIndex {
 /// not touch it.
 pub(crate) async fn listing(db: &Database, path: &str) -> PicanteResult<Option<Section>> {
     let index = db.section_index.get(db, ()).await?;
-    let Some(indexed) = index.sections.iter().find(|s| s.path == path) else { return Ok(None) };
+    let Some(indexed) = index.find(path) else { return Ok(None) };
     let own = match db.page.get_ref(db, path).await {
         Ok(page) if !page.meta.draft => page,
         _ => return Ok(None),
     };
+    let config = db.config.get(db, ()).await?;
     let mut pages = Vec::with_capacity(indexed.pages.len());
-    for page_path in &indexed.pages {
-        // A page that fails to parse is reported by the build; it is just not listed here.
-        match db.page.get_ref(db, page_path.as_str()).await {
-            Ok(page) if !page.meta.draft => pages.push(entry_of(&page)),
-            _ => {}
+    let mut subsections = Vec::with_capacity(indexed.subsections.len());
+    // Its own pages, then those of each transparent subsection (and theirs, while they are
+    // transparent), as Zola gathers them.
+    let mut gather = vec![indexed];
+    while let Some(section) = gather.pop() {
+        for page_path in &section.pages {
+            // A page that fails to parse is reported by the build; it is just not listed here.
+            match db.front_matter.get_ref(db, page_path.as_str()).await {
+                Ok(meta) if !meta.draft && meta.render => {
+                    let route = db.route.get_ref(db, page_path.as_str()).await?;
+                    pages.push(entry_from(page_path, &route, &meta, &config.slugify));
+                }
+                _ => {}
+            }
+        }
+        for sub in &section.subsections {
+            let Ok(meta) = db.front_matter.get_ref(db, sub.as_str()).await else { continue };
+            if std::ptr::eq(section, indexed) {
+                subsections.push((meta.weight.unwrap_or(0), sub.clone()));
+            }
+            if meta.section.transparent
+                && !meta.draft
+                && let Some(child) = index.find(sub)
+            {
+                gather.push(child);
+            }
         }
     }
-    pages.sort_by(|a, b| {
-        (a.weight.is_none(), a.weight)
-            .cmp(&(b.weight.is_none(), b.weight))
-            .then_with(|| b.date.cmp(&a.date))
-            .then_with(|| a.title.cmp(&b.title))
-    });
-    Ok(Some(Section { entry: entry_of(&own), pages, subsections: indexed.subsections.clone() }))
+    let (pages, unsortable) = sort::sort_pages(pages, own.meta.section.sort_by);
+    // As Zola: subsections by weight (a stable sort keeps the path order of equal weights).
+    subsections.sort_by_key(|(weight, _)| *weight);
+    let mut positions: Vec<Position> = pages
+        .iter()
+        .enumerate()
+        .map(|(index, page)| Position { path: page.path.clone(), index: index as u32 })
+        .collect();
+    positions.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Some(Section {
+        entry: entry_of(&own),
+        pages,
+        positions,
+        unsortable: unsortable.into_iter().map(|entry| entry.path).collect(),
+        subsections: subsections.into_iter().map(|(_, path)| path).collect(),
+    }))
 }
 
 /// A page as listings show it.
 pub(crate) fn entry_of(page: &crate::content::Page) -> Entry {
+    entry_from(&page.path, &page.route, &page.meta, &crate::config::SiteConfig::default().slugify)
+}
+
+/// The entry of the content file at `path` with route `route` and front matter `meta`.
+pub(crate) fn entry_from(
+    path: &str,
+    route: &str,
+    meta: &crate::front_matter::FrontMatter,
+    slugify: &crate::config::SlugifyConfig,
+) -> Entry {
     Entry {
-        path: page.path.clone(),
-        route: page.route.clone(),
-        title: page.meta.title.clone(),
-        description: page.meta.description.clone(),
-        date: page.meta.date.map(|date| date.to_string()),
-        weight: page.meta.weight,
+        path: path.to_string(),
+        route: route.to_string(),
+        title: meta.title.clone(),
+        description: meta.description.clone(),
+        date: meta.date.map(|date| date.to_string()),
+        weight: meta.weight,
+        slug: crate::content::slug_of(path, meta, slugify),
+        date_nanos: meta.date.and_then(|date| date.timestamp_nanos()),
+        updated_nanos: meta.updated.and_then(|date| date.timestamp_nanos()),
     }
 }
 
@@ -169,6 +259,17 @@ pub(crate) fn section_index_query(db: &Database, _: ()) -> Query<'_, Arc<Section
         // Files that are not built are listed nowhere.
         let built: Vec<String> = list.iter().filter(|p| !routes.refuses(p)).cloned().collect();
         Ok(Arc::new(index(&built)))
+    })
+}
+
+/// The query `entry(path)`: the listing entry of the page at `path`, from its front matter
+/// and route alone (its body can change without touching it).
+pub(crate) fn entry_query(db: &Database, path: String) -> Query<'_, Arc<Entry>> {
+    Box::pin(async move {
+        let meta = db.front_matter.get_ref(db, path.as_str()).await?;
+        let route = db.route.get_ref(db, path.as_str()).await?;
+        let config = db.config.get(db, ()).await?;
+        Ok(Arc::new(entry_from(&path, &route, &meta, &config.slugify)))
     })
 }
 
