@@ -76,6 +76,7 @@ mod inspect;
 mod links;
 mod listings;
 mod output;
+mod page_fields;
 mod progress;
 mod provide;
 mod redirects;

@@ -23,7 +23,6 @@ use rpc::RpcError;
 
 use crate::db::Database;
 use crate::db::Query;
-use crate::render::{section_metadata_wire, section_wire};
 
 /// An answer to a read, as the `provided` query keeps it.
 #[derive(Facet, Clone, Debug, PartialEq)]
@@ -111,17 +110,23 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
                 {
                     return Err(missing());
                 }
-                let page = db.page.get_ref(db, path.as_str()).await?;
-                if page.meta.draft {
+                if db.front_matter.get_ref(db, path.as_str()).await?.draft {
                     return Err(missing());
                 }
                 let subsections = db.subsections.get_ref(db, path.as_str()).await?;
-                let entry = crate::tree::entry_of(&page);
-                return Ok(section_metadata_wire(&entry, &subsections, &config.base_url));
+                return crate::page_fields::write_section(db, &path, &[], &subsections, &config)
+                    .await;
             }
             let listed = db.section_listing.get_ref(db, path.as_str()).await?;
             let section = listed.as_ref().ok_or_else(missing)?;
-            Ok(section_wire(section, &config.base_url))
+            crate::page_fields::write_section(
+                db,
+                &path,
+                &section.pages,
+                &section.subsections,
+                &config,
+            )
+            .await
         }
         "get_page" => {
             // As Zola: a page by its path under `content/` (`@/` allowed), with everything
@@ -140,6 +145,11 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
                 return Err(missing());
             }
             crate::render::page_wire(db, &page, &config).await
+        }
+        crate::page_fields::PAGE_FIELD => {
+            let path = string("path")?;
+            let field = string("field")?;
+            crate::page_fields::page_field(db, &path, &field, &config).await
         }
         "markdown" => {
             let text = string("text")?;

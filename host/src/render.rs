@@ -11,7 +11,7 @@ use crate::config::SiteConfig;
 use crate::content::Page;
 use crate::db::Database;
 use crate::error::{cell_query_error, query_error};
-use crate::tree::{Entry, Placement, Section};
+use crate::tree::Placement;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -38,7 +38,7 @@ pub(crate) async fn context(
 ) -> PicanteResult<(String, WireValue)> {
     let permalink = format!("{}{}", config.base_url, page.route);
     let meta = &page.meta;
-    let around = Around::of(db, &page.path).await?;
+    let placement = db.placement.get(db, page.path.clone()).await?;
     let mut w = WireWriter::with_capacity(page.html.len() + 512);
     // A paginated section is its first pager: `section` without its pages, and `paginator`.
     let paginated = page.is_section && crate::listings::paginates(page);
@@ -52,19 +52,18 @@ pub(crate) async fn context(
     w.key("lang");
     w.str(&config.default_language);
     let template = if paginated {
-        crate::listings::write_section_pager(db, &mut w, page, config, &around, 1).await?;
+        crate::listings::write_section_pager(db, &mut w, page, config, &placement, 1).await?;
         section_template(page)
     } else if page.is_section {
         let listed = db.section_listing.get_ref(db, page.path.as_str()).await?;
         w.key("section");
         match listed.as_ref() {
             Some(listed) => {
-                write_own(&mut w, page, &permalink, config, &around, 2);
-                let base = &config.base_url;
+                write_own(&mut w, page, &permalink, config, &placement, 2);
                 w.key("pages");
                 w.list(listed.pages.len());
                 for entry in &listed.pages {
-                    write_entry(&mut w, entry, base);
+                    crate::page_fields::write_listed(&mut w, entry, config, true);
                 }
                 w.key("subsections");
                 w.list(listed.subsections.len());
@@ -73,16 +72,16 @@ pub(crate) async fn context(
                     w.str(subsection);
                 }
             }
-            None => write_own(&mut w, page, &permalink, config, &around, 0),
+            None => write_own(&mut w, page, &permalink, config, &placement, 0),
         }
         section_template(page)
     } else {
         w.key("page");
-        write_own(&mut w, page, &permalink, config, &around, 0);
+        write_own(&mut w, page, &permalink, config, &placement, 0);
         // As Zola: its own template, or the nearest section's `page_template`.
         meta.template
             .clone()
-            .or_else(|| around.placement.page_template.clone())
+            .or_else(|| placement.page_template.clone())
             .unwrap_or_else(|| "page.html".into())
     };
     Ok((template, w.finish()))
@@ -102,35 +101,10 @@ pub(crate) async fn page_wire(
     config: &SiteConfig,
 ) -> PicanteResult<WireValue> {
     let permalink = format!("{}{}", config.base_url, page.route);
-    let around = Around::of(db, &page.path).await?;
+    let placement = db.placement.get(db, page.path.clone()).await?;
     let mut w = WireWriter::with_capacity(page.html.len() + 512);
-    write_own(&mut w, page, &permalink, config, &around, 0);
+    write_own(&mut w, page, &permalink, config, &placement, 0);
     Ok(w.finish())
-}
-
-/// Where a page or section sits, for its `ancestors`, `lower` and `higher`: its placement
-/// and its neighbours' listing entries (each its own query, so that a neighbour's body or
-/// tags can change without touching the page).
-pub(crate) struct Around {
-    pub(crate) placement: Arc<Placement>,
-    lower: Option<Arc<Entry>>,
-    higher: Option<Arc<Entry>>,
-}
-
-impl Around {
-    /// The placement of the content file at `path` and its neighbours' entries.
-    pub(crate) async fn of(db: &Database, path: &str) -> PicanteResult<Around> {
-        let placement = db.placement.get(db, path.to_string()).await?;
-        let lower = match &placement.lower {
-            Some(lower) => Some(db.entry.get(db, lower.clone()).await?),
-            None => None,
-        };
-        let higher = match &placement.higher {
-            Some(higher) => Some(db.entry.get(db, higher.clone()).await?),
-            None => None,
-        };
-        Ok(Around { placement, lower, higher })
-    }
 }
 
 /// A page's (or section's) own fields, as a map with room for `more` entries after them:
@@ -141,7 +115,7 @@ pub(crate) fn write_own(
     page: &Page,
     permalink: &str,
     config: &SiteConfig,
-    around: &Around,
+    placement: &Placement,
     more: usize,
 ) {
     let meta = &page.meta;
@@ -189,8 +163,8 @@ pub(crate) fn write_own(
         w.str(component);
     }
     w.key("ancestors");
-    w.list(around.placement.ancestors.len());
-    for ancestor in &around.placement.ancestors {
+    w.list(placement.ancestors.len());
+    for ancestor in &placement.ancestors {
         w.str(ancestor);
     }
     if page.is_section {
@@ -239,14 +213,11 @@ pub(crate) fn write_own(
     for author in &meta.authors {
         w.str(author);
     }
-    // Its neighbours in its section's order, with their listing fields.
-    for (key, entry) in [("lower", &around.lower), ("higher", &around.higher)] {
-        w.key(key);
-        match entry {
-            Some(entry) => write_entry(w, entry, &config.base_url),
-            None => w.null(),
-        }
-    }
+    // Its neighbours in its section's order, deferred (`page_fields.rs`).
+    w.key("lower");
+    crate::page_fields::write_neighbour(w, &page.path, "lower", placement.lower.is_some());
+    w.key("higher");
+    crate::page_fields::write_neighbour(w, &page.path, "higher", placement.higher.is_some());
 }
 
 fn opt_int(w: &mut WireWriter, n: Option<u64>) {
@@ -276,67 +247,6 @@ fn write_listed_fields(
         Some(weight) => w.int(weight),
         None => w.null(),
     }
-}
-
-/// A listed page, as a section's `pages` show it.
-fn write_entry(w: &mut WireWriter, entry: &Entry, base_url: &str) {
-    w.map(6);
-    write_listed_fields(
-        w,
-        entry.title.as_deref(),
-        entry.description.as_deref(),
-        entry.date.as_deref(),
-        entry.weight,
-    );
-    w.key("permalink");
-    w.str(&format!("{base_url}{}", entry.route));
-    w.key("path");
-    w.str(&entry.route);
-}
-
-/// A section as `get_section` returns it: its own listing fields, its listed pages and its
-/// subsections' paths.
-pub(crate) fn section_wire(section: &Section, base_url: &str) -> WireValue {
-    section_wire_of(&section.entry, &section.pages, &section.subsections, base_url)
-}
-
-/// A section as `get_section(..., metadata_only=true)` returns it: no pages (Zola's meaning),
-/// its subsections' paths still.
-pub(crate) fn section_metadata_wire(
-    entry: &Entry,
-    subsections: &[String],
-    base_url: &str,
-) -> WireValue {
-    section_wire_of(entry, &[], subsections, base_url)
-}
-
-fn section_wire_of(
-    entry: &Entry,
-    pages: &[Entry],
-    subsections: &[String],
-    base_url: &str,
-) -> WireValue {
-    let mut w = WireWriter::with_capacity(64 + 128 * pages.len());
-    w.map(6);
-    w.key("title");
-    w.opt_str(entry.title.as_deref());
-    w.key("description");
-    w.opt_str(entry.description.as_deref());
-    w.key("permalink");
-    w.str(&format!("{base_url}{}", entry.route));
-    w.key("path");
-    w.str(&entry.route);
-    w.key("pages");
-    w.list(pages.len());
-    for page in pages {
-        write_entry(&mut w, page, base_url);
-    }
-    w.key("subsections");
-    w.list(subsections.len());
-    for subsection in subsections {
-        w.str(subsection);
-    }
-    w.finish()
 }
 
 /// A template cell failure as the error of the render of `page`: the cell's account of a

@@ -17,6 +17,13 @@
 //! | 5 | string | LEB128 byte length, UTF-8 bytes |
 //! | 6 | list | LEB128 count, then each item |
 //! | 7 | map | LEB128 count, then each entry: key as LEB128 length and UTF-8, then value |
+//! | 8 | deferred | a host function's name, LEB128 count, then each argument: name, value (both strings) |
+//!
+//! A *deferred* value is one the host did not send but says how to get: the call of one of
+//! its functions (`page_field(path="blog/a.md", field="content")`). The template cell makes
+//! the call only when a template uses the value, so that a render depends on what it used
+//! and not on everything it could have (see `ValueBuilder::deferred`). Elsewhere it reads
+//! as null.
 //!
 //! Decoding uses an explicit stack with a depth limit and checks every length and count
 //! against the bytes left, so a peer's bytes give a value or an error, never a panic, a stack
@@ -37,6 +44,7 @@ const FLOAT: u8 = 4;
 const STRING: u8 = 5;
 const LIST: u8 = 6;
 const MAP: u8 = 7;
+const DEFERRED: u8 = 8;
 
 /// A [`Value`] as it travels (see the module documentation for the encoding).
 #[derive(Facet, Clone, Debug, PartialEq, Eq, Hash, Default)]
@@ -123,6 +131,22 @@ impl WireValue {
                 }
                 FLOAT => builder.float(f64::from_le_bytes(reader.array()?)),
                 STRING => builder.string(reader.str("string")?),
+                DEFERRED => {
+                    let function = reader.str("function name")?;
+                    let count = reader.varint()?;
+                    // Each argument takes at least two bytes (two empty strings).
+                    if count > (reader.left() / 2) as u64 {
+                        return Err(format!(
+                            "byte {at}: a deferred call of {count} arguments in {} bytes",
+                            reader.left()
+                        ));
+                    }
+                    let mut arguments = Vec::with_capacity(count as usize);
+                    for _ in 0..count {
+                        arguments.push((reader.str("argument name")?, reader.str("argument")?));
+                    }
+                    builder.deferred(function, &arguments)
+                }
                 tag @ (LIST | MAP) => {
                     if open.len() >= MAX_VALUE_DEPTH {
                         return Err(format!(
@@ -204,6 +228,12 @@ pub trait ValueBuilder {
     fn list(&mut self, items: Vec<Self::Value>) -> Self::Value;
     /// A map, its keys borrowed from the encoded bytes, in order.
     fn map(&mut self, entries: Vec<(&str, Self::Value)>) -> Self::Value;
+    /// A deferred value: the call of host function `function` with `arguments` that gives
+    /// it (see the module's doc). A builder that cannot make the call reads it as null.
+    fn deferred(&mut self, function: &str, arguments: &[(&str, &str)]) -> Self::Value {
+        let _ = (function, arguments);
+        self.null()
+    }
 }
 
 /// Builds [`Value`]s (for [`WireValue::to_value`]).
@@ -334,6 +364,18 @@ impl WireWriter {
     pub fn map(&mut self, len: usize) {
         self.out.byte(MAP);
         self.out.seq_len(len);
+    }
+
+    /// A deferred value: the call of host function `function` with `arguments` (name, value)
+    /// that gives it, made by the template cell only if a template uses the value.
+    pub fn deferred(&mut self, function: &str, arguments: &[(&str, &str)]) {
+        self.out.byte(DEFERRED);
+        self.out.str(function);
+        self.out.seq_len(arguments.len());
+        for (name, value) in arguments {
+            self.out.str(name);
+            self.out.str(value);
+        }
     }
 
     /// A map entry's key (its value is written next).

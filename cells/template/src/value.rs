@@ -109,6 +109,18 @@ pub(crate) enum ObjectKind {
     Caller(usize),
     /// `data` or a path under it, fetched from the provider only when its value is used.
     Data(Arc<str>),
+    /// A value the host sent as the call that gives it (`cell_proto`'s deferred values):
+    /// made only when a template uses the value (`eval/deferred.rs`).
+    Deferred(Arc<Deferred>),
+}
+
+/// The host function call that gives a deferred value.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Deferred {
+    /// The host function.
+    pub(crate) function: Box<str>,
+    /// Its arguments, by name.
+    pub(crate) arguments: Vec<(String, String)>,
 }
 
 impl fmt::Debug for ObjectKind {
@@ -119,6 +131,7 @@ impl fmt::Debug for ObjectKind {
             ObjectKind::Module(t) => write!(f, "module {:?}", t.name),
             ObjectKind::Caller(i) => write!(f, "caller {i}"),
             ObjectKind::Data(p) => write!(f, "data {p:?}"),
+            ObjectKind::Deferred(d) => write!(f, "deferred {}({:?})", d.function, d.arguments),
         }
     }
 }
@@ -192,6 +205,7 @@ impl Value {
                 ObjectKind::Macro(..) | ObjectKind::Caller(_) => "macro",
                 ObjectKind::Module(_) => "module",
                 ObjectKind::Data(_) => "data",
+                ObjectKind::Deferred(_) => "deferred",
             },
         }
     }
@@ -237,6 +251,9 @@ impl Value {
                 }
                 ObjectKind::Data(p) => {
                     let _ = write!(out, "<data {p}>");
+                }
+                ObjectKind::Deferred(d) => {
+                    let _ = write!(out, "<deferred {}>", d.function);
                 }
             },
         }
@@ -320,6 +337,7 @@ impl PartialEq for Value {
             (Value::Object(a), Value::Object(b)) => match (&a.0, &b.0) {
                 (ObjectKind::Undefined, ObjectKind::Undefined) => true,
                 (ObjectKind::Data(a), ObjectKind::Data(b)) => a == b,
+                (ObjectKind::Deferred(a), ObjectKind::Deferred(b)) => a == b,
                 (ObjectKind::Macro(t, i), ObjectKind::Macro(u, j)) => Arc::ptr_eq(t, u) && i == j,
                 _ => false,
             },
@@ -431,6 +449,12 @@ impl Value {
                     }
                 }
                 Value::Object(o) if matches!(o.0, ObjectKind::Undefined) => w.null(),
+                // Back as it came: the host knows the call.
+                Value::Object(Object(ObjectKind::Deferred(d))) => {
+                    let arguments: Vec<(&str, &str)> =
+                        d.arguments.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                    w.deferred(&d.function, &arguments);
+                }
                 Value::Object(_) => w.str(&value.to_string()),
             }
         }
@@ -465,6 +489,12 @@ impl cell_proto::ValueBuilder for EngineValues {
     }
     fn map(&mut self, entries: Vec<(&str, Value)>) -> Value {
         Value::map(entries)
+    }
+    fn deferred(&mut self, function: &str, arguments: &[(&str, &str)]) -> Value {
+        Value::Object(Object(ObjectKind::Deferred(Arc::new(Deferred {
+            function: function.into(),
+            arguments: arguments.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        }))))
     }
 }
 

@@ -108,19 +108,17 @@ pub(crate) fn listed_page_query(db: &Database, path: String) -> Query<'_, Option
         if crate::content::is_section(&path) {
             return Ok(None);
         }
-        let Ok(page) = db.page.get_ref(db, path.as_str()).await else { return Ok(None) };
-        if page.meta.draft {
+        let Ok(meta) = db.front_matter.get_ref(db, path.as_str()).await else { return Ok(None) };
+        if meta.draft {
             return Ok(None);
         }
         let config = db.config.get(db, ()).await?;
-        let permalink = format!("{}{}", config.base_url, page.route);
-        // With its `content` and `toc`, as Zola's listings have them: a theme's post card may
-        // print a post's whole content (zola-blog's does, for posts without a summary). So a
-        // body edit renders the listings that show the page, not the page alone.
-        let around = crate::render::Around::of(db, &path).await?;
-        let mut w = WireWriter::with_capacity(1024 + page.html.len());
-        write_own(&mut w, &page, &permalink, &config, &around, 0);
-        Ok(Some(Arc::new(Listed { render: page.meta.render, wire: w.finish() })))
+        // Its fields as listings show them (`page_fields.rs`): the body's deferred, so a body
+        // edit renders the listings that show the page's body, not every listing of it.
+        let entry = db.entry.get(db, path.clone()).await?;
+        let mut w = WireWriter::with_capacity(512);
+        crate::page_fields::write_listed(&mut w, &entry, &config, true);
+        Ok(Some(Arc::new(Listed { render: meta.render, wire: w.finish() })))
     })
 }
 
@@ -151,12 +149,12 @@ pub(crate) async fn write_section_pager(
     w: &mut WireWriter,
     page: &Page,
     config: &SiteConfig,
-    around: &crate::render::Around,
+    placement: &crate::tree::Placement,
     n: u32,
 ) -> PicanteResult<()> {
     let permalink = format!("{}{}", config.base_url, page.route);
     w.key("section");
-    write_own(w, page, &permalink, config, around, 2);
+    write_own(w, page, &permalink, config, placement, 2);
     w.key("pages");
     w.list(0);
     // Through their own query: a pager does not depend on its section's other pages, nor on
@@ -377,8 +375,8 @@ async fn context(
             let route = paginate::pager_route(&page.route, &settings.paginate_path, key.pager);
             let mut w = WireWriter::with_capacity(page.html.len() + 4096);
             head(&mut w, 6, &route);
-            let around = crate::render::Around::of(db, &page.path).await?;
-            write_section_pager(db, &mut w, &page, config, &around, key.pager).await?;
+            let placement = db.placement.get(db, page.path.clone()).await?;
+            write_section_pager(db, &mut w, &page, config, &placement, key.pager).await?;
             let template = crate::render::section_template(&page);
             Ok(Some((route, Some((template, w.finish())), String::new())))
         }

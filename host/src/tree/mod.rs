@@ -40,6 +40,14 @@ pub struct Entry {
     pub weight: Option<i64>,
     /// Slug (for `sort_by = "slug"`).
     pub slug: String,
+    /// `updated`, as templates print it.
+    pub updated: Option<String>,
+    /// The date's year, month and day.
+    pub year: Option<u16>,
+    /// Month (1–12).
+    pub month: Option<u8>,
+    /// Day of the month.
+    pub day: Option<u8>,
     /// The date as an instant (nanoseconds since the epoch, a local date taken as UTC).
     pub date_nanos: Option<i128>,
     /// `updated`, likewise.
@@ -211,6 +219,10 @@ pub(crate) fn entry_from(
         date: meta.date.map(|date| date.to_string()),
         weight: meta.weight,
         slug: crate::content::slug_of(path, meta, slugify),
+        updated: meta.updated.map(|date| date.to_string()),
+        year: meta.date.and_then(|date| date.date).map(|d| d.year),
+        month: meta.date.and_then(|date| date.date).map(|d| d.month),
+        day: meta.date.and_then(|date| date.date).map(|d| d.day),
         date_nanos: meta.date.and_then(|date| date.timestamp_nanos()),
         updated_nanos: meta.updated.and_then(|date| date.timestamp_nanos()),
     }

@@ -65,11 +65,12 @@ impl State<'_> {
                 Err(self.error(kind, pos))
             }
             _ => {
-                let arguments: Vec<(String, Value)> = values
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, (n, v))| (n.map_or_else(|| i.to_string(), |n| n.to_string()), v))
-                    .collect();
+                // The host gets values, not the calls that give them.
+                let mut arguments: Vec<(String, Value)> = Vec::with_capacity(values.len());
+                for (i, (n, v)) in values.into_iter().enumerate() {
+                    let v = self.resolve_deep(v, pos)?;
+                    arguments.push((n.map_or_else(|| i.to_string(), |n| n.to_string()), v));
+                }
                 self.data.call_function(name, &arguments).map_err(|m| {
                     let kind = if self.lookup(name).is_none() && m.starts_with("unknown function") {
                         ErrorKind::UndefinedVariable {

@@ -51,8 +51,14 @@ impl State<'_> {
         self.force(value, expr.pos, true)
     }
 
-    /// Fetches a lazy `data` path.
+    /// Fetches a lazy `data` path, or resolves a deferred value (`deferred.rs`).
     fn force(&mut self, value: Value, pos: u32, lenient: bool) -> Result<Value, Error> {
+        if let Value::Object(Object(ObjectKind::Deferred(deferred))) = &value {
+            return match self.resolve(deferred, pos)? {
+                Value::None if lenient => Ok(Value::undefined()),
+                resolved => Ok(resolved),
+            };
+        }
         let Value::Object(Object(ObjectKind::Data(path))) = &value else { return Ok(value) };
         let fetched = match self.fetched.get(path) {
             Some(v) => v.clone(),
@@ -144,6 +150,13 @@ impl State<'_> {
         pos: u32,
         lenient: bool,
     ) -> Result<Value, Error> {
+        // A field of a deferred value (`page.lower.title`): the value is used, so made.
+        let base = match base {
+            Value::Object(Object(ObjectKind::Deferred(deferred))) => {
+                self.resolve(&deferred, pos)?
+            }
+            base => base,
+        };
         let missing = |state: &Self, available: Vec<String>| {
             if lenient {
                 Ok(Value::undefined())
@@ -175,6 +188,12 @@ impl State<'_> {
     }
 
     fn item(&mut self, base: Value, index: Value, pos: u32, lenient: bool) -> Result<Value, Error> {
+        let base = match base {
+            Value::Object(Object(ObjectKind::Deferred(deferred))) => {
+                self.resolve(&deferred, pos)?
+            }
+            base => base,
+        };
         let base = match (&base, &index) {
             (Value::Map(_) | Value::Object(_), Value::String(key) | Value::Safe(key)) => {
                 return self.attribute(base, &key.clone(), pos, lenient);
@@ -276,8 +295,13 @@ impl State<'_> {
                 }
             }
             ExprKind::Binary { op, left, right } => {
-                let l = self.eval_unescaped(left)?;
-                let r = self.eval_unescaped(right)?;
+                let mut l = self.eval_unescaped(left)?;
+                let mut r = self.eval_unescaped(right)?;
+                // Comparing or joining lists and maps looks inside them.
+                if matches!(op, BinOp::Eq | BinOp::Ne | BinOp::In | BinOp::Concat) {
+                    l = self.resolve_deep(l, pos)?;
+                    r = self.resolve_deep(r, pos)?;
+                }
                 binary(*op, l, r).map_err(|k| self.error(k, pos))
             }
             ExprKind::Call { callee, args } => self.call(callee, args, pos),
@@ -348,6 +372,11 @@ impl State<'_> {
         pos: u32,
     ) -> Result<Value, Error> {
         let start = self.push_args(args)?;
+        let value = self.filter_input(filter, value, start, pos)?;
+        for i in start..self.arg_stack.len() {
+            let arg = std::mem::take(&mut self.arg_stack[i].1);
+            self.arg_stack[i].1 = self.resolve_deep(arg, pos)?;
+        }
         let result = match filter {
             Filter::Markdown => self.host_filter(filter, value, start, pos),
             Filter::RegexReplace => {
@@ -362,7 +391,11 @@ impl State<'_> {
             }
         };
         self.arg_stack.truncate(start);
-        result
+        // `first`, `nth`, `get`... may hand out a deferred item.
+        match result? {
+            Value::Object(Object(ObjectKind::Deferred(deferred))) => self.resolve(&deferred, pos),
+            value => Ok(value),
+        }
     }
 
     /// A filter the host answers, as a call of the function of its name with the value as

@@ -9,6 +9,7 @@
 //! rendered templates live in `globals`, visible everywhere, macros included.
 
 mod calls;
+mod deferred;
 mod expressions;
 mod statements;
 
@@ -100,6 +101,8 @@ pub(crate) struct State<'a> {
     templates: Vec<(Box<str>, Option<Arc<Template>>)>,
     /// Data this render fetched, by path.
     fetched: HashMap<Arc<str>, Value>,
+    /// Deferred values this render resolved (`deferred.rs`).
+    resolved: HashMap<Arc<crate::value::Deferred>, Value>,
     /// Evaluated arguments of the filters and tests being applied.
     arg_stack: Vec<(Option<Arc<str>>, Value)>,
     depth: u32,
@@ -205,6 +208,7 @@ impl<'a> State<'a> {
             pending_caller: None,
             templates: Vec::new(),
             fetched: HashMap::new(),
+            resolved: HashMap::new(),
             arg_stack: Vec::new(),
             depth: 0,
             stack_start: stack_position(),

@@ -90,6 +90,7 @@ impl State<'_> {
                 Node::Text(text) => out.push_str(text),
                 Node::Emit(expr) => {
                     let value = self.eval(expr)?;
+                    let value = self.resolve_deep(value, expr.pos)?;
                     match value.as_str() {
                         Some(text) if self.escaping && escapes(expr, &value) => {
                             escape_html(out, text)

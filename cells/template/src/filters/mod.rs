@@ -40,7 +40,7 @@ macro_rules! filters {
             }
 
             /// The names of its arguments, in their positional order.
-            fn arguments(self) -> &'static [&'static str] {
+            pub(crate) fn arguments(self) -> &'static [&'static str] {
                 match self { $(Filter::$variant => &[$($arg),*],)* }
             }
         }

@@ -1,0 +1,272 @@
+//! A page as listings show it (`section.pages`, `paginator.pages`, a term's `pages`,
+//! `get_section(…).pages`, `page.lower` and `page.higher`): every field Zola gives, but only
+//! the ones every listing reads are sent; the others (the body's `content`, `summary`, `toc`,
+//! `word_count`, `reading_time`; `taxonomies`, `extra`, `authors`, `assets`, `ancestors`,
+//! `lower`, `higher`) are *deferred*: sent as the call of the host function `__page_field`
+//! that gives them, which the template cell makes only if the template uses the field.
+//!
+//! So a listing depends on what it shows: a body edit re-renders the section that prints its
+//! pages' titles only if it prints their summaries too, and adding a tag to a page re-renders
+//! the listings that show tags, not every listing of the page.
+
+use cell_proto::{WireValue, WireWriter};
+use picante::PicanteResult;
+
+use crate::config::SiteConfig;
+use crate::db::Database;
+use crate::tree::Entry;
+
+/// The host function that gives a deferred field: `__page_field(path=…, field=…)`.
+pub(crate) const PAGE_FIELD: &str = "__page_field";
+
+/// The fields sent as deferred calls.
+const DEFERRED: [&str; 10] = [
+    "content",
+    "summary",
+    "toc",
+    "word_count",
+    "reading_time",
+    "taxonomies",
+    "extra",
+    "authors",
+    "assets",
+    "ancestors",
+];
+
+/// Writes the page of `entry` as listings show it. `siblings`: whether it has `lower` and
+/// `higher` (deferred); as in Zola, a neighbour itself has none (null).
+pub(crate) fn write_listed(w: &mut WireWriter, entry: &Entry, config: &SiteConfig, siblings: bool) {
+    w.map(16 + DEFERRED.len() + 4);
+    w.key("title");
+    w.opt_str(entry.title.as_deref());
+    w.key("description");
+    w.opt_str(entry.description.as_deref());
+    w.key("date");
+    w.opt_str(entry.date.as_deref());
+    w.key("weight");
+    match entry.weight {
+        Some(weight) => w.int(weight),
+        None => w.null(),
+    }
+    w.key("permalink");
+    w.str(&format!("{}{}", config.base_url, entry.route));
+    w.key("path");
+    w.str(&entry.route);
+    w.key("slug");
+    w.str(&entry.slug);
+    w.key("updated");
+    w.opt_str(entry.updated.as_deref());
+    let (month, day) = (entry.month.map(u16::from), entry.day.map(u16::from));
+    for (key, part) in [("year", entry.year), ("month", month), ("day", day)] {
+        w.key(key);
+        match part {
+            Some(n) => w.int(i64::from(n)),
+            None => w.null(),
+        }
+    }
+    w.key("relative_path");
+    w.str(&entry.path);
+    w.key("colocated_path");
+    w.opt_str(colocated_path(&entry.path));
+    w.key("components");
+    let components: Vec<&str> = entry.route.split('/').filter(|c| !c.is_empty()).collect();
+    w.list(components.len());
+    for component in components {
+        w.str(component);
+    }
+    w.key("draft");
+    w.bool(false);
+    w.key("lang");
+    w.str(&config.default_language);
+    for field in DEFERRED {
+        w.key(field);
+        w.deferred(PAGE_FIELD, &[("path", &entry.path), ("field", field)]);
+    }
+    for field in ["lower", "higher"] {
+        w.key(field);
+        if siblings {
+            w.deferred(PAGE_FIELD, &[("path", &entry.path), ("field", field)]);
+        } else {
+            w.null();
+        }
+    }
+    // Not made yet (no translations, no backlinks): empty, as Zola's are for such a site.
+    w.key("translations");
+    w.list(0);
+    w.key("backlinks");
+    w.list(0);
+}
+
+/// The directory of a page written as `index.md` (its assets' home), else nothing.
+pub(crate) fn colocated_path(path: &str) -> Option<&str> {
+    path.strip_suffix("index.md").filter(|dir| dir.is_empty() || dir.ends_with('/'))
+}
+
+/// The answer to `__page_field(path=…, field=…)`: one field of the page at `path`, read
+/// from what gives that field only (its render's output for the body's fields, its front
+/// matter for `taxonomies`, `extra`, `authors`, its placement for `ancestors`, `lower`,
+/// `higher`), so that the render that asked depends on that and nothing more.
+pub(crate) async fn page_field(
+    db: &Database,
+    path: &str,
+    field: &str,
+    config: &SiteConfig,
+) -> PicanteResult<WireValue> {
+    let mut w = WireWriter::with_capacity(256);
+    match field {
+        "content" | "summary" | "toc" | "word_count" | "reading_time" => {
+            let page = db.page.get_ref(db, path).await?;
+            match field {
+                "content" => w.str(&page.html),
+                "summary" => w.opt_str(page.summary.as_deref()),
+                "toc" => {
+                    let permalink = format!("{}{}", config.base_url, page.route);
+                    cell_proto::write_toc(&mut w, &page.headings, &permalink);
+                }
+                "word_count" => w.int(i64::from(page.word_count)),
+                _ => w.int(i64::from(page.reading_time)),
+            }
+        }
+        "taxonomies" | "extra" | "authors" => {
+            let meta = db.front_matter.get_ref(db, path).await?;
+            match field {
+                "taxonomies" => {
+                    w.map(meta.taxonomies.len());
+                    for terms in &meta.taxonomies {
+                        w.key(&terms.taxonomy);
+                        w.list(terms.terms.len());
+                        for term in &terms.terms {
+                            w.str(term);
+                        }
+                    }
+                }
+                "extra" => w.encoded(&meta.extra),
+                _ => {
+                    w.list(meta.authors.len());
+                    for author in &meta.authors {
+                        w.str(author);
+                    }
+                }
+            }
+        }
+        "assets" => {
+            let assets = db.assets_of.get(db, path.to_string()).await?;
+            w.list(assets.len());
+            for asset in assets.iter() {
+                w.str(&format!("/{asset}"));
+            }
+        }
+        "ancestors" | "lower" | "higher" => {
+            let placement = db.placement.get(db, path.to_string()).await?;
+            let neighbour = match field {
+                "ancestors" => {
+                    w.list(placement.ancestors.len());
+                    for ancestor in &placement.ancestors {
+                        w.str(ancestor);
+                    }
+                    return Ok(w.finish());
+                }
+                "lower" => &placement.lower,
+                _ => &placement.higher,
+            };
+            match neighbour {
+                Some(neighbour) => {
+                    let entry = db.entry.get(db, neighbour.clone()).await?;
+                    write_listed(&mut w, &entry, config, false);
+                }
+                None => w.null(),
+            }
+        }
+        other => {
+            return Err(picante::PicanteError::query(format!(
+                "{PAGE_FIELD}(): a page has no deferred field `{other}`"
+            )));
+        }
+    }
+    Ok(w.finish())
+}
+
+/// A page's `lower` or `higher` in its own context: deferred too, so that a page re-renders
+/// when a neighbour changes only if its template shows the neighbour.
+pub(crate) fn write_neighbour(w: &mut WireWriter, path: &str, field: &str, exists: bool) {
+    if exists {
+        w.deferred(PAGE_FIELD, &[("path", path), ("field", field)]);
+    } else {
+        w.null();
+    }
+}
+
+/// A section as `get_section` answers it (Zola's fields), its pages as listings show them
+/// (none for `metadata_only`, as in Zola) and its subsections' paths. The section's own body
+/// fields are deferred like a listed page's, so a `get_section` that shows titles does not
+/// depend on the section's text.
+pub(crate) async fn write_section(
+    db: &Database,
+    path: &str,
+    pages: &[Entry],
+    subsections: &[String],
+    config: &SiteConfig,
+) -> PicanteResult<WireValue> {
+    let meta = db.front_matter.get_ref(db, path).await?;
+    let route = db.route.get_ref(db, path).await?;
+    let mut w = WireWriter::with_capacity(512 + 256 * pages.len());
+    w.map(25);
+    w.key("title");
+    w.opt_str(meta.title.as_deref());
+    w.key("description");
+    w.opt_str(meta.description.as_deref());
+    w.key("weight");
+    match meta.weight {
+        Some(weight) => w.int(weight),
+        None => w.null(),
+    }
+    w.key("permalink");
+    w.str(&format!("{}{}", config.base_url, route));
+    w.key("path");
+    w.str(&route);
+    w.key("relative_path");
+    w.str(path);
+    w.key("colocated_path");
+    w.null();
+    w.key("components");
+    let components: Vec<&str> = route.split('/').filter(|c| !c.is_empty()).collect();
+    w.list(components.len());
+    for component in components {
+        w.str(component);
+    }
+    w.key("draft");
+    w.bool(meta.draft);
+    w.key("lang");
+    w.str(&config.default_language);
+    let settings = &meta.section;
+    w.key("generate_feeds");
+    w.bool(settings.generate_feeds);
+    w.key("transparent");
+    w.bool(settings.transparent);
+    w.key("paginate_by");
+    match settings.paginate_by {
+        Some(by) => w.int(i64::try_from(by).unwrap_or(i64::MAX)),
+        None => w.null(),
+    }
+    w.key("paginate_reversed");
+    w.bool(settings.paginate_reversed);
+    for field in ["content", "toc", "word_count", "reading_time", "extra", "assets", "ancestors"] {
+        w.key(field);
+        w.deferred(PAGE_FIELD, &[("path", path), ("field", field)]);
+    }
+    w.key("pages");
+    w.list(pages.len());
+    for page in pages {
+        write_listed(&mut w, page, config, true);
+    }
+    w.key("subsections");
+    w.list(subsections.len());
+    for subsection in subsections {
+        w.str(subsection);
+    }
+    w.key("translations");
+    w.list(0);
+    w.key("backlinks");
+    w.list(0);
+    Ok(w.finish())
+}
