@@ -4,8 +4,9 @@
 //! and which files written, then that the outputs are those of a cold build.
 //!
 //! A term's pages and the list's terms carry each page as listings show it (every field of
-//! its `page`, `content` included, as in Zola), so a change to a page re-renders the listings
-//! it is in, and only those whose output changed are written.
+//! its `page`, as in Zola, the body's and the extras' deferred: see `src/page_fields.rs`), so
+//! a change to a page re-renders the listings that show what changed, and only those whose
+//! output changed are written.
 
 mod common;
 mod listings_site;
@@ -113,11 +114,7 @@ fn a_term_left_without_pages_loses_its_page() {
     let report = built.rebuild();
     // Not `c`'s other listings (`Code`'s pagers, the categories' list, its section's
     // pager): none of them prints its tags.
-    assert_built(
-        &report,
-        &["/tags/", "blog/c.md"],
-        &["sitemap.xml", "tags/index.html"],
-    );
+    assert_built(&report, &["/tags/", "blog/c.md"], &["sitemap.xml", "tags/index.html"]);
     assert_eq!(report.removed, 1);
     assert!(!built.output_exists("tags/go/index.html"));
     built.assert_outputs_match_a_cold_build();
