@@ -129,6 +129,13 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
         };
         let meta = FrontMatter::clone(&meta);
         let html = links::resolve(db, &file, &source, &rendered.html, &config.base_url).await?;
+        // The summary is the start of the body, its links written as the body's.
+        let summary = match &rendered.summary {
+            Some(summary) => {
+                Some(links::resolve(db, &file, &source, summary, &config.base_url).await?)
+            }
+            None => None,
+        };
         // Shared: the build and the renders read it without copying its HTML.
         Ok(Arc::new(Page {
             route,
@@ -137,7 +144,7 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             meta,
             html,
             headings: rendered.headings,
-            summary: rendered.summary,
+            summary,
             word_count: rendered.word_count,
             reading_time: rendered.reading_time,
             assets: assets.as_ref().clone(),

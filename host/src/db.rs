@@ -18,6 +18,7 @@ use crate::cells::Cells;
 use crate::config::{self, ConfigText, SiteConfig};
 use crate::content::{self, FrontMatter, Page};
 use crate::data::{self, DataFile};
+use crate::feeds::{self, Feed, FeedOutput, FeedPages};
 use crate::listings::paginate::{self, Paginated};
 use crate::listings::taxonomy::{self, PageTerms, Taxonomy, Term};
 use crate::listings::{self, Generated, GeneratedOutput, Listed};
@@ -144,6 +145,10 @@ pub struct Database {
         Arc<DerivedIngredient<Database, Generated, Option<Arc<PageOutput>>>>,
     pub(crate) subsections: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
     pub(crate) term_wire: Arc<DerivedIngredient<Database, Generated, Option<WireValue>>>,
+    /// Feeds (`feeds.rs`): every feed file, what each owner's feeds list, one file rendered.
+    pub(crate) feeds: Arc<DerivedIngredient<Database, (), Arc<Vec<FeedOutput>>>>,
+    pub(crate) feed_pages: Arc<DerivedIngredient<Database, Feed, Option<Arc<FeedPages>>>>,
+    pub(crate) render_feed: Arc<DerivedIngredient<Database, Feed, Option<Arc<PageOutput>>>>,
     pub(crate) cells: Cells,
     /// Renders run (template cell calls made), for reports and tests.
     pub(crate) renders: AtomicU64,
@@ -254,6 +259,9 @@ impl Database {
             &*self.render_generated,
             &*self.subsections,
             &*self.term_wire,
+            &*self.feeds,
+            &*self.feed_pages,
+            &*self.render_feed,
         ]
     }
 
@@ -311,6 +319,10 @@ impl Database {
             render_generated: derived(68, "render_generated", listings::render_generated_query),
             subsections: derived(69, "subsections", listings::subsections_query),
             term_wire: derived(70, "term_wire", taxonomy::term_wire_query),
+            // Feeds (`feeds.rs`): ids from 80.
+            feeds: derived(82, "feeds", feeds::feeds_query),
+            feed_pages: derived(83, "feed_pages", feeds::feed_pages_query),
+            render_feed: derived(84, "render_feed", feeds::render_feed_query),
             cells,
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
@@ -364,6 +376,9 @@ impl Database {
         registry.register(db.render_generated.clone());
         registry.register(db.subsections.clone());
         registry.register(db.term_wire.clone());
+        registry.register(db.feeds.clone());
+        registry.register(db.feed_pages.clone());
+        registry.register(db.render_feed.clone());
         db
     }
 }

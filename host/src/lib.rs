@@ -20,6 +20,9 @@
 //! - `render`: a page's context and the `render` query; `templates`: template bundles;
 //!   `data`: data files; `provide`: the reads cells make (`provided`, `reused`, replays);
 //!   `shortcodes`: the templates the markdown cell asks for (shortcodes, anchor links).
+//! - `feeds`: Zola's Atom and RSS feeds of the site, its sections and its terms (built-in
+//!   templates in `feeds/`), beside `listings/` (taxonomies, pagination) and `site_files`
+//!   (`robots.txt`, `404.html`, `sitemap.xml`).
 //! - `serve/`: [`HttpServer`], the site served by the http cell from a snapshot of the last
 //!   build, with live reload.
 //! - `cache/`: what a build leaves in `.cache/` for the next process (the saved database, its
@@ -70,6 +73,7 @@ mod data;
 mod db;
 mod error;
 mod exec;
+mod feeds;
 mod front_matter;
 mod inotify;
 mod inspect;

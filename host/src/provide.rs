@@ -85,9 +85,28 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
                 let route = db.route.get_ref(db, target.as_str()).await?;
                 return Ok(Value::from(format!("{}{route}", config.base_url)).to_wire());
             }
-            // A static path: link to it as is.
-            Ok(Value::from(format!("{}/{}", config.base_url, target.trim_start_matches('/')))
-                .to_wire())
+            // Any other path: its URL on the site.
+            let mut url = format!("{}/{}", config.base_url, target.trim_start_matches('/'));
+            // As Zola: with a slash at the end only when asked (`trailing_slash`, default
+            // false), and never after a feed's name.
+            let trailing_slash = match argument("trailing_slash").transpose()? {
+                None | Some(Value::Bool(false)) => false,
+                Some(Value::Bool(true)) => true,
+                Some(_) => {
+                    return Err(failure(
+                        "get_url(): `trailing_slash` must be true or false".into(),
+                    ));
+                }
+            };
+            let feed = config.feed_filenames.iter().any(|name| target.ends_with(name.as_str()));
+            if !trailing_slash {
+                if url.ends_with('/') {
+                    url.pop();
+                }
+            } else if !url.ends_with('/') && !feed && !target.is_empty() && !target.contains('#') {
+                url.push('/');
+            }
+            Ok(Value::from(url).to_wire())
         }
         "get_section" => {
             let path = string("path")?;

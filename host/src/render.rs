@@ -15,7 +15,7 @@ use crate::tree::Placement;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use cell_proto::{RenderTemplate, provider, template};
+use cell_proto::{RenderTemplate, TemplateSource, provider, template};
 use facet::Facet;
 use picante::HasRuntime;
 
@@ -55,25 +55,8 @@ pub(crate) async fn context(
         crate::listings::write_section_pager(db, &mut w, page, config, &placement, 1).await?;
         section_template(page)
     } else if page.is_section {
-        let listed = db.section_listing.get_ref(db, page.path.as_str()).await?;
         w.key("section");
-        match listed.as_ref() {
-            Some(listed) => {
-                write_own(&mut w, page, &permalink, config, &placement, 2);
-                w.key("pages");
-                w.list(listed.pages.len());
-                for entry in &listed.pages {
-                    crate::page_fields::write_listed(&mut w, entry, config, true);
-                }
-                w.key("subsections");
-                w.list(listed.subsections.len());
-                // As Zola: their paths under `content/` (for `get_section`), not their routes.
-                for subsection in &listed.subsections {
-                    w.str(subsection);
-                }
-            }
-            None => write_own(&mut w, page, &permalink, config, &placement, 0),
-        }
+        write_section(db, &mut w, page, config, &placement).await?;
         section_template(page)
     } else {
         w.key("page");
@@ -85,6 +68,37 @@ pub(crate) async fn context(
             .unwrap_or_else(|| "page.html".into())
     };
     Ok((template, w.finish()))
+}
+
+/// A section as its own template sees it (`section`): its own fields, its listed pages and
+/// its subsections' paths.
+pub(crate) async fn write_section(
+    db: &Database,
+    w: &mut WireWriter,
+    page: &Page,
+    config: &SiteConfig,
+    placement: &Placement,
+) -> PicanteResult<()> {
+    let permalink = format!("{}{}", config.base_url, page.route);
+    let listed = db.section_listing.get_ref(db, page.path.as_str()).await?;
+    let Some(listed) = listed.as_ref() else {
+        write_own(w, page, &permalink, config, placement, 0);
+        return Ok(());
+    };
+    write_own(w, page, &permalink, config, placement, 2);
+    w.key("pages");
+    w.list(listed.pages.len());
+    // As listings show them (`page_fields.rs`).
+    for entry in &listed.pages {
+        crate::page_fields::write_listed(w, entry, config, true);
+    }
+    w.key("subsections");
+    w.list(listed.subsections.len());
+    // As Zola: their paths under `content/` (for `get_section`), not their routes.
+    for subsection in &listed.subsections {
+        w.str(subsection);
+    }
+    Ok(())
 }
 
 /// The template a section renders with: its own, or `index.html` (the home), `section.html`.
@@ -120,9 +134,9 @@ pub(crate) fn write_own(
 ) {
     let meta = &page.meta;
     let date = meta.date.map(|date| date.to_string());
-    // 15 fields of every page and section, then a section's 5 or a page's 12, then the
+    // 16 fields of every page and section, then a section's 5 or a page's 12, then the
     // caller's `more`.
-    w.map(15 + if page.is_section { 5 } else { 12 } + more);
+    w.map(16 + if page.is_section { 5 } else { 12 } + more);
     write_listed_fields(
         w,
         meta.title.as_deref(),
@@ -150,6 +164,9 @@ pub(crate) fn write_own(
     // As Zola: the source's path under `content/`, and its assets' (with a leading slash).
     w.key("relative_path");
     w.str(&page.path);
+    // One language: every page's is the default (feeds print it, `xml:lang`).
+    w.key("lang");
+    w.str(&config.default_language);
     w.key("assets");
     w.list(page.assets.len());
     for asset in &page.assets {
@@ -272,6 +289,17 @@ pub(crate) async fn render_in_cell(
     context: WireValue,
 ) -> Result<String, CellRender> {
     let templates = db.template_bundle.get_ref(db, name).await.map_err(CellRender::Query)?;
+    render_bundle_in_cell(db, name, &templates, context).await
+}
+
+/// [`render_in_cell`] with the templates given (a built-in template, which is no file of
+/// the site's): `templates` must hold `name` and everything it names by a literal.
+pub(crate) async fn render_bundle_in_cell(
+    db: &Database,
+    name: &str,
+    templates: &[TemplateSource],
+    context: WireValue,
+) -> Result<String, CellRender> {
     let sent = context.as_bytes().len()
         + templates
             .iter()
@@ -281,7 +309,7 @@ pub(crate) async fn render_in_cell(
     let request = RenderTemplate {
         name: name.to_string(),
         context,
-        templates: templates.as_ref().clone(),
+        templates: templates.to_vec(),
         // The revision this render reads at: a server's snapshot's, not the database's
         // latest, so the cell's memo of reads keeps no older answer under a newer label.
         revision: db.runtime().reading_revision().0,

@@ -3,7 +3,7 @@
 //! Every key of Zola's (0.22) config is read and checked: a key of the wrong type is an error
 //! at its value's line and column, a key Zola does not know either is an error at the key
 //! (with the likely key when it is a typo), as in Zola. Keys whose behaviour is not built yet
-//! (feeds, Sass, the search index, themes, several languages, the markdown options …) are
+//! (Sass, the search index, themes, several languages, the markdown options …) are
 //! kept, typed, and each one that asks for something is a warning naming it: the site still
 //! builds. Templates see the config as Zola's do (`config.title`, `config.extra.*`,
 //! `config.taxonomies`, …: see `wire.rs`).
@@ -89,7 +89,7 @@ pub struct SiteConfig {
     pub taxonomies: Vec<TaxonomyConfig>,
     /// `taxonomy_root`: the directory taxonomies' pages go in (`/<root>/tags/`).
     pub taxonomy_root: Option<String>,
-    /// `generate_feeds` (not acted on yet).
+    /// `generate_feeds`: the site's feeds (`feeds.rs`).
     pub generate_feeds: bool,
     /// `feed_filenames` (default `["atom.xml"]`).
     pub feed_filenames: Vec<String>,

@@ -83,12 +83,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
             "taxonomy_root" => {
                 config.taxonomy_root = Some(r.string(item, key)?);
             }
-            "generate_feeds" => {
-                config.generate_feeds = r.boolean(item, key)?;
-                if config.generate_feeds {
-                    r.warn(entry.key_span.start, not_yet(key, "feeds are not generated yet"));
-                }
-            }
+            "generate_feeds" => config.generate_feeds = r.boolean(item, key)?,
             "feed_filenames" => config.feed_filenames = r.strings(item, key)?,
             "feed_limit" => config.feed_limit = Some(r.count(item, key)?),
             "theme" => {

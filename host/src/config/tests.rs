@@ -288,7 +288,6 @@ fn keys_not_acted_on_yet_are_warnings_naming_them() {
         "config.toml:3:1: `compile_sass` is not acted on yet: Sass is not compiled yet",
         "config.toml:4:1: `minify_html`",
         "config.toml:5:1: `build_search_index`",
-        "config.toml:6:1: `generate_feeds` is not acted on yet: feeds are not generated yet",
         "config.toml:7:1: `hard_link_static`",
         "config.toml:8:1: `ignored_content`",
         "config.toml:9:1: `generate_sitemap` is not acted on yet: no sitemap.xml is written yet",

@@ -29,6 +29,8 @@ pub(crate) struct Served {
     pages: Arc<ServedPages>,
     /// Generated pages (taxonomies, terms, further pagers: `listings/`), by output.
     generated: HashMap<String, crate::listings::Generated>,
+    /// Feeds (`feeds.rs`), by output.
+    feeds: HashMap<String, crate::feeds::Feed>,
     /// Static outputs (`css/site.css`) to their hashes in the CAS.
     statics: HashMap<String, cas::ContentHash>,
     /// Every static file's URL path, for suggestions.
@@ -115,6 +117,7 @@ impl Served {
         // snapshot shares the memo, and the next build's only checks it.
         let _ = pollster::block_on(database.served_pages.get(database, ()));
         let _ = pollster::block_on(database.generated.get(database, ()));
+        let _ = pollster::block_on(database.feeds.get(database, ()));
         let snapshot = Snapshot::new(database);
         let (pages, generated, statics) = pollster::block_on(snapshot.read(|db| async move {
             // A query: after an edit that moved no page's output (most edits), its memo is
@@ -136,8 +139,23 @@ impl Served {
             Ok::<_, Arc<picante::PicanteError>>((pages, generated, statics))
         }))
         .map_err(|e| RpcError::remote(format!("listing the site's outputs: {e}")))?;
+        // As for listings: a site whose feeds fail serves its pages.
+        let feeds = pollster::block_on(snapshot.read(|db| db.feeds.get(db, ())))
+            .map(|list| list.iter().map(|f| (f.rel.clone(), f.key.clone())).collect())
+            .unwrap_or_default();
         let static_routes = statics.keys().map(|rel| format!("/{rel}")).collect();
-        Ok(Served { snapshot, pages, generated, statics, static_routes, cas, output, fallback, db })
+        Ok(Served {
+            snapshot,
+            pages,
+            generated,
+            feeds,
+            statics,
+            static_routes,
+            cas,
+            output,
+            fallback,
+            db,
+        })
     }
 
     /// The revision served.
@@ -199,6 +217,7 @@ impl Served {
     fn has(&self, output: &str) -> bool {
         self.pages.source_of(output).is_some()
             || self.generated.contains_key(output)
+            || self.feeds.contains_key(output)
             || self.statics.contains_key(output)
     }
 
@@ -221,6 +240,13 @@ impl Served {
             let rendered = self
                 .snapshot
                 .read(|db| db.render_generated.get(db, key.clone()))
+                .await
+                .map_err(|e| RpcError::remote(format!("rendering {output}: {e}")))?;
+            Some(rendered)
+        } else if let Some(key) = self.feeds.get(output) {
+            let rendered = self
+                .snapshot
+                .read(|db| db.render_feed.get(db, key.clone()))
                 .await
                 .map_err(|e| RpcError::remote(format!("rendering {output}: {e}")))?;
             Some(rendered)

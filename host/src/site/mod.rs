@@ -7,6 +7,7 @@
 //! static files (`statics.rs`); the removal of outputs whose page is gone; the saving of what
 //! was written. The report (`report.rs`) says what each did.
 
+mod feeds;
 mod generated;
 mod load;
 mod pages;
@@ -474,6 +475,9 @@ impl Site {
         let redirects =
             steps.run("redirects", || self.write_redirects(&outputs, &live, &mut report))?;
         live.extend(redirects);
+        live.sort_unstable();
+        let feeds = steps.run("feeds", || self.write_feeds(jobs, &outputs, &live, &mut report))?;
+        live.extend(feeds);
         live.sort_unstable();
         let site_files =
             steps.run("site files", || self.write_site_files(&outputs, &live, &mut report))?;
