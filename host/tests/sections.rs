@@ -102,7 +102,7 @@ fn sections_sort_nest_and_place_their_pages_as_zola_does() {
 #[test]
 fn a_neighbour_s_body_edit_renders_the_page_showing_its_content_and_a_tag_edit_renders_none() {
     let (sandbox, root) = site("neighbours");
-    let mut site = common::open(&root);
+    let site = common::open(&root);
     site.build(2).unwrap();
     // `a` shows its `lower` (C) with C's content; `d` shows C's title only (as `lower` of
     // nothing: D's lower is A). C's body edit: C itself, and A (which prints C's content).
