@@ -186,3 +186,55 @@ pub fn write_nav_site(n: usize, dir: &Path) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// The tags of page `i` on the listings site: three of fifty, always distinct.
+#[allow(dead_code, reason = "not every example writes the listings site")]
+pub fn page_tags(i: usize) -> [String; 3] {
+    [i % 50, (i + 17) % 50, (i + 33) % 50].map(|t| format!("tag-{t}"))
+}
+
+/// Writes the listings site of `n` pages into `dir` (which is emptied first): the pages of
+/// [`write_site`] with three tags each (of fifty), sections and tags paginated ten pages to a
+/// pager, and Zola's taxonomy templates. Its pagers list titles, so a page's body edit still
+/// renders that page alone.
+#[allow(dead_code, reason = "not every example writes the listings site")]
+pub fn write_listings_site(n: usize, dir: &Path) -> std::io::Result<()> {
+    let write = emptied_writer(dir);
+    write(
+        "dodeca.toml",
+        "title = \"Synthetic\"\nbase_url = \"https://synthetic.example\"\n\
+         taxonomies = [{ name = \"tags\", paginate_by = 10 }]\n",
+    )?;
+    write("content/_index.md", "+++\ntitle = \"Home\"\n+++\nA synthetic site.\n")?;
+    for s in 0..SECTIONS {
+        write(
+            &format!("content/section-{s}/_index.md"),
+            &format!("+++\ntitle = \"Section {s}\"\npaginate_by = 10\n+++\n"),
+        )?;
+    }
+    for i in 0..n {
+        let tags = page_tags(i).map(|t| format!("\"{t}\"")).join(", ");
+        let text = page(i).replacen(
+            "\n+++\n",
+            &format!("\n[taxonomies]\ntags = [{tags}]\n+++\n"),
+            1,
+        );
+        write(&format!("content/section-{}/page-{i}.md", i % SECTIONS), &text)?;
+    }
+    for (name, text) in TEMPLATES {
+        let text = match *name {
+            "section.html" => "{% extends \"base.html\" %}{% import \"macros.html\" as m %}{% block content %}<h1>{{ section.title }} {{ paginator.current_index }}/{{ paginator.number_pagers }}</h1><ul>{% for p in paginator.pages %}{{ m.item(p.title, p.permalink) }}{% endfor %}</ul>{% if paginator.next %}<a href=\"{{ paginator.next }}\">next</a>{% endif %}{% endblock %}",
+            _ => text,
+        };
+        write(&format!("templates/{name}"), text)?;
+    }
+    write(
+        "templates/taxonomy_list.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ taxonomy.name }}</h1><ul>{% for t in terms %}<li><a href=\"{{ t.permalink }}\">{{ t.name }}</a> {{ t.page_count }}</li>{% endfor %}</ul>{% endblock %}",
+    )?;
+    write(
+        "templates/taxonomy_single.html",
+        "{% extends \"base.html\" %}{% import \"macros.html\" as m %}{% block content %}<h1>{{ term.name }} {{ paginator.current_index }}/{{ paginator.number_pagers }}</h1><ul>{% for p in paginator.pages %}{{ m.item(p.title, p.permalink) }}{% endfor %}</ul>{% endblock %}",
+    )?;
+    Ok(())
+}

@@ -140,6 +140,10 @@ fn main() {
     for n in [1_000usize, 10_000] {
         site_bench(Shape::Plain, n, &cells, jobs);
     }
+    // Issue 18's figure: tags and pagination at 10,000 pages, against the plain site.
+    if std::env::var_os("BENCH_LISTINGS_SKIP").is_none() {
+        listings_line(10_000, &cells);
+    }
     let nav_max = std::env::var("BENCH_NAV_MAX").ok().and_then(|m| m.parse().ok());
     for n in [1_000usize, 10_000] {
         if nav_max.is_none_or(|max| n <= max) {
@@ -235,6 +239,46 @@ fn site_bench(shape: Shape, n: usize, cells: &Path, jobs: usize) {
     }
     cli_line(name, n, cells, &dir);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The CLI's figures for the listings site (tags, 3 of 50 a page; sections and tags paginated
+/// by 10) against the plain site of as many pages, in the same run: one line. The listings
+/// site writes more (its pagers and term pages); the ratio says what they cost.
+fn listings_line(n: usize, cells: &Path) {
+    let host = cells.join("dodeca-host");
+    let measure = |write: fn(usize, &Path) -> std::io::Result<()>, name: &str| {
+        let dir = std::env::temp_dir().join(format!("dodeca-{name}-{n}-{}", std::process::id()));
+        write(n, &dir).expect("write site");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let figures = cli::measure(&host, &dir, common::SECTIONS);
+        let outputs = count_files(&dir.join("public"));
+        let _ = std::fs::remove_dir_all(&dir);
+        (figures, outputs)
+    };
+    let (plain, plain_files) = measure(common::write_site, "plain");
+    let (listed, listed_files) = measure(common::write_listings_site, "listings");
+    println!(
+        "host_listings_cli n={n} files={listed_files} plain_files={plain_files} cold_ms={:.1} plain_cold_ms={:.1} cold_ratio={:.2} noop_ms={:.1} plain_noop_ms={:.1} noop_ratio={:.2} edit_ms={:.1} plain_edit_ms={:.1} edit_ratio={:.2} target<=1.20 outputs_differ={}",
+        listed.cold_ms,
+        plain.cold_ms,
+        listed.cold_ms / plain.cold_ms,
+        listed.noop_ms,
+        plain.noop_ms,
+        listed.noop_ms / plain.noop_ms,
+        listed.edit_ms,
+        plain.edit_ms,
+        listed.edit_ms / plain.edit_ms,
+        listed.outputs_differ + plain.outputs_differ,
+    );
+}
+
+/// How many files are under `dir`.
+fn count_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|e| if e.path().is_dir() { count_files(&e.path()) } else { 1 })
+        .sum()
 }
 
 /// The CLI's figures for the site in `dir` (see `cli.rs`), one line.
