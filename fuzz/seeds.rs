@@ -326,6 +326,17 @@ fn text_seeds(seeds: &mut Seeds) -> Result<(), Error> {
         "base_url = \"https://a.b\"\ndefault_language = \"en\"\n[languages.fr]\ntitle = \"Site\"\n[link_checker]\nskip_prefixes = [\"http://x\"]\n",
     )?;
 
+    // The first byte picks the format: 0 csv, 1 json, 2 yaml, 3 toml (modulo 5).
+    let csv = "Name,Plot,Notes\r\nIn\u{e9}s,A,\"big, \"\"old\"\" tree\"\r\n\nTom,B,\"two\nlines\"\n";
+    seeds.put("load_data", "csv", [b"\0".as_slice(), csv.as_bytes()].concat())?;
+    seeds.put("load_data", "csv_uneven", b"\0a,b\n1,2,3\n\"open")?;
+    let json = "{\"unit\": \"kg\", \"years\": [{\"year\": 2021, \"total\": 10450.5}], \"ok\": true}";
+    seeds.put("load_data", "json", [b"\x01".as_slice(), json.as_bytes()].concat())?;
+    let yaml = "- name: Blossom walk\n  day: 20\n  open: true\n- {name: Apple day, day: 12}\n";
+    seeds.put("load_data", "yaml", [b"\x02".as_slice(), yaml.as_bytes()].concat())?;
+    let toml = "[people.ines]\nname = \"In\u{e9}s\"\njoined = 2009\nwhen = 2024-01-05\n";
+    seeds.put("load_data", "toml", [b"\x03".as_slice(), toml.as_bytes()].concat())?;
+
     // The first byte: bit 0 YAML, bit 1 a section's `_index.md`.
     let page_toml = "title = \"Post\"\ndescription = \"d\"\ndate = 2024-01-05T10:00:00Z\nupdated = 2024-02-01\n\
                      weight = 3\ndraft = false\nslug = \"my-post\"\naliases = [\"/old/\"]\ntemplate = \"post.html\"\n\

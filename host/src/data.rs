@@ -1,37 +1,30 @@
-//! Data files (`data/*.toml`, `.json`, `.yaml`): parsed once per change, and read by
-//! templates one dotted path at a time, so a render depends only on the keys it reads.
+//! Data files (`data/<stem>.toml`, `.json`, `.yaml`, `.yml`) as `data.<stem>`: parsed once
+//! per change (by `load_data`'s query `loaded`, which `load_data(path="data/…")` shares), and
+//! read by templates one dotted path at a time, so a render depends only on the keys it reads.
 
 use cell_proto::{Value, WireValue};
-use facet::Facet;
 
 use crate::SiteError;
 use crate::db::{Database, Query};
 use crate::error::query_error;
+use crate::load_data::{Format, LoadKey};
 
-/// A data file's text and syntax (its extension).
-#[derive(Facet, Clone, Debug, PartialEq)]
-pub struct DataFile {
-    /// `toml`, `json`, `yaml` or `yml`.
-    pub extension: String,
-    /// The file's text.
-    pub text: String,
-}
+/// The extensions `data.<stem>` reads, in the order they are looked for when a stem has two.
+const EXTENSIONS: [&str; 4] = ["toml", "json", "yaml", "yml"];
 
-/// The query `data_file(stem)`: a data file parsed, as a wire value (`null` if there is none).
+/// The query `data_file(stem)`: the data file `data/<stem>.<extension>` parsed, as a wire
+/// value (`null` if there is none). It reads the inputs of the extensions looked at, so a file
+/// that appears later is found.
 pub(crate) fn data_file_query(db: &Database, name: String) -> Query<'_, WireValue> {
     Box::pin(async move {
-        let Some(file) = db.data_files.get(db, &name)? else { return Ok(Value::Null.to_wire()) };
-        let path = format!("data/{name}.{}", file.extension);
-        let syntax = crate::values::Syntax::from_extension(&file.extension)
-            .ok_or_else(|| query_error(SiteError::in_file(&path, "unknown data file syntax")))?;
-        let value = crate::values::parse(&file.text, syntax).map_err(|(message, position)| {
-            let error = SiteError::in_file(&path, message);
-            query_error(match position {
-                Some((line, column)) => error.at(&file.text, line, Some(column)),
-                None => error,
-            })
-        })?;
-        Ok(value.to_wire())
+        for extension in EXTENSIONS {
+            let rel = format!("{name}.{extension}");
+            if db.data_files.get(db, &rel)?.is_some() {
+                let format = Format::of_path(&rel);
+                return db.loaded.get(db, LoadKey { path: format!("data/{rel}"), format }).await;
+            }
+        }
+        Ok(Value::Null.to_wire())
     })
 }
 

@@ -17,14 +17,16 @@ use picante::{
 use crate::cells::Cells;
 use crate::config::{self, ConfigText, SiteConfig};
 use crate::content::{self, FrontMatter, Page};
-use crate::data::{self, DataFile};
+use crate::data;
 use crate::feeds::{self, Feed, FeedOutput, FeedPages};
 use crate::listings::paginate::{self, Paginated};
 use crate::listings::taxonomy::{self, PageTerms, Taxonomy, Term};
 use crate::listings::{self, Generated, GeneratedOutput, Listed};
+use crate::load_data::{self, LoadKey};
 use crate::provide::{self, Provided};
 use crate::render::{self, PageOutput};
 use crate::routes::{self, RouteCheck};
+use crate::stored::StoredFiles;
 use crate::templates;
 use crate::tree::{self, Section, SectionIndex};
 
@@ -70,8 +72,10 @@ pub struct Database {
     pub(crate) content: Arc<InputIngredient<String, String>>,
     /// A template's text, by name (path under `templates/`).
     pub(crate) templates: Arc<InputIngredient<String, String>>,
-    /// A data file, by name (file stem under `data/`).
-    pub(crate) data_files: Arc<InputIngredient<String, DataFile>>,
+    /// A data file's content hash (its bytes are in the CAS), by path under `data/`: every
+    /// file there, whatever its extension (`load_data` reads any of them; `data.<stem>` the
+    /// TOML, JSON and YAML ones).
+    pub(crate) data_files: Arc<InputIngredient<String, cas::ContentHash>>,
     /// A static file's content hash (its bytes are in the CAS), by path under `static/`.
     pub(crate) statics: Arc<InputIngredient<String, cas::ContentHash>>,
     /// Every file under `content/` that is not a page (a page's or section's co-located
@@ -122,6 +126,8 @@ pub struct Database {
     pub(crate) template_bundle: Arc<DerivedIngredient<Database, String, Arc<Vec<TemplateSource>>>>,
     pub(crate) data_file: Arc<DerivedIngredient<Database, String, WireValue>>,
     pub(crate) data_value: Arc<DerivedIngredient<Database, String, WireValue>>,
+    /// A file of the site read in a format by `load_data` (`load_data/`), once per change.
+    pub(crate) loaded: Arc<DerivedIngredient<Database, LoadKey, WireValue>>,
     /// Every read a cell has made, by a dense id (the id a render lists it by when it took
     /// the answer from the cell's memo).
     pub(crate) reads: Arc<InternedIngredient<ProviderRead>>,
@@ -150,6 +156,9 @@ pub struct Database {
     pub(crate) feed_pages: Arc<DerivedIngredient<Database, Feed, Option<Arc<FeedPages>>>>,
     pub(crate) render_feed: Arc<DerivedIngredient<Database, Feed, Option<Arc<PageOutput>>>>,
     pub(crate) cells: Cells,
+    /// Where queries read the bytes of the files the inputs hold by hash (`None` for a
+    /// database read only to be checked, `cache verify`).
+    pub(crate) stored: Option<StoredFiles>,
     /// Renders run (template cell calls made), for reports and tests.
     pub(crate) renders: AtomicU64,
     /// The content paths rendered since the build report last took them.
@@ -262,12 +271,14 @@ impl Database {
             &*self.feeds,
             &*self.feed_pages,
             &*self.render_feed,
+            &*self.loaded,
         ]
     }
 
     /// The registry: every ingredient of the site, one line each, by id; each query's body
-    /// lives beside its domain (`content.rs`, `tree.rs`, `render.rs`, ...).
-    pub(crate) fn new(cells: Cells) -> Database {
+    /// lives beside its domain (`content.rs`, `tree.rs`, `render.rs`, ...). `stored`: where
+    /// the bytes of files held by hash are.
+    pub(crate) fn new(cells: Cells, stored: Option<StoredFiles>) -> Database {
         let mut db = Database {
             runtime: Runtime::new(),
             registry: IngredientRegistry::new(),
@@ -319,11 +330,14 @@ impl Database {
             render_generated: derived(68, "render_generated", listings::render_generated_query),
             subsections: derived(69, "subsections", listings::subsections_query),
             term_wire: derived(70, "term_wire", taxonomy::term_wire_query),
-            // Feeds (`feeds.rs`): ids from 80.
+            // Feeds (`feeds.rs`): ids from 82.
             feeds: derived(82, "feeds", feeds::feeds_query),
             feed_pages: derived(83, "feed_pages", feeds::feed_pages_query),
             render_feed: derived(84, "render_feed", feeds::render_feed_query),
+            // `load_data`: ids from 90.
+            loaded: derived(90, "loaded", load_data::loaded_query),
             cells,
+            stored,
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
             traffic: Traffic::default(),
@@ -379,6 +393,7 @@ impl Database {
         registry.register(db.feeds.clone());
         registry.register(db.feed_pages.clone());
         registry.register(db.render_feed.clone());
+        registry.register(db.loaded.clone());
         db
     }
 }

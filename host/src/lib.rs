@@ -18,7 +18,9 @@
 //!   pages and sections; `tree`: sections and their listings;
 //!   `routes`: routes refused or claimed twice; `links`: internal links (`@/…`).
 //! - `render`: a page's context and the `render` query; `templates`: template bundles;
-//!   `data`: data files; `provide`: the reads cells make (`provided`, `reused`, replays);
+//!   `data`: data files as `data.<stem>`; `load_data/`: Zola's `load_data` (the paths it
+//!   finds, its formats, a CSV reader); `stored`: the bytes of files held by hash, from the
+//!   CAS; `provide`: the reads cells make (`provided`, `reused`, replays);
 //!   `shortcodes`: the templates the markdown cell asks for (shortcodes, anchor links).
 //! - `feeds`: Zola's Atom and RSS feeds of the site, its sections and its terms (built-in
 //!   templates in `feeds/`), beside `listings/` (taxonomies, pagination) and `site_files`
@@ -45,7 +47,8 @@
 //! content_list ──> routes ──> section_index ──> section_listing(section) ──┐
 //! content(path) ──> page(path) ──────────────────────┴──────────────────────┴─> render(path)
 //! templates(name) ──> template_references ──> template_bundle(name) ───────────┤
-//! data_files ──> data_file(stem) ──> data_value(path) ──> provided(read) ──────┤
+//! data_files, statics, assets, content ──> loaded(path, format) ──> provided ──┤
+//!        loaded ──> data_file(stem) ──> data_value(path) ──> provided(read) ───┤
 //!                                            read sets ──> reused(set) ────────┘
 //! ```
 //!
@@ -79,6 +82,7 @@ mod inotify;
 mod inspect;
 mod links;
 mod listings;
+mod load_data;
 mod output;
 mod page_fields;
 mod progress;
@@ -93,6 +97,7 @@ mod site;
 mod site_files;
 mod slug;
 mod starter;
+mod stored;
 mod templates;
 pub mod toml;
 mod tree;
@@ -107,6 +112,13 @@ pub mod fuzzing {
     /// build would report.
     pub fn parse_config(text: &str) -> Result<crate::SiteConfig, crate::SiteError> {
         crate::config::parse("config.toml", text)
+    }
+
+    /// Reads `text` as `load_data` reads a file in the format `format` picks (csv, json,
+    /// yaml, toml, plain, by its value modulo 5); `Err` is the message, with the line and
+    /// column a build would report.
+    pub fn load_data(text: &str, format: u8) -> Result<(), (String, Option<(u32, u32)>)> {
+        crate::load_data::parse_for_fuzzing(text, format)
     }
 
     /// Decodes `dodeca.scan` bytes; `Err` is the reason a build would ignore the file.

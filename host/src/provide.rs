@@ -175,6 +175,7 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
             let inline = matches!(argument("inline").transpose()?, Some(Value::Bool(true)));
             Ok(Value::from(crate::content::markdown_filter(db, &text, inline).await?).to_wire())
         }
+        "load_data" => crate::load_data::function(db, call, &config).await,
         "get_taxonomy" | "get_taxonomy_url" | "get_taxonomy_term" => {
             crate::listings::taxonomy::function(db, call, &config).await
         }

@@ -49,21 +49,12 @@ pub(crate) enum Syntax {
     Json,
 }
 
-impl Syntax {
-    pub(crate) fn from_extension(extension: &str) -> Option<Syntax> {
-        match extension {
-            "toml" => Some(Syntax::Toml),
-            "yaml" | "yml" => Some(Syntax::Yaml),
-            "json" => Some(Syntax::Json),
-            _ => None,
-        }
-    }
-}
-
 /// Parses `text` in `syntax`. The error carries a 1-based line and column when the parser
 /// reported one.
 pub(crate) fn parse(text: &str, syntax: Syntax) -> Result<Value, (String, Option<(u32, u32)>)> {
-    let parsed: Result<facet_value::Value, String> = match syntax {
+    // The parsers' errors carry the byte offset where they are (when they know it); their
+    // messages only sometimes say it.
+    let parsed: Result<facet_value::Value, (String, Option<u32>)> = match syntax {
         Syntax::Toml => {
             return crate::toml::parse(text)
                 .map(|table| crate::toml::Value::Table(table).to_cell_value())
@@ -74,11 +65,18 @@ pub(crate) fn parse(text: &str, syntax: Syntax) -> Result<Value, (String, Option
         Syntax::Yaml if text.trim().is_empty() => {
             Ok(facet_value::Value::from(facet_value::VObject::new()))
         }
-        Syntax::Yaml => facet_yaml::from_str(text).map_err(|e| e.to_string()),
-        Syntax::Json => facet_json::from_str(text).map_err(|e| e.to_string()),
+        Syntax::Yaml => {
+            facet_yaml::from_str(text).map_err(|e| (e.to_string(), e.span.map(|s| s.offset)))
+        }
+        Syntax::Json => {
+            facet_json::from_str(text).map_err(|e| (e.to_string(), e.span.map(|s| s.offset)))
+        }
     };
-    let parsed = parsed.map_err(|message| {
-        let position = find_position(&message, text);
+    let parsed = parsed.map_err(|(message, offset)| {
+        let position = match offset {
+            Some(offset) => Some(position_of(text, offset as usize)),
+            None => find_position(&message, text),
+        };
         (tidy(&message), position)
     })?;
     from_facet(&parsed).map_err(|m| (m, None))
@@ -94,10 +92,19 @@ fn find_position(message: &str, text: &str) -> Option<(u32, u32)> {
         return Some((line, column));
     }
     let offset = number_after("byte").or_else(|| number_after("offset"))? as usize;
-    let before = text.get(..offset.min(text.len()))?;
+    Some(position_of(text, offset))
+}
+
+/// The 1-based line and column (in characters) of the byte `offset` of `text`.
+fn position_of(text: &str, offset: usize) -> (u32, u32) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
     let line = before.matches('\n').count() as u32 + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
-    Some((line, column))
+    (line, column)
 }
 
 /// Parser messages sometimes end with a debug dump of internal paths; keep the first clause.
@@ -132,5 +139,9 @@ mod tests {
         let (message, position) = parse("a: [1\nb: 2\n", Syntax::Yaml).unwrap_err();
         assert!(!message.is_empty());
         assert!(position.is_some(), "{message}");
+        let (message, position) =
+            parse("{\n  \"a\": 1,\n  \"é\": \n}\n", Syntax::Json).unwrap_err();
+        assert_eq!(position, Some((4, 1)), "{message}");
+        assert_eq!(position_of("é\nab", 1), (1, 1));
     }
 }

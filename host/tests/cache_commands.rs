@@ -32,7 +32,7 @@ fn stats_counts_the_cache_files_blobs_and_memos_of_each_query() {
     assert!(text.contains("dodeca.bin: ") && text.contains("version this host's"), "{text}");
     // Eight pages' and the stylesheet's outputs, and the three site-wide files.
     assert!(text.contains("dodeca.scan: ") && text.contains("8 pages, 12 outputs"), "{text}");
-    assert!(text.contains("blobs: 1,"), "one static file: {text}");
+    assert!(text.contains("blobs: 2,"), "one static file, one data file: {text}");
     assert!(text.contains("(12 output records)"), "{text}");
     // Eight renders (the draft's render is a memo too: `None`).
     let render = text.lines().find(|l| l.trim_start().starts_with("render ")).unwrap();
@@ -48,7 +48,7 @@ fn verify_passes_a_sound_cache_and_finds_a_damaged_blob_and_database() {
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("dodeca.bin: ") && text.contains("intact"), "{text}");
-    assert!(text.contains("blobs: 1 checked"), "{text}");
+    assert!(text.contains("blobs: 2 checked"), "{text}");
 
     let blob = blobs(&root).pop().unwrap();
     let mut permissions = std::fs::metadata(&blob).unwrap().permissions();
@@ -79,14 +79,15 @@ fn verify_passes_a_sound_cache_and_finds_a_damaged_blob_and_database() {
 fn a_build_collects_a_replaced_static_file_s_blob_and_gc_keeps_the_live_ones() {
     let (sandbox, root) = common::built_fixture("cache-gc");
     let used = blobs(&root);
-    assert_eq!(used.len(), 1);
+    // The static file's and the data file's.
+    assert_eq!(used.len(), 2);
     // A static file's old version is collected by the build that replaces it.
     std::fs::write(root.join("static/css/site.css"), "body { color: red }\n").unwrap();
     let out = host().args(["build", "-q"]).arg(&root).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let kept = blobs(&root);
-    assert_eq!(kept.len(), 1);
-    assert_ne!(kept, used, "the blob of the new version is the one kept");
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept.iter().filter(|blob| used.contains(blob)).count(), 1, "the data file's");
     // A blob nobody uses (left by another tool, or a crash between put and build): `cache gc`
     // removes it and keeps the live one.
     let stray = root.join(".cache/blobs/0000");

@@ -371,13 +371,7 @@ fn a_tag_added_to_a_page_renders_the_page_its_term_and_the_feeds_listing_it() {
     // feeds, nor the blog's, nor `notes/`.
     assert_built(
         &report,
-        &[
-            "/tags/",
-            "/tags/rust/",
-            "/tags/rust/atom.xml",
-            "/tags/rust/rss.xml",
-            "notes/n.md",
-        ],
+        &["/tags/", "/tags/rust/", "/tags/rust/atom.xml", "/tags/rust/rss.xml", "notes/n.md"],
         &["tags/rust/atom.xml", "tags/rust/index.html", "tags/rust/rss.xml"],
     );
     assert!(built.output("tags/rust/rss.xml").contains("<title>Note</title>"));

@@ -214,16 +214,15 @@ pub fn write_listings_site(n: usize, dir: &Path) -> std::io::Result<()> {
     }
     for i in 0..n {
         let tags = page_tags(i).map(|t| format!("\"{t}\"")).join(", ");
-        let text = page(i).replacen(
-            "\n+++\n",
-            &format!("\n[taxonomies]\ntags = [{tags}]\n+++\n"),
-            1,
-        );
+        let text =
+            page(i).replacen("\n+++\n", &format!("\n[taxonomies]\ntags = [{tags}]\n+++\n"), 1);
         write(&format!("content/section-{}/page-{i}.md", i % SECTIONS), &text)?;
     }
     for (name, text) in TEMPLATES {
         let text = match *name {
-            "section.html" => "{% extends \"base.html\" %}{% import \"macros.html\" as m %}{% block content %}<h1>{{ section.title }} {{ paginator.current_index }}/{{ paginator.number_pagers }}</h1><ul>{% for p in paginator.pages %}{{ m.item(p.title, p.permalink) }}{% endfor %}</ul>{% if paginator.next %}<a href=\"{{ paginator.next }}\">next</a>{% endif %}{% endblock %}",
+            "section.html" => {
+                "{% extends \"base.html\" %}{% import \"macros.html\" as m %}{% block content %}<h1>{{ section.title }} {{ paginator.current_index }}/{{ paginator.number_pagers }}</h1><ul>{% for p in paginator.pages %}{{ m.item(p.title, p.permalink) }}{% endfor %}</ul>{% if paginator.next %}<a href=\"{{ paginator.next }}\">next</a>{% endif %}{% endblock %}"
+            }
             _ => text,
         };
         write(&format!("templates/{name}"), text)?;

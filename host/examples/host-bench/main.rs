@@ -275,10 +275,7 @@ fn listings_line(n: usize, cells: &Path) {
 /// How many files are under `dir`.
 fn count_files(dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries
-        .flatten()
-        .map(|e| if e.path().is_dir() { count_files(&e.path()) } else { 1 })
-        .sum()
+    entries.flatten().map(|e| if e.path().is_dir() { count_files(&e.path()) } else { 1 }).sum()
 }
 
 /// The CLI's figures for the site in `dir` (see `cli.rs`), one line.

@@ -231,7 +231,7 @@ fn verify_database(path: &Path, cells: Cells) -> Result<Option<u64>, String> {
         .and_then(|b| b.try_into().ok())
         .map(u64::from_le_bytes)
         .ok_or("too short to be a saved database")?;
-    let db = crate::db::Database::new(cells);
+    let db = crate::db::Database::new(cells, None);
     picante::persist::load_cache_bytes(&bytes, db.runtime(), &db.persistable(), version)?;
     Ok(Some(bytes.len() as u64))
 }

@@ -4,11 +4,10 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use picante::{HasRuntime, InputBatch};
+use picante::{HasRuntime, InputBatch, InputIngredient};
 
 use super::Site;
 use crate::HostError;
-use crate::data::DataFile;
 use crate::scan::{Listing, ScanPolicy, files_under, read_texts};
 
 /// Every file of the site, listed and stamped, not read yet: the config, then `content/`,
@@ -48,13 +47,10 @@ impl Site {
         let mut content = files_under(&self.root.join("content"), "", threads, &policy)?;
         content.files.retain(|found| !crate::assets::is_temporary(&found.rel));
         let templates = files_under(&self.root.join("templates"), "", threads, &policy)?;
+        // Every file under `data/`: `load_data` reads any of them (`data.<stem>` the TOML,
+        // JSON and YAML ones), and only a file that is an input is a tracked read.
         let mut data = files_under(&self.root.join("data"), "", threads, &policy)?;
-        data.files.retain(|found| {
-            found
-                .rel
-                .rsplit_once('.')
-                .is_some_and(|(_, ext)| crate::values::Syntax::from_extension(ext).is_some())
-        });
+        data.files.retain(|found| !crate::assets::is_temporary(&found.rel));
         let config = Listing::single(&self.root, config_file);
         let statics = files_under(&self.root.join("static"), "", threads, &policy)?;
         Ok(Scan { started, listings: [config, content, templates, data, statics] })
@@ -82,7 +78,6 @@ impl Site {
             changed[1].iter().zip(&is_page).map(|(changed, page)| *changed && *page).collect();
         let content_texts = read_texts(&content, &page_changed, threads)?;
         let template_texts = read_texts(&templates, &changed[2], threads)?;
-        let data_texts = read_texts(&data, &changed[3], threads)?;
 
         let mut batch = InputBatch::new();
         if let Some(Some(text)) = config_text.into_iter().next() {
@@ -128,20 +123,8 @@ impl Site {
             }
         }
 
-        let mut stems = Vec::new();
-        for (found, text) in data.files.iter().zip(data_texts) {
-            let Some((stem, extension)) = found.rel.rsplit_once('.') else { continue };
-            stems.push(stem.to_string());
-            if let Some(text) = text {
-                let file = DataFile { extension: extension.into(), text };
-                batch.set(&db.data_files, stem.to_string(), file);
-            }
-        }
-        for old in db.data_files.keys() {
-            if !stems.contains(&old) {
-                batch.remove(&db.data_files, old);
-            }
-        }
+        // Data files, like static files: bytes to the CAS, hashes to the database.
+        self.store_listed(&mut batch, &db.data_files, &data, &changed[3])?;
 
         // Co-located assets: like static files, their bytes go to the CAS; their list is an
         // input of its own, set only when it changed.
@@ -178,23 +161,7 @@ impl Site {
         }
 
         // Static files: their bytes go to the CAS, their hashes to the database.
-        for old in db.statics.keys() {
-            if !statics.files.iter().any(|found| found.rel == old) {
-                batch.remove(&db.statics, old);
-                self.cas_garbage.store(true, Ordering::Relaxed);
-            }
-        }
-        for (found, _) in statics.files.iter().zip(&changed[4]).filter(|(_, changed)| **changed) {
-            let path = statics.path(found);
-            let hash = self
-                .cas
-                .put_file(&path)
-                .map_err(|e| HostError::cache(format!("store {}", path.display()), e))?;
-            if db.statics.get(db, &found.rel).ok().flatten().is_some_and(|old| old != hash) {
-                self.cas_garbage.store(true, Ordering::Relaxed);
-            }
-            batch.set(&db.statics, found.rel.clone(), hash);
-        }
+        self.store_listed(&mut batch, &db.statics, &statics, &changed[4])?;
         // Setting an equal value changes nothing: only a change of override renders again.
         batch.set(&db.base_url_override, (), self.base_url.clone());
         let before = db.runtime().current_revision();
@@ -208,6 +175,37 @@ impl Site {
             db.build_time.set(db, (), now).map_err(HostError::Query)?;
         }
         self.scanner.remember(vec![config, content, templates, data, statics]);
+        Ok(())
+    }
+
+    /// Stores the files of `listing` whose stamps `changed` in the CAS and sets their hashes
+    /// in `input` (by path under the listed directory); removes from `input` the files no
+    /// longer listed. A blob replaced or left behind is garbage for the next collection.
+    fn store_listed<'db>(
+        &self,
+        batch: &mut InputBatch<'db>,
+        input: &'db InputIngredient<String, cas::ContentHash>,
+        listing: &Listing,
+        changed: &[bool],
+    ) -> Result<(), HostError> {
+        let db = &*self.db;
+        for old in input.keys() {
+            if listing.files.binary_search_by(|found| found.rel.as_str().cmp(&old)).is_err() {
+                batch.remove(input, old);
+                self.cas_garbage.store(true, Ordering::Relaxed);
+            }
+        }
+        for (found, _) in listing.files.iter().zip(changed).filter(|(_, changed)| **changed) {
+            let path = listing.path(found);
+            let hash = self
+                .cas
+                .put_file(&path)
+                .map_err(|e| HostError::cache(format!("store {}", path.display()), e))?;
+            if input.get(db, &found.rel).ok().flatten().is_some_and(|old| old != hash) {
+                self.cas_garbage.store(true, Ordering::Relaxed);
+            }
+            batch.set(input, found.rel.clone(), hash);
+        }
         Ok(())
     }
 

@@ -34,6 +34,7 @@ use crate::output::location::{self, Origin};
 use crate::output::{Outputs, forget_stamps_of_an_interrupted_build};
 use crate::progress::{Progress, report_progress};
 use crate::scan::Scanner;
+use crate::stored::StoredFiles;
 
 /// A site: its database (kept between builds, so rebuilds are incremental), its CAS and its
 /// output directory.
@@ -124,11 +125,13 @@ impl Site {
             HostError::cache(format!("open the cache in {}", root.join(".cache").display()), e)
         })?;
         forget_stamps_of_an_interrupted_build(&cas)?;
+        let cas = Arc::new(cas);
+        let stored = StoredFiles::new(cas.clone(), root.to_path_buf());
         Ok(Site {
             root: root.to_path_buf(),
             output: None,
-            db: Arc::new(Database::new(cells)),
-            cas: Arc::new(cas),
+            db: Arc::new(Database::new(cells, Some(stored))),
+            cas,
             saving: parking_lot::Mutex::new(None),
             outputs: parking_lot::Mutex::new(None),
             last_build: parking_lot::Mutex::new(None),

@@ -381,14 +381,16 @@ impl Site {
         crate::inspect::graph_dot(&self.db, route).map_err(HostError::NoRoute)
     }
 
-    /// The content hashes of the static files and co-located assets the database holds: the
-    /// blobs the last build used, which garbage collection keeps.
+    /// The content hashes of the static files, co-located assets and data files the database
+    /// holds: the blobs the last build used, which garbage collection keeps.
     pub(crate) fn static_hashes(&self) -> Vec<cas::ContentHash> {
         let db = &*self.db;
-        let statics =
-            db.statics.keys().into_iter().filter_map(|rel| db.statics.get(db, &rel).ok().flatten());
-        let assets =
-            db.assets.keys().into_iter().filter_map(|rel| db.assets.get(db, &rel).ok().flatten());
-        statics.chain(assets).collect()
+        let mut hashes = Vec::new();
+        for input in [&db.statics, &db.assets, &db.data_files] {
+            hashes.extend(
+                input.keys().into_iter().filter_map(|rel| input.get(db, &rel).ok().flatten()),
+            );
+        }
+        hashes
     }
 }

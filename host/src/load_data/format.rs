@@ -1,0 +1,157 @@
+//! The formats `load_data` reads, chosen as Zola chooses them, and a text read in one.
+
+use cell_proto::Value;
+use facet::Facet;
+
+use super::csv;
+use crate::values::{self, Syntax};
+
+/// A format of `load_data`'s `format=` (or of a file's extension).
+#[derive(Facet, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub(crate) enum Format {
+    Toml,
+    Json,
+    Yaml,
+    /// `{headers: [...], records: [[...], ...]}`, every field a string.
+    Csv,
+    /// The text as one string.
+    Plain,
+    /// Zola's, through `nom-bibtex`: not read here (an error saying so).
+    Bibtex,
+    /// Zola's, through `roxmltree_to_serde`: not read here (an error saying so).
+    Xml,
+}
+
+impl Format {
+    /// The format named `name` (`format=`, any case; `yml` is YAML), as Zola names them.
+    pub(crate) fn named(name: &str) -> Option<Format> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "toml" => Format::Toml,
+            "json" => Format::Json,
+            "yaml" | "yml" => Format::Yaml,
+            "csv" => Format::Csv,
+            "plain" => Format::Plain,
+            "bibtex" => Format::Bibtex,
+            "xml" => Format::Xml,
+            _ => return None,
+        })
+    }
+
+    /// A file's format from its path, as Zola picks it without `format=`: its extension if it
+    /// names a format, else plain text (`.css`, `.txt`, no extension).
+    pub(crate) fn of_path(path: &str) -> Format {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        match name.rsplit_once('.') {
+            Some((stem, extension)) if !stem.is_empty() => {
+                Format::named(extension).unwrap_or(Format::Plain)
+            }
+            _ => Format::Plain,
+        }
+    }
+
+    /// Its name, for messages.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Format::Toml => "toml",
+            Format::Json => "json",
+            Format::Yaml => "yaml",
+            Format::Csv => "csv",
+            Format::Plain => "plain",
+            Format::Bibtex => "bibtex",
+            Format::Xml => "xml",
+        }
+    }
+}
+
+/// Why a text could not be read in its format: the message, and the 1-based line and column
+/// when the parser gave them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ParseError {
+    pub(crate) message: String,
+    pub(crate) position: Option<(u32, u32)>,
+}
+
+/// Reads `text` in `format`, as Zola's `load_data` gives it to templates.
+///
+/// # Errors
+///
+/// A syntax error (with its position where the parser gives one), or a format not read here.
+pub(crate) fn parse(text: &str, format: Format) -> Result<Value, ParseError> {
+    let syntax = match format {
+        Format::Plain => return Ok(Value::String(text.to_string())),
+        Format::Csv => {
+            let csv = csv::parse(text).map_err(|error| ParseError {
+                message: error.to_string(),
+                position: Some((error.line, error.column)),
+            })?;
+            let list =
+                |fields: Vec<String>| Value::List(fields.into_iter().map(Value::String).collect());
+            return Ok(Value::map([
+                ("headers", list(csv.headers)),
+                ("records", Value::List(csv.records.into_iter().map(list).collect())),
+            ]));
+        }
+        Format::Bibtex | Format::Xml => {
+            return Err(ParseError {
+                message: format!(
+                    "the {} format is not read by dodeca-host yet (toml, json, yaml, csv and \
+                     plain are); convert the file to one of those",
+                    format.name()
+                ),
+                position: None,
+            });
+        }
+        Format::Toml => Syntax::Toml,
+        Format::Json => Syntax::Json,
+        Format::Yaml => Syntax::Yaml,
+    };
+    values::parse(text, syntax).map_err(|(message, position)| ParseError { message, position })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_named_in_any_case_and_taken_from_extensions() {
+        assert_eq!(Format::named("JSON"), Some(Format::Json));
+        assert_eq!(Format::named("yml"), Some(Format::Yaml));
+        assert_eq!(Format::named("ini"), None);
+        assert_eq!(Format::of_path("data/a.TOML"), Format::Toml);
+        assert_eq!(Format::of_path("content/b/c.csv"), Format::Csv);
+        assert_eq!(Format::of_path("static/site.css"), Format::Plain);
+        assert_eq!(Format::of_path("static/LICENSE"), Format::Plain);
+        assert_eq!(Format::of_path("static/.json"), Format::Plain);
+        assert_eq!(Format::of_path("static/refs.bib"), Format::Plain);
+        assert_eq!(Format::of_path("static/feed.xml"), Format::Xml);
+    }
+
+    #[test]
+    fn csv_is_headers_and_records_of_strings() {
+        let value = parse("Number,Title\n1,Gutenberg\n", Format::Csv).unwrap();
+        let strings = |items: &[&str]| Value::List(items.iter().map(|s| Value::from(*s)).collect());
+        assert_eq!(
+            value,
+            Value::map([
+                ("headers", strings(&["Number", "Title"])),
+                ("records", Value::List(vec![strings(&["1", "Gutenberg"])])),
+            ])
+        );
+    }
+
+    #[test]
+    fn plain_is_the_text_and_unread_formats_say_so() {
+        assert_eq!(parse("a,b\n", Format::Plain).unwrap(), Value::from("a,b\n"));
+        let error = parse("<a/>", Format::Xml).unwrap_err();
+        assert!(error.message.starts_with("the xml format is not read by dodeca-host yet"));
+    }
+
+    #[test]
+    fn syntax_errors_keep_their_position() {
+        let error = parse("{\"a\": 1,\n \"b\": }", Format::Json).unwrap_err();
+        assert!(error.position.is_some(), "{error:?}");
+        let error = parse("a,b\n1\n", Format::Csv).unwrap_err();
+        assert_eq!(error.position, Some((2, 1)));
+    }
+}
