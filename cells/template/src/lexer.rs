@@ -230,6 +230,16 @@ impl Lexer<'_> {
             return Ok(Token { kind: Tok::Ident(rest[..len].to_string()), pos });
         }
         if first.is_ascii_digit() {
+            // After a `.`, digits are an index (`records.0.1` is two, as in Tera, whose
+            // grammar takes the characters after a dot as a name), never a fraction.
+            let after_dot =
+                self.tokens.last().is_some_and(|t| matches!(t.kind, Tok::Punct("." | "?.")));
+            if after_dot {
+                let len = rest.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(rest.len());
+                self.pos += len;
+                let index = rest[..len].parse().map_err(|_| syntax("index too large", at))?;
+                return Ok(Token { kind: Tok::Int(index), pos });
+            }
             return self.number(rest);
         }
         if matches!(first, b'"' | b'\'' | b'`') {
@@ -357,6 +367,25 @@ mod tests {
         );
         assert_eq!((tokens[0].pos, tokens[5].pos), (1, 20));
         assert_eq!(tokenize_expression("a $ b").unwrap_err().1, 2);
+    }
+
+    #[test]
+    fn digits_after_a_dot_are_an_index_not_a_fraction() {
+        let dot = Tok::Punct(".");
+        assert_eq!(
+            kinds("{{ x.0.1 }}"),
+            vec![
+                Tok::VarStart,
+                Tok::Ident("x".into()),
+                dot.clone(),
+                Tok::Int(0),
+                dot,
+                Tok::Int(1),
+                Tok::VarEnd,
+                Tok::Eof
+            ]
+        );
+        assert_eq!(kinds("{{ 0.1 }}")[1], Tok::Float(0.1));
     }
 
     #[test]

@@ -154,7 +154,7 @@ impl State<'_> {
                 }
                 Node::Extends { .. } => {}
                 Node::Include { name, ignore_missing } => {
-                    let value = self.eval(name)?;
+                    let value = self.eval_unescaped(name)?;
                     let template = match &value {
                         // The first of the list that exists, as Tera does.
                         Value::List(names) => {
@@ -186,12 +186,12 @@ impl State<'_> {
                     }
                 }
                 Node::Import { name, alias } => {
-                    let value = self.eval(name)?;
+                    let value = self.eval_unescaped(name)?;
                     let module = self.required_template(&value, name.pos)?;
                     self.bind(alias, Value::Object(Object(ObjectKind::Module(module))), false);
                 }
                 Node::FromImport { name, names } => {
-                    let value = self.eval(name)?;
+                    let value = self.eval_unescaped(name)?;
                     let module = self.required_template(&value, name.pos)?;
                     for (item, alias, pos) in names {
                         let Some(index) = module.macro_index(item) else {

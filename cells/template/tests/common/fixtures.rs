@@ -26,6 +26,13 @@ pub fn context() -> Value {
         ("neg", Value::from(-3)),
         ("zero", Value::from(0)),
         ("items", Value::list([Value::from(1), Value::from(2), Value::from(3)])),
+        (
+            "grid",
+            Value::list([
+                Value::list([Value::from(1), Value::from(2)]),
+                Value::list([Value::from(3), Value::from(4)]),
+            ]),
+        ),
         ("names", Value::list([Value::from("b"), Value::from("a"), Value::from("c")])),
         ("empty", Value::list([])),
         ("nothing", Value::None),
@@ -115,6 +122,7 @@ pub fn templates() -> Vec<(&'static str, &'static str)> {
         ),
         ("partial.html", "<p>{{ title }}</p>"),
         ("first.html", "first:{{ title }}"),
+        ("partials/nav.html", "nav:{{ title }}"),
         ("loopvar.html", "[{{ x }}]"),
         ("broken.html", "ok\n{% if %}"),
         ("strict.html", "line one\n  {{ nope }}"),
