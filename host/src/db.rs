@@ -18,6 +18,7 @@ use crate::cells::Cells;
 use crate::config::{self, ConfigText, SiteConfig};
 use crate::content::{self, FrontMatter, Page};
 use crate::data;
+use crate::digest::{self, DigestKey};
 use crate::feeds::{self, Feed, FeedOutput, FeedPages};
 use crate::listings::paginate::{self, Paginated};
 use crate::listings::taxonomy::{self, PageTerms, Taxonomy, Term};
@@ -128,6 +129,8 @@ pub struct Database {
     pub(crate) data_value: Arc<DerivedIngredient<Database, String, WireValue>>,
     /// A file of the site read in a format by `load_data` (`load_data/`), once per change.
     pub(crate) loaded: Arc<DerivedIngredient<Database, LoadKey, WireValue>>,
+    /// A file's SHA-2 digest, for `get_hash` and `get_url(cachebust=true)` (`digest.rs`).
+    pub(crate) file_digest: Arc<DerivedIngredient<Database, DigestKey, String>>,
     /// Every read a cell has made, by a dense id (the id a render lists it by when it took
     /// the answer from the cell's memo).
     pub(crate) reads: Arc<InternedIngredient<ProviderRead>>,
@@ -272,6 +275,7 @@ impl Database {
             &*self.feed_pages,
             &*self.render_feed,
             &*self.loaded,
+            &*self.file_digest,
         ]
     }
 
@@ -336,6 +340,8 @@ impl Database {
             render_feed: derived(84, "render_feed", feeds::render_feed_query),
             // `load_data`: ids from 90.
             loaded: derived(90, "loaded", load_data::loaded_query),
+            // `get_hash`, cachebusting: ids from 95.
+            file_digest: derived(95, "file_digest", digest::file_digest_query),
             cells,
             stored,
             renders: AtomicU64::new(0),
@@ -394,6 +400,7 @@ impl Database {
         registry.register(db.feed_pages.clone());
         registry.register(db.render_feed.clone());
         registry.register(db.loaded.clone());
+        registry.register(db.file_digest.clone());
         db
     }
 }

@@ -74,6 +74,7 @@ mod config;
 mod content;
 mod data;
 mod db;
+mod digest;
 mod error;
 mod exec;
 mod feeds;

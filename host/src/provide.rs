@@ -78,12 +78,22 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
         "get_url" => {
             let path = string("path")?;
             let target = path.strip_prefix("@/").unwrap_or(&path).to_string();
-            if target.ends_with(".md") {
-                if !db.page_exists.get_ref(db, target.as_str()).await? {
-                    return Err(failure(format!("get_url: there is no content/{target}")));
+            // As Zola: `@/page.md#part` is the page's permalink with its anchor.
+            let (page, anchor) = match target.split_once('#') {
+                Some((page, anchor)) if page.ends_with(".md") => (page, Some(anchor)),
+                _ => (target.as_str(), None),
+            };
+            if page.ends_with(".md") {
+                if !db.page_exists.get_ref(db, page).await? {
+                    return Err(failure(format!("get_url: there is no content/{page}")));
                 }
-                let route = db.route.get_ref(db, target.as_str()).await?;
-                return Ok(Value::from(format!("{}{route}", config.base_url)).to_wire());
+                let route = db.route.get_ref(db, page).await?;
+                let mut url = format!("{}{route}", config.base_url);
+                if let Some(anchor) = anchor {
+                    url.push('#');
+                    url.push_str(anchor);
+                }
+                return Ok(Value::from(url).to_wire());
             }
             // Any other path: its URL on the site.
             let mut url = format!("{}/{}", config.base_url, target.trim_start_matches('/'));
@@ -105,6 +115,18 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
                 }
             } else if !url.ends_with('/') && !feed && !target.is_empty() && !target.contains('#') {
                 url.push('/');
+            }
+            // As Zola: `?h=` and the start of the file's SHA-256 (`digest.rs`).
+            match argument("cachebust").transpose()? {
+                None | Some(Value::Bool(false)) => {}
+                Some(Value::Bool(true)) => {
+                    url.push_str(&crate::digest::cachebust(db, &path, &config).await?);
+                }
+                Some(_) => {
+                    return Err(failure(
+                        "`get_url`: `cachebust` must be a boolean (true or false)".into(),
+                    ));
+                }
             }
             Ok(Value::from(url).to_wire())
         }
@@ -176,6 +198,7 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
             Ok(Value::from(crate::content::markdown_filter(db, &text, inline).await?).to_wire())
         }
         "load_data" => crate::load_data::function(db, call, &config).await,
+        "get_hash" => crate::digest::get_hash(db, call, &config).await,
         "get_taxonomy" | "get_taxonomy_url" | "get_taxonomy_term" => {
             crate::listings::taxonomy::function(db, call, &config).await
         }

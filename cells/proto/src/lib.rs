@@ -131,6 +131,20 @@ pub struct FunctionCall {
     pub arguments: Vec<(String, WireValue)>,
 }
 
+/// Bytes to hash with SHA-2, for Zola's `get_hash` and `get_url(cachebust=true)`: the host
+/// links no hashing library, the template cell computes them (`cell_template::digest`).
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct DigestRequest {
+    /// The function, by its size in bits: 256, 384 or 512.
+    pub bits: u16,
+    /// Whether to answer in standard base64 (with padding) rather than lower-case hex.
+    pub base64: bool,
+    /// The bytes (a static file's, through the shared heap when large).
+    pub bytes: rpc::Blob,
+}
+
+rpc::facet_payload!(DigestRequest);
+
 rpc::service! {
     /// The template cell: renders templates of the site's Jinja-like language.
     pub mod template: "Template" {
@@ -146,6 +160,9 @@ rpc::service! {
         /// data and functions are read from the host as in `render`. The engine's error is
         /// an answer, not a failure of the call.
         fn eval(request: EvalTemplate) -> Evaluated;
+        /// The SHA-2 digest of the request's bytes, encoded as it asks; an error for a size
+        /// other than 256, 384 or 512.
+        fn digest(request: DigestRequest) -> String;
     }
 }
 

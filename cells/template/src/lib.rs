@@ -43,6 +43,7 @@ assert!(err.to_string().starts_with("no field `titel` (available: `title`"));
 mod ast;
 mod cache;
 mod date;
+pub mod digest;
 mod error;
 mod escape;
 mod eval;

@@ -20,8 +20,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use cell_proto::provider;
 use cell_proto::template::{Server, Service};
 use cell_proto::{
-    EvalTemplate, Evaluated, ExpressionError, FunctionCall, ProviderRead, ReadRequest,
-    RenderTemplate, Rendered, TemplateSource,
+    DigestRequest, EvalTemplate, Evaluated, ExpressionError, FunctionCall, ProviderRead,
+    ReadRequest, RenderTemplate, Rendered, TemplateSource,
 };
 use cell_template::{DataProvider, Engine, Loader, Value};
 use rpc::{RpcError, WeakConnection};
@@ -164,6 +164,19 @@ impl Service for TemplateCell {
                 column: error.column(),
             }),
         })
+    }
+
+    async fn digest(&self, request: DigestRequest) -> Result<String, RpcError> {
+        let sha = cell_template::digest::Sha2::of_bits(request.bits).ok_or_else(|| {
+            RpcError::remote(format!("no SHA-2 of {} bits (256, 384 or 512)", request.bits))
+        })?;
+        let connection = self
+            .connection
+            .get()
+            .and_then(WeakConnection::upgrade)
+            .ok_or_else(|| RpcError::remote("the template cell is not connected"))?;
+        let bytes = connection.open_blob(request.bytes).await?;
+        Ok(cell_template::digest::encode(&sha.digest(&bytes), request.base64))
     }
 }
 

@@ -11,8 +11,8 @@ use std::thread::ThreadId;
 
 use cell_proto::template;
 use cell_proto::{
-    EvalTemplate, Evaluated, FunctionCall, ProviderRead, ReadAnswer, ReadRequest, RenderTemplate,
-    TemplateSource, ValueHash, WireValue, provider,
+    DigestRequest, EvalTemplate, Evaluated, FunctionCall, ProviderRead, ReadAnswer, ReadRequest,
+    RenderTemplate, TemplateSource, ValueHash, WireValue, provider,
 };
 use cell_template::DataProvider;
 use rpc::{Config, Dispatcher, RpcError, WeakConnection};
@@ -263,6 +263,34 @@ fn the_cell_lists_a_templates_literal_references() {
     assert_eq!(names, ["base.html", "macros.html"]);
     let broken = TemplateSource { name: "x.html".into(), source: Some("{% include %}".into()) };
     assert!(rpc::block_on(client.references(&broken)).unwrap().is_empty());
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn the_cell_computes_sha2_digests_of_small_and_large_blobs() {
+    let (mut child, client, host) = spawn(site());
+    let connection = host.0.connection.get().and_then(WeakConnection::upgrade).unwrap();
+    let digest = |bytes: &[u8], bits: u16, base64: bool| {
+        let request = DigestRequest { bits, base64, bytes: connection.blob(bytes).unwrap() };
+        rpc::block_on(client.digest(&request))
+    };
+    assert_eq!(
+        digest(b"hello", 256, false).unwrap(),
+        "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+    );
+    assert_eq!(
+        digest(b"hello", 384, true).unwrap(),
+        "WeF0h3dEjGnea4ANejO7+5/xtGPkQ1TDVTvNucZm+pASWjx5+QOXvfX2oT3oKGhP"
+    );
+    // Three megabytes: through the shared heap, not inline.
+    let large = vec![b'a'; 3_000_000];
+    assert_eq!(
+        digest(&large, 256, false).unwrap(),
+        "2a152c894398719c0570f83fac34ac03a0f6e8e474b995c2403aa5434f7b9dd4"
+    );
+    let refused = digest(b"hello", 224, false).unwrap_err().to_string();
+    assert!(refused.contains("no SHA-2 of 224 bits"), "{refused}");
     let _ = child.kill();
     let _ = child.wait();
 }

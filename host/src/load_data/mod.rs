@@ -20,7 +20,7 @@
 mod csv;
 mod error;
 mod format;
-mod resolve;
+pub(crate) mod resolve;
 
 use cell_proto::{FunctionCall, Value, WireValue};
 use facet::Facet;

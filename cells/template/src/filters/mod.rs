@@ -18,6 +18,7 @@ use std::sync::Arc;
 use crate::error::ErrorKind;
 use crate::value::Value;
 
+pub(crate) use encode::base64_encode;
 pub(crate) use lists::{attribute, items, slice};
 pub(crate) use text::regex_replace;
 
