@@ -91,6 +91,12 @@ pub struct Database {
     /// seconds. A render that calls `now()` reads it, so it depends on it; a build that
     /// may render sets it (see `Site::load`), so such a render runs again in every build.
     pub(crate) build_time: Arc<InputIngredient<(), u64>>,
+    /// The environment variables templates read with `get_env(name=…)`, by name (`None`:
+    /// unset, or not UTF-8), as they were at the start of the build: each build sets every
+    /// name here from the environment (`Site::load`), so a changed value renders again exactly
+    /// the pages that read it. A name read for the first time is read from the environment by
+    /// its render and set here when the build ends (`new_env`).
+    pub(crate) env: Arc<InputIngredient<String, Option<String>>>,
     /// The `base_url` to build with instead of the config's, as written (`dodeca-host
     /// serve`: `Some("/")`, URLs from the served site's root); `None`: the config's.
     pub(crate) base_url_override: Arc<InputIngredient<(), Option<String>>>,
@@ -170,6 +176,9 @@ pub struct Database {
     pub(crate) traffic: Traffic,
     /// Whether a render read `now()` since the build started (the build resets it).
     pub(crate) read_now: std::sync::atomic::AtomicBool,
+    /// Environment variables read by `get_env` that [`env`](Self::env) did not hold yet, with
+    /// the value the render read: set in `env` when the build ends.
+    pub(crate) new_env: parking_lot::Mutex<std::collections::BTreeMap<String, Option<String>>>,
 }
 
 impl HasRuntime for Database {
@@ -235,6 +244,7 @@ impl Database {
             &*self.case_insensitive_output,
             &*self.build_time,
             &*self.base_url_override,
+            &*self.env,
             &*self.config,
             &*self.page,
             &*self.front_matter,
@@ -295,6 +305,7 @@ impl Database {
             case_insensitive_output: input(7, "case_insensitive_output"),
             build_time: input(8, "build_time"),
             base_url_override: input(9, "base_url_override"),
+            env: input(47, "env"),
             config: derived(10, "config", config::config_query),
             page: derived(11, "page", content::page_query),
             page_exists: derived(12, "page_exists", content::page_exists_query),
@@ -348,6 +359,7 @@ impl Database {
             rendered: parking_lot::Mutex::new(Vec::new()),
             traffic: Traffic::default(),
             read_now: std::sync::atomic::AtomicBool::new(false),
+            new_env: parking_lot::Mutex::new(std::collections::BTreeMap::new()),
         };
         let registry = &mut db.registry;
         registry.register(db.config_text.clone());
@@ -359,6 +371,7 @@ impl Database {
         registry.register(db.case_insensitive_output.clone());
         registry.register(db.build_time.clone());
         registry.register(db.base_url_override.clone());
+        registry.register(db.env.clone());
         registry.register(db.config.clone());
         registry.register(db.page.clone());
         registry.register(db.page_exists.clone());

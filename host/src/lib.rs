@@ -75,6 +75,7 @@ mod content;
 mod data;
 mod db;
 mod digest;
+mod environment;
 mod error;
 mod exec;
 mod feeds;

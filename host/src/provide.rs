@@ -32,9 +32,10 @@ pub(crate) struct Provided {
     pub(crate) value: WireValue,
 }
 
-/// The function whose answer changes from build to build: never kept by the cell, and read
-/// from the `build_time` input, which every build sets.
-const VOLATILE: &str = "now";
+/// The functions whose answers change from build to build (`now()`, `get_random()`): never
+/// kept by the cell, and read with the `build_time` input, which a build sets anew when a
+/// render read it.
+const VOLATILE: [&str; 2] = ["now", "get_random"];
 
 /// The `provided` query: the answer to the read interned as `id` in the current revision.
 /// (Keyed by the id, not the read: a replay is a lookup by a number, with nothing to decode,
@@ -199,10 +200,13 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
         }
         "load_data" => crate::load_data::function(db, call, &config).await,
         "get_hash" => crate::digest::get_hash(db, call, &config).await,
+        "get_env" => crate::environment::get_env(db, call),
         "get_taxonomy" | "get_taxonomy_url" | "get_taxonomy_term" => {
             crate::listings::taxonomy::function(db, call, &config).await
         }
-        VOLATILE => Err(failure("now() is answered by the provider, not kept".into())),
+        name if VOLATILE.contains(&name) => {
+            Err(failure(format!("{name}() is answered by the provider, not kept")))
+        }
         other => Err(failure(format!("unknown function {other}()"))),
     }
 }
@@ -269,12 +273,12 @@ impl provider::Service for Provider<'_> {
     async fn read(&self, request: ReadRequest) -> Result<ReadAnswer, RpcError> {
         let db = self.db;
         if let ProviderRead::Function(call) = &request.read
-            && call.name == VOLATILE
+            && VOLATILE.contains(&call.name.as_str())
         {
             // The build's start time, read from its input inside the render's call: the
             // render depends on it, and every build sets it anew (`Site::load`), so the render
             // runs again in every build, in this process or after a saved database is loaded.
-            // Never kept by the cell: each call asks.
+            // Never kept by the cell: each call asks (and `get_random` draws anew).
             if self.marks_now {
                 db.read_now.store(true, std::sync::atomic::Ordering::Relaxed);
             }
@@ -282,7 +286,11 @@ impl provider::Service for Provider<'_> {
                 Some(nanos) => nanos,
                 None => crate::site::nanos_since_epoch(std::time::SystemTime::now()),
             };
-            let value = Value::Int((nanos / 1_000_000_000) as i64).to_wire();
+            let value = match call.name.as_str() {
+                "get_random" => crate::environment::get_random(call).map_err(RpcError::remote)?,
+                _ => Value::Int((nanos / 1_000_000_000) as i64),
+            };
+            let value = value.to_wire();
             db.traffic.callback(value.as_bytes().len());
             let hash = *cas::ContentHash::of(value.as_bytes()).as_bytes();
             // Never kept, never listed as reused: no id is needed.

@@ -16,8 +16,9 @@
 //! magic "dodeca-scan\0", format (u32), cache version (u64), the database's checksum (32),
 //! flags (u8: 1 clean, 2 read now()), pages (u64), outputs (u64), the output directory's
 //! key and path (strings), listings (u32); per listing: its directory (string), files (u32);
-//! per file: its path (string), a stamp flag (u8) and, if 1, six u64; then blake3 (32) of
-//! everything before. Strings are a u32 length and UTF-8; numbers little-endian.
+//! per file: its path (string), a stamp flag (u8) and, if 1, six u64; the environment
+//! variables templates read (u32, then each name as a string) and the digest of their values
+//! (32); then blake3 (32) of everything before. Strings are a u32 length and UTF-8; numbers little-endian.
 //! ```
 
 use std::io::Write as _;
@@ -26,7 +27,7 @@ use std::path::{Path, PathBuf};
 use crate::scan::{Found, Listing, Stamp};
 
 const MAGIC: &[u8; 12] = b"dodeca-scan\0";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const CHECKSUM_LEN: usize = 32;
 /// A state file larger than this is not read: a million files' stamps take about 100 MB.
 const MAX_LEN: u64 = 1 << 30;
@@ -54,6 +55,11 @@ pub(crate) struct SavedState {
     pub(crate) output_path: PathBuf,
     /// The scan's listings, as the scanner remembered them.
     pub(crate) listings: Vec<Listing>,
+    /// The environment variables templates read (`get_env`), sorted.
+    pub(crate) env_names: Vec<String>,
+    /// The digest of their values as the build saw them (`environment::digest`): the values
+    /// themselves are not written.
+    pub(crate) env_digest: [u8; 32],
 }
 
 impl SavedState {
@@ -89,6 +95,11 @@ impl SavedState {
                 }
             }
         }
+        out.extend_from_slice(&(self.env_names.len() as u32).to_le_bytes());
+        for name in &self.env_names {
+            string(&mut out, name);
+        }
+        out.extend_from_slice(&self.env_digest);
         let checksum = cas::ContentHash::of(&out);
         out.extend_from_slice(checksum.as_bytes());
         out
@@ -142,6 +153,12 @@ impl SavedState {
             }
             listings.push(Listing { dir, files });
         }
+        let count = r.count(4)?;
+        let mut env_names = Vec::with_capacity(count);
+        for _ in 0..count {
+            env_names.push(r.string()?);
+        }
+        let env_digest = r.take(32)?.try_into().map_err(|_| "short digest")?;
         if r.at != body.len() {
             return Err(format!("{} bytes left over", body.len() - r.at));
         }
@@ -155,6 +172,8 @@ impl SavedState {
             output_key,
             output_path,
             listings,
+            env_names,
+            env_digest,
         })
     }
 
@@ -278,6 +297,8 @@ mod tests {
                     Found { rel: "a.md".into(), stamp: None },
                 ],
             }],
+            env_names: vec!["HOME".into(), "TOKEN".into()],
+            env_digest: [9; 32],
         }
     }
 

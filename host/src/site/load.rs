@@ -164,6 +164,8 @@ impl Site {
         self.store_listed(&mut batch, &db.statics, &statics, &changed[4])?;
         // Setting an equal value changes nothing: only a change of override renders again.
         batch.set(&db.base_url_override, (), self.base_url.clone());
+        // The environment variables templates read (`get_env`), as they are now.
+        crate::environment::refresh(db, &mut batch);
         let before = db.runtime().current_revision();
         batch.commit(db).map_err(HostError::Query)?;
         // `now()` answers the build's start time. It is set anew when this build may render

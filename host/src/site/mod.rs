@@ -499,6 +499,14 @@ impl Site {
             }
         }
         before.fill(&self.db, &mut report);
+        // Variables read by `get_env` for the first time join the input, with the values the
+        // renders read: no answer changes, and the next build checks them as it checks files.
+        // The outputs are those of the revision this makes.
+        let revision = if crate::environment::keep_new_reads(db).map_err(HostError::Query)? {
+            db.runtime().current_revision()
+        } else {
+            revision
+        };
         report.elapsed = steps.elapsed();
         *self.last_build.lock() = Some((revision, outputs.dir().path.clone(), report.clone()));
         *self.written_at.lock() = Some((revision, outputs.dir().path.clone()));

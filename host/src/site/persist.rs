@@ -66,7 +66,13 @@ impl Site {
                 cache.join("cas.db").display()
             ));
         }
-        let usable = state.as_ref().filter(|state| state.clean && !state.read_now);
+        // Up to date only if nothing a render read changed: the files (their stamps, below),
+        // `now()` (never), the environment variables templates read.
+        let usable = state.as_ref().filter(|state| {
+            state.clean
+                && !state.read_now
+                && crate::environment::digest(&state.env_names) == state.env_digest
+        });
         // The outputs are checked while the site is scanned: two sets of `stat`s at once.
         let phases = std::env::var_os("DODECA_PHASES").is_some();
         let checking = std::time::Instant::now();
@@ -298,6 +304,7 @@ impl Site {
         let own_base_url = self.base_url.as_ref().is_none_or(|url| {
             crate::config::own_config(db).is_some_and(|config| config.base_url_as_written == *url)
         });
+        let env_names = crate::environment::names(db);
         let state = SavedState {
             version: version.number(),
             database,
@@ -311,6 +318,8 @@ impl Site {
             output_key: outputs.dir().key.clone(),
             output_path: outputs.dir().path.clone(),
             listings: self.scanner.with_remembered(<[_]>::to_vec),
+            env_digest: crate::environment::digest(&env_names),
+            env_names,
         };
         state.write(&cache.join(STATE)).map_err(|e| HostError::io("write", cache.join(STATE), e))
     }
