@@ -215,7 +215,7 @@ impl fmt::Display for HostError {
             ),
             HostError::NotEmpty(dir) => write!(
                 f,
-                "{} is not empty; `init` only creates new sites (nothing was changed)",
+                "{} is not empty (hidden files are ignored); `init` only creates new sites (nothing was changed)",
                 dir.display()
             ),
             HostError::FileName(path) => {

@@ -1,49 +1,157 @@
-//! `dodeca-host init`: a starter site that builds.
+//! `dodeca-host init`: a starter site in Zola's layout (`config.toml`, `content/`,
+//! `templates/`, `static/`), which Zola builds as well, and which builds with no warning.
+//!
+//! The config has the keys `zola init` writes (`base_url`, `compile_sass`,
+//! `build_search_index`, `[markdown]`, `[extra]`), with the values dodeca-host acts on: Sass
+//! and the search index are off (neither is built yet, and asking for them is a warning), and
+//! there is no `[markdown.highlighting]` (no highlighting yet). Zola's `themes/` and `sass/`
+//! directories are not made, for the same reasons.
 
 use std::path::Path;
 
 /// The starter site's files.
 const FILES: &[(&str, &str)] = &[
     (
-        "dodeca.toml",
-        "title = \"My site\"\nbase_url = \"https://example.com\"\ndescription = \"Built with dodeca-host.\"\n",
+        "config.toml",
+        r#"# The URL the site will be built for (`dodeca-host serve` serves it from "/" instead).
+base_url = "https://example.com"
+
+title = "My site"
+description = "Built with dodeca-host."
+default_language = "en"
+
+# Whether to automatically compile all Sass files in the sass directory
+# (dodeca-host does not compile Sass yet).
+compile_sass = false
+
+# Whether to build a search index to be used later on by a JavaScript library
+# (dodeca-host does not build one yet).
+build_search_index = false
+
+# An Atom feed of the site's pages, `atom.xml`.
+generate_feeds = true
+
+[markdown]
+# dodeca-host does not highlight code yet: no `[markdown.highlighting]`.
+
+[extra]
+# Put all your custom variables here
+"#,
     ),
     (
         "content/_index.md",
-        "+++\ntitle = \"Home\"\n+++\nWelcome! Edit `content/_index.md` and run `dodeca-host build` again.\n",
+        r#"+++
+title = "Home"
++++
+Welcome! Edit `content/_index.md` and build again, or run `dodeca-host serve` and watch the
+page change as you save.
+"#,
     ),
-    ("content/posts/_index.md", "+++\ntitle = \"Posts\"\n+++\n"),
+    (
+        "content/posts/_index.md",
+        r#"+++
+title = "Posts"
++++
+"#,
+    ),
     (
         "content/posts/hello.md",
-        "+++\ntitle = \"Hello\"\ndate = \"2026-01-01\"\n+++\nYour first post. Link to other pages with `[text](@/posts/hello.md)`.\n",
+        r#"+++
+title = "Hello"
+date = 2026-01-01
+description = "The first post."
++++
+Your first post. Link to other pages by their source, as in [the home page](@/_index.md): the
+link follows the page wherever its route goes.
+"#,
     ),
     (
         "templates/base.html",
-        "<!doctype html>\n<html>\n<head><meta charset=\"utf-8\"><title>{% block title %}{{ config.title }}{% endblock %}</title></head>\n<body>\n<nav><a href=\"{{ get_url(path='@/_index.md') }}\">{{ config.title }}</a></nav>\n{% block content %}{% endblock %}\n</body>\n</html>\n",
+        r#"<!doctype html>
+<html lang="{{ lang }}">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{% block title %}{{ config.title }}{% endblock %}</title>
+  <link rel="stylesheet" href="{{ get_url(path='style.css', cachebust=true) }}">
+  <link rel="alternate" type="application/atom+xml" title="{{ config.title }}" href="{{ get_url(path='atom.xml') }}">
+</head>
+<body>
+  <header><a href="{{ get_url(path='@/_index.md') }}">{{ config.title }}</a></header>
+  <main>
+  {% block content %}{% endblock %}
+  </main>
+</body>
+</html>
+"#,
     ),
     (
         "templates/index.html",
-        "{% extends \"base.html\" %}\n{% block content %}\n{{ section.content | safe }}\n<ul>{% for post in get_section(path=\"posts/_index.md\").pages %}<li><a href=\"{{ post.permalink }}\">{{ post.title }}</a></li>{% endfor %}</ul>\n{% endblock %}\n",
+        r#"{% extends "base.html" %}
+{% block content %}
+{{ section.content | safe }}
+{% set posts = get_section(path="posts/_index.md") %}
+<h2><a href="{{ posts.permalink | safe }}">{{ posts.title }}</a></h2>
+<ul>
+  {% for post in posts.pages %}
+  <li><a href="{{ post.permalink | safe }}">{{ post.title }}</a> {{ post.date }}</li>
+  {% endfor %}
+</ul>
+{% endblock %}
+"#,
     ),
     (
         "templates/section.html",
-        "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ section.title }}</h1>\n<ul>{% for page in section.pages %}<li><a href=\"{{ page.permalink }}\">{{ page.title }}</a></li>{% endfor %}</ul>\n{% endblock %}\n",
+        r#"{% extends "base.html" %}
+{% block title %}{{ section.title }} · {{ super() }}{% endblock %}
+{% block content %}
+<h1>{{ section.title }}</h1>
+{{ section.content | safe }}
+<ul>
+  {% for page in section.pages %}
+  <li><a href="{{ page.permalink | safe }}">{{ page.title }}</a> {{ page.date }}</li>
+  {% endfor %}
+</ul>
+{% endblock %}
+"#,
     ),
     (
         "templates/page.html",
-        "{% extends \"base.html\" %}\n{% block title %}{{ page.title }} · {{ super() }}{% endblock %}\n{% block content %}\n<h1>{{ page.title }}</h1>\n{{ page.content | safe }}\n{% endblock %}\n",
+        r#"{% extends "base.html" %}
+{% block title %}{{ page.title }} · {{ super() }}{% endblock %}
+{% block content %}
+<article>
+  <h1>{{ page.title }}</h1>
+  {% if page.date %}<p><time datetime="{{ page.date }}">{{ page.date }}</time></p>{% endif %}
+  {{ page.content | safe }}
+</article>
+{% endblock %}
+"#,
+    ),
+    (
+        "static/style.css",
+        r#"body { max-width: 40rem; margin: 2rem auto; padding: 0 1rem; font-family: system-ui, sans-serif; line-height: 1.5; }
+header a { font-weight: bold; text-decoration: none; }
+"#,
     ),
 ];
 
-/// Writes the starter site into `dir`, which must not exist or be empty.
+/// Writes the starter site into `dir`, which must not exist or hold only hidden files (a
+/// `.git/`, as Zola allows).
 ///
 /// # Errors
 ///
 /// When `dir` holds files already (nothing is overwritten) or cannot be written.
 pub fn init(dir: &Path) -> Result<(), crate::HostError> {
     let fail = |e: std::io::Error| crate::HostError::io("write", dir, e);
-    if dir.exists() && std::fs::read_dir(dir).map_err(fail)?.next().is_some() {
-        return Err(crate::HostError::NotEmpty(dir.to_path_buf()));
+    if dir.exists() {
+        let mut entries = std::fs::read_dir(dir).map_err(fail)?;
+        let visible = entries.any(|entry| {
+            entry.map_or(true, |entry| !entry.file_name().to_string_lossy().starts_with('.'))
+        });
+        if visible {
+            return Err(crate::HostError::NotEmpty(dir.to_path_buf()));
+        }
     }
     for (rel, text) in FILES {
         let path = dir.join(rel);

@@ -14,8 +14,9 @@ fn init_creates_a_site_that_builds_and_clean_removes_its_output() {
     let out = host().arg("build").arg(&site).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let summary = String::from_utf8_lossy(&out.stdout);
-    // Three pages and the site-wide files (`404.html`, `robots.txt`, `sitemap.xml`).
-    assert!(summary.starts_with("3 pages: 6 written"), "{summary}");
+    // Three pages, the stylesheet, the feed and the site-wide files (`404.html`,
+    // `robots.txt`, `sitemap.xml`).
+    assert!(summary.starts_with("3 pages: 8 written"), "{summary}");
     let index = std::fs::read_to_string(site.join("public/index.html")).unwrap();
     assert!(index.contains("Hello"), "{index}");
     // init refuses to overwrite.
@@ -25,6 +26,44 @@ fn init_creates_a_site_that_builds_and_clean_removes_its_output() {
     let clean = host().arg("clean").arg(&site).output().unwrap();
     assert!(clean.status.success());
     assert!(!site.join("public").exists() && !site.join(".cache").exists());
+    let _ = std::fs::remove_dir_all(&site);
+}
+
+#[test]
+fn init_makes_a_zola_site_that_builds_with_no_warning() {
+    let site = temp("init-zola");
+    // Hidden files do not count, as in Zola (`zola init` in a fresh repository).
+    std::fs::create_dir_all(site.join(".git")).unwrap();
+    let out = host().arg("init").arg(&site).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Zola's layout and config keys.
+    for file in [
+        "config.toml",
+        "content/_index.md",
+        "content/posts/_index.md",
+        "content/posts/hello.md",
+        "templates/base.html",
+        "templates/index.html",
+        "templates/section.html",
+        "templates/page.html",
+        "static/style.css",
+    ] {
+        assert!(site.join(file).is_file(), "{file}");
+    }
+    let config = std::fs::read_to_string(site.join("config.toml")).unwrap();
+    for key in ["base_url = ", "compile_sass = ", "build_search_index = ", "[markdown]", "[extra]"]
+    {
+        assert!(config.contains(key), "{key} in {config}");
+    }
+    assert!(!site.join("dodeca.toml").exists());
+    let out = host().args(["build", "-v"]).arg(&site).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && stderr.is_empty(), "no error, no warning: {stderr}");
+    let page = std::fs::read_to_string(site.join("public/posts/hello/index.html")).unwrap();
+    // The starter's templates use `get_url` with `cachebust` (Zola's `?h=`) and `@/` links.
+    assert!(page.contains("href=\"https://example.com/style.css?h="), "{page}");
+    assert!(page.contains("<a href=\"https://example.com/\">the home page</a>"), "{page}");
+    assert!(site.join("public/atom.xml").is_file());
     let _ = std::fs::remove_dir_all(&site);
 }
 
