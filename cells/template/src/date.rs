@@ -5,9 +5,13 @@
 //! Inputs: an integer (seconds since 1970, UTC); `2024-01-05` (a date: its time is midnight);
 //! `2024-01-05T10:00:00` (a local datetime), with fractional seconds and a `Z` or `±HH:MM`
 //! offset if given, kept as written (`%H` is 10 and `%z` is `+0200` for `…T10:00:00+02:00`);
-//! a space in place of the `T` is read too. `timezone=` converts to `UTC` or a fixed offset
-//! (`+05:30`); zone names such as `Europe/Paris` need the IANA database, which this engine does
-//! not carry: they are an error that says so. A value without an offset prints `%z` as `+0000`.
+//! a space in place of the `T` is read too. `timezone=` converts to an IANA zone
+//! (`Europe/Paris`: its offset at that instant, and `%Z` its abbreviation, `CET` or `CEST`),
+//! `UTC` or a fixed offset (`+05:30`, this engine's). As in Tera, a zone name moves timestamps
+//! and datetimes with an offset, and leaves a date or a datetime without one as it is (printed
+//! as UTC). The zone database is `jiff`'s copy of the IANA one, built into the cell, so that a
+//! site prints the same times on every machine. A value without an offset prints `%z` as
+//! `+0000`.
 //!
 //! Formats: `%Y %C %y %m %b %h %B %d %e %a %A %w %u %U %W %G %g %V %j %D %x %F %v %H %k %I %l
 //! %P %p %M %S %f %.f %.3f %.6f %.9f %R %T %X %r %Z %z %:z %c %+ %s %t %n %%`, and the padding
@@ -37,7 +41,7 @@ const DAYS: [&str; 7] =
 
 /// A point in time as written: civil date and time, and the offset from UTC it was written
 /// with (`None` for a local or naive time).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug, Default)]
 struct DateTime {
     /// Seconds since 1970-01-01T00:00:00 of the civil date and time (not of UTC).
     local: i64,
@@ -45,6 +49,11 @@ struct DateTime {
     offset: Option<i32>,
     /// Whether the offset was given as a zone named UTC (`%Z` prints `UTC`).
     utc_name: bool,
+    /// The abbreviation of the named zone it was moved to (`CEST`), for `%Z`.
+    abbreviation: Option<Box<str>>,
+    /// A date or a datetime written without an offset (not a timestamp): a zone name leaves it
+    /// as it is, as in Tera.
+    naive: bool,
 }
 
 /// Days since 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`).
@@ -90,7 +99,7 @@ fn parse(value: &Value) -> Result<DateTime, ErrorKind> {
         if seconds.abs() > MAX_SECONDS {
             return Err(bad());
         }
-        Ok(DateTime { local: seconds, nanos: 0, offset: None, utc_name: false })
+        Ok(DateTime { local: seconds, ..DateTime::default() })
     };
     match value {
         Value::Int(seconds) => timestamp(*seconds),
@@ -117,7 +126,7 @@ fn parse_text(s: &str) -> Option<DateTime> {
     }
     let days = days_from_civil(year, month, day);
     if bytes.len() == 10 {
-        return Some(DateTime { local: days * 86400, nanos: 0, offset: None, utc_name: false });
+        return Some(DateTime { local: days * 86400, naive: true, ..DateTime::default() });
     }
     if !matches!(bytes.get(10), Some(b'T' | b't' | b' ')) || bytes.get(13) != Some(&b':') {
         return None;
@@ -149,7 +158,7 @@ fn parse_text(s: &str) -> Option<DateTime> {
         "Z" | "z" => (Some(0), false),
         rest => (Some(parse_offset(rest)?), false),
     };
-    Some(DateTime { local, nanos, offset, utc_name })
+    Some(DateTime { local, nanos, offset, utc_name, naive: offset.is_none(), abbreviation: None })
 }
 
 /// `+HH:MM`, `+HHMM` or `+HH` (or `-`), in seconds.
@@ -168,22 +177,47 @@ fn parse_offset(text: &str) -> Option<i32> {
     (hours < 24 && minutes < 60).then_some(sign * (hours * 3600 + minutes * 60))
 }
 
-/// `value` moved to `timezone`: `UTC` (or `Z`, `GMT`, `Etc/UTC`) or a fixed offset.
+/// `value` moved to `timezone`: `UTC` (or `Z`, `GMT`, `Etc/UTC`), a fixed offset, or a zone
+/// of the IANA database.
 fn in_timezone(dt: DateTime, timezone: &str) -> Result<DateTime, ErrorKind> {
-    let (offset, utc_name) = match timezone {
-        "UTC" | "Z" | "GMT" | "Etc/UTC" | "Etc/GMT" => (0, true),
+    let utc = dt.local - i64::from(dt.offset.unwrap_or(0));
+    let (offset, utc_name, abbreviation) = match timezone {
+        "UTC" | "Z" | "GMT" | "Etc/UTC" | "Etc/GMT" => (0, true, None),
         other => match parse_offset(other) {
-            Some(offset) => (offset, false),
+            Some(offset) => (offset, false, None),
             None => {
-                return Err(ErrorKind::Arguments(format!(
-                    "`date`: time zone `{timezone}` is not known: this engine knows `UTC` and \
-                     fixed offsets such as `+02:00` (it carries no time zone database)"
-                )));
+                let zone = jiff::tz::TimeZone::get(other).map_err(|_| {
+                    ErrorKind::Arguments(format!(
+                        "`date`: time zone `{timezone}` is not known (a name of the IANA \
+                         database such as `Europe/Berlin`, `UTC`, or an offset such as `+02:00`)"
+                    ))
+                })?;
+                if dt.naive {
+                    // Tera prints a date or a datetime without an offset as it is, in UTC,
+                    // whatever the zone.
+                    return Ok(DateTime { offset: Some(0), utc_name: true, ..dt });
+                }
+                let instant = jiff::Timestamp::from_second(utc).map_err(|_| {
+                    let message = format!(
+                        "`date`: {} seconds since 1970 is outside the years of the time zone \
+                         database",
+                        utc
+                    );
+                    ErrorKind::Arguments(message)
+                })?;
+                let info = zone.to_offset_info(instant);
+                (info.offset().seconds(), false, Some(info.abbreviation().into()))
             }
         },
     };
-    let utc = dt.local - i64::from(dt.offset.unwrap_or(0));
-    Ok(DateTime { local: utc + i64::from(offset), nanos: dt.nanos, offset: Some(offset), utc_name })
+    Ok(DateTime {
+        local: utc + i64::from(offset),
+        nanos: dt.nanos,
+        offset: Some(offset),
+        utc_name,
+        abbreviation,
+        naive: false,
+    })
 }
 
 /// Formats `value` with a chrono-style `format`, in `timezone` if given.
@@ -296,6 +330,9 @@ fn write_format(out: &mut String, dt: &DateTime, format: &str) -> Result<(), Err
             's' => {
                 let _ = write!(out, "{}", dt.local - i64::from(offset));
             }
+            'Z' if dt.abbreviation.is_some() => {
+                out.push_str(dt.abbreviation.as_deref().unwrap_or(""))
+            }
             'Z' if dt.utc_name => out.push_str("UTC"),
             'Z' => write_offset(out, offset, true),
             'z' => write_offset(out, offset, false),
@@ -398,7 +435,31 @@ mod tests {
         assert_eq!(date(stamp, "%H:%M %Z", Some("UTC")), "08:00 UTC");
         assert_eq!(date(stamp, "%H:%M %z", Some("+05:30")), "13:30 +0530");
         assert_eq!(date(stamp, "%s", None), "1704441600");
-        assert!(super::format(&stamp.into(), "%Y", Some("Europe/Paris")).is_err());
+    }
+
+    #[test]
+    fn zone_names_move_instants_with_the_zone_s_offset_and_abbreviation_then() {
+        // Summer and winter in Berlin; the day changes.
+        let summer = "2024-05-06T23:08:09Z";
+        assert_eq!(
+            date(summer, "%Y-%m-%d %H:%M %Z %z", Some("Europe/Berlin")),
+            "2024-05-07 01:08 CEST +0200"
+        );
+        let winter = "2024-01-05T10:00:00+02:00";
+        assert_eq!(date(winter, "%H:%M %Z %:z", Some("Europe/Paris")), "09:00 CET +01:00");
+        assert_eq!(
+            date(1_709_634_030i64, "%F %R %Z", Some("America/New_York")),
+            "2024-03-05 05:20 EST"
+        );
+        assert_eq!(date(0i64, "%F %R %Z", Some("Asia/Kolkata")), "1970-01-01 05:30 IST");
+        // As Tera: a date, or a datetime without an offset, is left as it is.
+        assert_eq!(
+            date("2024-01-05", "%F %R %Z", Some("America/New_York")),
+            "2024-01-05 00:00 UTC"
+        );
+        assert_eq!(date("2024-01-05T10:00", "%R %z", Some("Asia/Tokyo")), "10:00 +0000");
+        let unknown = super::format(&summer.into(), "%Y", Some("Mars/Olympus")).unwrap_err();
+        assert!(unknown.to_string().contains("`Mars/Olympus` is not known"), "{unknown}");
     }
 
     #[test]
