@@ -37,7 +37,7 @@ pub struct Placement {
 
 /// The `_index.md` of the section directly above the directory `dir`'s section, or of the
 /// nearest section above `path` (a page): the section that lists it.
-pub(super) fn nearest_section<'i>(index: &'i SectionIndex, path: &str) -> Option<&'i str> {
+fn nearest_section<'i>(index: &'i SectionIndex, path: &str) -> Option<&'i str> {
     let mut dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
     if is_section(path) {
         if dir.is_empty() {
@@ -203,10 +203,26 @@ pub(crate) fn left_out_query(db: &Database, path: String) -> Query<'_, bool> {
         {
             return Ok(true);
         }
-        let index = db.section_index.get(db, ()).await?;
-        match nearest_section(&index, &path) {
-            Some(section) => db.left_out.get_ref(db, section).await,
-            None => Ok(false),
+        // The nearest section above, found by asking which `_index.md` exists (one query per
+        // candidate, shared by its directory's files) rather than through the section index,
+        // which every added or removed file changes: so an added page runs no `left_out`.
+        let mut dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        if is_section(&path) {
+            if dir.is_empty() {
+                return Ok(false);
+            }
+            dir = dir.rsplit_once('/').map_or("", |(parent, _)| parent);
+        }
+        loop {
+            let candidate =
+                if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") };
+            if db.page_exists.get_ref(db, candidate.as_str()).await? {
+                return db.left_out.get(db, candidate).await;
+            }
+            if dir.is_empty() {
+                return Ok(false);
+            }
+            dir = dir.rsplit_once('/').map_or("", |(parent, _)| parent);
         }
     })
 }
