@@ -6,7 +6,9 @@ use facet::Facet;
 use crate::SiteError;
 use std::sync::Arc;
 
-use cell_proto::{MarkdownOptions, MarkdownReply, RenderMarkdown, markdown, markdown_host};
+use cell_proto::{
+    AnchorLinks, MarkdownOptions, MarkdownReply, RenderMarkdown, markdown, markdown_host,
+};
 
 use crate::config::SlugifyConfig;
 use crate::db::{Database, Query};
@@ -111,13 +113,14 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
         // The permalink: co-located links and the page's own anchors are written against it.
         let config = db.config.get(db, ()).await?;
         let permalink = format!("{}{}", config.base_url, route);
+        // Its headings' anchor links are its section's, as Zola gives them.
+        let anchor_links = db.anchor_links.get(db, path.clone()).await?;
         let request = RenderMarkdown {
             path: path.clone(),
             source: source.clone(),
             permalink,
-            // The site's `[markdown]` and `[slugify] anchors` (a section's own
-            // `insert_anchor_links` is not read yet: the config's applies to every page).
-            options: markdown_options(db, &config)?,
+            // The site's `[markdown]` and `[slugify] anchors`.
+            options: markdown_options(db, &config, anchor_links)?,
         };
         let reply = render_markdown(db, &request).await?;
         let rendered = match reply {
@@ -166,7 +169,8 @@ pub(crate) async fn markdown_filter(
         path: "(the markdown filter)".into(),
         source: format!("+++\n+++\n{text}"),
         permalink: String::new(),
-        options: markdown_options(db, &config)?,
+        // As Zola's filter: never anchor links, whatever the config says.
+        options: markdown_options(db, &config, AnchorLinks::None)?,
     };
     let reply = render_markdown(db, &request).await?;
     let html = match reply {
@@ -208,13 +212,15 @@ async fn render_markdown(
 }
 
 /// How the markdown cell renders this site's pages: the config's `[markdown]` and `[slugify]
-/// anchors`, and whether the site overrides Zola's anchor-link and summary-cutoff templates
-/// (each a dependency of the page: adding one renders the pages again).
+/// anchors`, headings' `anchor_links` (see [`anchor_links_query`]), and whether the site
+/// overrides Zola's anchor-link and summary-cutoff templates (each a dependency of the page:
+/// adding one renders the pages again).
 fn markdown_options(
     db: &Database,
     config: &crate::config::SiteConfig,
+    anchor_links: AnchorLinks,
 ) -> picante::PicanteResult<MarkdownOptions> {
-    use cell_proto::{AnchorLinks, Slugify};
+    use cell_proto::Slugify;
     let markdown = &config.markdown;
     let has = |name: &str| db.templates.get(db, &name.to_string()).map(|t| t.is_some());
     Ok(MarkdownOptions {
@@ -228,12 +234,7 @@ fn markdown_options(
         external_links_no_referrer: markdown.external_links_no_referrer,
         external_links_external: markdown.external_links_external,
         external_links_class: markdown.external_links_class.clone(),
-        insert_anchor_links: match markdown.insert_anchor_links.as_str() {
-            "left" => AnchorLinks::Left,
-            "right" => AnchorLinks::Right,
-            "heading" => AnchorLinks::Heading,
-            _ => AnchorLinks::None,
-        },
+        insert_anchor_links: anchor_links,
         slugify_anchors: match config.slugify.anchors {
             crate::config::SlugStrategy::On => Slugify::On,
             crate::config::SlugStrategy::Safe => Slugify::Safe,
@@ -241,6 +242,53 @@ fn markdown_options(
         },
         custom_anchor_link: has("anchor-link.html")?,
         custom_summary_cutoff: has("summary-cutoff.html")?,
+    })
+}
+
+/// `insert_anchor_links` as written (`none`, `left`, `right`, `heading`).
+fn anchor_links_named(name: &str) -> AnchorLinks {
+    match name {
+        "left" => AnchorLinks::Left,
+        "right" => AnchorLinks::Right,
+        "heading" => AnchorLinks::Heading,
+        _ => AnchorLinks::None,
+    }
+}
+
+/// The `_index.md` Zola takes a page's `insert_anchor_links` from: the one in the page's own
+/// directory (for `dir/index.md`, the one beside `dir/`), whether or not there is one; not
+/// the nearest section above (`components/site/src/lib.rs`, `find_parent_section_insert_anchor`).
+fn anchor_section_of(path: &str) -> String {
+    let mut dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if !dir.is_empty() && name.split('.').next() == Some("index") {
+        dir = dir.rsplit_once('/').map_or("", |(parent, _)| parent);
+    }
+    if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") }
+}
+
+/// The query `anchor_links(path)`: where the headings of the content file at `path` get their
+/// anchor links, as Zola decides: a section's own `insert_anchor_links`, a page's section's
+/// (see [`anchor_section_of`]; a draft left out is no section), else the config's
+/// `[markdown] insert_anchor_links`. Small and cut off early: editing a section's front
+/// matter renders again only the pages whose setting changed.
+pub(crate) fn anchor_links_query(db: &Database, path: String) -> Query<'_, AnchorLinks> {
+    Box::pin(async move {
+        let section = if is_section(&path) { path } else { anchor_section_of(&path) };
+        let mut own = None;
+        if db.page_exists.get(db, section.clone()).await? {
+            // A section whose front matter is wrong reports it itself.
+            if let Ok(meta) = db.front_matter.get_ref(db, section.as_str()).await
+                && !db.left_out.get_ref(db, section.as_str()).await?
+            {
+                own = meta.section.insert_anchor_links.clone();
+            }
+        }
+        let name = match own {
+            Some(name) => name,
+            None => db.config.get(db, ()).await?.markdown.insert_anchor_links,
+        };
+        Ok(anchor_links_named(&name))
     })
 }
 
@@ -317,5 +365,18 @@ mod tests {
         assert_eq!(parent_section("blog/_index.md", exists).as_deref(), Some("_index.md"));
         assert_eq!(parent_section("_index.md", exists), None);
         assert_eq!(parent_section("about.md", exists).as_deref(), Some("_index.md"));
+    }
+
+    #[test]
+    fn a_page_takes_its_anchor_links_from_the_section_of_its_own_directory_as_zola() {
+        assert_eq!(anchor_section_of("about.md"), "_index.md");
+        assert_eq!(anchor_section_of("guide/install.md"), "guide/_index.md");
+        assert_eq!(anchor_section_of("guide/2024/deep.md"), "guide/2024/_index.md");
+        // A page with its assets: the section beside its directory.
+        assert_eq!(anchor_section_of("guide/config/index.md"), "guide/_index.md");
+        assert_eq!(anchor_section_of("config/index.md"), "_index.md");
+        assert_eq!(anchor_section_of("index.md"), "_index.md");
+        assert_eq!(anchor_links_named("heading"), AnchorLinks::Heading);
+        assert_eq!(anchor_links_named("none"), AnchorLinks::None);
     }
 }

@@ -100,6 +100,15 @@ pub struct Database {
     /// The `base_url` to build with instead of the config's, as written (`dodeca-host
     /// serve`: `Some("/")`, URLs from the served site's root); `None`: the config's.
     pub(crate) base_url_override: Arc<InputIngredient<(), Option<String>>>,
+    /// Whether drafts are built and listed as other pages (`--drafts`). Read only by the
+    /// queries that met a draft (`left_out`), so switching it runs only those.
+    pub(crate) include_drafts: Arc<InputIngredient<(), bool>>,
+    /// Whether a content file is left out as a draft, or under one (`tree/placement.rs`).
+    pub(crate) left_out: Arc<DerivedIngredient<Database, String, bool>>,
+    /// The warnings for pages their sections cannot sort (`tree/placement.rs`).
+    pub(crate) unsortable: Arc<DerivedIngredient<Database, (), Arc<Vec<String>>>>,
+    /// Where a content file's headings get anchor links (`content.rs`).
+    pub(crate) anchor_links: Arc<DerivedIngredient<Database, String, cell_proto::AnchorLinks>>,
     pub(crate) config: Arc<DerivedIngredient<Database, (), SiteConfig>>,
     pub(crate) page: Arc<DerivedIngredient<Database, String, Arc<Page>>>,
     /// A content file's front matter alone (routes and listings read it, not the body).
@@ -245,6 +254,10 @@ impl Database {
             &*self.build_time,
             &*self.base_url_override,
             &*self.env,
+            &*self.include_drafts,
+            &*self.anchor_links,
+            &*self.unsortable,
+            &*self.left_out,
             &*self.config,
             &*self.page,
             &*self.front_matter,
@@ -353,6 +366,11 @@ impl Database {
             loaded: derived(90, "loaded", load_data::loaded_query),
             // `get_hash`, cachebusting: ids from 95.
             file_digest: derived(95, "file_digest", digest::file_digest_query),
+            // Zola's content model (drafts, anchor links, unsortable pages): ids from 100.
+            include_drafts: input(100, "include_drafts"),
+            anchor_links: derived(101, "anchor_links", content::anchor_links_query),
+            unsortable: derived(102, "unsortable", tree::unsortable_query),
+            left_out: derived(103, "left_out", tree::left_out_query),
             cells,
             stored,
             renders: AtomicU64::new(0),
@@ -414,6 +432,10 @@ impl Database {
         registry.register(db.render_feed.clone());
         registry.register(db.loaded.clone());
         registry.register(db.file_digest.clone());
+        registry.register(db.include_drafts.clone());
+        registry.register(db.anchor_links.clone());
+        registry.register(db.unsortable.clone());
+        registry.register(db.left_out.clone());
         db
     }
 }

@@ -123,7 +123,7 @@ async fn feed_dir(
             }
             // A section that does not parse reports it through its own render.
             let Ok(meta) = db.front_matter.get_ref(db, path).await else { return Ok(None) };
-            if meta.draft || !meta.section.generate_feeds {
+            if !meta.section.generate_feeds || db.left_out.get_ref(db, path).await? {
                 return Ok(None);
             }
             let route = db.route.get_ref(db, path).await?;
@@ -244,7 +244,10 @@ pub(crate) fn feed_pages_query(db: &Database, owner: Feed) -> Query<'_, Option<A
         for path in candidates {
             // A page that does not parse reports it through its own render.
             let Ok(meta) = db.front_matter.get_ref(db, path.as_str()).await else { continue };
-            let Some(date) = meta.date.filter(|_| !meta.draft) else { continue };
+            let Some(date) = meta.date else { continue };
+            if db.left_out.get_ref(db, path.as_str()).await? {
+                continue;
+            }
             let Some(order) = order_of(&date) else { continue };
             let route = db.route.get_ref(db, path.as_str()).await?;
             let updated = meta.updated.map(|updated| updated.to_string());

@@ -36,7 +36,8 @@
 //!   reports what changed, in batches, each save one batch.
 //! - `config/`: the config (`config.toml` or `dodeca.toml`), Zola's keys; [`toml`]: the TOML
 //!   parser (with spans) every TOML file goes through; `values`: data files and YAML/JSON;
-//!   `slug`: slugs as Zola makes them;
+//!   `slug`: slugs as Zola makes them; `glob`: globset's patterns (`ignored_content`,
+//!   `ignored_static`), matched by a small automaton;
 //!   `error`: [`SiteError`] (the site's problems) and [`HostError`] (the builder's);
 //!   `starter`: `init`.
 //!
@@ -80,6 +81,7 @@ mod error;
 mod exec;
 mod feeds;
 mod front_matter;
+mod glob;
 mod inotify;
 mod inspect;
 mod links;

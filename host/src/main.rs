@@ -8,8 +8,9 @@ dodeca-host: an incremental static site builder
 
 USAGE:
     dodeca-host serve [SITE] [-o OUT] [--port N] [--bind ADDR] [--base-url URL] [--open]
-                      [-j N] [-q | -v] [--no-cache]
-    dodeca-host build [SITE] [-o OUT] [-j N] [-q | -v] [--no-cache] [--explain ROUTE]
+                      [--drafts] [-j N] [-q | -v] [--no-cache]
+    dodeca-host build [SITE] [-o OUT] [--drafts] [-j N] [-q | -v] [--no-cache]
+                      [--explain ROUTE]
     dodeca-host init DIR
     dodeca-host clean [SITE] [-o OUT]
     dodeca-host cache [SITE] stats | verify | gc | clear
@@ -51,6 +52,9 @@ OPTIONS:
                        content, templates, static, data, sass, .cache and themes
                        directories. `output_dir` in the config is also refused
                        outside the site.
+    --drafts           Build drafts (`draft = true`) as other pages: rendered,
+                       written, and listed in their sections, taxonomies, feeds and
+                       the sitemap (Zola's --drafts).
     -j, --jobs N       Build with N threads (default: all cores).
     -q, --quiet        Print only errors.
     -v, --verbose      Print every error in full, and the build's work counts.
@@ -90,6 +94,7 @@ struct Args {
     bind: Option<std::net::IpAddr>,
     base_url: Option<String>,
     open: bool,
+    drafts: bool,
 }
 
 enum Command {
@@ -120,6 +125,7 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
         bind: None,
         base_url: None,
         open: false,
+        drafts: false,
     };
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
@@ -171,6 +177,7 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
                 build.base_url = Some(url);
             }
             Long("open") => build.open = true,
+            Long("drafts") => build.drafts = true,
             Value(value) if command.is_none() => {
                 let value = value.into_string().map_err(|_| "commands are UTF-8")?;
                 command = Some(match value.as_str() {
@@ -193,6 +200,9 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
     let serve_only = build.port.is_some() || build.bind.is_some() || build.base_url.is_some();
     if (serve_only || build.open) && command != "serve" {
         return Err("--port, --bind, --base-url and --open go with `serve`".into());
+    }
+    if build.drafts && command != "build" && command != "serve" {
+        return Err("--drafts goes with `build` and `serve`".into());
     }
     let too_many = || format!("too many arguments for `{command}` (try --help)");
     match command.as_str() {
@@ -260,6 +270,7 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, 
                     verbose: build.verbose,
                     jobs: build.jobs,
                     persistent: !build.no_cache,
+                    drafts: build.drafts,
                 }))
             } else {
                 Ok(Command::Clean(build.site, build.output))
@@ -333,6 +344,7 @@ fn main() -> ExitCode {
     site.set_watch_outputs(false);
     site.set_persistent(!args.no_cache);
     site.set_explain(args.explain);
+    site.set_drafts(args.drafts);
     site.set_progress(!args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let report = match site.build(args.jobs) {
         Ok(report) => report,

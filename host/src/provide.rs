@@ -152,7 +152,7 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
                 {
                     return Err(missing());
                 }
-                if db.front_matter.get_ref(db, path.as_str()).await?.draft {
+                if db.left_out.get_ref(db, path.as_str()).await? {
                     return Err(missing());
                 }
                 let subsections = db.subsections.get_ref(db, path.as_str()).await?;
@@ -183,7 +183,7 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
                 return Err(missing());
             }
             let page = db.page.get_ref(db, path.as_str()).await?;
-            if page.meta.draft {
+            if db.left_out.get_ref(db, path.as_str()).await? {
                 return Err(missing());
             }
             crate::render::page_wire(db, &page, &config).await

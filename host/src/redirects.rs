@@ -77,7 +77,7 @@ pub(crate) fn redirects_query(db: &Database, _: ()) -> Query<'_, Arc<Redirects>>
         for path in list.iter() {
             // A file whose front matter is broken reports that itself.
             let Ok(meta) = db.front_matter.get_ref(db, path.as_str()).await else { continue };
-            if meta.draft || meta.aliases.is_empty() {
+            if meta.aliases.is_empty() || db.left_out.get_ref(db, path.as_str()).await? {
                 continue;
             }
             let route = db.route.get_ref(db, path.as_str()).await?;

@@ -41,7 +41,7 @@ pub(crate) async fn context(
     let placement = db.placement.get(db, page.path.clone()).await?;
     let mut w = WireWriter::with_capacity(page.html.len() + 512);
     // A paginated section is its first pager: `section` without its pages, and `paginator`.
-    let paginated = page.is_section && crate::listings::paginates(page);
+    let paginated = page.is_section && crate::listings::paginates(db, page).await?;
     w.map(if paginated { 6 } else { 5 });
     w.key("config");
     config.write_wire(&mut w);
@@ -386,7 +386,7 @@ impl From<&Option<String>> for NotSaved {
 /// anywhere, as in Zola), and not left out by every section that would list it for want of
 /// the key it sorts by (Zola builds those nowhere).
 async fn written(db: &Database, page: &Page) -> PicanteResult<bool> {
-    if page.meta.draft || !page.meta.render {
+    if !page.meta.render || db.left_out.get_ref(db, page.path.as_str()).await? {
         return Ok(false);
     }
     Ok(page.is_section || db.placement.get_ref(db, page.path.as_str()).await?.built)

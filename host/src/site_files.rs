@@ -2,10 +2,13 @@
 //! one unless the site has a template of that name (`templates/robots.txt`,
 //! `templates/404.html`, `templates/sitemap.xml`), which is rendered instead.
 //!
-//! The sitemap lists every page and section written (drafts and `render = false` left out),
-//! and every generated page (taxonomy lists, terms, pagers), by permalink, with a page's
-//! `updated` or else its `date` as `lastmod`, as Zola writes it. It is one query over the front
-//! matter and routes, so a body edit leaves it alone.
+//! The sitemap lists, as Zola's (`components/site/src/sitemap.rs`), every page and section
+//! with `render` (drafts left out, unless the build takes them), a section that redirects
+//! (`redirect_to`) included, and a page its section leaves out for want of the key it sorts
+//! by (which Zola lists though it builds it nowhere); and every generated page (taxonomy
+//! lists, terms, pagers); by permalink, with a page's `updated` or else its `date` as
+//! `lastmod`. It is one query over the front matter and routes, so a body edit leaves it
+//! alone.
 
 use std::sync::Arc;
 
@@ -101,11 +104,16 @@ async fn sitemap_entries(db: &Database, config: &SiteConfig) -> picante::Picante
             continue;
         }
         let Ok(meta) = db.front_matter.get_ref(db, path.as_str()).await else { continue };
-        if meta.draft || !meta.render || meta.section.redirect_to.is_some() {
+        if !meta.render || db.left_out.get_ref(db, path.as_str()).await? {
             continue;
         }
         let route = db.route.get_ref(db, path.as_str()).await?;
-        let lastmod = meta.updated.or(meta.date).map(|date| date.to_string());
+        // As Zola: a page's `updated`, else its `date`; a section has none.
+        let lastmod = if crate::content::is_section(path) {
+            None
+        } else {
+            meta.updated.or(meta.date).map(|date| date.to_string())
+        };
         entries.push(Entry { permalink: format!("{}{route}", config.base_url), lastmod });
     }
     let exclude_pagers = config.exclude_paginated_pages_in_sitemap == "all";

@@ -1,5 +1,5 @@
-//! Sections as Zola 0.22 orders and nests them: `sort_by` (pages without the key left out and
-//! built nowhere), transparent sections, `page_template`, `ancestors`, `components`, and
+//! Sections as Zola 0.22 orders and nests them: `sort_by` (pages without the key left out,
+//! built nowhere, and named in a warning), transparent sections, `page_template`, `ancestors`, `components`, and
 //! `lower` / `higher`, each checked against what Zola printed for the same site (the expected
 //! strings below are Zola's output for these templates), and kept exactly incremental: a
 //! change renders the pages that show what changed.
@@ -185,5 +185,61 @@ fn sort_by_title_weight_slug_and_update_date_order_as_zola_does() {
     for (order, expected) in orders {
         assert_eq!(read(&root, &format!("{order}/index.html")), expected, "sort_by = {order}");
     }
+    common::remove_unless_failing(&sandbox);
+}
+
+#[test]
+fn a_page_its_section_cannot_sort_is_a_warning_naming_it_the_section_and_the_key() {
+    let (sandbox, root) = site("unsortable");
+    let site = common::open(&root);
+    let report = site.build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // Zola: "1 page(s) ignored (missing date or weight in a sorted section): - …/nodate.md".
+    assert_eq!(
+        report.warnings,
+        ["content/blog/nodate.md: not listed by content/blog/_index.md, which sorts its pages \
+          by `date`, for it has no `date` (as in Zola); no other section lists it, so it is \
+          built nowhere"]
+    );
+    // Said by the build that finds it, as a page's own warnings are: not again by a build
+    // that changed something else.
+    write(&root, "content/blog/a.md", "+++\ntitle = \"A\"\ndate = 2024-01-02\n+++\nAlpha 2.\n");
+    let report = site.build(2).unwrap();
+    assert_eq!(report.rendered, ["blog/a.md"]);
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    // Given a date, the page is listed and built, and the warning is gone.
+    write(&root, "content/blog/nodate.md", "+++\ntitle = \"NoDate\"\ndate = 2020-01-01\n+++\n");
+    let report = site.build(2).unwrap();
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    assert!(report.rendered.contains(&"blog/nodate.md".to_string()), "{:?}", report.rendered);
+    assert_eq!(
+        read(&root, "blog/nodate/index.html").split(' ').take(2).collect::<Vec<_>>(),
+        ["PAGE", "NoDate"]
+    );
+    // By weight, by title: the key named is the one the section sorts by.
+    write(&root, "content/blog/_index.md", "+++\ntitle = \"B\"\nsort_by = \"weight\"\n+++\n");
+    let report = site.build(2).unwrap();
+    let named: Vec<&str> = report.warnings.iter().filter_map(|w| w.split(": ").next()).collect();
+    // C and D too: `blog` lists its transparent subsection's pages; `t` (by date) builds them.
+    assert_eq!(
+        named,
+        [
+            "content/blog/a.md",
+            "content/blog/nodate.md",
+            "content/blog/t/c.md",
+            "content/blog/t/d.md"
+        ]
+    );
+    assert!(
+        report.warnings.iter().all(|w| w.contains("it has no `weight`")),
+        "{:?}",
+        report.warnings
+    );
+    assert!(
+        report.warnings[2].ends_with("another section lists it and builds it"),
+        "{}",
+        report.warnings[2]
+    );
+    assert!(root.join("public/blog/t/c/index.html").is_file());
     common::remove_unless_failing(&sandbox);
 }

@@ -115,3 +115,41 @@ fn a_body_edit_leaves_the_sitemap_alone_and_a_new_page_rewrites_it() {
     assert!(read(&root, "sitemap.xml").contains("<loc>https://s.example/blog/c/</loc>"));
     remove_unless_failing(&sandbox);
 }
+
+#[test]
+fn the_sitemap_lists_a_redirecting_section_and_an_unsortable_page_as_zola_s_does() {
+    let (sandbox, root) = site("zola-rules", "");
+    write(&root, "content/old/_index.md", "+++\nredirect_to = \"blog/\"\n+++\n");
+    write(&root, "content/sorted/_index.md", "+++\nsort_by = \"weight\"\n+++\n");
+    write(&root, "content/sorted/light.md", "+++\nweight = 1\n+++\n");
+    write(&root, "content/sorted/heavy.md", "+++\ndate = 2024-03-01\n+++\n");
+    write(&root, "content/unrendered/_index.md", "+++\nrender = false\n+++\n");
+    let report = open(&root).build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // Zola 0.22.1: the redirect is listed; `heavy`, which `sorted` leaves out (no weight)
+    // and which is written nowhere, is listed with its date; an unrendered section is not.
+    let locs: Vec<String> = read(&root, "sitemap.xml")
+        .lines()
+        .filter_map(|line| {
+            Some(line.trim().strip_prefix("<loc>")?.strip_suffix("</loc>")?.to_string())
+        })
+        .collect();
+    assert_eq!(
+        locs,
+        [
+            "https://s.example/",
+            "https://s.example/blog/",
+            "https://s.example/blog/a/",
+            "https://s.example/blog/b/",
+            "https://s.example/old/",
+            "https://s.example/sorted/",
+            "https://s.example/sorted/heavy/",
+            "https://s.example/sorted/light/",
+        ]
+    );
+    assert!(read(&root, "sitemap.xml").contains(
+        "<loc>https://s.example/sorted/heavy/</loc>\n        <lastmod>2024-03-01</lastmod>"
+    ));
+    assert!(!root.join("public/sorted/heavy").exists());
+    remove_unless_failing(&sandbox);
+}

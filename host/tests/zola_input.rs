@@ -315,3 +315,29 @@ fn get_page_answers_a_page_as_its_template_sees_it_and_its_edit_renders_the_call
     drop(site);
     common::remove_unless_failing(&sandbox);
 }
+
+#[test]
+fn the_config_s_markdown_and_slugify_anchors_keys_render_as_zola_renders_them() {
+    let config = "base_url = \"https://example.com\"\n[markdown]\nbottom_footnotes = true\n\
+                  definition_list = true\ngithub_alerts = true\nlazy_async_image = true\n\
+                  [slugify]\nanchors = \"safe\"\n";
+    let body = "+++\ntitle = \"Post\"\n+++\n## Über Uns\n\nA note[^1].\n\nTerm\n: Definition\n\n\
+                > [!NOTE]\n> Careful.\n\n![alt](https://example.com/a.png)\n\n[^1]: The note.\n";
+    let (sandbox, root) =
+        site("markdown-keys", config, &[("post.md", body)], "{{ page.content | safe }}");
+    let report = common::open(&root).build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(report.warnings.is_empty(), "acted on, so not warned about: {:?}", report.warnings);
+    // Zola 0.22.1's page, byte for byte.
+    assert_eq!(
+        read(&root, "blog/post/index.html"),
+        "<h2 id=\"Über_Uns\">Über Uns</h2>\n\
+         <p>A note<sup class=\"footnote-reference\" id=\"fr-1-1\"><a href=\"#fn-1\">1</a></sup>.</p>\n\
+         <dl>\n<dt>Term</dt>\n<dd>Definition</dd>\n</dl>\n\
+         <blockquote class=\"markdown-alert-note\">\n<p>Careful.</p>\n</blockquote>\n\
+         <p><img src=\"https://example.com/a.png\" alt=\"alt\" loading=\"lazy\" decoding=\"async\" /></p>\n\
+         <section class=\"footnotes\">\n<ol class=\"footnotes-list\">\n<li id=\"fn-1\">\n\
+         <p>The note. <a href=\"#fr-1-1\">↩</a></p>\n</li>\n</ol>\n</section>\n"
+    );
+    common::remove_unless_failing(&sandbox);
+}

@@ -3,7 +3,7 @@
 //! Every key of Zola's (0.22) config is read and checked: a key of the wrong type is an error
 //! at its value's line and column, a key Zola does not know either is an error at the key
 //! (with the likely key when it is a typo), as in Zola. Keys whose behaviour is not built yet
-//! (Sass, the search index, themes, several languages, the markdown options …) are
+//! (Sass, the search index, themes, several languages, highlighting, emoji …) are
 //! kept, typed, and each one that asks for something is a warning naming it: the site still
 //! builds. Templates see the config as Zola's do (`config.title`, `config.extra.*`,
 //! `config.taxonomies`, …: see `wire.rs`).
@@ -105,13 +105,14 @@ pub struct SiteConfig {
     pub build_search_index: bool,
     /// `hard_link_static` (static files are copied).
     pub hard_link_static: bool,
-    /// `ignored_content`: globs (not applied yet).
+    /// `ignored_content`: globs (checked); content files they match are not the site's
+    /// (`scan/ignored.rs`).
     pub ignored_content: Vec<String>,
-    /// `ignored_static`: globs (not applied yet).
+    /// `ignored_static`: globs (checked); static files they match are not copied.
     pub ignored_static: Vec<String>,
-    /// `generate_sitemap` (default `true`; no sitemap is written yet).
+    /// `generate_sitemap` (default `true`: `sitemap.xml`, `site_files.rs`).
     pub generate_sitemap: bool,
-    /// `generate_robots_txt` (default `true`; no robots.txt is written yet).
+    /// `generate_robots_txt` (default `true`: `robots.txt`).
     pub generate_robots_txt: bool,
     /// `exclude_paginated_pages_in_sitemap`: `none` or `all`.
     pub exclude_paginated_pages_in_sitemap: String,
@@ -152,7 +153,8 @@ pub struct TaxonomyConfig {
     pub feed: bool,
 }
 
-/// `[markdown]` (none of it is acted on yet: the markdown cell renders with its own options).
+/// `[markdown]`: the markdown cell's options (`content.rs`, `markdown_options`), but
+/// `highlighting` and `render_emoji`, which it has no option for yet.
 #[derive(Facet, Clone, Debug, PartialEq)]
 pub struct MarkdownConfig {
     /// `[markdown.highlighting]`, if present: its `theme` (or `light_theme` and
@@ -220,7 +222,7 @@ pub struct SlugifyConfig {
     pub paths_keep_dates: bool,
     /// `taxonomies`: taxonomies' and terms' slugs.
     pub taxonomies: SlugStrategy,
-    /// `anchors`: headings' ids (not acted on yet: the markdown cell makes them).
+    /// `anchors`: headings' ids, as the markdown cell makes them.
     pub anchors: SlugStrategy,
 }
 

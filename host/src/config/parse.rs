@@ -116,11 +116,17 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
             }
             "ignored_content" | "ignored_static" => {
                 let globs = r.strings(item, key)?;
-                if !globs.is_empty() {
-                    r.warn(
-                        entry.key_span.start,
-                        not_yet(key, "these globs are not applied yet: every file is read"),
-                    );
+                // Checked here, as Zola checks them when it reads its config; applied by the
+                // scan (`scan/ignored.rs`).
+                if let Value::Array(array) = &item.value {
+                    for (glob, element) in globs.iter().zip(&array.items) {
+                        if let Err(error) = crate::glob::Glob::new(glob) {
+                            return Err(r.error(
+                                element.span.start,
+                                format!("`{key}` has a glob that is not one: `{glob}`: {error}"),
+                            ));
+                        }
+                    }
                 }
                 if key == "ignored_content" {
                     config.ignored_content = globs;
@@ -130,13 +136,6 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
             }
             "generate_sitemap" | "generate_robots_txt" => {
                 let generate = r.boolean(item, key)?;
-                if generate {
-                    let what = if key == "generate_sitemap" { "sitemap.xml" } else { "robots.txt" };
-                    r.warn(
-                        entry.key_span.start,
-                        not_yet(key, &format!("no {what} is written yet")),
-                    );
-                }
                 if key == "generate_sitemap" {
                     config.generate_sitemap = generate;
                 } else {

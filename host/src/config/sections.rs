@@ -126,13 +126,22 @@ pub(super) fn markdown(r: &mut Reader<'_>, item: &Item) -> Result<MarkdownConfig
     for entry in r.table(item, "markdown")?.entries() {
         let (item, key) = (&entry.item, entry.key.as_str());
         let name = format!("markdown.{key}");
-        let before = markdown.clone();
+        // The markdown cell renders every other key as Zola does (`content.rs`).
+        let not_yet = |r: &mut Reader<'_>, what: &str| {
+            r.warn(entry.key_span.start, format!("`{name}` is not acted on yet: {what}; ignored"))
+        };
         match key {
             "highlighting" => {
                 r.table(item, &name)?;
                 markdown.highlighting = Some(item.value.to_cell_value().to_wire());
+                not_yet(r, "code is not highlighted yet");
             }
-            "render_emoji" => markdown.render_emoji = r.boolean(item, &name)?,
+            "render_emoji" => {
+                markdown.render_emoji = r.boolean(item, &name)?;
+                if markdown.render_emoji {
+                    not_yet(r, "emoji shortcodes are not rendered yet");
+                }
+            }
             "external_links_class" => {
                 let class = r.string(item, &name)?;
                 if class.contains(['"', '\'']) {
@@ -169,18 +178,8 @@ pub(super) fn markdown(r: &mut Reader<'_>, item: &Item) -> Result<MarkdownConfig
                          highlighted yet; ignored"
                     ),
                 );
-                continue;
             }
             _ => return Err(r.unknown(entry, Some("markdown"), KEYS)),
-        }
-        if markdown != before {
-            r.warn(
-                entry.key_span.start,
-                format!(
-                    "`{name}` is not acted on yet: the markdown cell renders with its own options; \
-                     ignored"
-                ),
-            );
         }
     }
     Ok(markdown)
@@ -247,15 +246,7 @@ pub(super) fn slugify(r: &mut Reader<'_>, item: &Item) -> Result<SlugifyConfig, 
             "paths" => slugify.paths = strategy(r)?,
             "paths_keep_dates" => slugify.paths_keep_dates = r.boolean(item, &name)?,
             "taxonomies" => slugify.taxonomies = strategy(r)?,
-            "anchors" => {
-                slugify.anchors = strategy(r)?;
-                if slugify.anchors != SlugStrategy::On {
-                    r.warn(
-                        entry.key_span.start,
-                        format!("`{name}` is not acted on yet: the markdown cell makes headings' ids; ignored"),
-                    );
-                }
-            }
+            "anchors" => slugify.anchors = strategy(r)?,
             _ => r.warn_unknown(entry, "slugify", KEYS),
         }
     }

@@ -247,6 +247,26 @@ fn each_wrong_type_is_an_error_at_its_value() {
 }
 
 #[test]
+fn an_ignored_content_glob_that_is_not_one_is_an_error_at_it_as_in_zola() {
+    assert_error(
+        "base_url = \"/\"\nignored_content = [\"*.tmp\", \"*.{a,b\"]\n",
+        2,
+        29,
+        "`ignored_content` has a glob that is not one: `*.{a,b`: unclosed alternate group",
+    );
+    assert_error(
+        "base_url = \"/\"\nignored_static = [\"[z-a]\"]\n",
+        2,
+        19,
+        "`ignored_static` has a glob that is not one: `[z-a]`: invalid range; 'z' > 'a'",
+    );
+    let config =
+        read("base_url = \"/\"\nignored_content = [\"*.tmp\", \"**/drafts/**\"]\n").unwrap();
+    assert_eq!(config.ignored_content, ["*.tmp", "**/drafts/**"]);
+    assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+}
+
+#[test]
 fn an_unknown_key_is_an_error_at_the_key_as_in_zola() {
     assert_error("base_url = \"/\"\ntheme_color = 1\n", 2, 1, "unknown key `theme_color`");
     assert_error(
@@ -280,23 +300,23 @@ fn keys_not_acted_on_yet_are_warnings_naming_them() {
          ignored_content = [\"*.tmp\"]\ngenerate_sitemap = true\ntaxonomy_root = \"blog\"\n\
          mode = \"build\"\n[markdown]\nsmart_punctuation = true\nhighlight_code = true\n\
          [link_checker]\nfoo = 1\ninternal_level = \"warn\"\n[slugify]\nanchors = \"off\"\n\
-         [search]\nbar = 2\n",
+         [search]\nbar = 2\n[markdown.highlighting]\ntheme = \"x\"\n",
     )
     .unwrap();
+    // Acted on, so not warned about: `ignored_content`, `generate_sitemap`,
+    // `markdown.smart_punctuation`, `slugify.anchors`.
     let expected = [
         "config.toml:2:1: `theme` is not acted on yet",
         "config.toml:3:1: `compile_sass` is not acted on yet: Sass is not compiled yet",
         "config.toml:4:1: `minify_html`",
         "config.toml:5:1: `build_search_index`",
         "config.toml:7:1: `hard_link_static`",
-        "config.toml:8:1: `ignored_content`",
-        "config.toml:9:1: `generate_sitemap` is not acted on yet: no sitemap.xml is written yet",
         "config.toml:11:1: `mode` is set by the command run",
-        "config.toml:13:1: `markdown.smart_punctuation` is not acted on yet",
         "config.toml:14:1: `markdown.highlight_code` is Zola 0.21's",
+        // `[markdown]`'s keys in its order: its subtable, written last, is one of them.
+        "config.toml:22:11: `markdown.highlighting` is not acted on yet: code is not highlighted",
         "config.toml:16:1: unknown key `foo` in `[link_checker]`",
         "config.toml:17:1: `link_checker.internal_level` is not acted on yet",
-        "config.toml:19:1: `slugify.anchors` is not acted on yet",
         "config.toml:21:1: unknown key `bar` in `[search]`",
     ];
     assert_eq!(config.warnings.len(), expected.len(), "{:#?}", config.warnings);

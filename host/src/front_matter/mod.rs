@@ -40,7 +40,8 @@ pub struct FrontMatter {
     pub updated: Option<Datetime>,
     /// `weight`: sections list pages by weight, then date, then title.
     pub weight: Option<i64>,
-    /// `draft`: drafts are built nowhere and listed nowhere.
+    /// `draft`: drafts are built nowhere and listed nowhere, unless the build takes them
+    /// (`--drafts`; the query `left_out`, `tree/placement.rs`).
     pub draft: bool,
     /// `render` (default `true`): `false` writes no output for it (it is still listed).
     pub render: bool,

@@ -91,14 +91,15 @@ pub(crate) struct Listed {
 }
 
 /// Whether the section `page` is rendered in pagers: it has a `paginate_by` above 0, it is
-/// rendered, and it does not redirect (Zola writes only the redirect then).
-pub(crate) fn paginates(page: &Page) -> bool {
+/// rendered (not `render = false`, not a draft left out), and it does not redirect (Zola
+/// writes only the redirect then).
+pub(crate) async fn paginates(db: &Database, page: &Page) -> PicanteResult<bool> {
     let settings = &page.meta.section;
-    page.is_section
+    Ok(page.is_section
         && settings.paginate_by.is_some_and(|by| by > 0)
         && page.meta.render
-        && !page.meta.draft
         && settings.redirect_to.is_none()
+        && !db.left_out.get_ref(db, page.path.as_str()).await?)
 }
 
 /// The query `listed_page(path)`: see [`Listed`]; `None` for a section, a draft, or a page
@@ -109,7 +110,7 @@ pub(crate) fn listed_page_query(db: &Database, path: String) -> Query<'_, Option
             return Ok(None);
         }
         let Ok(meta) = db.front_matter.get_ref(db, path.as_str()).await else { return Ok(None) };
-        if meta.draft {
+        if db.left_out.get_ref(db, path.as_str()).await? {
             return Ok(None);
         }
         let config = db.config.get(db, ()).await?;
@@ -225,7 +226,7 @@ pub(crate) fn generated_query(db: &Database, _: ()) -> Query<'_, Arc<Vec<Generat
         let index = db.section_index.get(db, ()).await?;
         for section in &index.sections {
             let Ok(page) = db.page.get_ref(db, section.path.as_str()).await else { continue };
-            if !paginates(&page) {
+            if !paginates(db, &page).await? {
                 continue;
             }
             let root = Generated::section(Kind::SectionPager, &section.path, 0);

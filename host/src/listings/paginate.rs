@@ -70,7 +70,7 @@ pub(crate) fn paginated_query(db: &Database, root: Generated) -> Query<'_, Optio
                     return Ok(None);
                 };
                 let settings = &section.meta.section;
-                if !super::paginates(&section) {
+                if !super::paginates(db, &section).await? {
                     return Ok(None);
                 }
                 let Some(listing) = db.section_listing.get_ref(db, root.owner.as_str()).await?

@@ -55,7 +55,7 @@ pub(crate) fn page_terms_query(db: &Database, path: String) -> Query<'_, Arc<Pag
         let Ok(page) = db.page.get_ref(db, path.as_str()).await else {
             return Ok(Arc::default());
         };
-        if page.meta.draft || page.meta.taxonomies.is_empty() {
+        if page.meta.taxonomies.is_empty() || db.left_out.get_ref(db, path.as_str()).await? {
             return Ok(Arc::default());
         }
         Ok(Arc::new(PageTerms {

@@ -9,13 +9,16 @@
 //! - `stamps`: what each file looked like at the last scan, and which files to read again.
 //! - `walk`: listing and stamping the files under a directory, on several threads.
 //! - `links`: which symbolic links a walk follows, and the directories it must not reach twice.
+//! - `ignored`: the files the config's `ignored_content` and `ignored_static` leave out.
 
+mod ignored;
 mod links;
 mod stamps;
 #[cfg(test)]
 mod test_support;
 mod walk;
 
+pub(crate) use ignored::Ignored;
 pub(crate) use links::ScanPolicy;
 pub(crate) use stamps::{Found, Listing, Scanner, Stamp, read_texts, same_stamps};
 pub(crate) use walk::files_under;

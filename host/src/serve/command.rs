@@ -51,6 +51,8 @@ pub struct ServeOptions {
     pub jobs: usize,
     /// Start from, and save, the database in `.cache/` (off with `--no-cache`).
     pub persistent: bool,
+    /// Build drafts as other pages (`--drafts`).
+    pub drafts: bool,
 }
 
 /// Runs `dodeca-host serve` until Ctrl-C or `SIGTERM`: exit code 0 after a clean stop, 2 when
@@ -84,6 +86,7 @@ fn run(options: &ServeOptions) -> Result<(), String> {
     site.set_persistent(options.persistent);
     site.set_serving(true);
     site.set_base_url(Some(&options.base_url));
+    site.set_drafts(options.drafts);
     site.set_progress(!options.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()));
     // Before the build: a port taken, or an address that cannot be had, fails at once.
     let listener = listen(options)?;

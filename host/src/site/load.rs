@@ -8,7 +8,7 @@ use picante::{HasRuntime, InputBatch, InputIngredient};
 
 use super::Site;
 use crate::HostError;
-use crate::scan::{Listing, ScanPolicy, files_under, read_texts};
+use crate::scan::{Ignored, Listing, ScanPolicy, files_under, read_texts};
 
 /// Every file of the site, listed and stamped, not read yet: the config, then `content/`,
 /// `templates/`, `data/` and `static/`.
@@ -37,22 +37,31 @@ impl Site {
         // Whether links may lead outside the site is decided before anything is read through
         // one, so the config is read for it first (a config that does not parse says no; the
         // build reports its error).
+        // So are the files the config leaves out (`ignored_content`, `ignored_static`): they
+        // are not listed, so no input holds them.
         let config_file = crate::config::find(&self.root)?;
-        let follow_outside = std::fs::read_to_string(self.root.join(config_file))
+        let config = std::fs::read_to_string(self.root.join(config_file))
             .ok()
-            .and_then(|text| crate::config::parse(config_file, &text).ok())
-            .is_some_and(|config| config.follow_outside_symlinks);
+            .and_then(|text| crate::config::parse(config_file, &text).ok());
+        let follow_outside = config.as_ref().is_some_and(|config| config.follow_outside_symlinks);
+        let ignored = config.map(|config| Ignored::new(&config, &self.root)).unwrap_or_default();
+        *self.ignored.lock() = ignored.clone();
         let policy = ScanPolicy::new(&self.root, follow_outside)?;
         // Pages and their co-located assets, told apart when loaded (`assets.rs`).
         let mut content = files_under(&self.root.join("content"), "", threads, &policy)?;
-        content.files.retain(|found| !crate::assets::is_temporary(&found.rel));
+        content.files.retain(|found| {
+            !crate::assets::is_temporary(&found.rel) && !ignored.content(&found.rel)
+        });
         let templates = files_under(&self.root.join("templates"), "", threads, &policy)?;
         // Every file under `data/`: `load_data` reads any of them (`data.<stem>` the TOML,
         // JSON and YAML ones), and only a file that is an input is a tracked read.
         let mut data = files_under(&self.root.join("data"), "", threads, &policy)?;
         data.files.retain(|found| !crate::assets::is_temporary(&found.rel));
         let config = Listing::single(&self.root, config_file);
-        let statics = files_under(&self.root.join("static"), "", threads, &policy)?;
+        let mut statics = files_under(&self.root.join("static"), "", threads, &policy)?;
+        if !ignored.is_empty() {
+            statics.files.retain(|found| !ignored.static_file(&found.rel));
+        }
         Ok(Scan { started, listings: [config, content, templates, data, statics] })
     }
 
@@ -166,6 +175,7 @@ impl Site {
         batch.set(&db.base_url_override, (), self.base_url.clone());
         // The environment variables templates read (`get_env`), as they are now.
         crate::environment::refresh(db, &mut batch);
+        batch.set(&db.include_drafts, (), self.drafts);
         let before = db.runtime().current_revision();
         batch.commit(db).map_err(HostError::Query)?;
         // `now()` answers the build's start time. It is set anew when this build may render
@@ -228,6 +238,11 @@ impl Site {
         }
         let path = self.root.join("content").join(rel);
         let db = &*self.db;
+        // A file the config leaves out is not the site's: nothing to read (by the rules of
+        // the last scan: a change of the config is a rescan, which lists what it now takes).
+        if self.ignored.lock().content(rel) {
+            return Ok(());
+        }
         self.scanner.forget(&path);
         let list = db.content_list.get(db, &()).map_err(HostError::Query)?.unwrap_or_default();
         let listed = list.binary_search_by(|listed| listed.as_str().cmp(rel));

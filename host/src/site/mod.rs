@@ -58,6 +58,9 @@ pub struct Site {
     watch_outputs: bool,
     /// What the files looked like when last read, so a rescan reads only changed ones.
     scanner: Scanner,
+    /// The files the config left out at the last scan (`ignored_content`, `ignored_static`),
+    /// for a watcher's report of one file.
+    ignored: parking_lot::Mutex<crate::scan::Ignored>,
     /// Whether builds start from and save to `.cache/` for the next process (the CLI).
     persistent: bool,
     /// Whether the first build of a persistent site loads the saved database even when
@@ -68,6 +71,8 @@ pub struct Site {
     explain: Option<String>,
     /// The `base_url` to build with instead of the config's ([`set_base_url`](Self::set_base_url)).
     pub(super) base_url: Option<String>,
+    /// Whether drafts are built ([`set_drafts`](Self::set_drafts)).
+    pub(super) drafts: bool,
     /// Whether a render of the last build read `now()` (unknown, so true, before the first).
     read_now: AtomicBool,
     /// Whether a load replaced or removed a static file or asset since the last garbage
@@ -138,10 +143,12 @@ impl Site {
             progress: false,
             watch_outputs: true,
             scanner: Scanner::default(),
+            ignored: parking_lot::Mutex::new(crate::scan::Ignored::default()),
             persistent: false,
             serving: false,
             explain: None,
             base_url: None,
+            drafts: false,
             read_now: AtomicBool::new(true),
             cas_garbage: AtomicBool::new(false),
             saved_revision: parking_lot::Mutex::new(None),
@@ -167,6 +174,14 @@ impl Site {
     /// the server. Pages that read it render again when it changes, like any input.
     pub fn set_base_url(&mut self, base_url: Option<&str>) {
         self.base_url = base_url.map(str::to_string);
+    }
+
+    /// Builds drafts as other pages, from the next build on (`--drafts`, Zola's): each draft
+    /// is rendered, written and listed (in its section, taxonomies, feeds and the sitemap),
+    /// and still says `page.draft`. Switching it is an input change like any other: it runs
+    /// again only the queries that met a draft, and renders only what shows one.
+    pub fn set_drafts(&mut self, drafts: bool) {
+        self.drafts = drafts;
     }
 
     /// For `dodeca-host serve`: the first build of a persistent site loads the saved
@@ -462,6 +477,20 @@ impl Site {
             steps.run("listings", || self.build_generated(jobs, &outputs, written_at, &live))?;
         report.absorb(listings);
         live.extend(listed);
+        // Pages their sections cannot sort, when that changed since the outputs were written
+        // (a build that renders a page reports its own warnings likewise, once).
+        // A query error is a page's or section's, which its render reports.
+        let unsortable = steps.run("unsortable", || {
+            pollster::block_on(async {
+                match written_at {
+                    Some(since) => db.unsortable.get_if_changed(db, &(), since).await,
+                    None => db.unsortable.get(db, ()).await.map(Some),
+                }
+            })
+        });
+        if let Ok(Some(warnings)) = unsortable {
+            report.warnings.extend(warnings.iter().cloned());
+        }
         // The config's warnings first: every build has them.
         report.warnings.splice(0..0, config.warnings.iter().cloned());
         report.config_warnings = config.warnings.len();

@@ -94,7 +94,9 @@ impl Site {
             (scan, outputs.and_then(|check| check.join().ok().flatten()))
         });
         let scan = scan?;
+        // A build that takes drafts builds more than the saved one did (which took none).
         if !self.serving
+            && !self.drafts
             && outputs_as_saved.is_some()
             && let Some(state) = usable
             && crate::scan::same_stamps(&state.listings, &scan.listings)
@@ -308,10 +310,12 @@ impl Site {
         let state = SavedState {
             version: version.number(),
             database,
-            // The config's warnings come with every build, and do not need one.
+            // The config's warnings come with every build, and do not need one. A build
+            // with drafts wrote pages a build without them must remove.
             clean: report.errors.is_empty()
                 && report.warnings.len() == report.config_warnings
-                && own_base_url,
+                && own_base_url
+                && !self.drafts,
             read_now: self.read_now.load(Ordering::Relaxed),
             pages: report.pages as u64,
             outputs: (report.written + report.unchanged) as u64,

@@ -101,7 +101,8 @@ impl Site {
             let Ok(meta) = pollster::block_on(db.front_matter.get(db, owner.clone())) else {
                 continue; // the owner's own error is reported by the pages step
             };
-            if meta.draft || !meta.render {
+            let left_out = pollster::block_on(db.left_out.get_ref(db, owner.as_str()));
+            if !meta.render || left_out.map_err(HostError::Query)? {
                 continue;
             }
             let route =

@@ -11,7 +11,7 @@
 mod placement;
 mod sort;
 
-pub(crate) use placement::{Placement, placement_query};
+pub(crate) use placement::{Placement, left_out_query, placement_query, unsortable_query};
 
 use std::sync::Arc;
 
@@ -147,10 +147,10 @@ pub(crate) fn index(list: &[String]) -> SectionIndex {
 pub(crate) async fn listing(db: &Database, path: &str) -> PicanteResult<Option<Section>> {
     let index = db.section_index.get(db, ()).await?;
     let Some(indexed) = index.find(path) else { return Ok(None) };
-    let own = match db.page.get_ref(db, path).await {
-        Ok(page) if !page.meta.draft => page,
-        _ => return Ok(None),
-    };
+    let Ok(own) = db.page.get_ref(db, path).await else { return Ok(None) };
+    if db.left_out.get_ref(db, path).await? {
+        return Ok(None);
+    }
     let config = db.config.get(db, ()).await?;
     let mut pages = Vec::with_capacity(indexed.pages.len());
     let mut subsections = Vec::with_capacity(indexed.subsections.len());
@@ -161,7 +161,7 @@ pub(crate) async fn listing(db: &Database, path: &str) -> PicanteResult<Option<S
         for page_path in &section.pages {
             // A page that fails to parse is reported by the build; it is just not listed here.
             match db.front_matter.get_ref(db, page_path.as_str()).await {
-                Ok(meta) if !meta.draft && meta.render => {
+                Ok(meta) if meta.render && !db.left_out.get_ref(db, page_path.as_str()).await? => {
                     let route = db.route.get_ref(db, page_path.as_str()).await?;
                     pages.push(entry_from(page_path, &route, &meta, &config.slugify));
                 }
@@ -174,7 +174,7 @@ pub(crate) async fn listing(db: &Database, path: &str) -> PicanteResult<Option<S
                 subsections.push((meta.weight.unwrap_or(0), sub.clone()));
             }
             if meta.section.transparent
-                && !meta.draft
+                && !db.left_out.get_ref(db, sub.as_str()).await?
                 && let Some(child) = index.find(sub)
             {
                 gather.push(child);

@@ -1,7 +1,8 @@
 //! Where a content file sits in the tree, as Zola places it: its ancestors (the `_index.md`
 //! paths above it, the home first), its neighbours in its section's order (`page.lower`,
 //! `page.higher`), the template its sections give it (`page_template`), and whether it is
-//! built at all (a page its section cannot sort is not).
+//! built at all (a page its section cannot sort is not: the query `unsortable` warns of each,
+//! as Zola does).
 //!
 //! One query per file, computed from the section index, the front matter of the sections
 //! above it and its section's listing, and cut off early: a sibling's edit recomputes it,
@@ -131,5 +132,97 @@ pub(crate) fn placement_query(db: &Database, path: String) -> Query<'_, Arc<Plac
             }
         }
         Ok(Arc::new(placement))
+    })
+}
+
+/// What a page lacks for a section sorting by `sort_by` to list it (Zola's rule,
+/// `components/content/src/sorting.rs`).
+fn missing_key(sort_by: SortBy) -> &'static str {
+    match sort_by {
+        SortBy::Date => "no `date`",
+        SortBy::UpdateDate => "neither `date` nor `updated`",
+        SortBy::Title | SortBy::TitleBytes => "no `title`",
+        SortBy::Weight => "no `weight`",
+        // Every page has a slug and a permalink, and `none` sorts nothing out.
+        SortBy::Slug | SortBy::Permalink | SortBy::None => "no key to sort by",
+    }
+}
+
+/// The query `unsortable`: a warning for each page a section leaves out because the page
+/// lacks the key the section sorts by, naming the page, the section and the key; Zola warns of
+/// them too ("page(s) ignored (missing date or weight in a sorted section)"). Such a page is
+/// built nowhere unless another section lists it (a transparent one's parent, or child).
+/// It reads every section's listing, already read by their renders, and is cut off early: the
+/// build reports its warnings when they change (`site/mod.rs`).
+pub(crate) fn unsortable_query(db: &Database, _: ()) -> Query<'_, Arc<Vec<String>>> {
+    Box::pin(async move {
+        let index = db.section_index.get(db, ()).await?;
+        let mut warnings = Vec::new();
+        for section in &index.sections {
+            let Some(listing) = db.section_listing.get_ref(db, section.path.as_str()).await? else {
+                continue;
+            };
+            if listing.unsortable.is_empty() {
+                continue;
+            }
+            // Listed, so its front matter parsed.
+            let sort_by = db.front_matter.get_ref(db, section.path.as_str()).await?.section.sort_by;
+            for page in &listing.unsortable {
+                let built = db.placement.get_ref(db, page.as_str()).await?.built;
+                let fate = if built {
+                    "another section lists it and builds it"
+                } else {
+                    "no other section lists it, so it is built nowhere"
+                };
+                warnings.push(format!(
+                    "content/{page}: not listed by content/{}, which sorts its pages by `{}`, \
+                     for it has {} (as in Zola); {fate}",
+                    section.path,
+                    sort_by.name(),
+                    missing_key(sort_by),
+                ));
+            }
+        }
+        Ok(Arc::new(warnings))
+    })
+}
+
+/// The query `left_out(path)`: whether the content file at `path` is left out as a draft, as
+/// Zola leaves drafts out unless the build takes them (`--drafts`): it is a draft, or it lies
+/// under a section that is one (Zola skips a draft section's whole directory: its pages, its
+/// subsections, their assets). Left out, a file is built nowhere and listed nowhere.
+///
+/// The `include_drafts` input is read only for a draft, so the answer for a file with no
+/// draft above it does not depend on it: switching the flag runs again only what reaches a
+/// draft. A file whose front matter does not parse is no draft (its render reports it).
+pub(crate) fn left_out_query(db: &Database, path: String) -> Query<'_, bool> {
+    Box::pin(async move {
+        if let Ok(meta) = db.front_matter.get_ref(db, path.as_str()).await
+            && meta.draft
+            && !db.include_drafts.get(db, &())?.unwrap_or(false)
+        {
+            return Ok(true);
+        }
+        // The nearest section above, found by asking which `_index.md` exists (one query per
+        // candidate, shared by its directory's files) rather than through the section index,
+        // which every added or removed file changes: so an added page runs no `left_out`.
+        let mut dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        if is_section(&path) {
+            if dir.is_empty() {
+                return Ok(false);
+            }
+            dir = dir.rsplit_once('/').map_or("", |(parent, _)| parent);
+        }
+        loop {
+            let candidate =
+                if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") };
+            if db.page_exists.get_ref(db, candidate.as_str()).await? {
+                return db.left_out.get(db, candidate).await;
+            }
+            if dir.is_empty() {
+                return Ok(false);
+            }
+            dir = dir.rsplit_once('/').map_or("", |(parent, _)| parent);
+        }
     })
 }

@@ -108,6 +108,27 @@ pub fn files(dir: &Path) -> Vec<String> {
 /// have been, an output not removed) shows here even where its report could not tell.
 #[track_caller]
 pub fn assert_outputs_match_a_cold_build(root: &Path, scratch: &Path, read_memo: bool) {
+    cold_build_matches(root, scratch, read_memo, |_| {});
+}
+
+/// [`assert_outputs_match_a_cold_build`] of a site built with a setting (`configure` is
+/// given the new site before its build: `set_drafts`, ...).
+#[track_caller]
+pub fn assert_outputs_match_a_cold_build_with(
+    root: &Path,
+    scratch: &Path,
+    configure: impl FnOnce(&mut host::Site),
+) {
+    cold_build_matches(root, scratch, true, configure);
+}
+
+#[track_caller]
+fn cold_build_matches(
+    root: &Path,
+    scratch: &Path,
+    read_memo: bool,
+    configure: impl FnOnce(&mut host::Site),
+) {
     std::fs::create_dir_all(scratch).unwrap();
     for source in ["config.toml", "dodeca.toml", "content", "templates", "data", "static"] {
         let from = root.join(source);
@@ -117,7 +138,8 @@ pub fn assert_outputs_match_a_cold_build(root: &Path, scratch: &Path, read_memo:
             std::fs::copy(&from, scratch.join(source)).unwrap();
         }
     }
-    let site = host::Site::open_with(scratch, cells(read_memo)).expect("open the copy");
+    let mut site = host::Site::open_with(scratch, cells(read_memo)).expect("open the copy");
+    configure(&mut site);
     let report = site.build(2).expect("cold build");
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     drop(site);
