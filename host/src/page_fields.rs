@@ -69,11 +69,7 @@ pub(crate) fn write_listed(w: &mut WireWriter, entry: &Entry, config: &SiteConfi
     w.key("colocated_path");
     w.opt_str(colocated_path(&entry.path));
     w.key("components");
-    let components: Vec<&str> = entry.route.split('/').filter(|c| !c.is_empty()).collect();
-    w.list(components.len());
-    for component in components {
-        w.str(component);
-    }
+    write_components(w, &entry.route);
     w.key("draft");
     w.bool(false);
     w.key("lang");
@@ -95,6 +91,15 @@ pub(crate) fn write_listed(w: &mut WireWriter, entry: &Entry, config: &SiteConfi
     w.list(0);
     w.key("backlinks");
     w.list(0);
+}
+
+/// Zola's `components`: the segments of `route` (`/blog/post/` is `["blog", "post"]`).
+pub(crate) fn write_components(w: &mut WireWriter, route: &str) {
+    let components: Vec<&str> = route.split('/').filter(|c| !c.is_empty()).collect();
+    w.list(components.len());
+    for component in components {
+        w.str(component);
+    }
 }
 
 /// The directory of a page written as `index.md` (its assets' home), else nothing.
@@ -229,11 +234,7 @@ pub(crate) async fn write_section(
     w.key("colocated_path");
     w.null();
     w.key("components");
-    let components: Vec<&str> = route.split('/').filter(|c| !c.is_empty()).collect();
-    w.list(components.len());
-    for component in components {
-        w.str(component);
-    }
+    write_components(&mut w, &route);
     w.key("draft");
     w.bool(meta.draft);
     w.key("lang");

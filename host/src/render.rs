@@ -174,11 +174,7 @@ pub(crate) fn write_own(
     }
     // As Zola: the route's segments, and the `_index.md` paths above it.
     w.key("components");
-    let components: Vec<&str> = page.route.split('/').filter(|c| !c.is_empty()).collect();
-    w.list(components.len());
-    for component in components {
-        w.str(component);
-    }
+    crate::page_fields::write_components(w, &page.route);
     w.key("ancestors");
     w.list(placement.ancestors.len());
     for ancestor in &placement.ancestors {
@@ -201,9 +197,7 @@ pub(crate) fn write_own(
     w.opt_str(page.summary.as_deref());
     // The directory of a page written as `index.md` (its assets' home), else nothing.
     w.key("colocated_path");
-    let colocated =
-        page.path.strip_suffix("index.md").filter(|dir| dir.is_empty() || dir.ends_with('/'));
-    w.opt_str(colocated);
+    w.opt_str(crate::page_fields::colocated_path(&page.path));
     w.key("slug");
     w.str(&crate::content::page_slug(page, &config.slugify));
     w.key("updated");
