@@ -41,6 +41,9 @@ pub struct Page {
     pub reading_time: u32,
     /// Its co-located assets, paths under `content/` (`assets.rs`).
     pub assets: Vec<String>,
+    /// The content files its internal links point to (`@/…`, anchors dropped), sorted, each
+    /// once: what `backlinks` are made of (`backlinks.rs`).
+    pub links_to: Vec<String>,
 }
 
 /// The route a content file at `path` (relative to `content/`) gets from its path alone: with
@@ -131,6 +134,7 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             }
         };
         let meta = FrontMatter::clone(&meta);
+        let links_to = links::targets(&rendered.html);
         let html = links::resolve(db, &file, &source, &rendered.html, &config.base_url).await?;
         // The summary is the start of the body, its links written as the body's.
         let summary = match &rendered.summary {
@@ -151,6 +155,7 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             word_count: rendered.word_count,
             reading_time: rendered.reading_time,
             assets: assets.as_ref().clone(),
+            links_to,
         }))
     })
 }
@@ -338,6 +343,7 @@ mod tests {
             word_count: 0,
             reading_time: 0,
             assets: Vec::new(),
+            links_to: Vec::new(),
         };
         let on = crate::config::SiteConfig::default().slugify;
         let keep = SlugifyConfig { paths_keep_dates: true, ..on.clone() };

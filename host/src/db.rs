@@ -14,6 +14,7 @@ use picante::{
     InputIngredient, InternId, InternedIngredient, PicanteResult, QueryKindId, Runtime,
 };
 
+use crate::backlinks;
 use crate::cells::Cells;
 use crate::config::{self, ConfigText, SiteConfig};
 use crate::content::{self, FrontMatter, Page};
@@ -100,6 +101,8 @@ pub struct Database {
     /// The `base_url` to build with instead of the config's, as written (`dodeca-host
     /// serve`: `Some("/")`, URLs from the served site's root); `None`: the config's.
     pub(crate) base_url_override: Arc<InputIngredient<(), Option<String>>>,
+    /// Whether `dodeca-host serve` is building (`config.mode` is then `"serve"`).
+    pub(crate) serving: Arc<InputIngredient<(), bool>>,
     /// Whether drafts are built and listed as other pages (`--drafts`). Read only by the
     /// queries that met a draft (`left_out`), so switching it runs only those.
     pub(crate) include_drafts: Arc<InputIngredient<(), bool>>,
@@ -107,6 +110,11 @@ pub struct Database {
     pub(crate) left_out: Arc<DerivedIngredient<Database, String, bool>>,
     /// The warnings for pages their sections cannot sort (`tree/placement.rs`).
     pub(crate) unsortable: Arc<DerivedIngredient<Database, (), Arc<Vec<String>>>>,
+    /// Every link target's linking files, and one file's `backlinks` (`backlinks.rs`).
+    pub(crate) backlink_index:
+        Arc<DerivedIngredient<Database, (), Arc<std::collections::BTreeMap<String, Vec<String>>>>>,
+    pub(crate) backlinks:
+        Arc<DerivedIngredient<Database, String, Arc<Vec<crate::backlinks::Backlink>>>>,
     /// Where a content file's headings get anchor links (`content.rs`).
     pub(crate) anchor_links: Arc<DerivedIngredient<Database, String, cell_proto::AnchorLinks>>,
     pub(crate) config: Arc<DerivedIngredient<Database, (), SiteConfig>>,
@@ -253,11 +261,14 @@ impl Database {
             &*self.case_insensitive_output,
             &*self.build_time,
             &*self.base_url_override,
+            &*self.serving,
             &*self.env,
             &*self.include_drafts,
             &*self.anchor_links,
             &*self.unsortable,
             &*self.left_out,
+            &*self.backlink_index,
+            &*self.backlinks,
             &*self.config,
             &*self.page,
             &*self.front_matter,
@@ -318,6 +329,7 @@ impl Database {
             case_insensitive_output: input(7, "case_insensitive_output"),
             build_time: input(8, "build_time"),
             base_url_override: input(9, "base_url_override"),
+            serving: input(106, "serving"),
             env: input(47, "env"),
             config: derived(10, "config", config::config_query),
             page: derived(11, "page", content::page_query),
@@ -371,6 +383,8 @@ impl Database {
             anchor_links: derived(101, "anchor_links", content::anchor_links_query),
             unsortable: derived(102, "unsortable", tree::unsortable_query),
             left_out: derived(103, "left_out", tree::left_out_query),
+            backlink_index: derived(104, "backlink_index", backlinks::backlink_index_query),
+            backlinks: derived(105, "backlinks", backlinks::backlinks_query),
             cells,
             stored,
             renders: AtomicU64::new(0),
@@ -389,6 +403,7 @@ impl Database {
         registry.register(db.case_insensitive_output.clone());
         registry.register(db.build_time.clone());
         registry.register(db.base_url_override.clone());
+        registry.register(db.serving.clone());
         registry.register(db.env.clone());
         registry.register(db.config.clone());
         registry.register(db.page.clone());
@@ -436,6 +451,8 @@ impl Database {
         registry.register(db.anchor_links.clone());
         registry.register(db.unsortable.clone());
         registry.register(db.left_out.clone());
+        registry.register(db.backlink_index.clone());
+        registry.register(db.backlinks.clone());
         db
     }
 }

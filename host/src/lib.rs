@@ -16,7 +16,8 @@
 //!   queries per thread; `progress`: the progress line on stderr.
 //! - `content`: pages, the `page` query; `front_matter/`: front matter, every key of Zola's
 //!   pages and sections; `tree`: sections and their listings;
-//!   `routes`: routes refused or claimed twice; `links`: internal links (`@/…`).
+//!   `routes`: routes refused or claimed twice; `links`: internal links (`@/…`);
+//!   `backlinks`: the files that link to each one.
 //! - `render`: a page's context and the `render` query; `templates`: template bundles;
 //!   `data`: data files as `data.<stem>`; `load_data/`: Zola's `load_data` (the paths it
 //!   finds, its formats, a CSV reader); `stored`: the bytes of files held by hash, from the
@@ -69,6 +70,7 @@
 #![deny(missing_docs)]
 
 mod assets;
+mod backlinks;
 mod cache;
 mod cells;
 mod config;

@@ -9,6 +9,22 @@ use crate::error::query_error;
 
 const MARKER: &str = "href=\"@/";
 
+/// The files the internal links in `html` (a page's body, unresolved) point to, without their
+/// anchors, sorted, each once (Zola's `internal_links`, from which it makes backlinks).
+pub(crate) fn targets(html: &str) -> Vec<String> {
+    let mut targets: Vec<String> = html
+        .match_indices(MARKER)
+        .map(|(at, _)| {
+            let after = &html[at + MARKER.len()..];
+            let link = &after[..after.find('"').unwrap_or(after.len())];
+            link.split_once('#').map_or(link, |(target, _)| target).to_string()
+        })
+        .collect();
+    targets.sort_unstable();
+    targets.dedup();
+    targets
+}
+
 /// Rewrites every internal link in `html` (from the page `file` whose text is `source`) as
 /// `base_url` and the target's route. A link to a page that does not exist is an error naming
 /// the source file and the link's line.
@@ -64,4 +80,14 @@ pub(crate) async fn resolve(
     }
     out.push_str(rest);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn targets_are_the_linked_files_once_each_without_anchors() {
+        let html = r#"<a href="@/b.md#x">1</a> <a href="@/a/_index.md">2</a> <a href="@/b.md">3</a> <a href="/c">4</a>"#;
+        assert_eq!(super::targets(html), ["a/_index.md", "b.md"]);
+        assert!(super::targets("<p>no links</p>").is_empty());
+    }
 }

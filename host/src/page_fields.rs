@@ -2,7 +2,7 @@
 //! `get_section(…).pages`, `page.lower` and `page.higher`): every field Zola gives, but only
 //! the ones every listing reads are sent; the others (the body's `content`, `summary`, `toc`,
 //! `word_count`, `reading_time`; `taxonomies`, `extra`, `authors`, `assets`, `ancestors`,
-//! `lower`, `higher`) are *deferred*: sent as the call of the host function `__page_field`
+//! `lower`, `higher`, `backlinks`) are *deferred*: sent as the call of the host function `__page_field`
 //! that gives them, which the template cell makes only if the template uses the field.
 //!
 //! So a listing depends on what it shows: a body edit re-renders the section that prints its
@@ -20,7 +20,7 @@ use crate::tree::Entry;
 pub(crate) const PAGE_FIELD: &str = "__page_field";
 
 /// The fields sent as deferred calls.
-const DEFERRED: [&str; 10] = [
+const DEFERRED: [&str; 11] = [
     "content",
     "summary",
     "toc",
@@ -31,12 +31,13 @@ const DEFERRED: [&str; 10] = [
     "authors",
     "assets",
     "ancestors",
+    "backlinks",
 ];
 
 /// Writes the page of `entry` as listings show it. `siblings`: whether it has `lower` and
 /// `higher` (deferred); as in Zola, a neighbour itself has none (null).
 pub(crate) fn write_listed(w: &mut WireWriter, entry: &Entry, config: &SiteConfig, siblings: bool) {
-    w.map(16 + DEFERRED.len() + 4);
+    w.map(16 + DEFERRED.len() + 3);
     w.key("title");
     w.opt_str(entry.title.as_deref());
     w.key("description");
@@ -86,10 +87,8 @@ pub(crate) fn write_listed(w: &mut WireWriter, entry: &Entry, config: &SiteConfi
             w.null();
         }
     }
-    // Not made yet (no translations, no backlinks): empty, as Zola's are for such a site.
+    // One language: no translations, as Zola's are for such a site.
     w.key("translations");
-    w.list(0);
-    w.key("backlinks");
     w.list(0);
 }
 
@@ -182,6 +181,17 @@ pub(crate) async fn page_field(
                 None => w.null(),
             }
         }
+        "backlinks" => {
+            let links = db.backlinks.get(db, path.to_string()).await?;
+            w.list(links.len());
+            for link in links.iter() {
+                w.map(2);
+                w.key("permalink");
+                w.str(&link.permalink);
+                w.key("title");
+                w.opt_str(link.title.as_deref());
+            }
+        }
         other => {
             return Err(picante::PicanteError::query(format!(
                 "{PAGE_FIELD}(): a page has no deferred field `{other}`"
@@ -268,6 +278,6 @@ pub(crate) async fn write_section(
     w.key("translations");
     w.list(0);
     w.key("backlinks");
-    w.list(0);
+    w.deferred(PAGE_FIELD, &[("path", path), ("field", "backlinks")]);
     Ok(w.finish())
 }

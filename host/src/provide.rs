@@ -188,6 +188,10 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
             }
             crate::render::page_wire(db, &page, &config).await
         }
+        crate::config::CONFIG_MODE => {
+            let serving = db.serving.get(db, &())?.unwrap_or(false);
+            Ok(Value::from(if serving { "serve" } else { "build" }).to_wire())
+        }
         crate::page_fields::PAGE_FIELD => {
             let path = string("path")?;
             let field = string("field")?;

@@ -134,9 +134,9 @@ pub(crate) fn write_own(
 ) {
     let meta = &page.meta;
     let date = meta.date.map(|date| date.to_string());
-    // 16 fields of every page and section, then a section's 5 or a page's 12, then the
+    // 18 fields of every page and section, then a section's 5 or a page's 12, then the
     // caller's `more`.
-    w.map(16 + if page.is_section { 5 } else { 12 } + more);
+    w.map(18 + if page.is_section { 5 } else { 12 } + more);
     write_listed_fields(
         w,
         meta.title.as_deref(),
@@ -180,6 +180,12 @@ pub(crate) fn write_own(
     for ancestor in &placement.ancestors {
         w.str(ancestor);
     }
+    // One language: no translations, as Zola's are for such a site.
+    w.key("translations");
+    w.list(0);
+    // The files linking to it, deferred: only a template that prints them reads them.
+    w.key("backlinks");
+    w.deferred(crate::page_fields::PAGE_FIELD, &[("path", &page.path), ("field", "backlinks")]);
     if page.is_section {
         // Zola's section keys that templates see.
         let settings = &meta.section;

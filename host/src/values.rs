@@ -57,7 +57,7 @@ pub(crate) fn parse(text: &str, syntax: Syntax) -> Result<Value, (String, Option
     let parsed: Result<facet_value::Value, (String, Option<u32>)> = match syntax {
         Syntax::Toml => {
             return crate::toml::parse(text)
-                .map(|table| crate::toml::Value::Table(table).to_cell_value())
+                .map(|table| crate::toml::Value::Table(table).to_template_value())
                 .map_err(|error| {
                     (error.message().to_string(), Some((error.line(), error.column())))
                 });
@@ -118,7 +118,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn toml_yaml_and_json_become_values_in_order() {
+    fn yaml_and_json_keep_the_order_written_and_toml_sorts_its_keys() {
         let toml = parse("b = 1\na = [\"x\", 2.5]\n[c]\nd = true\n", Syntax::Toml).unwrap();
         let yaml = parse("b: 1\na: [x, 2.5]\nc: {d: true}\n", Syntax::Yaml).unwrap();
         let json = parse(r#"{"b": 1, "a": ["x", 2.5], "c": {"d": true}}"#, Syntax::Json).unwrap();
@@ -129,9 +129,17 @@ mod tests {
             ("a", Value::List(vec![Value::String("x".into()), Value::Float(2.5)])),
             ("c", Value::map([("d", Value::Bool(true))])),
         ]);
-        for (syntax, value) in [("toml", &toml), ("yaml", &yaml), ("json", &json)] {
+        for (syntax, value) in [("yaml", &yaml), ("json", &json)] {
             assert_eq!(value, &expected, "{syntax}");
         }
+        // As Zola reads them: the `toml` crate's tables are sorted maps, JSON and YAML keep
+        // their order.
+        let sorted = Value::map([
+            ("a", Value::List(vec![Value::String("x".into()), Value::Float(2.5)])),
+            ("b", Value::Int(1)),
+            ("c", Value::map([("d", Value::Bool(true))])),
+        ]);
+        assert_eq!(toml, sorted);
     }
 
     #[test]

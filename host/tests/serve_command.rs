@@ -113,7 +113,16 @@ fn binding_another_address_warns_that_the_site_is_reachable_from_the_network() {
 #[test]
 fn serve_builds_links_from_the_servers_root_and_the_next_build_gets_the_sites_address_back() {
     let root = fixture_copy("serve-command-base-url");
+    // A page that prints Zola's `config.mode`: `serve` while served, `build` after.
+    common::write(&root, "templates/mode.html", "mode: {{ config.mode }}");
+    common::write(
+        &root,
+        "content/mode.md",
+        "+++\ntitle = \"Mode\"\ntemplate = \"mode.html\"\n+++\n",
+    );
     let mut server = Server::start(&root, &["--port", "0", "-q"]);
+    let mode = get(&server.address, "/mode/").text();
+    assert!(mode.starts_with("mode: serve<script"), "{mode}");
     // The config says https://fixture.example: served pages link within the server.
     let home = get(&server.address, "/").text();
     assert!(home.contains("<a href=\"/blog/\">"), "{home}");
@@ -127,6 +136,10 @@ fn serve_builds_links_from_the_servers_root_and_the_next_build_gets_the_sites_ad
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
     let built = std::fs::read_to_string(root.join("public/index.html")).unwrap();
     assert!(built.contains("<a href=\"https://fixture.example/blog/\">"), "{built}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("public/mode/index.html")).unwrap(),
+        "mode: build"
+    );
     // And the server's `--base-url` is used as given.
     let mut server = Server::start(&root, &["--port", "0", "-q", "--base-url", "http://x.test/"]);
     assert!(get(&server.address, "/").text().contains("<a href=\"http://x.test/blog/\">"));

@@ -153,3 +153,24 @@ fn the_sitemap_lists_a_redirecting_section_and_an_unsortable_page_as_zola_s_does
     assert!(!root.join("public/sorted/heavy").exists());
     remove_unless_failing(&sandbox);
 }
+
+#[test]
+fn a_new_process_writes_site_files_deleted_by_hand_again_from_its_saved_database() {
+    let (sandbox, root) = site("saved", "");
+    let build = || {
+        let out = common::host().args(["build", "-q"]).arg(&root).output().unwrap();
+        assert!(out.status.success(), "{}", common::stderr(&out));
+    };
+    build();
+    let before: Vec<String> =
+        ["404.html", "robots.txt", "sitemap.xml"].iter().map(|rel| read(&root, rel)).collect();
+    for rel in ["404.html", "robots.txt", "sitemap.xml"] {
+        std::fs::remove_file(root.join("public").join(rel)).unwrap();
+    }
+    // The saved memos keep their hashes, not their text: each is made again and written.
+    build();
+    let after: Vec<String> =
+        ["404.html", "robots.txt", "sitemap.xml"].iter().map(|rel| read(&root, rel)).collect();
+    assert_eq!(after, before);
+    remove_unless_failing(&sandbox);
+}

@@ -30,6 +30,7 @@ use crate::{HostError, SiteError};
 
 pub(crate) use parse::parse;
 pub(crate) use reader::did_you_mean;
+pub(crate) use wire::CONFIG_MODE;
 
 /// The names a site's config file may have, Zola's first.
 pub const CONFIG_NAMES: [&str; 2] = ["config.toml", "dodeca.toml"];
@@ -279,6 +280,9 @@ pub(crate) fn config_query(db: &Database, _: ()) -> Query<'_, SiteConfig> {
         if let Some(base_url) = db.base_url_override.get(db, &())?.flatten() {
             config.base_url = normalize_base_url(&base_url);
             config.base_url_as_written = base_url;
+            // What templates see as `config` is made when the file is parsed: made again
+            // with the server's `base_url`, as Zola's `serve` shows it.
+            config.view = wire::view(&config);
         }
         Ok(config)
     })

@@ -75,7 +75,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
             }
             "extra" => {
                 r.table(item, key)?;
-                config.extra = item.value.to_cell_value().to_wire();
+                config.extra = item.value.to_template_value().to_wire();
             }
             "taxonomies" => {
                 config.taxonomies = sections::taxonomies(r, item, &config.slugify)?;
@@ -152,7 +152,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
             }
             "languages" => {
                 sections::languages(r, item)?;
-                config.languages = item.value.to_cell_value().to_wire();
+                config.languages = item.value.to_template_value().to_wire();
                 if !matches!(&item.value, Value::Table(t) if t.is_empty()) {
                     r.warn(
                         entry.key_span.start,
@@ -162,7 +162,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
             }
             "translations" => {
                 translations(r, item)?;
-                config.translations = item.value.to_cell_value().to_wire();
+                config.translations = item.value.to_template_value().to_wire();
                 if !matches!(&item.value, Value::Table(t) if t.is_empty()) {
                     r.warn(entry.key_span.start, not_yet(key, "`trans()` is not provided yet"));
                 }

@@ -133,7 +133,7 @@ pub(super) fn markdown(r: &mut Reader<'_>, item: &Item) -> Result<MarkdownConfig
         match key {
             "highlighting" => {
                 r.table(item, &name)?;
-                markdown.highlighting = Some(item.value.to_cell_value().to_wire());
+                markdown.highlighting = Some(item.value.to_template_value().to_wire());
                 not_yet(r, "code is not highlighted yet");
             }
             "render_emoji" => {

@@ -4,6 +4,9 @@ use cell_proto::{WireValue, WireWriter};
 
 use super::SiteConfig;
 
+/// The host function that answers `config.mode` (a deferred value).
+pub(crate) const CONFIG_MODE: &str = "__config_mode";
+
 /// `config` in a template: `base_url` (as written), `mode`, `title`, `description`,
 /// `languages`, `default_language`, `generate_feed` and `generate_feeds`, `feed_filenames`,
 /// `taxonomies`, `author`, `build_search_index`, `extra`, `markdown`, `search` (its
@@ -15,8 +18,12 @@ pub(super) fn view(config: &SiteConfig) -> WireValue {
     w.map(18);
     w.key("base_url");
     w.str(&config.base_url_as_written);
+    // `"build"`, or `"serve"` while `dodeca-host serve` builds (themes test it to leave
+    // out analytics or add development aids): deferred, so that only a render that reads it
+    // depends on the command that built it, and a `build` after a `serve` renders nothing
+    // else again.
     w.key("mode");
-    w.str("build");
+    w.deferred(CONFIG_MODE, &[]);
     w.key("title");
     w.opt_str(config.title.as_deref());
     w.key("description");

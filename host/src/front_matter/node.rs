@@ -97,10 +97,10 @@ impl<'a> Node<'a> {
         }
     }
 
-    /// The value as the cells see it (`extra`).
+    /// The value as templates see it (`extra`; a TOML table in its keys' order).
     pub(super) fn to_cell_value(self) -> CellValue {
         match self {
-            Node::Toml(item) => item.value.to_cell_value(),
+            Node::Toml(item) => item.value.to_template_value(),
             Node::Yaml(value, _) => value.clone(),
         }
     }

@@ -173,6 +173,7 @@ impl Site {
         self.store_listed(&mut batch, &db.statics, &statics, &changed[4])?;
         // Setting an equal value changes nothing: only a change of override renders again.
         batch.set(&db.base_url_override, (), self.base_url.clone());
+        batch.set(&db.serving, (), self.serving);
         // The environment variables templates read (`get_env`), as they are now.
         crate::environment::refresh(db, &mut batch);
         batch.set(&db.include_drafts, (), self.drafts);

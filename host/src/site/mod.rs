@@ -184,9 +184,11 @@ impl Site {
         self.drafts = drafts;
     }
 
-    /// For `dodeca-host serve`: the first build of a persistent site loads the saved
-    /// database even when nothing changed since it was saved (a one-shot build then stops
-    /// without one), because the server answers requests from the database.
+    /// For `dodeca-host serve`: templates see `config.mode` as `"serve"` (an input: the
+    /// pages that read it render again when it changes), and the first build of a
+    /// persistent site loads the saved database even when nothing changed since it was
+    /// saved (a one-shot build then stops without one), because the server answers requests
+    /// from the database.
     pub(crate) fn set_serving(&mut self, serving: bool) {
         self.serving = serving;
     }

@@ -192,17 +192,24 @@ impl Site {
                 Ok(Some(output)) => output,
                 Ok(None) => continue,
                 Err(error) => {
-                    match crate::error::site_error(&error) {
-                        Some(site) => report.errors.push(site.clone()),
-                        None => report.errors.push(SiteError::in_file(
-                            format!("templates/{name}"),
-                            error.to_string(),
-                        )),
-                    }
+                    report.errors.push(site_file_error(&error, name));
                     continue;
                 }
             };
-            if outputs.write_page(&self.cas, &output)? == Some(true) {
+            let mut wrote = outputs.write_page(&self.cas, &output)?;
+            if wrote.is_none() {
+                // Loaded without its text and not as recorded (deleted or changed by hand):
+                // made again by the query's own code, outside its memo (which stays valid).
+                match pollster::block_on(crate::site_files::site_file_query(db, name.to_string())) {
+                    Ok(Some(again)) => wrote = outputs.write_page(&self.cas, &again)?,
+                    Ok(None) => continue,
+                    Err(error) => {
+                        report.errors.push(site_file_error(&error, name));
+                        continue;
+                    }
+                }
+            }
+            if wrote == Some(true) {
                 report.written += 1;
                 report.written_files.push(output.rel.clone());
             } else {
@@ -211,6 +218,15 @@ impl Site {
             live.push(output.rel.clone());
         }
         Ok(live)
+    }
+}
+
+/// The error of making the site file `name`: the site error it carries, else one naming its
+/// template.
+fn site_file_error(error: &picante::PicanteError, name: &str) -> SiteError {
+    match crate::error::site_error(error) {
+        Some(site) => site.clone(),
+        None => SiteError::in_file(format!("templates/{name}"), error.to_string()),
     }
 }
 

@@ -63,9 +63,21 @@ impl Value {
         }
     }
 
-    /// The value as the cells see it: a date-time becomes its text (as Zola shows one), a
-    /// table a map in the order its keys were written.
+    /// The value with its tables in the order their keys were written (what the parser
+    /// read; its tests compare this): a date-time becomes its text (as Zola shows one).
     pub fn to_cell_value(&self) -> cell_proto::Value {
+        self.convert(false)
+    }
+
+    /// The value as templates see it: as [`to_cell_value`](Self::to_cell_value), but each
+    /// table a map in its keys' order, as Zola's templates see a TOML table (the `toml`
+    /// crate's map is sorted): `{% for k, v in page.extra %}` and `json_encode` follow the
+    /// keys, not the order written.
+    pub fn to_template_value(&self) -> cell_proto::Value {
+        self.convert(true)
+    }
+
+    fn convert(&self, sorted: bool) -> cell_proto::Value {
         use cell_proto::Value as V;
         match self {
             Value::String(s) => V::String(s.clone()),
@@ -74,15 +86,20 @@ impl Value {
             Value::Boolean(b) => V::Bool(*b),
             Value::Datetime(d) => V::String(d.to_string()),
             Value::Array(array) => {
-                V::List(array.items.iter().map(|item| item.value.to_cell_value()).collect())
+                V::List(array.items.iter().map(|item| item.value.convert(sorted)).collect())
             }
-            Value::Table(table) => V::Map(
-                table
-                    .entries
-                    .iter()
-                    .map(|entry| (entry.key.clone(), entry.item.value.to_cell_value()))
-                    .collect(),
-            ),
+            Value::Table(table) => {
+                let mut entries: Vec<_> = table.entries.iter().collect();
+                if sorted {
+                    entries.sort_by(|a, b| a.key.cmp(&b.key));
+                }
+                V::Map(
+                    entries
+                        .into_iter()
+                        .map(|entry| (entry.key.clone(), entry.item.value.convert(sorted)))
+                        .collect(),
+                )
+            }
         }
     }
 }

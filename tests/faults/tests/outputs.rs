@@ -121,9 +121,39 @@ fn judge(
         return Err(format!("the build: {}: {}", run.exit(), run.tail()));
     }
     if run.succeeded() {
-        // Possible when nothing needed writing where the fault was.
-        return site::compare(&site::clean_outputs()[version], outputs)
-            .or_else(|_| site::compare(allowed[0], outputs));
+        // Possible when nothing needed writing where the fault was (a build trusts its
+        // records of what it wrote rather than looking at every output), or when the build
+        // wrote there before the fault came: every output is the clean build's, except at
+        // the fault, where each entry may also be as it was before the build (the user's
+        // directory left alone, a locked file not written).
+        let fault = Path::new(rel.strip_prefix("public/").unwrap_or(rel));
+        let clean = &site::clean_outputs()[version];
+        let before = allowed[0];
+        let at_fault = |tree: &Tree| -> Tree {
+            tree.iter()
+                .filter(|(path, _)| path.starts_with(fault))
+                .map(|(path, entry)| (path.clone(), entry.clone()))
+                .collect()
+        };
+        let elsewhere = |tree: &Tree| -> Tree {
+            tree.iter()
+                .filter(|(path, _)| !path.starts_with(fault))
+                .map(|(path, entry)| (path.clone(), entry.clone()))
+                .collect()
+        };
+        site::compare(&elsewhere(clean), &elsewhere(outputs))?;
+        let wrong: Vec<String> = at_fault(outputs)
+            .iter()
+            .filter(|(path, entry)| {
+                clean.get(*path) != Some(*entry) && before.get(*path) != Some(*entry)
+            })
+            .map(|(path, _)| path.display().to_string())
+            .collect();
+        return if wrong.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("at the fault, neither as before nor as built: {wrong:?}"))
+        };
     }
     if !run.stderr.contains(rel) {
         return Err(format!("the error does not name {rel}: {}", run.tail()));

@@ -97,13 +97,15 @@ pub(super) fn apply(filter: Filter, value: Value, args: &Args) -> Result<Value, 
     })
 }
 
-/// A size in bytes for people: `1000 B`, `1.18 MB` (powers of 1024, as Tera's `humansize`
-/// prints them; `KiB`, `MiB`... with `binary=true`), at most two decimals, no trailing zeros.
+/// A size in bytes for people: `1000 B`, `1 kB`, `1.18 MB` (powers of 1024 with the
+/// decimal units' names, as Tera's `humansize::WINDOWS` prints them; `KiB`, `MiB`... with
+/// `binary=true`): a whole number of units without decimals, any other with two (`1.50 kB`,
+/// and `1.00 kB` for 1,025 bytes), as Zola prints them.
 fn file_size(bytes: f64, binary: bool) -> String {
     let units: [&str; 7] = if binary {
         ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
     } else {
-        ["B", "KB", "MB", "GB", "TB", "PB", "EB"]
+        ["B", "kB", "MB", "GB", "TB", "PB", "EB"]
     };
     let mut size = bytes;
     let mut unit = 0;
@@ -114,9 +116,10 @@ fn file_size(bytes: f64, binary: bool) -> String {
     if unit == 0 {
         return format!("{size} B");
     }
-    let text = format!("{size:.2}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    format!("{text} {}", units[unit])
+    if size.fract() == 0.0 {
+        return format!("{size} {}", units[unit]);
+    }
+    format!("{size:.2} {}", units[unit])
 }
 
 /// The thousands separator of a locale, for the locales `num_format` knows (Zola's takes the
