@@ -15,6 +15,7 @@ mod persist;
 mod report;
 mod statics;
 mod steps;
+mod theme;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
