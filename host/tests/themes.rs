@@ -206,6 +206,22 @@ fn theme_static_files_are_copied_one_by_one_and_the_sites_win() {
 }
 
 #[test]
+fn a_cachebusted_url_of_a_theme_static_file_renders_again_when_the_file_changes() {
+    let (sandbox, root) = site("cachebust");
+    write(&root, "themes/t/templates/special.html", "{{ get_url(path=\"a.css\", cachebust=true) }}");
+    let site = common::open(&root);
+    build(&site);
+    let before = read(&root, "blog/b/index.html");
+    assert!(before.starts_with("https://x.org/a.css?h="), "{before}");
+    write(&root, "themes/t/static/a.css", "theme a 2");
+    let report = build(&site);
+    assert_eq!(report.rendered, ["blog/b.md"]);
+    assert_eq!(report.written_files, ["a.css", "blog/b/index.html"]);
+    assert_ne!(read(&root, "blog/b/index.html"), before);
+    common::remove_unless_failing(&sandbox);
+}
+
+#[test]
 fn theme_toml_renders_again_only_when_its_extra_changes() {
     let (sandbox, root) = site("extra");
     let site = common::open(&root);
