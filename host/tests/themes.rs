@@ -19,7 +19,11 @@ use common::write;
 fn site(name: &str) -> (PathBuf, PathBuf) {
     let sandbox = common::temp(&format!("themes-{name}"));
     let root = sandbox.join("site");
-    write(&root, "config.toml", "base_url = \"https://x.org\"\ntheme = \"t\"\n[extra]\nsite = \"s\"\n");
+    write(
+        &root,
+        "config.toml",
+        "base_url = \"https://x.org\"\ntheme = \"t\"\n[extra]\nsite = \"s\"\n",
+    );
     write(&root, "content/_index.md", "+++\n+++\n");
     write(&root, "content/blog/_index.md", "+++\ntitle = \"Blog\"\n+++\n");
     write(&root, "content/blog/a.md", "+++\ntitle = \"A\"\n+++\n");
@@ -208,7 +212,11 @@ fn theme_static_files_are_copied_one_by_one_and_the_sites_win() {
 #[test]
 fn a_cachebusted_url_of_a_theme_static_file_renders_again_when_the_file_changes() {
     let (sandbox, root) = site("cachebust");
-    write(&root, "themes/t/templates/special.html", "{{ get_url(path=\"a.css\", cachebust=true) }}");
+    write(
+        &root,
+        "themes/t/templates/special.html",
+        "{{ get_url(path=\"a.css\", cachebust=true) }}",
+    );
     let site = common::open(&root);
     build(&site);
     let before = read(&root, "blog/b/index.html");
@@ -226,7 +234,11 @@ fn theme_toml_renders_again_only_when_its_extra_changes() {
     let (sandbox, root) = site("extra");
     let site = common::open(&root);
     build(&site);
-    write(&root, "themes/t/theme.toml", "name = \"t\"\ndescription = \"new\"\n[extra]\nfrom_theme = \"a\"\n");
+    write(
+        &root,
+        "themes/t/theme.toml",
+        "name = \"t\"\ndescription = \"new\"\n[extra]\nfrom_theme = \"a\"\n",
+    );
     let report = build(&site);
     assert!(report.rendered.is_empty() && report.written_files.is_empty(), "{report:?}");
     // Every page reads `config` (as an edit of the config's `[extra]` does): all render, and
@@ -327,7 +339,11 @@ fn errors_on_a_theme_toml_that_does_not_parse_at_its_line_and_column_and_recover
         ),
         "{error}"
     );
-    write(&root, "config.toml", "base_url = \"https://x.org\"\ntheme = \"t\"\n[extra]\nsite = \"s\"\n");
+    write(
+        &root,
+        "config.toml",
+        "base_url = \"https://x.org\"\ntheme = \"t\"\n[extra]\nsite = \"s\"\n",
+    );
     write(&root, "themes/t/theme.toml", "[extra]\nfrom_theme = \"a\"\n");
     build(&site);
     assert_eq!(read(&root, "index.html"), "index:s:a");

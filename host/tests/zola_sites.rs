@@ -197,7 +197,8 @@ fn every_feature_probe_renders_as_zola_renders_it() {
 /// the comparison relies on does what it says.
 #[test]
 fn the_zola_fixtures_hold_their_reference_output() {
-    let sites = [("zola-blog", BLOG), ("zola-docs", DOCS), ("zola-data", DATA), ("zola-theme", THEME)];
+    let sites =
+        [("zola-blog", BLOG), ("zola-docs", DOCS), ("zola-data", DATA), ("zola-theme", THEME)];
     for (name, pages) in sites {
         let site = common::fixture(name);
         for dir in ["config.toml", "content", "templates"] {

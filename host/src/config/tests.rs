@@ -323,7 +323,12 @@ fn keys_not_acted_on_yet_are_warnings_naming_them() {
         assert!(warning.starts_with(start), "{warning:?} does not start with {start:?}");
     }
     // A theme is a directory in `themes/`, never a path out of it.
-    assert_error("base_url = \"/\"\ntheme = \"../x\"\n", 2, 9, "`theme` must be the name of a directory");
+    assert_error(
+        "base_url = \"/\"\ntheme = \"../x\"\n",
+        2,
+        9,
+        "`theme` must be the name of a directory",
+    );
     // Keys that ask for nothing are not warned about.
     let quiet = read("base_url = \"/\"\ncompile_sass = false\ngenerate_sitemap = false\n[markdown]\nexternal_links_external = true\n").unwrap();
     assert!(quiet.warnings.is_empty(), "{:?}", quiet.warnings);

@@ -65,10 +65,9 @@ pub(super) fn merge(
     let theme_at = root.get("theme").map_or(0, |item| item.span.start);
     let toml_file = format!("themes/{name}/theme.toml");
     let Some(theme_text) = theme.and_then(|theme| theme.toml.as_deref()) else {
-        return Err(reader.error(
-            theme_at,
-            format!("theme `{name}` not found: there is no `{toml_file}`"),
-        ));
+        return Err(
+            reader.error(theme_at, format!("theme `{name}` not found: there is no `{toml_file}`"))
+        );
     };
     if !theme.is_some_and(|theme| theme.has_templates) {
         return Err(reader.error(
@@ -174,8 +173,10 @@ mod tests {
 
     #[test]
     fn the_theme_adds_the_keys_the_site_lacks_at_any_depth() {
-        let site = "base_url = \"/\"\ntheme = \"plain\"\n[extra]\na = 1\n[extra.menu]\nhome = \"/\"\n";
-        let toml = "name = \"plain\"\n[extra]\na = 2\nb = 3\n[extra.menu]\nhome = \"/h\"\nblog = \"/b\"\n";
+        let site =
+            "base_url = \"/\"\ntheme = \"plain\"\n[extra]\na = 1\n[extra.menu]\nhome = \"/\"\n";
+        let toml =
+            "name = \"plain\"\n[extra]\na = 2\nb = 3\n[extra.menu]\nhome = \"/h\"\nblog = \"/b\"\n";
         let extra = merged(site, Some(&theme(toml))).unwrap();
         assert_eq!(extra.get("a"), Some(&CellValue::Int(1)));
         assert_eq!(extra.get("b"), Some(&CellValue::Int(3)));
@@ -200,7 +201,9 @@ mod tests {
         let text = error.to_string();
         assert!(text.starts_with("config.toml:4:8"), "{text}");
         assert!(
-            text.contains("`extra.menu` is a string here and a table in themes/plain/theme.toml:1:1"),
+            text.contains(
+                "`extra.menu` is a string here and a table in themes/plain/theme.toml:1:1"
+            ),
             "{text}"
         );
     }

@@ -168,7 +168,8 @@ impl Scanner {
     pub(crate) fn listed(&self, dir: &Path) -> Vec<String> {
         let last = self.last.lock();
         let listing = last.iter().find(|listing| listing.dir == dir);
-        listing.map(|listing| listing.files.iter().map(|found| found.rel.clone()).collect())
+        listing
+            .map(|listing| listing.files.iter().map(|found| found.rel.clone()).collect())
             .unwrap_or_default()
     }
 

@@ -108,7 +108,9 @@ impl Site {
         // What the site's own templates and static files were at the last scan: where one is
         // gone, the theme's file of that path is its fallback, read although unchanged.
         let (site_templates_before, site_statics_before) = match theme {
-            Some(_) => (self.scanner.listed(&site_templates.dir), self.scanner.listed(&site_statics.dir)),
+            Some(_) => {
+                (self.scanner.listed(&site_templates.dir), self.scanner.listed(&site_statics.dir))
+            }
             None => (Vec::new(), Vec::new()),
         };
         // Every file in one scan: only those whose stamp changed are read (or, for static
@@ -138,9 +140,10 @@ impl Site {
             alias.as_deref(),
             |key| was(&site_templates_before, key),
         );
-        let statics = layer((&site_statics, &changed[4]), (&theme_statics, &changed[7]), None, |key| {
-            was(&site_statics_before, key)
-        });
+        let statics =
+            layer((&site_statics, &changed[4]), (&theme_statics, &changed[7]), None, |key| {
+                was(&site_statics_before, key)
+            });
         let config_text = read_texts(&config, &changed[0], threads)?;
         // Only pages are read as text; assets go to the CAS below.
         let is_page: Vec<bool> =
@@ -321,9 +324,7 @@ impl Site {
         let previous = db.theme.get(db, &name).map_err(HostError::Query)?;
         let text = match (toml.files.first(), previous) {
             (None, _) => None,
-            (Some(_), Some(previous)) if !changed.first().copied().unwrap_or(true) => {
-                previous.toml
-            }
+            (Some(_), Some(previous)) if !changed.first().copied().unwrap_or(true) => previous.toml,
             (Some(found), _) => {
                 let path = toml.path(found);
                 Some(std::fs::read_to_string(&path).map_err(|e| HostError::io("read", path, e))?)

@@ -232,7 +232,7 @@ impl Site {
         let mut wrote = outputs.write_static(&self.cas, rel, hash)?;
         // Only when the blob is gone from the CAS is the source looked at.
         let path = || self.root.join(source());
-        if wrote.is_none() && self.cas.put_file(&path()).is_ok_and(|stored| stored == hash) {
+        if wrote.is_none() && self.cas.put_file(path()).is_ok_and(|stored| stored == hash) {
             wrote = outputs.write_static(&self.cas, rel, hash)?;
         }
         match wrote {

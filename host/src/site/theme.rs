@@ -139,7 +139,8 @@ pub(super) fn read_layered(
         let text = std::fs::read_to_string(path).map_err(|e| HostError::io("read", path, e));
         async move { text }
     });
-    let mut texts: Vec<Option<String>> = std::iter::repeat_with(|| None).take(layered.len()).collect();
+    let mut texts: Vec<Option<String>> =
+        std::iter::repeat_with(|| None).take(layered.len()).collect();
     for (i, text) in to_read.into_iter().zip(results) {
         texts[i] = Some(text?);
     }
@@ -160,12 +161,14 @@ mod tests {
     fn the_sites_files_win_and_theme_templates_are_also_under_their_alias() {
         let site = listing("/s/templates", &["index.html", "plain/templates/page.html"]);
         let theme = listing("/s/themes/plain/templates", &["index.html", "page.html"]);
-        let layered =
-            layer((&site, &[false, false]), (&theme, &[true, false]), Some("plain/templates/"), |_| false);
-        let keys: Vec<(&str, &str, bool)> = layered
-            .iter()
-            .map(|l| (l.key.as_str(), l.path.to_str().unwrap(), l.read))
-            .collect();
+        let layered = layer(
+            (&site, &[false, false]),
+            (&theme, &[true, false]),
+            Some("plain/templates/"),
+            |_| false,
+        );
+        let keys: Vec<(&str, &str, bool)> =
+            layered.iter().map(|l| (l.key.as_str(), l.path.to_str().unwrap(), l.read)).collect();
         assert_eq!(
             keys,
             [
