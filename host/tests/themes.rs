@@ -349,3 +349,20 @@ fn errors_on_a_theme_toml_that_does_not_parse_at_its_line_and_column_and_recover
     assert_eq!(read(&root, "index.html"), "index:s:a");
     common::remove_unless_failing(&sandbox);
 }
+
+#[test]
+fn a_theme_linked_from_outside_the_site_is_refused_and_one_inside_is_followed() {
+    let (sandbox, root) = site("links");
+    std::fs::rename(root.join("themes/t"), sandbox.join("outside")).unwrap();
+    std::os::unix::fs::symlink(sandbox.join("outside"), root.join("themes/t")).unwrap();
+    let error = common::open(&root).build(2).expect_err("a link out of the site").to_string();
+    assert!(error.contains("`themes/t` leads through a symbolic link to"), "{error}");
+    assert!(!root.join("public/a.css").exists());
+    // Inside the site (a directory shared by two sites' layouts, say): followed.
+    std::fs::remove_file(root.join("themes/t")).unwrap();
+    std::fs::rename(sandbox.join("outside"), root.join("shared-theme")).unwrap();
+    std::os::unix::fs::symlink("../shared-theme", root.join("themes/t")).unwrap();
+    build(&common::open(&root));
+    assert_eq!(read(&root, "a.css"), "theme a");
+    common::remove_unless_failing(&sandbox);
+}

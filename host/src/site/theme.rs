@@ -60,8 +60,12 @@ impl ThemeScan {
                 statics: empty(),
             });
         };
-        // `theme` is one plain name (the config's parse checks it): this lies in `themes/`.
+        // `theme` is one plain name (the config's parse checks it): this lies in `themes/`,
+        // unless a link on the way leads elsewhere (`themes/NAME -> ~`), which the walks
+        // below would not see, as it is above the directories they walk.
         let dir = root.join("themes").join(theme);
+        policy.check_named(&format!("themes/{theme}"))?;
+        policy.check_named(&format!("themes/{theme}/theme.toml"))?;
         let toml = if dir.join("theme.toml").is_file() {
             Listing::single(&dir, "theme.toml")
         } else {
