@@ -16,7 +16,7 @@ use picante::{
 
 use crate::backlinks;
 use crate::cells::Cells;
-use crate::config::{self, ConfigText, SiteConfig};
+use crate::config::{self, ConfigText, SiteConfig, ThemeText};
 use crate::content::{self, FrontMatter, Page};
 use crate::data;
 use crate::digest::{self, DigestKey};
@@ -72,13 +72,19 @@ pub struct Database {
     pub(crate) content_list: Arc<InputIngredient<(), Arc<Vec<String>>>>,
     /// A content file's text, by path.
     pub(crate) content: Arc<InputIngredient<String, String>>,
-    /// A template's text, by name (path under `templates/`).
+    /// A template's text, by name: its path under `templates/`, or under the theme's
+    /// `templates/` when the site has no template of that path, and every theme template
+    /// also as `<theme>/templates/<path>` (`site/theme.rs`).
     pub(crate) templates: Arc<InputIngredient<String, String>>,
+    /// The theme's `theme.toml` and whether it has `templates/`, by theme name (only the
+    /// config's theme is set): what the `config` query merges (`config/theme.rs`).
+    pub(crate) theme: Arc<InputIngredient<String, ThemeText>>,
     /// A data file's content hash (its bytes are in the CAS), by path under `data/`: every
     /// file there, whatever its extension (`load_data` reads any of them; `data.<stem>` the
     /// TOML, JSON and YAML ones).
     pub(crate) data_files: Arc<InputIngredient<String, cas::ContentHash>>,
-    /// A static file's content hash (its bytes are in the CAS), by path under `static/`.
+    /// A static file's content hash (its bytes are in the CAS), by path under `static/`, or
+    /// under the theme's `static/` when the site has no file of that path.
     pub(crate) statics: Arc<InputIngredient<String, cas::ContentHash>>,
     /// Every file under `content/` that is not a page (a page's or section's co-located
     /// assets), relative to `content/`, sorted.
@@ -256,6 +262,7 @@ impl Database {
             &*self.content_list,
             &*self.content,
             &*self.templates,
+            &*self.theme,
             &*self.data_files,
             &*self.statics,
             &*self.case_insensitive_output,
@@ -385,6 +392,8 @@ impl Database {
             left_out: derived(103, "left_out", tree::left_out_query),
             backlink_index: derived(104, "backlink_index", backlinks::backlink_index_query),
             backlinks: derived(105, "backlinks", backlinks::backlinks_query),
+            // Themes: ids from 110.
+            theme: input(110, "theme"),
             cells,
             stored,
             renders: AtomicU64::new(0),
@@ -398,6 +407,7 @@ impl Database {
         registry.register(db.content_list.clone());
         registry.register(db.content.clone());
         registry.register(db.templates.clone());
+        registry.register(db.theme.clone());
         registry.register(db.data_files.clone());
         registry.register(db.statics.clone());
         registry.register(db.case_insensitive_output.clone());

@@ -45,7 +45,7 @@
 //! # The query graph
 //!
 //! ```text
-//! config_text ──> config
+//! config_text, theme(name) ──> config
 //! content_list ──> routes ──> section_index ──> section_listing(section) ──┐
 //! content(path) ──> page(path) ──────────────────────┴──────────────────────┴─> render(path)
 //! templates(name) ──> template_references ──> template_bundle(name) ───────────┤

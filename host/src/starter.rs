@@ -1,11 +1,12 @@
 //! `dodeca-host init`: a starter site in Zola's layout (`config.toml`, `content/`,
-//! `templates/`, `static/`), which Zola builds as well, and which builds with no warning.
+//! `templates/`, `static/`, an empty `themes/` as `zola init` makes), which Zola builds as
+//! well, and which builds with no warning.
 //!
 //! The config has the keys `zola init` writes (`base_url`, `compile_sass`,
 //! `build_search_index`, `[markdown]`, `[extra]`), with the values dodeca-host acts on: Sass
 //! and the search index are off (neither is built yet, and asking for them is a warning), and
-//! there is no `[markdown.highlighting]` (no highlighting yet). Zola's `themes/` and `sass/`
-//! directories are not made, for the same reasons.
+//! there is no `[markdown.highlighting]` (no highlighting yet). Zola's `sass/` directory is
+//! not made, for the same reason.
 
 use std::path::Path;
 
@@ -160,5 +161,7 @@ pub fn init(dir: &Path) -> Result<(), crate::HostError> {
         }
         std::fs::write(&path, text).map_err(fail)?;
     }
+    // Where a theme goes (`theme = "NAME"`: `themes/NAME/`), empty as `zola init` leaves it.
+    std::fs::create_dir_all(dir.join("themes")).map_err(fail)?;
     Ok(())
 }

@@ -56,6 +56,7 @@ fn init_makes_a_zola_site_that_builds_with_no_warning() {
         assert!(config.contains(key), "{key} in {config}");
     }
     assert!(!site.join("dodeca.toml").exists());
+    assert!(site.join("themes").is_dir(), "an empty `themes/`, as `zola init` makes");
     let out = host().args(["build", "-v"]).arg(&site).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && stderr.is_empty(), "no error, no warning: {stderr}");

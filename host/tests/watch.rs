@@ -328,6 +328,30 @@ fn the_config_file_and_top_directories_made_later_are_watched() {
 }
 
 #[test]
+fn a_themes_templates_static_files_and_theme_toml_are_watched() {
+    let _watchdog = watchdog("themes");
+    let root = site("themes");
+    write(&root.join("themes/t/theme.toml"), "[extra]\n");
+    write(&root.join("themes/t/templates/page.html"), "theme page");
+    write(&root.join("themes/t/static/css/t.css"), "a {}");
+    let mut watcher = watcher(&root);
+    write(&root.join("themes/t/templates/page.html"), "theme page 2");
+    assert_eq!(changes(&mut watcher), ["changed themes/t/templates/page.html"]);
+    write(&root.join("themes/t/static/css/t.css"), "b {}");
+    assert_eq!(changes(&mut watcher), ["changed themes/t/static/css/t.css"]);
+    write(&root.join("themes/t/theme.toml"), "[extra]\nx = 1\n");
+    assert_eq!(changes(&mut watcher), ["changed themes/t/theme.toml"]);
+    // A theme added later (the config may name it next): watched from then on.
+    write(&root.join("themes/u/templates/index.html"), "u");
+    let added = changes(&mut watcher);
+    assert!(added.contains(&"changed themes/u/templates/index.html".to_string()), "{added:?}");
+    write(&root.join("themes/u/templates/index.html"), "u 2");
+    assert_eq!(changes(&mut watcher), ["changed themes/u/templates/index.html"]);
+    nothing_else(&mut watcher, &root);
+    remove(&root);
+}
+
+#[test]
 fn links_are_followed_inside_the_site_only_and_never_loop() {
     let _watchdog = watchdog("links");
     let root = site("links");

@@ -2,7 +2,7 @@
 //! binary, their key pages compared with what Zola 0.22.1 wrote for them (`zola-public/`,
 //! committed), white space aside.
 //!
-//! `zola-blog`, `zola-docs` and `zola-data` are Zola's, every file; the whole build of
+//! `zola-blog`, `zola-docs`, `zola-data` and `zola-theme` are Zola's, every file; the whole build of
 //! `zola-features` is ignored until dodeca has every feature it probes (see "Zola
 //! compatibility" in the host's README; `cargo test -p host --test zola_sites -- --ignored`
 //! runs it). Meanwhile the feature probes that already render as Zola's are a list that may
@@ -151,6 +151,18 @@ const DATA: &[&str] = &[
     "recipes/cider/index.html",   // load_data of a co-located CSV
 ];
 
+/// A site on a theme (`themes/plain/`): the theme's templates, one overridden and extended by
+/// its `plain/templates/` name, its shortcode, its static files (one overridden), its
+/// `[extra]` merged into the config's.
+const THEME: &[&str] = &[
+    "index.html",            // the site's index.html extending plain/templates/index.html
+    "blog/first/index.html", // the theme's page.html and shortcode, extra merged into tables
+    "blog/index.html",       // the theme's section.html, the theme's `show_dates`
+    "about/index.html",      // the theme's page.html
+    "css/plain.css",         // the theme's static file
+    "img/mark.svg",          // the site's static file over the theme's
+];
+
 #[test]
 fn the_zola_blog_builds_as_zola_builds_it() {
     build_and_compare("zola-blog", BLOG);
@@ -167,6 +179,11 @@ fn the_zola_data_site_builds_as_zola_builds_it() {
 }
 
 #[test]
+fn the_zola_theme_site_builds_as_zola_builds_it() {
+    build_and_compare("zola-theme", THEME);
+}
+
+#[test]
 #[ignore = "issue 18: not every feature these sites use is there yet (README, Zola compatibility)"]
 fn every_feature_probe_renders_as_zola_renders_it() {
     let reference = common::fixture("zola-features").join("zola-public");
@@ -180,7 +197,9 @@ fn every_feature_probe_renders_as_zola_renders_it() {
 /// the comparison relies on does what it says.
 #[test]
 fn the_zola_fixtures_hold_their_reference_output() {
-    for (name, pages) in [("zola-blog", BLOG), ("zola-docs", DOCS), ("zola-data", DATA)] {
+    let sites =
+        [("zola-blog", BLOG), ("zola-docs", DOCS), ("zola-data", DATA), ("zola-theme", THEME)];
+    for (name, pages) in sites {
         let site = common::fixture(name);
         for dir in ["config.toml", "content", "templates"] {
             assert!(site.join(dir).exists(), "{name}: no {dir}");

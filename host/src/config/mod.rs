@@ -3,20 +3,22 @@
 //! Every key of Zola's (0.22) config is read and checked: a key of the wrong type is an error
 //! at its value's line and column, a key Zola does not know either is an error at the key
 //! (with the likely key when it is a typo), as in Zola. Keys whose behaviour is not built yet
-//! (Sass, the search index, themes, several languages, highlighting, emoji …) are
+//! (Sass, the search index, several languages, highlighting, emoji …) are
 //! kept, typed, and each one that asks for something is a warning naming it: the site still
 //! builds. Templates see the config as Zola's do (`config.title`, `config.extra.*`,
 //! `config.taxonomies`, …: see `wire.rs`).
 //!
 //! - `parse.rs`: the top-level keys; `sections.rs`: `[markdown]`, `[link_checker]`,
 //!   `[slugify]`, `[search]`, `taxonomies`, `languages`; `reader.rs`: typed reads placed at
-//!   their key or value; `wire.rs`: the config as templates see it.
+//!   their key or value; `wire.rs`: the config as templates see it; `theme.rs`: the
+//!   theme's `[extra]` merged into the site's.
 
 mod parse;
 mod reader;
 mod sections;
 #[cfg(test)]
 mod tests;
+mod theme;
 mod wire;
 
 use std::path::Path;
@@ -30,6 +32,7 @@ use crate::{HostError, SiteError};
 
 pub(crate) use parse::parse;
 pub(crate) use reader::did_you_mean;
+pub use theme::ThemeText;
 pub(crate) use wire::CONFIG_MODE;
 
 /// The names a site's config file may have, Zola's first.
@@ -96,7 +99,9 @@ pub struct SiteConfig {
     pub feed_filenames: Vec<String>,
     /// `feed_limit`.
     pub feed_limit: Option<u64>,
-    /// `theme` (not acted on yet).
+    /// `theme`: the name of a directory under `themes/` (checked to be one plain name); its
+    /// `[extra]` is merged into `extra` by the `config` query, its templates and static
+    /// files are the site's where it has none of the same path (`site/theme.rs`).
     pub theme: Option<String>,
     /// `compile_sass` (not acted on yet).
     pub compile_sass: bool,
@@ -263,20 +268,27 @@ pub(crate) fn normalize_base_url(url: &str) -> String {
     url.trim_end_matches('/').to_string()
 }
 
-/// The config file's own, parsed and checked, without a server's `base_url`.
+/// The config file's own, parsed and checked, without a server's `base_url` (nor its
+/// theme's `[extra]`).
 pub(crate) fn own_config(db: &Database) -> Option<SiteConfig> {
     let source = db.config_text.get(db, &()).ok().flatten()?;
     let file = if source.file.is_empty() { CONFIG_NAMES[1] } else { source.file.as_str() };
     parse(file, &source.text).ok()
 }
 
-/// The query `config`: the config file parsed and checked, with the `base_url` a server
-/// builds with in place of its own (`Site::set_base_url`).
+/// The query `config`: the config file parsed and checked, its theme's `[extra]` merged in
+/// (which reads the input `theme` of that name only), with the `base_url` a server builds
+/// with in place of its own (`Site::set_base_url`).
 pub(crate) fn config_query(db: &Database, _: ()) -> Query<'_, SiteConfig> {
     Box::pin(async move {
         let source = db.config_text.get(db, &())?.unwrap_or_default();
         let file = if source.file.is_empty() { CONFIG_NAMES[1] } else { source.file.as_str() };
         let mut config = parse(file, &source.text).map_err(query_error)?;
+        if let Some(name) = config.theme.clone() {
+            let theme = db.theme.get(db, &name)?;
+            theme::merge(&mut config, file, &source.text, &name, theme.as_ref())
+                .map_err(query_error)?;
+        }
         if let Some(base_url) = db.base_url_override.get(db, &())?.flatten() {
             config.base_url = normalize_base_url(&base_url);
             config.base_url_as_written = base_url;

@@ -87,8 +87,17 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
             "feed_filenames" => config.feed_filenames = r.strings(item, key)?,
             "feed_limit" => config.feed_limit = Some(r.count(item, key)?),
             "theme" => {
-                config.theme = Some(r.string(item, key)?);
-                r.warn(entry.key_span.start, not_yet(key, "themes are not supported yet"));
+                let name = r.string(item, key)?;
+                // `themes/<name>/` is read: it must lie in `themes/`.
+                if !super::theme::is_plain_name(&name) {
+                    return Err(r.error(
+                        item.span.start,
+                        format!(
+                            "`theme` must be the name of a directory in `themes/`, not `{name}`"
+                        ),
+                    ));
+                }
+                config.theme = Some(name);
             }
             "compile_sass" => {
                 config.compile_sass = r.boolean(item, key)?;

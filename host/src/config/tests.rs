@@ -304,10 +304,9 @@ fn keys_not_acted_on_yet_are_warnings_naming_them() {
          [search]\nbar = 2\n[markdown.highlighting]\ntheme = \"x\"\n",
     )
     .unwrap();
-    // Acted on, so not warned about: `ignored_content`, `generate_sitemap`,
+    // Acted on, so not warned about: `theme`, `ignored_content`, `generate_sitemap`,
     // `markdown.smart_punctuation`, `slugify.anchors`.
     let expected = [
-        "config.toml:2:1: `theme` is not acted on yet",
         "config.toml:3:1: `compile_sass` is not acted on yet: Sass is not compiled yet",
         "config.toml:4:1: `minify_html`",
         "config.toml:5:1: `build_search_index`",
@@ -324,6 +323,13 @@ fn keys_not_acted_on_yet_are_warnings_naming_them() {
     for (warning, start) in config.warnings.iter().zip(expected) {
         assert!(warning.starts_with(start), "{warning:?} does not start with {start:?}");
     }
+    // A theme is a directory in `themes/`, never a path out of it.
+    assert_error(
+        "base_url = \"/\"\ntheme = \"../x\"\n",
+        2,
+        9,
+        "`theme` must be the name of a directory",
+    );
     // Keys that ask for nothing are not warned about.
     let quiet = read("base_url = \"/\"\ncompile_sass = false\ngenerate_sitemap = false\n[markdown]\nexternal_links_external = true\n").unwrap();
     assert!(quiet.warnings.is_empty(), "{:?}", quiet.warnings);

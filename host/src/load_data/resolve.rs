@@ -11,6 +11,10 @@
 //! is found by the next build). A path from the root into another directory is not looked
 //! up; when nothing is found, a path into a directory the host knows it does not read
 //! (`templates/`, the output directory, ...) is refused, naming it.
+//!
+//! A theme's static files are in the input `statics` (under the site's, `site/theme.rs`), so
+//! they are found as `static/<path>`, before `content/<path>` where Zola looks at them last; a
+//! path into `themes/` itself is refused like one into `templates/`.
 
 use cas::ContentHash;
 use picante::PicanteResult;

@@ -42,6 +42,25 @@ impl ScanPolicy {
             .map_err(|e| HostError::io("resolve the site's directory", root, e))?;
         Ok(ScanPolicy { root: root.to_path_buf(), canonical_root, follow_outside })
     }
+
+    /// Checks a path of the site that is named rather than met by a walk (a theme's directory,
+    /// its `theme.toml`): through a symbolic link on the way, it must resolve inside the site
+    /// unless links may lead outside. A path that does not exist passes (nothing is read).
+    ///
+    /// # Errors
+    ///
+    /// When `rel` resolves outside the site and that is not allowed.
+    pub(crate) fn check_named(&self, rel: &str) -> Result<(), HostError> {
+        let Ok(target) = std::fs::canonicalize(self.root.join(rel)) else { return Ok(()) };
+        if self.follow_outside || target.starts_with(&self.canonical_root) {
+            return Ok(());
+        }
+        Err(HostError::Link(format!(
+            "`{rel}` leads through a symbolic link to `{}`, outside the site: it is not \
+             followed unless `follow_outside_symlinks = true` is set in the config",
+            target.display()
+        )))
+    }
 }
 
 /// Identifies a directory: its device and inode.

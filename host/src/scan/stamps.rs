@@ -163,6 +163,16 @@ impl Scanner {
         *self.last.lock() = listings;
     }
 
+    /// The paths of the files the last scan listed under `dir`, sorted (none when it is not
+    /// known: then every file of this scan counts as changed anyway).
+    pub(crate) fn listed(&self, dir: &Path) -> Vec<String> {
+        let last = self.last.lock();
+        let listing = last.iter().find(|listing| listing.dir == dir);
+        listing
+            .map(|listing| listing.files.iter().map(|found| found.rel.clone()).collect())
+            .unwrap_or_default()
+    }
+
     /// Runs `f` on the listings remembered (to save them for the next process).
     pub(crate) fn with_remembered<T>(&self, f: impl FnOnce(&[Listing]) -> T) -> T {
         f(&self.last.lock())

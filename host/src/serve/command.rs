@@ -2,8 +2,8 @@
 //!
 //! The loop: [`SourceWatcher::next_batch`] gives the changes of one save; a page's source
 //! goes to [`Site::content_changed`] (only that file is read again), anything else (a
-//! template, a static file, data, the config, a directory, lost events) to a rescan, which
-//! reads only the files whose stamps changed; then [`Site::build_loaded`] and
+//! template, a static file, data, the config, a theme's file, a directory, lost events) to a
+//! rescan, which reads only the files whose stamps changed; then [`Site::build_loaded`] and
 //! [`HttpServer::rebuilt`], which tells the open pages what changed. A build with errors keeps
 //! serving (the last good output answers; the pages show the errors). Ctrl-C or `SIGTERM`
 //! stops the cell and saves the database for the next process, as `build` does.
@@ -223,8 +223,8 @@ enum Plan {
     /// Only pages' sources changed (created, written or removed): each is read alone, by its
     /// path under `content/`.
     Pages(Vec<String>),
-    /// A template, static file, data file, the config, a directory, or lost events: the site
-    /// is scanned (only files whose stamps changed are read).
+    /// A template, static file, data file, the config, a theme's file, a directory, or lost
+    /// events: the site is scanned (only files whose stamps changed are read).
     Rescan,
 }
 
@@ -439,6 +439,8 @@ mod tests {
         assert_eq!(plan(&template), Some(Plan::Rescan));
         assert_eq!(plan(&batch(&[("content/b", Removed, true)])), Some(Plan::Rescan));
         assert_eq!(plan(&batch(&[("dodeca.toml", Changed, false)])), Some(Plan::Rescan));
+        let theme = batch(&[("themes/t/templates/page.html", Changed, false)]);
+        assert_eq!(plan(&theme), Some(Plan::Rescan));
         assert_eq!(plan(&batch(&[("content/a.png", Changed, false)])), None);
         let mut lost = batch(&[]);
         lost.rescan_all = true;

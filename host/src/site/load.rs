@@ -7,15 +7,19 @@ use std::sync::atomic::Ordering;
 use picante::{HasRuntime, InputBatch, InputIngredient};
 
 use super::Site;
+use super::theme::{Layered, ThemeScan, layer, read_layered};
 use crate::HostError;
 use crate::scan::{Ignored, Listing, ScanPolicy, files_under, read_texts};
 
 /// Every file of the site, listed and stamped, not read yet: the config, then `content/`,
-/// `templates/`, `data/` and `static/`.
+/// `templates/`, `data/` and `static/`, then the theme's `theme.toml`, `templates/` and
+/// `static/` (`theme.rs`; empty without a theme).
 pub(super) struct Scan {
     /// When the scan began, before anything was listed.
     pub(super) started: std::time::SystemTime,
-    pub(super) listings: [Listing; 5],
+    pub(super) listings: [Listing; 8],
+    /// The config's `theme`, and whether it has `templates/`.
+    theme: Option<(String, bool)>,
 }
 
 impl Site {
@@ -44,6 +48,7 @@ impl Site {
             .ok()
             .and_then(|text| crate::config::parse(config_file, &text).ok());
         let follow_outside = config.as_ref().is_some_and(|config| config.follow_outside_symlinks);
+        let theme_name = config.as_ref().and_then(|config| config.theme.clone());
         let ignored = config.map(|config| Ignored::new(&config, &self.root)).unwrap_or_default();
         *self.ignored.lock() = ignored.clone();
         let policy = ScanPolicy::new(&self.root, follow_outside)?;
@@ -62,7 +67,23 @@ impl Site {
         if !ignored.is_empty() {
             statics.files.retain(|found| !ignored.static_file(&found.rel));
         }
-        Ok(Scan { started, listings: [config, content, templates, data, statics] })
+        // The theme's files, not filtered by `ignored_static` (as Zola copies them).
+        let theme = ThemeScan::list(&self.root, theme_name, threads, &policy)?;
+        let theme_state = theme.name.clone().map(|name| (name, theme.has_templates));
+        Ok(Scan {
+            started,
+            listings: [
+                config,
+                content,
+                templates,
+                data,
+                statics,
+                theme.toml,
+                theme.templates,
+                theme.statics,
+            ],
+            theme: theme_state,
+        })
     }
 
     /// Reads the files of `scan` whose stamps changed into the database (one revision).
@@ -71,14 +92,58 @@ impl Site {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let Scan {
             started,
-            listings: [mut config, mut content, mut templates, mut data, mut statics],
+            listings:
+                [
+                    mut config,
+                    mut content,
+                    mut site_templates,
+                    mut data,
+                    mut site_statics,
+                    mut theme_toml,
+                    mut theme_templates,
+                    mut theme_statics,
+                ],
+            theme,
         } = scan;
+        // What the site's own templates and static files were at the last scan: where one is
+        // gone, the theme's file of that path is its fallback, read although unchanged.
+        let (site_templates_before, site_statics_before) = match theme {
+            Some(_) => {
+                (self.scanner.listed(&site_templates.dir), self.scanner.listed(&site_statics.dir))
+            }
+            None => (Vec::new(), Vec::new()),
+        };
         // Every file in one scan: only those whose stamp changed are read (or, for static
         // files, stored in the CAS).
         let changed = self.scanner.changed(
-            &mut [&mut config, &mut content, &mut templates, &mut data, &mut statics],
+            &mut [
+                &mut config,
+                &mut content,
+                &mut site_templates,
+                &mut data,
+                &mut site_statics,
+                &mut theme_toml,
+                &mut theme_templates,
+                &mut theme_statics,
+            ],
             started,
         );
+        let was = |before: &[String], key: &str| {
+            before.binary_search_by(|rel| rel.as_str().cmp(key)).is_ok()
+        };
+        // The theme's templates under the site's (the site's of the same path win), and each
+        // also as `<theme>/templates/<path>`.
+        let alias = theme.as_ref().map(|(name, _)| format!("{name}/templates/"));
+        let templates = layer(
+            (&site_templates, &changed[2]),
+            (&theme_templates, &changed[6]),
+            alias.as_deref(),
+            |key| was(&site_templates_before, key),
+        );
+        let statics =
+            layer((&site_statics, &changed[4]), (&theme_statics, &changed[7]), None, |key| {
+                was(&site_statics_before, key)
+            });
         let config_text = read_texts(&config, &changed[0], threads)?;
         // Only pages are read as text; assets go to the CAS below.
         let is_page: Vec<bool> =
@@ -86,7 +151,7 @@ impl Site {
         let page_changed: Vec<bool> =
             changed[1].iter().zip(&is_page).map(|(changed, page)| *changed && *page).collect();
         let content_texts = read_texts(&content, &page_changed, threads)?;
-        let template_texts = read_texts(&templates, &changed[2], threads)?;
+        let template_texts = read_layered(&templates, threads)?;
 
         let mut batch = InputBatch::new();
         if let Some(Some(text)) = config_text.into_iter().next() {
@@ -117,23 +182,34 @@ impl Site {
         }
 
         for old in db.templates.keys() {
-            if !templates.files.iter().any(|found| found.rel == old) {
+            if templates.binary_search_by(|layered| layered.key.as_str().cmp(&old)).is_err() {
                 batch.remove(&db.templates, old);
             }
         }
-        for (found, text) in templates.files.iter().zip(template_texts) {
+        for (layered, text) in templates.iter().zip(template_texts) {
             if let Some(text) = text {
                 batch.set_with_durability(
                     &db.templates,
-                    found.rel.clone(),
+                    layered.key.clone(),
                     text,
                     picante::Durability::High,
                 );
             }
         }
+        self.set_theme(&mut batch, theme, &theme_toml, &changed[5])?;
 
         // Data files, like static files: bytes to the CAS, hashes to the database.
-        self.store_listed(&mut batch, &db.data_files, &data, &changed[3])?;
+        let data_files: Vec<Layered> = data
+            .files
+            .iter()
+            .zip(&changed[3])
+            .map(|(found, changed)| Layered {
+                key: found.rel.clone(),
+                path: data.path(found),
+                read: *changed,
+            })
+            .collect();
+        self.store_listed(&mut batch, &db.data_files, &data_files)?;
 
         // Co-located assets: like static files, their bytes go to the CAS; their list is an
         // input of its own, set only when it changed.
@@ -169,8 +245,9 @@ impl Site {
             batch.set(&db.assets, found.rel.clone(), hash);
         }
 
-        // Static files: their bytes go to the CAS, their hashes to the database.
-        self.store_listed(&mut batch, &db.statics, &statics, &changed[4])?;
+        // Static files (the site's over the theme's): their bytes go to the CAS, their hashes
+        // to the database.
+        self.store_listed(&mut batch, &db.statics, &statics)?;
         // Setting an equal value changes nothing: only a change of override renders again.
         batch.set(&db.base_url_override, (), self.base_url.clone());
         batch.set(&db.serving, (), self.serving);
@@ -187,38 +264,75 @@ impl Site {
             let now = super::nanos_since_epoch(started);
             db.build_time.set(db, (), now).map_err(HostError::Query)?;
         }
-        self.scanner.remember(vec![config, content, templates, data, statics]);
+        self.scanner.remember(vec![
+            config,
+            content,
+            site_templates,
+            data,
+            site_statics,
+            theme_toml,
+            theme_templates,
+            theme_statics,
+        ]);
         Ok(())
     }
 
-    /// Stores the files of `listing` whose stamps `changed` in the CAS and sets their hashes
-    /// in `input` (by path under the listed directory); removes from `input` the files no
-    /// longer listed. A blob replaced or left behind is garbage for the next collection.
+    /// Stores the files of `files` (sorted by key) to be read in the CAS and sets their
+    /// hashes in `input` (by key); removes from `input` the keys no longer there. A blob
+    /// replaced or left behind is garbage for the next collection.
     fn store_listed<'db>(
         &self,
         batch: &mut InputBatch<'db>,
         input: &'db InputIngredient<String, cas::ContentHash>,
-        listing: &Listing,
-        changed: &[bool],
+        files: &[Layered],
     ) -> Result<(), HostError> {
         let db = &*self.db;
         for old in input.keys() {
-            if listing.files.binary_search_by(|found| found.rel.as_str().cmp(&old)).is_err() {
+            if files.binary_search_by(|file| file.key.as_str().cmp(&old)).is_err() {
                 batch.remove(input, old);
                 self.cas_garbage.store(true, Ordering::Relaxed);
             }
         }
-        for (found, _) in listing.files.iter().zip(changed).filter(|(_, changed)| **changed) {
-            let path = listing.path(found);
+        for file in files.iter().filter(|file| file.read) {
             let hash = self
                 .cas
-                .put_file(&path)
-                .map_err(|e| HostError::cache(format!("store {}", path.display()), e))?;
-            if input.get(db, &found.rel).ok().flatten().is_some_and(|old| old != hash) {
+                .put_file(&file.path)
+                .map_err(|e| HostError::cache(format!("store {}", file.path.display()), e))?;
+            if input.get(db, &file.key).ok().flatten().is_some_and(|old| old != hash) {
                 self.cas_garbage.store(true, Ordering::Relaxed);
             }
-            batch.set(input, found.rel.clone(), hash);
+            batch.set(input, file.key.clone(), hash);
         }
+        Ok(())
+    }
+
+    /// Sets the input `theme` of the config's theme (`theme.toml` read again only when its
+    /// stamp `changed`), and removes any other theme's.
+    fn set_theme<'db>(
+        &'db self,
+        batch: &mut InputBatch<'db>,
+        theme: Option<(String, bool)>,
+        toml: &Listing,
+        changed: &[bool],
+    ) -> Result<(), HostError> {
+        let db = &*self.db;
+        for old in db.theme.keys() {
+            if theme.as_ref().is_none_or(|(name, _)| *name != old) {
+                batch.remove(&db.theme, old);
+            }
+        }
+        let Some((name, has_templates)) = theme else { return Ok(()) };
+        let previous = db.theme.get(db, &name).map_err(HostError::Query)?;
+        let text = match (toml.files.first(), previous) {
+            (None, _) => None,
+            (Some(_), Some(previous)) if !changed.first().copied().unwrap_or(true) => previous.toml,
+            (Some(found), _) => {
+                let path = toml.path(found);
+                Some(std::fs::read_to_string(&path).map_err(|e| HostError::io("read", path, e))?)
+            }
+        };
+        let value = crate::config::ThemeText { toml: text, has_templates };
+        batch.set(&db.theme, name, value);
         Ok(())
     }
 

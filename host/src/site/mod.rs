@@ -15,6 +15,7 @@ mod persist;
 mod report;
 mod statics;
 mod steps;
+mod theme;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -376,7 +377,7 @@ impl Site {
         let (scan, warnings, loaded) = if self.persistent && fresh {
             match self.start_from_cache()? {
                 persist::Start::UpToDate(report) => return Ok(Begun::UpToDate(report)),
-                persist::Start::Build { scan, warnings, loaded } => (scan, warnings, loaded),
+                persist::Start::Build { scan, warnings, loaded } => (*scan, warnings, loaded),
             }
         } else {
             (self.scan()?, Vec::new(), false)

@@ -42,7 +42,8 @@ pub(super) enum Start {
     /// Nothing changed since the saved build: its report.
     UpToDate(BuildReport),
     /// A build to run on this scan; the database loaded if `loaded`.
-    Build { scan: Scan, warnings: Vec<String>, loaded: bool },
+    /// (The scan boxed: its eight listings are most of the enum's size.)
+    Build { scan: Box<Scan>, warnings: Vec<String>, loaded: bool },
 }
 
 impl Site {
@@ -143,7 +144,7 @@ impl Site {
         }
         // The outputs found as recorded need no second look by this build's writes.
         *self.found_outputs.lock() = outputs_as_saved;
-        Ok(Start::Build { scan, warnings, loaded })
+        Ok(Start::Build { scan: Box::new(scan), warnings, loaded })
     }
 
     /// Whether every output the saved build left is still as written: as many records for its

@@ -51,7 +51,7 @@ impl Site {
                 && let Some(page) = page_of(&rel)
             {
                 report.errors.push(SiteError::in_file(
-                    format!("static/{rel}"),
+                    self.static_source(&rel),
                     format!(
                         "has the same output as content/{page} ({}); rename or remove one",
                         outputs.dir().path.join(&rel).display()
@@ -62,15 +62,16 @@ impl Site {
             if case_insensitive && let Some(other) = folded.insert(rel.to_lowercase(), rel.clone())
             {
                 report.errors.push(SiteError::in_file(
-                    format!("static/{rel}"),
+                    self.static_source(&rel),
                     format!(
-                        "and static/{other} differ only in letter case, and the output \
-                         directory's file system does not tell them apart; rename one"
+                        "and {} differ only in letter case, and the output \
+                         directory's file system does not tell them apart; rename one",
+                        self.static_source(&other)
                     ),
                 ));
                 continue;
             }
-            self.copy_stored(outputs, &rel, hash, &format!("static/{rel}"), report)?;
+            self.copy_stored(outputs, &rel, hash, &|| self.static_source(&rel), report)?;
             live.push(rel);
         }
         Ok(live)
@@ -116,7 +117,7 @@ impl Site {
             }
             let rel = format!("{}{below}", route.trim_start_matches('/'));
             let Some(hash) = db.assets.get(db, asset).map_err(HostError::Query)? else { continue };
-            self.copy_stored(outputs, &rel, hash, &format!("content/{asset}"), report)?;
+            self.copy_stored(outputs, &rel, hash, &|| format!("content/{asset}"), report)?;
             live.push(rel);
         }
         Ok(live)
@@ -241,12 +242,13 @@ impl Site {
         outputs: &Outputs,
         rel: &str,
         hash: cas::ContentHash,
-        source: &str,
+        source: &dyn Fn() -> String,
         report: &mut BuildReport,
     ) -> Result<(), HostError> {
         let mut wrote = outputs.write_static(&self.cas, rel, hash)?;
-        let path = self.root.join(source);
-        if wrote.is_none() && self.cas.put_file(&path).is_ok_and(|stored| stored == hash) {
+        // Only when the blob is gone from the CAS is the source looked at.
+        let path = || self.root.join(source());
+        if wrote.is_none() && self.cas.put_file(path()).is_ok_and(|stored| stored == hash) {
             wrote = outputs.write_static(&self.cas, rel, hash)?;
         }
         match wrote {
@@ -256,10 +258,29 @@ impl Site {
             }
             Some(false) => report.unchanged += 1,
             None => {
-                self.scanner.forget(&path);
-                return Err(HostError::StaticVanished(source.to_string()));
+                self.scanner.forget(&path());
+                return Err(HostError::StaticVanished(source()));
             }
         }
         Ok(())
+    }
+}
+
+impl Site {
+    /// The file the static output `rel` is copied from, relative to the site: `static/<rel>`,
+    /// or the theme's `themes/<theme>/static/<rel>` when the site has no such file of its own
+    /// (or leaves it out by `ignored_static`). Asked only for messages and for a blob gone
+    /// from the CAS, so the config is read again here rather than kept.
+    fn static_source(&self, rel: &str) -> String {
+        let own = format!("static/{rel}");
+        let theme = crate::config::own_config(&self.db).and_then(|config| config.theme);
+        match theme {
+            Some(theme)
+                if self.ignored.lock().static_file(rel) || !self.root.join(&own).is_file() =>
+            {
+                format!("themes/{theme}/static/{rel}")
+            }
+            _ => own,
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Watching a site's sources: what changed, in batches, for `dodeca-host serve`.
 //!
-//! A [`SourceWatcher`] watches `content/`, `templates/`, `static/` and `data/` recursively
-//! with inotify (through libc), and the site's directory alone for the config file and for
+//! A [`SourceWatcher`] watches `content/`, `templates/`, `static/`, `data/` and `themes/`
+//! recursively with inotify (through libc), and the site's directory alone for the config file and for
 //! those directories appearing later. [`SourceWatcher::next_batch`] waits for changes and
 //! returns a [`ChangeBatch`]: each path that changed, once, with its net [`ChangeKind`] —
 //! `changed` (it exists now: created, written, renamed onto) or `removed` (it existed and is

@@ -130,7 +130,8 @@ fn cold_build_matches(
     configure: impl FnOnce(&mut host::Site),
 ) {
     std::fs::create_dir_all(scratch).unwrap();
-    for source in ["config.toml", "dodeca.toml", "content", "templates", "data", "static"] {
+    for source in ["config.toml", "dodeca.toml", "content", "templates", "data", "static", "themes"]
+    {
         let from = root.join(source);
         if from.is_dir() {
             copy_dir(&from, &scratch.join(source));
