@@ -16,6 +16,9 @@ use facet::Facet;
 
 use crate::db::{Database, Query};
 
+/// For each link target (a path under `content/`), the built files that link to it.
+pub(crate) type BacklinkIndex = BTreeMap<String, Vec<String>>;
+
 /// One backlink: the linking file's permalink and title.
 #[derive(Facet, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Backlink {
@@ -26,13 +29,10 @@ pub(crate) struct Backlink {
 /// The query `backlink_index(())`: for each link target (a path under `content/`), the built
 /// files that link to it, sorted. Drafts left out of the build link nowhere, as in Zola; a file
 /// whose render fails is skipped here (its own render reports the error).
-pub(crate) fn backlink_index_query(
-    db: &Database,
-    (): (),
-) -> Query<'_, Arc<BTreeMap<String, Vec<String>>>> {
+pub(crate) fn backlink_index_query(db: &Database, (): ()) -> Query<'_, Arc<BacklinkIndex>> {
     Box::pin(async move {
         let list = db.content_list.get(db, &())?.unwrap_or_default();
-        let mut index: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut index = BacklinkIndex::new();
         for path in list.iter() {
             if db.left_out.get(db, path.clone()).await? {
                 continue;
