@@ -117,8 +117,7 @@ pub struct Database {
     /// The warnings for pages their sections cannot sort (`tree/placement.rs`).
     pub(crate) unsortable: Arc<DerivedIngredient<Database, (), Arc<Vec<String>>>>,
     /// Every link target's linking files, and one file's `backlinks` (`backlinks.rs`).
-    pub(crate) backlink_index:
-        Arc<DerivedIngredient<Database, (), Arc<std::collections::BTreeMap<String, Vec<String>>>>>,
+    pub(crate) backlink_index: Arc<DerivedIngredient<Database, (), Arc<backlinks::BacklinkIndex>>>,
     pub(crate) backlinks:
         Arc<DerivedIngredient<Database, String, Arc<Vec<crate::backlinks::Backlink>>>>,
     /// Where a content file's headings get anchor links (`content.rs`).
