@@ -41,9 +41,16 @@ pub struct Page {
     pub reading_time: u32,
     /// Its co-located assets, paths under `content/` (`assets.rs`).
     pub assets: Vec<String>,
-    /// The content files its internal links point to (`@/…`, anchors dropped), sorted, each
-    /// once: what `backlinks` are made of (`backlinks.rs`).
+    /// The content files its internal links point to (`@/…`, anchors dropped; itself when it
+    /// links to one of its own anchors), sorted, each once: what `backlinks` are made of
+    /// (`backlinks.rs`).
     pub links_to: Vec<String>,
+    /// Its internal links with an anchor, as (file, anchor), sorted, each once: checked
+    /// after the build (`anchors.rs`).
+    pub anchored: Vec<(String, String)>,
+    /// Broken internal links, when the config only warns of them (`[link_checker]
+    /// internal_level = "warn"`).
+    pub link_warnings: Vec<String>,
 }
 
 /// The route a content file at `path` (relative to `content/`) gets from its path alone: with
@@ -134,13 +141,32 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             }
         };
         let meta = FrontMatter::clone(&meta);
-        let links_to = links::targets(&rendered.html);
-        let html = links::resolve(db, &file, &source, &rendered.html, &config.base_url).await?;
-        // The summary is the start of the body, its links written as the body's.
+        let internal = links::internal_links(&rendered.html, &path, &request.permalink);
+        let mut link_warnings = Vec::new();
+        let lenient = config.link_checker.internal_level == "warn";
+        let html = links::resolve(
+            db,
+            &file,
+            &source,
+            &rendered.html,
+            &config.base_url,
+            lenient.then_some(&mut link_warnings),
+        )
+        .await?;
+        // The summary is the start of the body, its links written as the body's (and
+        // warned of with it).
         let summary = match &rendered.summary {
-            Some(summary) => {
-                Some(links::resolve(db, &file, &source, summary, &config.base_url).await?)
-            }
+            Some(summary) => Some(
+                links::resolve(
+                    db,
+                    &file,
+                    &source,
+                    summary,
+                    &config.base_url,
+                    lenient.then_some(&mut Vec::new()),
+                )
+                .await?,
+            ),
             None => None,
         };
         // Shared: the build and the renders read it without copying its HTML.
@@ -155,7 +181,9 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             word_count: rendered.word_count,
             reading_time: rendered.reading_time,
             assets: assets.as_ref().clone(),
-            links_to,
+            links_to: internal.targets,
+            anchored: internal.anchored,
+            link_warnings,
         }))
     })
 }
@@ -188,7 +216,8 @@ pub(crate) async fn markdown_filter(
             )));
         }
     };
-    let html = links::resolve(db, "(the markdown filter)", text, &html, &config.base_url).await?;
+    let html =
+        links::resolve(db, "(the markdown filter)", text, &html, &config.base_url, None).await?;
     if !inline {
         return Ok(html);
     }
@@ -344,6 +373,8 @@ mod tests {
             reading_time: 0,
             assets: Vec::new(),
             links_to: Vec::new(),
+            anchored: Vec::new(),
+            link_warnings: Vec::new(),
         };
         let on = crate::config::SiteConfig::default().slugify;
         let keep = SlugifyConfig { paths_keep_dates: true, ..on.clone() };

@@ -118,6 +118,10 @@ pub struct Database {
     pub(crate) unsortable: Arc<DerivedIngredient<Database, (), Arc<Vec<String>>>>,
     /// Every link target's linking files, and one file's `backlinks` (`backlinks.rs`).
     pub(crate) backlink_index: Arc<DerivedIngredient<Database, (), Arc<backlinks::BacklinkIndex>>>,
+    /// A content file's anchors, and one file's links to anchors that are not there
+    /// (`anchors.rs`).
+    pub(crate) anchors: Arc<DerivedIngredient<Database, String, Arc<crate::anchors::Anchors>>>,
+    pub(crate) anchor_problems: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
     pub(crate) backlinks:
         Arc<DerivedIngredient<Database, String, Arc<Vec<crate::backlinks::Backlink>>>>,
     /// Where a content file's headings get anchor links (`content.rs`).
@@ -275,6 +279,8 @@ impl Database {
             &*self.left_out,
             &*self.backlink_index,
             &*self.backlinks,
+            &*self.anchors,
+            &*self.anchor_problems,
             &*self.config,
             &*self.page,
             &*self.front_matter,
@@ -391,6 +397,8 @@ impl Database {
             left_out: derived(103, "left_out", tree::left_out_query),
             backlink_index: derived(104, "backlink_index", backlinks::backlink_index_query),
             backlinks: derived(105, "backlinks", backlinks::backlinks_query),
+            anchors: derived(107, "anchors", crate::anchors::anchors_query),
+            anchor_problems: derived(108, "anchor_problems", crate::anchors::anchor_problems_query),
             // Themes: ids from 110.
             theme: input(110, "theme"),
             cells,
@@ -462,6 +470,8 @@ impl Database {
         registry.register(db.left_out.clone());
         registry.register(db.backlink_index.clone());
         registry.register(db.backlinks.clone());
+        registry.register(db.anchors.clone());
+        registry.register(db.anchor_problems.clone());
         db
     }
 }

@@ -9,31 +9,61 @@ use crate::error::query_error;
 
 const MARKER: &str = "href=\"@/";
 
-/// The files the internal links in `html` (a page's body, unresolved) point to, without their
-/// anchors, sorted, each once (Zola's `internal_links`, from which it makes backlinks).
-pub(crate) fn targets(html: &str) -> Vec<String> {
-    let mut targets: Vec<String> = html
-        .match_indices(MARKER)
-        .map(|(at, _)| {
-            let after = &html[at + MARKER.len()..];
-            let link = &after[..after.find('"').unwrap_or(after.len())];
-            link.split_once('#').map_or(link, |(target, _)| target).to_string()
-        })
-        .collect();
-    targets.sort_unstable();
-    targets.dedup();
-    targets
+/// The internal links of a page's body (`html`, unresolved), as Zola records them: each
+/// `@/target.md#anchor`, and each link to one of the page's own anchors (written by the
+/// markdown cell as `{permalink}#anchor`) as a link to `own_path`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct InternalLinks {
+    /// The files linked to, without anchors, sorted, each once (backlinks are made of them).
+    pub(crate) targets: Vec<String>,
+    /// The links with an anchor, as (file, anchor), sorted, each once (their anchors are
+    /// checked).
+    pub(crate) anchored: Vec<(String, String)>,
+}
+
+/// The internal links of `html`, the body of the file `own_path` whose permalink is
+/// `permalink`.
+pub(crate) fn internal_links(html: &str, own_path: &str, permalink: &str) -> InternalLinks {
+    let mut links = InternalLinks::default();
+    let mut add = |target: &str, anchor: Option<&str>| {
+        links.targets.push(target.to_string());
+        if let Some(anchor) = anchor {
+            links.anchored.push((target.to_string(), anchor.to_string()));
+        }
+    };
+    for (at, _) in html.match_indices(MARKER) {
+        let after = &html[at + MARKER.len()..];
+        let link = &after[..after.find('"').unwrap_or(after.len())];
+        match link.split_once('#') {
+            Some((target, anchor)) => add(target, Some(anchor)),
+            None => add(link, None),
+        }
+    }
+    if !permalink.is_empty() {
+        let own = format!("href=\"{permalink}#");
+        for (at, _) in html.match_indices(&own) {
+            let after = &html[at + own.len()..];
+            add(own_path, Some(&after[..after.find('"').unwrap_or(after.len())]));
+        }
+    }
+    links.targets.sort_unstable();
+    links.targets.dedup();
+    links.anchored.sort_unstable();
+    links.anchored.dedup();
+    links
 }
 
 /// Rewrites every internal link in `html` (from the page `file` whose text is `source`) as
 /// `base_url` and the target's route. A link to a page that does not exist is an error naming
-/// the source file and the link's line.
+/// the source file and the link's line, or, given `lenient` (`[link_checker] internal_level
+/// = "warn"`), a warning added to it, the link left as written.
 pub(crate) async fn resolve(
     db: &Database,
     file: &str,
     source: &str,
     html: &str,
     base_url: &str,
+    mut lenient: Option<&mut Vec<String>>,
 ) -> PicanteResult<String> {
     if !html.contains(MARKER) {
         return Ok(html.to_string());
@@ -57,7 +87,7 @@ pub(crate) async fn resolve(
                 file,
                 format!("broken internal link `@/{link}`: there is no content/{target}"),
             );
-            return Err(query_error(match line {
+            let error = match line {
                 Some(line) => {
                     let column = source
                         .lines()
@@ -67,7 +97,17 @@ pub(crate) async fn resolve(
                     error.at(source, line, column)
                 }
                 None => error,
-            }));
+            };
+            // `[link_checker] internal_level = "warn"`: a warning, and the link left as
+            // written, as Zola leaves it.
+            let Some(warnings) = lenient.as_deref_mut() else {
+                return Err(query_error(error));
+            };
+            warnings.push(error.to_string());
+            out.push_str(MARKER);
+            out.push_str(link);
+            rest = &after[end..];
+            continue;
         }
         out.push_str("href=\"");
         out.push_str(base_url);
@@ -85,9 +125,14 @@ pub(crate) async fn resolve(
 #[cfg(test)]
 mod tests {
     #[test]
-    fn targets_are_the_linked_files_once_each_without_anchors() {
-        let html = r#"<a href="@/b.md#x">1</a> <a href="@/a/_index.md">2</a> <a href="@/b.md">3</a> <a href="/c">4</a>"#;
-        assert_eq!(super::targets(html), ["a/_index.md", "b.md"]);
-        assert!(super::targets("<p>no links</p>").is_empty());
+    fn internal_links_are_the_linked_files_and_the_anchored_links_each_once() {
+        let html = r#"<a href="@/b.md#x">1</a> <a href="@/a/_index.md">2</a> <a href="@/b.md">3</a> <a href="/c">4</a> <a href="https://x.org/p/#own">5</a> <a href="https://x.org/q/#other">6</a> <a href="@/b.md#x">7</a>"#;
+        let links = super::internal_links(html, "p.md", "https://x.org/p/");
+        assert_eq!(links.targets, ["a/_index.md", "b.md", "p.md"]);
+        assert_eq!(
+            links.anchored,
+            [("b.md".to_string(), "x".to_string()), ("p.md".to_string(), "own".to_string())]
+        );
+        assert_eq!(super::internal_links("<p>no links</p>", "p.md", "x"), Default::default());
     }
 }

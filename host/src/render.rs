@@ -451,7 +451,8 @@ pub(crate) fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<
         // it, not by computing it (10,000 pages: 125 ms of pages, against 38).
         let rel = db.output_rel.get_ref(db, path.as_str()).await?;
         let hash = cas::ContentHash::of(html.as_bytes());
-        let warnings = page.meta.warnings.clone();
+        let warnings =
+            page.meta.warnings.iter().chain(&page.link_warnings).cloned().collect::<Vec<_>>();
         Ok(Some(Arc::new(PageOutput { rel, hash, html: Some(html), warnings })))
     })
 }

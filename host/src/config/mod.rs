@@ -192,7 +192,8 @@ pub struct MarkdownConfig {
     pub github_alerts: bool,
 }
 
-/// `[link_checker]` (external links are not checked; internal ones always are).
+/// `[link_checker]` (internal links and their anchors are checked by every build; external
+/// ones are not, as in a Zola build).
 #[derive(Facet, Clone, Debug, PartialEq)]
 pub struct LinkCheckerConfig {
     /// `skip_prefixes`.

@@ -185,7 +185,9 @@ pub(super) fn markdown(r: &mut Reader<'_>, item: &Item) -> Result<MarkdownConfig
     Ok(markdown)
 }
 
-/// `[link_checker]`.
+/// `[link_checker]`. `internal_level` decides whether a broken internal link or anchor fails
+/// the build; the other keys configure the checking of external links, which Zola does in
+/// `zola check` only, never in a build, and so neither does dodeca.
 pub(super) fn link_checker(
     r: &mut Reader<'_>,
     item: &Item,
@@ -215,14 +217,6 @@ pub(super) fn link_checker(
                 r.warn_unknown(entry, "link_checker", KEYS);
                 continue;
             }
-        }
-        if key == "internal_level" && checker.internal_level == "warn" || key == "ignored_files" {
-            r.warn(
-                entry.key_span.start,
-                format!(
-                    "`{name}` is not acted on yet: a broken internal link is an error; ignored"
-                ),
-            );
         }
     }
     Ok(checker)

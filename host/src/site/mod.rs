@@ -9,6 +9,7 @@
 
 mod feeds;
 mod generated;
+mod links;
 mod load;
 mod pages;
 mod persist;
@@ -494,6 +495,8 @@ impl Site {
         if let Ok(Some(warnings)) = unsortable {
             report.warnings.extend(warnings.iter().cloned());
         }
+        // Internal links' anchors, once every page is rendered (Zola checks them then).
+        steps.run("anchors", || self.check_anchors(jobs, &paths, &config, &mut report));
         // The config's warnings first: every build has them.
         report.warnings.splice(0..0, config.warnings.iter().cloned());
         report.config_warnings = config.warnings.len();
