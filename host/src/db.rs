@@ -185,7 +185,6 @@ pub struct Database {
     pub(crate) render_generated:
         Arc<DerivedIngredient<Database, Generated, Option<Arc<PageOutput>>>>,
     pub(crate) subsections: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
-    pub(crate) term_wire: Arc<DerivedIngredient<Database, Generated, Option<WireValue>>>,
     /// Feeds (`feeds.rs`): every feed file, what each owner's feeds list, one file rendered.
     pub(crate) feeds: Arc<DerivedIngredient<Database, (), Arc<Vec<FeedOutput>>>>,
     pub(crate) feed_pages: Arc<DerivedIngredient<Database, Feed, Option<Arc<FeedPages>>>>,
@@ -316,7 +315,6 @@ impl Database {
             &*self.generated,
             &*self.render_generated,
             &*self.subsections,
-            &*self.term_wire,
             &*self.feeds,
             &*self.feed_pages,
             &*self.render_feed,
@@ -381,7 +379,6 @@ impl Database {
             generated: derived(67, "generated", listings::generated_query),
             render_generated: derived(68, "render_generated", listings::render_generated_query),
             subsections: derived(69, "subsections", listings::subsections_query),
-            term_wire: derived(70, "term_wire", taxonomy::term_wire_query),
             // Feeds (`feeds.rs`): ids from 82.
             feeds: derived(82, "feeds", feeds::feeds_query),
             feed_pages: derived(83, "feed_pages", feeds::feed_pages_query),
@@ -458,7 +455,6 @@ impl Database {
         registry.register(db.generated.clone());
         registry.register(db.render_generated.clone());
         registry.register(db.subsections.clone());
-        registry.register(db.term_wire.clone());
         registry.register(db.feeds.clone());
         registry.register(db.feed_pages.clone());
         registry.register(db.render_feed.clone());

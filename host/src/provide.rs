@@ -188,6 +188,9 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
             }
             crate::render::page_wire(db, &page, &config).await
         }
+        crate::listings::taxonomy::TERM_PAGES => {
+            crate::listings::taxonomy::term_pages(db, call).await
+        }
         crate::config::CONFIG_MODE => {
             let serving = db.serving.get(db, &())?.unwrap_or(false);
             Ok(Value::from(if serving { "serve" } else { "build" }).to_wire())

@@ -353,11 +353,10 @@ async fn context(
             head(&mut w, 6 + usize::from(paginator.is_some()), &route);
             w.key("taxonomy");
             taxonomy::write_config(&mut w, taxonomy);
+            // Its pages deferred: the pager shows its own through `paginator.pages`.
             w.key("term");
-            match db.term_wire.get(db, Generated { pager: 0, ..key.clone() }).await? {
-                Some(wire) => w.encoded(&wire),
-                None => taxonomy::write_term(db, &mut w, config, taxonomy, &term, true).await?,
-            }
+            let pages = taxonomy::TermPages::Deferred;
+            taxonomy::write_term(db, &mut w, config, taxonomy, &term, pages).await?;
             if let Some(paginator) = &paginator {
                 w.key("paginator");
                 w.encoded(paginator);
