@@ -43,6 +43,12 @@ fn owned_dir(path: &str) -> Option<(&str, bool)> {
     (name == "index.md").then_some((dir, true))
 }
 
+/// Whether the content file at `path` can own assets (a section, or a page written as
+/// `index.md`): for any other, asking is a query run for nothing.
+pub(crate) fn can_own_assets(path: &str) -> bool {
+    owned_dir(path).is_some()
+}
+
 /// The assets of `list` (sorted) that the content file at `path` owns, as Zola orders them.
 pub(crate) fn assets_of(path: &str, list: &[String]) -> Vec<String> {
     let Some((dir, recursive)) = owned_dir(path) else { return Vec::new() };

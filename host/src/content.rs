@@ -119,7 +119,11 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
         // its error is the one to report.
         let meta = db.front_matter.get(db, path.clone()).await?;
         let route = db.route.get(db, path.clone()).await?;
-        let assets = db.assets_of.get(db, path.clone()).await?;
+        let assets = if crate::assets::can_own_assets(&path) {
+            db.assets_of.get(db, path.clone()).await?
+        } else {
+            Arc::default()
+        };
         // The permalink: co-located links and the page's own anchors are written against it.
         let config = db.config.get(db, ()).await?;
         let permalink = format!("{}{}", config.base_url, route);
@@ -320,7 +324,7 @@ pub(crate) fn anchor_links_query(db: &Database, path: String) -> Query<'_, Ancho
         }
         let name = match own {
             Some(name) => name,
-            None => db.config.get(db, ()).await?.markdown.insert_anchor_links,
+            None => db.config.get(db, ()).await?.markdown.insert_anchor_links.clone(),
         };
         Ok(anchor_links_named(&name))
     })

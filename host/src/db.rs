@@ -126,7 +126,7 @@ pub struct Database {
         Arc<DerivedIngredient<Database, String, Arc<Vec<crate::backlinks::Backlink>>>>,
     /// Where a content file's headings get anchor links (`content.rs`).
     pub(crate) anchor_links: Arc<DerivedIngredient<Database, String, cell_proto::AnchorLinks>>,
-    pub(crate) config: Arc<DerivedIngredient<Database, (), SiteConfig>>,
+    pub(crate) config: Arc<DerivedIngredient<Database, (), Arc<SiteConfig>>>,
     pub(crate) page: Arc<DerivedIngredient<Database, String, Arc<Page>>>,
     /// A content file's front matter alone (routes and listings read it, not the body).
     pub(crate) front_matter: Arc<DerivedIngredient<Database, String, Arc<FrontMatter>>>,

@@ -283,6 +283,25 @@ fn a_page_sees_lang_current_url_its_summary_word_count_reading_time_and_the_conf
 }
 
 #[test]
+fn a_site_s_summary_cutoff_template_ends_a_summary_cut_inside_a_paragraph() {
+    let body = "+++\ntitle = \"C\"\n+++\nIntro words <!-- more --> rest here.\n";
+    let (sandbox, root) = site("cutoff", CONFIG, &[("c.md", body)], "{{ page.summary | safe }}");
+    write(
+        &root,
+        "templates/summary-cutoff.html",
+        "<span class=\"cut\">{{ summary | length }} more…</span>",
+    );
+    let report = common::open(&root).build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // Zola 0.22.1's page for the same site: the template, given the summary so far.
+    assert_eq!(
+        read(&root, "blog/c/index.html"),
+        "<p>Intro words<span class=\"cut\">14 more…</span>\n</p>\n"
+    );
+    common::remove_unless_failing(&sandbox);
+}
+
+#[test]
 fn get_page_answers_a_page_as_its_template_sees_it_and_its_edit_renders_the_caller_again() {
     let (sandbox, root) = site(
         "get-page",

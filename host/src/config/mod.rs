@@ -280,7 +280,7 @@ pub(crate) fn own_config(db: &Database) -> Option<SiteConfig> {
 /// The query `config`: the config file parsed and checked, its theme's `[extra]` merged in
 /// (which reads the input `theme` of that name only), with the `base_url` a server builds
 /// with in place of its own (`Site::set_base_url`).
-pub(crate) fn config_query(db: &Database, _: ()) -> Query<'_, SiteConfig> {
+pub(crate) fn config_query(db: &Database, _: ()) -> Query<'_, std::sync::Arc<SiteConfig>> {
     Box::pin(async move {
         let source = db.config_text.get(db, &())?.unwrap_or_default();
         let file = if source.file.is_empty() { CONFIG_NAMES[1] } else { source.file.as_str() };
@@ -297,7 +297,7 @@ pub(crate) fn config_query(db: &Database, _: ()) -> Query<'_, SiteConfig> {
             // with the server's `base_url`, as Zola's `serve` shows it.
             config.view = wire::view(&config);
         }
-        Ok(config)
+        Ok(std::sync::Arc::new(config))
     })
 }
 

@@ -129,7 +129,7 @@ pub(crate) fn pager_query(db: &Database, key: Generated) -> Query<'_, Option<Wir
         if n > count {
             return Ok(None);
         }
-        let base_url = db.config.get(db, ()).await?.base_url;
+        let base_url = db.config.get(db, ()).await?.base_url.clone();
         let url = |n: u32| format!("{base_url}{}", paginated.route_of(n));
         let by = usize::try_from(paginated.by.max(1)).unwrap_or(usize::MAX);
         let start = (n as usize - 1).saturating_mul(by).min(paginated.pages.len());

@@ -21,6 +21,16 @@ impl Site {
             if db.left_out.get_ref(db, path.as_str()).await.unwrap_or(true) {
                 return None;
             }
+            // Most files link to no anchor: their check would be a query run for nothing
+            // (read here, outside any query, the page adds no dependency).
+            if db
+                .page
+                .get_ref(db, path.as_str())
+                .await
+                .map_or(true, |page| page.anchored.is_empty())
+            {
+                return None;
+            }
             db.anchor_problems.get_ref(db, path.as_str()).await.ok().filter(|p| !p.is_empty())
         });
         for (path, broken) in paths.iter().zip(problems) {
