@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::read_output as read;
+
 use common::{assert_outputs_match_a_cold_build, open, remove_unless_failing, temp, write};
 
 fn site(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
@@ -32,11 +34,6 @@ fn site(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
         "{{ page.title }}:{{ page.assets | join(sep=\",\") | safe }}:{{ page.colocated_path | safe }}",
     );
     (sandbox, root)
-}
-
-fn read(root: &std::path::Path, rel: &str) -> String {
-    std::fs::read_to_string(root.join("public").join(rel))
-        .unwrap_or_else(|e| panic!("public/{rel}: {e}"))
 }
 
 #[test]

@@ -5,7 +5,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::read_output as read;
+
+use std::path::PathBuf;
 
 use common::write;
 
@@ -48,11 +50,6 @@ fn site(name: &str) -> (PathBuf, PathBuf) {
          get_page(path=\"blog/c.md\") %}{{ c.backlinks | length }}",
     );
     (sandbox, root)
-}
-
-fn read(root: &Path, rel: &str) -> String {
-    std::fs::read_to_string(root.join("public").join(rel))
-        .unwrap_or_else(|e| panic!("public/{rel}: {e}"))
 }
 
 #[test]

@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::read_output as read;
+
 use std::path::{Path, PathBuf};
 
 use common::write;
@@ -49,11 +51,6 @@ fn site(name: &str) -> (PathBuf, PathBuf) {
     );
     write(&root, "templates/tags/list.html", "{% for t in terms %}[{{ t.name }}]{% endfor %}");
     (sandbox, root)
-}
-
-fn read(root: &Path, rel: &str) -> String {
-    std::fs::read_to_string(root.join("public").join(rel))
-        .unwrap_or_else(|e| panic!("public/{rel}: {e}"))
 }
 
 /// The `<loc>`s of the sitemap.

@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::path::Path;
+use common::read_output as read;
 
 use common::{open, temp, write};
 
@@ -16,10 +16,6 @@ const STYLE_SHA256: &str = "9767e91e9d4b0334e59a1d389e9801bc6a2c5c4a5500a3c2c791
 const STYLE_SHA384: &str = "AfvuHvJDW/YFp/cnN1kkrn86hCkG+0GL/j5XHj5y7KAoLOcK+iPu2eVrHptLLv9m";
 const EDITED: &str = "body { color: blue; }\n";
 const EDITED_SHA256: &str = "db70c511a8889e90a0e6309757c22e6079396ce573ca757f21e7556b53f632ce";
-
-fn read(root: &Path, rel: &str) -> String {
-    std::fs::read_to_string(root.join("public").join(rel)).unwrap()
-}
 
 #[test]
 fn cachebust_and_get_hash_are_zola_s_and_follow_the_file() {

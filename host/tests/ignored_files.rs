@@ -11,7 +11,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::read_output as read;
+
+use std::path::PathBuf;
 
 use common::write;
 
@@ -40,11 +42,6 @@ fn site(name: &str) -> (PathBuf, PathBuf) {
     write(&root, "templates/section.html", "{{ section.title }}");
     write(&root, "templates/index.html", "home");
     (sandbox, root)
-}
-
-fn read(root: &Path, rel: &str) -> String {
-    std::fs::read_to_string(root.join("public").join(rel))
-        .unwrap_or_else(|e| panic!("public/{rel}: {e}"))
 }
 
 #[test]

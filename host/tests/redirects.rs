@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::read_output as read;
+
 use common::{open, remove_unless_failing, temp, write};
 
 fn site(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
@@ -20,11 +22,6 @@ fn site(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
     write(&root, "templates/section.html", "section {{ section.title }}");
     write(&root, "templates/page.html", "page {{ page.title }}");
     (sandbox, root)
-}
-
-fn read(root: &std::path::Path, rel: &str) -> String {
-    std::fs::read_to_string(root.join("public").join(rel))
-        .unwrap_or_else(|e| panic!("public/{rel}: {e}"))
 }
 
 const ABOUT_REDIRECT: &str = "<!doctype html>\n<meta charset=\"utf-8\">\n<title>Redirect</title>\n\

@@ -6,7 +6,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::read_output as read;
+
+use std::path::PathBuf;
 
 use common::write;
 
@@ -53,11 +55,6 @@ fn site(name: &str) -> (PathBuf, PathBuf) {
          {{ page.lower.title }}{% endif %} higher={% if page.higher %}{{ page.higher.title }}{% endif %}",
     );
     (sandbox, root)
-}
-
-fn read(root: &Path, rel: &str) -> String {
-    std::fs::read_to_string(root.join("public").join(rel))
-        .unwrap_or_else(|e| panic!("public/{rel}: {e}"))
 }
 
 #[test]

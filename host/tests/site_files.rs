@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::read_output as read;
+
 use common::{open, remove_unless_failing, temp, write};
 
 fn site(name: &str, config_extra: &str) -> (std::path::PathBuf, std::path::PathBuf) {
@@ -26,11 +28,6 @@ fn site(name: &str, config_extra: &str) -> (std::path::PathBuf, std::path::PathB
     write(&root, "templates/section.html", "section");
     write(&root, "templates/page.html", "page:{{ page.content | safe }}");
     (sandbox, root)
-}
-
-fn read(root: &std::path::Path, rel: &str) -> String {
-    std::fs::read_to_string(root.join("public").join(rel))
-        .unwrap_or_else(|e| panic!("public/{rel}: {e}"))
 }
 
 #[test]

@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::read_output as read;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -52,11 +54,6 @@ fn site(name: &str) -> (PathBuf, PathBuf) {
     write(&root, &format!("{theme}/static/b.css"), "theme b");
     write(&root, "static/b.css", "site b");
     (sandbox, root)
-}
-
-fn read(root: &Path, rel: &str) -> String {
-    std::fs::read_to_string(root.join("public").join(rel))
-        .unwrap_or_else(|e| panic!("public/{rel}: {e}"))
 }
 
 /// Every file under the theme's directory with its content: a build never changes it.

@@ -4,7 +4,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::read_output as read;
+
+use std::path::PathBuf;
 
 use common::{run, stderr, stdout, write};
 
@@ -38,11 +40,6 @@ fn site(
 const CONFIG: &str = "base_url = \"https://example.com/\"\ntitle = \"Zola site\"\n\
                       taxonomies = [{ name = \"tags\", feed = true, paginate_by = 5 }]\n\
                       [extra]\nwho = { name = \"Ada\" }\n";
-
-fn read(root: &Path, rel: &str) -> String {
-    std::fs::read_to_string(root.join("public").join(rel))
-        .unwrap_or_else(|e| panic!("public/{rel}: {e}"))
-}
 
 #[test]
 fn a_zola_config_toml_is_read_and_templates_see_the_whole_config() {

@@ -216,6 +216,13 @@ pub fn write(root: &Path, rel: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// The output file `rel` of the site at `root` (under `public/`), as text; a test failure
+/// naming it when it cannot be read.
+pub fn read_output(root: &Path, rel: &str) -> String {
+    std::fs::read_to_string(root.join("public").join(rel))
+        .unwrap_or_else(|e| panic!("public/{rel}: {e}"))
+}
+
 /// Every file, directory and link under `root` (not following links), with its content (files),
 /// target (links) or nothing (directories).
 pub fn snapshot(root: &Path) -> BTreeMap<PathBuf, String> {
