@@ -292,6 +292,8 @@ fn text_seeds(seeds: &mut Seeds) -> Result<(), Error> {
         "macros",
         "{% macro m(a, b=2) %}{{ a + b }}{% endmacro m %}{{ self::m(a=1) }}{% raw %}{{ x }}{% endraw %}{# c #}",
     )?;
+    // A reported timeout (not reproduced): an unfinished map in a tag-like opener.
+    seeds.put("template_render", "unfinished_map", "{e% ")?;
 
     seeds.put(
         "http_request",
