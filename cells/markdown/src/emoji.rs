@@ -3,6 +3,7 @@
 //! so never in code (blocks or inline), raw HTML, link destinations or attributes; a name
 //! GitHub does not have stays as written.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
@@ -22,7 +23,11 @@ pub(crate) fn replace(events: &mut [Event<'_>]) {
             Event::End(TagEnd::CodeBlock) => in_code_block = false,
             // A colon opens every shortcode: most text has none, and is left alone.
             Event::Text(text) if !in_code_block && text.contains(':') => {
-                if let std::borrow::Cow::Owned(replaced) = replacer().replace_all(text) {
+                let replaced = match replacer().replace_all(&**text) {
+                    Cow::Owned(replaced) => Some(replaced),
+                    Cow::Borrowed(_) => None,
+                };
+                if let Some(replaced) = replaced {
                     *text = CowStr::from(replaced);
                 }
             }

@@ -71,11 +71,15 @@ pub(crate) fn block(
         }
         missing(&fence.lang);
     }
+    // As Zola: a language giallo does not know is highlighted as plain text.
     let options = match &highlighting.theme {
-        HighlightTheme::Single(theme) => HighlightOptions::new(&fence.lang, ThemeVariant::Single(theme)),
-        HighlightTheme::Dual { light, dark } => {
-            HighlightOptions::new(&fence.lang, ThemeVariant::Dual { light, dark })
+        HighlightTheme::Single(theme) => {
+            HighlightOptions::new(&fence.lang, ThemeVariant::Single(theme.as_str()))
         }
+        HighlightTheme::Dual { light, dark } => HighlightOptions::new(
+            &fence.lang,
+            ThemeVariant::Dual { light: light.as_str(), dark: dark.as_str() },
+        ),
     }
     .fallback_to_plain(true);
     let highlighted = registry

@@ -374,7 +374,7 @@ impl<'c> Pass<'c> {
                 // A code block is read whole, then written as one piece of HTML where it ends.
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let info = match kind {
-                        CodeBlockKind::Fenced(info) => Some(info.as_ref()),
+                        CodeBlockKind::Fenced(info) => Some(&**info),
                         CodeBlockKind::Indented => None,
                     };
                     code_block = Some(CodeBlock {
