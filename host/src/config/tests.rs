@@ -391,8 +391,8 @@ fn highlighting_is_read_typed_and_templates_see_it_as_zolas() {
     assert_eq!(highlighting.options.style, HighlightStyle::Class);
     assert!(highlighting.options.error_on_missing_language);
     assert!(config.warnings.is_empty(), "{:?}", config.warnings);
-    let view = view(&config);
-    let seen = view.get("markdown").and_then(|m| m.get("highlighting")).unwrap();
+    let seen = view(&config);
+    let seen = seen.get("markdown").and_then(|m| m.get("highlighting")).unwrap();
     assert_eq!(seen.get("style"), Some(&Value::from("class")));
     assert_eq!(seen.get("dark_theme"), Some(&Value::from("Github-Dark")));
     assert_eq!(seen.get("theme"), None);
