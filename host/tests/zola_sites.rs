@@ -198,9 +198,9 @@ fn the_zola_blog_builds_as_zola_builds_it() {
 /// highlighted block in a summary; `render_emoji` in text (not in code); the config as
 /// templates see it.
 const HIGHLIGHT: &[&str] = &[
-    "rust/index.html",      // every annotation, headings, the block before `<!-- more -->`
+    "rust/index.html", // every annotation, headings, the block before `<!-- more -->`
     "languages/index.html", // languages, aliases, unknown, none, indented, nested; emoji
-    "index.html",           // `config.markdown.highlighting`, the summary's block
+    "index.html",      // `config.markdown.highlighting`, the summary's block
 ];
 
 /// Code highlighted with classes for a light and a dark theme: each theme's CSS file, the
@@ -269,10 +269,10 @@ fn the_zola_fixtures_hold_their_reference_output() {
         "<p>a b</p><ul><li>c</li></ul>"
     );
     assert_eq!(normalise("a <b>x</b> c"), "a<b>x</b>c");
-    assert_eq!(pre_blocks("<p>a</p><pre class=\"x\"><code>1\n 2</code></pre>\n<pre>3</pre>"), [
-        "<pre class=\"x\"><code>1\n 2</code></pre>",
-        "<pre>3</pre>"
-    ]);
+    assert_eq!(
+        pre_blocks("<p>a</p><pre class=\"x\"><code>1\n 2</code></pre>\n<pre>3</pre>"),
+        ["<pre class=\"x\"><code>1\n 2</code></pre>", "<pre>3</pre>"]
+    );
 }
 
 /// The feature probes that render as Zola renders them today, one output path per line: each

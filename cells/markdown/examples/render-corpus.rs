@@ -108,7 +108,10 @@ fn main() {
         per_page(cell),
         cell.as_secs_f64() / baseline.as_secs_f64()
     );
-    println!("highlighting's first page (giallo's registry decoded): {:.1} ms", first.as_secs_f64() * 1000.0);
+    println!(
+        "highlighting's first page (giallo's registry decoded): {:.1} ms",
+        first.as_secs_f64() * 1000.0
+    );
     println!(
         "highlighted:          {pages} pages in {:.1} ms, {:.2} µs/page ({highlighted_bytes} bytes), {:.2}x the baseline",
         highlighted.as_secs_f64() * 1000.0,

@@ -23,7 +23,7 @@ pub(crate) fn replace(events: &mut [Event<'_>]) {
             Event::End(TagEnd::CodeBlock) => in_code_block = false,
             // A colon opens every shortcode: most text has none, and is left alone.
             Event::Text(text) if !in_code_block && text.contains(':') => {
-                let replaced = match replacer().replace_all(&**text) {
+                let replaced = match replacer().replace_all(text) {
                     Cow::Owned(replaced) => Some(replaced),
                     Cow::Borrowed(_) => None,
                 };
@@ -55,10 +55,7 @@ mod tests {
             html_with("Hi :smile: and :+1: but not :no_such_emoji: or a:b:c.\n", &emoji()),
             "<p>Hi 😄 and 👍 but not :no_such_emoji: or a🅱️c.</p>\n"
         );
-        assert_eq!(
-            html_with("Hi :smile:\n", &MarkdownOptions::default()),
-            "<p>Hi :smile:</p>\n"
-        );
+        assert_eq!(html_with("Hi :smile:\n", &MarkdownOptions::default()), "<p>Hi :smile:</p>\n");
         // An HTML block is not text.
         assert_eq!(html_with("<div>:cat:</div>\n", &emoji()), "<div>:cat:</div>\n");
     }

@@ -154,7 +154,8 @@ mod tests {
 
     #[test]
     fn without_highlighting_the_language_is_the_fences_first_word_as_zola_reads_it() {
-        let body = "```linenos,rust,name=x\nfn f() {}\n```\n\n```plain\nx\n```\n\n```rust=1\ny\n```\n";
+        let body =
+            "```linenos,rust,name=x\nfn f() {}\n```\n\n```plain\nx\n```\n\n```rust=1\ny\n```\n";
         assert_eq!(
             html_with(body, &MarkdownOptions::default()),
             "<pre><code data-lang=\"rust\">fn f() {}\n</code></pre>\n<pre><code>x\n</code></pre>\n<pre><code data-lang=\"\">y\n</code></pre>\n"
@@ -188,11 +189,8 @@ mod tests {
             "<pre class=\"giallo\" style=\"color: #E1E4E8; background-color: #24292E;\"><code data-lang=\"plain\"><span class=\"giallo-l\"><span>x &lt; y</span></span></code></pre><pre class=\"giallo\" style=\"color: #E1E4E8; background-color: #24292E;\"><code data-lang=\"plain\"><span class=\"giallo-l\"><span>none</span></span></code></pre><pre class=\"giallo\" style=\"color: #E1E4E8; background-color: #24292E;\"><code data-lang=\"plain\"><span class=\"giallo-l\"><span>indented</span></span></code></pre><pre class=\"giallo\" style=\"color: #E1E4E8; background-color: #24292E;\"><code data-lang=\"plain\"><span class=\"giallo-l\"><span>alias</span></span></code></pre><pre class=\"giallo\" style=\"color: #E1E4E8; background-color: #24292E;\"><code data-lang=\"plain\" data-name=\"n\"><span class=\"giallo-l\"><span>empty</span></span></code></pre>"
         );
         // Zola logs a warning for each language it does not know (here also the empty one).
-        let warned: Vec<(u32, Option<u32>, &str)> = rendered
-            .warnings
-            .iter()
-            .map(|w| (w.line, w.column, w.message.as_str()))
-            .collect();
+        let warned: Vec<(u32, Option<u32>, &str)> =
+            rendered.warnings.iter().map(|w| (w.line, w.column, w.message.as_str())).collect();
         assert_eq!(
             warned,
             [
@@ -223,9 +221,16 @@ mod tests {
         let error = crate::render(&request, &crate::NoTemplates).unwrap_err();
         assert_eq!(
             error,
-            crate::MarkdownError::MissingLanguage { language: "nosuchlang".into(), line: 5, column: 3 }
+            crate::MarkdownError::MissingLanguage {
+                language: "nosuchlang".into(),
+                line: 5,
+                column: 3
+            }
         );
-        assert!(error.to_string().starts_with("line 5: language `nosuchlang` not found"), "{error}");
+        assert!(
+            error.to_string().starts_with("line 5: language `nosuchlang` not found"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -270,5 +275,4 @@ mod tests {
             "<p>Hi 😄 and 👍 but not :no_such_emoji: or a🅱️c.</p>\n<p><code>:smile:</code> <em>🐱</em></p>\n<pre class=\"giallo\" style=\"color: #E1E4E8; background-color: #24292E;\"><code data-lang=\"plain\"><span class=\"giallo-l\"><span>:smile:</span></span></code></pre>\n<p><b>🐱</b></p>\n"
         );
     }
-
 }

@@ -11,8 +11,7 @@ use rpc::{Payload, PayloadReader, PayloadWriter, RpcError};
 use crate::{
     AnchorLinks, FrontMatterFormat, FunctionCall, Heading, HighlightStyle, HighlightTheme,
     Highlighting, MarkdownOptions, MarkdownReply, PageProblem, ReadAnswer, ReadRequest,
-    RenderMarkdown, RenderTemplate, Rendered, RenderedMarkdown, Slugify, TemplateSource,
-    WireValue,
+    RenderMarkdown, RenderTemplate, Rendered, RenderedMarkdown, Slugify, TemplateSource, WireValue,
 };
 
 rpc::facet_payload!(TemplateSource, FunctionCall, WireValue, ReadRequest, ReadAnswer);
@@ -430,7 +429,10 @@ mod tests {
                         error_on_missing_language: true,
                     }),
                     _ => Some(Highlighting {
-                        theme: HighlightTheme::Dual { light: "github-light".into(), dark: "é".into() },
+                        theme: HighlightTheme::Dual {
+                            light: "github-light".into(),
+                            dark: "é".into(),
+                        },
                         style: HighlightStyle::Class,
                         error_on_missing_language: false,
                     }),

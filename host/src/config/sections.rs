@@ -215,8 +215,7 @@ fn highlighting(
             "light_theme" => light = Some((r.string(item, &name)?, item.span.start, name)),
             "dark_theme" => dark = Some((r.string(item, &name)?, item.span.start, name)),
             "style" => {
-                config.options.style = match r.choice(item, &name, &["inline", "class"])?.as_str()
-                {
+                config.options.style = match r.choice(item, &name, &["inline", "class"])?.as_str() {
                     "class" => HighlightStyle::Class,
                     _ => HighlightStyle::Inline,
                 }

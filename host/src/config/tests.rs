@@ -224,7 +224,12 @@ fn each_wrong_type_is_an_error_at_its_value() {
         ),
         ("[markdown]\nexternal_links_class = 'a\"b'\n", 3, 24, "cannot contain quotes"),
         ("[markdown.highlighting]\n", 2, 11, "`[markdown.highlighting]` needs a `theme"),
-        ("[markdown.highlighting]\ntheme = 1\n", 3, 9, "`markdown.highlighting.theme` must be a string"),
+        (
+            "[markdown.highlighting]\ntheme = 1\n",
+            3,
+            9,
+            "`markdown.highlighting.theme` must be a string",
+        ),
         (
             "[markdown.highlighting]\ntheme = \"nrod\"\n",
             3,
@@ -255,12 +260,7 @@ fn each_wrong_type_is_an_error_at_its_value() {
             29,
             "`markdown.highlighting.error_on_missing_language` must be true or false",
         ),
-        (
-            "[markdown]\nhighlighting = { theme = \"x\" }\n",
-            3,
-            26,
-            "there is no theme `x`",
-        ),
+        ("[markdown]\nhighlighting = { theme = \"x\" }\n", 3, 26, "there is no theme `x`"),
         ("[markdown.highlighting]\ntheme = \"Nord\"\n", 0, 0, ""),
         (
             "[link_checker]\ninternal_level = \"panic\"\n",
