@@ -263,18 +263,28 @@ fn text_seeds(seeds: &mut Seeds) -> Result<(), Error> {
     seeds.put("markdown_page", "toml_page", page)?;
     seeds.put("markdown_page", "yaml_page", yaml)?;
     seeds.put("markdown_page", "no_front_matter", "just *text*\n\n1. one\n2. two\n")?;
-    // Two option bytes (all on, then anchors and custom hooks), then the text.
+    // Three option bytes (all on, then anchors and custom hooks, then highlighting and
+    // emoji), then the text.
     let shortcodes = "{{ hello(name=\"x\") }}\n\n{% mark() %}\nbody\n{% end %}\n\n# Title\n\ntext[^n]\n\n[^n]: note\n\n<!-- more -->\n";
     seeds.put(
         "markdown_options",
         "all_on",
-        [&[0xffu8, 0xff][..], shortcodes.as_bytes()].concat(),
+        [&[0xffu8, 0xff, 0xff][..], shortcodes.as_bytes()].concat(),
     )?;
-    seeds.put("markdown_options", "defaults", [&[0u8, 0][..], page.as_bytes()].concat())?;
+    seeds.put("markdown_options", "defaults", [&[0u8, 0, 0][..], page.as_bytes()].concat())?;
     seeds.put(
         "markdown_options",
         "alerts",
-        [&[0x04u8, 0x04][..], b"> [!NOTE]\n> hi\n\n## A\n".as_slice()].concat(),
+        [&[0x04u8, 0x04, 0][..], b"> [!NOTE]\n> hi\n\n## A\n".as_slice()].concat(),
+    )?;
+    seeds.put(
+        "markdown_options",
+        "highlighting",
+        [
+            &[0u8, 0, 0x11][..],
+            b"Hi :smile: `:cat:`\n\n```rust,linenos,hl_lines=1 3-4,hide_lines=2,linenostart=7,name=a.rs\nfn main() {}\n// x\nlet a = 1;\n```\n\n```nope\nx\n```\n\n    indented\n".as_slice(),
+        ]
+        .concat(),
     )?;
 
     seeds.put(

@@ -1,12 +1,13 @@
 //! Any page text under any markdown options, with shortcodes answered by fake templates
 //! (HTML, markdown, unknown, failing, by the name's first letter): a rendered page or an
-//! error placed in the file, never a panic or a hang. The first two bytes choose the options.
+//! error placed in the file, never a panic or a hang. The first three bytes choose the options
+//! (the third: highlighting, its theme and style, and emoji).
 #![no_main]
 
 use cell_markdown::Templates;
 use cell_proto::{
-    AnchorLinkCall, AnchorLinks, MarkdownOptions, RenderMarkdown, ShortcodeCall, ShortcodeOutput,
-    Slugify,
+    AnchorLinkCall, AnchorLinks, HighlightStyle, HighlightTheme, Highlighting, MarkdownOptions,
+    RenderMarkdown, ShortcodeCall, ShortcodeOutput, Slugify,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -33,7 +34,7 @@ impl Templates for Fake {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let [a, b, rest @ ..] = data else { return };
+    let [a, b, c, rest @ ..] = data else { return };
     let Ok(text) = std::str::from_utf8(rest) else { return };
     let bit = |byte: u8, n: u8| byte >> n & 1 == 1;
     let options = MarkdownOptions {
@@ -52,6 +53,16 @@ fuzz_target!(|data: &[u8]| {
         slugify_anchors: [Slugify::On, Slugify::Safe, Slugify::Off, Slugify::On][usize::from(*b >> 4 & 3)],
         custom_anchor_link: bit(*b, 6),
         custom_summary_cutoff: bit(*b, 7),
+        highlighting: bit(*c, 0).then(|| Highlighting {
+            theme: if bit(*c, 1) {
+                HighlightTheme::Dual { light: "github-light".into(), dark: "github-dark".into() }
+            } else {
+                HighlightTheme::Single("nord".into())
+            },
+            style: if bit(*c, 2) { HighlightStyle::Class } else { HighlightStyle::Inline },
+            error_on_missing_language: bit(*c, 3),
+        }),
+        render_emoji: bit(*c, 4),
     };
     let request = RenderMarkdown {
         path: "fuzz.md".into(),

@@ -144,7 +144,12 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
                 return Err(query_error(error.at(&source, problem.line, problem.column)));
             }
         };
-        let meta = FrontMatter::clone(&meta);
+        let mut meta = FrontMatter::clone(&meta);
+        // What Zola warns of while it renders (a code block's unknown language), placed.
+        for warning in &rendered.warnings {
+            let column = warning.column.map(|c| format!("{c}:")).unwrap_or_default();
+            meta.warnings.push(format!("{file}:{}:{column} {}", warning.line, warning.message));
+        }
         let internal = links::internal_links(&rendered.html, &path, &request.permalink);
         let mut link_warnings = Vec::new();
         let lenient = config.link_checker.internal_level == "warn";
@@ -280,6 +285,8 @@ fn markdown_options(
         },
         custom_anchor_link: has("anchor-link.html")?,
         custom_summary_cutoff: has("summary-cutoff.html")?,
+        highlighting: markdown.highlighting.as_ref().map(|h| h.options.clone()),
+        render_emoji: markdown.render_emoji,
     })
 }
 

@@ -1,6 +1,11 @@
 //! Zola's site-wide files: `robots.txt`, `404.html` and `sitemap.xml`, each Zola's built-in
 //! one unless the site has a template of that name (`templates/robots.txt`,
-//! `templates/404.html`, `templates/sitemap.xml`), which is rendered instead.
+//! `templates/404.html`, `templates/sitemap.xml`), which is rendered instead; and the CSS of
+//! the highlighting themes with `[markdown.highlighting] style = "class"` (`giallo.css`, or
+//! `giallo-light.css` and `giallo-dark.css`), which the markdown cell makes with giallo.
+//! Zola writes those into the site's `static/` (unless a file of that name is there) and
+//! copies them with it; dodeca writes them as outputs, never into the site's sources, and
+//! leaves them out where the site has a static file of that name, as Zola's copy does.
 //!
 //! The sitemap lists, as Zola's (`components/site/src/sitemap.rs`), every page and section
 //! with `render` (drafts left out, unless the build takes them), a section that redirects
@@ -12,14 +17,21 @@
 
 use std::sync::Arc;
 
-use cell_proto::WireWriter;
+use cell_proto::{WireWriter, markdown};
 
 use crate::config::SiteConfig;
 use crate::db::{Database, Query};
 use crate::render::{CellRender, PageOutput, render_in_cell};
 
 /// The site-wide files, by output name.
-pub(crate) const SITE_FILES: [&str; 3] = ["404.html", "robots.txt", "sitemap.xml"];
+pub(crate) const SITE_FILES: [&str; 6] = [
+    "404.html",
+    "robots.txt",
+    "sitemap.xml",
+    cell_proto::HIGHLIGHT_CSS_FILES[0],
+    cell_proto::HIGHLIGHT_CSS_FILES[1],
+    cell_proto::HIGHLIGHT_CSS_FILES[2],
+];
 
 /// One line of the sitemap.
 struct Entry {
@@ -32,6 +44,9 @@ struct Entry {
 pub(crate) fn site_file_query(db: &Database, name: String) -> Query<'_, Option<Arc<PageOutput>>> {
     Box::pin(async move {
         let config = db.config.get(db, ()).await?;
+        if cell_proto::HIGHLIGHT_CSS_FILES.contains(&name.as_str()) {
+            return theme_css(db, &config, name).await;
+        }
         let enabled = match name.as_str() {
             "robots.txt" => config.generate_robots_txt,
             "sitemap.xml" => config.generate_sitemap,
@@ -72,6 +87,29 @@ pub(crate) fn site_file_query(db: &Database, name: String) -> Query<'_, Option<A
         let hash = cas::ContentHash::of(html.as_bytes());
         Ok(Some(Arc::new(PageOutput { rel: name, hash, html: Some(html), warnings: Vec::new() })))
     })
+}
+
+/// The highlighting theme CSS file `name`, if the config's `[markdown.highlighting]` has
+/// Zola write it.
+async fn theme_css(
+    db: &Database,
+    config: &SiteConfig,
+    name: String,
+) -> picante::PicanteResult<Option<Arc<PageOutput>>> {
+    let Some(highlighting) = &config.markdown.highlighting else { return Ok(None) };
+    let files = highlighting.options.css_files();
+    let Some((_, theme)) = files.iter().find(|(file, _)| *file == name) else { return Ok(None) };
+    let theme = theme.to_string();
+    let css = db
+        .cells
+        .call(&db.cells.markdown, |connection| {
+            let theme = &theme;
+            async move { markdown::Client::new(connection).theme_css(theme).await }
+        })
+        .await
+        .map_err(crate::error::cell_query_error)?;
+    let hash = cas::ContentHash::of(css.as_bytes());
+    Ok(Some(Arc::new(PageOutput { rel: name, hash, html: Some(css), warnings: Vec::new() })))
 }
 
 /// A context with `config`, `lang` and room for `more` entries.

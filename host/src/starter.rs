@@ -5,8 +5,8 @@
 //! The config has the keys `zola init` writes (`base_url`, `compile_sass`,
 //! `build_search_index`, `[markdown]`, `[extra]`), with the values dodeca-host acts on: Sass
 //! and the search index are off (neither is built yet, and asking for them is a warning), and
-//! there is no `[markdown.highlighting]` (no highlighting yet). Zola's `sass/` directory is
-//! not made, for the same reason.
+//! code is highlighted with `zola init`'s theme. Zola's `sass/` directory is not made, since
+//! Sass is not compiled yet.
 
 use std::path::Path;
 
@@ -33,7 +33,9 @@ build_search_index = false
 generate_feeds = true
 
 [markdown]
-# dodeca-host does not highlight code yet: no `[markdown.highlighting]`.
+
+[markdown.highlighting]
+theme = "catppuccin-mocha"
 
 [extra]
 # Put all your custom variables here

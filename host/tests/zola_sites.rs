@@ -2,7 +2,9 @@
 //! binary, their key pages compared with what Zola 0.22.1 wrote for them (`zola-public/`,
 //! committed), white space aside.
 //!
-//! `zola-blog`, `zola-docs`, `zola-data` and `zola-theme` are Zola's, every file; the whole build of
+//! `zola-blog`, `zola-docs`, `zola-data`, `zola-theme`, `zola-highlight` and
+//! `zola-highlight-class` are Zola's, every file (the code blocks of the last two byte for
+//! byte, white space included); the whole build of
 //! `zola-features` is ignored until dodeca has every feature it probes (see "Zola
 //! compatibility" in the host's README; `cargo test -p host --test zola_sites -- --ignored`
 //! runs it). Meanwhile the feature probes that already render as Zola's are a list that may
@@ -79,6 +81,15 @@ fn build_and_compare(name: &str, key_pages: &[&str]) {
     let rest = every.iter().map(String::as_str).filter(|f| !key_pages.contains(f));
     for page in key_pages.iter().copied().chain(rest) {
         let (zola, ours) = (bytes(&reference.join(page)), bytes(&output.join(page)));
+        // Code blocks as they are: their white space is their text.
+        if let (Ok(z), Ok(o)) = (std::str::from_utf8(&zola), std::str::from_utf8(&ours)) {
+            let (z, o) = (pre_blocks(z), pre_blocks(o));
+            if let Some((z, o)) = z.iter().zip(&o).find(|(z, o)| z != o) {
+                differ.push(format!("{page}: a code block differs:\n  zola: {z}\n  ours: {o}"));
+            } else if z.len() != o.len() {
+                differ.push(format!("{page}: {} code blocks, Zola's has {}", o.len(), z.len()));
+            }
+        }
         // Text white space aside; other files (images) byte for byte.
         let (zola, ours) = match (std::str::from_utf8(&zola), std::str::from_utf8(&ours)) {
             (Ok(z), Ok(o)) => (normalise(z), normalise(o)),
@@ -91,6 +102,19 @@ fn build_and_compare(name: &str, key_pages: &[&str]) {
     }
     assert!(differ.is_empty(), "{name}: key pages differ from Zola's:\n{}", differ.join("\n"));
     remove_unless_failing(&sandbox);
+}
+
+/// Each `<pre …>…</pre>` of an HTML text, as it is.
+fn pre_blocks(html: &str) -> Vec<&str> {
+    let mut blocks = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<pre") {
+        let Some(length) = rest[start..].find("</pre>") else { break };
+        let end = start + length + "</pre>".len();
+        blocks.push(&rest[start..end]);
+        rest = &rest[end..];
+    }
+    blocks
 }
 
 fn bytes(path: &Path) -> Vec<u8> {
@@ -168,6 +192,31 @@ fn the_zola_blog_builds_as_zola_builds_it() {
     build_and_compare("zola-blog", BLOG);
 }
 
+/// Code highlighted by giallo with inline styles (`github-dark`): languages, aliases, a
+/// language giallo does not know and none, indented blocks, blocks in lists and quotes,
+/// `linenos`, `linenostart`, `hl_lines`, `hide_lines`, `name=` and other annotations, a
+/// highlighted block in a summary; `render_emoji` in text (not in code); the config as
+/// templates see it.
+const HIGHLIGHT: &[&str] = &[
+    "rust/index.html", // every annotation, headings, the block before `<!-- more -->`
+    "languages/index.html", // languages, aliases, unknown, none, indented, nested; emoji
+    "index.html",      // `config.markdown.highlighting`, the summary's block
+];
+
+/// Code highlighted with classes for a light and a dark theme: each theme's CSS file, the
+/// site's own `giallo-light.css` kept.
+const HIGHLIGHT_CLASS: &[&str] = &["index.html", "giallo-dark.css", "giallo-light.css"];
+
+#[test]
+fn the_zola_highlight_site_builds_as_zola_builds_it() {
+    build_and_compare("zola-highlight", HIGHLIGHT);
+}
+
+#[test]
+fn the_zola_highlight_class_site_builds_as_zola_builds_it() {
+    build_and_compare("zola-highlight-class", HIGHLIGHT_CLASS);
+}
+
 #[test]
 fn the_zola_docs_site_builds_as_zola_builds_it() {
     build_and_compare("zola-docs", DOCS);
@@ -197,8 +246,14 @@ fn every_feature_probe_renders_as_zola_renders_it() {
 /// the comparison relies on does what it says.
 #[test]
 fn the_zola_fixtures_hold_their_reference_output() {
-    let sites =
-        [("zola-blog", BLOG), ("zola-docs", DOCS), ("zola-data", DATA), ("zola-theme", THEME)];
+    let sites = [
+        ("zola-blog", BLOG),
+        ("zola-docs", DOCS),
+        ("zola-data", DATA),
+        ("zola-theme", THEME),
+        ("zola-highlight", HIGHLIGHT),
+        ("zola-highlight-class", HIGHLIGHT_CLASS),
+    ];
     for (name, pages) in sites {
         let site = common::fixture(name);
         for dir in ["config.toml", "content", "templates"] {
@@ -214,6 +269,10 @@ fn the_zola_fixtures_hold_their_reference_output() {
         "<p>a b</p><ul><li>c</li></ul>"
     );
     assert_eq!(normalise("a <b>x</b> c"), "a<b>x</b>c");
+    assert_eq!(
+        pre_blocks("<p>a</p><pre class=\"x\"><code>1\n 2</code></pre>\n<pre>3</pre>"),
+        ["<pre class=\"x\"><code>1\n 2</code></pre>", "<pre>3</pre>"]
+    );
 }
 
 /// The feature probes that render as Zola renders them today, one output path per line: each

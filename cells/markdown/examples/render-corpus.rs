@@ -5,7 +5,9 @@
 //! block, a table, nested lists, an external link), so the figure is the markdown share of a
 //! build's cost per page. Each round renders every page once; the best round is reported, with
 //! a baseline measured in the same run: the same pages through pulldown-cmark's own HTML
-//! renderer with no extension, the floor the cell's work is measured against.
+//! renderer with no extension, the floor the cell's work is measured against. Then the same
+//! pages with `[markdown.highlighting] theme = "github-dark"` (each has one Rust block), after
+//! the time the first highlighted page takes (giallo's registry decoded, once a process).
 
 use std::time::{Duration, Instant};
 
@@ -68,6 +70,32 @@ fn main() {
         }
         bytes
     });
+    let highlighting = cell_proto::MarkdownOptions {
+        highlighting: Some(cell_proto::Highlighting {
+            theme: cell_proto::HighlightTheme::Single("github-dark".into()),
+            style: cell_proto::HighlightStyle::Inline,
+            error_on_missing_language: false,
+        }),
+        ..Default::default()
+    };
+    let request = |source: &String| cell_proto::RenderMarkdown {
+        path: "page.md".into(),
+        source: source.clone(),
+        permalink: String::new(),
+        options: highlighting.clone(),
+    };
+    let first = Instant::now();
+    cell_markdown::render(&request(&corpus[0]), &cell_markdown::NoTemplates).expect("it renders");
+    let first = first.elapsed();
+    let (highlighted, highlighted_bytes) = best_of(rounds, || {
+        let mut bytes = 0;
+        for text in &corpus {
+            let rendered = cell_markdown::render(&request(text), &cell_markdown::NoTemplates)
+                .expect("the corpus renders");
+            bytes += rendered.html.len();
+        }
+        bytes
+    });
     let per_page = |d: Duration| d.as_nanos() as f64 / pages as f64 / 1000.0;
     println!(
         "pulldown-cmark alone: {pages} pages in {:.1} ms, {:.2} µs/page ({baseline_bytes} bytes)",
@@ -79,5 +107,15 @@ fn main() {
         cell.as_secs_f64() * 1000.0,
         per_page(cell),
         cell.as_secs_f64() / baseline.as_secs_f64()
+    );
+    println!(
+        "highlighting's first page (giallo's registry decoded): {:.1} ms",
+        first.as_secs_f64() * 1000.0
+    );
+    println!(
+        "highlighted:          {pages} pages in {:.1} ms, {:.2} µs/page ({highlighted_bytes} bytes), {:.2}x the baseline",
+        highlighted.as_secs_f64() * 1000.0,
+        per_page(highlighted),
+        highlighted.as_secs_f64() / baseline.as_secs_f64()
     );
 }

@@ -4,7 +4,8 @@
 //! [`render`] splits the front matter off ([`front_matter::split`]: `+++` TOML or `---` YAML;
 //! the host parses it) and renders the body with pulldown-cmark and Zola's rules: heading ids
 //! (slugs, unique on the page, `{#id}` kept), anchor links, links to co-located files and
-//! external links as Zola's `[markdown]` options write them, code blocks with `data-lang`,
+//! external links as Zola's `[markdown]` options write them, code blocks highlighted by
+//! giallo as Zola 0.22 highlights them (or with `data-lang` only), emoji shortcodes,
 //! footnotes in place or at the bottom, the summary before `<!-- more -->`, the word count
 //! and reading time, and shortcodes. The options ([`cell_proto::MarkdownOptions`]) default
 //! to Zola's defaults.
@@ -32,10 +33,12 @@
 //! ```
 #![deny(missing_docs)]
 
+mod emoji;
 mod escape;
 mod footnotes;
 pub mod front_matter;
 mod headings;
+mod highlight;
 mod links;
 mod render;
 mod shortcodes;
@@ -50,6 +53,7 @@ use cell_proto::{
     ShortcodeOutput,
 };
 
+pub use highlight::theme_css;
 pub use slug::slugify;
 
 /// Renders the templates a page's markdown uses: its shortcodes, and the site's own
@@ -125,6 +129,16 @@ pub enum MarkdownError {
         /// The column.
         column: u32,
     },
+    /// A code block's language is not one the highlighter knows, and the config has
+    /// `error_on_missing_language`.
+    MissingLanguage {
+        /// The language, as the fence names it.
+        language: String,
+        /// Where the code block starts: 1-based line.
+        line: u32,
+        /// The column.
+        column: u32,
+    },
     /// A template could not be rendered (a shortcode's, `anchor-link.html`,
     /// `summary-cutoff.html`): what the host said.
     Template {
@@ -144,6 +158,7 @@ impl MarkdownError {
             | MarkdownError::UnexpectedEnd { line, .. }
             | MarkdownError::UnknownShortcode { line, .. }
             | MarkdownError::ShortcodesTooDeep { line, .. }
+            | MarkdownError::MissingLanguage { line, .. }
             | MarkdownError::Template { line, .. } => *line,
         }
     }
@@ -155,7 +170,8 @@ impl MarkdownError {
             MarkdownError::UnclosedShortcode { column, .. }
             | MarkdownError::UnexpectedEnd { column, .. }
             | MarkdownError::UnknownShortcode { column, .. }
-            | MarkdownError::ShortcodesTooDeep { column, .. } => Some(*column),
+            | MarkdownError::ShortcodesTooDeep { column, .. }
+            | MarkdownError::MissingLanguage { column, .. } => Some(*column),
             MarkdownError::Template { .. } => None,
         }
     }
@@ -178,6 +194,10 @@ impl MarkdownError {
             MarkdownError::ShortcodesTooDeep { .. } => {
                 "shortcodes nested too deeply (more than 32 bodies inside each other)".into()
             }
+            MarkdownError::MissingLanguage { language, .. } => format!(
+                "language `{language}` not found for syntax highlighting (`error_on_missing_language` \
+                 is on in `[markdown.highlighting]`: name a language giallo knows, or none)"
+            ),
             MarkdownError::Template { message, .. } => message.clone(),
         }
     }
@@ -256,6 +276,7 @@ fn render_source(
         summary: body.summary,
         word_count,
         reading_time,
+        warnings: body.warnings,
     })
 }
 

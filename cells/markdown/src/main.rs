@@ -63,6 +63,10 @@ impl markdown::Service for Markdown {
             Err(error) => MarkdownReply::Problem(error.to_problem()),
         })
     }
+
+    async fn theme_css(&self, theme: String) -> Result<String, RpcError> {
+        cell_markdown::theme_css(&theme).map_err(RpcError::remote)
+    }
 }
 
 fn main() {

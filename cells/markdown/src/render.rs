@@ -2,10 +2,11 @@
 //!
 //! The steps, in order:
 //! 1. shortcodes rendered (`shortcodes/`), the page's markdown then parsed;
-//! 2. HTML shortcode outputs put in for their placeholders;
+//! 2. HTML shortcode outputs put in for their placeholders; emoji shortcodes replaced, if
+//!    asked (`emoji.rs`);
 //! 3. one pass over the events: heading ids and anchor links (`headings.rs`), links and
-//!    images (`links.rs`), code blocks (`<pre><code data-lang="rust">`, as Zola writes them
-//!    without highlighting), and the first `<!-- more -->` becoming
+//!    images (`links.rs`), code blocks (highlighted, or `<pre><code data-lang="rust">`:
+//!    `highlight.rs`), and the first `<!-- more -->` becoming
 //!    `<span id="continue-reading"></span>`;
 //! 4. the summary, from the events before that marker (`summary.rs`);
 //! 5. footnotes moved to the bottom, if asked (`footnotes.rs`);
@@ -14,12 +15,13 @@
 //! A page with no shortcode, no marker and default options costs one parse, one pass that
 //! moves each event once, and the renderer.
 
-use cell_proto::{AnchorLinks, Heading, MarkdownOptions};
+use cell_proto::{AnchorLinks, Heading, MarkdownOptions, PageProblem};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::headings::{self, HeadingIds};
+use crate::highlight::{self, Block};
 use crate::shortcodes::{self, PLACEHOLDER_OPEN};
-use crate::{MarkdownError, Templates, escape, footnotes, links, summary};
+use crate::{MarkdownError, Templates, emoji, escape, footnotes, links, summary};
 
 /// What Zola writes for `<!-- more -->`.
 pub(crate) const CONTINUE_READING: &str = "<span id=\"continue-reading\"></span>";
@@ -49,6 +51,8 @@ pub(crate) struct RenderedBody {
     pub(crate) html: String,
     pub(crate) headings: Vec<Heading>,
     pub(crate) summary: Option<String>,
+    /// What Zola warns of (a code block's language unknown to the highlighter).
+    pub(crate) warnings: Vec<PageProblem>,
 }
 
 /// Where a body is rendered: its page's permalink and the site's options.
@@ -65,14 +69,31 @@ pub(crate) fn render(body: &str, context: &Context<'_>) -> Result<RenderedBody, 
     let parser_options = parser_options(context.options);
     let expanded = shortcodes::expand(body, parser_options, context.templates)
         .map_err(|error| MarkdownError::shortcode(error, body, context.body_line))?;
-    let mut events: Vec<Event<'_>> = Parser::new_ext(&expanded.markdown, parser_options).collect();
+    let parser = Parser::new_ext(&expanded.markdown, parser_options);
+    // Where each code block starts, for the highlighter's problems (only then).
+    let mut code_blocks = Vec::new();
+    let mut events: Vec<Event<'_>> = if context.options.highlighting.is_some() {
+        let mut position = Position::new(&expanded.markdown, context.body_line);
+        parser
+            .into_offset_iter()
+            .inspect(|(event, range)| {
+                if let Event::Start(Tag::CodeBlock(_)) = event {
+                    code_blocks.push(position.at(range.start));
+                }
+            })
+            .map(|(event, _)| event)
+            .collect()
+    } else {
+        parser.collect()
+    };
     if !expanded.html.is_empty() {
         events = put_html_outputs(events, &expanded.html);
     }
-    let mut pass = Pass::new(context, &events);
-    let mut events = pass
-        .run(events)
-        .map_err(|message| MarkdownError::Template { message, line: context.body_line })?;
+    if context.options.render_emoji {
+        emoji::replace(&mut events);
+    }
+    let mut pass = Pass::new(context, &events, code_blocks);
+    let mut events = pass.run(events)?;
     let summary = match pass.continue_reading {
         Some(at) => Some(
             summary::render(&events[..at], context)
@@ -85,7 +106,37 @@ pub(crate) fn render(body: &str, context: &Context<'_>) -> Result<RenderedBody, 
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    Ok(RenderedBody { html, headings: pass.headings, summary })
+    Ok(RenderedBody { html, headings: pass.headings, summary, warnings: pass.warnings })
+}
+
+/// Lines and columns of byte offsets of a text, asked in increasing order.
+struct Position<'t> {
+    text: &'t str,
+    /// The last offset asked, and its line and the offset its line starts at.
+    offset: usize,
+    line: u32,
+    line_start: usize,
+}
+
+impl<'t> Position<'t> {
+    /// For `text`, whose first line is the file's `first_line`.
+    fn new(text: &'t str, first_line: u32) -> Position<'t> {
+        Position { text, offset: 0, line: first_line, line_start: 0 }
+    }
+
+    /// The 1-based line and column of `offset` (not before the last one asked).
+    fn at(&mut self, offset: usize) -> (u32, u32) {
+        let offset = offset.clamp(self.offset, self.text.len());
+        for (i, byte) in self.text.as_bytes()[self.offset..offset].iter().enumerate() {
+            if *byte == b'\n' {
+                self.line = self.line.saturating_add(1);
+                self.line_start = self.offset + i + 1;
+            }
+        }
+        self.offset = offset;
+        let column = self.text.get(self.line_start..offset).map_or(0, |s| s.chars().count());
+        (self.line, column as u32 + 1)
+    }
 }
 
 /// Puts each HTML shortcode output in for its placeholder: a text's placeholder becomes raw
@@ -186,27 +237,73 @@ struct Pass<'c> {
     headings: Vec<Heading>,
     /// Where `<!-- more -->` became the continue-reading span, in the pass's output.
     continue_reading: Option<usize>,
+    /// The line and column of each code block, in order (when highlighting).
+    code_blocks: Vec<(u32, u32)>,
+    /// How many code blocks the pass has met.
+    code_blocks_met: usize,
+    warnings: Vec<PageProblem>,
+}
+
+/// A code block being read: its fence, its text so far, and its place among the page's.
+struct CodeBlock {
+    fence: giallo::ParsedFence,
+    text: String,
+    number: usize,
 }
 
 impl<'c> Pass<'c> {
-    fn new(context: &'c Context<'c>, events: &[Event<'_>]) -> Pass<'c> {
+    fn new(
+        context: &'c Context<'c>,
+        events: &[Event<'_>],
+        code_blocks: Vec<(u32, u32)>,
+    ) -> Pass<'c> {
         Pass {
             context,
             ids: HeadingIds::reserving_explicit(events),
             headings: Vec::new(),
             continue_reading: None,
+            code_blocks,
+            code_blocks_met: 0,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The HTML of a code block that was read whole.
+    fn code_block(&mut self, block: CodeBlock) -> Result<String, MarkdownError> {
+        let context = self.context;
+        let (line, column) =
+            self.code_blocks.get(block.number).copied().unwrap_or((context.body_line, 1));
+        let highlighting = context.options.highlighting.as_ref();
+        let mut missing = |language: &str| {
+            self.warnings.push(PageProblem {
+                message: format!(
+                    "language `{language}` not found for syntax highlighting: the code block \
+                     is written as plain text"
+                ),
+                line,
+                column: Some(column),
+            });
+        };
+        match highlight::block(block.fence, &block.text, highlighting, &mut missing) {
+            Ok(Block::Html(html)) => Ok(html),
+            Ok(Block::MissingLanguage(language)) => {
+                Err(MarkdownError::MissingLanguage { language, line, column })
+            }
+            Err(message) => Err(MarkdownError::Template { message, line }),
         }
     }
 
     /// Rewrites `events` in place; the anchor links a heading gets are inserted at the end,
     /// in one move of the events, and only if there are any.
-    fn run<'e>(&mut self, mut events: Vec<Event<'e>>) -> Result<Vec<Event<'e>>, String> {
+    fn run<'e>(&mut self, mut events: Vec<Event<'e>>) -> Result<Vec<Event<'e>>, MarkdownError> {
         let options = self.context.options;
+        let line = self.context.body_line;
+        let template_error = |message| MarkdownError::Template { message, line };
         // Events to insert before the event at each index, in order.
         let mut inserts: Vec<(usize, Event<'e>)> = Vec::new();
         // What to write before the current heading's end (a right anchor, `</a>`).
         let mut before_heading_end: Option<String> = None;
-        let mut in_code_block = false;
+        let mut code_block: Option<CodeBlock> = None;
         let mut i = 0;
         while i < events.len() {
             let at = i;
@@ -225,7 +322,8 @@ impl<'c> Pass<'c> {
                         *slot = Some(CowStr::from(id.clone()));
                     }
                     let number = headings::level_number(level);
-                    match (options.insert_anchor_links, self.anchor(&id, number)?) {
+                    let anchor = self.anchor(&id, number).map_err(template_error)?;
+                    match (options.insert_anchor_links, anchor) {
                         (AnchorLinks::Left, Some(anchor)) => {
                             inserts.push((at + 1, Event::Html(anchor.into())));
                         }
@@ -273,19 +371,30 @@ impl<'c> Pass<'c> {
                         i += consumed;
                     }
                 }
+                // A code block is read whole, then written as one piece of HTML where it ends.
                 Event::Start(Tag::CodeBlock(kind)) => {
-                    in_code_block = true;
-                    *event = Event::Html(code_block_start(kind).into());
+                    let info = match kind {
+                        CodeBlockKind::Fenced(info) => Some(&**info),
+                        CodeBlockKind::Indented => None,
+                    };
+                    code_block = Some(CodeBlock {
+                        fence: highlight::fence(info),
+                        text: String::new(),
+                        number: self.code_blocks_met,
+                    });
+                    self.code_blocks_met += 1;
+                    *event = Event::Html(CowStr::Borrowed(""));
+                }
+                Event::Text(text) if code_block.is_some() => {
+                    if let Some(block) = code_block.as_mut() {
+                        block.text.push_str(text);
+                    }
+                    *event = Event::Html(CowStr::Borrowed(""));
                 }
                 Event::End(TagEnd::CodeBlock) => {
-                    in_code_block = false;
-                    *event = Event::Html(CowStr::Borrowed("</code></pre>\n"));
-                }
-                // Zola writes a code block's text escaped as an attribute (quotes too).
-                Event::Text(text) if in_code_block => {
-                    let mut escaped = String::with_capacity(text.len() + 16);
-                    escape::push_attribute(&mut escaped, text);
-                    *event = Event::Html(escaped.into());
+                    if let Some(block) = code_block.take() {
+                        events[at] = Event::Html(self.code_block(block)?.into());
+                    }
                 }
                 Event::Html(text) | Event::InlineHtml(text)
                     if self.continue_reading.is_none() && summary::is_more_marker(text) =>
@@ -336,21 +445,6 @@ impl<'c> Pass<'c> {
         escape::push_tera(&mut html, id);
         html.push_str("\">🔗</a>");
         Ok(Some(html))
-    }
-}
-
-/// The opening of a code block as Zola writes it without highlighting: the language (the
-/// fence's info up to its first comma, trimmed) as `data-lang` on the `<code>`.
-fn code_block_start(kind: &CodeBlockKind<'_>) -> String {
-    match kind {
-        CodeBlockKind::Fenced(info) if !info.is_empty() => {
-            let language = info.split(',').next().unwrap_or_default().trim();
-            let mut html = String::from("<pre><code data-lang=\"");
-            escape::push_attribute(&mut html, language);
-            html.push_str("\">");
-            html
-        }
-        _ => "<pre><code>".to_string(),
     }
 }
 

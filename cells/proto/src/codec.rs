@@ -9,9 +9,9 @@
 use rpc::{Payload, PayloadReader, PayloadWriter, RpcError};
 
 use crate::{
-    AnchorLinks, FrontMatterFormat, FunctionCall, Heading, MarkdownOptions, MarkdownReply,
-    PageProblem, ReadAnswer, ReadRequest, RenderMarkdown, RenderTemplate, Rendered,
-    RenderedMarkdown, Slugify, TemplateSource, WireValue,
+    AnchorLinks, FrontMatterFormat, FunctionCall, Heading, HighlightStyle, HighlightTheme,
+    Highlighting, MarkdownOptions, MarkdownReply, PageProblem, ReadAnswer, ReadRequest,
+    RenderMarkdown, RenderTemplate, Rendered, RenderedMarkdown, Slugify, TemplateSource, WireValue,
 };
 
 rpc::facet_payload!(TemplateSource, FunctionCall, WireValue, ReadRequest, ReadAnswer);
@@ -152,6 +152,40 @@ fn put_options(w: &mut PayloadWriter, options: &MarkdownOptions) {
     });
     put_bool(w, options.custom_anchor_link);
     put_bool(w, options.custom_summary_cutoff);
+    w.option(options.highlighting.is_some());
+    if let Some(highlighting) = &options.highlighting {
+        match &highlighting.theme {
+            HighlightTheme::Single(theme) => {
+                w.varint(0);
+                w.str(theme);
+            }
+            HighlightTheme::Dual { light, dark } => {
+                w.varint(1);
+                w.str(light);
+                w.str(dark);
+            }
+        }
+        w.varint(match highlighting.style {
+            HighlightStyle::Inline => 0,
+            HighlightStyle::Class => 1,
+        });
+        put_bool(w, highlighting.error_on_missing_language);
+    }
+    put_bool(w, options.render_emoji);
+}
+
+fn highlighting(r: &mut PayloadReader<'_>) -> Result<Highlighting, RpcError> {
+    let theme = match r.varint()? {
+        0 => HighlightTheme::Single(r.string()?),
+        1 => HighlightTheme::Dual { light: r.string()?, dark: r.string()? },
+        other => return Err(r.error(format!("{other} is not a highlighting theme variant"))),
+    };
+    let style = match r.varint()? {
+        0 => HighlightStyle::Inline,
+        1 => HighlightStyle::Class,
+        other => return Err(r.error(format!("{other} is not a highlighting style"))),
+    };
+    Ok(Highlighting { theme, style, error_on_missing_language: r.bool()? })
 }
 
 fn options(r: &mut PayloadReader<'_>) -> Result<MarkdownOptions, RpcError> {
@@ -181,7 +215,25 @@ fn options(r: &mut PayloadReader<'_>) -> Result<MarkdownOptions, RpcError> {
         },
         custom_anchor_link: r.bool()?,
         custom_summary_cutoff: r.bool()?,
+        highlighting: if r.option()? { Some(highlighting(r)?) } else { None },
+        render_emoji: r.bool()?,
     })
+}
+
+fn put_problem(w: &mut PayloadWriter, problem: &PageProblem) {
+    w.str(&problem.message);
+    w.varint(u64::from(problem.line));
+    w.option(problem.column.is_some());
+    if let Some(column) = problem.column {
+        w.varint(u64::from(column));
+    }
+}
+
+fn problem(r: &mut PayloadReader<'_>) -> Result<PageProblem, RpcError> {
+    let message = r.string()?;
+    let line = r.u32()?;
+    let column = if r.option()? { Some(r.u32()?) } else { None };
+    Ok(PageProblem { message, line, column })
 }
 
 impl RenderedMarkdown {
@@ -190,7 +242,8 @@ impl RenderedMarkdown {
         let headings: usize = self.headings.iter().map(|h| h.title.len() + h.id.len() + 3).sum();
         let front_matter = self.front_matter.as_ref().map_or(0, String::len);
         let summary = self.summary.as_ref().map_or(0, String::len);
-        self.html.len() + headings + front_matter + summary + 40
+        let warnings: usize = self.warnings.iter().map(|w| w.message.len() + 12).sum();
+        self.html.len() + headings + front_matter + summary + warnings + 40
     }
 
     fn put(&self, w: &mut PayloadWriter) {
@@ -220,6 +273,10 @@ impl RenderedMarkdown {
         }
         w.varint(u64::from(self.word_count));
         w.varint(u64::from(self.reading_time));
+        w.seq_len(self.warnings.len());
+        for warning in &self.warnings {
+            put_problem(w, warning);
+        }
     }
 
     fn read(r: &mut PayloadReader<'_>) -> Result<Self, RpcError> {
@@ -244,6 +301,12 @@ impl RenderedMarkdown {
         let summary = if r.option()? { Some(r.string()?) } else { None };
         let word_count = r.u32()?;
         let reading_time = r.u32()?;
+        // A warning is at least a message's length, a line and an option tag.
+        let count = r.seq_len(3)?;
+        let mut warnings = Vec::with_capacity(count);
+        for _ in 0..count {
+            warnings.push(problem(r)?);
+        }
         Ok(RenderedMarkdown {
             html,
             headings,
@@ -253,6 +316,7 @@ impl RenderedMarkdown {
             summary,
             word_count,
             reading_time,
+            warnings,
         })
     }
 }
@@ -285,12 +349,7 @@ impl Payload for MarkdownReply {
             MarkdownReply::Problem(problem) => {
                 let mut w = PayloadWriter::with_capacity(problem.message.len() + 16);
                 w.varint(1);
-                w.str(&problem.message);
-                w.varint(u64::from(problem.line));
-                w.option(problem.column.is_some());
-                if let Some(column) = problem.column {
-                    w.varint(u64::from(column));
-                }
+                put_problem(&mut w, problem);
                 Ok(w.finish())
             }
         }
@@ -300,12 +359,7 @@ impl Payload for MarkdownReply {
         let mut r = PayloadReader::new(bytes, "MarkdownReply");
         let reply = match r.varint()? {
             0 => MarkdownReply::Rendered(RenderedMarkdown::read(&mut r)?),
-            1 => {
-                let message = r.string()?;
-                let line = r.u32()?;
-                let column = if r.option()? { Some(r.u32()?) } else { None };
-                MarkdownReply::Problem(PageProblem { message, line, column })
-            }
+            1 => MarkdownReply::Problem(problem(&mut r)?),
             other => return Err(r.error(format!("{other} is not a markdown reply"))),
         };
         r.finish()?;
@@ -337,6 +391,13 @@ mod tests {
             summary: (headings % 2 == 1).then(|| "<p>ü…</p>".repeat(headings)),
             word_count: 70_000 * headings as u32,
             reading_time: 350 * headings as u32,
+            warnings: (0..headings.min(3))
+                .map(|i| PageProblem {
+                    message: format!("language `x{i}` not found"),
+                    line: 400 + i as u32,
+                    column: (i % 2 == 0).then_some(i as u32 + 1),
+                })
+                .collect(),
         }
     }
 
@@ -360,6 +421,23 @@ mod tests {
                     [usize::from(variant % 3)],
                 custom_anchor_link: variant.is_multiple_of(2),
                 custom_summary_cutoff: true,
+                highlighting: match variant % 3 {
+                    0 => None,
+                    1 => Some(Highlighting {
+                        theme: HighlightTheme::Single("nord".into()),
+                        style: HighlightStyle::Inline,
+                        error_on_missing_language: true,
+                    }),
+                    _ => Some(Highlighting {
+                        theme: HighlightTheme::Dual {
+                            light: "github-light".into(),
+                            dark: "é".into(),
+                        },
+                        style: HighlightStyle::Class,
+                        error_on_missing_language: false,
+                    }),
+                },
+                render_emoji: variant % 2 == 1,
             };
         }
         RenderMarkdown {
@@ -435,7 +513,7 @@ mod tests {
         for end in 0..bytes.len() {
             assert!(RenderedMarkdown::decode_payload(&bytes[..end]).is_err(), "{end}");
         }
-        for variant in [0, 2] {
+        for variant in [0, 2, 4] {
             let bytes = render_markdown(variant).encode_payload().unwrap();
             for end in 0..bytes.len() {
                 assert!(RenderMarkdown::decode_payload(&bytes[..end]).is_err(), "{end}");
@@ -467,5 +545,10 @@ mod tests {
         let bad_format = [0u8, 0, 0, 1, 7, 1];
         let error = RenderedMarkdown::decode_payload(&bad_format).unwrap_err();
         assert!(error.to_string().contains("not a front matter format"), "{error}");
+        // ... no front matter, body line 1, no summary, 0 words, 0 minutes, then a warning
+        // count of u32::MAX.
+        let forged = [0u8, 0, 0, 0, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f];
+        let error = RenderedMarkdown::decode_payload(&forged).unwrap_err();
+        assert!(error.to_string().contains("RenderedMarkdown: byte"), "{error}");
     }
 }

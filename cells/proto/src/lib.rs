@@ -34,9 +34,10 @@ mod wire;
 pub use eval::{EvalReply, EvalRequest, EvalTemplate, Evaluated, ExpressionError};
 pub use front_matter::{Split, UnclosedFrontMatter, split_front_matter};
 pub use markdown_service::{
-    AnchorLinkCall, AnchorLinks, FrontMatterFormat, Heading, MarkdownOptions, MarkdownReply,
-    PageProblem, RenderMarkdown, RenderedMarkdown, ShortcodeCall, ShortcodeOutput, Slugify,
-    markdown, markdown_host, write_toc,
+    AnchorLinkCall, AnchorLinks, BUILTIN_THEMES, FrontMatterFormat, HIGHLIGHT_CSS_FILES, Heading,
+    HighlightStyle, HighlightTheme, Highlighting, MarkdownOptions, MarkdownReply, PageProblem,
+    RenderMarkdown, RenderedMarkdown, ShortcodeCall, ShortcodeOutput, Slugify, markdown,
+    markdown_host, write_toc,
 };
 pub use value::Value;
 pub use wire::{MAX_VALUE_DEPTH, ValueBuilder, WireValue, WireWriter, decode_value};

@@ -66,6 +66,11 @@ pub struct MarkdownOptions {
     /// The site has its own `templates/summary-cutoff.html`: the cell asks the host to render
     /// it (`markdown_host::summary_cutoff`) instead of writing Zola's `&hellip;`.
     pub custom_summary_cutoff: bool,
+    /// `[markdown.highlighting]`: code blocks highlighted (Zola 0.22's giallo); `None`, they
+    /// are written escaped with their language as `data-lang`.
+    pub highlighting: Option<Highlighting>,
+    /// `render_emoji`: `:smile:` in text (not in code) becomes 😄 (GitHub's names).
+    pub render_emoji: bool,
 }
 
 impl Default for MarkdownOptions {
@@ -85,9 +90,153 @@ impl Default for MarkdownOptions {
             slugify_anchors: Slugify::On,
             custom_anchor_link: false,
             custom_summary_cutoff: false,
+            highlighting: None,
+            render_emoji: false,
         }
     }
 }
+
+/// Zola 0.22's `[markdown.highlighting]`, as the markdown cell acts on it.
+#[derive(Facet, Clone, Debug, PartialEq, Eq)]
+pub struct Highlighting {
+    /// `theme`, or `light_theme` and `dark_theme`: one of [`BUILTIN_THEMES`] each.
+    pub theme: HighlightTheme,
+    /// `style`: colours as inline styles (Zola's default), or as classes whose colours are
+    /// in the CSS files of [`Highlighting::css_files`].
+    pub style: HighlightStyle,
+    /// `error_on_missing_language`: a code block in a language giallo does not know is an
+    /// error of its page; otherwise it is written as plain text, and its page gets a warning.
+    pub error_on_missing_language: bool,
+}
+
+/// The theme(s) code is coloured with.
+#[derive(Facet, Clone, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum HighlightTheme {
+    /// `theme = "NAME"`.
+    Single(String),
+    /// `light_theme` and `dark_theme`: both, chosen by the reader's colour scheme (CSS
+    /// `light-dark()`, or one file each with `style = "class"`).
+    Dual {
+        /// `light_theme`.
+        light: String,
+        /// `dark_theme`.
+        dark: String,
+    },
+}
+
+/// How colours are written (`[markdown.highlighting] style`).
+#[derive(Facet, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[repr(u8)]
+pub enum HighlightStyle {
+    /// `style="color: …"` on each token (Zola's default).
+    #[default]
+    Inline,
+    /// `class="z-keyword …"`, coloured by a CSS file the host writes.
+    Class,
+}
+
+impl Highlighting {
+    /// The CSS files Zola writes for this highlighting, each with the theme it colours:
+    /// none for inline styles; `giallo.css` for one theme, `giallo-light.css` and
+    /// `giallo-dark.css` for two (the markdown service's `theme_css` makes their text).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cell_proto::{HighlightStyle, HighlightTheme, Highlighting};
+    /// let mut highlighting = Highlighting {
+    ///     theme: HighlightTheme::Single("nord".into()),
+    ///     style: HighlightStyle::Inline,
+    ///     error_on_missing_language: false,
+    /// };
+    /// assert!(highlighting.css_files().is_empty());
+    /// highlighting.style = HighlightStyle::Class;
+    /// assert_eq!(highlighting.css_files(), [("giallo.css", "nord")]);
+    /// ```
+    pub fn css_files(&self) -> Vec<(&'static str, &str)> {
+        match (&self.theme, self.style) {
+            (_, HighlightStyle::Inline) => Vec::new(),
+            (HighlightTheme::Single(theme), HighlightStyle::Class) => {
+                vec![("giallo.css", theme.as_str())]
+            }
+            (HighlightTheme::Dual { light, dark }, HighlightStyle::Class) => {
+                vec![("giallo-light.css", light.as_str()), ("giallo-dark.css", dark.as_str())]
+            }
+        }
+    }
+}
+
+/// The names of CSS files [`Highlighting::css_files`] may name: the host writes them as
+/// outputs (unless the site has a static file of that name, as Zola leaves one alone).
+pub const HIGHLIGHT_CSS_FILES: [&str; 3] = ["giallo.css", "giallo-light.css", "giallo-dark.css"];
+
+/// The themes giallo 0.2.2 (Zola 0.22's highlighter) has built in, by name: what
+/// `[markdown.highlighting]` may name, matched without regard to case. The host checks the
+/// config against it without linking giallo; the markdown cell's tests check it against
+/// giallo's own registry.
+pub const BUILTIN_THEMES: [&str; 60] = [
+    "andromeeda",
+    "aurora-x",
+    "ayu-dark",
+    "catppuccin-frappe",
+    "catppuccin-latte",
+    "catppuccin-macchiato",
+    "catppuccin-mocha",
+    "dark-plus",
+    "dracula",
+    "dracula-soft",
+    "everforest-dark",
+    "everforest-light",
+    "github-dark",
+    "github-dark-default",
+    "github-dark-dimmed",
+    "github-dark-high-contrast",
+    "github-light",
+    "github-light-default",
+    "github-light-high-contrast",
+    "gruvbox-dark-hard",
+    "gruvbox-dark-medium",
+    "gruvbox-dark-soft",
+    "gruvbox-light-hard",
+    "gruvbox-light-medium",
+    "gruvbox-light-soft",
+    "houston",
+    "kanagawa-dragon",
+    "kanagawa-lotus",
+    "kanagawa-wave",
+    "laserwave",
+    "light-plus",
+    "material-theme",
+    "material-theme-darker",
+    "material-theme-lighter",
+    "material-theme-ocean",
+    "material-theme-palenight",
+    "min-dark",
+    "min-light",
+    "monokai",
+    "night-owl",
+    "nord",
+    "one-dark-pro",
+    "one-light",
+    "plastic",
+    "poimandres",
+    "red",
+    "rose-pine",
+    "rose-pine-dawn",
+    "rose-pine-moon",
+    "slack-dark",
+    "slack-ochin",
+    "snazzy-light",
+    "solarized-dark",
+    "solarized-light",
+    "synthwave-84",
+    "tokyo-night",
+    "vesper",
+    "vitesse-black",
+    "vitesse-dark",
+    "vitesse-light",
+];
 
 /// Where a heading's link to itself goes (Zola's `insert_anchor_links`).
 #[derive(Facet, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -162,6 +311,9 @@ pub struct RenderedMarkdown {
     pub word_count: u32,
     /// Zola's `reading_time`: minutes at 200 words a minute, rounded up.
     pub reading_time: u32,
+    /// What Zola warns of and still renders (a code block in a language the highlighter
+    /// does not know), each placed in the file.
+    pub warnings: Vec<PageProblem>,
 }
 
 /// What the markdown cell says of a page.
@@ -193,6 +345,9 @@ rpc::service! {
         /// Renders a page: front matter split off, body to HTML, headings collected; or says
         /// what is wrong with its text, and where.
         fn render(request: RenderMarkdown) -> MarkdownReply;
+        /// The CSS of a built-in highlighting theme for `style = "class"` (classes prefixed
+        /// `z-`), as Zola writes it to `giallo.css`; an unknown theme is an error.
+        fn theme_css(theme: String) -> String;
     }
 }
 

@@ -3,7 +3,7 @@
 //! Every key of Zola's (0.22) config is read and checked: a key of the wrong type is an error
 //! at its value's line and column, a key Zola does not know either is an error at the key
 //! (with the likely key when it is a typo), as in Zola. Keys whose behaviour is not built yet
-//! (Sass, the search index, several languages, highlighting, emoji …) are
+//! (Sass, the search index, several languages, extra highlighting grammars …) are
 //! kept, typed, and each one that asks for something is a warning naming it: the site still
 //! builds. Templates see the config as Zola's do (`config.title`, `config.extra.*`,
 //! `config.taxonomies`, …: see `wire.rs`).
@@ -159,13 +159,11 @@ pub struct TaxonomyConfig {
     pub feed: bool,
 }
 
-/// `[markdown]`: the markdown cell's options (`content.rs`, `markdown_options`), but
-/// `highlighting` and `render_emoji`, which it has no option for yet.
+/// `[markdown]`: the markdown cell's options (`content.rs`, `markdown_options`).
 #[derive(Facet, Clone, Debug, PartialEq)]
 pub struct MarkdownConfig {
-    /// `[markdown.highlighting]`, if present: its `theme` (or `light_theme` and
-    /// `dark_theme`), `style`, … as written.
-    pub highlighting: Option<WireValue>,
+    /// `[markdown.highlighting]`, if present.
+    pub highlighting: Option<HighlightingConfig>,
     /// `render_emoji`.
     pub render_emoji: bool,
     /// `external_links_class`.
@@ -190,6 +188,18 @@ pub struct MarkdownConfig {
     pub insert_anchor_links: String,
     /// `github_alerts`.
     pub github_alerts: bool,
+}
+
+/// `[markdown.highlighting]` (Zola 0.22's, highlighted by giallo in the markdown cell).
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct HighlightingConfig {
+    /// What the markdown cell acts on: the theme (or light and dark themes, each one of
+    /// [`cell_proto::BUILTIN_THEMES`]), `style`, `error_on_missing_language`.
+    pub options: cell_proto::Highlighting,
+    /// `extra_grammars`: grammar files (not acted on yet: a warning).
+    pub extra_grammars: Vec<String>,
+    /// `extra_themes`: theme files (not acted on yet: a warning).
+    pub extra_themes: Vec<String>,
 }
 
 /// `[link_checker]` (internal links and their anchors are checked by every build; external

@@ -4,7 +4,8 @@
 
 use super::reader::Reader;
 use super::{
-    LinkCheckerConfig, MarkdownConfig, SearchConfig, SlugStrategy, SlugifyConfig, TaxonomyConfig,
+    HighlightingConfig, LinkCheckerConfig, MarkdownConfig, SearchConfig, SlugStrategy,
+    SlugifyConfig, TaxonomyConfig,
 };
 use crate::SiteError;
 use crate::toml::{Item, Value};
@@ -126,22 +127,12 @@ pub(super) fn markdown(r: &mut Reader<'_>, item: &Item) -> Result<MarkdownConfig
     for entry in r.table(item, "markdown")?.entries() {
         let (item, key) = (&entry.item, entry.key.as_str());
         let name = format!("markdown.{key}");
-        // The markdown cell renders every other key as Zola does (`content.rs`).
-        let not_yet = |r: &mut Reader<'_>, what: &str| {
-            r.warn(entry.key_span.start, format!("`{name}` is not acted on yet: {what}; ignored"))
-        };
+        // The markdown cell renders every key as Zola does (`content.rs`).
         match key {
             "highlighting" => {
-                r.table(item, &name)?;
-                markdown.highlighting = Some(item.value.to_template_value().to_wire());
-                not_yet(r, "code is not highlighted yet");
+                markdown.highlighting = Some(highlighting(r, item, entry.key_span.start)?);
             }
-            "render_emoji" => {
-                markdown.render_emoji = r.boolean(item, &name)?;
-                if markdown.render_emoji {
-                    not_yet(r, "emoji shortcodes are not rendered yet");
-                }
-            }
+            "render_emoji" => markdown.render_emoji = r.boolean(item, &name)?,
             "external_links_class" => {
                 let class = r.string(item, &name)?;
                 if class.contains(['"', '\'']) {
@@ -174,8 +165,8 @@ pub(super) fn markdown(r: &mut Reader<'_>, item: &Item) -> Result<MarkdownConfig
                 r.warn(
                     entry.key_span.start,
                     format!(
-                        "`{name}` is Zola 0.21's (0.22 has `[markdown.highlighting]`); code is not \
-                         highlighted yet; ignored"
+                        "`{name}` is Zola 0.21's (0.22 refuses it: use `[markdown.highlighting]` \
+                         instead); ignored"
                     ),
                 );
             }
@@ -183,6 +174,107 @@ pub(super) fn markdown(r: &mut Reader<'_>, item: &Item) -> Result<MarkdownConfig
         }
     }
     Ok(markdown)
+}
+
+/// `[markdown.highlighting]` (Zola 0.22, giallo): `theme`, or `light_theme` and `dark_theme`
+/// (one of giallo's built-in themes each, whatever their case), `style` (`inline` or
+/// `class`), `error_on_missing_language`; `extra_grammars` and `extra_themes` are read and
+/// not acted on yet. As in Zola, `theme` wins over the other two, and keys Zola does not know
+/// are ignored (with a warning). `at`: where the table's key is, for a table with no theme.
+fn highlighting(
+    r: &mut Reader<'_>,
+    item: &Item,
+    at: usize,
+) -> Result<HighlightingConfig, SiteError> {
+    use cell_proto::{HighlightStyle, HighlightTheme, Highlighting};
+    const KEYS: &[&str] = &[
+        "theme",
+        "light_theme",
+        "dark_theme",
+        "style",
+        "error_on_missing_language",
+        "extra_grammars",
+        "extra_themes",
+    ];
+    let mut config = HighlightingConfig {
+        options: Highlighting {
+            theme: HighlightTheme::Single(String::new()),
+            style: HighlightStyle::Inline,
+            error_on_missing_language: false,
+        },
+        extra_grammars: Vec::new(),
+        extra_themes: Vec::new(),
+    };
+    // Each theme named: its name, where its value is, and its key.
+    let (mut theme, mut light, mut dark) = (None, None, None);
+    for entry in r.table(item, "markdown.highlighting")?.entries() {
+        let (item, key) = (&entry.item, entry.key.as_str());
+        let name = format!("markdown.highlighting.{key}");
+        match key {
+            "theme" => theme = Some((r.string(item, &name)?, item.span.start, name)),
+            "light_theme" => light = Some((r.string(item, &name)?, item.span.start, name)),
+            "dark_theme" => dark = Some((r.string(item, &name)?, item.span.start, name)),
+            "style" => {
+                config.options.style = match r.choice(item, &name, &["inline", "class"])?.as_str() {
+                    "class" => HighlightStyle::Class,
+                    _ => HighlightStyle::Inline,
+                }
+            }
+            "error_on_missing_language" => {
+                config.options.error_on_missing_language = r.boolean(item, &name)?
+            }
+            "extra_grammars" | "extra_themes" => {
+                let files = r.strings(item, &name)?;
+                if !files.is_empty() {
+                    r.warn(
+                        entry.key_span.start,
+                        format!(
+                            "`{name}` is not acted on yet: only giallo's built-in grammars and \
+                             themes are used; ignored"
+                        ),
+                    );
+                }
+                if key == "extra_grammars" {
+                    config.extra_grammars = files;
+                } else {
+                    config.extra_themes = files;
+                }
+            }
+            _ => r.warn_unknown(entry, "markdown.highlighting", KEYS),
+        }
+    }
+    let extra_themes = !config.extra_themes.is_empty();
+    let builtin = |r: &Reader<'_>, (theme, at, name): (String, usize, String)| {
+        if cell_proto::BUILTIN_THEMES.iter().any(|known| known.eq_ignore_ascii_case(&theme)) {
+            return Ok(theme);
+        }
+        let hint = super::did_you_mean(&theme.to_ascii_lowercase(), &cell_proto::BUILTIN_THEMES)
+            .map(|known| format!(" (did you mean `{known}`?)"))
+            .unwrap_or_default();
+        let extra = if extra_themes { "; `extra_themes` are not loaded yet" } else { "" };
+        Err(r.error(
+            at,
+            format!(
+                "`{name}`: there is no theme `{theme}`{hint}: name one of giallo's built-in \
+                 themes (`nord`, `github-dark`, `catppuccin-latte`, …, listed in Zola's \
+                 documentation){extra}"
+            ),
+        ))
+    };
+    config.options.theme = match (theme, light, dark) {
+        (Some(theme), ..) => HighlightTheme::Single(builtin(&*r, theme)?),
+        (None, Some(light), Some(dark)) => {
+            HighlightTheme::Dual { light: builtin(&*r, light)?, dark: builtin(&*r, dark)? }
+        }
+        (None, ..) => {
+            return Err(r.error(
+                at,
+                "`[markdown.highlighting]` needs a `theme = \"NAME\"`, or both `light_theme` \
+                 and `dark_theme`",
+            ));
+        }
+    };
+    Ok(config)
 }
 
 /// `[link_checker]`. `internal_level` decides whether a broken internal link or anchor fails

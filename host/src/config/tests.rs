@@ -223,7 +223,45 @@ fn each_wrong_type_is_an_error_at_its_value() {
             "`markdown.insert_anchor_links` must be one of",
         ),
         ("[markdown]\nexternal_links_class = 'a\"b'\n", 3, 24, "cannot contain quotes"),
-        ("[markdown.highlighting]\n", 2, 1, ""),
+        ("[markdown.highlighting]\n", 2, 11, "`[markdown.highlighting]` needs a `theme"),
+        (
+            "[markdown.highlighting]\ntheme = 1\n",
+            3,
+            9,
+            "`markdown.highlighting.theme` must be a string",
+        ),
+        (
+            "[markdown.highlighting]\ntheme = \"nrod\"\n",
+            3,
+            9,
+            "`markdown.highlighting.theme`: there is no theme `nrod` (did you mean `nord`?)",
+        ),
+        (
+            "[markdown.highlighting]\nlight_theme = \"github-light\"\ndark_theme = \"dark\"\n",
+            4,
+            14,
+            "`markdown.highlighting.dark_theme`: there is no theme `dark`",
+        ),
+        (
+            "[markdown.highlighting]\nlight_theme = \"github-light\"\n",
+            2,
+            11,
+            "or both `light_theme` and `dark_theme`",
+        ),
+        (
+            "[markdown.highlighting]\ntheme = \"nord\"\nstyle = \"css\"\n",
+            4,
+            9,
+            "`markdown.highlighting.style` must be one of \"inline\", \"class\"",
+        ),
+        (
+            "[markdown.highlighting]\ntheme = \"nord\"\nerror_on_missing_language = 1\n",
+            4,
+            29,
+            "`markdown.highlighting.error_on_missing_language` must be true or false",
+        ),
+        ("[markdown]\nhighlighting = { theme = \"x\" }\n", 3, 26, "there is no theme `x`"),
+        ("[markdown.highlighting]\ntheme = \"Nord\"\n", 0, 0, ""),
         (
             "[link_checker]\ninternal_level = \"panic\"\n",
             3,
@@ -301,11 +339,13 @@ fn keys_not_acted_on_yet_are_warnings_naming_them() {
          ignored_content = [\"*.tmp\"]\ngenerate_sitemap = true\ntaxonomy_root = \"blog\"\n\
          mode = \"build\"\n[markdown]\nsmart_punctuation = true\nhighlight_code = true\n\
          [link_checker]\nfoo = 1\ninternal_level = \"warn\"\n[slugify]\nanchors = \"off\"\n\
-         [search]\nbar = 2\n[markdown.highlighting]\ntheme = \"x\"\n",
+         [search]\nbar = 2\n[markdown.highlighting]\ntheme = \"nord\"\nextra_themes = [\"t.json\"]\n\
+         foo = 1\n",
     )
     .unwrap();
     // Acted on, so not warned about: `theme`, `ignored_content`, `generate_sitemap`,
-    // `markdown.smart_punctuation`, `slugify.anchors`, `link_checker.internal_level`.
+    // `markdown.smart_punctuation`, `slugify.anchors`, `link_checker.internal_level`,
+    // `markdown.highlighting`.
     let expected = [
         "config.toml:3:1: `compile_sass` is not acted on yet: Sass is not compiled yet",
         "config.toml:4:1: `minify_html`",
@@ -314,7 +354,8 @@ fn keys_not_acted_on_yet_are_warnings_naming_them() {
         "config.toml:11:1: `mode` is set by the command run",
         "config.toml:14:1: `markdown.highlight_code` is Zola 0.21's",
         // `[markdown]`'s keys in its order: its subtable, written last, is one of them.
-        "config.toml:22:11: `markdown.highlighting` is not acted on yet: code is not highlighted",
+        "config.toml:24:1: `markdown.highlighting.extra_themes` is not acted on yet",
+        "config.toml:25:1: unknown key `foo` in `[markdown.highlighting]`",
         "config.toml:16:1: unknown key `foo` in `[link_checker]`",
         "config.toml:21:1: unknown key `bar` in `[search]`",
     ];
@@ -332,4 +373,40 @@ fn keys_not_acted_on_yet_are_warnings_naming_them() {
     // Keys that ask for nothing are not warned about.
     let quiet = read("base_url = \"/\"\ncompile_sass = false\ngenerate_sitemap = false\n[markdown]\nexternal_links_external = true\n").unwrap();
     assert!(quiet.warnings.is_empty(), "{:?}", quiet.warnings);
+}
+
+#[test]
+fn highlighting_is_read_typed_and_templates_see_it_as_zolas() {
+    use cell_proto::{HighlightStyle, HighlightTheme};
+    let config = read(
+        "base_url = \"/\"\n[markdown.highlighting]\nlight_theme = \"github-light\"\n\
+         dark_theme = \"Github-Dark\"\nstyle = \"class\"\nerror_on_missing_language = true\n",
+    )
+    .unwrap();
+    let highlighting = config.markdown.highlighting.as_ref().unwrap();
+    assert_eq!(
+        highlighting.options.theme,
+        HighlightTheme::Dual { light: "github-light".into(), dark: "Github-Dark".into() }
+    );
+    assert_eq!(highlighting.options.style, HighlightStyle::Class);
+    assert!(highlighting.options.error_on_missing_language);
+    assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+    let seen = view(&config);
+    let seen = seen.get("markdown").and_then(|m| m.get("highlighting")).unwrap();
+    assert_eq!(seen.get("style"), Some(&Value::from("class")));
+    assert_eq!(seen.get("dark_theme"), Some(&Value::from("Github-Dark")));
+    assert_eq!(seen.get("theme"), None);
+    assert_eq!(seen.get("extra_grammars"), Some(&Value::List(Vec::new())));
+    // `theme` wins over the pair, as in Zola.
+    let config = read(
+        "base_url = \"/\"\n[markdown.highlighting]\ntheme = \"nord\"\nlight_theme = \"red\"\n",
+    )
+    .unwrap();
+    let highlighting = config.markdown.highlighting.unwrap();
+    assert_eq!(highlighting.options.theme, HighlightTheme::Single("nord".into()));
+    assert_eq!(highlighting.options.style, HighlightStyle::Inline);
+    let emoji = read("base_url = \"/\"\n[markdown]\nrender_emoji = true\n").unwrap();
+    assert!(emoji.markdown.render_emoji && emoji.warnings.is_empty(), "{:?}", emoji.warnings);
+    let none = read("base_url = \"/\"\n").unwrap();
+    assert_eq!(view(&none).get("markdown").and_then(|m| m.get("highlighting")), Some(&Value::Null));
 }

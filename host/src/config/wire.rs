@@ -81,7 +81,7 @@ fn markdown(w: &mut WireWriter, config: &SiteConfig) {
     w.map(13);
     w.key("highlighting");
     match &markdown.highlighting {
-        Some(highlighting) => w.encoded(highlighting),
+        Some(highlighting) => write_highlighting(w, highlighting),
         None => w.null(),
     }
     w.key("render_emoji");
@@ -105,6 +105,33 @@ fn markdown(w: &mut WireWriter, config: &SiteConfig) {
     w.str(&markdown.insert_anchor_links);
     w.key("github_alerts");
     w.bool(markdown.github_alerts);
+}
+
+/// `[markdown.highlighting]` as Zola's templates see it: its fields in Zola's order, the
+/// theme's keys as written (`theme`, or `light_theme` and `dark_theme`), defaults filled in.
+fn write_highlighting(w: &mut WireWriter, highlighting: &super::HighlightingConfig) {
+    use cell_proto::{HighlightStyle, HighlightTheme};
+    let options = &highlighting.options;
+    let themes = match &options.theme {
+        HighlightTheme::Single(theme) => vec![("theme", theme)],
+        HighlightTheme::Dual { light, dark } => vec![("light_theme", light), ("dark_theme", dark)],
+    };
+    w.map(4 + themes.len());
+    w.key("error_on_missing_language");
+    w.bool(options.error_on_missing_language);
+    w.key("style");
+    w.str(match options.style {
+        HighlightStyle::Inline => "inline",
+        HighlightStyle::Class => "class",
+    });
+    for (key, theme) in themes {
+        w.key(key);
+        w.str(theme);
+    }
+    w.key("extra_grammars");
+    strings(w, &highlighting.extra_grammars);
+    w.key("extra_themes");
+    strings(w, &highlighting.extra_themes);
 }
 
 fn strings(w: &mut WireWriter, strings: &[String]) {

@@ -250,6 +250,16 @@ impl Served {
                 .await
                 .map_err(|e| RpcError::remote(format!("rendering {output}: {e}")))?;
             Some(rendered)
+        } else if cell_proto::HIGHLIGHT_CSS_FILES.contains(&output)
+            && !self.statics.contains_key(output)
+        {
+            // A highlighting theme's CSS (`style = "class"`), unless the site has its own.
+            let css = self
+                .snapshot
+                .read(|db| db.site_file.get(db, output.to_string()))
+                .await
+                .map_err(|e| RpcError::remote(format!("making {output}: {e}")))?;
+            Some(css)
         } else {
             None
         };

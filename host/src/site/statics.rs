@@ -174,9 +174,10 @@ impl Site {
 }
 
 impl Site {
-    /// Writes `robots.txt`, `404.html` and `sitemap.xml` (`site_files.rs`), each unless the
-    /// config turns it off or a static file of that name is written already (the site's own
-    /// file wins, as it does in Zola). `taken`: the outputs written so far (sorted).
+    /// Writes `robots.txt`, `404.html`, `sitemap.xml` and the highlighting themes' CSS
+    /// (`site_files.rs`), each unless the config turns it off or a static file of that name is
+    /// written already (the site's own file wins, as it does in Zola). `taken`: the outputs
+    /// written so far (sorted).
     pub(super) fn write_site_files(
         &self,
         outputs: &Outputs,
