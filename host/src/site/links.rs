@@ -17,20 +17,7 @@ impl Site {
     ) {
         let db = &*self.db;
         let problems = crate::exec::run_all(jobs, 64, paths, |path| async move {
-            // A draft left out is built nowhere; a file that fails reports its own error.
-            if db.left_out.get_ref(db, path.as_str()).await.unwrap_or(true) {
-                return None;
-            }
-            // Most files link to no anchor: their check would be a query run for nothing
-            // (read here, outside any query, the page adds no dependency).
-            if db
-                .page
-                .get_ref(db, path.as_str())
-                .await
-                .map_or(true, |page| page.anchored.is_empty())
-            {
-                return None;
-            }
+            // A file that fails reports its own error.
             db.anchor_problems.get_ref(db, path.as_str()).await.ok().filter(|p| !p.is_empty())
         });
         for (path, broken) in paths.iter().zip(problems) {
