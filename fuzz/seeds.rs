@@ -344,6 +344,8 @@ fn text_seeds(seeds: &mut Seeds) -> Result<(), Error> {
     seeds.put("load_data", "csv_uneven", b"\0a,b\n1,2,3\n\"open")?;
     let json = "{\"unit\": \"kg\", \"years\": [{\"year\": 2021, \"total\": 10450.5}], \"ok\": true}";
     seeds.put("load_data", "json", [b"\x01".as_slice(), json.as_bytes()].concat())?;
+    // The fuzzer's crash in facet-json (an escaped non-ASCII character), refused before it.
+    seeds.put("load_data", "json_escaped_non_ascii", "\x01[\".\\\u{84104}\"]".as_bytes())?;
     let yaml = "- name: Blossom walk\n  day: 20\n  open: true\n- {name: Apple day, day: 12}\n";
     seeds.put("load_data", "yaml", [b"\x02".as_slice(), yaml.as_bytes()].concat())?;
     let toml = "[people.ines]\nname = \"In\u{e9}s\"\njoined = 2009\nwhen = 2024-01-05\n";

@@ -68,9 +68,11 @@ pub(crate) fn parse(text: &str, syntax: Syntax) -> Result<Value, (String, Option
         Syntax::Yaml => {
             facet_yaml::from_str(text).map_err(|e| (e.to_string(), e.span.map(|s| s.offset)))
         }
-        Syntax::Json => {
-            facet_json::from_str(text).map_err(|e| (e.to_string(), e.span.map(|s| s.offset)))
-        }
+        Syntax::Json => check_json_strings(text)
+            .map_err(|(message, at)| (message, Some(at as u32)))
+            .and_then(|()| {
+                facet_json::from_str(text).map_err(|e| (e.to_string(), e.span.map(|s| s.offset)))
+            }),
     };
     let parsed = parsed.map_err(|(message, offset)| {
         let position = match offset {
@@ -80,6 +82,56 @@ pub(crate) fn parse(text: &str, syntax: Syntax) -> Result<Value, (String, Option
         (tidy(&message), position)
     })?;
     from_facet(&parsed).map_err(|m| (m, None))
+}
+
+/// Refuses, with its byte offset, what JSON does not allow inside a string: an escape other
+/// than `\" \\ \/ \b \f \n \r \t \uXXXX`, and a raw control character (as serde_json,
+/// and so Zola, refuse them). facet-json 0.46 accepts an unknown escape and, when the escaped
+/// character is not ASCII, goes on to read the rest of that character as if it were valid
+/// text (undefined behaviour, found by the `load_data` fuzz target): it must never see one.
+fn check_json_strings(text: &str) -> Result<(), (String, usize)> {
+    let bytes = text.as_bytes();
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        if !in_string {
+            in_string = byte == b'"';
+        } else {
+            match byte {
+                b'"' => in_string = false,
+                b'\\' => match bytes.get(i + 1) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 1,
+                    Some(b'u') => {
+                        let digits = bytes.get(i + 2..i + 6);
+                        if !digits.is_some_and(|d| d.iter().all(u8::is_ascii_hexdigit)) {
+                            return Err(("`\\u` needs four hexadecimal digits".into(), i));
+                        }
+                        i += 5;
+                    }
+                    // The end of the text inside a string: the parser reports it.
+                    None => return Ok(()),
+                    // After an ASCII `\`, a character starts.
+                    Some(_) => {
+                        let escaped = text[i + 1..].chars().next().unwrap_or_default();
+                        let message = format!(
+                            "a string has the escape `\\{escaped}`, which JSON does not have"
+                        );
+                        return Err((message, i));
+                    }
+                },
+                0x00..=0x1f => {
+                    let message = format!(
+                        "a control character (U+{byte:04X}) in a string: JSON needs it escaped"
+                    );
+                    return Err((message, i));
+                }
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 /// Parsers report positions as "line L column C" or as a byte offset; find either.
@@ -140,6 +192,33 @@ mod tests {
             ("c", Value::map([("d", Value::Bool(true))])),
         ]);
         assert_eq!(toml, sorted);
+    }
+
+    /// facet-json 0.46 takes a `\` before a non-ASCII character as an unknown escape and
+    /// then reads the rest of that character as text it assumes valid (undefined behaviour;
+    /// the fuzzer's `load_data` crash): such strings are refused before it sees them.
+    #[test]
+    fn json_strings_with_escapes_json_does_not_have_are_errors_at_the_escape() {
+        let crash = "{\"\u{1}.\\\u{84104}\"\u{1}\\\\\\b\")\\b\")\0";
+        let (message, position) = parse(crash, Syntax::Json).unwrap_err();
+        assert!(message.contains("control character"), "{message}");
+        assert_eq!(position, Some((1, 3)));
+        for (text, wanted, column) in [
+            ("{\"a\": \"x\\\u{e9}\"}", "escape `\\\u{e9}`", 9),
+            ("[\".\\\u{84104}\"]", "escape `\\\u{84104}`", 4),
+            ("[\"\\q\"]", "escape `\\q`", 3),
+            ("[\"\\u12G4\"]", "`\\u` needs four hexadecimal digits", 3),
+            ("[\"\\u12\"]", "`\\u` needs four hexadecimal digits", 3),
+            ("\n [\"tab\there\"]", "control character", 7),
+        ] {
+            let (message, position) = parse(text, Syntax::Json).unwrap_err();
+            assert!(message.contains(wanted), "{text:?}: {message}");
+            assert_eq!(position.map(|p| p.1), Some(column), "{text:?}: {message}");
+        }
+        // Every escape JSON has, and text outside strings, left to the parser.
+        let fine = r#"{"e": "\" \\ \/ \b \f \n \r \t \u00e9 \uD83D\uDE00", "n": [1, true, null]}"#;
+        let Value::Map(map) = parse(fine, Syntax::Json).unwrap() else { panic!() };
+        assert_eq!(map[0].1, Value::String("\" \\ / \u{8} \u{c} \n \r \t é 😀".into()));
     }
 
     #[test]
