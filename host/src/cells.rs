@@ -5,6 +5,7 @@ use std::fmt;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::Child;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
@@ -88,6 +89,9 @@ pub struct Cells {
     pub(crate) template: CellSlot,
     pub(crate) markdown: CellSlot,
     pub(crate) http: CellSlot,
+    /// Calls that failed because a cell did (it could not start, died twice, let a call time
+    /// out or broke the protocol), as opposed to answering with an error of its input.
+    failures: AtomicU64,
 }
 
 impl Cells {
@@ -116,6 +120,7 @@ impl Cells {
             template: CellSlot::new("cell-template"),
             markdown: CellSlot::new("cell-markdown"),
             http: CellSlot::new("cell-http"),
+            failures: AtomicU64::new(0),
         }
     }
 
@@ -198,6 +203,28 @@ impl Cells {
     /// Runs `call` on the slot's cell; if the link fails (the cell crashed or was killed),
     /// restarts the cell and runs `call` once more. A call that times out stops the cell.
     pub(crate) async fn call<T, F, Fut>(&self, slot: &CellSlot, call: F) -> Result<T, CellError>
+    where
+        F: Fn(Connection) -> Fut,
+        Fut: Future<Output = Result<T, RpcError>>,
+    {
+        let result = self.call_with_restart(slot, call).await;
+        if let Err(CellError::Call { error, .. }) = &result
+            && !matches!(error, RpcError::Remote(_))
+        {
+            self.failures.fetch_add(1, Ordering::Relaxed);
+        }
+        result
+    }
+
+    /// How many calls failed because a cell did (see [`Cells::call`]) since these cells were
+    /// made: a query that read such a failure may have made something of it (a listing
+    /// without the section it could not parse), which the next process must not take as
+    /// an answer of the site's files.
+    pub(crate) fn failures(&self) -> u64 {
+        self.failures.load(Ordering::Relaxed)
+    }
+
+    async fn call_with_restart<T, F, Fut>(&self, slot: &CellSlot, call: F) -> Result<T, CellError>
     where
         F: Fn(Connection) -> Fut,
         Fut: Future<Output = Result<T, RpcError>>,

@@ -161,6 +161,52 @@ fn a_missing_cell_binary_is_an_error_naming_it() {
     let _ = std::fs::remove_dir_all(empty);
 }
 
+/// A cell that fails (here one that exits as soon as it starts, so every markdown call
+/// fails) can leave answers made of the failure in the database: a section's listing without
+/// the section it could not parse. The next process, where no file changed, would take them
+/// as valid; so a process in which a cell failed saves no database, and the next one builds
+/// from scratch, writing what a clean build writes.
+#[test]
+fn a_build_in_which_a_cell_failed_saves_no_database_and_the_next_process_builds_from_scratch() {
+    let fixture = Fixture::new("cell-failed");
+    let cells = common::temp("failing-cells");
+    std::os::unix::fs::symlink(
+        common::cell_dir().join("cell-template"),
+        cells.join("cell-template"),
+    )
+    .unwrap();
+    let fake = cells.join("cell-markdown");
+    std::fs::write(&fake, "#!/bin/sh\nexit 3\n").unwrap();
+    let mut permissions = std::fs::metadata(&fake).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&fake, permissions).unwrap();
+
+    let mut failing = Site::open_with(&fixture.root, Cells::in_dirs(vec![cells.clone()])).unwrap();
+    failing.set_persistent(true);
+    let report = failing.build(2).unwrap();
+    assert!(!report.errors.is_empty(), "every page needs the markdown cell");
+    assert!(
+        report.warnings.iter().any(|w| w.contains("the cache's database was not saved")),
+        "{:?}",
+        report.warnings
+    );
+    drop(failing);
+    assert!(!fixture.root.join(".cache/dodeca.bin").exists(), "no database for the next process");
+
+    let mut next = fixture.site();
+    next.set_persistent(true);
+    let report = next.build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.start, host::Start::Cold);
+    assert_eq!(
+        fixture.read("blog/index.html"),
+        "<title>Test</title><a href=\"https:&#x2F;&#x2F;t.example&#x2F;blog&#x2F;a&#x2F;\">Post A</a>\
+         <a href=\"https:&#x2F;&#x2F;t.example&#x2F;blog&#x2F;b&#x2F;\">Post B</a>"
+    );
+    assert_eq!(fixture.read("index.html"), "<title>Test</title>[Post A][Post B]");
+    let _ = std::fs::remove_dir_all(cells);
+}
+
 #[test]
 fn after_a_build_cut_short_the_next_build_writes_every_output_again() {
     let fixture = Fixture::new("interrupted");

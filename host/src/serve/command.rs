@@ -408,6 +408,10 @@ fn save_for_next_process(site: &Site, last: &Last, options: &ServeOptions) -> &'
     }
     let saved = site.wait_for_save().and_then(|()| site.save_for_next_process(&last.report));
     match saved {
+        Ok(()) if let Some(warning) = site.unsaved_after_cell_failure() => {
+            eprintln!("warning: {warning}");
+            ""
+        }
         Ok(()) => "; cache saved",
         Err(error) => {
             eprintln!("warning: the cache was not saved: {error}");

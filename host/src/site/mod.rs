@@ -348,6 +348,9 @@ impl Site {
         if self.persistent {
             let saving = Instant::now();
             self.save_for_next_process(&report)?;
+            if let Some(warning) = self.unsaved_after_cell_failure() {
+                report.warnings.push(warning.to_string());
+            }
             if phases {
                 eprintln!("phase save database: {:.2} ms", saving.elapsed().as_secs_f64() * 1e3);
             }

@@ -283,6 +283,15 @@ impl Site {
         let version = CacheVersion::current(&db.cells);
         let path = cache.join(DATABASE);
         remove_stale_temporaries(&cache);
+        if db.cells.failures() > 0 {
+            // A query that met a cell's failure may have made an answer of it (a section's
+            // listing without the section its parse failed on); loaded by the next process,
+            // where no file changed, such an answer would be taken as valid. So no database
+            // is left for it: it builds from scratch. (The state file is gone already.)
+            remove_if_there(&path)?;
+            *self.saved_revision.lock() = None;
+            return Ok(());
+        }
         let revision = db.runtime().current_revision();
         if *self.saved_revision.lock() != Some(revision) || !path.exists() {
             clear_the_way(&path).map_err(|e| HostError::io("remove", &path, e))?;
@@ -327,6 +336,16 @@ impl Site {
             env_names,
         };
         state.write(&cache.join(STATE)).map_err(|e| HostError::io("write", cache.join(STATE), e))
+    }
+
+    /// Whether a cell failed in this process, so that no database is saved for the next one
+    /// (see `save_for_next_process`): the words of the warning, if so.
+    pub(crate) fn unsaved_after_cell_failure(&self) -> Option<&'static str> {
+        (self.db.cells.failures() > 0).then_some(
+            "a cell failed during this process (it died twice on a call, let one time out or \
+             broke the protocol): the cache's database was not saved, so the next build starts \
+             from scratch",
+        )
     }
 
     /// Removes the state file, if any, before a build writes anything: whatever it said of

@@ -3,9 +3,10 @@
 //! names the cell and what it did, end its build (no hang, no panic, no crash), and build
 //! correctly again once the real cell is back.
 //!
-//! The impostors that never answer (`silent`, `wrong-id`: a reply the host cannot match is
-//! dropped, as a late one is) cost the host's call timeout, 120 s, which neither an option
-//! nor the environment shortens: they run in the slow mode only, beside the other families.
+//! The impostor that never answers (`silent`) costs the host's call timeout, 120 s, which
+//! neither an option nor the environment shortens: it runs in the slow mode only, beside the
+//! other families. One that answers a request never made (`wrong-id`) is refused at once: the
+//! host closes the link on it (`rpc`'s protocol error).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -18,13 +19,14 @@ const PROMPT: &[(&str, &str)] = &[
     ("garbage", "unknown frame kind"),
     ("undecodable", "did not decode"),
     ("oversized", "exceeds"),
+    ("wrong-id", "which was never made"),
     // What a host notices of a scribbled segment depends on where the bytes land; that it
     // names the cell is what can be asked.
     ("scribble", ""),
 ];
 
 /// The misbehaviours that cost the call timeout.
-const WAITING: &[(&str, &str)] = &[("silent", "no reply within"), ("wrong-id", "no reply within")];
+const WAITING: &[(&str, &str)] = &[("silent", "no reply within")];
 
 const CELLS: [&str; 2] = ["cell-template", "cell-markdown"];
 
