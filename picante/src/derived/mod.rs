@@ -278,10 +278,14 @@ where
             let now = frame::current_revision().unwrap_or_else(|| db.runtime().current_revision());
             let next = {
                 let mut state = cell.lock();
-                forget_undecodable::<V>(&mut state);
                 match &mut *state {
                     SlotState::Ready(memo) if memo.verified_at >= now => {
-                        let value = decoded(answer, memo);
+                        // Only what the answer needs is decoded: a saved value that does not
+                        // decode is forgotten then, and computed again.
+                        let Some(value) = answer.read_memo(memo) else {
+                            *state = SlotState::Vacant;
+                            continue;
+                        };
                         let (changed_at, durability) =
                             (memo.changed.revision(), memo.changed.durability());
                         drop(state);
@@ -316,7 +320,10 @@ where
                             };
                             if let Shallow::Valid = verdict {
                                 memo.verified_at = now;
-                                let value = decoded(answer, memo);
+                                let Some(value) = answer.read_memo(memo) else {
+                                    *stale = SlotState::Vacant;
+                                    continue;
+                                };
                                 let (changed_at, durability) =
                                     (memo.changed.revision(), memo.changed.durability());
                                 drop(state);
@@ -454,16 +461,6 @@ fn decode_saved<V: Facet<'static> + Send + Sync + 'static>(memo: &mut Memo) -> O
     let value: V = crate::persist::decode_value(bytes).ok()?;
     memo.set_decoded(Box::new(value));
     Some(downcast::<V>(&*memo.value))
-}
-
-/// The answer from a memo whose value [`forget_undecodable`] has just decoded (under the same
-/// lock), so it cannot fail.
-#[inline(always)]
-fn decoded<V, A: Answer<V>>(answer: A, memo: &mut Memo) -> A::Out {
-    match answer.read_memo(memo) {
-        Some(out) => out,
-        None => unreachable!("picante: a memo decoded under this lock no longer decodes"),
-    }
 }
 
 /// Decodes a loaded memo's value, or, if its bytes do not decode (which the file's checksum

@@ -74,14 +74,16 @@ fn early_cutoff_after_a_load_compares_with_the_loaded_value() {
 }
 
 /// A database of strings: `shout(path) = text(path).to_uppercase()`, `size(path)` its
-/// length; counts the runs of `shout`.
+/// length, `echo(path) = shout(path) + "!"`; counts the runs of `shout` and `echo`.
 struct StringDb {
     runtime: Runtime,
     registry: IngredientRegistry<StringDb>,
     text: Arc<InputIngredient<String, String>>,
     shout: Arc<DerivedIngredient<StringDb, String, String>>,
     size: Arc<DerivedIngredient<StringDb, String, u64>>,
+    echo: Arc<DerivedIngredient<StringDb, String, String>>,
     shouts: AtomicUsize,
+    echoes: AtomicUsize,
 }
 
 impl HasRuntime for StringDb {
@@ -120,26 +122,41 @@ impl StringDb {
         registry.register(text.clone());
         registry.register(shout.clone());
         registry.register(size.clone());
+        let echo =
+            Arc::new(DerivedIngredient::new(QueryKindId(4), "echo", |db: &StringDb, path| {
+                Box::pin(async move {
+                    db.echoes.fetch_add(1, Ordering::Relaxed);
+                    Ok(format!("{}!", db.shout.get(db, path).await?))
+                })
+            }));
+        registry.register(echo.clone());
         StringDb {
             runtime: Runtime::new(),
             registry,
             text,
             shout,
             size,
+            echo,
             shouts: AtomicUsize::new(0),
+            echoes: AtomicUsize::new(0),
         }
     }
 
     fn persistable(&self) -> Vec<&dyn picante::persist::PersistableIngredient> {
-        vec![&*self.text, &*self.shout, &*self.size]
+        vec![&*self.text, &*self.shout, &*self.size, &*self.echo]
     }
 }
 
 /// Makes the saved `shout` value's UTF-8 invalid and the file consistent again (a new
 /// checksum): what a decoder bug or a checksum collision would look like.
 fn spoil_the_shout(path: &PathBuf) {
+    spoil(path, b"HELLO WORLD");
+}
+
+/// Makes the first saved value that starts with `value` invalid UTF-8 (see `spoil_the_shout`).
+fn spoil(path: &PathBuf, value: &[u8]) {
     let mut bytes = std::fs::read(path).unwrap();
-    let at = bytes.windows(11).position(|w| w == b"HELLO WORLD").expect("the memo's value");
+    let at = bytes.windows(value.len()).position(|w| w == value).expect("the memo's value");
     bytes[at] = 0xff;
     let body = bytes.len() - 32;
     let checksum = *blake3::hash(&bytes[..body]).as_bytes();
@@ -183,6 +200,68 @@ fn asking_whether_a_loaded_value_changed_does_not_decode_it() {
     let asked = fresh.shout.get_if_changed(&fresh, "a.md", built);
     assert_eq!(pollster::block_on(asked).unwrap(), None);
     assert_eq!(fresh.shouts.load(Ordering::Relaxed), 0, "revalidated, never decoded");
+}
+
+#[test]
+fn revalidating_a_loaded_memo_through_its_dependencies_does_not_decode_it() {
+    let path = cache_path("deep-undecoded");
+    let db = StringDb::new();
+    db.text.set(&db, "a.md".into(), "hello world".into()).unwrap();
+    assert_eq!(pollster::block_on(db.echo.get(&db, "a.md".into())).unwrap(), "HELLO WORLD!");
+    let built = db.runtime().current_revision();
+    save_cache(&path, db.runtime(), &db.persistable()).unwrap();
+    spoil(&path, b"HELLO WORLD!");
+
+    let fresh = StringDb::new();
+    load_cache(&path, fresh.runtime(), &fresh.persistable()).unwrap();
+    fresh.text.set(&fresh, "b.md".into(), "another file".into()).unwrap();
+    // `echo` reads a derived query, so it is revalidated by walking its dependencies (a deep
+    // check, with a claim), not in place; that needs its revisions, not its value.
+    let asked = fresh.echo.get_if_changed(&fresh, "a.md", built);
+    assert_eq!(pollster::block_on(asked).unwrap(), None);
+    assert_eq!(fresh.echoes.load(Ordering::Relaxed), 0, "revalidated, never decoded");
+    // Read, its bytes do not decode: computed again, not served.
+    assert_eq!(pollster::block_on(fresh.echo.get(&fresh, "a.md".into())).unwrap(), "HELLO WORLD!");
+    assert_eq!(fresh.echoes.load(Ordering::Relaxed), 1);
+}
+
+/// A load puts keys into their tables without looking them up, so a file that lists a key
+/// twice (with a valid checksum: made by hand) must be refused before anything goes in.
+#[test]
+fn a_file_listing_a_key_twice_is_refused_and_loads_nothing() {
+    let path = cache_path("twice");
+    let db = StringDb::new();
+    db.text.set(&db, "a.md".into(), "hello world".into()).unwrap();
+    db.text.set(&db, "b.md".into(), "goodbye".into()).unwrap();
+    for key in ["a.md", "b.md"] {
+        pollster::block_on(db.shout.get(&db, key.into())).unwrap();
+    }
+    save_cache(&path, db.runtime(), &db.persistable()).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let body = bytes.len() - 32;
+    let mut content = bytes[..body].to_vec();
+    let mut renamed = 0;
+    for at in 0..content.len() - 4 {
+        if &content[at..at + 4] == b"b.md" {
+            content[at..at + 4].copy_from_slice(b"a.md");
+            renamed += 1;
+        }
+    }
+    assert!(renamed >= 2, "the keys of `text` and `shout`");
+    let checksum = *blake3::hash(&content).as_bytes();
+    content.extend_from_slice(&checksum);
+    std::fs::write(&path, &content).unwrap();
+
+    let fresh = StringDb::new();
+    let load = load_cache(&path, fresh.runtime(), &fresh.persistable()).unwrap();
+    assert!(!load.loaded, "{load:?}");
+    match load.warnings.as_slice() {
+        [picante::persist::CacheWarning::Unusable { reason }] => {
+            assert!(reason.contains("listed twice"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(fresh.text.get(&fresh, &"a.md".to_string()).unwrap(), None, "nothing loaded");
 }
 
 #[test]
