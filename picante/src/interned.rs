@@ -178,19 +178,17 @@ where
         body: &[u8],
         _file: &std::sync::Arc<Vec<u8>>,
         _revision: u64,
-    ) -> Result<Box<dyn crate::persist::Staged + 'a>, String> {
+    ) -> Result<Box<dyn crate::persist::Staged + Send + 'a>, String> {
         let mut r = crate::persist::bytes::Reader::new(body, "interned values");
         let count = r.count(4)?;
         let mut values = Vec::with_capacity(count);
-        let mut seen = std::collections::HashSet::with_capacity(count);
         for _ in 0..count {
-            let value: K = crate::persist::decode_value(r.bytes()?)?;
-            if !seen.insert(value.clone()) {
-                return Err(r.error("a value is listed twice"));
-            }
-            values.push(value);
+            values.push(crate::persist::decode_value::<K>(r.bytes()?)?);
         }
         r.finish()?;
+        if !crate::persist::distinct(values.iter()) {
+            return Err("a value is listed twice".into());
+        }
         Ok(Box::new(StagedInterned { interned: self, values }))
     }
 }

@@ -104,17 +104,13 @@ where
         body: &[u8],
         file: &Arc<Vec<u8>>,
         revision: u64,
-    ) -> Result<Box<dyn Staged + 'a>, String> {
+    ) -> Result<Box<dyn Staged + Send + 'a>, String> {
         let mut r = Reader::new(body, "memos");
         // A slot is at least a key length and a memo flag.
         let count = r.count(4 + 1)?;
         let mut slots = Vec::with_capacity(count);
-        let mut seen = std::collections::HashSet::with_capacity(count);
         for _ in 0..count {
             let key: K = decode_value(r.bytes()?)?;
-            if !seen.insert(key.clone()) {
-                return Err(r.error("a key is listed twice"));
-            }
             let memo = match r.u8()? {
                 NO_MEMO => None,
                 MEMO => Some(read_memo(&mut r, Some(file), revision)?),
@@ -124,6 +120,9 @@ where
             slots.push((key, memo));
         }
         r.finish()?;
+        if !crate::persist::distinct(slots.iter().map(|(key, _)| key)) {
+            return Err("a key is listed twice".into());
+        }
         Ok(Box::new(StagedMemos { ingredient: self, slots }))
     }
 }
@@ -180,9 +179,11 @@ where
 
     fn apply(self: Box<Self>, loaded: &dyn Fn(QueryKindId, u32) -> bool) -> usize {
         let mut dropped = 0;
+        self.ingredient.table.reserve(self.slots.len());
         for (key, memo) in self.slots {
-            // Distinct keys into an empty table: each gets the next index, the one it had.
-            let index = self.ingredient.table.find_or_insert(&key, SlotCell::default);
+            // Distinct keys (checked by `decode`) into an empty table: each gets the next
+            // index, the one it had.
+            let index = self.ingredient.table.insert_distinct(key, SlotCell::default);
             let Some(memo) = memo else { continue };
             if !memo.deps.iter().all(|dep| loaded(dep.kind, dep.index)) {
                 // A dependency that does not exist after the load: the memo cannot be checked.

@@ -657,13 +657,12 @@ where
         body: &[u8],
         _file: &std::sync::Arc<Vec<u8>>,
         revision: u64,
-    ) -> Result<Box<dyn crate::persist::Staged + 'a>, String> {
+    ) -> Result<Box<dyn crate::persist::Staged + Send + 'a>, String> {
         use crate::persist::{check_durability, check_revision, decode_value};
         let mut r = crate::persist::bytes::Reader::new(body, "input records");
         // A record is at least a key length, a presence flag, a revision and a durability.
         let count = r.count(4 + 1 + 8 + 1)?;
         let mut entries = Vec::with_capacity(count);
-        let mut seen = std::collections::HashSet::with_capacity(count);
         for _ in 0..count {
             let key: K = decode_value(r.bytes()?)?;
             let value = match r.u8()? {
@@ -675,12 +674,12 @@ where
             let changed_at = check_revision(&r, changed_at, revision)?;
             let durability = r.u8()?;
             let durability = check_durability(&r, durability)?;
-            if !seen.insert(key.clone()) {
-                return Err(r.error("a key is listed twice"));
-            }
             entries.push((key, value, changed_at, durability));
         }
         r.finish()?;
+        if !crate::persist::distinct(entries.iter().map(|(key, ..)| key)) {
+            return Err("a key is listed twice".into());
+        }
         Ok(Box::new(StagedInputs { input: self, entries }))
     }
 }
@@ -701,8 +700,10 @@ where
     }
 
     fn apply(self: Box<Self>, _loaded: &dyn Fn(QueryKindId, u32) -> bool) -> usize {
+        self.input.table.reserve(self.entries.len());
         for (key, value, changed_at, durability) in self.entries {
-            let index = self.input.table.find_or_insert(&key, InputSlot::absent);
+            // Distinct keys (checked by `decode`) into an empty table.
+            let index = self.input.table.insert_distinct(key, InputSlot::absent);
             let slot = self.input.slot(index);
             *slot.value.lock() = value;
             slot.changed_at.store(changed_at, Ordering::Release);

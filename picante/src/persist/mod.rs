@@ -122,7 +122,7 @@ pub(crate) mod sealed {
             body: &[u8],
             file: &Arc<Vec<u8>>,
             revision: u64,
-        ) -> Result<Box<dyn Staged + 'a>, String>;
+        ) -> Result<Box<dyn Staged + Send + 'a>, String>;
     }
 }
 
@@ -370,42 +370,7 @@ fn encode(
 /// those are independent. Measured on the host's 10,000-page database (two cores): 120 ms
 /// one after the other, 80 ms on two threads.
 fn encode_bodies(ingredients: &[&dyn PersistableIngredient]) -> Result<Vec<Writer>, String> {
-    let threads =
-        std::thread::available_parallelism().map_or(1, |n| n.get()).min(ingredients.len());
-    if threads <= 1 {
-        return ingredients.iter().map(|ingredient| encode_body(*ingredient)).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let bodies: Vec<_> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(ingredient) = ingredients.get(i) else { return done };
-                        done.push((i, encode_body(*ingredient)));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| match worker.join() {
-                Ok(done) => done,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    });
-    let mut ordered: Vec<Option<Result<Writer, String>>> = Vec::new();
-    ordered.resize_with(ingredients.len(), || None);
-    for (i, body) in bodies {
-        ordered[i] = Some(body);
-    }
-    ordered
-        .into_iter()
-        .map(|body| body.unwrap_or_else(|| Err("a section was not encoded".into())))
-        .collect()
+    parallel(ingredients.to_vec(), encode_body).into_iter().collect()
 }
 
 fn encode_body(ingredient: &dyn PersistableIngredient) -> Result<Writer, String> {
@@ -544,13 +509,12 @@ fn load_bytes(
         staged.iter().map(|(ingredient, staged)| (ingredient.kind(), staged.key_count())).collect();
     let loaded = |kind: QueryKindId, slot: u32| counts.get(&kind).is_some_and(|&n| slot < n);
     let any = !staged.is_empty();
-    for (ingredient, staged) in staged {
-        let dropped = staged.apply(&loaded);
-        if dropped > 0 {
-            warnings.push(CacheWarning::MemosDropped {
-                name: ingredient.name().to_string(),
-                count: dropped,
-            });
+    // Each section goes into its own ingredient's table: in parallel, as they were decoded.
+    let dropped =
+        parallel(staged, |(ingredient, staged)| (ingredient.name(), staged.apply(&loaded)));
+    for (name, count) in dropped {
+        if count > 0 {
+            warnings.push(CacheWarning::MemosDropped { name: name.to_string(), count });
         }
     }
     runtime.restore(file.revision, file.last_changed);
@@ -649,7 +613,7 @@ fn stage<'i>(
     bytes: &Arc<Vec<u8>>,
     ingredients: &[&'i dyn PersistableIngredient],
     warnings: &mut Vec<CacheWarning>,
-) -> Result<Vec<(&'i dyn PersistableIngredient, Box<dyn Staged + 'i>)>, String> {
+) -> Result<Vec<(&'i dyn PersistableIngredient, Box<dyn Staged + Send + 'i>)>, String> {
     let mut by_kind: HashMap<QueryKindId, &SectionView<'_>> = HashMap::new();
     for section in &file.sections {
         if by_kind.insert(section.kind, section).is_some() {
@@ -664,7 +628,7 @@ fn stage<'i>(
             });
         }
     }
-    let mut staged = Vec::new();
+    let mut jobs = Vec::new();
     let mut interned_missing = false;
     for role in [Role::Input, Role::Interned, Role::Derived] {
         for &ingredient in ingredients.iter().filter(|i| i.role() == role) {
@@ -693,12 +657,71 @@ fn stage<'i>(
                 drop("an interned table was not loaded, and keys may hold its ids", warnings);
                 continue;
             }
-            let what = format!("section `{name}`");
-            let decoded = ingredient
-                .decode(section.body, bytes, file.revision.0)
-                .map_err(|e| format!("{what}: {e}"))?;
-            staged.push((ingredient, decoded));
+            jobs.push((ingredient, section.body));
         }
     }
-    Ok(staged)
+    // Each section decodes on its own (nothing in one refers to another's values), so they
+    // are spread over the cores, the largest first.
+    jobs.sort_by_key(|(_, body)| std::cmp::Reverse(body.len()));
+    let revision = file.revision.0;
+    let decoded = parallel(jobs, |(ingredient, body)| {
+        let decoded = ingredient
+            .decode(body, bytes, revision)
+            .map_err(|e| format!("section `{}`: {e}", ingredient.name()))?;
+        Ok((ingredient, decoded))
+    });
+    decoded.into_iter().collect()
+}
+
+/// `f` of every item, in the items' order, the items shared out among the cores: each thread
+/// takes the next item not yet taken (so the caller puts the costliest first).
+pub(crate) fn parallel<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    if threads <= 1 {
+        return items.into_iter().map(f).collect();
+    }
+    let count = items.len();
+    let items: Vec<parking_lot::Mutex<Option<T>>> =
+        items.into_iter().map(|item| parking_lot::Mutex::new(Some(item))).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i).and_then(|item| item.lock().take()) else {
+                            return done;
+                        };
+                        done.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(done) => done,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    let mut ordered: Vec<Option<R>> = (0..count).map(|_| None).collect();
+    for (i, result) in done {
+        ordered[i] = Some(result);
+    }
+    // Every index below `count` was taken by exactly one thread, which returned its result.
+    ordered.into_iter().flatten().collect()
+}
+
+/// Whether no two of `keys` are equal: a cache file lists each key once, and a load puts
+/// keys into their tables without looking (`KeyTable::insert_distinct`). The keys are
+/// hashed by reference with the standard library's seeded hasher, so no file can make the
+/// check slow.
+pub(crate) fn distinct<'k, K: std::hash::Hash + Eq + 'k>(
+    keys: impl Iterator<Item = &'k K>,
+) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    keys.into_iter().all(|key| seen.insert(key))
 }

@@ -212,10 +212,41 @@ impl<K: Eq + Hash + Clone, S> KeyTable<K, S> {
         index
     }
 
+    /// Inserts `key`, which the caller knows is not in the table (a cache load into an empty
+    /// table, its keys checked distinct beforehand), without looking for it or cloning it;
+    /// returns its index.
+    pub(crate) fn insert_distinct(&self, key: K, make: impl FnOnce() -> S) -> u32 {
+        let hash = self.hasher.hash_one(&key);
+        debug_assert!(self.find_hashed(&key, hash).is_none(), "insert_distinct of a present key");
+        let _insert = self.insert_lock.lock();
+        let index = self.entries.push(Entry { key, slot: make() });
+        let mut table = self.buckets();
+        if (index as usize + 1) * 2 > table.buckets.len() {
+            table = self.grow();
+        }
+        table.place(hash, index);
+        index
+    }
+
+    /// Makes room for `additional` more keys without growing on the way (a cache load knows
+    /// how many it brings).
+    pub(crate) fn reserve(&self, additional: usize) {
+        let _insert = self.insert_lock.lock();
+        let wanted = ((self.len() + additional) * 2).next_power_of_two();
+        if wanted > self.buckets().buckets.len() {
+            self.grow_to(wanted);
+        }
+    }
+
     /// Replaces the index with one twice the size holding every entry. Under the insert lock.
     fn grow(&self) -> &Buckets {
-        let old = self.buckets();
-        let bigger = Buckets::with_len(old.buckets.len() * 2);
+        self.grow_to(self.buckets().buckets.len() * 2)
+    }
+
+    /// Replaces the index with one of `len` buckets (a power of two, more than twice the
+    /// entries) holding every entry. Under the insert lock.
+    fn grow_to(&self, len: usize) -> &Buckets {
+        let bigger = Buckets::with_len(len);
         for (index, entry) in self.entries.iter() {
             bigger.place(self.hasher.hash_one(entry.key.borrow()), index);
         }
