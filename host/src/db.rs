@@ -23,7 +23,7 @@ use crate::digest::{self, DigestKey};
 use crate::feeds::{self, Feed, FeedOutput, FeedPages};
 use crate::listings::paginate::{self, Paginated};
 use crate::listings::taxonomy::{self, PageTerms, Taxonomy, Term};
-use crate::listings::{self, Generated, GeneratedOutput, Listed};
+use crate::listings::{self, Generated, GeneratedOutput};
 use crate::load_data::{self, LoadKey};
 use crate::provide::{self, Provided};
 use crate::render::{self, PageOutput};
@@ -178,9 +178,9 @@ pub struct Database {
     pub(crate) taxonomy: Arc<DerivedIngredient<Database, String, Arc<Taxonomy>>>,
     pub(crate) term: Arc<DerivedIngredient<Database, Generated, Option<Arc<Term>>>>,
     pub(crate) taxonomy_terms: Arc<DerivedIngredient<Database, String, WireValue>>,
-    pub(crate) listed_page: Arc<DerivedIngredient<Database, String, Option<Arc<Listed>>>>,
+    pub(crate) listed_page: Arc<DerivedIngredient<Database, String, Option<bool>>>,
     pub(crate) paginated: Arc<DerivedIngredient<Database, Generated, Option<Arc<Paginated>>>>,
-    pub(crate) pager: Arc<DerivedIngredient<Database, Generated, Option<WireValue>>>,
+    pub(crate) pager: Arc<DerivedIngredient<Database, Generated, Option<Arc<paginate::Pager>>>>,
     pub(crate) generated: Arc<DerivedIngredient<Database, (), Arc<Vec<GeneratedOutput>>>>,
     pub(crate) render_generated:
         Arc<DerivedIngredient<Database, Generated, Option<Arc<PageOutput>>>>,

@@ -6,9 +6,10 @@
 //! build asks for every key of `generated()` beside the content pages (`site/generated.rs`).
 //! What a render reads is kept small so that early cutoff stops an edit early:
 //!
-//! - `listed_page(path)`: a page as listings show it — every field of its own `page`,
-//!   `content` and `toc` included as in Zola (themes print a post's content in a list), so a
-//!   body edit re-renders the listings that show the page;
+//! - `listed_page(path)`: whether a page is listed (and rendered); a listing writes what it
+//!   shows of it from its `entry` (`page_fields.rs`: every field Zola gives, the body's
+//!   `content` and `toc` deferred, as Zola's themes print a post's content in a list), so a
+//!   body edit re-renders only the listings that print the body;
 //! - `taxonomy.rs`: `page_terms(path)`, `taxonomy(name)`, `term(name, slug)`, and the
 //!   template functions `get_taxonomy`, `get_taxonomy_url`, `get_taxonomy_term`;
 //! - `paginate.rs`: `paginated(root)` and `pager(root, n)`, one pager's slice.
@@ -81,15 +82,6 @@ pub(crate) struct GeneratedOutput {
     pub(crate) rel: String,
 }
 
-/// A page as listings show it (see the module's doc).
-#[derive(Facet, Clone, Debug, PartialEq)]
-pub(crate) struct Listed {
-    /// Whether it is rendered (pagers leave out pages with `render = false`, as Zola does).
-    pub(crate) render: bool,
-    /// Its fields, for templates.
-    pub(crate) wire: WireValue,
-}
-
 /// Whether the section `page` is rendered in pagers: it has a `paginate_by` above 0, it is
 /// rendered (not `render = false`, not a draft left out), and it does not redirect (Zola
 /// writes only the redirect then).
@@ -102,9 +94,11 @@ pub(crate) async fn paginates(db: &Database, page: &Page) -> PicanteResult<bool>
         && !db.left_out.get_ref(db, page.path.as_str()).await?)
 }
 
-/// The query `listed_page(path)`: see [`Listed`]; `None` for a section, a draft, or a page
-/// that fails to parse (its own render reports it).
-pub(crate) fn listed_page_query(db: &Database, path: String) -> Query<'_, Option<Arc<Listed>>> {
+/// The query `listed_page(path)`: whether the page at `path` is listed (`Some`), and
+/// rendered (`Some(true)`: pagers leave out pages with `render = false`, as Zola does);
+/// `None` for a section, a draft left out, or a page that fails to parse (its own render
+/// reports it). What a listing shows of it is its `entry`, written by [`write_listed`].
+pub(crate) fn listed_page_query(db: &Database, path: String) -> Query<'_, Option<bool>> {
     Box::pin(async move {
         if crate::content::is_section(&path) {
             return Ok(None);
@@ -113,32 +107,30 @@ pub(crate) fn listed_page_query(db: &Database, path: String) -> Query<'_, Option
         if db.left_out.get_ref(db, path.as_str()).await? {
             return Ok(None);
         }
-        let config = db.config.get(db, ()).await?;
-        // Its fields as listings show them (`page_fields.rs`): the body's deferred, so a body
-        // edit renders the listings that show the page's body, not every listing of it.
-        let entry = db.entry.get(db, path.clone()).await?;
-        let mut w = WireWriter::with_capacity(512);
-        crate::page_fields::write_listed(&mut w, &entry, &config, true);
-        Ok(Some(Arc::new(Listed { render: meta.render, wire: w.finish() })))
+        Ok(Some(meta.render))
     })
 }
 
 /// Writes the pages at `paths` as listings show them, as a list (those that are no longer
-/// pages left out).
+/// pages left out). Each is written from its `entry` here, not kept written in a memo: the
+/// database then holds each page's listed fields once, however many listings show it.
 pub(crate) async fn write_listed(
     db: &Database,
     w: &mut WireWriter,
     paths: &[String],
 ) -> PicanteResult<()> {
+    let config = db.config.get(db, ()).await?;
     let mut listed = Vec::with_capacity(paths.len());
     for path in paths {
-        if let Some(page) = db.listed_page.get_ref(db, path.as_str()).await? {
-            listed.push(page);
+        if db.listed_page.get_ref(db, path.as_str()).await?.is_some() {
+            listed.push(db.entry.get(db, path.clone()).await?);
         }
     }
     w.list(listed.len());
-    for page in &listed {
-        w.encoded(&page.wire);
+    // Its fields as listings show them (`page_fields.rs`): the body's deferred, so a body
+    // edit renders the listings that show the page's body, not every listing of it.
+    for entry in &listed {
+        crate::page_fields::write_listed(w, entry, &config, true);
     }
     Ok(())
 }
@@ -170,7 +162,7 @@ pub(crate) async fn write_section_pager(
     w.key("paginator");
     let key = Generated::section(Kind::SectionPager, &page.path, n);
     match db.pager.get(db, key).await? {
-        Some(paginator) => w.encoded(&paginator),
+        Some(paginator) => paginate::write_pager(db, w, &paginator).await?,
         None => w.null(),
     }
     Ok(())
@@ -359,7 +351,7 @@ async fn context(
             taxonomy::write_term(db, &mut w, config, taxonomy, &term, pages).await?;
             if let Some(paginator) = &paginator {
                 w.key("paginator");
-                w.encoded(paginator);
+                paginate::write_pager(db, &mut w, paginator).await?;
             }
             let template = template_of("single", "taxonomy_single.html")?;
             Ok(Some((route, Some((template, w.finish())), String::new())))

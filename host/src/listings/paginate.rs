@@ -10,8 +10,9 @@
 
 use std::sync::Arc;
 
-use cell_proto::{WireValue, WireWriter};
+use cell_proto::WireWriter;
 use facet::Facet;
+use picante::PicanteResult;
 
 use super::{Generated, Kind};
 use crate::db::{Database, Query};
@@ -106,7 +107,7 @@ pub(crate) fn paginated_query(db: &Database, root: Generated) -> Query<'_, Optio
         let total = order.len() as u64;
         let mut pages = Vec::with_capacity(order.len());
         for path in order {
-            if db.listed_page.get_ref(db, path.as_str()).await?.is_some_and(|p| p.render) {
+            if db.listed_page.get_ref(db, path.as_str()).await? == Some(true) {
                 pages.push(path);
             }
         }
@@ -117,10 +118,33 @@ pub(crate) fn paginated_query(db: &Database, root: Generated) -> Query<'_, Optio
     })
 }
 
-/// The query `pager(root, n)`: the `paginator` of pager `n` (Zola's fields: `paginate_by`,
-/// `base_url`, `number_pagers`, `first`, `last`, `previous`, `next`, `pages`,
-/// `current_index`, `total_pages`), or `None` when the root has no such pager.
-pub(crate) fn pager_query(db: &Database, key: Generated) -> Query<'_, Option<WireValue>> {
+/// One pager: Zola's `paginator` less its pages' fields. The pages are kept by path and
+/// written into the context by the render that shows them ([`write_pager`]), so the database
+/// holds each listed page once (`listed_page`), not once more in every pager that shows it.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub(crate) struct Pager {
+    /// Pages per pager.
+    pub(crate) by: u64,
+    /// Zola's `base_url`: the URL pager numbers follow.
+    pub(crate) base_url: String,
+    /// How many pagers.
+    pub(crate) count: u32,
+    /// This pager's number, from 1.
+    pub(crate) index: u32,
+    /// The URLs of the first, the last, the previous and the next pager.
+    pub(crate) first: String,
+    pub(crate) last: String,
+    pub(crate) previous: Option<String>,
+    pub(crate) next: Option<String>,
+    /// The paths of the pages it shows, in order.
+    pub(crate) pages: Vec<String>,
+    /// Every page of the section or term, those not rendered included.
+    pub(crate) total: u64,
+}
+
+/// The query `pager(root, n)`: pager `n` of `root`, or `None` when the root has no such
+/// pager.
+pub(crate) fn pager_query(db: &Database, key: Generated) -> Query<'_, Option<Arc<Pager>>> {
     Box::pin(async move {
         let root = Generated { pager: 0, ..key.clone() };
         let Some(paginated) = db.paginated.get(db, root).await? else { return Ok(None) };
@@ -134,38 +158,51 @@ pub(crate) fn pager_query(db: &Database, key: Generated) -> Query<'_, Option<Wir
         let by = usize::try_from(paginated.by.max(1)).unwrap_or(usize::MAX);
         let start = (n as usize - 1).saturating_mul(by).min(paginated.pages.len());
         let end = start.saturating_add(by).min(paginated.pages.len());
-        let mut w = WireWriter::with_capacity(512 + 512 * (end - start));
-        w.map(10);
-        w.key("paginate_by");
-        w.int(i64::try_from(paginated.by).unwrap_or(i64::MAX));
-        w.key("base_url");
-        w.str(&format!("{base_url}{}", paginated.base()));
-        w.key("number_pagers");
-        w.int(i64::from(count));
-        w.key("first");
-        w.str(&url(1));
-        w.key("last");
-        w.str(&url(count));
-        w.key("previous");
-        if n > 1 {
-            w.str(&url(n - 1))
-        } else {
-            w.null()
-        }
-        w.key("next");
-        if n < count {
-            w.str(&url(n + 1))
-        } else {
-            w.null()
-        }
-        w.key("pages");
-        super::write_listed(db, &mut w, &paginated.pages[start..end]).await?;
-        w.key("current_index");
-        w.int(i64::from(n));
-        w.key("total_pages");
-        w.int(i64::try_from(paginated.total).unwrap_or(i64::MAX));
-        Ok(Some(w.finish()))
+        Ok(Some(Arc::new(Pager {
+            by: paginated.by,
+            base_url: format!("{base_url}{}", paginated.base()),
+            count,
+            index: n,
+            first: url(1),
+            last: url(count),
+            previous: (n > 1).then(|| url(n - 1)),
+            next: (n < count).then(|| url(n + 1)),
+            pages: paginated.pages[start..end].to_vec(),
+            total: paginated.total,
+        })))
     })
+}
+
+/// Writes `pager` as Zola's `paginator` (`paginate_by`, `base_url`, `number_pagers`, `first`,
+/// `last`, `previous`, `next`, `pages`, `current_index`, `total_pages`), its pages as listings
+/// show them: the render that calls this depends on each of them.
+pub(crate) async fn write_pager(
+    db: &Database,
+    w: &mut WireWriter,
+    pager: &Pager,
+) -> PicanteResult<()> {
+    w.map(10);
+    w.key("paginate_by");
+    w.int(i64::try_from(pager.by).unwrap_or(i64::MAX));
+    w.key("base_url");
+    w.str(&pager.base_url);
+    w.key("number_pagers");
+    w.int(i64::from(pager.count));
+    w.key("first");
+    w.str(&pager.first);
+    w.key("last");
+    w.str(&pager.last);
+    w.key("previous");
+    w.opt_str(pager.previous.as_deref());
+    w.key("next");
+    w.opt_str(pager.next.as_deref());
+    w.key("pages");
+    super::write_listed(db, w, &pager.pages).await?;
+    w.key("current_index");
+    w.int(i64::from(pager.index));
+    w.key("total_pages");
+    w.int(i64::try_from(pager.total).unwrap_or(i64::MAX));
+    Ok(())
 }
 
 #[cfg(test)]
