@@ -101,6 +101,7 @@ mod scan;
 mod serve;
 mod shortcodes;
 mod site;
+mod sass;
 mod site_files;
 mod slug;
 mod starter;
