@@ -106,8 +106,7 @@ pub(crate) fn stylesheets_query(db: &Database, _: ()) -> Query<'_, Arc<Styleshee
                 by_output.insert(output, source.clone());
             }
         }
-        let list =
-            by_output.into_iter().map(|(rel, source)| Stylesheet { rel, source }).collect();
+        let list = by_output.into_iter().map(|(rel, source)| Stylesheet { rel, source }).collect();
         Ok(Arc::new(Stylesheets { list, conflicts }))
     })
 }

@@ -199,7 +199,12 @@ fn two_stylesheets_with_one_output_are_an_error_naming_both() {
 fn a_stylesheet_that_never_ends_is_an_error_naming_it_not_a_hang() {
     let (sandbox, root) = site("endless", true);
     write(&root, "sass/c.sass", "$i: 0\n@while true\n  $i: $i + 1\n");
-    let out = common::host().env("DODECA_SASS_TIME_LIMIT", "1").current_dir(&root).arg("build").output().unwrap();
+    let out = common::host()
+        .env("DODECA_SASS_TIME_LIMIT", "1")
+        .current_dir(&root)
+        .arg("build")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(err.contains("sass/c.sass: did not compile in 1 s"), "{err}");

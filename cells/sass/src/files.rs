@@ -21,6 +21,9 @@ pub(crate) struct HostFs<'a> {
     /// The first failure of `files` itself (the link to the host), which outranks whatever
     /// grass makes of the missing answer ("can't find stylesheet to import").
     pub(crate) failure: RefCell<Option<String>>,
+    /// The first file refused for nesting too deeply (`nesting.rs`): its path, line and
+    /// column. It is no file to grass, and this is the compile's error.
+    pub(crate) too_deep: RefCell<Option<(String, u32, u32)>>,
 }
 
 impl std::fmt::Debug for HostFs<'_> {
@@ -36,6 +39,7 @@ impl<'a> HostFs<'a> {
             texts: RefCell::new(HashMap::new()),
             dirs: RefCell::new(HashMap::new()),
             failure: RefCell::new(None),
+            too_deep: RefCell::new(None),
         }
     }
 
@@ -45,10 +49,14 @@ impl<'a> HostFs<'a> {
         if let Some(known) = self.texts.borrow().get(&key) {
             return known.clone();
         }
-        let text = self.files.read(&key).unwrap_or_else(|failure| {
+        let mut text = self.files.read(&key).unwrap_or_else(|failure| {
             self.failure.borrow_mut().get_or_insert(failure);
             None
         });
+        if let Some((line, column)) = text.as_deref().and_then(crate::nesting::too_deep) {
+            self.too_deep.borrow_mut().get_or_insert((key.clone(), line, column));
+            text = None;
+        }
         self.texts.borrow_mut().insert(key, text.clone());
         text
     }

@@ -5,7 +5,8 @@
 //! [`compile`] takes a path relative to the site's root (`sass/main.scss`) and answers the
 //! CSS with the stylesheet's `@warn`ings, or a [`SassError`] placed at its file, line and
 //! column. Nothing a stylesheet holds makes it panic: grass is run under `catch_unwind`,
-//! and a panic in it is an error naming the stylesheet. (A stylesheet can still loop for
+//! and a panic in it is an error naming the stylesheet; a file nesting brackets deeper
+//! than grass's recursion can take (`nesting.rs`) is refused at the place it does. (A stylesheet can still loop for
 //! ever, `@while true {}`, as in any Sass compiler: the binary bounds each compile's time.)
 //!
 //! # Example
@@ -39,6 +40,7 @@
 #![deny(missing_docs)]
 
 mod files;
+mod nesting;
 
 use std::cell::RefCell;
 use std::fmt;
@@ -131,15 +133,20 @@ impl grass::Logger for Messages {
 pub fn compile(path: &str, files: &dyn SassFiles) -> Result<CompiledCss, SassError> {
     let fs = files::HostFs::new(files);
     let messages = Messages::default();
-    let options = grass::Options::default()
-        .style(grass::OutputStyle::Compressed)
-        .fs(&fs)
-        .logger(&messages);
+    let options =
+        grass::Options::default().style(grass::OutputStyle::Compressed).fs(&fs).logger(&messages);
     // grass is not unwind safe as a whole, but nothing of its state outlives the call: the
     // file system's and the logger's answers are only read if it returned.
     let compiled = catch_unwind(AssertUnwindSafe(|| grass::from_path(Path::new(path), &options)));
     if let Some(failure) = fs.failure.borrow_mut().take() {
         return Err(SassError::in_file(path, format!("could not read from the host: {failure}")));
+    }
+    if let Some((file, line, column)) = fs.too_deep.borrow_mut().take() {
+        let message = format!(
+            "brackets nested more than {} deep; the compiler would overflow its stack",
+            nesting::MAX_DEPTH
+        );
+        return Err(SassError { file, line: Some(line), column: Some(column), message });
     }
     match compiled {
         Ok(Ok(css)) => Ok(CompiledCss { css, warnings: messages.0.take() }),
@@ -150,7 +157,10 @@ pub fn compile(path: &str, files: &dyn SassFiles) -> Result<CompiledCss, SassErr
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            Err(SassError::in_file(path, format!("the Sass compiler failed on it (a bug in grass: {what})")))
+            Err(SassError::in_file(
+                path,
+                format!("the Sass compiler failed on it (a bug in grass: {what})"),
+            ))
         }
     }
 }

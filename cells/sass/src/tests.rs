@@ -41,7 +41,8 @@ fn imports_are_found_as_partials_relative_to_the_importer_and_through_dot_dot() 
 
 #[test]
 fn an_error_in_an_imported_file_names_that_file() {
-    let f = files(&[("sass/a.scss", "@import 'b';\n"), ("sass/_b.scss", "\n\n  x { y: $nope; }\n")]);
+    let f =
+        files(&[("sass/a.scss", "@import 'b';\n"), ("sass/_b.scss", "\n\n  x { y: $nope; }\n")]);
     let error = compile("sass/a.scss", &f).unwrap_err();
     assert_eq!(error.file, "sass/_b.scss");
     assert_eq!((error.line, error.column), (Some(3), Some(10)));
@@ -87,12 +88,42 @@ fn a_failure_to_ask_the_host_outranks_grass_s_not_found() {
 #[test]
 fn malformed_stylesheets_are_errors_never_panics() {
     let inputs = [
-        "a {", "}", "@import", "a { b: (((((( }", "@mixin", "@include x;", "a { @extend .b; }",
-        "$", "#{", "@function f() { @return }", "a { b: 1px + 1em; }", "\u{0}", "@use 'x' as",
-        "@each $a in", "a:b", "@media (", "/*", "a { b: url(", "@if", "@else {}",
+        "a {",
+        "}",
+        "@import",
+        "a { b: (((((( }",
+        "@mixin",
+        "@include x;",
+        "a { @extend .b; }",
+        "$",
+        "#{",
+        "@function f() { @return }",
+        "a { b: 1px + 1em; }",
+        "\u{0}",
+        "@use 'x' as",
+        "@each $a in",
+        "a:b",
+        "@media (",
+        "/*",
+        "a { b: url(",
+        "@if",
+        "@else {}",
     ];
     for input in inputs {
         let f = Files(HashMap::from([("sass/a.scss", input)]));
         let _ = compile("sass/a.scss", &f);
     }
+}
+
+#[test]
+fn a_file_nested_too_deeply_is_refused_at_the_place_not_a_stack_overflow() {
+    let deep: &'static str =
+        Box::leak(format!("a {{ b: {}1{} }}", "[".repeat(300_000), "]".repeat(300_000)).into());
+    let f = files(&[("sass/a.scss", "@import 'deep';\n"), ("sass/_deep.scss", deep)]);
+    let error = compile("sass/a.scss", &f).unwrap_err();
+    assert_eq!(
+        (error.file.as_str(), error.line, error.column),
+        ("sass/_deep.scss", Some(1), Some(263))
+    );
+    assert!(error.message.contains("nested more than 256 deep"), "{error}");
 }

@@ -210,7 +210,10 @@ impl Site {
         let theme_sass_root = theme.as_ref().map(|(name, _)| format!("themes/{name}/sass/"));
         self.set_sass(
             &mut batch,
-            [("sass/", &site_sass, &changed[8]), (theme_sass_root.as_deref().unwrap_or(""), &theme_sass, &changed[9])],
+            [
+                ("sass/", &site_sass, &changed[8]),
+                (theme_sass_root.as_deref().unwrap_or(""), &theme_sass, &changed[9]),
+            ],
             threads,
         )?;
         self.set_theme(&mut batch, theme, &theme_toml, &changed[5])?;
