@@ -50,7 +50,7 @@ pub struct SassProblem {
     pub message: String,
 }
 
-/// The host's answer to [`sass_host::read`].
+/// The host's answer to `sass_host::read` (see [`sass_host`]).
 #[derive(Facet, Clone, Debug, PartialEq, Eq)]
 pub struct SassFile {
     /// The file's text, or `None` when the site has no such Sass file.

@@ -382,7 +382,7 @@ impl Site {
         let fresh = self.db.runtime().current_revision() == picante::Revision(1);
         let (scan, warnings, loaded) = if self.persistent && fresh {
             match self.start_from_cache()? {
-                persist::Start::UpToDate(report) => return Ok(Begun::UpToDate(report)),
+                persist::Start::UpToDate(report) => return Ok(Begun::UpToDate(*report)),
                 persist::Start::Build { scan, warnings, loaded } => (*scan, warnings, loaded),
             }
         } else {
