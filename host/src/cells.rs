@@ -88,6 +88,7 @@ pub struct Cells {
     template_args: Vec<&'static str>,
     pub(crate) template: CellSlot,
     pub(crate) markdown: CellSlot,
+    pub(crate) sass: CellSlot,
     pub(crate) http: CellSlot,
     /// Calls that failed because a cell did (it could not start, died twice, let a call time
     /// out or broke the protocol), as opposed to answering with an error of its input.
@@ -119,6 +120,7 @@ impl Cells {
             template_args: Vec::new(),
             template: CellSlot::new("cell-template"),
             markdown: CellSlot::new("cell-markdown"),
+            sass: CellSlot::new("cell-sass"),
             http: CellSlot::new("cell-http"),
             failures: AtomicU64::new(0),
         }
@@ -134,7 +136,7 @@ impl Cells {
     /// Each cell's name and the binary it would start (`None` when not found), for the cache's
     /// version (`cache/version.rs`).
     pub(crate) fn binaries(&self) -> Vec<(&'static str, Option<PathBuf>)> {
-        [self.markdown.name, self.template.name]
+        [self.markdown.name, self.template.name, self.sass.name]
             .into_iter()
             .map(|name| (name, self.locate(name).ok()))
             .collect()
@@ -250,7 +252,7 @@ impl Cells {
 
     /// The process id of a running cell (for tests that kill it).
     pub fn pid(&self, name: &str) -> Option<u32> {
-        [&self.template, &self.markdown, &self.http]
+        [&self.template, &self.markdown, &self.sass, &self.http]
             .into_iter()
             .find(|slot| slot.name == name)
             .and_then(|slot| slot.running.lock().as_ref().map(|r| r.child.id()))
@@ -295,7 +297,7 @@ fn reap_all(running: Vec<Running>) {
 impl Cells {
     /// Stops every running cell (each is started again if called later).
     pub(crate) fn stop_all(&self) {
-        let running: Vec<Running> = [&self.template, &self.markdown, &self.http]
+        let running: Vec<Running> = [&self.template, &self.markdown, &self.sass, &self.http]
             .iter()
             .filter_map(|s| s.running.lock().take())
             .collect();

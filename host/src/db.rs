@@ -86,6 +86,16 @@ pub struct Database {
     /// A static file's content hash (its bytes are in the CAS), by path under `static/`, or
     /// under the theme's `static/` when the site has no file of that path.
     pub(crate) statics: Arc<InputIngredient<String, cas::ContentHash>>,
+    /// A Sass file's text (`.scss`, `.sass`, `.css`), by path from the site's root: every such
+    /// file of `sass/` and of the theme's `sass/` (`sass.rs`).
+    pub(crate) sass_files: Arc<InputIngredient<String, String>>,
+    /// The keys of `sass_files`, sorted.
+    pub(crate) sass_list: Arc<InputIngredient<(), Arc<Vec<String>>>>,
+    /// The stylesheets compiled, whether a directory holds Sass files, one stylesheet
+    /// compiled (`sass.rs`).
+    pub(crate) stylesheets: Arc<DerivedIngredient<Database, (), Arc<crate::sass::Stylesheets>>>,
+    pub(crate) sass_dir: Arc<DerivedIngredient<Database, String, bool>>,
+    pub(crate) compile_sass: Arc<DerivedIngredient<Database, String, Arc<PageOutput>>>,
     /// Every file under `content/` that is not a page (a page's or section's co-located
     /// assets), relative to `content/`, sorted.
     pub(crate) asset_list: Arc<InputIngredient<(), Arc<Vec<String>>>>,
@@ -197,6 +207,9 @@ pub struct Database {
     pub(crate) renders: AtomicU64,
     /// The content paths rendered since the build report last took them.
     pub(crate) rendered: parking_lot::Mutex<Vec<String>>,
+    /// The stylesheets compiled (their paths from the site's root) since the build report
+    /// last took them.
+    pub(crate) compiled: parking_lot::Mutex<Vec<String>>,
     /// What went to and came back from the template cell, for reports and the benchmark.
     pub(crate) traffic: Traffic,
     /// Whether a render read `now()` since the build started (the build resets it).
@@ -320,6 +333,11 @@ impl Database {
             &*self.render_feed,
             &*self.loaded,
             &*self.file_digest,
+            &*self.sass_files,
+            &*self.sass_list,
+            &*self.stylesheets,
+            &*self.sass_dir,
+            &*self.compile_sass,
         ]
     }
 
@@ -398,10 +416,17 @@ impl Database {
             anchor_problems: derived(108, "anchor_problems", crate::anchors::anchor_problems_query),
             // Themes: ids from 110.
             theme: input(110, "theme"),
+            // Sass (`sass.rs`): ids from 120.
+            sass_files: input(120, "sass_files"),
+            sass_list: input(121, "sass_list"),
+            stylesheets: derived(122, "stylesheets", crate::sass::stylesheets_query),
+            sass_dir: derived(123, "sass_dir", crate::sass::sass_dir_query),
+            compile_sass: derived(124, "compile_sass", crate::sass::compile_sass_query),
             cells,
             stored,
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
+            compiled: parking_lot::Mutex::new(Vec::new()),
             traffic: Traffic::default(),
             read_now: std::sync::atomic::AtomicBool::new(false),
             new_env: parking_lot::Mutex::new(std::collections::BTreeMap::new()),
@@ -468,6 +493,11 @@ impl Database {
         registry.register(db.backlinks.clone());
         registry.register(db.anchors.clone());
         registry.register(db.anchor_problems.clone());
+        registry.register(db.sass_files.clone());
+        registry.register(db.sass_list.clone());
+        registry.register(db.stylesheets.clone());
+        registry.register(db.sass_dir.clone());
+        registry.register(db.compile_sass.clone());
         db
     }
 }

@@ -97,6 +97,7 @@ mod provide;
 mod redirects;
 mod render;
 mod routes;
+mod sass;
 mod scan;
 mod serve;
 mod shortcodes;

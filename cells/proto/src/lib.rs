@@ -5,8 +5,10 @@
 //! query of the host's incremental runtime, and it is served inside the host's call to the cell
 //! (see `rpc`), so each callback is recorded as a dependency of the query that called the cell.
 //! The markdown cell calls back [`markdown_host`] the same way, for the templates a page's
-//! markdown uses (its shortcodes; see `markdown_service.rs`). The http cell is the exception: it serves [`http`] and makes requests of its own, not
-//! nested in a host call, to [`content`] (see `http_service.rs`).
+//! markdown uses (its shortcodes; see `markdown_service.rs`), and the sass cell calls back
+//! [`sass_host`] for the files a stylesheet imports (see `sass_service.rs`). The http cell is
+//! the exception: it serves [`http`] and makes requests of its own, not nested in a host
+//! call, to [`content`] (see `http_service.rs`).
 //!
 //! All argument and result types are plain data implementing `facet::Facet`, encoded with
 //! postcard on the wire; the per-page messages are written and read by hand (the same
@@ -28,6 +30,7 @@ mod codec;
 mod eval;
 mod front_matter;
 mod markdown_service;
+mod sass_service;
 mod value;
 mod wire;
 
@@ -38,6 +41,9 @@ pub use markdown_service::{
     HighlightStyle, HighlightTheme, Highlighting, MarkdownOptions, MarkdownReply, PageProblem,
     RenderMarkdown, RenderedMarkdown, ShortcodeCall, ShortcodeOutput, Slugify, markdown,
     markdown_host, write_toc,
+};
+pub use sass_service::{
+    CompileSass, CompiledCss, SassFile, SassProblem, SassReply, sass, sass_host,
 };
 pub use value::Value;
 pub use wire::{MAX_VALUE_DEPTH, ValueBuilder, WireValue, WireWriter, decode_value};

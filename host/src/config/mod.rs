@@ -103,7 +103,7 @@ pub struct SiteConfig {
     /// `[extra]` is merged into `extra` by the `config` query, its templates and static
     /// files are the site's where it has none of the same path (`site/theme.rs`).
     pub theme: Option<String>,
-    /// `compile_sass` (not acted on yet).
+    /// `compile_sass`: the site's `sass/` compiled to CSS (`sass.rs`).
     pub compile_sass: bool,
     /// `minify_html` (not acted on yet).
     pub minify_html: bool,

@@ -99,12 +99,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
                 }
                 config.theme = Some(name);
             }
-            "compile_sass" => {
-                config.compile_sass = r.boolean(item, key)?;
-                if config.compile_sass {
-                    r.warn(entry.key_span.start, not_yet(key, "Sass is not compiled yet"));
-                }
-            }
+            "compile_sass" => config.compile_sass = r.boolean(item, key)?,
             "minify_html" => {
                 config.minify_html = r.boolean(item, key)?;
                 if config.minify_html {

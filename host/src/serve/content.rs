@@ -31,6 +31,9 @@ pub(crate) struct Served {
     generated: HashMap<String, crate::listings::Generated>,
     /// Feeds (`feeds.rs`), by output.
     feeds: HashMap<String, crate::feeds::Feed>,
+    /// Compiled stylesheets (`sass.rs`), by output: the stylesheet's path from the site's
+    /// root. A static file of the same path wins, as in the build.
+    stylesheets: HashMap<String, String>,
     /// Static outputs (`css/site.css`) to their hashes in the CAS.
     statics: HashMap<String, cas::ContentHash>,
     /// Every static file's URL path, for suggestions.
@@ -118,6 +121,7 @@ impl Served {
         let _ = pollster::block_on(database.served_pages.get(database, ()));
         let _ = pollster::block_on(database.generated.get(database, ()));
         let _ = pollster::block_on(database.feeds.get(database, ()));
+        let _ = pollster::block_on(database.stylesheets.get(database, ()));
         let snapshot = Snapshot::new(database);
         let (pages, generated, statics) = pollster::block_on(snapshot.read(|db| async move {
             // A query: after an edit that moved no page's output (most edits), its memo is
@@ -143,12 +147,19 @@ impl Served {
         let feeds = pollster::block_on(snapshot.read(|db| db.feeds.get(db, ())))
             .map(|list| list.iter().map(|f| (f.rel.clone(), f.key.clone())).collect())
             .unwrap_or_default();
+        let stylesheets = pollster::block_on(snapshot.read(|db| db.stylesheets.get(db, ())))
+            .map(|sheets| {
+                let list = sheets.list.iter().filter(|sheet| !statics.contains_key(&sheet.rel));
+                list.map(|sheet| (sheet.rel.clone(), sheet.source.clone())).collect()
+            })
+            .unwrap_or_default();
         let static_routes = statics.keys().map(|rel| format!("/{rel}")).collect();
         Ok(Served {
             snapshot,
             pages,
             generated,
             feeds,
+            stylesheets,
             statics,
             static_routes,
             cas,
@@ -218,6 +229,7 @@ impl Served {
         self.pages.source_of(output).is_some()
             || self.generated.contains_key(output)
             || self.feeds.contains_key(output)
+            || self.stylesheets.contains_key(output)
             || self.statics.contains_key(output)
     }
 
@@ -260,6 +272,13 @@ impl Served {
                 .await
                 .map_err(|e| RpcError::remote(format!("making {output}: {e}")))?;
             Some(css)
+        } else if let Some(source) = self.stylesheets.get(output) {
+            let css = self
+                .snapshot
+                .read(|db| db.compile_sass.get(db, source.clone()))
+                .await
+                .map_err(|e| RpcError::remote(format!("compiling {source}: {e}")))?;
+            Some(Some(css))
         } else {
             None
         };

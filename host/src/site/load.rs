@@ -13,11 +13,12 @@ use crate::scan::{Ignored, Listing, ScanPolicy, files_under, read_texts};
 
 /// Every file of the site, listed and stamped, not read yet: the config, then `content/`,
 /// `templates/`, `data/` and `static/`, then the theme's `theme.toml`, `templates/` and
-/// `static/` (`theme.rs`; empty without a theme).
+/// `static/` (`theme.rs`; empty without a theme), then the Sass files of `sass/` and of the
+/// theme's `sass/`.
 pub(super) struct Scan {
     /// When the scan began, before anything was listed.
     pub(super) started: std::time::SystemTime,
-    pub(super) listings: [Listing; 8],
+    pub(super) listings: [Listing; 10],
     /// The config's `theme`, and whether it has `templates/`.
     theme: Option<(String, bool)>,
 }
@@ -58,6 +59,10 @@ impl Site {
             !crate::assets::is_temporary(&found.rel) && !ignored.content(&found.rel)
         });
         let templates = files_under(&self.root.join("templates"), "", threads, &policy)?;
+        // Every Sass file, whether or not `compile_sass` is on: the config decides what is
+        // compiled (`sass.rs`), and a file read is read again only when it changes.
+        let mut sass = files_under(&self.root.join("sass"), "", threads, &policy)?;
+        sass.files.retain(|found| crate::sass::is_sass_input(&found.rel));
         // Every file under `data/`: `load_data` reads any of them (`data.<stem>` the TOML,
         // JSON and YAML ones), and only a file that is an input is a tracked read.
         let mut data = files_under(&self.root.join("data"), "", threads, &policy)?;
@@ -81,6 +86,8 @@ impl Site {
                 theme.toml,
                 theme.templates,
                 theme.statics,
+                sass,
+                theme.sass,
             ],
             theme: theme_state,
         })
@@ -102,6 +109,8 @@ impl Site {
                     mut theme_toml,
                     mut theme_templates,
                     mut theme_statics,
+                    mut site_sass,
+                    mut theme_sass,
                 ],
             theme,
         } = scan;
@@ -125,6 +134,8 @@ impl Site {
                 &mut theme_toml,
                 &mut theme_templates,
                 &mut theme_statics,
+                &mut site_sass,
+                &mut theme_sass,
             ],
             started,
         );
@@ -196,6 +207,15 @@ impl Site {
                 );
             }
         }
+        let theme_sass_root = theme.as_ref().map(|(name, _)| format!("themes/{name}/sass/"));
+        self.set_sass(
+            &mut batch,
+            [
+                ("sass/", &site_sass, &changed[8]),
+                (theme_sass_root.as_deref().unwrap_or(""), &theme_sass, &changed[9]),
+            ],
+            threads,
+        )?;
         self.set_theme(&mut batch, theme, &theme_toml, &changed[5])?;
 
         // Data files, like static files: bytes to the CAS, hashes to the database.
@@ -273,6 +293,8 @@ impl Site {
             theme_toml,
             theme_templates,
             theme_statics,
+            site_sass,
+            theme_sass,
         ]);
         Ok(())
     }
@@ -302,6 +324,40 @@ impl Site {
                 self.cas_garbage.store(true, Ordering::Relaxed);
             }
             batch.set(input, file.key.clone(), hash);
+        }
+        Ok(())
+    }
+
+    /// Sets the Sass files of `listings` (each with the key prefix of its directory, from the
+    /// site's root, and which files changed): the text of each changed one, the list when it
+    /// changed, and removes the files gone.
+    fn set_sass<'db>(
+        &'db self,
+        batch: &mut InputBatch<'db>,
+        listings: [(&str, &Listing, &[bool]); 2],
+        threads: usize,
+    ) -> Result<(), HostError> {
+        let db = &*self.db;
+        let mut keys = Vec::new();
+        for (prefix, listing, changed) in listings {
+            let texts = read_texts(listing, changed, threads)?;
+            for (found, text) in listing.files.iter().zip(texts) {
+                let key = format!("{prefix}{}", found.rel);
+                if let Some(text) = text {
+                    batch.set(&db.sass_files, key.clone(), text);
+                }
+                keys.push(key);
+            }
+        }
+        keys.sort_unstable();
+        let previous = db.sass_list.get(db, &()).map_err(HostError::Query)?;
+        if previous.as_deref() != Some(&keys) {
+            for old in previous.iter().flat_map(|list| list.iter()) {
+                if keys.binary_search(old).is_err() {
+                    batch.remove(&db.sass_files, old.clone());
+                }
+            }
+            batch.set(&db.sass_list, (), Arc::new(keys));
         }
         Ok(())
     }

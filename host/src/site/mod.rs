@@ -4,7 +4,8 @@
 //! steps, in order, each timed (`steps.rs`): the config; the output directory (checked) and
 //! its case rule; the sweep for outputs touched by hand; nothing more if nothing changed since
 //! the last build; the routes; the pages (`pages.rs`: render and write, one pipeline); the
-//! static files (`statics.rs`); the removal of outputs whose page is gone; the saving of what
+//! static files (`statics.rs`); redirects, feeds, site files; the stylesheets
+//! (`stylesheets.rs`); the removal of outputs whose page is gone; the saving of what
 //! was written. The report (`report.rs`) says what each did.
 
 mod feeds;
@@ -16,6 +17,7 @@ mod persist;
 mod report;
 mod statics;
 mod steps;
+mod stylesheets;
 mod theme;
 
 use std::path::{Path, PathBuf};
@@ -380,7 +382,7 @@ impl Site {
         let fresh = self.db.runtime().current_revision() == picante::Revision(1);
         let (scan, warnings, loaded) = if self.persistent && fresh {
             match self.start_from_cache()? {
-                persist::Start::UpToDate(report) => return Ok(Begun::UpToDate(report)),
+                persist::Start::UpToDate(report) => return Ok(Begun::UpToDate(*report)),
                 persist::Start::Build { scan, warnings, loaded } => (*scan, warnings, loaded),
             }
         } else {
@@ -523,6 +525,10 @@ impl Site {
         let site_files =
             steps.run("site files", || self.write_site_files(&outputs, &live, &mut report))?;
         live.extend(site_files);
+        live.sort_unstable();
+        let stylesheets = steps
+            .run("stylesheets", || self.write_stylesheets(jobs, &outputs, &live, &mut report))?;
+        live.extend(stylesheets);
         live.sort_unstable();
         report.removed =
             steps.run("remove", || outputs.remove_stale(&self.cas, live, &mut report.warnings))?;

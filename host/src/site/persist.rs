@@ -40,7 +40,8 @@ pub(super) struct FoundOutputs {
 /// How the first build of a persistent site starts.
 pub(super) enum Start {
     /// Nothing changed since the saved build: its report.
-    UpToDate(BuildReport),
+    /// (Boxed: a report is most of the enum's size.)
+    UpToDate(Box<BuildReport>),
     /// A build to run on this scan; the database loaded if `loaded`.
     /// (The scan boxed: its eight listings are most of the enum's size.)
     Build { scan: Box<Scan>, warnings: Vec<String>, loaded: bool },
@@ -104,13 +105,13 @@ impl Site {
         {
             // The config's warnings, as every build reports them.
             let warnings = self.config_without_building().map(|c| c.warnings).unwrap_or_default();
-            return Ok(Start::UpToDate(BuildReport {
+            return Ok(Start::UpToDate(Box::new(BuildReport {
                 pages: state.pages as usize,
                 unchanged: state.outputs as usize,
                 config_warnings: warnings.len(),
                 warnings,
                 ..BuildReport::default()
-            }));
+            })));
         }
         // A source changed (or nothing is known): something will be rendered, so the cells
         // start while the database loads, on the core the load leaves idle.

@@ -20,6 +20,9 @@ pub struct BuildReport {
     /// The pages and sections rendered in this build, by their paths under `content/`,
     /// sorted: what a change made the build redo.
     pub rendered: Vec<String>,
+    /// The stylesheets compiled in this build (`compile_sass`), by their paths from the
+    /// site's root (`sass/main.scss`), sorted: what a change made the build compile again.
+    pub compiled: Vec<String>,
     /// The output files written in this build (new or changed), by their paths under the
     /// output directory, sorted.
     pub written_files: Vec<String>,

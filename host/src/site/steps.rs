@@ -47,6 +47,7 @@ impl Counters {
     pub(super) fn read(db: &Database) -> Counters {
         // Renders outside a build (none today) are not this build's.
         db.rendered.lock().clear();
+        db.compiled.lock().clear();
         Counters {
             stats: db.runtime().stats(),
             renders: db.renders.load(Ordering::Relaxed),
@@ -63,6 +64,8 @@ impl Counters {
         report.renders = db.renders.load(Ordering::Relaxed) - self.renders;
         report.rendered = std::mem::take(&mut *db.rendered.lock());
         report.rendered.sort_unstable();
+        report.compiled = std::mem::take(&mut *db.compiled.lock());
+        report.compiled.sort_unstable();
         report.written_files.sort_unstable();
         let traffic = db.traffic.snapshot();
         report.callbacks = traffic.0 - self.traffic.0;

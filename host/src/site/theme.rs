@@ -16,8 +16,9 @@
 //! - each file of the theme's `static/` is copied into the output unless the site's `static/`
 //!   has a file of that path; `ignored_static` does not apply to the theme's files (Zola copies
 //!   the theme's `static/` with no filter).
-//! - the theme's `sass/` is compiled by Zola (even without `compile_sass`); dodeca compiles no
-//!   Sass, so it is not read.
+//! - the theme's `sass/` is compiled by Zola (even without `compile_sass`), each stylesheet
+//!   against the theme's own partials: its files are inputs of their own, by their path from
+//!   the site's root (`themes/NAME/sass/...`), not layered under the site's (`sass.rs`).
 //!
 //! The layering is recomputed on every scan from the listings, and a file is read (a static
 //! file stored in the CAS) when its stamp changed, or when the key it gives was the site's
@@ -30,8 +31,8 @@ use std::path::{Path, PathBuf};
 use crate::HostError;
 use crate::scan::{Listing, ScanPolicy, files_under};
 
-/// The theme's files, listed: `theme.toml`, `templates/`, `static/` (each empty without a
-/// theme, or when the theme lacks it).
+/// The theme's files, listed: `theme.toml`, `templates/`, `static/`, `sass/` (each empty
+/// without a theme, or when the theme lacks it).
 pub(super) struct ThemeScan {
     /// The config's `theme`, when the config parses.
     pub(super) name: Option<String>,
@@ -40,6 +41,7 @@ pub(super) struct ThemeScan {
     pub(super) toml: Listing,
     pub(super) templates: Listing,
     pub(super) statics: Listing,
+    pub(super) sass: Listing,
 }
 
 impl ThemeScan {
@@ -58,6 +60,7 @@ impl ThemeScan {
                 toml: empty(),
                 templates: empty(),
                 statics: empty(),
+                sass: empty(),
             });
         };
         // `theme` is one plain name (the config's parse checks it): this lies in `themes/`,
@@ -74,8 +77,10 @@ impl ThemeScan {
         let mut templates = files_under(&dir.join("templates"), "", threads, policy)?;
         templates.files.retain(|found| is_theme_template(&found.rel));
         let statics = files_under(&dir.join("static"), "", threads, policy)?;
+        let mut sass = files_under(&dir.join("sass"), "", threads, policy)?;
+        sass.files.retain(|found| crate::sass::is_sass_input(&found.rel));
         let has_templates = dir.join("templates").is_dir();
-        Ok(ThemeScan { name, has_templates, toml, templates, statics })
+        Ok(ThemeScan { name, has_templates, toml, templates, statics, sass })
     }
 }
 

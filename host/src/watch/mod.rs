@@ -1,8 +1,8 @@
 //! Watching a site's sources: what changed, in batches, for `dodeca-host serve`.
 //!
-//! A [`SourceWatcher`] watches `content/`, `templates/`, `static/`, `data/` and `themes/`
-//! recursively with inotify (through libc), and the site's directory alone for the config file and for
-//! those directories appearing later. [`SourceWatcher::next_batch`] waits for changes and
+//! A [`SourceWatcher`] watches `content/`, `templates/`, `static/`, `data/`, `sass/` and
+//! `themes/` recursively with inotify (through libc), and the site's directory alone for the
+//! config file and for those directories appearing later. [`SourceWatcher::next_batch`] waits for changes and
 //! returns a [`ChangeBatch`]: each path that changed, once, with its net [`ChangeKind`] —
 //! `changed` (it exists now: created, written, renamed onto) or `removed` (it existed and is
 //! gone) — enough for the caller to read exactly those files again
@@ -52,8 +52,8 @@
 //! events are decoded with every length checked against the bytes read (`crate::inotify`).
 //!
 //! A symbolic link to a file is reported when its target changes (`links.rs`), also when the
-//! target lies outside the four directories (`content/a.md -> ../shared/a.md`: `shared/` is
-//! then watched for it alone). `sass/` is not watched (no build reads it yet).
+//! target lies outside the watched directories (`content/a.md -> ../shared/a.md`: `shared/` is
+//! then watched for it alone).
 //!
 //! # Example
 //!

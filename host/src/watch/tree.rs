@@ -27,11 +27,13 @@ use crate::inotify::Inotify;
 
 /// The directories of a site that hold its sources, watched recursively. The site's root is
 /// watched on its own (not recursively) for these and the config file appearing later.
-/// `themes`: the whole directory, not only the config's theme's `templates/` and `static/`,
-/// so that an edit of `theme.toml`, and a theme named by an edit of the config, are seen
-/// without watching anew (an edit of another theme, or of a theme's `sass/`, is a rescan
-/// that finds nothing changed).
-pub(super) const TOP_DIRECTORIES: [&str; 5] = ["content", "templates", "static", "data", "themes"];
+/// `themes`: the whole directory, not only the config's theme's `templates/`, `static/` and
+/// `sass/`, so that an edit of `theme.toml`, and a theme named by an edit of the config, are
+/// seen without watching anew (an edit of another theme is a rescan that finds nothing
+/// changed). `sass`: watched whether or not `compile_sass` is on (an edit with it off is a
+/// rescan that compiles nothing).
+pub(super) const TOP_DIRECTORIES: [&str; 6] =
+    ["content", "templates", "static", "data", "sass", "themes"];
 
 /// What every watched directory reports: entries created, deleted, renamed in or out,
 /// written (`IN_MODIFY` for a writer that keeps its file open, `IN_CLOSE_WRITE` for the end
