@@ -89,6 +89,8 @@ pub struct Cells {
     pub(crate) template: CellSlot,
     pub(crate) markdown: CellSlot,
     pub(crate) http: CellSlot,
+    /// The image cell (`get_image_metadata`, `resize_image`), started on a site's first call.
+    pub(crate) image: CellSlot,
     /// Calls that failed because a cell did (it could not start, died twice, let a call time
     /// out or broke the protocol), as opposed to answering with an error of its input.
     failures: AtomicU64,
@@ -120,6 +122,7 @@ impl Cells {
             template: CellSlot::new("cell-template"),
             markdown: CellSlot::new("cell-markdown"),
             http: CellSlot::new("cell-http"),
+            image: CellSlot::new("cell-image"),
             failures: AtomicU64::new(0),
         }
     }
@@ -134,7 +137,8 @@ impl Cells {
     /// Each cell's name and the binary it would start (`None` when not found), for the cache's
     /// version (`cache/version.rs`).
     pub(crate) fn binaries(&self) -> Vec<(&'static str, Option<PathBuf>)> {
-        [self.markdown.name, self.template.name]
+        // The image cell's too: a saved `resized` memo names bytes it made.
+        [self.markdown.name, self.template.name, self.image.name]
             .into_iter()
             .map(|name| (name, self.locate(name).ok()))
             .collect()
@@ -250,7 +254,7 @@ impl Cells {
 
     /// The process id of a running cell (for tests that kill it).
     pub fn pid(&self, name: &str) -> Option<u32> {
-        [&self.template, &self.markdown, &self.http]
+        [&self.template, &self.markdown, &self.http, &self.image]
             .into_iter()
             .find(|slot| slot.name == name)
             .and_then(|slot| slot.running.lock().as_ref().map(|r| r.child.id()))
@@ -295,7 +299,7 @@ fn reap_all(running: Vec<Running>) {
 impl Cells {
     /// Stops every running cell (each is started again if called later).
     pub(crate) fn stop_all(&self) {
-        let running: Vec<Running> = [&self.template, &self.markdown, &self.http]
+        let running: Vec<Running> = [&self.template, &self.markdown, &self.http, &self.image]
             .iter()
             .filter_map(|s| s.running.lock().take())
             .collect();
