@@ -86,8 +86,8 @@ pub(crate) fn size(bytes: &[u8]) -> Result<(u32, u32), ImageError> {
     if let (Some(width), Some(height)) = (width, height) {
         return Ok((pixels(width), pixels(height)));
     }
-    let view_box = attribute(tag, "viewBox")
-        .ok_or(ImageError::Svg("SVG width/height and viewbox not set"))?;
+    let view_box =
+        attribute(tag, "viewBox").ok_or(ImageError::Svg("SVG width/height and viewbox not set"))?;
     let numbers: Vec<f64> = view_box
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|part| !part.is_empty())
@@ -118,7 +118,10 @@ mod tests {
 
     #[test]
     fn an_svg_without_a_size_and_other_files_are_told_apart() {
-        assert_eq!(size(b"<svg></svg>"), Err(ImageError::Svg("SVG width/height and viewbox not set")));
+        assert_eq!(
+            size(b"<svg></svg>"),
+            Err(ImageError::Svg("SVG width/height and viewbox not set"))
+        );
         assert!(!looks_like_svg(b"\x89PNG\r\n"));
         assert!(!looks_like_svg(b"<html><svg width=\"1\" height=\"1\"/></html>"));
         assert!(!looks_like_svg(b"<svgx>"));

@@ -197,13 +197,20 @@ pub(crate) async fn plan(
     let arguments = Arguments { call };
     let needs_path = "`resize_image` requires a `path` argument with a string value";
     let path = arguments.string("path", needs_path)?.ok_or_else(|| failure(needs_path.into()))?;
-    let width =
-        arguments.integer("width", u32::MAX, "`resize_image`: `width` must be a non-negative integer")?;
-    let height = arguments
-        .integer("height", u32::MAX, "`resize_image`: `height` must be a non-negative integer")?;
+    let width = arguments.integer(
+        "width",
+        u32::MAX,
+        "`resize_image`: `width` must be a non-negative integer",
+    )?;
+    let height = arguments.integer(
+        "height",
+        u32::MAX,
+        "`resize_image`: `height` must be a non-negative integer",
+    )?;
     let op = arguments.string("op", "`resize_image`: `op` must be a string")?;
     let format = arguments.string("format", "`resize_image`: `format` must be a string")?;
-    let quality = arguments.integer("quality", 255, "`resize_image`: `quality` must be a number")?;
+    let quality =
+        arguments.integer("quality", 255, "`resize_image`: `quality` must be a number")?;
     // Zola's `speed` is for AVIF only, which is refused below.
     arguments.integer("speed", 255, "`resize_image`: `speed` must be a number")?;
     let operation = Operation::from_args(op.as_deref().unwrap_or("fill"), width, height)
@@ -295,7 +302,10 @@ pub(crate) fn resized_query(db: &Database, key: ResizeKey) -> Query<'_, Resized>
             .cells
             .call(&db.cells.image, |connection| async move {
                 let request = cell_proto::ResizeRequest {
-                    image: ImageBytes { path: key_ref.path.clone(), bytes: connection.blob(bytes)? },
+                    image: ImageBytes {
+                        path: key_ref.path.clone(),
+                        bytes: connection.blob(bytes)?,
+                    },
                     crop: key_ref.crop,
                     size: key_ref.size,
                     format: key_ref.format,

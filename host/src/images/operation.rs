@@ -70,9 +70,7 @@ impl Instructions {
         match operation {
             Operation::Scale(w, h) => resize((w, h)),
             Operation::FitWidth(w) => resize((w, (u64::from(orig_h) * u64::from(w) / w0) as u32)),
-            Operation::FitHeight(h) => {
-                resize(((u64::from(orig_w) * u64::from(h) / h0) as u32, h))
-            }
+            Operation::FitHeight(h) => resize(((u64::from(orig_w) * u64::from(h) / h0) as u32, h)),
             Operation::Fit(w, h) => {
                 if orig_w <= w && orig_h <= h {
                     return Instructions::default();
@@ -222,7 +220,8 @@ mod tests {
         assert_eq!(unified("@/gutenberg.jpg"), "content/gutenberg.jpg");
         assert_eq!(unified("/content/gutenberg.jpg"), "content/gutenberg.jpg");
         // `zola-features`: `resize_image(path="pic.png", width=2, height=1, op="fit_width")`.
-        let name = file_name("static/pic.png", "pic.png", Operation::FitWidth(2), OutputFormat::Png);
+        let name =
+            file_name("static/pic.png", "pic.png", Operation::FitWidth(2), OutputFormat::Png);
         assert_eq!(name, "pic.8ff4b4d8fadce8c1.png");
     }
 

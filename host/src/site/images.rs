@@ -52,7 +52,9 @@ impl Site {
         for (rel, key) in wanted {
             let source = key.path.clone();
             let failed = |error: &picante::PicanteError| match site_error(error) {
-                Some(site) => SiteError::in_file(&source, format!("resize_image: {}", site.message)),
+                Some(site) => {
+                    SiteError::in_file(&source, format!("resize_image: {}", site.message))
+                }
                 None => SiteError::in_file(&source, format!("resize_image: {error}")),
             };
             let resized = match pollster::block_on(db.resized.get(db, key.clone())) {
