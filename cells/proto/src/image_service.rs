@@ -70,7 +70,7 @@ impl ImageFormat {
     }
 }
 
-/// What [`image::metadata`] tells of an image.
+/// What the image cell's `metadata` call tells of an image.
 #[derive(Facet, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ImageMetadata {
     /// Width in pixels, after its EXIF orientation (a portrait photo stored sideways is
