@@ -90,6 +90,8 @@ pub struct Cells {
     pub(crate) markdown: CellSlot,
     pub(crate) sass: CellSlot,
     pub(crate) http: CellSlot,
+    /// The image cell (`get_image_metadata`, `resize_image`), started on a site's first call.
+    pub(crate) image: CellSlot,
     /// Calls that failed because a cell did (it could not start, died twice, let a call time
     /// out or broke the protocol), as opposed to answering with an error of its input.
     failures: AtomicU64,
@@ -122,6 +124,7 @@ impl Cells {
             markdown: CellSlot::new("cell-markdown"),
             sass: CellSlot::new("cell-sass"),
             http: CellSlot::new("cell-http"),
+            image: CellSlot::new("cell-image"),
             failures: AtomicU64::new(0),
         }
     }
@@ -136,7 +139,8 @@ impl Cells {
     /// Each cell's name and the binary it would start (`None` when not found), for the cache's
     /// version (`cache/version.rs`).
     pub(crate) fn binaries(&self) -> Vec<(&'static str, Option<PathBuf>)> {
-        [self.markdown.name, self.template.name, self.sass.name]
+        // The image cell's too: a saved `resized` memo names bytes it made.
+        [self.markdown.name, self.template.name, self.sass.name, self.image.name]
             .into_iter()
             .map(|name| (name, self.locate(name).ok()))
             .collect()
@@ -252,7 +256,7 @@ impl Cells {
 
     /// The process id of a running cell (for tests that kill it).
     pub fn pid(&self, name: &str) -> Option<u32> {
-        [&self.template, &self.markdown, &self.sass, &self.http]
+        [&self.template, &self.markdown, &self.sass, &self.http, &self.image]
             .into_iter()
             .find(|slot| slot.name == name)
             .and_then(|slot| slot.running.lock().as_ref().map(|r| r.child.id()))
@@ -297,7 +301,7 @@ fn reap_all(running: Vec<Running>) {
 impl Cells {
     /// Stops every running cell (each is started again if called later).
     pub(crate) fn stop_all(&self) {
-        let running: Vec<Running> = [&self.template, &self.markdown, &self.sass, &self.http]
+        let running: Vec<Running> = [&self.template, &self.markdown, &self.sass, &self.http, &self.image]
             .iter()
             .filter_map(|s| s.running.lock().take())
             .collect();

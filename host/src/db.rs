@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use cell_proto::{ProviderRead, TemplateSource, ValueHash, WireValue};
+use cell_proto::{ImageMetadata, ProviderRead, TemplateSource, ValueHash, WireValue};
 use picante::{
     BoxFuture, DerivedIngredient, DynIngredient, HasRuntime, IngredientLookup, IngredientRegistry,
     InputIngredient, InternId, InternedIngredient, PicanteResult, QueryKindId, Runtime,
@@ -21,6 +21,7 @@ use crate::content::{self, FrontMatter, Page};
 use crate::data;
 use crate::digest::{self, DigestKey};
 use crate::feeds::{self, Feed, FeedOutput, FeedPages};
+use crate::images::{self, ResizeKey, Resized};
 use crate::listings::paginate::{self, Paginated};
 use crate::listings::taxonomy::{self, PageTerms, Taxonomy, Term};
 use crate::listings::{self, Generated, GeneratedOutput};
@@ -173,6 +174,10 @@ pub struct Database {
     pub(crate) loaded: Arc<DerivedIngredient<Database, LoadKey, WireValue>>,
     /// A file's SHA-2 digest, for `get_hash` and `get_url(cachebust=true)` (`digest.rs`).
     pub(crate) file_digest: Arc<DerivedIngredient<Database, DigestKey, String>>,
+    /// An image's size and format, read by the image cell (`images/`), once per change.
+    pub(crate) image_metadata: Arc<DerivedIngredient<Database, String, ImageMetadata>>,
+    /// An image resized by the image cell, its bytes in the CAS (`images/`).
+    pub(crate) resized: Arc<DerivedIngredient<Database, ResizeKey, Resized>>,
     /// Every read a cell has made, by a dense id (the id a render lists it by when it took
     /// the answer from the cell's memo).
     pub(crate) reads: Arc<InternedIngredient<ProviderRead>>,
@@ -338,6 +343,8 @@ impl Database {
             &*self.stylesheets,
             &*self.sass_dir,
             &*self.compile_sass,
+            &*self.image_metadata,
+            &*self.resized,
         ]
     }
 
@@ -405,6 +412,9 @@ impl Database {
             loaded: derived(90, "loaded", load_data::loaded_query),
             // `get_hash`, cachebusting: ids from 95.
             file_digest: derived(95, "file_digest", digest::file_digest_query),
+            // `get_image_metadata`, `resize_image`: ids from 120.
+            image_metadata: derived(120, "image_metadata", images::image_metadata_query),
+            resized: derived(121, "resized", images::resized_query),
             // Zola's content model (drafts, anchor links, unsortable pages): ids from 100.
             include_drafts: input(100, "include_drafts"),
             anchor_links: derived(101, "anchor_links", content::anchor_links_query),
@@ -485,6 +495,8 @@ impl Database {
         registry.register(db.render_feed.clone());
         registry.register(db.loaded.clone());
         registry.register(db.file_digest.clone());
+        registry.register(db.image_metadata.clone());
+        registry.register(db.resized.clone());
         registry.register(db.include_drafts.clone());
         registry.register(db.anchor_links.clone());
         registry.register(db.unsortable.clone());

@@ -85,6 +85,7 @@ mod exec;
 mod feeds;
 mod front_matter;
 mod glob;
+mod images;
 mod inotify;
 mod inspect;
 mod links;

@@ -207,6 +207,8 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
         }
         "load_data" => crate::load_data::function(db, call, &config).await,
         "get_hash" => crate::digest::get_hash(db, call, &config).await,
+        "get_image_metadata" => crate::images::get_image_metadata(db, call, &config).await,
+        "resize_image" => crate::images::resize_image(db, call, &config).await,
         "get_env" => crate::environment::get_env(db, call),
         "get_taxonomy" | "get_taxonomy_url" | "get_taxonomy_term" => {
             crate::listings::taxonomy::function(db, call, &config).await

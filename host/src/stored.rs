@@ -54,6 +54,11 @@ impl StoredFiles {
         StoredFiles { cas, root }
     }
 
+    /// Stores `bytes` (a processed image) and returns their hash.
+    pub(crate) fn put(&self, bytes: &[u8]) -> Result<ContentHash, StoredError> {
+        self.cas.put(bytes).map_err(|e| StoredError::Cache("a processed image".to_string(), e))
+    }
+
     /// The bytes stored as `hash` for `source` (the file's path in the site, `data/a.json`).
     ///
     /// The bytes are verified against the hash (these files are small, and a damaged blob

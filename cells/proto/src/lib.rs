@@ -6,9 +6,10 @@
 //! (see `rpc`), so each callback is recorded as a dependency of the query that called the cell.
 //! The markdown cell calls back [`markdown_host`] the same way, for the templates a page's
 //! markdown uses (its shortcodes; see `markdown_service.rs`), and the sass cell calls back
-//! [`sass_host`] for the files a stylesheet imports (see `sass_service.rs`). The http cell is
-//! the exception: it serves [`http`] and makes requests of its own, not nested in a host
-//! call, to [`content`] (see `http_service.rs`).
+//! [`sass_host`] for the files a stylesheet imports (see `sass_service.rs`). The image cell
+//! serves [`image`] (`image_service.rs`) and makes no callback. The http cell is the
+//! exception: it serves [`http`] and makes requests of its own, not nested in a host call, to
+//! [`content`] (see `http_service.rs`).
 //!
 //! All argument and result types are plain data implementing `facet::Facet`, encoded with
 //! postcard on the wire; the per-page messages are written and read by hand (the same
@@ -29,6 +30,7 @@
 mod codec;
 mod eval;
 mod front_matter;
+mod image_service;
 mod markdown_service;
 mod sass_service;
 mod value;
@@ -36,6 +38,9 @@ mod wire;
 
 pub use eval::{EvalReply, EvalRequest, EvalTemplate, Evaluated, ExpressionError};
 pub use front_matter::{Split, UnclosedFrontMatter, split_front_matter};
+pub use image_service::{
+    Crop, EncodedImage, ImageBytes, ImageFormat, ImageMetadata, OutputFormat, ResizeRequest, image,
+};
 pub use markdown_service::{
     AnchorLinkCall, AnchorLinks, BUILTIN_THEMES, FrontMatterFormat, HIGHLIGHT_CSS_FILES, Heading,
     HighlightStyle, HighlightTheme, Highlighting, MarkdownOptions, MarkdownReply, PageProblem,

@@ -10,6 +10,7 @@
 
 mod feeds;
 mod generated;
+mod images;
 mod links;
 mod load;
 mod pages;
@@ -515,6 +516,11 @@ impl Site {
         live.extend(statics);
         live.extend(assets);
         live.sort_unstable();
+        // After the statics: a static file of a processed image's name is Zola's own output.
+        let (processed, processed_hashes) =
+            steps.run("images", || self.write_images(&outputs, &config, &live, &mut report))?;
+        live.extend(processed);
+        live.sort_unstable();
         let redirects =
             steps.run("redirects", || self.write_redirects(&outputs, &live, &mut report))?;
         live.extend(redirects);
@@ -537,7 +543,9 @@ impl Site {
         // long `serve` session kept every version of every edited image (`examples/soak.rs`).
         // Only after a load that made some: a build that changed none walks no blobs.
         if self.cas_garbage.swap(false, Ordering::Relaxed) {
-            let collected = steps.run("gc", || self.cas.gc(self.static_hashes()));
+            let mut keep = self.static_hashes();
+            keep.extend(processed_hashes);
+            let collected = steps.run("gc", || self.cas.gc(keep));
             if let Err(error) = collected {
                 report.warnings.push(format!("the cache's unused blobs were not removed: {error}"));
             }

@@ -23,7 +23,7 @@ pub fn cell_dir() -> PathBuf {
     // `target/debug/deps/<test>` -> `target/debug`.
     let dir = exe.parent().and_then(Path::parent).expect("the target directory").to_path_buf();
     BUILD.call_once(|| {
-        let cells = ["cell-template", "cell-markdown", "cell-sass", "cell-http"];
+        let cells = ["cell-template", "cell-markdown", "cell-sass", "cell-http", "cell-image"];
         if !cells.iter().all(|cell| dir.join(cell).is_file()) {
             let status = Command::new(env!("CARGO"))
                 .args([
@@ -37,6 +37,8 @@ pub fn cell_dir() -> PathBuf {
                     "cell-http",
                     "-p",
                     "cell-sass",
+                    "-p",
+                    "cell-image",
                 ])
                 .status()
                 .expect("run cargo");

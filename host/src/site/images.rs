@@ -1,0 +1,97 @@
+//! Processed images: every `resize_image` the site's templates asked for, resized by the
+//! image cell (the query `resized`, memoized and saved, so an unchanged request is not resized
+//! again, in this process or the next) and written to `processed_images/` when its bytes
+//! differ from the file there.
+//!
+//! The requests are the `resize_image` reads interned in the database (`db.reads`, kept with
+//! it between processes), each planned again here: a memo hit for the image's size, and a
+//! request whose call now fails (its file removed) is left out, so its file is removed with
+//! the other stale outputs. A request no template makes any more is still in the table and
+//! its file stays: the host does not know which render made it without asking them all
+//! (a difference from Zola, which prunes `processed_images/` on every full build; README).
+
+use std::collections::BTreeMap;
+
+use picante::InternId;
+
+use super::{BuildReport, Site};
+use crate::error::site_error;
+use crate::images::{self, ResizeKey};
+use crate::output::Outputs;
+use crate::{HostError, SiteError};
+use cell_proto::ProviderRead;
+
+impl Site {
+    /// Writes every processed image asked for whose output is not taken (`taken`, sorted:
+    /// a static file `static/processed_images/x` is Zola's own output of that name, and
+    /// wins). Returns the outputs written or up to date, and their hashes (live in the CAS).
+    pub(super) fn write_images(
+        &self,
+        outputs: &Outputs,
+        config: &crate::SiteConfig,
+        taken: &[String],
+        report: &mut BuildReport,
+    ) -> Result<(Vec<String>, Vec<cas::ContentHash>), HostError> {
+        let db = &*self.db;
+        let mut wanted: BTreeMap<String, ResizeKey> = BTreeMap::new();
+        for id in 0..db.reads.len() {
+            let read = db.reads.get(db, InternId(id as u32)).map_err(HostError::Query)?;
+            let ProviderRead::Function(call) = read.as_ref() else { continue };
+            if call.name != "resize_image" {
+                continue;
+            }
+            // An error is the render's, which reported it.
+            if let Ok(plan) = pollster::block_on(images::plan(db, call, config))
+                && taken.binary_search(&plan.rel).is_err()
+            {
+                wanted.insert(plan.rel, plan.key);
+            }
+        }
+        let mut live = Vec::with_capacity(wanted.len());
+        let mut hashes = Vec::with_capacity(wanted.len());
+        for (rel, key) in wanted {
+            let source = key.path.clone();
+            let failed = |error: &picante::PicanteError| match site_error(error) {
+                Some(site) => {
+                    SiteError::in_file(&source, format!("resize_image: {}", site.message))
+                }
+                None => SiteError::in_file(&source, format!("resize_image: {error}")),
+            };
+            let resized = match pollster::block_on(db.resized.get(db, key.clone())) {
+                Ok(resized) => resized,
+                Err(error) => {
+                    report.errors.push(failed(&error));
+                    continue;
+                }
+            };
+            let mut hash = resized.hash;
+            let mut wrote = outputs.write_static(&self.cas, &rel, hash)?;
+            if wrote.is_none() {
+                // The bytes are gone from the CAS (`cache gc`): made again by the query's own
+                // code, outside its memo (which stays valid: the resize is a function of
+                // its key and the file).
+                match pollster::block_on(images::resized_query(db, key)) {
+                    Ok(again) => {
+                        hash = again.hash;
+                        wrote = outputs.write_static(&self.cas, &rel, hash)?;
+                    }
+                    Err(error) => {
+                        report.errors.push(failed(&error));
+                        continue;
+                    }
+                }
+            }
+            match wrote {
+                Some(true) => {
+                    report.written += 1;
+                    report.written_files.push(rel.clone());
+                }
+                Some(false) => report.unchanged += 1,
+                None => continue,
+            }
+            live.push(rel);
+            hashes.push(hash);
+        }
+        Ok((live, hashes))
+    }
+}
