@@ -413,8 +413,8 @@ impl Database {
             // `get_hash`, cachebusting: ids from 95.
             file_digest: derived(95, "file_digest", digest::file_digest_query),
             // `get_image_metadata`, `resize_image`: ids from 120.
-            image_metadata: derived(120, "image_metadata", images::image_metadata_query),
-            resized: derived(121, "resized", images::resized_query),
+            image_metadata: derived(130, "image_metadata", images::image_metadata_query),
+            resized: derived(131, "resized", images::resized_query),
             // Zola's content model (drafts, anchor links, unsortable pages): ids from 100.
             include_drafts: input(100, "include_drafts"),
             anchor_links: derived(101, "anchor_links", content::anchor_links_query),
