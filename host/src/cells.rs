@@ -301,10 +301,11 @@ fn reap_all(running: Vec<Running>) {
 impl Cells {
     /// Stops every running cell (each is started again if called later).
     pub(crate) fn stop_all(&self) {
-        let running: Vec<Running> = [&self.template, &self.markdown, &self.sass, &self.http, &self.image]
-            .iter()
-            .filter_map(|s| s.running.lock().take())
-            .collect();
+        let running: Vec<Running> =
+            [&self.template, &self.markdown, &self.sass, &self.http, &self.image]
+                .iter()
+                .filter_map(|s| s.running.lock().take())
+                .collect();
         reap_all(running);
     }
 }
