@@ -38,6 +38,8 @@ fn main() -> Result<(), Error> {
     picante_seeds(&mut seeds)?;
     shm_seeds(&mut seeds)?;
     text_seeds(&mut seeds)?;
+    image_seeds(&mut seeds)?;
+    sass_seeds(&mut seeds)?;
     match host {
         Some(host) => scan_seeds(&mut seeds, &host)?,
         None => eprintln!("seeds: no dodeca-host given, scan_state seeds left as they are"),
@@ -362,6 +364,88 @@ fn text_seeds(seeds: &mut Seeds) -> Result<(), Error> {
                    page_template = \"post.html\"\ninsert_anchor_links = \"left\"\ngenerate_feeds = true\n\
                    transparent = false\nredirect_to = \"\"\n";
     seeds.put("front_matter", "section_toml", [b"\x02".as_slice(), section.as_bytes()].concat())?;
+    Ok(())
+}
+
+/// The host's test images (`host/tests/images/`, a few hundred bytes each: PNG, JPEG, GIF,
+/// WebP) as they are, and SVGs as people write them, sized by `width` and `height`, by a
+/// `viewBox` only, with units, and malformed.
+fn image_seeds(seeds: &mut Seeds) -> Result<(), Error> {
+    let images = Path::new(env!("CARGO_MANIFEST_DIR")).join("../host/tests/images");
+    for name in ["gradient.jpg", "gradient.png", "small.gif", "small.webp", "square.png"] {
+        seeds.put("image_file", name, fs::read(images.join(name))?)?;
+    }
+    seeds.put(
+        "image_file",
+        "svg_width_height.svg",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"120\" height=\"40\">\n  <rect width=\"120\" height=\"40\" fill=\"#c33\"/>\n</svg>\n",
+    )?;
+    seeds.put(
+        "image_file",
+        "svg_view_box.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 300.5,150\" stroke-width=\"2\"><circle r=\"4\"/></svg>",
+    )?;
+    seeds.put(
+        "image_file",
+        "svg_units.svg",
+        "\u{feff}<!-- units are dropped --><!DOCTYPE svg>\n<svg\n  width='10em' height=\"2.5e1px\"\n  viewBox=\"-5 -5 10 10\"/>",
+    )?;
+    seeds.put(
+        "image_file",
+        "svg_malformed.svg",
+        "<svg width=\"-3\" height=\"1e999\" viewBox=\"0 0 x\" height=\"4",
+    )?;
+    Ok(())
+}
+
+/// The stylesheets of the `zola-sass` test site (`host/tests/sites/zola-sass/`), and edge
+/// cases: nesting just under the cell's bound and just over it, an unterminated string, and
+/// `@import` of a file the site does not have. The first byte: 0 SCSS, 1 the indented syntax.
+fn sass_seeds(seeds: &mut Seeds) -> Result<(), Error> {
+    let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("../host/tests/sites/zola-sass");
+    for (name, file) in [
+        ("main", "sass/main.scss"),
+        ("vars", "sass/_vars.scss"),
+        ("grid", "sass/layout/_grid.scss"),
+        ("blog_post", "sass/blog/post.scss"),
+        ("print_indented", "sass/print.sass"),
+        ("theme", "themes/plain/sass/theme.scss"),
+    ] {
+        let syntax = if file.ends_with(".sass") { b"\x01" } else { b"\0" };
+        let text = fs::read(site.join(file))?;
+        seeds.put("sass_source", name, [syntax.as_slice(), &text].concat())?;
+    }
+    // The cell's bound is 256 brackets deep (`cells/sass/src/nesting.rs`): the block's `{`
+    // and 255 parentheses, then one more.
+    let nested = |depth: usize| {
+        format!("\0a {{ b: {}1{}; }}\n", "(".repeat(depth - 1), ")".repeat(depth - 1))
+    };
+    seeds.put("sass_source", "nested_at_the_bound", nested(256))?;
+    seeds.put("sass_source", "nested_past_the_bound", nested(257))?;
+    seeds.put(
+        "sass_source",
+        "unterminated_string",
+        "\0$s: \"open;\na { content: 'never closed; }\n",
+    )?;
+    seeds.put(
+        "sass_source",
+        "import_missing",
+        "\0@import \"missing\", \"../outside\";\n@use \"sass:math\";\na { b: math.div(1px, 2); }\n",
+    )?;
+    // The fuzzer's first find: grass asserts on an indented file's first line indented (a
+    // panic `compile` catches and answers as an error).
+    seeds.put(
+        "sass_source",
+        "indented_first_line",
+        "\x01\n  color: black\n  nav, footer\n    none\n",
+    )?;
+    seeds.put(
+        "sass_source",
+        "control_flow",
+        "\0@function twice($n) { @return $n * 2; }\n@mixin m($x...) { margin: $x; }\n\
+         @for $i from 1 through 3 { .m-#{$i} { @include m(twice($i) * 1px, 0); } }\n\
+         @if 1 < 2 { p { q: r } } @else { s { t: u } }\n@warn \"w\"; @debug 1 + 1;\n",
+    )?;
     Ok(())
 }
 

@@ -49,6 +49,12 @@ use std::path::Path;
 
 use cell_proto::{CompiledCss, SassProblem};
 
+/// The stack [`compile`] should run on (the binary gives each compile a thread with it): grass
+/// recurses once per nesting level of a stylesheet, up to the bound `compile` checks, and
+/// once per call of a Sass function or mixin. Address space reserved, touched only as deep as
+/// a stylesheet goes.
+pub const COMPILE_STACK: usize = 256 << 20;
+
 /// The files a stylesheet may read, by path relative to the site's root (`sass/_base.scss`).
 /// `Err` is a failure to ask (the link to the host), not a missing file.
 pub trait SassFiles {

@@ -20,10 +20,6 @@ use cell_proto::{CompileSass, SassProblem, SassReply, sass, sass_host};
 use cell_sass::SassFiles;
 use rpc::{RpcError, WeakConnection};
 
-/// The compile thread's stack: address space reserved, touched only as deep as a stylesheet
-/// nests.
-const STACK: usize = 256 << 20;
-
 /// How long one compile may take, from `DODECA_SASS_TIME_LIMIT` (seconds) if set, else 60 s:
 /// well under the host's call timeout (120 s), so the answer names the stylesheet. Large
 /// frameworks (Bootstrap) compile in well under a second.
@@ -85,7 +81,7 @@ impl sass::Service for Sass {
         let done = events.clone();
         std::thread::Builder::new()
             .name("sass-compile".into())
-            .stack_size(STACK)
+            .stack_size(cell_sass::COMPILE_STACK)
             .spawn(move || {
                 let result = cell_sass::compile(&path, &Asker(events));
                 let _ = done.send(Event::Done(result));

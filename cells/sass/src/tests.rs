@@ -127,3 +127,17 @@ fn a_file_nested_too_deeply_is_refused_at_the_place_not_a_stack_overflow() {
     );
     assert!(error.message.contains("nested more than 256 deep"), "{error}");
 }
+
+/// Found by the `sass_source` fuzz target: grass 0.13.4 asserts (a panic) on an indented-syntax
+/// file whose first line is indented. `compile` catches it and answers an error naming the
+/// stylesheet, as for any panic of grass.
+#[test]
+fn a_panic_of_grass_is_an_error_of_the_stylesheet() {
+    let f = files(&[("sass/a.sass", "\n  color: black\n  nav, footer\n    none\n")]);
+    let error = compile("sass/a.sass", &f).unwrap_err();
+    assert_eq!((error.file.as_str(), error.line), ("sass/a.sass", None));
+    assert!(
+        error.message.starts_with("the Sass compiler failed on it (a bug in grass:"),
+        "{error}"
+    );
+}
