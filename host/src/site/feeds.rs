@@ -93,12 +93,7 @@ impl Site {
                 // One problem (a name without a template) fails every feed of that name.
                 Outcome::Failed(error) => push_once(report, feed_error(&item.rel, &error)?),
                 Outcome::Built { output, wrote } => {
-                    if wrote?.unwrap_or(false) {
-                        report.written += 1;
-                        report.written_files.push(output.rel.clone());
-                    } else {
-                        report.unchanged += 1;
-                    }
+                    report.count_output(&output.rel, wrote?.unwrap_or(false));
                     live.push(output.rel.clone());
                 }
             }

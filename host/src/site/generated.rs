@@ -131,12 +131,7 @@ impl Site {
                 }
                 Outcome::Built { output, wrote } => {
                     report.pages += 1;
-                    if wrote?.unwrap_or(false) {
-                        report.written += 1;
-                        report.written_files.push(output.rel.clone());
-                    } else {
-                        report.unchanged += 1;
-                    }
+                    report.count_output(&output.rel, wrote?.unwrap_or(false));
                     live.push(output.rel.clone());
                 }
             }

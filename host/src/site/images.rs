@@ -81,14 +81,8 @@ impl Site {
                     }
                 }
             }
-            match wrote {
-                Some(true) => {
-                    report.written += 1;
-                    report.written_files.push(rel.clone());
-                }
-                Some(false) => report.unchanged += 1,
-                None => continue,
-            }
+            let Some(wrote) = wrote else { continue };
+            report.count_output(&rel, wrote);
             live.push(rel);
             hashes.push(hash);
         }

@@ -142,12 +142,7 @@ impl Site {
                     report.pages += 1;
                     report.warnings.extend(output.warnings.iter().cloned());
                     // A render with its HTML always says whether it wrote.
-                    if wrote?.unwrap_or(false) {
-                        report.written += 1;
-                        report.written_files.push(output.rel.clone());
-                    } else {
-                        report.unchanged += 1;
-                    }
+                    report.count_output(&output.rel, wrote?.unwrap_or(false));
                     live.push(output.rel.clone());
                 }
             }

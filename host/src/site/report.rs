@@ -86,4 +86,15 @@ impl BuildReport {
         self.errors.extend(other.errors);
         self.warnings.extend(other.warnings);
     }
+
+    /// Counts one output the build keeps: written (and named in `written_files`), or found
+    /// already up to date.
+    pub(crate) fn count_output(&mut self, rel: &str, wrote: bool) {
+        if wrote {
+            self.written += 1;
+            self.written_files.push(rel.to_string());
+        } else {
+            self.unchanged += 1;
+        }
+    }
 }

@@ -161,12 +161,8 @@ impl Site {
                 html: Some(redirect.html.clone()),
                 warnings: Vec::new(),
             });
-            if outputs.write_page(&self.cas, &output)? == Some(true) {
-                report.written += 1;
-                report.written_files.push(redirect.rel.clone());
-            } else {
-                report.unchanged += 1;
-            }
+            let wrote = outputs.write_page(&self.cas, &output)? == Some(true);
+            report.count_output(&redirect.rel, wrote);
             live.push(redirect.rel.clone());
         }
         Ok(live)
@@ -211,12 +207,7 @@ impl Site {
                     }
                 }
             }
-            if wrote == Some(true) {
-                report.written += 1;
-                report.written_files.push(output.rel.clone());
-            } else {
-                report.unchanged += 1;
-            }
+            report.count_output(&output.rel, wrote == Some(true));
             live.push(output.rel.clone());
         }
         Ok(live)
@@ -253,11 +244,7 @@ impl Site {
             wrote = outputs.write_static(&self.cas, rel, hash)?;
         }
         match wrote {
-            Some(true) => {
-                report.written += 1;
-                report.written_files.push(rel.to_string());
-            }
-            Some(false) => report.unchanged += 1,
+            Some(wrote) => report.count_output(rel, wrote),
             None => {
                 self.scanner.forget(&path());
                 return Err(HostError::StaticVanished(source()));

@@ -57,12 +57,7 @@ impl Site {
                 continue;
             };
             report.warnings.extend(output.warnings.iter().cloned());
-            if wrote {
-                report.written += 1;
-                report.written_files.push(output.rel.clone());
-            } else {
-                report.unchanged += 1;
-            }
+            report.count_output(&output.rel, wrote);
             live.push(output.rel.clone());
         }
         Ok(live)
