@@ -30,6 +30,12 @@ mod reads;
 
 use reads::{Answer, ReadMemo, Source};
 
+/// mimalloc instead of glibc's malloc: every render builds and drops a context of many small
+/// values, and glibc's allocator took more of a cold build's CPU than the engine itself
+/// (README.md, "Dependencies").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Turns the memo of reads off (every read asked of the host), for tests that compare.
 const NO_READ_MEMO: &str = "--no-read-memo";
 

@@ -6,7 +6,9 @@
 //! which is how `| safe`, macro output and `super()` escape autoescaping.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 use std::fmt::{self, Write};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use crate::ast::Template;
@@ -118,9 +120,9 @@ pub(crate) enum ObjectKind {
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Deferred {
     /// The host function.
-    pub(crate) function: Box<str>,
+    pub(crate) function: Arc<str>,
     /// Its arguments, by name.
-    pub(crate) arguments: Vec<(String, String)>,
+    pub(crate) arguments: Vec<(Arc<str>, Arc<str>)>,
 }
 
 impl fmt::Debug for ObjectKind {
@@ -415,7 +417,7 @@ impl Value {
     ///
     /// Malformed bytes, as `cell_proto::WireValue::to_value` reports them.
     pub fn from_wire(wire: &cell_proto::WireValue) -> Result<Value, String> {
-        wire.build(&mut EngineValues)
+        wire.build(&mut EngineValues::default())
     }
 }
 
@@ -452,7 +454,7 @@ impl Value {
                 // Back as it came: the host knows the call.
                 Value::Object(Object(ObjectKind::Deferred(d))) => {
                     let arguments: Vec<(&str, &str)> =
-                        d.arguments.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                        d.arguments.iter().map(|(k, v)| (&**k, &**v)).collect();
                     w.deferred(&d.function, &arguments);
                 }
                 Value::Object(_) => w.str(&value.to_string()),
@@ -465,7 +467,59 @@ impl Value {
 }
 
 /// Builds engine values from wire bytes (see [`Value::from_wire`]).
-struct EngineValues;
+///
+/// A context repeats its map keys and the parts of its deferred calls many times over (a
+/// listing's thirty fields for each of its pages, each deferred field naming its page):
+/// each distinct one is allocated once per decoding and shared, and the maps' keys being
+/// shared lets a map be checked for a repeated key by pointer.
+#[derive(Default)]
+struct EngineValues {
+    interned: HashSet<Arc<str>, BuildHasherDefault<Fnv>>,
+}
+
+impl EngineValues {
+    fn intern(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.interned.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.interned.insert(shared.clone());
+        shared
+    }
+}
+
+/// FNV-1a: the interned strings are short keys, for which SipHash's setup costs more than
+/// the hashing; the bytes are the host's, and a collision costs time, not correctness.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// Whether two of `entries` share a key, their keys being interned (equal keys, one
+/// pointer).
+fn repeats_a_key(entries: &[(Arc<str>, Value)]) -> bool {
+    if entries.len() <= 32 {
+        return entries.iter().enumerate().any(|(i, (key, _))| {
+            entries[..i].iter().any(|(earlier, _)| Arc::ptr_eq(earlier, key))
+        });
+    }
+    let mut seen = HashSet::with_capacity(entries.len());
+    !entries.iter().all(|(key, _)| seen.insert(Arc::as_ptr(key).cast::<u8>()))
+}
 
 impl cell_proto::ValueBuilder for EngineValues {
     type Value = Value;
@@ -488,12 +542,22 @@ impl cell_proto::ValueBuilder for EngineValues {
         Value::List(Arc::new(items))
     }
     fn map(&mut self, entries: Vec<(&str, Value)>) -> Value {
-        Value::map(entries)
+        let entries: Vec<(Arc<str>, Value)> =
+            entries.into_iter().map(|(key, value)| (self.intern(key), value)).collect();
+        if repeats_a_key(&entries) {
+            // The last value of a repeated key wins, in the first one's place, as `insert`
+            // gives it.
+            return Value::map(entries);
+        }
+        Value::Map(Arc::new(Map { entries }))
     }
     fn deferred(&mut self, function: &str, arguments: &[(&str, &str)]) -> Value {
         Value::Object(Object(ObjectKind::Deferred(Arc::new(Deferred {
-            function: function.into(),
-            arguments: arguments.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            function: self.intern(function),
+            arguments: arguments
+                .iter()
+                .map(|(name, value)| (self.intern(name), self.intern(value)))
+                .collect(),
         }))))
     }
 }
@@ -528,6 +592,54 @@ impl From<&Value> for cell_proto::Value {
 #[cfg(test)]
 mod wire_tests {
     use super::*;
+
+    #[test]
+    fn a_map_sent_with_a_key_twice_keeps_the_last_value_in_the_first_place() {
+        // The host never sends one, but its bytes are a peer's: a repeated key is read as
+        // `Map::insert` reads it, for a small map and for one past the pointer-pair check.
+        for filler in [0, 40] {
+            let mut w = cell_proto::WireWriter::with_capacity(64);
+            w.map(3 + filler);
+            w.key("a");
+            w.int(1);
+            w.key("b");
+            w.int(2);
+            for n in 0..filler {
+                w.key(&format!("k{n}"));
+                w.null();
+            }
+            w.key("a");
+            w.int(3);
+            let map = Value::from_wire(&w.finish()).unwrap();
+            let Value::Map(map) = map else { panic!("not a map: {map:?}") };
+            assert_eq!(map.len(), 2 + filler);
+            let keys: Vec<&str> = map.iter().take(2).map(|(k, _)| &**k).collect();
+            assert_eq!(keys, ["a", "b"]);
+            assert_eq!(map.get("a"), Some(&Value::Int(3)));
+        }
+    }
+
+    #[test]
+    fn deferred_values_naming_the_same_call_are_one_call() {
+        // Interned or not, two deferred values of the same call compare and hash alike: the
+        // render asks the host once.
+        let mut w = cell_proto::WireWriter::with_capacity(64);
+        w.list(2);
+        for _ in 0..2 {
+            w.deferred("__page_field", &[("path", "a.md"), ("field", "content")]);
+        }
+        let Value::List(items) = Value::from_wire(&w.finish()).unwrap() else { panic!() };
+        let deferred = |value: &Value| match value {
+            Value::Object(Object(ObjectKind::Deferred(d))) => d.clone(),
+            other => panic!("not deferred: {other:?}"),
+        };
+        let (first, second) = (deferred(&items[0]), deferred(&items[1]));
+        assert_eq!(first, second);
+        assert_eq!(&*first.function, "__page_field");
+        let arguments: Vec<(&str, &str)> =
+            first.arguments.iter().map(|(k, v)| (&**k, &**v)).collect();
+        assert_eq!(arguments, [("path", "a.md"), ("field", "content")]);
+    }
 
     #[test]
     fn decoding_wire_bytes_directly_gives_the_values_of_the_two_step_decoding() {

@@ -41,7 +41,7 @@ impl State<'_> {
         let arguments: Vec<(String, Value)> = deferred
             .arguments
             .iter()
-            .map(|(name, value)| (name.clone(), Value::string(value.as_str())))
+            .map(|(name, value)| (name.to_string(), Value::String(value.clone())))
             .collect();
         let value = self
             .data
