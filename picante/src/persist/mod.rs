@@ -68,6 +68,7 @@
 pub(crate) mod bytes;
 pub(crate) mod fingerprint;
 mod postcard_direct;
+mod reflect_encode;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -267,6 +268,15 @@ pub(crate) fn encode_value<T: facet::Facet<'static> + 'static>(
 ) -> Result<Vec<u8>, String> {
     if let Some(direct) = postcard_direct::encode(value) {
         return Ok(direct);
+    }
+    if let Some(walked) = reflect_encode::encode(value) {
+        // The file must not depend on which encoder wrote a value: every value a debug build
+        // saves is checked against facet-postcard's bytes (the whole test suite's values).
+        #[cfg(debug_assertions)]
+        if let Ok(reference) = facet_postcard::to_vec(value) {
+            assert_eq!(walked, reference, "reflect_encode differs from facet-postcard on a {}", T::SHAPE);
+        }
+        return Ok(walked);
     }
     facet_postcard::to_vec(value).map_err(|e| format!("cannot encode a {}: {e}", T::SHAPE))
 }
