@@ -128,7 +128,9 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
         let config = db.config.get(db, ()).await?;
         let permalink = format!("{}{}", config.base_url, route);
         // Its headings' anchor links are its section's, as Zola gives them.
-        let anchor_links = db.anchor_links.get(db, path.clone()).await?;
+        // Asked by the section it is decided by, not by the page: one memo per section, where
+        // one per page cost ten thousand memos and forty thousand edges at 10,000 pages.
+        let anchor_links = db.anchor_links.get(db, anchor_links_key(&path)).await?;
         let request = RenderMarkdown {
             path: path.clone(),
             source: source.clone(),
@@ -312,11 +314,17 @@ fn anchor_section_of(path: &str) -> String {
     if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") }
 }
 
-/// The query `anchor_links(path)`: where the headings of the content file at `path` get their
-/// anchor links, as Zola decides: a section's own `insert_anchor_links`, a page's section's
-/// (see [`anchor_section_of`]; a draft left out is no section), else the config's
-/// `[markdown] insert_anchor_links`. Small and cut off early: editing a section's front
-/// matter renders again only the pages whose setting changed.
+/// The key of the `anchor_links` that decides the content file at `path`: a section's own
+/// path, a page's [`anchor_section_of`].
+fn anchor_links_key(path: &str) -> String {
+    if is_section(path) { path.to_string() } else { anchor_section_of(path) }
+}
+
+/// The query `anchor_links(section)`: where the headings of the content files whose
+/// [`anchor_links_key`] is `section` get their anchor links, as Zola decides: a section's own
+/// `insert_anchor_links`, a page's section's (see [`anchor_section_of`]; a draft left out is
+/// no section), else the config's `[markdown] insert_anchor_links`. Small and cut off early:
+/// editing a section's front matter renders again only the pages whose setting changed.
 pub(crate) fn anchor_links_query(db: &Database, path: String) -> Query<'_, AnchorLinks> {
     Box::pin(async move {
         let section = if is_section(&path) { path } else { anchor_section_of(&path) };
