@@ -472,9 +472,16 @@ impl Value {
 /// listing's thirty fields for each of its pages, each deferred field naming its page):
 /// each distinct one is allocated once per decoding and shared, and the maps' keys being
 /// shared lets a map be checked for a repeated key by pointer.
-#[derive(Default)]
 struct EngineValues {
-    interned: HashSet<Arc<str>, BuildHasherDefault<Fnv>>,
+    interned: HashSet<Arc<str>, BuildHasherDefault<WordHasher>>,
+}
+
+impl Default for EngineValues {
+    fn default() -> EngineValues {
+        // A page's context holds a few dozen distinct keys; a listing's, those and the paths
+        // its pages' deferred fields name.
+        EngineValues { interned: HashSet::with_capacity_and_hasher(128, Default::default()) }
+    }
 }
 
 impl EngineValues {
@@ -488,24 +495,28 @@ impl EngineValues {
     }
 }
 
-/// FNV-1a: the interned strings are short keys, for which SipHash's setup costs more than
-/// the hashing; the bytes are the host's, and a collision costs time, not correctness.
-struct Fnv(u64);
+/// A multiply-add hash over eight bytes at a time (the scheme of `rustc-hash`): the interned
+/// strings are short keys, for which SipHash's setup costs more than the hashing; the bytes
+/// are the host's, and a collision costs time, not correctness.
+#[derive(Default)]
+struct WordHasher(u64);
 
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
+impl Hasher for WordHasher {
     fn finish(&self) -> u64 {
-        self.0
+        self.0.rotate_left(26)
     }
     fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        const MULTIPLIER: u64 = 0xf135_7aea_2e62_a9c5;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            self.0 = self.0.wrapping_add(word).wrapping_mul(MULTIPLIER);
         }
+        let rest = chunks.remainder();
+        let mut tail = [0u8; 8];
+        tail[..rest.len()].copy_from_slice(rest);
+        let word = u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 59);
+        self.0 = self.0.wrapping_add(word).wrapping_mul(MULTIPLIER);
     }
 }
 
