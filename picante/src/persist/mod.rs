@@ -274,7 +274,12 @@ pub(crate) fn encode_value<T: facet::Facet<'static> + 'static>(
         // saves is checked against facet-postcard's bytes (the whole test suite's values).
         #[cfg(debug_assertions)]
         if let Ok(reference) = facet_postcard::to_vec(value) {
-            assert_eq!(walked, reference, "reflect_encode differs from facet-postcard on a {}", T::SHAPE);
+            assert_eq!(
+                walked,
+                reference,
+                "reflect_encode differs from facet-postcard on a {}",
+                T::SHAPE
+            );
         }
         return Ok(walked);
     }
