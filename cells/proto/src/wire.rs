@@ -18,12 +18,18 @@
 //! | 6 | list | LEB128 count, then each item |
 //! | 7 | map | LEB128 count, then each entry: key as LEB128 length and UTF-8, then value |
 //! | 8 | deferred | a host function's name, LEB128 count, then each argument: name, value (both strings) |
+//! | 9 | shared | LEB128 byte length, then one value's encoding (not itself holding a shared value) |
 //!
 //! A *deferred* value is one the host did not send but says how to get: the call of one of
 //! its functions (`page_field(path="blog/a.md", field="content")`). The template cell makes
 //! the call only when a template uses the value, so that a render depends on what it used
 //! and not on everything it could have (see `ValueBuilder::deferred`). Elsewhere it reads
 //! as null.
+//!
+//! A *shared* value is one the sender expects to send again in other messages (a page as
+//! listings show it, sent with every listing that shows it): it reads as the value inside,
+//! and a receiver may keep what it made of those bytes and use it again when the same bytes
+//! come back (`ValueBuilder::recall`), rather than decode them once per message.
 //!
 //! Decoding uses an explicit stack with a depth limit and checks every length and count
 //! against the bytes left, so a peer's bytes give a value or an error, never a panic, a stack
@@ -45,6 +51,7 @@ const STRING: u8 = 5;
 const LIST: u8 = 6;
 const MAP: u8 = 7;
 const DEFERRED: u8 = 8;
+const SHARED: u8 = 9;
 
 /// A [`Value`] as it travels (see the module documentation for the encoding).
 #[derive(Facet, Clone, Debug, PartialEq, Eq, Hash, Default)]
@@ -113,101 +120,125 @@ impl WireValue {
     /// # Ok::<(), String>(())
     /// ```
     pub fn build<B: ValueBuilder>(&self, builder: &mut B) -> Result<B::Value, String> {
-        let mut reader = Reader { bytes: &self.bytes, at: 0 };
-        let mut open: Vec<Open<'_, B::Value>> = Vec::new();
-        let value = loop {
-            // In a map, an entry's key comes first; it waits there for the entry's value.
-            if let Some(Open::Map { key, .. }) = open.last_mut() {
-                *key = Some(reader.str("map key")?);
-            }
-            let at = reader.at;
-            let mut value = match reader.byte("value")? {
-                NULL => builder.null(),
-                FALSE => builder.bool(false),
-                TRUE => builder.bool(true),
-                INT => {
-                    let z = reader.varint()?;
-                    builder.int(((z >> 1) as i64) ^ -((z & 1) as i64))
-                }
-                FLOAT => builder.float(f64::from_le_bytes(reader.array()?)),
-                STRING => builder.string(reader.str("string")?),
-                DEFERRED => {
-                    let function = reader.str("function name")?;
-                    let count = reader.varint()?;
-                    // Each argument takes at least two bytes (two empty strings).
-                    if count > (reader.left() / 2) as u64 {
-                        return Err(format!(
-                            "byte {at}: a deferred call of {count} arguments in {} bytes",
-                            reader.left()
-                        ));
-                    }
-                    let mut arguments = Vec::with_capacity(count as usize);
-                    for _ in 0..count {
-                        arguments.push((reader.str("argument name")?, reader.str("argument")?));
-                    }
-                    builder.deferred(function, &arguments)
-                }
-                tag @ (LIST | MAP) => {
-                    if open.len() >= MAX_VALUE_DEPTH {
-                        return Err(format!(
-                            "byte {at}: value nested deeper than {MAX_VALUE_DEPTH} levels"
-                        ));
-                    }
-                    // Every item takes at least one byte (a map entry two): a count beyond
-                    // that is a lie, refused before anything is allocated for it.
-                    let count = reader.varint()?;
-                    let least = if tag == LIST { 1 } else { 2 };
-                    if count > (reader.left() / least) as u64 {
-                        return Err(format!(
-                            "byte {at}: a {} of {count} entries in {} bytes",
-                            if tag == LIST { "list" } else { "map" },
-                            reader.left()
-                        ));
-                    }
-                    let count = count as usize;
-                    open.push(if tag == LIST {
-                        Open::List { items: Vec::with_capacity(count), left: count }
-                    } else {
-                        Open::Map { entries: Vec::with_capacity(count), left: count, key: None }
-                    });
-                    if count > 0 {
-                        continue;
-                    }
-                    close_one(&mut open, builder)
-                }
-                tag => return Err(format!("byte {at}: unknown value tag {tag}")),
-            };
-            // Attach the finished value to its container, closing every container it fills;
-            // a value with no container is the root, and the end.
-            let root = loop {
-                match open.last_mut() {
-                    None => break Some(value),
-                    Some(Open::List { items, left }) => {
-                        items.push(value);
-                        *left -= 1;
-                    }
-                    Some(Open::Map { entries, left, key }) => {
-                        entries.push((key.take().unwrap_or_default(), value));
-                        *left -= 1;
-                    }
-                }
-                if !matches!(
-                    open.last(),
-                    Some(Open::List { left: 0, .. } | Open::Map { left: 0, .. })
-                ) {
-                    break None;
-                }
-                value = close_one(&mut open, builder);
-            };
-            if let Some(root) = root {
-                break root;
-            }
-        };
-        if reader.left() > 0 {
-            return Err(format!("byte {}: {} bytes after the value", reader.at, reader.left()));
-        }
-        Ok(value)
+        build_value(Reader { bytes: &self.bytes, at: 0 }, builder, 0, true)
     }
+}
+
+/// Builds the one value `reader` holds from where it is to its end. `depth`: how deep in
+/// lists and maps it is (a shared value's); `shared`: whether a shared value may come.
+fn build_value<B: ValueBuilder>(
+    mut reader: Reader<'_>,
+    builder: &mut B,
+    depth: usize,
+    shared: bool,
+) -> Result<B::Value, String> {
+    let mut open: Vec<Open<'_, B::Value>> = Vec::new();
+    let value = loop {
+        // In a map, an entry's key comes first; it waits there for the entry's value.
+        if let Some(Open::Map { key, .. }) = open.last_mut() {
+            *key = Some(reader.str("map key")?);
+        }
+        let at = reader.at;
+        let mut value = match reader.byte("value")? {
+            NULL => builder.null(),
+            FALSE => builder.bool(false),
+            TRUE => builder.bool(true),
+            INT => {
+                let z = reader.varint()?;
+                builder.int(((z >> 1) as i64) ^ -((z & 1) as i64))
+            }
+            FLOAT => builder.float(f64::from_le_bytes(reader.array()?)),
+            STRING => builder.string(reader.str("string")?),
+            DEFERRED => {
+                let function = reader.str("function name")?;
+                let count = reader.varint()?;
+                // Each argument takes at least two bytes (two empty strings).
+                if count > (reader.left() / 2) as u64 {
+                    return Err(format!(
+                        "byte {at}: a deferred call of {count} arguments in {} bytes",
+                        reader.left()
+                    ));
+                }
+                let mut arguments = Vec::with_capacity(count as usize);
+                for _ in 0..count {
+                    arguments.push((reader.str("argument name")?, reader.str("argument")?));
+                }
+                builder.deferred(function, &arguments)
+            }
+            SHARED if shared => {
+                let len = reader.varint()?;
+                let start = reader.at;
+                let bytes = reader.take(len, "shared value")?;
+                match builder.recall(bytes) {
+                    Some(value) => value,
+                    None => {
+                        // Read in place, so that errors give the byte in the whole value.
+                        let inner = Reader { bytes: &reader.bytes[..reader.at], at: start };
+                        let value = build_value(inner, builder, depth + open.len(), false)?;
+                        builder.remember(bytes, &value);
+                        value
+                    }
+                }
+            }
+            SHARED => return Err(format!("byte {at}: a shared value inside a shared value")),
+            tag @ (LIST | MAP) => {
+                if depth + open.len() >= MAX_VALUE_DEPTH {
+                    return Err(format!(
+                        "byte {at}: value nested deeper than {MAX_VALUE_DEPTH} levels"
+                    ));
+                }
+                // Every item takes at least one byte (a map entry two): a count beyond
+                // that is a lie, refused before anything is allocated for it.
+                let count = reader.varint()?;
+                let least = if tag == LIST { 1 } else { 2 };
+                if count > (reader.left() / least) as u64 {
+                    return Err(format!(
+                        "byte {at}: a {} of {count} entries in {} bytes",
+                        if tag == LIST { "list" } else { "map" },
+                        reader.left()
+                    ));
+                }
+                let count = count as usize;
+                open.push(if tag == LIST {
+                    Open::List { items: Vec::with_capacity(count), left: count }
+                } else {
+                    Open::Map { entries: Vec::with_capacity(count), left: count, key: None }
+                });
+                if count > 0 {
+                    continue;
+                }
+                close_one(&mut open, builder)
+            }
+            tag => return Err(format!("byte {at}: unknown value tag {tag}")),
+        };
+        // Attach the finished value to its container, closing every container it fills;
+        // a value with no container is the root, and the end.
+        let root = loop {
+            match open.last_mut() {
+                None => break Some(value),
+                Some(Open::List { items, left }) => {
+                    items.push(value);
+                    *left -= 1;
+                }
+                Some(Open::Map { entries, left, key }) => {
+                    entries.push((key.take().unwrap_or_default(), value));
+                    *left -= 1;
+                }
+            }
+            if !matches!(open.last(), Some(Open::List { left: 0, .. } | Open::Map { left: 0, .. }))
+            {
+                break None;
+            }
+            value = close_one(&mut open, builder);
+        };
+        if let Some(root) = root {
+            break root;
+        }
+    };
+    if reader.left() > 0 {
+        return Err(format!("byte {}: {} bytes after the value", reader.at, reader.left()));
+    }
+    Ok(value)
 }
 
 /// Makes values of some type from a [`WireValue`], in one pass: see [`WireValue::build`].
@@ -233,6 +264,18 @@ pub trait ValueBuilder {
     fn deferred(&mut self, function: &str, arguments: &[(&str, &str)]) -> Self::Value {
         let _ = (function, arguments);
         self.null()
+    }
+    /// The value made earlier of the shared value encoded as `bytes`, if the builder kept
+    /// it (see the module's doc); `None` makes the decoding build it, then
+    /// [`remember`](Self::remember) it.
+    fn recall(&mut self, bytes: &[u8]) -> Option<Self::Value> {
+        let _ = bytes;
+        None
+    }
+    /// `value`, just made of the shared value encoded as `bytes`, for a later
+    /// [`recall`](Self::recall).
+    fn remember(&mut self, bytes: &[u8], value: &Self::Value) {
+        let _ = (bytes, value);
     }
 }
 
@@ -417,6 +460,17 @@ impl WireWriter {
             self.null();
         } else {
             self.out.raw(&value.bytes);
+        }
+    }
+
+    /// `value` (encoded by this process) as a shared value: see the module's doc. It must
+    /// not hold a shared value itself. The empty default `WireValue` is written as null.
+    pub fn shared(&mut self, value: &WireValue) {
+        if value.bytes.is_empty() {
+            self.null();
+        } else {
+            self.out.byte(SHARED);
+            self.out.bytes_with_len(&value.bytes);
         }
     }
 

@@ -57,7 +57,7 @@ mod value;
 
 pub use error::{Error, ErrorKind, Location};
 pub use loader::{DataProvider, Loader, MemoryLoader, NoData};
-pub use value::{Map, Object, Value};
+pub use value::{Map, Object, SharedValues, Value};
 
 use std::sync::Arc;
 

@@ -23,7 +23,7 @@ use cell_proto::{
     DigestRequest, EvalTemplate, Evaluated, ExpressionError, FunctionCall, ProviderRead,
     ReadRequest, RenderTemplate, Rendered, TemplateSource,
 };
-use cell_template::{DataProvider, Engine, Loader, Value};
+use cell_template::{DataProvider, Engine, Loader, SharedValues, Value};
 use rpc::{RpcError, WeakConnection};
 
 mod reads;
@@ -43,6 +43,8 @@ const NO_READ_MEMO: &str = "--no-read-memo";
 struct TemplateCell {
     engine: Engine,
     reads: ReadMemo,
+    /// The shared values of contexts (a page as listings show it), each decoded once.
+    shared: SharedValues,
     connection: OnceLock<WeakConnection>,
 }
 
@@ -138,7 +140,7 @@ impl TemplateCell {
 
 impl Service for TemplateCell {
     async fn render(&self, request: RenderTemplate) -> Result<Rendered, RpcError> {
-        let context = Value::from_wire(&request.context)
+        let context = Value::from_wire_sharing(&request.context, &self.shared)
             .map_err(|e| RpcError::Decode(format!("context: {e}")))?;
         let host = self.host(request.revision, request.templates)?;
         let html = self
@@ -191,6 +193,7 @@ fn main() {
     let cell = Arc::new(Server(TemplateCell {
         engine: Engine::default(),
         reads: ReadMemo::new(memo),
+        shared: SharedValues::new(),
         connection: OnceLock::new(),
     }));
     let served = cell.clone();

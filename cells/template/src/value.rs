@@ -6,10 +6,10 @@
 //! which is how `| safe`, macro output and `super()` escape autoescaping.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::{self, Write};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::ast::Template;
 
@@ -419,6 +419,86 @@ impl Value {
     pub fn from_wire(wire: &cell_proto::WireValue) -> Result<Value, String> {
         wire.build(&mut EngineValues::default())
     }
+
+    /// [`from_wire`](Self::from_wire), taking the shared values inside from `shared` when an
+    /// earlier message sent the same bytes, and keeping those it decodes there.
+    ///
+    /// # Errors
+    ///
+    /// Malformed bytes, as `from_wire` reports them.
+    pub fn from_wire_sharing(
+        wire: &cell_proto::WireValue,
+        shared: &SharedValues,
+    ) -> Result<Value, String> {
+        wire.build(&mut EngineValues { shared: Some(shared), ..EngineValues::default() })
+    }
+}
+
+/// The values decoded from the shared values of a cell's messages (a page as listings show
+/// it, sent once with every listing that shows it: four times per page on a site with three
+/// tags per page), kept by their bytes so that each is decoded once. Values are immutable, so
+/// one decoding serves every render; the deferred values inside are resolved per render.
+///
+/// Bounded: past [`SharedValues::MAX_KEPT`] values, or their bytes past
+/// [`SharedValues::MAX_KEPT_BYTES`], it forgets them all and starts again (a site that big
+/// decodes some pages more than once, as it would without it).
+pub struct SharedValues {
+    kept: Mutex<KeptValues>,
+}
+
+#[derive(Default)]
+struct KeptValues {
+    values: HashMap<Box<[u8]>, Value, BuildHasherDefault<WordHasher>>,
+    bytes: usize,
+}
+
+impl SharedValues {
+    /// How many values are kept at most.
+    pub const MAX_KEPT: usize = 50_000;
+    /// How many bytes of encoded values are kept at most (the values made of them take a few
+    /// times more).
+    pub const MAX_KEPT_BYTES: usize = 32 << 20;
+
+    /// None kept yet.
+    pub fn new() -> SharedValues {
+        SharedValues { kept: Mutex::new(KeptValues::default()) }
+    }
+
+    /// How many values are kept.
+    pub fn len(&self) -> usize {
+        self.lock().values.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, KeptValues> {
+        // A panic while holding it left a map, not a broken one.
+        self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn recall(&self, bytes: &[u8]) -> Option<Value> {
+        self.lock().values.get(bytes).cloned()
+    }
+
+    fn remember(&self, bytes: &[u8], value: &Value) {
+        let mut kept = self.lock();
+        if kept.values.len() >= Self::MAX_KEPT || kept.bytes + bytes.len() > Self::MAX_KEPT_BYTES {
+            kept.values.clear();
+            kept.bytes = 0;
+        }
+        if kept.values.insert(bytes.into(), value.clone()).is_none() {
+            kept.bytes += bytes.len();
+        }
+    }
+}
+
+impl Default for SharedValues {
+    fn default() -> SharedValues {
+        SharedValues::new()
+    }
 }
 
 impl Value {
@@ -472,19 +552,24 @@ impl Value {
 /// listing's thirty fields for each of its pages, each deferred field naming its page):
 /// each distinct one is allocated once per decoding and shared, and the maps' keys being
 /// shared lets a map be checked for a repeated key by pointer.
-struct EngineValues {
+struct EngineValues<'s> {
     interned: HashSet<Arc<str>, BuildHasherDefault<WordHasher>>,
+    /// Where shared values are kept between messages, if anywhere.
+    shared: Option<&'s SharedValues>,
 }
 
-impl Default for EngineValues {
-    fn default() -> EngineValues {
+impl Default for EngineValues<'_> {
+    fn default() -> Self {
         // A page's context holds a few dozen distinct keys; a listing's, those and the paths
         // its pages' deferred fields name.
-        EngineValues { interned: HashSet::with_capacity_and_hasher(128, Default::default()) }
+        EngineValues {
+            interned: HashSet::with_capacity_and_hasher(128, Default::default()),
+            shared: None,
+        }
     }
 }
 
-impl EngineValues {
+impl EngineValues<'_> {
     fn intern(&mut self, text: &str) -> Arc<str> {
         if let Some(shared) = self.interned.get(text) {
             return shared.clone();
@@ -532,7 +617,7 @@ fn repeats_a_key(entries: &[(Arc<str>, Value)]) -> bool {
     !entries.iter().all(|(key, _)| seen.insert(Arc::as_ptr(key).cast::<u8>()))
 }
 
-impl cell_proto::ValueBuilder for EngineValues {
+impl cell_proto::ValueBuilder for EngineValues<'_> {
     type Value = Value;
     fn null(&mut self) -> Value {
         Value::None
@@ -561,6 +646,14 @@ impl cell_proto::ValueBuilder for EngineValues {
             return Value::map(entries);
         }
         Value::Map(Arc::new(Map { entries }))
+    }
+    fn recall(&mut self, bytes: &[u8]) -> Option<Value> {
+        self.shared?.recall(bytes)
+    }
+    fn remember(&mut self, bytes: &[u8], value: &Value) {
+        if let Some(shared) = self.shared {
+            shared.remember(bytes, value);
+        }
     }
     fn deferred(&mut self, function: &str, arguments: &[(&str, &str)]) -> Value {
         Value::Object(Object(ObjectKind::Deferred(Arc::new(Deferred {
@@ -628,6 +721,34 @@ mod wire_tests {
             assert_eq!(keys, ["a", "b"]);
             assert_eq!(map.get("a"), Some(&Value::Int(3)));
         }
+    }
+
+    #[test]
+    fn a_page_shared_by_two_listings_is_decoded_once_and_reads_the_same() {
+        let page = |title: &str| {
+            let mut w = cell_proto::WireWriter::with_capacity(64);
+            w.map(2);
+            w.key("title");
+            w.str(title);
+            w.key("content");
+            w.deferred("__page_field", &[("path", "a.md"), ("field", "content")]);
+            w.finish()
+        };
+        let listing = |titles: &[&str]| {
+            let mut w = cell_proto::WireWriter::with_capacity(256);
+            w.list(titles.len());
+            for title in titles {
+                w.shared(&page(title));
+            }
+            w.finish()
+        };
+        let shared = SharedValues::new();
+        for titles in [&["a", "b"][..], &["b", "c"], &["a", "c"]] {
+            let wire = listing(titles);
+            let kept = Value::from_wire_sharing(&wire, &shared).unwrap();
+            assert_eq!(kept, Value::from_wire(&wire).unwrap());
+        }
+        assert_eq!(shared.len(), 3, "pages a, b and c, each kept once");
     }
 
     #[test]

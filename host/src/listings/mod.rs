@@ -128,9 +128,14 @@ pub(crate) async fn write_listed(
     }
     w.list(listed.len());
     // Its fields as listings show them (`page_fields.rs`): the body's deferred, so a body
-    // edit renders the listings that show the page's body, not every listing of it.
+    // edit renders the listings that show the page's body, not every listing of it. Sent as
+    // a shared value: the same bytes go with every listing that shows the page (its
+    // section's pager, its terms' pagers, the feeds), and the template cell decodes them once.
+    let mut page = WireWriter::with_capacity(1024);
     for entry in &listed {
-        crate::page_fields::write_listed(w, entry, &config, true);
+        crate::page_fields::write_listed(&mut page, entry, &config, true);
+        let bytes = std::mem::replace(&mut page, WireWriter::with_capacity(1024)).finish();
+        w.shared(&bytes);
     }
     Ok(())
 }
