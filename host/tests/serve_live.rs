@@ -115,12 +115,17 @@ fn a_build_error_reaches_every_page_and_clears_when_fixed_while_the_last_good_ou
     common::remove_unless_failing(&served.root);
 }
 
-/// Whether the process is gone (or a zombie: dead, its descriptors closed).
+/// Whether the process is gone, or a zombie whose every thread has exited (its descriptors
+/// closed). The main thread of a killed process can be a zombie while its other threads are
+/// still exiting, one of them perhaps accepting a connection it then drops: a zombie main
+/// thread alone is not enough.
 fn dead(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        // The state follows the command name's closing parenthesis.
-        Ok(stat) => {
-            stat.rsplit_once(')').is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+    match std::fs::read_to_string(format!("/proc/{pid}/status")) {
+        Ok(status) => {
+            let field =
+                |name: &str| status.lines().find_map(|line| line.strip_prefix(name)).map(str::trim);
+            field("State:").is_some_and(|state| state.starts_with('Z'))
+                && field("Threads:") == Some("1")
         }
         Err(_) => true,
     }
