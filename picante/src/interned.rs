@@ -167,7 +167,7 @@ where
         let values = self.table.prefix();
         out.count(values.len());
         for entry in values {
-            out.bytes(&crate::persist::encode_value(&*entry.key)?);
+            out.encoded(&*entry.key)?;
         }
         Ok(())
     }

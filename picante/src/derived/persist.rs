@@ -14,7 +14,7 @@ use crate::key::{Dep, Deps};
 use crate::persist::bytes::{Reader, Writer};
 use crate::persist::{
     PersistableIngredient, Role, Staged, check_durability, check_revision, decode_value,
-    encode_value, fingerprint, sealed,
+    fingerprint, sealed,
 };
 use crate::{Durability, HasRuntime, QueryKindId, Revision};
 
@@ -63,7 +63,7 @@ where
         let entries = self.table.prefix();
         out.count(entries.len());
         for entry in entries {
-            out.bytes(&encode_value(&entry.key)?);
+            out.encoded(&entry.key)?;
             // Only a memo ready now is saved; one being computed or failed is computed again
             // by the process that loads the file.
             let state = entry.slot.lock();
@@ -82,7 +82,7 @@ where
                 }
                 (None, true) => {
                     out.u8(MEMO);
-                    out.bytes(&encode_value(super::downcast::<V>(&*memo.value))?);
+                    out.encoded(super::downcast::<V>(&*memo.value))?;
                 }
                 (Some(Encoded::Absent), _) | (_, false) => out.u8(MEMO_WITHOUT_VALUE),
             }

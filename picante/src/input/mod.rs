@@ -632,17 +632,16 @@ where
 
     #[allow(private_interfaces)]
     fn save(&self, out: &mut crate::persist::bytes::Writer) -> Result<(), String> {
-        use crate::persist::encode_value;
         let entries = self.table.prefix();
         out.count(entries.len());
         for entry in entries {
-            out.bytes(&encode_value(&entry.key)?);
+            out.encoded(&entry.key)?;
             let slot = &entry.slot;
             match &*slot.value.lock() {
                 None => out.u8(0),
                 Some(value) => {
                     out.u8(1);
-                    out.bytes(&encode_value(value)?);
+                    out.encoded(value)?;
                 }
             }
             out.u64(slot.changed_at.load(Ordering::Acquire));

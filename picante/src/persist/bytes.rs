@@ -41,6 +41,21 @@ impl Writer {
         self.buf.extend_from_slice(bytes);
     }
 
+    /// `value` encoded (`persist::encode_value_into`) as a byte string, written in place rather
+    /// than encoded apart and copied.
+    pub(crate) fn encoded<T: facet::Facet<'static> + 'static>(
+        &mut self,
+        value: &T,
+    ) -> Result<(), String> {
+        let at = self.buf.len();
+        self.u32(0);
+        super::encode_value_into(value, &mut self.buf)?;
+        let len = u32::try_from(self.buf.len() - at - 4)
+            .map_err(|_| format!("a {} of more than 4 GiB", T::SHAPE))?;
+        self.buf[at..at + 4].copy_from_slice(&len.to_le_bytes());
+        Ok(())
+    }
+
     /// A byte string that is `file[start..start + len]`, written as [`bytes`](Self::bytes)
     /// writes it, without copying it.
     pub(crate) fn shared_bytes(&mut self, file: &Arc<Vec<u8>>, start: usize, len: usize) {

@@ -5,25 +5,29 @@
 use std::any::Any;
 
 /// The postcard bytes of `value`, if its type is one of those handled here.
+#[cfg(test)]
 pub(super) fn encode<T: Any>(value: &T) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    encode_into(value, &mut out).then_some(out)
+}
+
+/// Appends the postcard bytes of `value` to `out` and returns true, if its type is one of
+/// those handled here; else writes nothing and returns false.
+pub(super) fn encode_into<T: Any>(value: &T, out: &mut Vec<u8>) -> bool {
     let value = value as &dyn Any;
     if let Some(text) = value.downcast_ref::<String>() {
-        let mut out = Vec::with_capacity(text.len() + 5);
-        varint(&mut out, text.len() as u64);
+        varint(out, text.len() as u64);
         out.extend_from_slice(text.as_bytes());
-        return Some(out);
-    }
-    let mut out = Vec::with_capacity(10);
-    if let Some(&n) = value.downcast_ref::<u64>() {
-        varint(&mut out, n);
+    } else if let Some(&n) = value.downcast_ref::<u64>() {
+        varint(out, n);
     } else if let Some(&n) = value.downcast_ref::<u32>() {
-        varint(&mut out, u64::from(n));
+        varint(out, u64::from(n));
     } else if let Some(&b) = value.downcast_ref::<bool>() {
         out.push(u8::from(b));
     } else {
-        return None;
+        return false;
     }
-    Some(out)
+    true
 }
 
 /// `bytes` decoded as a `T`, if `T` is one of the types handled here: `Some(None)` when the

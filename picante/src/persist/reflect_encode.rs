@@ -11,7 +11,7 @@
 //! nothing). Anything else (another proxy, another transparent wrapper, a flattened field, an opaque adapter, a `Result`, a dynamic value,
 //! attributes it does not know) makes [`encode`] answer `None`, and the caller encodes the
 //! value with facet-postcard: the encoding of a value never depends on which path wrote it.
-//! Debug builds check that claim on every value saved (`persist::encode_value`, so the whole
+//! Debug builds check that claim on every value saved (`persist::encode_value_into`, so the whole
 //! test suite's values are checked); the tests below check it for every kind of shape handled.
 
 use facet::{Def, Facet, Field, Peek, ScalarType, Shape, StructKind, Type, UserType, VTableErased};
@@ -23,10 +23,21 @@ type Encoded = Result<(), Unhandled>;
 
 /// The postcard bytes of `value`, or `None` if its shape (or one inside it) is not one this
 /// module handles.
+#[cfg(test)]
 pub(super) fn encode<T: Facet<'static>>(value: &T) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(64);
-    value_into(Peek::new(value), &mut out).ok()?;
-    Some(out)
+    encode_into(value, &mut out).then_some(out)
+}
+
+/// Appends the postcard bytes of `value` to `out` and returns true; or, if its shape (or one
+/// inside it) is not one this module handles, leaves `out` as it was and returns false.
+pub(super) fn encode_into<T: Facet<'static>>(value: &T, out: &mut Vec<u8>) -> bool {
+    let start = out.len();
+    if value_into(Peek::new(value), out).is_ok() {
+        return true;
+    }
+    out.truncate(start);
+    false
 }
 
 /// Whether facet-postcard could treat `shape` otherwise than by its structure.
