@@ -46,11 +46,12 @@ fn a_hundred_thousand_levels_from_a_peer_is_an_error_not_a_stack_overflow() {
 #[test]
 fn malformed_value_bytes_are_errors_that_say_where() {
     use cell_proto::WireValue;
-    let cases: [(&[u8], &str); 10] = [
+    let cases: [(&[u8], &str); 11] = [
         (&[], "byte 0: the bytes end where a value belongs"),
         (&[6, 2, 3, 2], "byte 4: the bytes end where a value belongs"),
         (&[3, 2, 3, 4], "byte 2: 2 bytes after the value"),
-        (&[9], "byte 0: unknown value tag 9"),
+        (&[10], "byte 0: unknown value tag 10"),
+        (&[9], "byte 1: the bytes end where a number belongs"),
         (&[6, 0xff, 0xff, 0xff, 0xff, 0x0f], "byte 0: a list of 4294967295 entries in 0 bytes"),
         (&[7, 1, 5, b'k'], "a map key of 5 bytes with 1 left"),
         (&[5, 2, 0xff, 0xfe], "a string that is not UTF-8"),
