@@ -184,6 +184,22 @@ fn a_static_file_of_the_same_path_wins_and_a_theme_s_sass_is_compiled_regardless
 }
 
 #[test]
+fn a_stylesheet_a_static_file_shadows_is_still_compiled_and_its_error_fails_the_build() {
+    // As in Zola, which compiles every stylesheet before it copies the static files.
+    let (sandbox, root) = site("shadowed-error", true);
+    write(&root, "static/c.css", "static c\n");
+    write(&root, "sass/c.sass", "c\n  width: 10px + 5em\n");
+    let report = open(&root).build(2).unwrap();
+    let errors: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("sass/c.sass:2:"), "{errors:?}");
+    assert!(errors[0].contains("Incompatible units"), "{errors:?}");
+    // The static file is the output still.
+    assert_eq!(read_output(&root, "c.css"), "static c\n");
+    remove_unless_failing(&sandbox);
+}
+
+#[test]
 fn two_stylesheets_with_one_output_are_an_error_naming_both() {
     let (sandbox, root) = site("conflict", true);
     write(&root, "sass/a.sass", "a\n  x: y\n");

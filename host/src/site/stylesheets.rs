@@ -11,10 +11,11 @@ use crate::render::PageOutput;
 use crate::{HostError, SiteError};
 
 impl Site {
-    /// Compiles and writes every stylesheet the config and the Sass files make Zola compile,
-    /// except where `taken` (the outputs written so far, sorted) has its output. A stylesheet
-    /// that does not compile is an error at its file, line and column; the others are still
-    /// written. Returns the outputs written or up to date.
+    /// Compiles every stylesheet the config and the Sass files make Zola compile, and writes
+    /// those whose output `taken` (the outputs written so far, sorted) does not have. A
+    /// stylesheet that does not compile is an error at its file, line and column, even one a
+    /// static file shadows (Zola compiles them all before it copies the static files); the
+    /// others are still written. Returns the outputs written or up to date.
     pub(super) fn write_stylesheets(
         &self,
         jobs: usize,
@@ -34,17 +35,13 @@ impl Site {
                 format!("and {first} both compile to the same CSS file; rename or remove one"),
             ));
         }
-        let list: Vec<_> = stylesheets
-            .list
-            .iter()
-            .filter(|sheet| taken.binary_search_by(|t| t.as_str().cmp(&sheet.rel)).is_err())
-            .collect();
+        let list = &stylesheets.list;
         // Each compile waits on the cell: one in flight per thread keeps both busy.
-        let compiled = crate::exec::run_all(jobs, 1, &list, |sheet| async move {
+        let compiled = crate::exec::run_all(jobs, 1, list, |sheet| async move {
             db.compile_sass.get(db, sheet.source.clone()).await
         });
         let mut live = Vec::with_capacity(list.len());
-        for (sheet, output) in list.into_iter().zip(compiled) {
+        for (sheet, output) in list.iter().zip(compiled) {
             let output = match output {
                 Ok(output) => output,
                 Err(error) => {
@@ -52,6 +49,10 @@ impl Site {
                     continue;
                 }
             };
+            if taken.binary_search_by(|t| t.as_str().cmp(&sheet.rel)).is_ok() {
+                // A static file or a site file of the same path wins.
+                continue;
+            }
             let Some(wrote) = self.write_stylesheet(outputs, &output, &sheet.source, report)?
             else {
                 continue;
