@@ -454,10 +454,10 @@ struct KeptValues {
 
 impl SharedValues {
     /// How many values are kept at most.
-    pub const MAX_KEPT: usize = 50_000;
+    pub const MAX_KEPT: usize = 40_000;
     /// How many bytes of encoded values are kept at most (the values made of them take a few
-    /// times more).
-    pub const MAX_KEPT_BYTES: usize = 32 << 20;
+    /// times more; a page as listings show it is about 600 bytes, so 10,000 pages take 6 MB).
+    pub const MAX_KEPT_BYTES: usize = 16 << 20;
 
     /// None kept yet.
     pub fn new() -> SharedValues {
