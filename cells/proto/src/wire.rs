@@ -120,19 +120,21 @@ impl WireValue {
     /// # Ok::<(), String>(())
     /// ```
     pub fn build<B: ValueBuilder>(&self, builder: &mut B) -> Result<B::Value, String> {
-        build_value(Reader { bytes: &self.bytes, at: 0 }, builder, 0, true)
+        build_value(Reader { bytes: &self.bytes, at: 0 }, builder, 0, true).map(|(value, _)| value)
     }
 }
 
-/// Builds the one value `reader` holds from where it is to its end. `depth`: how deep in
-/// lists and maps it is (a shared value's); `shared`: whether a shared value may come.
+/// Builds the one value `reader` holds from where it is to its end, and says how many levels
+/// of lists and maps it has. `depth`: how deep in lists and maps it is (a shared value's);
+/// `shared`: whether a shared value may come.
 fn build_value<B: ValueBuilder>(
     mut reader: Reader<'_>,
     builder: &mut B,
     depth: usize,
     shared: bool,
-) -> Result<B::Value, String> {
+) -> Result<(B::Value, usize), String> {
     let mut open: Vec<Open<'_, B::Value>> = Vec::new();
+    let mut levels = 0;
     let value = loop {
         // In a map, an entry's key comes first; it waits there for the entry's value.
         if let Some(Open::Map { key, .. }) = open.last_mut() {
@@ -170,12 +172,20 @@ fn build_value<B: ValueBuilder>(
                 let start = reader.at;
                 let bytes = reader.take(len, "shared value")?;
                 match builder.recall(bytes) {
-                    Some(value) => value,
+                    // Nested no deeper here than it could be decoded here.
+                    Some((_, inner)) if depth + open.len() + inner > MAX_VALUE_DEPTH => {
+                        return Err(format!(
+                            "byte {at}: value nested deeper than {MAX_VALUE_DEPTH} levels"
+                        ));
+                    }
+                    Some((value, _)) => value,
                     None => {
                         // Read in place, so that errors give the byte in the whole value.
                         let inner = Reader { bytes: &reader.bytes[..reader.at], at: start };
-                        let value = build_value(inner, builder, depth + open.len(), false)?;
-                        builder.remember(bytes, &value);
+                        let (value, inner) =
+                            build_value(inner, builder, depth + open.len(), false)?;
+                        builder.remember(bytes, &value, inner);
+                        levels = levels.max(open.len() + inner);
                         value
                     }
                 }
@@ -204,6 +214,7 @@ fn build_value<B: ValueBuilder>(
                 } else {
                     Open::Map { entries: Vec::with_capacity(count), left: count, key: None }
                 });
+                levels = levels.max(open.len());
                 if count > 0 {
                     continue;
                 }
@@ -238,7 +249,7 @@ fn build_value<B: ValueBuilder>(
     if reader.left() > 0 {
         return Err(format!("byte {}: {} bytes after the value", reader.at, reader.left()));
     }
-    Ok(value)
+    Ok((value, levels))
 }
 
 /// Makes values of some type from a [`WireValue`], in one pass: see [`WireValue::build`].
@@ -265,17 +276,18 @@ pub trait ValueBuilder {
         let _ = (function, arguments);
         self.null()
     }
-    /// The value made earlier of the shared value encoded as `bytes`, if the builder kept
-    /// it (see the module's doc); `None` makes the decoding build it, then
-    /// [`remember`](Self::remember) it.
-    fn recall(&mut self, bytes: &[u8]) -> Option<Self::Value> {
+    /// The value made earlier of the shared value encoded as `bytes`, and its levels of
+    /// lists and maps, if the builder kept them (see the module's doc); `None` makes the
+    /// decoding build it, then [`remember`](Self::remember) it. A recalled value is refused
+    /// where it would be nested deeper than [`MAX_VALUE_DEPTH`], as a decoded one is.
+    fn recall(&mut self, bytes: &[u8]) -> Option<(Self::Value, usize)> {
         let _ = bytes;
         None
     }
-    /// `value`, just made of the shared value encoded as `bytes`, for a later
-    /// [`recall`](Self::recall).
-    fn remember(&mut self, bytes: &[u8], value: &Self::Value) {
-        let _ = (bytes, value);
+    /// `value`, just made of the shared value encoded as `bytes`, which has `levels` levels
+    /// of lists and maps, for a later [`recall`](Self::recall).
+    fn remember(&mut self, bytes: &[u8], value: &Self::Value, levels: usize) {
+        let _ = (bytes, value, levels);
     }
 }
 

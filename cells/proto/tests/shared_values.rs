@@ -39,7 +39,7 @@ fn a_shared_value_reads_as_the_value_inside() {
 /// Counts the strings it builds, and keeps shared values by their bytes.
 #[derive(Default)]
 struct Keeping {
-    kept: HashMap<Vec<u8>, usize>,
+    kept: HashMap<Vec<u8>, (usize, usize)>,
     strings_built: usize,
     recalled: usize,
 }
@@ -68,13 +68,13 @@ impl ValueBuilder for Keeping {
     fn map(&mut self, entries: Vec<(&str, usize)>) -> usize {
         entries.into_iter().map(|(_, n)| n).sum()
     }
-    fn recall(&mut self, bytes: &[u8]) -> Option<usize> {
+    fn recall(&mut self, bytes: &[u8]) -> Option<(usize, usize)> {
         let kept = self.kept.get(bytes).copied();
         self.recalled += usize::from(kept.is_some());
         kept
     }
-    fn remember(&mut self, bytes: &[u8], value: &usize) {
-        self.kept.insert(bytes.to_vec(), *value);
+    fn remember(&mut self, bytes: &[u8], value: &usize, levels: usize) {
+        self.kept.insert(bytes.to_vec(), (*value, levels));
     }
 }
 
@@ -113,6 +113,32 @@ fn a_shared_value_longer_than_the_bytes_or_with_bytes_after_it_is_an_error() {
     let mut bytes = w.finish().as_bytes().to_vec();
     bytes[1] -= 1;
     assert!(WireValue::from_bytes(bytes).to_value().is_err());
+}
+
+#[test]
+fn a_recalled_value_is_refused_where_it_would_be_nested_too_deep() {
+    // A page (two levels: its map and its list of tags), kept from a listing, then sent
+    // MAX_VALUE_DEPTH - 1 levels down, where decoding it would go past the limit.
+    let mut builder = Keeping::default();
+    assert_eq!(listing(&["a"]).build(&mut builder).unwrap(), 2);
+    let mut fits = WireWriter::with_capacity(2 * MAX_VALUE_DEPTH + 64);
+    let mut deep = WireWriter::with_capacity(2 * MAX_VALUE_DEPTH + 64);
+    for _ in 0..MAX_VALUE_DEPTH - 2 {
+        fits.list(1);
+    }
+    for _ in 0..MAX_VALUE_DEPTH - 1 {
+        deep.list(1);
+    }
+    fits.shared(&page("a"));
+    deep.shared(&page("a"));
+    let (fits, deep) = (fits.finish(), deep.finish());
+    // The same answers with the value kept as without.
+    assert!(fits.to_value().is_ok());
+    assert!(fits.build(&mut builder).is_ok());
+    assert!(deep.to_value().unwrap_err().contains("deeper than"));
+    let error = deep.build(&mut builder).unwrap_err();
+    assert!(error.contains("deeper than"), "{error}");
+    assert_eq!(builder.recalled, 2, "both times from what was kept");
 }
 
 #[test]

@@ -448,7 +448,8 @@ pub struct SharedValues {
 
 #[derive(Default)]
 struct KeptValues {
-    values: HashMap<Box<[u8]>, Value, BuildHasherDefault<WordHasher>>,
+    /// Each value with its levels of lists and maps (see `cell_proto::ValueBuilder::recall`).
+    values: HashMap<Box<[u8]>, (Value, usize), BuildHasherDefault<WordHasher>>,
     bytes: usize,
 }
 
@@ -479,17 +480,17 @@ impl SharedValues {
         self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn recall(&self, bytes: &[u8]) -> Option<Value> {
+    fn recall(&self, bytes: &[u8]) -> Option<(Value, usize)> {
         self.lock().values.get(bytes).cloned()
     }
 
-    fn remember(&self, bytes: &[u8], value: &Value) {
+    fn remember(&self, bytes: &[u8], value: &Value, levels: usize) {
         let mut kept = self.lock();
         if kept.values.len() >= Self::MAX_KEPT || kept.bytes + bytes.len() > Self::MAX_KEPT_BYTES {
             kept.values.clear();
             kept.bytes = 0;
         }
-        if kept.values.insert(bytes.into(), value.clone()).is_none() {
+        if kept.values.insert(bytes.into(), (value.clone(), levels)).is_none() {
             kept.bytes += bytes.len();
         }
     }
@@ -647,12 +648,12 @@ impl cell_proto::ValueBuilder for EngineValues<'_> {
         }
         Value::Map(Arc::new(Map { entries }))
     }
-    fn recall(&mut self, bytes: &[u8]) -> Option<Value> {
+    fn recall(&mut self, bytes: &[u8]) -> Option<(Value, usize)> {
         self.shared?.recall(bytes)
     }
-    fn remember(&mut self, bytes: &[u8], value: &Value) {
+    fn remember(&mut self, bytes: &[u8], value: &Value, levels: usize) {
         if let Some(shared) = self.shared {
-            shared.remember(bytes, value);
+            shared.remember(bytes, value, levels);
         }
     }
     fn deferred(&mut self, function: &str, arguments: &[(&str, &str)]) -> Value {
