@@ -3,10 +3,10 @@
 //! well, and which builds with no warning.
 //!
 //! The config has the keys `zola init` writes (`base_url`, `compile_sass`,
-//! `build_search_index`, `[markdown]`, `[extra]`), with the values dodeca-host acts on: Sass
-//! and the search index are off (neither is built yet, and asking for them is a warning), and
-//! code is highlighted with `zola init`'s theme. Zola's `sass/` directory is not made, since
-//! Sass is not compiled yet.
+//! `build_search_index`, `[markdown]`, `[extra]`), with `zola init`'s default answers: Sass off
+//! (turn it on and add `sass/` to compile it), the search index off (not built yet: asking for
+//! it is a warning), and code highlighted with `zola init`'s theme. No `sass/` directory is
+//! made, as `zola init` makes none when Sass is off.
 
 use std::path::Path;
 
@@ -21,8 +21,7 @@ title = "My site"
 description = "Built with dodeca-host."
 default_language = "en"
 
-# Whether to automatically compile all Sass files in the sass directory
-# (dodeca-host does not compile Sass yet).
+# Whether to automatically compile all Sass files in the sass directory.
 compile_sass = false
 
 # Whether to build a search index to be used later on by a JavaScript library
