@@ -55,7 +55,8 @@ pub(super) fn decode<T: Any>(bytes: &[u8]) -> Option<Option<T>> {
     Some(slot)
 }
 
-fn varint(out: &mut Vec<u8>, mut n: u64) {
+/// postcard's LEB128 of `n` (also `reflect_encode`'s).
+pub(super) fn varint(out: &mut Vec<u8>, mut n: u64) {
     while n >= 0x80 {
         out.push((n as u8) | 0x80);
         n >>= 7;

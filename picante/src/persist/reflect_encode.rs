@@ -14,6 +14,7 @@
 //! Debug builds check that claim on every value saved (`persist::encode_value_into`, so the whole
 //! test suite's values are checked); the tests below check it for every kind of shape handled.
 
+use super::postcard_direct::varint;
 use facet::{Def, Facet, Field, Peek, ScalarType, Shape, StructKind, Type, UserType, VTableErased};
 
 /// A shape this encoder leaves to facet-postcard.
@@ -267,14 +268,6 @@ fn scalar_into<'facet>(scalar: ScalarType, value: Peek<'_, 'facet>, out: &mut Ve
 fn string(out: &mut Vec<u8>, text: &str) {
     varint(out, text.len() as u64);
     out.extend_from_slice(text.as_bytes());
-}
-
-fn varint(out: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
 }
 
 fn varint128(out: &mut Vec<u8>, mut n: u128) {
