@@ -178,7 +178,10 @@ fn build_value<B: ValueBuilder>(
                             "byte {at}: value nested deeper than {MAX_VALUE_DEPTH} levels"
                         ));
                     }
-                    Some((value, _)) => value,
+                    Some((value, inner)) => {
+                        levels = levels.max(open.len() + inner);
+                        value
+                    }
                     None => {
                         // Read in place, so that errors give the byte in the whole value.
                         let inner = Reader { bytes: &reader.bytes[..reader.at], at: start };
