@@ -148,6 +148,22 @@ fn serve_builds_links_from_the_servers_root_and_the_next_build_gets_the_sites_ad
     common::remove_unless_failing(&root);
 }
 
+#[test]
+fn the_server_and_its_cells_run_without_transparent_huge_pages() {
+    let root = fixture_copy("serve-command-thp");
+    let mut server = Server::start(&root, &["--port", "0", "-q"]);
+    let cells = server.children();
+    assert!(!cells.is_empty(), "the server started its cells");
+    for pid in std::iter::once(server.child.id()).chain(cells) {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        let thp = status.lines().find_map(|line| line.strip_prefix("THP_enabled:"));
+        assert_eq!(thp.map(str::trim), Some("0"), "process {pid}:\n{status}");
+    }
+    server.signal(libc::SIGTERM);
+    assert_eq!(server.wait_exit().code(), Some(0), "{}", server.stderr());
+    common::remove_unless_failing(&root);
+}
+
 /// The process group of `pid`.
 fn group_of(pid: u32) -> u32 {
     // SAFETY: getpgid(2) only reads another process's group id.
