@@ -282,6 +282,7 @@ pub(crate) fn encode_value_into<T: facet::Facet<'static> + 'static>(
     if postcard_direct::encode_into(value, out) {
         return Ok(());
     }
+    #[cfg(debug_assertions)]
     let start = out.len();
     if reflect_encode::encode_into(value, out) {
         // The file must not depend on which encoder wrote a value: every value a debug build
