@@ -10,12 +10,13 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Asks Linux not to back this process's memory, nor its cells' (the flag is inherited by
-/// the processes it starts), with transparent huge pages. With them, the first touch of a
-/// fresh 2 MB of heap has the kernel zero all of it at once: a cold build of the 10,000-page
-/// site with tags and pagination took 300 MB of such pages, and zeroing them was a third of
-/// the host's CPU samples. Without them, the same build took 14% less CPU and 15% less wall
-/// time, the plain site 7% less (host/README.md, "Performance"). A kernel without the flag
-/// refuses it, and nothing changes.
+/// the processes it starts; `serve --open` gives it back to the browser), with transparent
+/// huge pages. With them, the first touch of a fresh 2 MB of heap has the kernel zero all of
+/// it at once: a cold build of the 10,000-page site with tags and pagination took 300 MB of
+/// such pages, and zeroing them was a third of the host's CPU samples. Without them, the same
+/// build took up to 15% less wall time when the kernel was handing huge pages out, and the
+/// same when it was not (host/README.md, "Dependencies"). A kernel without the flag refuses
+/// it, and nothing changes.
 fn without_transparent_huge_pages() {
     // SAFETY: prctl(PR_SET_THP_DISABLE) takes integers only and touches no memory of ours.
     unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };

@@ -371,12 +371,24 @@ fn listen(options: &ServeOptions) -> Result<TcpListener, String> {
 
 /// `xdg-open URL`, not waited for; a failure is a note.
 fn open_browser(url: &str) {
-    let started = std::process::Command::new("xdg-open")
+    use std::os::unix::process::CommandExt;
+    let mut command = std::process::Command::new("xdg-open");
+    command
         .arg(url)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
+        .stderr(std::process::Stdio::null());
+    // `dodeca-host` turns transparent huge pages off for itself and its cells (main.rs); the
+    // browser is not ours, so it gets them back as the system gives them.
+    // SAFETY: the closure runs between fork and exec and only makes one system call, which is
+    // async-signal-safe; it touches no memory of the parent.
+    unsafe {
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_THP_DISABLE, 0, 0, 0, 0);
+            Ok(())
+        })
+    };
+    let started = command.spawn();
     match started {
         Ok(mut child) => {
             // Reaped when it exits, so it does not linger as a zombie.
