@@ -208,6 +208,8 @@ pub struct Database {
     /// Where queries read the bytes of the files the inputs hold by hash (`None` for a
     /// database read only to be checked, `cache verify`).
     pub(crate) stored: Option<StoredFiles>,
+    /// Pages as listings show them, encoded once (`page_fields::ListedCache`).
+    pub(crate) listed: crate::page_fields::ListedCache,
     /// Renders run (template cell calls made), for reports and tests.
     pub(crate) renders: AtomicU64,
     /// The content paths rendered since the build report last took them.
@@ -434,6 +436,7 @@ impl Database {
             compile_sass: derived(124, "compile_sass", crate::sass::compile_sass_query),
             cells,
             stored,
+            listed: crate::page_fields::ListedCache::default(),
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
             compiled: parking_lot::Mutex::new(Vec::new()),

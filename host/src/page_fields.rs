@@ -9,7 +9,11 @@
 //! pages' titles only if it prints their summaries too, and adding a tag to a page re-renders
 //! the listings that show tags, not every listing of the page.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use cell_proto::{WireValue, WireWriter};
+use parking_lot::Mutex;
 use picante::PicanteResult;
 
 use crate::config::SiteConfig;
@@ -90,6 +94,50 @@ pub(crate) fn write_listed(w: &mut WireWriter, entry: &Entry, config: &SiteConfi
     // One language: no translations, as Zola's are for such a site.
     w.key("translations");
     w.list(0);
+}
+
+/// Pages as listings show them, each encoded once for every listing that shows it: a page
+/// with three tags is in four pagers (its section's and one per term), each of which would
+/// encode its thirty fields again (a tenth of the host's instructions on a site of 2,000
+/// pages with tags and pagination).
+///
+/// Not a query: the encoding is a function of the page's `entry` and the `config`, which the
+/// caller reads through their queries (so its dependencies are recorded as before), and an
+/// encoding is reused only for the very same `Arc`s it was made from. Holding them keeps
+/// their addresses from being reused. One per page path: a page whose entry changes replaces
+/// its encoding.
+#[derive(Default)]
+pub(crate) struct ListedCache {
+    encoded: Mutex<HashMap<String, Listed>>,
+}
+
+/// One page's encoding, and what it was made from.
+struct Listed {
+    entry: Arc<Entry>,
+    config: Arc<SiteConfig>,
+    bytes: Arc<WireValue>,
+}
+
+impl ListedCache {
+    /// The page of `entry` as listings show it (with `lower` and `higher`), as written by
+    /// [`write_listed`].
+    pub(crate) fn get(&self, entry: &Arc<Entry>, config: &Arc<SiteConfig>) -> Arc<WireValue> {
+        if let Some(listed) = self.encoded.lock().get(&entry.path)
+            && Arc::ptr_eq(&listed.entry, entry)
+            && Arc::ptr_eq(&listed.config, config)
+        {
+            return listed.bytes.clone();
+        }
+        // Encoded outside the lock: another thread may encode the same page meanwhile, and
+        // both encodings are the same bytes.
+        let mut w = WireWriter::with_capacity(2048);
+        write_listed(&mut w, entry, config, true);
+        // Kept at its size (about 1.2 kB; the writer's buffer is larger): kept for every page.
+        let bytes = Arc::new(WireValue::from_bytes(w.finish().as_bytes().to_vec()));
+        let listed = Listed { entry: entry.clone(), config: config.clone(), bytes: bytes.clone() };
+        self.encoded.lock().insert(entry.path.clone(), listed);
+        bytes
+    }
 }
 
 /// Zola's `components`: the segments of `route` (`/blog/post/` is `["blog", "post"]`).

@@ -417,7 +417,7 @@ impl Value {
     ///
     /// Malformed bytes, as `cell_proto::WireValue::to_value` reports them.
     pub fn from_wire(wire: &cell_proto::WireValue) -> Result<Value, String> {
-        wire.build(&mut EngineValues::default())
+        EngineValues::with(None, |values| wire.build(values))
     }
 
     /// [`from_wire`](Self::from_wire), taking the shared values inside from `shared` when an
@@ -430,7 +430,7 @@ impl Value {
         wire: &cell_proto::WireValue,
         shared: &SharedValues,
     ) -> Result<Value, String> {
-        wire.build(&mut EngineValues { shared: Some(shared), ..EngineValues::default() })
+        EngineValues::with(Some(shared), |values| wire.build(values))
     }
 }
 
@@ -550,27 +550,47 @@ impl Value {
 /// Builds engine values from wire bytes (see [`Value::from_wire`]).
 ///
 /// A context repeats its map keys and the parts of its deferred calls many times over (a
-/// listing's thirty fields for each of its pages, each deferred field naming its page):
-/// each distinct one is allocated once per decoding and shared, and the maps' keys being
-/// shared lets a map be checked for a repeated key by pointer.
+/// listing's thirty fields for each of its pages, each deferred field naming its page), and
+/// so do the contexts of one site, render after render: each distinct one is allocated once
+/// per thread, not once per decoding (per decoding, interning was a seventh of the template
+/// cell's instructions on a site of 2,000 pages), and the maps' keys being shared lets a map
+/// be checked for a repeated key by pointer.
 struct EngineValues<'s> {
-    interned: HashSet<Arc<str>, BuildHasherDefault<WordHasher>>,
+    interned: &'s mut Interned,
     /// Where shared values are kept between messages, if anywhere.
     shared: Option<&'s SharedValues>,
 }
 
-impl Default for EngineValues<'_> {
-    fn default() -> Self {
-        // A page's context holds a few dozen distinct keys; a listing's, those and the paths
-        // its pages' deferred fields name.
-        EngineValues {
-            interned: HashSet::with_capacity_and_hasher(128, Default::default()),
-            shared: None,
-        }
-    }
+/// The strings interned by one thread's decodings.
+type Interned = HashSet<Arc<str>, BuildHasherDefault<WordHasher>>;
+
+/// How many strings a thread keeps interned at most: a site's keys, and the page paths its
+/// deferred fields name (one per page, so a site of 100,000 pages starts again now and then).
+const MAX_INTERNED: usize = 50_000;
+
+thread_local! {
+    static INTERNED: std::cell::RefCell<Interned> = std::cell::RefCell::new(
+        HashSet::with_capacity_and_hasher(256, Default::default()),
+    );
 }
 
-impl EngineValues<'_> {
+impl<'s> EngineValues<'s> {
+    /// Runs `decode` with this thread's interned strings. The table is cleared, when full,
+    /// only here, between decodings: within one decoding every equal key must be the same
+    /// `Arc`, which [`repeats_a_key`] relies on.
+    fn with<R>(shared: Option<&SharedValues>, decode: impl FnOnce(&mut EngineValues<'_>) -> R) -> R {
+        INTERNED.with(|interned| match interned.try_borrow_mut() {
+            Ok(mut interned) => {
+                if interned.len() >= MAX_INTERNED {
+                    interned.clear();
+                }
+                decode(&mut EngineValues { interned: &mut interned, shared })
+            }
+            // A decoding inside a decoding (none today) gets a table of its own.
+            Err(_) => decode(&mut EngineValues { interned: &mut Interned::default(), shared }),
+        })
+    }
+
     fn intern(&mut self, text: &str) -> Arc<str> {
         if let Some(shared) = self.interned.get(text) {
             return shared.clone();

@@ -263,9 +263,12 @@ pub struct SearchConfig {
 }
 
 impl SiteConfig {
-    /// The config as templates see it (`config.title`, `config.extra.*`, …).
+    /// The config as templates see it (`config.title`, `config.extra.*`, …). Sent as a shared
+    /// value: every render carries the same bytes, and the template cell builds its values
+    /// once (building them for every page was a sixth of the cell's time on a site of
+    /// 10,000 pages).
     pub(crate) fn write_wire(&self, w: &mut cell_proto::WireWriter) {
-        w.encoded(&self.view);
+        w.shared(&self.view);
     }
 
     /// Whether `name` is one of `taxonomies`.

@@ -130,12 +130,10 @@ pub(crate) async fn write_listed(
     // Its fields as listings show them (`page_fields.rs`): the body's deferred, so a body
     // edit renders the listings that show the page's body, not every listing of it. Sent as
     // a shared value: the same bytes go with every listing that shows the page (its
-    // section's pager, its terms' pagers, the feeds), and the template cell decodes them once.
-    let mut page = WireWriter::with_capacity(1024);
+    // section's pager, its terms' pagers, the feeds), and the template cell decodes them once;
+    // the host encodes them once too (`ListedCache`).
     for entry in &listed {
-        crate::page_fields::write_listed(&mut page, entry, &config, true);
-        let bytes = std::mem::replace(&mut page, WireWriter::with_capacity(1024)).finish();
-        w.shared(&bytes);
+        w.shared(&db.listed.get(entry, &config));
     }
     Ok(())
 }

@@ -345,7 +345,7 @@ impl Site {
             }
         };
         if phases {
-            eprintln!("phase load: {:.2} ms", started.elapsed().as_secs_f64() * 1e3);
+            steps::print_phase("load", started.elapsed());
         }
         let mut report = self.build_loaded(jobs)?;
         if self.persistent {
@@ -355,7 +355,7 @@ impl Site {
                 report.warnings.push(warning.to_string());
             }
             if phases {
-                eprintln!("phase save database: {:.2} ms", saving.elapsed().as_secs_f64() * 1e3);
+                steps::print_phase("save database", saving.elapsed());
             }
         }
         report.start = start;

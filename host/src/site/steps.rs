@@ -25,7 +25,7 @@ impl Steps {
         let started = Instant::now();
         let result = step();
         if self.print {
-            eprintln!("phase {name}: {:.2} ms", started.elapsed().as_secs_f64() * 1e3);
+            print_phase(name, started.elapsed());
         }
         result
     }
@@ -34,6 +34,19 @@ impl Steps {
     pub(super) fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }
+}
+
+/// Prints the phase line of `DODECA_PHASES`: how long the phase took, and the host's resident
+/// memory after it (memory the build touches is time too: each new page is a fault and a
+/// zeroing).
+pub(super) fn print_phase(name: &str, took: Duration) {
+    // `/proc/self/statm`: sizes in pages; the second is the resident set.
+    let resident = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|statm| statm.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map(|pages| format!(", resident {} MB", pages * 4096 >> 20))
+        .unwrap_or_default();
+    eprintln!("phase {name}: {:.2} ms{resident}", took.as_secs_f64() * 1e3);
 }
 
 /// The database's counters when a build starts; the report gets the differences.
