@@ -8,7 +8,8 @@
 //! - every section with `in_search_index` (the default), unless it redirects (`redirect_to`),
 //!   and, after each, the pages it lists (its own and its transparent subsections', sorted,
 //!   without drafts, pages with `render = false`, or pages its `sort_by` cannot place) that
-//!   have `in_search_index` themselves. A section with `in_search_index = false` leaves out
+//!   have `in_search_index` themselves; not a page in a directory without `_index.md` (an
+//!   orphan, in no section for Zola). A section with `in_search_index = false` leaves out
 //!   itself and the pages it lists, not its subsections (they are sections of their own). A
 //!   root section (`content/_index.md`) with `in_search_index = false` is an error, as in Zola.
 //! - each document's reference is its permalink; its fields, in this order and each only when
@@ -152,6 +153,12 @@ pub(crate) fn search_documents_query(db: &Database, _: ()) -> Query<'_, Arc<Sear
                 documents.push(document);
             }
             for page in &listing.pages {
+                // Zola gives a page to the section of its own directory only: one in a
+                // directory without `_index.md` is in no section, so in no index (a listing
+                // here gives it to the nearest section above).
+                if index.find(&own_section(&page.path)).is_none() {
+                    continue;
+                }
                 if let Some(document) = db.search_document.get(db, page.path.clone()).await? {
                     documents.push(document);
                 }
@@ -159,6 +166,16 @@ pub(crate) fn search_documents_query(db: &Database, _: ()) -> Query<'_, Arc<Sear
         }
         Ok(Arc::new(SearchDocuments { documents }))
     })
+}
+
+/// The `_index.md` of the directory a page belongs to in Zola: its own directory's, or for
+/// a page bundle (`blog/post/index.md`) its folder's parent's.
+fn own_section(page: &str) -> String {
+    let file = page.strip_suffix("/index.md").unwrap_or(page);
+    match file.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/_index.md"),
+        None => "_index.md".to_string(),
+    }
 }
 
 /// The query `search_index`: the index file (`None` with `build_search_index` off).

@@ -101,3 +101,11 @@ fn the_library_written_is_elasticlunr_s_own_build() {
     assert!(ELASTICLUNR_JS.starts_with("/**\n * elasticlunr - http://weixsong.github.io\n"));
     assert_eq!(ELASTICLUNR_JS.len(), 18051);
 }
+
+#[test]
+fn a_page_belongs_to_its_own_directory_s_section_or_its_bundle_s_parent_s() {
+    assert_eq!(own_section("blog/a.md"), "blog/_index.md");
+    assert_eq!(own_section("blog/a/index.md"), "blog/_index.md");
+    assert_eq!(own_section("a.md"), "_index.md");
+    assert_eq!(own_section("a/index.md"), "_index.md");
+}
