@@ -1,5 +1,5 @@
 //! HTML's named character references (`&amp;`, `&copy;`, `&nbsp;` ...), as the HTML standard
-//! lists them (https://html.spec.whatwg.org/multipage/named-characters.html): every name with
+//! lists them (<https://html.spec.whatwg.org/multipage/named-characters.html>): every name with
 //! the characters it stands for, sorted by name (bytes) for a binary search. A name without its
 //! `;` is listed too where the standard lets it be written so (the legacy ones, `&copy`).
 //!

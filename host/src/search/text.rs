@@ -315,9 +315,7 @@ impl<'a> Scanner<'a> {
     /// The tag name here, lower-cased: up to white space, `/` or `>`.
     fn tag_name(&mut self) -> String {
         let rest = &self.html[self.at..];
-        let end = rest
-            .find(|c: char| matches!(c, '\t' | '\n' | '\u{c}' | '\r' | ' ' | '/' | '>'))
-            .unwrap_or(rest.len());
+        let end = rest.find(['\t', '\n', '\u{c}', '\r', ' ', '/', '>']).unwrap_or(rest.len());
         self.at += end;
         rest[..end].to_ascii_lowercase()
     }
@@ -428,7 +426,7 @@ fn char_reference(text: &str) -> (Option<String>, usize) {
         .iter()
         .take(LONGEST)
         .position(|b| !b.is_ascii_alphanumeric() && *b != b';')
-        .map_or_else(|| (bytes.len() - 1).min(LONGEST), |i| i);
+        .unwrap_or_else(|| (bytes.len() - 1).min(LONGEST));
     let candidate = &text[1..1 + candidate_end];
     for length in (1..=candidate.len()).rev() {
         let name = &candidate[..length];
