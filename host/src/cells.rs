@@ -92,6 +92,8 @@ pub struct Cells {
     pub(crate) http: CellSlot,
     /// The image cell (`get_image_metadata`, `resize_image`), started on a site's first call.
     pub(crate) image: CellSlot,
+    /// The search cell (an elasticlunr search index), started on a site's first call.
+    pub(crate) search_index: CellSlot,
     /// Calls that failed because a cell did (it could not start, died twice, let a call time
     /// out or broke the protocol), as opposed to answering with an error of its input.
     failures: AtomicU64,
@@ -125,6 +127,7 @@ impl Cells {
             sass: CellSlot::new("cell-sass"),
             http: CellSlot::new("cell-http"),
             image: CellSlot::new("cell-image"),
+            search_index: CellSlot::new("cell-search"),
             failures: AtomicU64::new(0),
         }
     }
@@ -139,11 +142,18 @@ impl Cells {
     /// Each cell's name and the binary it would start (`None` when not found), for the cache's
     /// version (`cache/version.rs`).
     pub(crate) fn binaries(&self) -> Vec<(&'static str, Option<PathBuf>)> {
-        // The image cell's too: a saved `resized` memo names bytes it made.
-        [self.markdown.name, self.template.name, self.sass.name, self.image.name]
-            .into_iter()
-            .map(|name| (name, self.locate(name).ok()))
-            .collect()
+        // The image cell's too: a saved `resized` memo names bytes it made; and the search
+        // cell's, whose index a saved `search_index` memo holds.
+        [
+            self.markdown.name,
+            self.template.name,
+            self.sass.name,
+            self.image.name,
+            self.search_index.name,
+        ]
+        .into_iter()
+        .map(|name| (name, self.locate(name).ok()))
+        .collect()
     }
 
     fn locate(&self, name: &'static str) -> Result<PathBuf, CellError> {
@@ -256,7 +266,7 @@ impl Cells {
 
     /// The process id of a running cell (for tests that kill it).
     pub fn pid(&self, name: &str) -> Option<u32> {
-        [&self.template, &self.markdown, &self.sass, &self.http, &self.image]
+        [&self.template, &self.markdown, &self.sass, &self.http, &self.image, &self.search_index]
             .into_iter()
             .find(|slot| slot.name == name)
             .and_then(|slot| slot.running.lock().as_ref().map(|r| r.child.id()))
@@ -301,11 +311,17 @@ fn reap_all(running: Vec<Running>) {
 impl Cells {
     /// Stops every running cell (each is started again if called later).
     pub(crate) fn stop_all(&self) {
-        let running: Vec<Running> =
-            [&self.template, &self.markdown, &self.sass, &self.http, &self.image]
-                .iter()
-                .filter_map(|s| s.running.lock().take())
-                .collect();
+        let running: Vec<Running> = [
+            &self.template,
+            &self.markdown,
+            &self.sass,
+            &self.http,
+            &self.image,
+            &self.search_index,
+        ]
+        .iter()
+        .filter_map(|s| s.running.lock().take())
+        .collect();
         reap_all(running);
     }
 }

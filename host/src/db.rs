@@ -97,6 +97,13 @@ pub struct Database {
     pub(crate) stylesheets: Arc<DerivedIngredient<Database, (), Arc<crate::sass::Stylesheets>>>,
     pub(crate) sass_dir: Arc<DerivedIngredient<Database, String, bool>>,
     pub(crate) compile_sass: Arc<DerivedIngredient<Database, String, Arc<PageOutput>>>,
+    /// The search index (`search/`): one content file's document, every document in order,
+    /// the index file.
+    pub(crate) search_document:
+        Arc<DerivedIngredient<Database, String, Option<Arc<crate::search::SearchDocument>>>>,
+    pub(crate) search_documents:
+        Arc<DerivedIngredient<Database, (), Arc<crate::search::SearchDocuments>>>,
+    pub(crate) search_index: Arc<DerivedIngredient<Database, (), Option<Arc<PageOutput>>>>,
     /// Every file under `content/` that is not a page (a page's or section's co-located
     /// assets), relative to `content/`, sorted.
     pub(crate) asset_list: Arc<InputIngredient<(), Arc<Vec<String>>>>,
@@ -217,6 +224,8 @@ pub struct Database {
     /// The stylesheets compiled (their paths from the site's root) since the build report
     /// last took them.
     pub(crate) compiled: parking_lot::Mutex<Vec<String>>,
+    /// Search index files made (the query `search_index` run), for reports and tests.
+    pub(crate) search_indexes: AtomicU64,
     /// What went to and came back from the template cell, for reports and the benchmark.
     pub(crate) traffic: Traffic,
     /// Whether a render read `now()` since the build started (the build resets it).
@@ -345,6 +354,9 @@ impl Database {
             &*self.stylesheets,
             &*self.sass_dir,
             &*self.compile_sass,
+            &*self.search_document,
+            &*self.search_documents,
+            &*self.search_index,
             &*self.image_metadata,
             &*self.resized,
         ]
@@ -434,12 +446,21 @@ impl Database {
             stylesheets: derived(122, "stylesheets", crate::sass::stylesheets_query),
             sass_dir: derived(123, "sass_dir", crate::sass::sass_dir_query),
             compile_sass: derived(124, "compile_sass", crate::sass::compile_sass_query),
+            // The search index (`search/`): ids from 140.
+            search_document: derived(140, "search_document", crate::search::search_document_query),
+            search_documents: derived(
+                141,
+                "search_documents",
+                crate::search::search_documents_query,
+            ),
+            search_index: derived(142, "search_index", crate::search::search_index_query),
             cells,
             stored,
             listed: crate::page_fields::ListedCache::default(),
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
             compiled: parking_lot::Mutex::new(Vec::new()),
+            search_indexes: AtomicU64::new(0),
             traffic: Traffic::default(),
             read_now: std::sync::atomic::AtomicBool::new(false),
             new_env: parking_lot::Mutex::new(std::collections::BTreeMap::new()),
@@ -513,6 +534,9 @@ impl Database {
         registry.register(db.stylesheets.clone());
         registry.register(db.sass_dir.clone());
         registry.register(db.compile_sass.clone());
+        registry.register(db.search_document.clone());
+        registry.register(db.search_documents.clone());
+        registry.register(db.search_index.clone());
         db
     }
 }

@@ -100,6 +100,7 @@ mod render;
 mod routes;
 mod sass;
 mod scan;
+mod search;
 mod serve;
 mod shortcodes;
 mod site;

@@ -1,5 +1,7 @@
 //! robots.txt, 404.html and sitemap.xml: Zola's built-in ones, a site's own templates instead,
-//! the config's switches, and a static file of the same name winning.
+//! the config's switches, and a static file of the same name winning; and the search index
+//! (`build_search_index`): each format's file as Zola writes it, what it holds, and what an
+//! edit makes again.
 
 mod common;
 
@@ -169,5 +171,221 @@ fn a_new_process_writes_site_files_deleted_by_hand_again_from_its_saved_database
     let after: Vec<String> =
         ["404.html", "robots.txt", "sitemap.xml"].iter().map(|rel| read(&root, rel)).collect();
     assert_eq!(after, before);
+    remove_unless_failing(&sandbox);
+}
+
+// ---- The search index (`build_search_index`, `[search]`, `in_search_index`) ----
+
+/// A site with a page of each kind the search index takes or leaves out.
+fn search_site(name: &str, search: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let sandbox = temp(&format!("search-{name}"));
+    let root = sandbox.join("site");
+    write(
+        &root,
+        "config.toml",
+        &format!(
+            "title = \"T\"\nbase_url = \"https://s.example\"\nbuild_search_index = true\n{search}"
+        ),
+    );
+    write(&root, "content/_index.md", "+++\ntitle = \"Home\"\n+++\nWelcome <em>home</em>.\n");
+    write(
+        &root,
+        "content/blog/_index.md",
+        "+++\ntitle = \"Blog\"\ndescription = \"All posts\"\nsort_by = \"date\"\n+++\n",
+    );
+    write(
+        &root,
+        "content/blog/a.md",
+        "+++\ntitle = \"A\"\ndate = 2024-01-05\n+++\nCats &amp; dogs, *running*.\n\n```\nhidden code\n```\n",
+    );
+    let page = |title: &str, date: &str, key: &str| {
+        format!("+++\ntitle = \"{title}\"\ndate = {date}\n{key}\n+++\nText of {title}.\n")
+    };
+    write(&root, "content/blog/b.md", &page("B", "2024-01-06", "in_search_index = false"));
+    write(&root, "content/blog/hidden.md", &page("H", "2024-01-07", "draft = true"));
+    write(&root, "content/blog/off.md", &page("Off", "2024-01-08", "render = false"));
+    write(&root, "content/old/_index.md", "+++\nredirect_to = \"blog/\"\n+++\n");
+    write(&root, "content/old/kept.md", "+++\ntitle = \"Kept\"\n+++\nKept page.\n");
+    write(
+        &root,
+        "content/quiet/_index.md",
+        "+++\ntitle = \"Quiet\"\nin_search_index = false\n+++\n",
+    );
+    write(&root, "content/quiet/p.md", "+++\ntitle = \"P\"\n+++\nQuiet page.\n");
+    write(&root, "content/quiet/sub/_index.md", "+++\ntitle = \"Sub\"\n+++\nSub section.\n");
+    write(&root, "content/quiet/sub/q.md", "+++\ntitle = \"Q\"\n+++\nSub page.\n");
+    write(&root, "content/orphans/lonely.md", "+++\ntitle = \"Lonely\"\n+++\nNo section.\n");
+    write(&root, "templates/index.html", "home");
+    write(&root, "templates/section.html", "section");
+    write(&root, "templates/page.html", "page:{{ page.content | safe }}");
+    (sandbox, root)
+}
+
+/// What Zola 0.22.1 writes as `search_index.en.js` for [`search_site`] with the default
+/// `[search]` (its binary run on the same files): the title and the body of the home page,
+/// `blog/`, `blog/a/`, `old/kept/`, `quiet/sub/` and `quiet/sub/q/`. Not `blog/b/`
+/// (`in_search_index = false`), the draft, the page with `render = false`, `old/` (it
+/// redirects), `quiet/` and `quiet/p/` (the section is out, its subsection is not), nor the
+/// orphan. The code block is not in `blog/a/`'s body, and `&amp;` is.
+const ZOLA_ELASTICLUNR: &str = concat!(
+    r#"{"fields":["title","body"],"pipeline":["trimmer","stopWordFilter","stemmer"],"ref":"id","v"#,
+    r#"ersion":"0.9.5","index":{"body":{"root":{"docs":{},"df":0,"a":{"docs":{},"df":0,"m":{"docs"#,
+    r#"":{},"df":0,"p":{"docs":{"https://s.example/blog/a/":{"tf":1.0}},"df":1}}},"b":{"docs":{},"#,
+    r#""df":0,"l":{"docs":{},"df":0,"o":{"docs":{},"df":0,"g":{"docs":{"https://s.example/blog/":"#,
+    r#"{"tf":1.0}},"df":1}}}},"c":{"docs":{},"df":0,"a":{"docs":{},"df":0,"t":{"docs":{"https://s"#,
+    r#".example/blog/a/":{"tf":1.0}},"df":1}}},"d":{"docs":{},"df":0,"o":{"docs":{},"df":0,"g":{""#,
+    r#"docs":{"https://s.example/blog/a/":{"tf":1.0}},"df":1}}},"h":{"docs":{},"df":0,"o":{"docs""#,
+    r#":{},"df":0,"m":{"docs":{},"df":0,"e":{"docs":{"https://s.example/":{"tf":1.414213562373095"#,
+    r#"1}},"df":1}}}},"k":{"docs":{},"df":0,"e":{"docs":{},"df":0,"p":{"docs":{},"df":0,"t":{"doc"#,
+    r#"s":{"https://s.example/old/kept/":{"tf":1.4142135623730951}},"df":1}}}},"p":{"docs":{},"df"#,
+    r#"":0,"a":{"docs":{},"df":0,"g":{"docs":{},"df":0,"e":{"docs":{"https://s.example/old/kept/""#,
+    r#":{"tf":1.0},"https://s.example/quiet/sub/q/":{"tf":1.0}},"df":2}}}},"q":{"docs":{"https://"#,
+    r#"s.example/quiet/sub/q/":{"tf":1.0}},"df":1},"r":{"docs":{},"df":0,"u":{"docs":{},"df":0,"n"#,
+    r#"":{"docs":{"https://s.example/blog/a/":{"tf":1.0}},"df":1}}},"s":{"docs":{},"df":0,"e":{"d"#,
+    r#"ocs":{},"df":0,"c":{"docs":{},"df":0,"t":{"docs":{},"df":0,"i":{"docs":{},"df":0,"o":{"doc"#,
+    r#"s":{},"df":0,"n":{"docs":{"https://s.example/quiet/sub/":{"tf":1.0}},"df":1}}}}}},"u":{"do"#,
+    r#"cs":{},"df":0,"b":{"docs":{"https://s.example/quiet/sub/":{"tf":1.4142135623730951},"https"#,
+    r#"://s.example/quiet/sub/q/":{"tf":1.0}},"df":2}}},"w":{"docs":{},"df":0,"e":{"docs":{},"df""#,
+    r#":0,"l":{"docs":{},"df":0,"c":{"docs":{},"df":0,"o":{"docs":{},"df":0,"m":{"docs":{"https:/"#,
+    r#"/s.example/":{"tf":1.0}},"df":1}}}}}}}},"title":{"root":{"docs":{},"df":0,"b":{"docs":{},""#,
+    r#"df":0,"l":{"docs":{},"df":0,"o":{"docs":{},"df":0,"g":{"docs":{"https://s.example/blog/":{"#,
+    r#""tf":1.0}},"df":1}}}},"h":{"docs":{},"df":0,"o":{"docs":{},"df":0,"m":{"docs":{},"df":0,"e"#,
+    r#"":{"docs":{"https://s.example/":{"tf":1.0}},"df":1}}}},"k":{"docs":{},"df":0,"e":{"docs":{"#,
+    r#"},"df":0,"p":{"docs":{},"df":0,"t":{"docs":{"https://s.example/old/kept/":{"tf":1.0}},"df""#,
+    r#":1}}}},"q":{"docs":{"https://s.example/quiet/sub/q/":{"tf":1.0}},"df":1},"s":{"docs":{},"d"#,
+    r#"f":0,"u":{"docs":{},"df":0,"b":{"docs":{"https://s.example/quiet/sub/":{"tf":1.0}},"df":1}"#,
+    r#"}}}}},"documentStore":{"save":true,"docs":{"https://s.example/":{"body":"Welcome home.","i"#,
+    r#"d":"https://s.example/","title":"Home"},"https://s.example/blog/":{"body":"","id":"https:/"#,
+    r#"/s.example/blog/","title":"Blog"},"https://s.example/blog/a/":{"body":"Cats &amp; dogs, ru"#,
+    r#"nning.","id":"https://s.example/blog/a/","title":"A"},"https://s.example/old/kept/":{"body"#,
+    r#"":"Kept page.","id":"https://s.example/old/kept/","title":"Kept"},"https://s.example/quiet"#,
+    r#"/sub/":{"body":"Sub section.","id":"https://s.example/quiet/sub/","title":"Sub"},"https://"#,
+    r#"s.example/quiet/sub/q/":{"body":"Sub page.","id":"https://s.example/quiet/sub/q/","title":"#,
+    r#""Q"}},"docInfo":{"https://s.example/":{"body":2,"title":1},"https://s.example/blog/":{"bod"#,
+    r#"y":0,"title":1},"https://s.example/blog/a/":{"body":4,"title":0},"https://s.example/old/ke"#,
+    r#"pt/":{"body":2,"title":1},"https://s.example/quiet/sub/":{"body":2,"title":1},"https://s.e"#,
+    r#"xample/quiet/sub/q/":{"body":2,"title":1}},"length":6},"lang":"English"}"#,
+);
+
+#[test]
+fn the_search_index_is_zola_s_elasticlunr_index_with_the_library_beside_it() {
+    let (sandbox, root) = search_site("elasticlunr", "");
+    let site = open(&root);
+    let report = site.build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(
+        read(&root, "search_index.en.js"),
+        format!("window.searchIndex = {ZOLA_ELASTICLUNR}")
+    );
+    let library = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../cells/search/vendor/elasticlunr.min.js"),
+    )
+    .unwrap();
+    assert_eq!(std::fs::read(root.join("public/elasticlunr.min.js")).unwrap(), library);
+    // `elasticlunr_json`: the same index without the JavaScript, and the `.js` file gone.
+    write(
+        &root,
+        "config.toml",
+        "title = \"T\"\nbase_url = \"https://s.example\"\nbuild_search_index = true\n\
+         [search]\nindex_format = \"elasticlunr_json\"\n",
+    );
+    let report = site.build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(read(&root, "search_index.en.json"), ZOLA_ELASTICLUNR);
+    assert!(!root.join("public/search_index.en.js").exists());
+    assert!(root.join("public/elasticlunr.min.js").exists());
+    remove_unless_failing(&sandbox);
+}
+
+#[test]
+fn the_fuse_index_lists_the_documents_with_the_fields_asked_for() {
+    let search = "[search]\nindex_format = \"fuse_json\"\ninclude_description = true\n\
+                  include_path = true\ninclude_date = true\ntruncate_content_length = 12\n";
+    let (sandbox, root) = search_site("fuse", search);
+    let site = open(&root);
+    let report = site.build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // Zola 0.22.1 writes these six objects, byte for byte, in an order that changes from one
+    // run to the next (a hash map's); here sections come in path order, each before its
+    // pages. No date (Fuse's documents have none); the body cut after 12 characters.
+    let expected = concat!(
+        r#"[{"url":"https://s.example/","title":"Home","description":"","body":"Welcome home","path":"/"},"#,
+        r#"{"url":"https://s.example/blog/","title":"Blog","description":"All posts","body":"","path":"/blog/"},"#,
+        r#"{"url":"https://s.example/blog/a/","title":"A","description":"","body":"Cats &amp; d","path":"/blog/a/"},"#,
+        r#"{"url":"https://s.example/old/kept/","title":"Kept","description":"","body":"Kept page.","path":"/old/kept/"},"#,
+        r#"{"url":"https://s.example/quiet/sub/","title":"Sub","description":"","body":"Sub section.","path":"/quiet/sub/"},"#,
+        r#"{"url":"https://s.example/quiet/sub/q/","title":"Q","description":"","body":"Sub page.","path":"/quiet/sub/q/"}]"#,
+    );
+    assert_eq!(read(&root, "search_index.en.json"), expected);
+    assert!(!root.join("public/elasticlunr.min.js").exists());
+    write(
+        &root,
+        "config.toml",
+        "title = \"T\"\nbase_url = \"https://s.example\"\nbuild_search_index = true\n\
+         [search]\nindex_format = \"fuse_javascript\"\ninclude_title = false\ninclude_content = false\n",
+    );
+    site.build(2).unwrap();
+    assert!(!root.join("public/search_index.en.json").exists());
+    let js = read(&root, "search_index.en.js");
+    assert!(js.starts_with(r#"window.searchIndex = [{"url":"https://s.example/"},{"url":"https://s.example/blog/"},"#), "{js}");
+    assert!(js.ends_with(r#"{"url":"https://s.example/quiet/sub/q/"}]"#), "{js}");
+    remove_unless_failing(&sandbox);
+}
+
+#[test]
+fn a_root_section_left_out_of_the_index_is_an_error_as_in_zola() {
+    let (sandbox, root) = search_site("root-out", "");
+    write(&root, "content/_index.md", "+++\nin_search_index = false\n+++\n");
+    let report = open(&root).build(2).unwrap();
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    let error = report.errors[0].to_string();
+    assert!(error.starts_with("content/_index.md: `build_search_index` is on"), "{error}");
+    assert!(!root.join("public/search_index.en.js").exists());
+    remove_unless_failing(&sandbox);
+}
+
+#[test]
+fn with_the_index_off_nothing_is_indexed_and_an_old_index_is_removed() {
+    let (sandbox, root) = search_site("off", "");
+    let site = open(&root);
+    site.build(2).unwrap();
+    assert!(root.join("public/search_index.en.js").exists());
+    write(&root, "config.toml", "title = \"T\"\nbase_url = \"https://s.example\"\n");
+    let report = site.build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.search_indexes, 0);
+    assert!(!root.join("public/search_index.en.js").exists());
+    assert!(!root.join("public/elasticlunr.min.js").exists());
+    remove_unless_failing(&sandbox);
+}
+
+#[test]
+fn a_body_edit_changes_the_index_and_a_template_edit_leaves_it_alone() {
+    let (sandbox, root) = search_site("incremental", "");
+    let site = open(&root);
+    let report = site.build(2).unwrap();
+    assert_eq!(report.search_indexes, 1);
+    // One page's body: that page is rendered again, and the index made again with its text.
+    write(&root, "content/old/kept.md", "+++\ntitle = \"Kept\"\n+++\nKept giraffes.\n");
+    let report = site.build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.rendered, ["old/kept.md"]);
+    assert_eq!(report.search_indexes, 1);
+    assert_eq!(report.written_files, ["old/kept/index.html", "search_index.en.js"]);
+    let index = read(&root, "search_index.en.js");
+    assert!(index.contains(r#""body":"Kept giraffes.""#), "{index}");
+    assert!(index.contains(r#""g":{"docs":{},"df":0,"i":{"docs":{},"df":0,"r":{"docs":{},"df":0,"a":{"docs":{},"df":0,"f":{"docs":{},"df":0,"f":{"docs":{"https://s.example/old/kept/""#), "{index}");
+    // The page template: every page is rendered again, but no indexed text changed.
+    write(&root, "templates/page.html", "PAGE:{{ page.content | safe }}");
+    let report = site.build(2).unwrap();
+    assert!(report.rendered.contains(&"blog/a.md".to_string()), "{:?}", report.rendered);
+    assert_eq!(report.search_indexes, 0);
+    assert!(!report.written_files.iter().any(|file| file.starts_with("search_index")));
+    // A front matter key the index does not hold: the page's document is as it was.
+    write(&root, "content/old/kept.md", "+++\ntitle = \"Kept\"\nweight = 3\n+++\nKept giraffes.\n");
+    let report = site.build(2).unwrap();
+    assert_eq!(report.search_indexes, 0);
+    common::assert_outputs_match_a_cold_build(&root, &sandbox.join("cold"), true);
     remove_unless_failing(&sandbox);
 }

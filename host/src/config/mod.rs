@@ -107,7 +107,7 @@ pub struct SiteConfig {
     pub compile_sass: bool,
     /// `minify_html` (not acted on yet).
     pub minify_html: bool,
-    /// `build_search_index` (not acted on yet).
+    /// `build_search_index`: the default language's search index is written (`search/`).
     pub build_search_index: bool,
     /// `hard_link_static` (static files are copied).
     pub hard_link_static: bool,
@@ -243,7 +243,7 @@ pub struct SlugifyConfig {
     pub anchors: SlugStrategy,
 }
 
-/// `[search]` (no search index is built yet).
+/// `[search]`: what the search index holds and its format (`search/`).
 #[derive(Facet, Clone, Debug, PartialEq)]
 pub struct SearchConfig {
     /// `include_title` (default `true`).

@@ -106,12 +106,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
                     r.warn(entry.key_span.start, not_yet(key, "HTML is not minified yet"));
                 }
             }
-            "build_search_index" => {
-                config.build_search_index = r.boolean(item, key)?;
-                if config.build_search_index {
-                    r.warn(entry.key_span.start, not_yet(key, "no search index is built yet"));
-                }
-            }
+            "build_search_index" => config.build_search_index = r.boolean(item, key)?,
             "hard_link_static" => {
                 config.hard_link_static = r.boolean(item, key)?;
                 if config.hard_link_static {

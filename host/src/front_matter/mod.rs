@@ -54,7 +54,8 @@ pub struct FrontMatter {
     pub aliases: Vec<String>,
     /// `authors` (pages).
     pub authors: Vec<String>,
-    /// `in_search_index` (default `true`; there is no search index yet).
+    /// `in_search_index` (default `true`): a page with `false` is left out of the search
+    /// index; a section with `false` leaves out itself and the pages it lists.
     pub in_search_index: bool,
     /// `template`: the template to render with instead of `page.html` / `section.html`.
     pub template: Option<String>,

@@ -4,7 +4,8 @@
 //! steps, in order, each timed (`steps.rs`): the config; the output directory (checked) and
 //! its case rule; the sweep for outputs touched by hand; nothing more if nothing changed since
 //! the last build; the routes; the pages (`pages.rs`: render and write, one pipeline); the
-//! static files (`statics.rs`); redirects, feeds, site files; the stylesheets
+//! static files (`statics.rs`); redirects, feeds, site files, the search index (`search.rs`);
+//! the stylesheets
 //! (`stylesheets.rs`); the removal of outputs whose page is gone; the saving of what
 //! was written. The report (`report.rs`) says what each did.
 
@@ -16,6 +17,7 @@ mod load;
 mod pages;
 mod persist;
 mod report;
+mod search;
 mod statics;
 mod steps;
 mod stylesheets;
@@ -531,6 +533,11 @@ impl Site {
         let site_files =
             steps.run("site files", || self.write_site_files(&outputs, &live, &mut report))?;
         live.extend(site_files);
+        live.sort_unstable();
+        let search = steps.run("search index", || {
+            self.write_search_index(&outputs, &config, &live, &mut report)
+        })?;
+        live.extend(search);
         live.sort_unstable();
         let stylesheets = steps
             .run("stylesheets", || self.write_stylesheets(jobs, &outputs, &live, &mut report))?;

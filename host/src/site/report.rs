@@ -23,6 +23,9 @@ pub struct BuildReport {
     /// The stylesheets compiled in this build (`compile_sass`), by their paths from the
     /// site's root (`sass/main.scss`), sorted: what a change made the build compile again.
     pub compiled: Vec<String>,
+    /// Search index files made in this build (the query `search_index` run: 0 or 1); an
+    /// edit that leaves every indexed document as it was makes none.
+    pub search_indexes: u64,
     /// The output files written in this build (new or changed), by their paths under the
     /// output directory, sorted.
     pub written_files: Vec<String>,

@@ -53,6 +53,7 @@ pub(super) fn print_phase(name: &str, took: Duration) {
 pub(super) struct Counters {
     stats: picante::RuntimeStats,
     renders: u64,
+    search_indexes: u64,
     traffic: (u64, u64, u64),
 }
 
@@ -64,6 +65,7 @@ impl Counters {
         Counters {
             stats: db.runtime().stats(),
             renders: db.renders.load(Ordering::Relaxed),
+            search_indexes: db.search_indexes.load(Ordering::Relaxed),
             traffic: db.traffic.snapshot(),
         }
     }
@@ -75,6 +77,7 @@ impl Counters {
         report.reused = (stats.revalidated + stats.durability_skips)
             - (before.revalidated + before.durability_skips);
         report.renders = db.renders.load(Ordering::Relaxed) - self.renders;
+        report.search_indexes = db.search_indexes.load(Ordering::Relaxed) - self.search_indexes;
         report.rendered = std::mem::take(&mut *db.rendered.lock());
         report.rendered.sort_unstable();
         report.compiled = std::mem::take(&mut *db.compiled.lock());
