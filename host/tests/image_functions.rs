@@ -225,6 +225,59 @@ fn an_edited_image_renders_only_its_page_and_rewrites_its_processed_file() {
     remove_unless_failing(&sandbox);
 }
 
+/// Two sizes of one image, each printed with its URL.
+const TWO_RESIZES: &str = "{% set a = resize_image(path='img/pic.png', width=8, op='fit_width') %}\
+{% set b = resize_image(path='img/pic.png', width=4, op='fit_width') %}\
+{{ a.url | safe }} {{ b.url | safe }}";
+
+#[test]
+fn a_processed_image_no_template_asks_for_any_more_is_removed_in_this_process_and_the_next() {
+    let (sandbox, root) = site("prune", TWO_RESIZES);
+    put(&root, "static/img/pic.png", &fixture_image("gradient.png"));
+    let mut site = open(&root);
+    site.set_persistent(true);
+    site.set_watch_outputs(false);
+    let report = site.build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let text = page(&root, "images/index.html");
+    let (eight, four) = (processed(&text, 0), processed(&text, text.find(' ').unwrap()));
+    assert_ne!(eight, four);
+    assert_eq!(png_size(&output(&root, &eight)), (8, 5));
+    assert_eq!(png_size(&output(&root, &four)), (4, 2));
+
+    // The template asks for one size only: the other's file goes, as Zola prunes
+    // `processed_images/` of what no page asked for; the one still asked for stays.
+    write(&root, "templates/images.html", ONE_RESIZE);
+    let report = site.build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(processed(&page(&root, "images/index.html"), 0), eight);
+    assert_eq!(png_size(&output(&root, &eight)), (8, 5));
+    assert!(!root.join("public").join(&four).exists(), "{four} was left behind");
+    assert_eq!(report.removed, 1, "{report:?}");
+    drop(site);
+
+    // A new process, from the saved database: the page that asked for the image is not
+    // rendered again (nothing it read changed; the home lists the edited page), and its
+    // image stays.
+    write(&root, "content/plain.md", "+++\ntitle = \"P2\"\ntemplate = \"plain.html\"\n+++\n");
+    let mut next = open(&root);
+    next.set_persistent(true);
+    next.set_watch_outputs(false);
+    let report = next.build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.rendered, ["_index.md", "plain.md"]);
+    assert_eq!(report.removed, 0, "{report:?}");
+    assert_eq!(png_size(&output(&root, &eight)), (8, 5));
+
+    // And the page that asked for it removed: its image goes with it.
+    std::fs::remove_file(root.join("content/images.md")).unwrap();
+    let report = next.build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(!root.join("public").join(&eight).exists(), "{eight} was left behind");
+    assert!(!root.join("public/images/index.html").exists());
+    remove_unless_failing(&sandbox);
+}
+
 #[test]
 fn the_next_process_does_not_resize_an_unchanged_request_again() {
     let (sandbox, root) = site("persisted", ONE_RESIZE);

@@ -48,6 +48,14 @@ pub(crate) mod sealed {
         /// What slot `index` holds, for the debug views (`crate::debug`).
         #[allow(private_interfaces)]
         fn slot_info(&self, index: u32) -> crate::debug::SlotInfo;
+        /// Calls `each` with every dependency of every memo verified at `at` or later (a
+        /// derived ingredient's; inputs and interned values have none).
+        fn each_dependency_verified_since(
+            &self,
+            _at: crate::Revision,
+            _each: &mut dyn FnMut(crate::QueryKindId, u32),
+        ) {
+        }
     }
 }
 
@@ -136,6 +144,21 @@ impl<DB: ?Sized> IngredientRegistry<DB> {
     /// All registered ingredients, by ascending kind.
     pub fn iter(&self) -> impl Iterator<Item = &dyn DynIngredient<DB>> + '_ {
         self.dense.iter().flatten().map(|i| &**i).chain(self.sparse.values().map(|i| &**i))
+    }
+
+    /// Calls `each(kind, slot)` for every dependency edge of every memo verified at revision
+    /// `at` or later: what the queries brought up to date since then read. After a build
+    /// that asked for everything it needs at the current revision, these are the values that
+    /// build used; a memo nothing asked for (a page since removed) is older and left out.
+    /// An edge is given once per memo that has it.
+    pub fn each_dependency_verified_since(
+        &self,
+        at: crate::Revision,
+        mut each: impl FnMut(QueryKindId, u32),
+    ) {
+        for ingredient in self.iter() {
+            ingredient.each_dependency_verified_since(at, &mut each);
+        }
     }
 }
 

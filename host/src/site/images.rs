@@ -4,13 +4,17 @@
 //! differ from the file there.
 //!
 //! The requests are the `resize_image` reads interned in the database (`db.reads`, kept with
-//! it between processes), each planned again here: a memo hit for the image's size, and a
-//! request whose call now fails (its file removed) is left out, so its file is removed with
-//! the other stale outputs. A request no template makes any more is still in the table and
-//! its file stays: the host does not know which render made it without asking them all
-//! (a difference from Zola, which prunes `processed_images/` on every full build; README).
+//! it between processes) that a query brought up to date in this build depends on (every
+//! render a build writes is brought up to date, changed or not, so a request still made has
+//! such a dependent; one no template makes any more has none), each planned again here: a
+//! memo hit for the image's size, and a request whose call now fails (its file removed) is
+//! left out. A file left out is removed with the other stale outputs, as Zola prunes
+//! `processed_images/` of what no page asked for.
+//!
+//! This step runs after every other step that renders (pages, listings, feeds, site files),
+//! so that each of their renders is up to date when the requests in use are collected.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use picante::InternId;
 
@@ -34,10 +38,15 @@ impl Site {
     ) -> Result<(Vec<String>, Vec<cas::ContentHash>), HostError> {
         let db = &*self.db;
         let mut wanted: BTreeMap<String, ResizeKey> = BTreeMap::new();
+        // Collected when the first request is found: a site without one pays nothing.
+        let mut in_use: Option<HashSet<u32>> = None;
         for id in 0..db.reads.len() {
             let read = db.reads.get(db, InternId(id as u32)).map_err(HostError::Query)?;
             let ProviderRead::Function(call) = read.as_ref() else { continue };
             if call.name != "resize_image" {
+                continue;
+            }
+            if !in_use.get_or_insert_with(|| reads_in_use(db)).contains(&(id as u32)) {
                 continue;
             }
             // An error is the render's, which reported it.
@@ -88,4 +97,19 @@ impl Site {
         }
         Ok((live, hashes))
     }
+}
+
+/// The ids of the reads that a memo brought up to date in this revision depends on. A render
+/// depends on `provided(id)` for each read it made, directly or through the set it replayed
+/// (`reused(set)`, itself brought up to date with the render, depends on each `provided`).
+fn reads_in_use(db: &crate::db::Database) -> HashSet<u32> {
+    let now = picante::HasRuntime::runtime(db).current_revision();
+    let provided = db.provided.kind();
+    let mut slots = HashSet::new();
+    db.registry().each_dependency_verified_since(now, |kind, slot| {
+        if kind == provided {
+            slots.insert(slot);
+        }
+    });
+    slots.into_iter().filter_map(|slot| db.provided.key_at(slot)).map(|id| id.0).collect()
 }

@@ -513,15 +513,8 @@ impl Site {
         })?;
         let assets =
             steps.run("assets", || self.write_assets(&outputs, &paths, &routes, &mut report))?;
-        // Whether the next build must set `now()` anew for renders that read it.
-        self.read_now.store(db.read_now.load(Ordering::Relaxed), Ordering::Relaxed);
         live.extend(statics);
         live.extend(assets);
-        live.sort_unstable();
-        // After the statics: a static file of a processed image's name is Zola's own output.
-        let (processed, processed_hashes) =
-            steps.run("images", || self.write_images(&outputs, &config, &live, &mut report))?;
-        live.extend(processed);
         live.sort_unstable();
         let redirects =
             steps.run("redirects", || self.write_redirects(&outputs, &live, &mut report))?;
@@ -539,6 +532,16 @@ impl Site {
         })?;
         live.extend(search);
         live.sort_unstable();
+        // After every step that renders (the requests in use are those of up-to-date renders:
+        // `site/images.rs`), and after the statics: a static file of a processed image's name
+        // is Zola's own output.
+        let (processed, processed_hashes) =
+            steps.run("images", || self.write_images(&outputs, &config, &live, &mut report))?;
+        live.extend(processed);
+        live.sort_unstable();
+        // Whether the next build must set `now()` anew for renders that read it (feeds and
+        // site files render too, so only now that every render has run).
+        self.read_now.store(db.read_now.load(Ordering::Relaxed), Ordering::Relaxed);
         let stylesheets = steps
             .run("stylesheets", || self.write_stylesheets(jobs, &outputs, &live, &mut report))?;
         live.extend(stylesheets);

@@ -546,6 +546,18 @@ where
             _ => crate::debug::SlotInfo::default(),
         }
     }
+
+    fn each_dependency_verified_since(&self, at: Revision, each: &mut dyn FnMut(QueryKindId, u32)) {
+        for (_, entry) in self.table.iter() {
+            if let SlotState::Ready(memo) = &*entry.slot.lock()
+                && memo.verified_at >= at
+            {
+                for dep in memo.deps.iter() {
+                    each(dep.kind, dep.index);
+                }
+            }
+        }
+    }
 }
 
 impl<DB, K, V> DynIngredient<DB> for DerivedIngredient<DB, K, V>

@@ -51,3 +51,25 @@ fn the_graph_and_a_cone_show_each_memo_pointing_at_what_it_read() {
         "not double(2), which sum(0) does not read"
     );
 }
+
+#[test]
+fn the_dependencies_verified_since_a_revision_are_those_of_the_memos_brought_up_to_date() {
+    let db = db();
+    assert_eq!(db.get("double", 2).unwrap(), 600);
+    let edges = |at| {
+        let mut edges = Vec::new();
+        db.registry().each_dependency_verified_since(at, |kind, slot| {
+            let ingredient = db.registry().ingredient(kind).unwrap();
+            edges.push(format!("{}({})", ingredient.name(), ingredient.debug_key(slot).unwrap()));
+        });
+        edges.sort();
+        edges
+    };
+    let first = db.runtime().current_revision();
+    assert_eq!(edges(first), ["double(0)", "double(1)", "num(0)", "num(1)", "num(2)"]);
+    // A change; only `sum(0)` is asked for again (and through it both `double`s it reads):
+    // `double(2)`, asked for by no one since, is left out with its edge to `num(2)`.
+    let second = db.set_num(0, 5);
+    assert_eq!(db.get("sum", 0).unwrap(), 14);
+    assert_eq!(edges(second), ["double(0)", "double(1)", "num(0)", "num(1)"]);
+}
