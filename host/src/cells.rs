@@ -92,6 +92,8 @@ pub struct Cells {
     pub(crate) http: CellSlot,
     /// The image cell (`get_image_metadata`, `resize_image`), started on a site's first call.
     pub(crate) image: CellSlot,
+    /// The minify cell (`minify_html`), started on a site's first page to minify.
+    pub(crate) minify: CellSlot,
     /// Calls that failed because a cell did (it could not start, died twice, let a call time
     /// out or broke the protocol), as opposed to answering with an error of its input.
     failures: AtomicU64,
@@ -125,6 +127,7 @@ impl Cells {
             sass: CellSlot::new("cell-sass"),
             http: CellSlot::new("cell-http"),
             image: CellSlot::new("cell-image"),
+            minify: CellSlot::new("cell-minify"),
             failures: AtomicU64::new(0),
         }
     }
@@ -139,8 +142,9 @@ impl Cells {
     /// Each cell's name and the binary it would start (`None` when not found), for the cache's
     /// version (`cache/version.rs`).
     pub(crate) fn binaries(&self) -> Vec<(&'static str, Option<PathBuf>)> {
-        // The image cell's too: a saved `resized` memo names bytes it made.
-        [self.markdown.name, self.template.name, self.sass.name, self.image.name]
+        // The image cell's too: a saved `resized` memo names bytes it made; and the minify
+        // cell's, whose bytes a saved `render` memo's hash is of.
+        [self.markdown.name, self.template.name, self.sass.name, self.image.name, self.minify.name]
             .into_iter()
             .map(|name| (name, self.locate(name).ok()))
             .collect()
@@ -256,7 +260,7 @@ impl Cells {
 
     /// The process id of a running cell (for tests that kill it).
     pub fn pid(&self, name: &str) -> Option<u32> {
-        [&self.template, &self.markdown, &self.sass, &self.http, &self.image]
+        [&self.template, &self.markdown, &self.sass, &self.http, &self.image, &self.minify]
             .into_iter()
             .find(|slot| slot.name == name)
             .and_then(|slot| slot.running.lock().as_ref().map(|r| r.child.id()))
@@ -302,7 +306,7 @@ impl Cells {
     /// Stops every running cell (each is started again if called later).
     pub(crate) fn stop_all(&self) {
         let running: Vec<Running> =
-            [&self.template, &self.markdown, &self.sass, &self.http, &self.image]
+            [&self.template, &self.markdown, &self.sass, &self.http, &self.image, &self.minify]
                 .iter()
                 .filter_map(|s| s.running.lock().take())
                 .collect();

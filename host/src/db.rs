@@ -147,6 +147,9 @@ pub struct Database {
     pub(crate) assets_of: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
     /// Every alias's redirect page (`redirects.rs`).
     pub(crate) redirects: Arc<DerivedIngredient<Database, (), Arc<crate::redirects::Redirects>>>,
+    /// One alias's redirect page, minified (`minify.rs`; asked only with `minify_html`).
+    pub(crate) redirect_page:
+        Arc<DerivedIngredient<Database, crate::minify::RedirectPage, Arc<String>>>,
     /// `robots.txt`, `404.html`, `sitemap.xml` (`site_files.rs`).
     pub(crate) site_file: Arc<DerivedIngredient<Database, String, Option<Arc<PageOutput>>>>,
     pub(crate) page_exists: Arc<DerivedIngredient<Database, String, bool>>,
@@ -215,6 +218,9 @@ pub struct Database {
     /// The stylesheets compiled (their paths from the site's root) since the build report
     /// last took them.
     pub(crate) compiled: parking_lot::Mutex<Vec<String>>,
+    /// The outputs minified (`minify_html`: their paths under the output directory) since
+    /// the build report last took them.
+    pub(crate) minified: parking_lot::Mutex<Vec<String>>,
     /// What went to and came back from the template cell, for reports and the benchmark.
     pub(crate) traffic: Traffic,
     /// Whether a render read `now()` since the build started (the build resets it).
@@ -306,6 +312,7 @@ impl Database {
             &*self.assets,
             &*self.assets_of,
             &*self.redirects,
+            &*self.redirect_page,
             &*self.site_file,
             &*self.page_exists,
             &*self.section_index,
@@ -432,11 +439,14 @@ impl Database {
             stylesheets: derived(122, "stylesheets", crate::sass::stylesheets_query),
             sass_dir: derived(123, "sass_dir", crate::sass::sass_dir_query),
             compile_sass: derived(124, "compile_sass", crate::sass::compile_sass_query),
+            // `minify_html` (`minify.rs`): ids from 140.
+            redirect_page: derived(140, "redirect_page", crate::minify::redirect_page_query),
             cells,
             stored,
             renders: AtomicU64::new(0),
             rendered: parking_lot::Mutex::new(Vec::new()),
             compiled: parking_lot::Mutex::new(Vec::new()),
+            minified: parking_lot::Mutex::new(Vec::new()),
             traffic: Traffic::default(),
             read_now: std::sync::atomic::AtomicBool::new(false),
             new_env: parking_lot::Mutex::new(std::collections::BTreeMap::new()),
@@ -510,6 +520,7 @@ impl Database {
         registry.register(db.stylesheets.clone());
         registry.register(db.sass_dir.clone());
         registry.register(db.compile_sass.clone());
+        registry.register(db.redirect_page.clone());
         db
     }
 }

@@ -23,6 +23,9 @@ pub struct BuildReport {
     /// The stylesheets compiled in this build (`compile_sass`), by their paths from the
     /// site's root (`sass/main.scss`), sorted: what a change made the build compile again.
     pub compiled: Vec<String>,
+    /// The outputs minified in this build (`minify_html`), by their paths under the output
+    /// directory, sorted: what a change made the build minify again.
+    pub minified: Vec<String>,
     /// The output files written in this build (new or changed), by their paths under the
     /// output directory, sorted.
     pub written_files: Vec<String>,
