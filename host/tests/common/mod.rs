@@ -23,7 +23,14 @@ pub fn cell_dir() -> PathBuf {
     // `target/debug/deps/<test>` -> `target/debug`.
     let dir = exe.parent().and_then(Path::parent).expect("the target directory").to_path_buf();
     BUILD.call_once(|| {
-        let cells = ["cell-template", "cell-markdown", "cell-sass", "cell-http", "cell-image"];
+        let cells = [
+            "cell-template",
+            "cell-markdown",
+            "cell-sass",
+            "cell-http",
+            "cell-image",
+            "cell-minify",
+        ];
         if !cells.iter().all(|cell| dir.join(cell).is_file()) {
             let status = Command::new(env!("CARGO"))
                 .args([
@@ -39,6 +46,8 @@ pub fn cell_dir() -> PathBuf {
                     "cell-sass",
                     "-p",
                     "cell-image",
+                    "-p",
+                    "cell-minify",
                 ])
                 .status()
                 .expect("run cargo");
