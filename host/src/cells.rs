@@ -94,6 +94,8 @@ pub struct Cells {
     pub(crate) image: CellSlot,
     /// The search cell (an elasticlunr search index), started on a site's first call.
     pub(crate) search_index: CellSlot,
+    /// The minify cell (`minify_html`), started on a site's first page to minify.
+    pub(crate) minify: CellSlot,
     /// Calls that failed because a cell did (it could not start, died twice, let a call time
     /// out or broke the protocol), as opposed to answering with an error of its input.
     failures: AtomicU64,
@@ -128,6 +130,7 @@ impl Cells {
             http: CellSlot::new("cell-http"),
             image: CellSlot::new("cell-image"),
             search_index: CellSlot::new("cell-search"),
+            minify: CellSlot::new("cell-minify"),
             failures: AtomicU64::new(0),
         }
     }
@@ -142,14 +145,16 @@ impl Cells {
     /// Each cell's name and the binary it would start (`None` when not found), for the cache's
     /// version (`cache/version.rs`).
     pub(crate) fn binaries(&self) -> Vec<(&'static str, Option<PathBuf>)> {
-        // The image cell's too: a saved `resized` memo names bytes it made; and the search
-        // cell's, whose index a saved `search_index` memo holds.
+        // The image cell's too: a saved `resized` memo names bytes it made; the search cell's,
+        // whose index a saved `search_index` memo holds; and the minify cell's, whose bytes a
+        // saved `render` memo's hash is of.
         [
             self.markdown.name,
             self.template.name,
             self.sass.name,
             self.image.name,
             self.search_index.name,
+            self.minify.name,
         ]
         .into_iter()
         .map(|name| (name, self.locate(name).ok()))
@@ -266,10 +271,23 @@ impl Cells {
 
     /// The process id of a running cell (for tests that kill it).
     pub fn pid(&self, name: &str) -> Option<u32> {
-        [&self.template, &self.markdown, &self.sass, &self.http, &self.image, &self.search_index]
+        self.slots()
             .into_iter()
             .find(|slot| slot.name == name)
             .and_then(|slot| slot.running.lock().as_ref().map(|r| r.child.id()))
+    }
+
+    /// Every cell's slot.
+    fn slots(&self) -> [&CellSlot; 7] {
+        [
+            &self.template,
+            &self.markdown,
+            &self.sass,
+            &self.http,
+            &self.image,
+            &self.search_index,
+            &self.minify,
+        ]
     }
 }
 
@@ -311,17 +329,8 @@ fn reap_all(running: Vec<Running>) {
 impl Cells {
     /// Stops every running cell (each is started again if called later).
     pub(crate) fn stop_all(&self) {
-        let running: Vec<Running> = [
-            &self.template,
-            &self.markdown,
-            &self.sass,
-            &self.http,
-            &self.image,
-            &self.search_index,
-        ]
-        .iter()
-        .filter_map(|s| s.running.lock().take())
-        .collect();
+        let running: Vec<Running> =
+            self.slots().iter().filter_map(|s| s.running.lock().take()).collect();
         reap_all(running);
     }
 }

@@ -154,6 +154,9 @@ pub struct Database {
     pub(crate) assets_of: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
     /// Every alias's redirect page (`redirects.rs`).
     pub(crate) redirects: Arc<DerivedIngredient<Database, (), Arc<crate::redirects::Redirects>>>,
+    /// One alias's redirect page, minified (`minify.rs`; asked only with `minify_html`).
+    pub(crate) redirect_page:
+        Arc<DerivedIngredient<Database, crate::minify::RedirectPage, Arc<String>>>,
     /// `robots.txt`, `404.html`, `sitemap.xml` (`site_files.rs`).
     pub(crate) site_file: Arc<DerivedIngredient<Database, String, Option<Arc<PageOutput>>>>,
     pub(crate) page_exists: Arc<DerivedIngredient<Database, String, bool>>,
@@ -226,6 +229,9 @@ pub struct Database {
     pub(crate) compiled: parking_lot::Mutex<Vec<String>>,
     /// Search index files made (the query `search_index` run), for reports and tests.
     pub(crate) search_indexes: AtomicU64,
+    /// The outputs minified (`minify_html`: their paths under the output directory) since
+    /// the build report last took them.
+    pub(crate) minified: parking_lot::Mutex<Vec<String>>,
     /// What went to and came back from the template cell, for reports and the benchmark.
     pub(crate) traffic: Traffic,
     /// Whether a render read `now()` since the build started (the build resets it).
@@ -317,6 +323,7 @@ impl Database {
             &*self.assets,
             &*self.assets_of,
             &*self.redirects,
+            &*self.redirect_page,
             &*self.site_file,
             &*self.page_exists,
             &*self.section_index,
@@ -454,6 +461,8 @@ impl Database {
                 crate::search::search_documents_query,
             ),
             search_index: derived(142, "search_index", crate::search::search_index_query),
+            // `minify_html` (`minify.rs`): ids from 150.
+            redirect_page: derived(150, "redirect_page", crate::minify::redirect_page_query),
             cells,
             stored,
             listed: crate::page_fields::ListedCache::default(),
@@ -461,6 +470,7 @@ impl Database {
             rendered: parking_lot::Mutex::new(Vec::new()),
             compiled: parking_lot::Mutex::new(Vec::new()),
             search_indexes: AtomicU64::new(0),
+            minified: parking_lot::Mutex::new(Vec::new()),
             traffic: Traffic::default(),
             read_now: std::sync::atomic::AtomicBool::new(false),
             new_env: parking_lot::Mutex::new(std::collections::BTreeMap::new()),
@@ -537,6 +547,7 @@ impl Database {
         registry.register(db.search_document.clone());
         registry.register(db.search_documents.clone());
         registry.register(db.search_index.clone());
+        registry.register(db.redirect_page.clone());
         db
     }
 }

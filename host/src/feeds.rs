@@ -363,6 +363,10 @@ pub(crate) fn render_feed_query(db: &Database, key: Feed) -> Query<'_, Option<Ar
             }
             Err(CellRender::Cell(error)) => return Err(cell_query_error(error)),
         };
+        // As Zola's `write_content`: a feed whose file name ends in `html` (a custom
+        // `feed_filenames` entry) is minified with `minify_html` too.
+        let source = || format!("templates/{}", key.name);
+        let xml = crate::minify::as_written(db, &config, &rel, &source, xml).await?;
         let hash = cas::ContentHash::of(xml.as_bytes());
         Ok(Some(Arc::new(PageOutput { rel, hash, html: Some(xml), warnings: Vec::new() })))
     })

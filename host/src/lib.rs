@@ -91,6 +91,7 @@ mod inspect;
 mod links;
 mod listings;
 mod load_data;
+mod minify;
 mod output;
 mod page_fields;
 mod progress;

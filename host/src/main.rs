@@ -93,8 +93,8 @@ OPTIONS:
     -h, --help         Print this help.
     -V, --version      Print the version.
 
-Cells (cell-markdown, cell-template, cell-http) are found next to this executable or in the
-directories of DODECA_CELL_PATH.
+Cells (cell-markdown, cell-template, cell-sass, cell-image, cell-minify, cell-http) are found
+next to this executable or in the directories of DODECA_CELL_PATH.
 
 EXIT CODES: 0 success (for serve: stopped by Ctrl-C or SIGTERM, site errors or not); 1
 site errors (the other pages were still written), or damage found by `cache verify`; 2

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use facet::Facet;
 
 use crate::db::{Database, Query};
+use crate::minify::RedirectPage;
 use crate::routes::{RouteProblem, route_problem};
 
 /// The redirect page to `url`.
@@ -67,8 +68,9 @@ pub(crate) struct Redirects {
     pub(crate) problems: Vec<RouteProblem>,
 }
 
-/// The query `redirects`: every alias's redirect page. It reads each file's front matter and
-/// route, so it runs again when one of those changes, not on a body edit.
+/// The query `redirects`: every alias's redirect page (minified with `minify_html`, each by a
+/// query of its own). It reads each file's front matter and route, so it runs again when one
+/// of those changes, not on a body edit.
 pub(crate) fn redirects_query(db: &Database, _: ()) -> Query<'_, Arc<Redirects>> {
     Box::pin(async move {
         let list = db.content_list.get(db, &())?.unwrap_or_default();
@@ -81,7 +83,8 @@ pub(crate) fn redirects_query(db: &Database, _: ()) -> Query<'_, Arc<Redirects>>
                 continue;
             }
             let route = db.route.get_ref(db, path.as_str()).await?;
-            let page = redirect_page(&format!("{}{route}", config.base_url));
+            let url = format!("{}{route}", config.base_url);
+            let page = redirect_page(&url);
             for alias in &meta.aliases {
                 let rel = alias_output(alias);
                 if let Some(reason) = route_problem(&format!("/{rel}")) {
@@ -94,7 +97,27 @@ pub(crate) fn redirects_query(db: &Database, _: ()) -> Query<'_, Arc<Redirects>>
                     });
                     continue;
                 }
-                redirects.pages.push(Redirect { rel, from: path.clone(), html: page.clone() });
+                let html = if config.minify_html {
+                    // Minified by the query of this alias alone (`minify.rs`).
+                    let key =
+                        RedirectPage { rel: rel.clone(), url: url.clone(), from: path.clone() };
+                    match db.redirect_page.get(db, key).await {
+                        Ok(html) => html.as_str().to_owned(),
+                        Err(error) => match crate::error::site_error(&error) {
+                            Some(problem) => {
+                                let message = problem.message.clone();
+                                redirects
+                                    .problems
+                                    .push(RouteProblem { paths: vec![path.clone()], message });
+                                continue;
+                            }
+                            None => return Err(error),
+                        },
+                    }
+                } else {
+                    page.clone()
+                };
+                redirects.pages.push(Redirect { rel, from: path.clone(), html });
             }
         }
         redirects.pages.sort_by(|a, b| a.rel.cmp(&b.rel));

@@ -450,6 +450,10 @@ pub(crate) fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<
         // next process's first edit then finds every unchanged page's output by revalidating
         // it, not by computing it (10,000 pages: 125 ms of pages, against 38).
         let rel = db.output_rel.get_ref(db, path.as_str()).await?;
+        // Minified here (`minify_html`), so that the memo holds the page as written: an
+        // unchanged page is not minified again.
+        let source = || format!("content/{}", page.path);
+        let html = crate::minify::as_written(db, &config, &rel, &source, html).await?;
         let hash = cas::ContentHash::of(html.as_bytes());
         let warnings =
             page.meta.warnings.iter().chain(&page.link_warnings).cloned().collect::<Vec<_>>();

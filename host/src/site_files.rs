@@ -84,6 +84,9 @@ pub(crate) fn site_file_query(db: &Database, name: String) -> Query<'_, Option<A
             ),
             _ => "<!doctype html>\n<title>404 Not Found</title>\n<h1>404 Not Found</h1>\n".into(),
         };
+        // `404.html` is minified with `minify_html`, as Zola's; the others are not HTML.
+        let source = || format!("templates/{name}");
+        let html = crate::minify::as_written(db, &config, &name, &source, html).await?;
         let hash = cas::ContentHash::of(html.as_bytes());
         Ok(Some(Arc::new(PageOutput { rel: name, hash, html: Some(html), warnings: Vec::new() })))
     })

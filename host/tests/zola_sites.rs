@@ -2,6 +2,9 @@
 //! binary, their key pages compared with what Zola 0.22.1 wrote for them (`zola-public/`,
 //! committed), white space aside.
 //!
+//! `zola-blog` with `minify_html = true` (the overlay `overlays/zola-blog-minify`) is Zola's
+//! byte for byte, every HTML file.
+//!
 //! `zola-blog`, `zola-docs`, `zola-data`, `zola-theme`, `zola-highlight`,
 //! `zola-highlight-class` and `zola-sass` are Zola's, every file (the code blocks of the
 //! highlighting sites, and every CSS file, byte for byte, white space included); the whole
@@ -200,6 +203,39 @@ const THEME: &[&str] = &[
 #[test]
 fn the_zola_blog_builds_as_zola_builds_it() {
     build_and_compare("zola-blog", BLOG);
+}
+
+/// `zola-blog` with `minify_html = true` and raw HTML in its about page (a `<style>`, a
+/// `style` attribute, a `<script>`, a comment: the overlay `overlays/zola-blog-minify`): every
+/// HTML file Zola 0.22.1 writes for it (pages, sections, pagers and their redirects, taxonomies,
+/// aliases, `404.html`; its `zola-public/` holds those), byte for byte, white space included.
+/// The other files are `zola-blog`'s, which the test above compares.
+#[test]
+fn the_zola_blog_with_minify_html_is_zola_s_byte_for_byte() {
+    let sandbox = temp("zola-blog-minify");
+    let site = sandbox.join("site");
+    common::copy_fixture(&["zola-blog", "overlays/zola-blog-minify"], &site);
+    std::fs::remove_dir_all(site.join("zola-public")).unwrap();
+    let out = host().args(["build", "-q"]).arg(&site).output().unwrap();
+    assert!(out.status.success(), "zola-blog-minify does not build:\n{}", stderr(&out));
+
+    let reference = common::fixture("overlays/zola-blog-minify/zola-public");
+    let html = |dir: &Path| -> Vec<String> {
+        files(dir).into_iter().filter(|f| f.ends_with(".html")).collect()
+    };
+    let zola = html(&reference);
+    assert_eq!(zola.len(), 34, "overlays/zola-blog-minify/zola-public/ is not whole");
+    assert_eq!(html(&site.join("public")), zola, "the HTML files written differ from Zola's");
+    let differ: Vec<String> = zola
+        .iter()
+        .filter(|page| bytes(&reference.join(page)) != bytes(&site.join("public").join(page)))
+        .map(|page| {
+            let (z, o) = (read(&reference.join(page)), read(&site.join("public").join(page)));
+            format!("{page}:{}", first_difference(&z, &o))
+        })
+        .collect();
+    assert!(differ.is_empty(), "pages that are not Zola's bytes:\n{}", differ.join("\n"));
+    remove_unless_failing(&sandbox);
 }
 
 /// Code highlighted by giallo with inline styles (`github-dark`): languages, aliases, a

@@ -7,8 +7,9 @@
 //! The markdown cell calls back [`markdown_host`] the same way, for the templates a page's
 //! markdown uses (its shortcodes; see `markdown_service.rs`), and the sass cell calls back
 //! [`sass_host`] for the files a stylesheet imports (see `sass_service.rs`). The image cell
-//! serves [`image`] (`image_service.rs`) and the search cell [`search`] (`search_service.rs`);
-//! neither makes a callback. The http cell is the
+//! serves [`image`] (`image_service.rs`), the search cell [`search`] (`search_service.rs`)
+//! and the minify cell [`minify`] (`minify_service.rs`); none makes a callback. The http cell
+//! is the
 //! exception: it serves [`http`] and makes requests of its own, not nested in a host call, to
 //! [`content`] (see `http_service.rs`).
 //!
@@ -33,6 +34,7 @@ mod eval;
 mod front_matter;
 mod image_service;
 mod markdown_service;
+mod minify_service;
 mod sass_service;
 mod search_service;
 mod value;
@@ -49,6 +51,7 @@ pub use markdown_service::{
     RenderMarkdown, RenderedMarkdown, ShortcodeCall, ShortcodeOutput, Slugify, markdown,
     markdown_host, write_toc,
 };
+pub use minify_service::{MinifiedHtml, MinifyHtml, minify};
 pub use sass_service::{
     CompileSass, CompiledCss, SassFile, SassProblem, SassReply, sass, sass_host,
 };

@@ -105,7 +105,7 @@ pub struct SiteConfig {
     pub theme: Option<String>,
     /// `compile_sass`: the site's `sass/` compiled to CSS (`sass.rs`).
     pub compile_sass: bool,
-    /// `minify_html` (not acted on yet).
+    /// `minify_html`: every HTML file written is minified as Zola minifies it (`minify.rs`).
     pub minify_html: bool,
     /// `build_search_index`: the default language's search index is written (`search/`).
     pub build_search_index: bool,

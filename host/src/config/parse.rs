@@ -100,12 +100,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
                 config.theme = Some(name);
             }
             "compile_sass" => config.compile_sass = r.boolean(item, key)?,
-            "minify_html" => {
-                config.minify_html = r.boolean(item, key)?;
-                if config.minify_html {
-                    r.warn(entry.key_span.start, not_yet(key, "HTML is not minified yet"));
-                }
-            }
+            "minify_html" => config.minify_html = r.boolean(item, key)?,
             "build_search_index" => config.build_search_index = r.boolean(item, key)?,
             "hard_link_static" => {
                 config.hard_link_static = r.boolean(item, key)?;

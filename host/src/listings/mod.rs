@@ -247,6 +247,14 @@ pub(crate) fn render_generated_query(
         let Some((route, template, context)) = context(db, &key, &config).await? else {
             return Ok(None);
         };
+        let rel = page_output(&route);
+        // Where a failure to minify is reported: the template that made the page, and the
+        // config (whose `minify_html` asked) for a redirect.
+        let template_name = template.as_ref().map(|(name, _)| name.clone());
+        let source = || match &template_name {
+            Some(template) => format!("templates/{template}"),
+            None => db.config_text.get(db, &()).ok().flatten().map(|c| c.file).unwrap_or_default(),
+        };
         let html = match template {
             // A redirect: `context` is the URL it sends to.
             None => crate::redirects::redirect_page(&context),
@@ -268,8 +276,9 @@ pub(crate) fn render_generated_query(
                 }
             }
         };
+        // Minified in the memo, as a content page's (`render.rs`).
+        let html = crate::minify::as_written(db, &config, &rel, &source, html).await?;
         let hash = cas::ContentHash::of(html.as_bytes());
-        let rel = page_output(&route);
         Ok(Some(Arc::new(PageOutput { rel, hash, html: Some(html), warnings: Vec::new() })))
     })
 }

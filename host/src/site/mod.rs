@@ -97,8 +97,9 @@ pub struct Site {
 
 /// How a build began.
 enum Begun {
-    /// Nothing to do (a persistent site's first build found everything as saved).
-    UpToDate(BuildReport),
+    /// Nothing to do (a persistent site's first build found everything as saved). Boxed: a
+    /// report is several times the size of the other variant.
+    UpToDate(Box<BuildReport>),
     /// The inputs are set; `warnings` about the cache for the report; `cold` if nothing was
     /// known before (no earlier build, no database loaded).
     Loaded {
@@ -343,7 +344,7 @@ impl Site {
                     ));
                 }
                 report.elapsed = started.elapsed();
-                return Ok(report);
+                return Ok(*report);
             }
         };
         if phases {
@@ -385,7 +386,7 @@ impl Site {
         let fresh = self.db.runtime().current_revision() == picante::Revision(1);
         let (scan, warnings, loaded) = if self.persistent && fresh {
             match self.start_from_cache()? {
-                persist::Start::UpToDate(report) => return Ok(Begun::UpToDate(*report)),
+                persist::Start::UpToDate(report) => return Ok(Begun::UpToDate(report)),
                 persist::Start::Build { scan, warnings, loaded } => (*scan, warnings, loaded),
             }
         } else {

@@ -26,6 +26,9 @@ pub struct BuildReport {
     /// Search index files made in this build (the query `search_index` run: 0 or 1); an
     /// edit that leaves every indexed document as it was makes none.
     pub search_indexes: u64,
+    /// The outputs minified in this build (`minify_html`), by their paths under the output
+    /// directory, sorted: what a change made the build minify again.
+    pub minified: Vec<String>,
     /// The output files written in this build (new or changed), by their paths under the
     /// output directory, sorted.
     pub written_files: Vec<String>,

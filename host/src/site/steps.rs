@@ -62,6 +62,7 @@ impl Counters {
         // Renders outside a build (none today) are not this build's.
         db.rendered.lock().clear();
         db.compiled.lock().clear();
+        db.minified.lock().clear();
         Counters {
             stats: db.runtime().stats(),
             renders: db.renders.load(Ordering::Relaxed),
@@ -82,6 +83,8 @@ impl Counters {
         report.rendered.sort_unstable();
         report.compiled = std::mem::take(&mut *db.compiled.lock());
         report.compiled.sort_unstable();
+        report.minified = std::mem::take(&mut *db.minified.lock());
+        report.minified.sort_unstable();
         report.written_files.sort_unstable();
         let traffic = db.traffic.snapshot();
         report.callbacks = traffic.0 - self.traffic.0;
