@@ -49,6 +49,7 @@ pub fn cell_dir() -> PathBuf {
                     "cell-image",
                     "-p",
                     "cell-search",
+                    "-p",
                     "cell-minify",
                 ])
                 .status()
