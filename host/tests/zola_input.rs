@@ -203,13 +203,13 @@ fn a_site_with_both_config_files_is_refused_naming_them() {
 fn the_config_s_warnings_come_with_every_run_and_the_site_is_still_found_up_to_date() {
     let (sandbox, root) = site(
         "warnings",
-        "base_url = \"/\"\nbuild_search_index = true\n",
+        "base_url = \"/\"\nhard_link_static = true\n",
         &[("post.md", "+++\ntitle = \"Post\"\n+++\n")],
         "{{ page.title }}",
     );
     // Settled: files written just now are not trusted by a scan's stamps.
     std::thread::sleep(std::time::Duration::from_millis(150));
-    let warning = "warning: config.toml:2:1: `build_search_index` is not acted on yet";
+    let warning = "warning: config.toml:2:1: `hard_link_static` is not acted on yet";
     let first = run(&root, &["build"]);
     assert!(first.status.success() && stderr(&first).contains(warning), "{}", stderr(&first));
     let again = run(&root, &["build"]);
