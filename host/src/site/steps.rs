@@ -44,7 +44,7 @@ pub(super) fn print_phase(name: &str, took: Duration) {
     let resident = std::fs::read_to_string("/proc/self/statm")
         .ok()
         .and_then(|statm| statm.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .map(|pages| format!(", resident {} MB", pages * 4096 >> 20))
+        .map(|pages| format!(", resident {} MB", (pages * 4096) >> 20))
         .unwrap_or_default();
     eprintln!("phase {name}: {:.2} ms{resident}", took.as_secs_f64() * 1e3);
 }
