@@ -94,6 +94,8 @@ pub struct Cells {
     pub(crate) image: CellSlot,
     /// The search cell (an elasticlunr search index), started on a site's first call.
     pub(crate) search_index: CellSlot,
+    /// The data cell (`load_data` of BibTeX and XML), started on a site's first call.
+    pub(crate) data: CellSlot,
     /// Calls that failed because a cell did (it could not start, died twice, let a call time
     /// out or broke the protocol), as opposed to answering with an error of its input.
     failures: AtomicU64,
@@ -128,6 +130,7 @@ impl Cells {
             http: CellSlot::new("cell-http"),
             image: CellSlot::new("cell-image"),
             search_index: CellSlot::new("cell-search"),
+            data: CellSlot::new("cell-data"),
             failures: AtomicU64::new(0),
         }
     }
@@ -143,13 +146,15 @@ impl Cells {
     /// version (`cache/version.rs`).
     pub(crate) fn binaries(&self) -> Vec<(&'static str, Option<PathBuf>)> {
         // The image cell's too: a saved `resized` memo names bytes it made; and the search
-        // cell's, whose index a saved `search_index` memo holds.
+        // cell's, whose index a saved `search_index` memo holds; and the data cell's, whose
+        // values saved `loaded` memos hold.
         [
             self.markdown.name,
             self.template.name,
             self.sass.name,
             self.image.name,
             self.search_index.name,
+            self.data.name,
         ]
         .into_iter()
         .map(|name| (name, self.locate(name).ok()))
@@ -266,10 +271,18 @@ impl Cells {
 
     /// The process id of a running cell (for tests that kill it).
     pub fn pid(&self, name: &str) -> Option<u32> {
-        [&self.template, &self.markdown, &self.sass, &self.http, &self.image, &self.search_index]
-            .into_iter()
-            .find(|slot| slot.name == name)
-            .and_then(|slot| slot.running.lock().as_ref().map(|r| r.child.id()))
+        [
+            &self.template,
+            &self.markdown,
+            &self.sass,
+            &self.http,
+            &self.image,
+            &self.search_index,
+            &self.data,
+        ]
+        .into_iter()
+        .find(|slot| slot.name == name)
+        .and_then(|slot| slot.running.lock().as_ref().map(|r| r.child.id()))
     }
 }
 
@@ -318,6 +331,7 @@ impl Cells {
             &self.http,
             &self.image,
             &self.search_index,
+            &self.data,
         ]
         .iter()
         .filter_map(|s| s.running.lock().take())

@@ -30,6 +30,7 @@ pub fn cell_dir() -> PathBuf {
             "cell-http",
             "cell-image",
             "cell-search",
+            "cell-data",
         ];
         if !cells.iter().all(|cell| dir.join(cell).is_file()) {
             let status = Command::new(env!("CARGO"))
@@ -48,6 +49,8 @@ pub fn cell_dir() -> PathBuf {
                     "cell-image",
                     "-p",
                     "cell-search",
+                    "-p",
+                    "cell-data",
                 ])
                 .status()
                 .expect("run cargo");
