@@ -578,7 +578,10 @@ impl<'s> EngineValues<'s> {
     /// Runs `decode` with this thread's interned strings. The table is cleared, when full,
     /// only here, between decodings: within one decoding every equal key must be the same
     /// `Arc`, which [`repeats_a_key`] relies on.
-    fn with<R>(shared: Option<&SharedValues>, decode: impl FnOnce(&mut EngineValues<'_>) -> R) -> R {
+    fn with<R>(
+        shared: Option<&SharedValues>,
+        decode: impl FnOnce(&mut EngineValues<'_>) -> R,
+    ) -> R {
         INTERNED.with(|interned| match interned.try_borrow_mut() {
             Ok(mut interned) => {
                 if interned.len() >= MAX_INTERNED {
