@@ -31,7 +31,9 @@
 //! entities and character references), but checks each attribute against the earlier ones
 //! of its element, so an element with n attributes costs n²: more than
 //! [`MAX_ATTRIBUTES`] in one tag is refused before parsing. Elements nested deeper than
-//! [`MAX_DEPTH`](crate::MAX_DEPTH) are refused (the conversion recurses once per level).
+//! [`MAX_DEPTH`](crate::MAX_DEPTH) are refused before parsing too: roxmltree's parser, and
+//! the conversion, recurse once per level (Zola's overflows its stack on a deep enough
+//! text).
 
 use std::collections::HashMap;
 
@@ -139,11 +141,15 @@ fn scalar(text: &str) -> Value {
     }
 }
 
-/// Refuses a tag with more than [`MAX_ATTRIBUTES`] attributes, counting the `=` signs
-/// outside quotes in each tag (so over-counting, never under-counting, what roxmltree would
-/// compare), and skipping comments, CDATA sections and processing instructions.
+/// Refuses, before roxmltree sees them, a tag with more than [`MAX_ATTRIBUTES`] attributes
+/// and elements nested deeper than [`MAX_DEPTH`] (roxmltree's parser recurses once per
+/// level, so a deep enough text would overflow the stack). One pass over the tags: the `=`
+/// signs outside quotes in each tag are counted (over-counting, never under-counting, what
+/// roxmltree compares), start tags not ending in `/>` go one level down and end tags one up;
+/// comments, CDATA sections and processing instructions are skipped, as roxmltree reads them.
 fn check_tags(text: &str) -> Result<(), ReadError> {
     let bytes = text.as_bytes();
+    let mut depth = 0usize;
     let mut i = 0;
     while let Some(found) = bytes[i..].iter().position(|&b| b == b'<') {
         let start = i + found;
@@ -165,6 +171,7 @@ fn check_tags(text: &str) -> Result<(), ReadError> {
         }
         let mut quote = None;
         let mut equals = 0;
+        let mut last = 0u8;
         i = start + 1;
         while let Some(&b) = bytes.get(i) {
             i += 1;
@@ -176,15 +183,31 @@ fn check_tags(text: &str) -> Result<(), ReadError> {
                 (None, b'>') => break,
                 _ => {}
             }
+            if !b.is_ascii_whitespace() {
+                last = b;
+            }
         }
+        let at = || Some(position_of(text, start));
         if equals > MAX_ATTRIBUTES {
             return Err(ReadError::new(
                 format!(
                     "a tag with more than {MAX_ATTRIBUTES} attributes (refused: reading them \
                      costs the square of their number)"
                 ),
-                Some(position_of(text, start)),
+                at(),
             ));
+        }
+        match rest.get(1) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(b'!') => {}
+            _ if last == b'/' => {}
+            _ => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    let message = format!("elements nested more than {MAX_DEPTH} levels deep");
+                    return Err(ReadError::new(message, at()));
+                }
+            }
         }
     }
     Ok(())
