@@ -5,7 +5,7 @@
 //! [`read`] takes a text and a [`DataFormat`] and answers a [`Value`]:
 //!
 //! - BibTeX (`bibtex`): `{preambles, comments, variables, bibliographies}`, as Zola builds it
-//!   from `nom_bibtex::Bibtex` (see [`bibtex`](crate::read) rules in `src/bibtex.rs`). Zola's
+//!   from `nom_bibtex::Bibtex` (the rules are in `src/bibtex.rs`). Zola's
 //!   `variables` and each entry's `tags` come out of a `HashMap`, in an order that changes
 //!   from run to run; ours are in the file's order.
 //! - XML (`xml`): `{root: ...}` as `roxmltree_to_serde` 0.6.2 converts it with the default
