@@ -94,6 +94,8 @@ pub struct Cells {
     pub(crate) image: CellSlot,
     /// The search cell (an elasticlunr search index), started on a site's first call.
     pub(crate) search_index: CellSlot,
+    /// The data cell (`load_data` of BibTeX and XML), started on a site's first call.
+    pub(crate) data: CellSlot,
     /// The minify cell (`minify_html`), started on a site's first page to minify.
     pub(crate) minify: CellSlot,
     /// Calls that failed because a cell did (it could not start, died twice, let a call time
@@ -130,6 +132,7 @@ impl Cells {
             http: CellSlot::new("cell-http"),
             image: CellSlot::new("cell-image"),
             search_index: CellSlot::new("cell-search"),
+            data: CellSlot::new("cell-data"),
             minify: CellSlot::new("cell-minify"),
             failures: AtomicU64::new(0),
         }
@@ -146,14 +149,16 @@ impl Cells {
     /// version (`cache/version.rs`).
     pub(crate) fn binaries(&self) -> Vec<(&'static str, Option<PathBuf>)> {
         // The image cell's too: a saved `resized` memo names bytes it made; the search cell's,
-        // whose index a saved `search_index` memo holds; and the minify cell's, whose bytes a
-        // saved `render` memo's hash is of.
+        // whose index a saved `search_index` memo holds; the data cell's, whose values saved
+        // `loaded` memos hold; and the minify cell's, whose bytes a saved `render` memo's hash
+        // is of.
         [
             self.markdown.name,
             self.template.name,
             self.sass.name,
             self.image.name,
             self.search_index.name,
+            self.data.name,
             self.minify.name,
         ]
         .into_iter()
@@ -278,7 +283,7 @@ impl Cells {
     }
 
     /// Every cell's slot.
-    fn slots(&self) -> [&CellSlot; 7] {
+    fn slots(&self) -> [&CellSlot; 8] {
         [
             &self.template,
             &self.markdown,
@@ -286,6 +291,7 @@ impl Cells {
             &self.http,
             &self.image,
             &self.search_index,
+            &self.data,
             &self.minify,
         ]
     }

@@ -179,13 +179,13 @@ const DOCS: &[&str] = &[
 ];
 
 const DATA: &[&str] = &[
-    "index.html",                 // load_data: json, csv, toml, yaml, literal, @/ path
-    "varieties/index.html",       // sort_by title (natural order)
+    "index.html", // load_data: json, csv, toml, yaml, xml, bibtex, literal, @/ path
+    "varieties/index.html", // sort_by title (natural order)
     "varieties/akero/index.html", // page_template, data looked up by a key
-    "news/index.html",            // sort_by update_date, json_encode
-    "news/apple-day/index.html",  // a datetime
-    "recipes/index.html",         // sort_by weight
-    "recipes/cider/index.html",   // load_data of a co-located CSV
+    "news/index.html", // sort_by update_date, json_encode
+    "news/apple-day/index.html", // a datetime
+    "recipes/index.html", // sort_by weight
+    "recipes/cider/index.html", // load_data of a co-located CSV
 ];
 
 /// A site on a theme (`themes/plain/`): the theme's templates, one overridden and extended by

@@ -7,10 +7,9 @@
 //! The markdown cell calls back [`markdown_host`] the same way, for the templates a page's
 //! markdown uses (its shortcodes; see `markdown_service.rs`), and the sass cell calls back
 //! [`sass_host`] for the files a stylesheet imports (see `sass_service.rs`). The image cell
-//! serves [`image`] (`image_service.rs`), the search cell [`search`] (`search_service.rs`)
-//! and the minify cell [`minify`] (`minify_service.rs`); none makes a callback. The http cell
-//! is the
-//! exception: it serves [`http`] and makes requests of its own, not nested in a host call, to
+//! serves [`image`] (`image_service.rs`), the search cell [`search`] (`search_service.rs`),
+//! the data cell [`data`] (`data_service.rs`) and the minify cell [`minify`]
+//! (`minify_service.rs`); none makes a callback. The http cell is the exception: it serves [`http`] and makes requests of its own, not nested in a host call, to
 //! [`content`] (see `http_service.rs`).
 //!
 //! All argument and result types are plain data implementing `facet::Facet`, encoded with
@@ -30,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod codec;
+mod data_service;
 mod eval;
 mod front_matter;
 mod image_service;
@@ -40,6 +40,7 @@ mod search_service;
 mod value;
 mod wire;
 
+pub use data_service::{DataFormat, DataProblem, DataReply, ReadData, data};
 pub use eval::{EvalReply, EvalRequest, EvalTemplate, Evaluated, ExpressionError};
 pub use front_matter::{Split, UnclosedFrontMatter, split_front_matter};
 pub use image_service::{

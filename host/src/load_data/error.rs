@@ -39,8 +39,8 @@ impl fmt::Display for LoadDataError {
             LoadDataError::Arguments(message) => f.write_str(message),
             LoadDataError::UnknownFormat(name) => write!(
                 f,
-                "unknown format `{name}` (the formats are toml, json, yaml, csv, plain; Zola's \
-                 bibtex and xml are not read yet)"
+                "unknown format `{name}` (the formats are toml, json, yaml, csv, bibtex, xml \
+                 and plain)"
             ),
             LoadDataError::Url(url) => write!(
                 f,

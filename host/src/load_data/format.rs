@@ -1,6 +1,6 @@
 //! The formats `load_data` reads, chosen as Zola chooses them, and a text read in one.
 
-use cell_proto::Value;
+use cell_proto::{DataFormat, Value};
 use facet::Facet;
 
 use super::csv;
@@ -17,9 +17,9 @@ pub(crate) enum Format {
     Csv,
     /// The text as one string.
     Plain,
-    /// Zola's, through `nom-bibtex`: not read here (an error saying so).
+    /// Zola's, through `nom-bibtex`: read by the data cell.
     Bibtex,
-    /// Zola's, through `roxmltree_to_serde`: not read here (an error saying so).
+    /// Zola's, through `roxmltree` and `roxmltree_to_serde`'s rules: read by the data cell.
     Xml,
 }
 
@@ -50,6 +50,16 @@ impl Format {
         }
     }
 
+    /// The data cell's format, for the formats it reads (their parsers are field libraries,
+    /// which the host does not link).
+    pub(crate) fn of_cell(self) -> Option<DataFormat> {
+        match self {
+            Format::Bibtex => Some(DataFormat::Bibtex),
+            Format::Xml => Some(DataFormat::Xml),
+            _ => None,
+        }
+    }
+
     /// Its name, for messages.
     pub(crate) fn name(self) -> &'static str {
         match self {
@@ -72,11 +82,12 @@ pub(crate) struct ParseError {
     pub(crate) position: Option<(u32, u32)>,
 }
 
-/// Reads `text` in `format`, as Zola's `load_data` gives it to templates.
+/// Reads `text` in `format`, as Zola's `load_data` gives it to templates, for the formats the
+/// host reads itself (the others are the data cell's: `Format::of_cell`).
 ///
 /// # Errors
 ///
-/// A syntax error (with its position where the parser gives one), or a format not read here.
+/// A syntax error (with its position where the parser gives one), or a format of the cell.
 pub(crate) fn parse(text: &str, format: Format) -> Result<Value, ParseError> {
     let syntax = match format {
         Format::Plain => return Ok(Value::String(text.to_string())),
@@ -93,14 +104,9 @@ pub(crate) fn parse(text: &str, format: Format) -> Result<Value, ParseError> {
             ]));
         }
         Format::Bibtex | Format::Xml => {
-            return Err(ParseError {
-                message: format!(
-                    "the {} format is not read by dodeca-host yet (toml, json, yaml, csv and \
-                     plain are); convert the file to one of those",
-                    format.name()
-                ),
-                position: None,
-            });
+            // Never asked: `read` in `mod.rs` sends these to the data cell.
+            let message = format!("the {} format is read by the data cell", format.name());
+            return Err(ParseError { message, position: None });
         }
         Format::Toml => Syntax::Toml,
         Format::Json => Syntax::Json,
@@ -123,8 +129,12 @@ mod tests {
         assert_eq!(Format::of_path("static/site.css"), Format::Plain);
         assert_eq!(Format::of_path("static/LICENSE"), Format::Plain);
         assert_eq!(Format::of_path("static/.json"), Format::Plain);
+        // As Zola: `.bib` is no format's name, `.bibtex` is.
         assert_eq!(Format::of_path("static/refs.bib"), Format::Plain);
+        assert_eq!(Format::of_path("static/refs.bibtex"), Format::Bibtex);
         assert_eq!(Format::of_path("static/feed.xml"), Format::Xml);
+        assert_eq!(Format::named("BibTeX").and_then(Format::of_cell), Some(DataFormat::Bibtex));
+        assert_eq!(Format::Json.of_cell(), None);
     }
 
     #[test]
@@ -141,10 +151,8 @@ mod tests {
     }
 
     #[test]
-    fn plain_is_the_text_and_unread_formats_say_so() {
+    fn plain_is_the_text() {
         assert_eq!(parse("a,b\n", Format::Plain).unwrap(), Value::from("a,b\n"));
-        let error = parse("<a/>", Format::Xml).unwrap_err();
-        assert!(error.message.starts_with("the xml format is not read by dodeca-host yet"));
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! Zola's `load_data` template function, answered by the host.
 //!
 //! `load_data(path=…)` reads a file of the site, `load_data(literal=…, format=…)` a string,
-//! in a format given by `format=` or the file's extension (toml, json, yaml, csv, anything
-//! else plain text), as Zola 0.22 does (`components/templates/src/global_fns/load_data.rs`).
+//! in a format given by `format=` or the file's extension (toml, json, yaml, csv, bibtex,
+//! xml, anything else plain text), as Zola 0.22 does
+//! (`components/templates/src/global_fns/load_data.rs`). The host reads the first four;
+//! BibTeX and XML, whose parsers are field libraries, the data cell reads (`cells/data`),
+//! sent the text the host read.
 //! `required=false` makes a missing file `null`. `url=` is refused: a build depends only on
 //! the site's files.
 //!
@@ -14,7 +17,7 @@
 //! templates loaded it (or looked for it where it now is).
 //!
 //! - `resolve`: which file a path names (Zola's search, among the inputs).
-//! - `format`: the formats, and a text read in one; `csv`: the CSV reader.
+//! - `format`: the formats, and a text read in one of the host's; `csv`: the CSV reader.
 //! - `error`: the calls refused.
 
 mod csv;
@@ -22,14 +25,14 @@ mod error;
 mod format;
 pub(crate) mod resolve;
 
-use cell_proto::{FunctionCall, Value, WireValue};
+use cell_proto::{DataReply, FunctionCall, ReadData, Value, WireValue, data};
 use facet::Facet;
 use picante::{PicanteError, PicanteResult};
 
 use crate::SiteError;
 use crate::config::SiteConfig;
 use crate::db::{Database, Query};
-use crate::error::{query_error, site_error};
+use crate::error::{cell_query_error, query_error, site_error};
 use crate::stored::StoredError;
 pub(crate) use error::LoadDataError;
 pub(crate) use format::Format;
@@ -83,7 +86,10 @@ impl Arguments {
             (None, None, Some(literal)) => Source::Literal(literal),
             _ => return Err(LoadDataError::Arguments(ONE_SOURCE.to_string())),
         };
-        let format = string("format", "`format` must be a string: toml, json, yaml, csv or plain")?;
+        let format = string(
+            "format",
+            "`format` must be a string: toml, json, yaml, csv, bibtex, xml or plain",
+        )?;
         let required = match value("required")? {
             None => true,
             Some(Value::Bool(required)) => required,
@@ -120,7 +126,7 @@ pub(crate) async fn function(
         Source::Url(url) => Err(refused(LoadDataError::Url(url.clone()))),
         Source::Literal(text) => {
             let format = format(Format::Plain)?;
-            let value = format::parse(text, format).map_err(|error| {
+            let value = read(db, text, format).await?.map_err(|error| {
                 let at = error.position.map_or_else(String::new, |(line, column)| {
                     format!(" (line {line}, column {column})")
                 });
@@ -128,7 +134,7 @@ pub(crate) async fn function(
                     format!("load_data: the {} literal{at}: {}", format.name(), error.message);
                 PicanteError::query(message)
             })?;
-            Ok(value.to_wire())
+            Ok(value)
         }
         Source::Path(path) => {
             let Some(site_path) = resolve::resolve(db, path, config)?.map_err(refused)? else {
@@ -188,15 +194,55 @@ pub(crate) fn loaded_query(db: &Database, key: LoadKey) -> Query<'_, WireValue> 
         };
         // As Zola's `read_file`: a byte order mark is not part of the text.
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        let value = format::parse(text, key.format).map_err(|error| {
+        read(db, text, key.format).await?.map_err(|error| {
             let site = SiteError::in_file(&key.path, error.message);
             query_error(match error.position {
                 Some((line, column)) => site.at(text, line, Some(column)),
                 None => site,
             })
-        })?;
-        Ok(value.to_wire())
+        })
     })
+}
+
+/// `text` read in `format`: by the host, or by the data cell for the formats it reads.
+///
+/// # Errors
+///
+/// The outer error: the data cell failed (it could not start, died twice, answered bytes
+/// that are not a value). The inner: the text does not parse.
+async fn read(
+    db: &Database,
+    text: &str,
+    format: Format,
+) -> PicanteResult<Result<WireValue, format::ParseError>> {
+    let Some(cell_format) = format.of_cell() else {
+        return Ok(format::parse(text, format).map(|value| value.to_wire()));
+    };
+    let reply = db
+        .cells
+        .call(&db.cells.data, |connection| async move {
+            let request = ReadData { format: cell_format, text: connection.blob(text.as_bytes())? };
+            match data::Client::new(connection.clone()).read(&request).await? {
+                DataReply::Value(value) => Ok(Ok(connection.open_blob(value).await?.into_vec())),
+                DataReply::Problem(problem) => Ok(Err(problem)),
+            }
+        })
+        .await
+        .map_err(cell_query_error)?;
+    match reply {
+        Ok(bytes) => {
+            // Checked here, where a bad answer is the cell's fault, rather than in every
+            // template that would read it.
+            let value = WireValue::from_bytes(bytes);
+            value.to_value().map_err(|error| {
+                PicanteError::query(format!("the data cell answered a malformed value: {error}"))
+            })?;
+            Ok(Ok(value))
+        }
+        Err(problem) => {
+            Ok(Err(format::ParseError { message: problem.message, position: problem.position }))
+        }
+    }
 }
 
 /// `bytes` as text, or an error at the first byte that is not UTF-8.

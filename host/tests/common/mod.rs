@@ -30,6 +30,7 @@ pub fn cell_dir() -> PathBuf {
             "cell-http",
             "cell-image",
             "cell-search",
+            "cell-data",
             "cell-minify",
         ];
         if !cells.iter().all(|cell| dir.join(cell).is_file()) {
@@ -49,6 +50,8 @@ pub fn cell_dir() -> PathBuf {
                     "cell-image",
                     "-p",
                     "cell-search",
+                    "-p",
+                    "cell-data",
                     "-p",
                     "cell-minify",
                 ])
