@@ -25,8 +25,11 @@ default_language = "en"
 compile_sass = false
 
 # Whether to build a search index to be used later on by a JavaScript library
-# (dodeca-host does not build one yet).
+# (`search_index.en.js`, and `elasticlunr.min.js` beside it; `[search]` says what goes in).
 build_search_index = false
+
+# Whether to minify every HTML file written, as Zola does.
+minify_html = false
 
 # An Atom feed of the site's pages, `atom.xml`.
 generate_feeds = true
