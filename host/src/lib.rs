@@ -132,6 +132,12 @@ pub mod fuzzing {
         crate::load_data::parse_for_fuzzing(text, format)
     }
 
+    /// The body of a search index document made of the page HTML `html` (`search/text.rs`),
+    /// cut to `truncate` characters.
+    pub fn search_body_text(html: &str, truncate: Option<u64>) -> String {
+        crate::search::body_text(html, truncate)
+    }
+
     /// Decodes `dodeca.scan` bytes; `Err` is the reason a build would ignore the file.
     pub fn decode_saved_state(bytes: &[u8]) -> Result<(), String> {
         crate::cache::state::SavedState::decode(bytes).map(|_| ())

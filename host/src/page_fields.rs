@@ -329,3 +329,59 @@ pub(crate) async fn write_section(
     w.deferred(PAGE_FIELD, &[("path", path), ("field", "backlinks")]);
     Ok(w.finish())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(title: &str) -> Arc<Entry> {
+        Arc::new(Entry {
+            path: "blog/a.md".into(),
+            route: "/blog/a/".into(),
+            title: Some(title.into()),
+            description: None,
+            date: Some("2024-01-05".into()),
+            weight: None,
+            slug: "a".into(),
+            updated: None,
+            year: Some(2024),
+            month: Some(1),
+            day: Some(5),
+            date_nanos: None,
+            updated_nanos: None,
+        })
+    }
+
+    fn config(base_url: &str) -> Arc<SiteConfig> {
+        let text = format!("base_url = \"{base_url}\"\n");
+        Arc::new(crate::config::parse("config.toml", &text).unwrap())
+    }
+
+    fn written(entry: &Entry, config: &SiteConfig) -> WireValue {
+        let mut w = WireWriter::with_capacity(256);
+        write_listed(&mut w, entry, config, true);
+        w.finish()
+    }
+
+    #[test]
+    fn a_listed_page_is_encoded_once_for_the_same_entry_and_config_and_again_for_new_ones() {
+        let cache = ListedCache::default();
+        let (first, site) = (entry("First"), config("https://a.example"));
+        let bytes = cache.get(&first, &site);
+        assert_eq!(*bytes, written(&first, &site));
+        assert!(Arc::ptr_eq(&bytes, &cache.get(&first, &site)), "encoded again");
+
+        // The page's entry made again (an edit): its encoding too, even when equal.
+        let edited = entry("Edited");
+        let again = cache.get(&edited, &site);
+        assert_eq!(*again, written(&edited, &site));
+        let same = entry("Edited");
+        assert!(!Arc::ptr_eq(&again, &cache.get(&same, &site)));
+
+        // Another config (a server's `base_url`): the permalink is the new one's.
+        let served = config("http://127.0.0.1:1111");
+        let bytes = cache.get(&same, &served);
+        assert_eq!(*bytes, written(&same, &served));
+        assert_ne!(*bytes, written(&same, &site));
+    }
+}

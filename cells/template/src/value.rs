@@ -748,6 +748,38 @@ mod wire_tests {
     }
 
     #[test]
+    fn keys_are_interned_across_decodings_and_a_full_table_still_finds_a_repeated_key() {
+        // `title` twice, around a deferred call whose arguments intern `filler` strings.
+        let map = |filler: usize| {
+            let names: Vec<String> = (0..filler).map(|n| format!("filler-{n}")).collect();
+            let arguments: Vec<(&str, &str)> =
+                names.chunks(2).map(|pair| (&*pair[0], &*pair[pair.len() - 1])).collect();
+            let mut w = cell_proto::WireWriter::with_capacity(64);
+            w.map(3);
+            w.key("title");
+            w.int(1);
+            w.key("more");
+            w.deferred("f", &arguments);
+            w.key("title");
+            w.int(2);
+            let Value::Map(map) = Value::from_wire(&w.finish()).unwrap() else { panic!() };
+            map
+        };
+        // The same key in two decodings on one thread is one allocation.
+        let (first, second) = (map(0), map(0));
+        let key = |map: &Map| map.iter().next().map(|(k, _)| k.clone()).unwrap();
+        assert!(Arc::ptr_eq(&key(&first), &key(&second)));
+        assert_eq!((first.len(), first.get("title")), (2, Some(&Value::Int(2))));
+        // A decoding that fills the table past its bound between the two `title`s: the table
+        // is cleared only before the next decoding, so the key is still found repeated.
+        let full = map(MAX_INTERNED + 2);
+        assert_eq!((full.len(), full.get("title")), (2, Some(&Value::Int(2))));
+        let after = map(0);
+        assert_eq!((after.len(), after.get("title")), (2, Some(&Value::Int(2))));
+        assert!(!Arc::ptr_eq(&key(&first), &key(&after)), "the table was not cleared");
+    }
+
+    #[test]
     fn a_page_shared_by_two_listings_is_decoded_once_and_reads_the_same() {
         let page = |title: &str| {
             let mut w = cell_proto::WireWriter::with_capacity(64);
