@@ -127,6 +127,26 @@ fn now_is_the_start_of_each_build_and_a_saved_database_does_not_freeze_it() {
     common::remove_unless_failing(&sandbox);
 }
 
+#[test]
+fn a_site_file_that_reads_now_is_made_again_by_the_next_build_too() {
+    // `robots.txt` renders after the pages (with the sitemap and the feeds): its read of
+    // `now()` must still tell the next build to set the time anew.
+    let (sandbox, root) = settled_site("persist-now-robots");
+    common::write(&root, "templates/robots.txt", "built at {{ now() }}");
+    settle();
+    let stamp = |root: &Path| -> u64 {
+        let text = std::fs::read_to_string(root.join("public/robots.txt")).unwrap();
+        text.trim().strip_prefix("built at ").unwrap().parse().unwrap()
+    };
+    build(&root);
+    let first = stamp(&root);
+    std::thread::sleep(Duration::from_millis(1100));
+    let (again, _) = build(&root);
+    assert!(again.contains("started from: the saved database"), "{again}");
+    assert!(stamp(&root) > first, "now() in robots.txt stayed {first}: {again}");
+    common::remove_unless_failing(&sandbox);
+}
+
 /// Builds the site, damages its cache with `damage`, edits a page, builds again: the build
 /// succeeds with a warning containing `warning` (if any), and its outputs are a cold build's.
 fn survives(name: &str, damage: impl Fn(&Path), warning: Option<&str>) {
