@@ -14,7 +14,7 @@ use crate::config::SlugifyConfig;
 use crate::db::{Database, Query};
 use crate::error::{cell_query_error, query_error};
 use crate::links;
-use crate::shortcodes::MarkdownHost;
+use crate::shortcodes::{MarkdownHost, ShortcodePage};
 
 pub use crate::front_matter::FrontMatter;
 
@@ -138,7 +138,17 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             // The site's `[markdown]` and `[slugify] anchors`.
             options: markdown_options(db, &config, anchor_links)?,
         };
-        let reply = render_markdown(db, &request).await?;
+        // The page as its shortcodes see it (`shortcodes.rs`): what is known before its body.
+        let shortcode_page = ShortcodePage {
+            path: &path,
+            route: &route,
+            meta: &meta,
+            assets: &assets,
+            permalink: &request.permalink,
+            config: &config,
+            written: std::sync::OnceLock::new(),
+        };
+        let reply = render_markdown(db, &request, Some(shortcode_page)).await?;
         let rendered = match reply {
             MarkdownReply::Rendered(rendered) => rendered,
             MarkdownReply::Problem(problem) => {
@@ -216,7 +226,7 @@ pub(crate) async fn markdown_filter(
         // As Zola's filter: never anchor links, whatever the config says.
         options: markdown_options(db, &config, AnchorLinks::None)?,
     };
-    let reply = render_markdown(db, &request).await?;
+    let reply = render_markdown(db, &request, None).await?;
     let html = match reply {
         MarkdownReply::Rendered(rendered) => rendered.html,
         MarkdownReply::Problem(problem) => {
@@ -245,8 +255,9 @@ pub(crate) async fn markdown_filter(
 async fn render_markdown(
     db: &Database,
     request: &RenderMarkdown,
+    page: Option<ShortcodePage<'_>>,
 ) -> picante::PicanteResult<MarkdownReply> {
-    let server = markdown_host::Server(MarkdownHost { db });
+    let server = markdown_host::Server(MarkdownHost { db, page });
     db.cells
         .call(&db.cells.markdown, |connection| {
             let server = &server;

@@ -132,11 +132,64 @@ pub(crate) fn write_own(
     placement: &Placement,
     more: usize,
 ) {
+    write_fields(w, page, permalink, config, placement, more, Rendered::Yes);
+}
+
+/// A page (or section) as its shortcodes see it, while its markdown is being rendered, as
+/// Zola gives it to them: its front matter's fields, route, permalink, slug, assets, and no
+/// body yet (`content` empty, no `summary`, no `toc`), no neighbours or backlinks, a
+/// section no `pages` or `subsections` (empty lists, as Zola's). What differs from Zola
+/// 0.22: no `ancestors` (Zola's are known by then; ours are the placement's, which would
+/// make every page with a shortcode depend on its siblings' order), and no `word_count` or
+/// `reading_time` (Zola counts them before, ours come from the render). `page` stands for
+/// the page being rendered: its `html`, `headings` and `summary` are not read.
+pub(crate) fn write_before_render(
+    w: &mut WireWriter,
+    page: &Page,
+    permalink: &str,
+    config: &SiteConfig,
+) {
+    let placement = Placement {
+        ancestors: Vec::new(),
+        page_template: None,
+        lower: None,
+        higher: None,
+        built: true,
+    };
+    let more = if page.is_section { 2 } else { 0 };
+    write_fields(w, page, permalink, config, &placement, more, Rendered::No);
+    if page.is_section {
+        w.key("pages");
+        w.list(0);
+        w.key("subsections");
+        w.list(0);
+    }
+}
+
+/// Whether the page's body is rendered yet (see [`write_before_render`]).
+#[derive(Clone, Copy, PartialEq)]
+enum Rendered {
+    Yes,
+    No,
+}
+
+fn write_fields(
+    w: &mut WireWriter,
+    page: &Page,
+    permalink: &str,
+    config: &SiteConfig,
+    placement: &Placement,
+    more: usize,
+    rendered: Rendered,
+) {
+    let before = rendered == Rendered::No;
     let meta = &page.meta;
     let date = meta.date.map(|date| date.to_string());
     // 18 fields of every page and section, then a section's 5 or a page's 12, then the
     // caller's `more`.
-    w.map(18 + if page.is_section { 5 } else { 12 } + more);
+    // Before the render, without `word_count` and `reading_time`.
+    let counts = if before { 0 } else { 2 };
+    w.map(16 + counts + if page.is_section { 5 } else { 12 } + more);
     write_listed_fields(
         w,
         meta.title.as_deref(),
@@ -145,22 +198,24 @@ pub(crate) fn write_own(
         meta.weight,
     );
     w.key("content");
-    w.str(&page.html);
+    w.str(if before { "" } else { &page.html });
     w.key("permalink");
     w.str(permalink);
     w.key("path");
     w.str(&page.route);
     w.key("toc");
     // Zola's nested headers: `level`, `id`, `permalink`, `title`, `children`.
-    cell_proto::write_toc(w, &page.headings, permalink);
+    cell_proto::write_toc(w, if before { &[] } else { &page.headings }, permalink);
     w.key("extra");
     w.encoded(&meta.extra);
     w.key("draft");
     w.bool(meta.draft);
-    w.key("word_count");
-    w.int(i64::from(page.word_count));
-    w.key("reading_time");
-    w.int(i64::from(page.reading_time));
+    if !before {
+        w.key("word_count");
+        w.int(i64::from(page.word_count));
+        w.key("reading_time");
+        w.int(i64::from(page.reading_time));
+    }
     // As Zola: the source's path under `content/`, and its assets' (with a leading slash).
     w.key("relative_path");
     w.str(&page.path);
@@ -183,9 +238,15 @@ pub(crate) fn write_own(
     // One language: no translations, as Zola's are for such a site.
     w.key("translations");
     w.list(0);
-    // The files linking to it, deferred: only a template that prints them reads them.
+    // The files linking to it, deferred: only a template that prints them reads them. None
+    // before the render (they are made of every page's render, this one's too).
     w.key("backlinks");
-    w.deferred(crate::page_fields::PAGE_FIELD, &[("path", &page.path), ("field", "backlinks")]);
+    if before {
+        w.list(0);
+    } else {
+        let field = [("path", page.path.as_str()), ("field", "backlinks")];
+        w.deferred(crate::page_fields::PAGE_FIELD, &field);
+    }
     if page.is_section {
         // Zola's section keys that templates see.
         let settings = &meta.section;
@@ -200,7 +261,7 @@ pub(crate) fn write_own(
         return;
     }
     w.key("summary");
-    w.opt_str(page.summary.as_deref());
+    w.opt_str(if before { None } else { page.summary.as_deref() });
     // The directory of a page written as `index.md` (its assets' home), else nothing.
     w.key("colocated_path");
     w.opt_str(crate::page_fields::colocated_path(&page.path));

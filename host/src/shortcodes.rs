@@ -8,26 +8,74 @@
 //!
 //! A shortcode `NAME` renders with `templates/shortcodes/NAME.html` (its output is HTML) or,
 //! failing that, `templates/shortcodes/NAME.md` (markdown, which the cell renders with the
-//! page). Its context is its arguments, `nth`, `body` for a shortcode with a body, and
-//! `config`. Not yet: Zola also gives a shortcode the `page` (or `section`) it is used in,
-//! which this query is computing; and Zola's built-in shortcodes (`youtube`, `vimeo`,
+//! page). Its context is its arguments, `nth`, `body` for a shortcode with a body, `config`,
+//! `lang`, and, as in Zola, the `page` (or `section`) it is used in as it stands before its
+//! body is rendered (`render::write_before_render`), made from what this query has read
+//! already (front matter, route, assets, config), so a shortcode reads no more of the page
+//! than the page's own query does. Not yet: Zola's built-in shortcodes (`youtube`, `vimeo`,
 //! `streamable`, `gist`).
+
+use std::sync::OnceLock;
 
 use cell_proto::{
     AnchorLinkCall, ShortcodeCall, ShortcodeOutput, WireValue, WireWriter, markdown_host,
 };
 use rpc::RpcError;
 
+use crate::config::SiteConfig;
+use crate::content::Page;
 use crate::db::Database;
+use crate::front_matter::FrontMatter;
 use crate::render::CellRender;
 
-/// The host's side of [`markdown_host`], for one page.
+/// The host's side of [`markdown_host`], for one page (or for the `markdown` filter, which
+/// renders no page).
 pub(crate) struct MarkdownHost<'db> {
     pub(crate) db: &'db Database,
+    /// The page being rendered, as its shortcodes see it.
+    pub(crate) page: Option<ShortcodePage<'db>>,
 }
 
-/// The language templates see as `lang` (the site's default; Zola's default is `en`).
-const LANG: &str = "en";
+/// The page a shortcode is used in, written for its context on its first shortcode (a page
+/// without one pays nothing).
+pub(crate) struct ShortcodePage<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) route: &'a str,
+    pub(crate) meta: &'a FrontMatter,
+    pub(crate) assets: &'a [String],
+    pub(crate) permalink: &'a str,
+    pub(crate) config: &'a SiteConfig,
+    pub(crate) written: OnceLock<WireValue>,
+}
+
+impl ShortcodePage<'_> {
+    /// `page` or `section`, and the value.
+    fn entry(&self) -> (&'static str, &WireValue) {
+        let is_section = crate::content::is_section(self.path);
+        let value = self.written.get_or_init(|| {
+            // The page as it stands before its render: no body, headings or summary yet.
+            let page = Page {
+                path: self.path.to_string(),
+                route: self.route.to_string(),
+                is_section,
+                meta: self.meta.clone(),
+                html: String::new(),
+                headings: Vec::new(),
+                summary: None,
+                word_count: 0,
+                reading_time: 0,
+                assets: self.assets.to_vec(),
+                links_to: Vec::new(),
+                anchored: Vec::new(),
+                link_warnings: Vec::new(),
+            };
+            let mut w = WireWriter::with_capacity(512);
+            crate::render::write_before_render(&mut w, &page, self.permalink, self.config);
+            w.finish()
+        });
+        (if is_section { "section" } else { "page" }, value)
+    }
+}
 
 impl MarkdownHost<'_> {
     /// Renders template `name` with `context`, as a page's render does: its bundle sent along,
@@ -63,7 +111,7 @@ impl MarkdownHost<'_> {
         w.key("config");
         config.write_wire(&mut w);
         w.key("lang");
-        w.str(LANG);
+        w.str(&config.default_language);
         Ok(w)
     }
 }
@@ -83,12 +131,20 @@ impl markdown_host::Service for MarkdownHost<'_> {
         } else {
             return Ok(ShortcodeOutput::Unknown);
         };
-        // The arguments first: `config`, `lang`, `nth` and `body` win over an argument of
-        // the same name, as in Zola.
-        let fixed = ["config", "lang", "nth", "body"];
+        // The arguments first: `config`, `lang`, `nth`, `page` (or `section`) and, for a
+        // shortcode with a body, `body` win over an argument of the same name, as in Zola;
+        // an inline call's argument `body` is its `body` (themes' `note(body="…")`).
+        let page = self.page.as_ref().map(ShortcodePage::entry);
+        let fixed = ["config", "lang", "nth"];
+        let wins = |key: &str| {
+            fixed.contains(&key)
+                || (key == "body" && call.body.is_some())
+                || page.is_some_and(|(p, _)| p == key)
+        };
         let arguments: Vec<&(String, WireValue)> =
-            call.arguments.iter().filter(|(k, _)| !fixed.contains(&k.as_str())).collect();
-        let mut w = self.context(arguments.len() + 1 + usize::from(call.body.is_some())).await?;
+            call.arguments.iter().filter(|(k, _)| !wins(k)).collect();
+        let entries = arguments.len() + 1 + usize::from(call.body.is_some());
+        let mut w = self.context(entries + usize::from(page.is_some())).await?;
         for (key, value) in arguments {
             // Decoded and written again: the bytes are the cell's, checked here.
             let value = value.to_value().map_err(|e| RpcError::Decode(format!("`{key}`: {e}")))?;
@@ -100,6 +156,10 @@ impl markdown_host::Service for MarkdownHost<'_> {
         if let Some(body) = &call.body {
             w.key("body");
             w.str(body);
+        }
+        if let Some((key, value)) = page {
+            w.key(key);
+            w.encoded(value);
         }
         let output = self.render(&name, w.finish()).await?;
         Ok(if is_html { ShortcodeOutput::Html(output) } else { ShortcodeOutput::Markdown(output) })
