@@ -12,8 +12,8 @@
 //! `lang`, and, as in Zola, the `page` (or `section`) it is used in as it stands before its
 //! body is rendered (`render::write_before_render`), made from what this query has read
 //! already (front matter, route, assets, config), so a shortcode reads no more of the page
-//! than the page's own query does. Not yet: Zola's built-in shortcodes (`youtube`, `vimeo`,
-//! `streamable`, `gist`).
+//! than the page's own query does. A shortcode without a template is an error at its call, as
+//! in Zola 0.22, which has no built-in shortcodes any more.
 
 use std::sync::OnceLock;
 
