@@ -55,6 +55,15 @@ fn open(root: &Path) -> host::Site {
     host::Site::open_with(root, host::Cells::in_dirs(vec![cell_dir()])).unwrap()
 }
 
+/// The site as a process opens it that saves its database for the next one (and does not
+/// watch its outputs).
+fn open_persistent(root: &Path) -> host::Site {
+    let mut site = open(root);
+    site.set_persistent(true);
+    site.set_watch_outputs(false);
+    site
+}
+
 fn output(root: &Path, rel: &str) -> Vec<u8> {
     std::fs::read(root.join("public").join(rel)).unwrap_or_else(|e| panic!("public/{rel}: {e}"))
 }
@@ -234,9 +243,7 @@ const TWO_RESIZES: &str = "{% set a = resize_image(path='img/pic.png', width=8, 
 fn a_processed_image_no_template_asks_for_any_more_is_removed_in_this_process_and_the_next() {
     let (sandbox, root) = site("prune", TWO_RESIZES);
     put(&root, "static/img/pic.png", &fixture_image("gradient.png"));
-    let mut site = open(&root);
-    site.set_persistent(true);
-    site.set_watch_outputs(false);
+    let site = open_persistent(&root);
     let report = site.build(2).unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let text = page(&root, "images/index.html");
@@ -260,9 +267,7 @@ fn a_processed_image_no_template_asks_for_any_more_is_removed_in_this_process_an
     // rendered again (nothing it read changed; the home lists the edited page), and its
     // image stays.
     write(&root, "content/plain.md", "+++\ntitle = \"P2\"\ntemplate = \"plain.html\"\n+++\n");
-    let mut next = open(&root);
-    next.set_persistent(true);
-    next.set_watch_outputs(false);
+    let next = open_persistent(&root);
     let report = next.build(2).unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(report.rendered, ["_index.md", "plain.md"]);
@@ -282,9 +287,7 @@ fn a_processed_image_no_template_asks_for_any_more_is_removed_in_this_process_an
 fn the_next_process_does_not_resize_an_unchanged_request_again() {
     let (sandbox, root) = site("persisted", ONE_RESIZE);
     put(&root, "static/img/pic.png", &fixture_image("gradient.png"));
-    let mut first = open(&root);
-    first.set_persistent(true);
-    first.set_watch_outputs(false);
+    let first = open_persistent(&root);
     let report = first.build(2).unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert!(first.cells().pid("cell-image").is_some(), "the first build resized");
@@ -293,9 +296,7 @@ fn the_next_process_does_not_resize_an_unchanged_request_again() {
     // Another page changes, so the next process loads the saved database and builds: the
     // resize (and the metadata) are memos still valid, the image cell is never started.
     write(&root, "content/plain.md", "+++\ntitle = \"P2\"\ntemplate = \"plain.html\"\n+++\n");
-    let mut second = open(&root);
-    second.set_persistent(true);
-    second.set_watch_outputs(false);
+    let second = open_persistent(&root);
     let report = second.build(2).unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert!(report.rendered.iter().any(|p| p == "plain.md"), "{:?}", report.rendered);
