@@ -40,7 +40,16 @@ fn owned_dir(path: &str) -> Option<(&str, bool)> {
     if is_section(path) {
         return Some((dir, false));
     }
-    (name == "index.md").then_some((dir, true))
+    is_index_page(name).then_some((dir, true))
+}
+
+/// Whether `name` is an `index.md`, or a language's `index.<code>.md`.
+fn is_index_page(name: &str) -> bool {
+    name == "index.md"
+        || name
+            .strip_prefix("index.")
+            .and_then(|rest| rest.strip_suffix(".md"))
+            .is_some_and(|code| !code.is_empty() && !code.contains('.'))
 }
 
 /// Whether the content file at `path` can own assets (a section, or a page written as
@@ -73,26 +82,37 @@ pub(crate) fn assets_of_query(db: &Database, path: String) -> Query<'_, Arc<Vec<
     })
 }
 
-/// The page or section that owns the asset at `asset`, and the asset's path below the owner's
-/// directory: the nearest `index.md` above it, or the `_index.md` of its own directory.
-/// `exists` says whether a content file is in the site.
-pub(crate) fn owner_of(asset: &str, exists: impl Fn(&str) -> bool) -> Option<(String, &str)> {
+/// The pages or sections that own the asset at `asset`, and the asset's path below their
+/// directory: the nearest `index.md` above it, or the `_index.md` of its own directory, with
+/// their other languages' versions (`index.fr.md`: each copies it below its own route, as
+/// Zola does). `content` is the sorted list of content files.
+pub(crate) fn owners_of<'a>(asset: &'a str, content: &[String]) -> Vec<(String, &'a str)> {
     let (own_dir, _) = asset.rsplit_once('/').unwrap_or(("", asset));
     let mut dir = own_dir;
     loop {
         let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
-        let page = format!("{prefix}index.md");
-        if exists(&page) {
-            return Some((page, &asset[prefix.len()..]));
+        let below = &asset[prefix.len()..];
+        let in_dir = |accept: fn(&str) -> bool| -> Vec<(String, &'a str)> {
+            let start = content.partition_point(|path| path.as_str() < prefix.as_str());
+            content[start..]
+                .iter()
+                .take_while(|path| path.starts_with(prefix.as_str()))
+                .filter(|path| accept(&path[prefix.len()..]))
+                .map(|path| (path.clone(), below))
+                .collect()
+        };
+        let pages = in_dir(is_index_page);
+        if !pages.is_empty() {
+            return pages;
         }
         if dir == own_dir {
-            let section = format!("{prefix}_index.md");
-            if exists(&section) {
-                return Some((section, &asset[prefix.len()..]));
+            let sections = in_dir(|name| !name.contains('/') && is_section(name));
+            if !sections.is_empty() {
+                return sections;
             }
         }
         if dir.is_empty() {
-            return None;
+            return Vec::new();
         }
         dir = dir.rsplit_once('/').map_or("", |(parent, _)| parent);
     }
@@ -138,15 +158,33 @@ mod tests {
 
     #[test]
     fn an_asset_belongs_to_the_nearest_bundle_or_its_own_section() {
-        let content = ["blog/_index.md", "blog/post/index.md", "_index.md"];
-        let exists = |p: &str| content.contains(&p);
-        assert_eq!(
-            owner_of("blog/post/img/c.png", exists),
-            Some(("blog/post/index.md".into(), "img/c.png"))
-        );
-        assert_eq!(owner_of("blog/a.txt", exists), Some(("blog/_index.md".into(), "a.txt")));
-        assert_eq!(owner_of("top.txt", exists), Some(("_index.md".into(), "top.txt")));
+        let content = list(&["blog/_index.md", "blog/post/index.md", "_index.md", "blog/p.md"]);
+        let owners = |asset| owners_of(asset, &content);
+        assert_eq!(owners("blog/post/img/c.png"), [("blog/post/index.md".into(), "img/c.png")]);
+        assert_eq!(owners("blog/a.txt"), [("blog/_index.md".into(), "a.txt")]);
+        assert_eq!(owners("top.txt"), [("_index.md".into(), "top.txt")]);
         // A file in a directory with neither, below a section only: nobody's.
-        assert_eq!(owner_of("blog/loose/x.png", exists), None);
+        assert!(owners("blog/loose/x.png").is_empty());
+    }
+
+    #[test]
+    fn an_asset_belongs_to_every_language_s_version_of_its_owner() {
+        let content =
+            list(&["blog/_index.fr.md", "blog/_index.md", "blog/t/index.fr.md", "blog/t/index.md"]);
+        assert_eq!(
+            owners_of("blog/t/hill.svg", &content),
+            [
+                ("blog/t/index.fr.md".to_string(), "hill.svg"),
+                ("blog/t/index.md".into(), "hill.svg")
+            ]
+        );
+        assert_eq!(
+            owners_of("blog/a.txt", &content),
+            [("blog/_index.fr.md".to_string(), "a.txt"), ("blog/_index.md".into(), "a.txt")]
+        );
+        assert_eq!(
+            assets_of("blog/t/index.fr.md", &list(&["blog/t/hill.svg"])),
+            ["blog/t/hill.svg"]
+        );
     }
 }

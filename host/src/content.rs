@@ -10,7 +10,7 @@ use cell_proto::{
     AnchorLinks, MarkdownOptions, MarkdownReply, RenderMarkdown, markdown, markdown_host,
 };
 
-use crate::config::SlugifyConfig;
+use crate::config::SiteConfig;
 use crate::db::{Database, Query};
 use crate::error::{cell_query_error, query_error};
 use crate::links;
@@ -57,13 +57,17 @@ pub struct Page {
 /// no front matter `slug` or `path`, and Zola's default `[slugify] paths = "on"`. A build
 /// asks the `route` query, which reads the front matter and the config.
 pub fn route_of(path: &str) -> String {
-    let defaults = crate::config::SiteConfig::default().slugify;
-    crate::routes::route(path, &FrontMatter::default(), &defaults)
+    crate::routes::route(path, &FrontMatter::default(), &SiteConfig::default())
 }
 
-/// Whether `path` is a section's `_index.md`.
+/// Whether `path` is a section's `_index.md`, or a language's `_index.<code>.md`.
 pub fn is_section(path: &str) -> bool {
-    path == "_index.md" || path.ends_with("/_index.md")
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name == "_index.md"
+        || name
+            .strip_prefix("_index.")
+            .and_then(|rest| rest.strip_suffix(".md"))
+            .is_some_and(|code| !code.is_empty() && !code.contains('.'))
 }
 
 /// The name Zola takes a page's slug from: the file's name without `.md`, or its directory's
@@ -80,16 +84,20 @@ pub(crate) fn file_stem(path: &str) -> &str {
 /// A page's slug, as Zola makes it (`page.slug`): its front matter's `slug`, or its file
 /// name without the date it may start with (unless `paths_keep_dates`), slugified by
 /// `[slugify] paths`.
-pub(crate) fn page_slug(page: &Page, slugify: &SlugifyConfig) -> String {
-    slug_of(&page.path, &page.meta, slugify)
+pub(crate) fn page_slug(page: &Page, config: &SiteConfig) -> String {
+    slug_of(&page.path, &page.meta, config)
 }
 
-/// The slug of the page at `path` with front matter `meta` (see [`page_slug`]).
-pub(crate) fn slug_of(path: &str, meta: &FrontMatter, slugify: &SlugifyConfig) -> String {
+/// The slug of the page at `path` with front matter `meta` (see [`page_slug`]), on the site
+/// of `config` (a page's language is not part of its slug: `bread.fr.md` is `bread`).
+pub(crate) fn slug_of(path: &str, meta: &FrontMatter, config: &SiteConfig) -> String {
+    let slugify = &config.slugify;
     if let Some(slug) = &meta.slug {
         return crate::slug::slugify(slug, slugify.paths);
     }
-    let stem = file_stem(path);
+    let plain = crate::languages::file_language(path, config)
+        .map_or(std::borrow::Cow::Borrowed(path), |file| file.plain);
+    let stem = file_stem(&plain);
     let name = match crate::front_matter::date_from_file_name(stem) {
         Some((_, Some(rest))) if !slugify.paths_keep_dates => rest,
         _ => stem,
@@ -130,7 +138,7 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
         // Its headings' anchor links are its section's, as Zola gives them.
         // Asked by the section it is decided by, not by the page: one memo per section, where
         // one per page cost ten thousand memos and forty thousand edges at 10,000 pages.
-        let anchor_links = db.anchor_links.get(db, anchor_links_key(&path)).await?;
+        let anchor_links = db.anchor_links.get(db, anchor_links_key(&path, &config)).await?;
         let request = RenderMarkdown {
             path: path.clone(),
             source: source.clone(),
@@ -316,19 +324,19 @@ fn anchor_links_named(name: &str) -> AnchorLinks {
 /// The `_index.md` Zola takes a page's `insert_anchor_links` from: the one in the page's own
 /// directory (for `dir/index.md`, the one beside `dir/`), whether or not there is one; not
 /// the nearest section above (`components/site/src/lib.rs`, `find_parent_section_insert_anchor`).
-fn anchor_section_of(path: &str) -> String {
+fn anchor_section_of(path: &str, config: &SiteConfig) -> String {
     let mut dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
     let name = path.rsplit('/').next().unwrap_or(path);
     if !dir.is_empty() && name.split('.').next() == Some("index") {
         dir = dir.rsplit_once('/').map_or("", |(parent, _)| parent);
     }
-    if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") }
+    crate::languages::section_file(dir, crate::languages::code_of(path, config), config)
 }
 
 /// The key of the `anchor_links` that decides the content file at `path`: a section's own
-/// path, a page's [`anchor_section_of`].
-fn anchor_links_key(path: &str) -> String {
-    if is_section(path) { path.to_string() } else { anchor_section_of(path) }
+/// path, a page's [`anchor_section_of`] (its language's section of its directory).
+fn anchor_links_key(path: &str, config: &SiteConfig) -> String {
+    if is_section(path) { path.to_string() } else { anchor_section_of(path, config) }
 }
 
 /// The query `anchor_links(section)`: where the headings of the content files whose
@@ -338,7 +346,11 @@ fn anchor_links_key(path: &str) -> String {
 /// editing a section's front matter renders again only the pages whose setting changed.
 pub(crate) fn anchor_links_query(db: &Database, path: String) -> Query<'_, AnchorLinks> {
     Box::pin(async move {
-        let section = if is_section(&path) { path } else { anchor_section_of(&path) };
+        let section = if is_section(&path) {
+            path
+        } else {
+            anchor_section_of(&path, &*db.config.get(db, ()).await?)
+        };
         let mut own = None;
         if db.page_exists.get(db, section.clone()).await? {
             // A section whose front matter is wrong reports it itself.
@@ -436,13 +448,22 @@ mod tests {
 
     #[test]
     fn a_page_takes_its_anchor_links_from_the_section_of_its_own_directory_as_zola() {
-        assert_eq!(anchor_section_of("about.md"), "_index.md");
-        assert_eq!(anchor_section_of("guide/install.md"), "guide/_index.md");
-        assert_eq!(anchor_section_of("guide/2024/deep.md"), "guide/2024/_index.md");
+        assert_eq!(anchor_section_of("about.md", &SiteConfig::default()), "_index.md");
+        assert_eq!(
+            anchor_section_of("guide/install.md", &SiteConfig::default()),
+            "guide/_index.md"
+        );
+        assert_eq!(
+            anchor_section_of("guide/2024/deep.md", &SiteConfig::default()),
+            "guide/2024/_index.md"
+        );
         // A page with its assets: the section beside its directory.
-        assert_eq!(anchor_section_of("guide/config/index.md"), "guide/_index.md");
-        assert_eq!(anchor_section_of("config/index.md"), "_index.md");
-        assert_eq!(anchor_section_of("index.md"), "_index.md");
+        assert_eq!(
+            anchor_section_of("guide/config/index.md", &SiteConfig::default()),
+            "guide/_index.md"
+        );
+        assert_eq!(anchor_section_of("config/index.md", &SiteConfig::default()), "_index.md");
+        assert_eq!(anchor_section_of("index.md", &SiteConfig::default()), "_index.md");
         assert_eq!(anchor_links_named("heading"), AnchorLinks::Heading);
         assert_eq!(anchor_links_named("none"), AnchorLinks::None);
     }

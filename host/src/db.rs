@@ -102,8 +102,8 @@ pub struct Database {
     pub(crate) search_document:
         Arc<DerivedIngredient<Database, String, Option<Arc<crate::search::SearchDocument>>>>,
     pub(crate) search_documents:
-        Arc<DerivedIngredient<Database, (), Arc<crate::search::SearchDocuments>>>,
-    pub(crate) search_index: Arc<DerivedIngredient<Database, (), Option<Arc<PageOutput>>>>,
+        Arc<DerivedIngredient<Database, String, Arc<crate::search::SearchDocuments>>>,
+    pub(crate) search_index: Arc<DerivedIngredient<Database, String, Option<Arc<PageOutput>>>>,
     /// Every file under `content/` that is not a page (a page's or section's co-located
     /// assets), relative to `content/`, sorted.
     pub(crate) asset_list: Arc<InputIngredient<(), Arc<Vec<String>>>>,
@@ -142,6 +142,9 @@ pub struct Database {
     pub(crate) anchor_problems: Arc<DerivedIngredient<Database, String, Arc<Vec<String>>>>,
     pub(crate) backlinks:
         Arc<DerivedIngredient<Database, String, Arc<Vec<crate::backlinks::Backlink>>>>,
+    /// A content file's versions in every language (`translations.rs`).
+    pub(crate) translations:
+        Arc<DerivedIngredient<Database, String, Arc<Vec<crate::translations::Translated>>>>,
     /// Where a content file's headings get anchor links (`content.rs`).
     pub(crate) anchor_links: Arc<DerivedIngredient<Database, String, cell_proto::AnchorLinks>>,
     pub(crate) config: Arc<DerivedIngredient<Database, (), Arc<SiteConfig>>>,
@@ -313,6 +316,7 @@ impl Database {
             &*self.left_out,
             &*self.backlink_index,
             &*self.backlinks,
+            &*self.translations,
             &*self.anchors,
             &*self.anchor_problems,
             &*self.config,
@@ -463,6 +467,8 @@ impl Database {
             search_index: derived(142, "search_index", crate::search::search_index_query),
             // `minify_html` (`minify.rs`): ids from 150.
             redirect_page: derived(150, "redirect_page", crate::minify::redirect_page_query),
+            // Several languages (`translations.rs`): ids from 160.
+            translations: derived(160, "translations", crate::translations::translations_query),
             cells,
             stored,
             listed: crate::page_fields::ListedCache::default(),
@@ -537,6 +543,7 @@ impl Database {
         registry.register(db.left_out.clone());
         registry.register(db.backlink_index.clone());
         registry.register(db.backlinks.clone());
+        registry.register(db.translations.clone());
         registry.register(db.anchors.clone());
         registry.register(db.anchor_problems.clone());
         registry.register(db.sass_files.clone());

@@ -36,12 +36,12 @@ use rpc::RpcError;
 
 use crate::SiteError;
 use crate::cells::CellError;
-use crate::config::SiteConfig;
+use crate::config::{LanguageConfig, SiteConfig};
 use crate::content::is_section;
 use crate::db::{Database, Query};
 use crate::error::{cell_query_error, query_error};
 use crate::listings::Generated;
-use crate::listings::taxonomy::{term_route, write_config};
+use crate::listings::taxonomy::{find_taxonomy, taxonomy_id, term_route, write_config};
 use crate::render::{CellRender, PageOutput, render_bundle_in_cell, render_in_cell};
 use crate::toml::Datetime;
 
@@ -58,11 +58,12 @@ fn built_in(name: &str) -> Option<&'static str> {
 #[derive(Facet, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum FeedOf {
-    /// The site's (`generate_feeds` in the config).
+    /// The site's in one language (`generate_feeds` in the config or a language's; `owner`:
+    /// "" for the default language, else the language's code).
     Site,
     /// A section's (`owner`: its `_index.md` path).
     Section,
-    /// A term's (`owner`: the taxonomy's name, `term`: the term's slug).
+    /// A term's (`owner`: the taxonomy's id, `listings/taxonomy.rs`; `term`: the term's slug).
     Term,
 }
 
@@ -108,6 +109,17 @@ pub(crate) struct FeedPages {
     pub(crate) term_name: String,
 }
 
+/// The language of `owner`'s feeds: the site's feeds', a section's, a taxonomy's. `None` for
+/// a language or taxonomy the config does not have (any more).
+fn feed_language<'c>(config: &'c SiteConfig, owner: &Feed) -> Option<&'c LanguageConfig> {
+    match owner.of {
+        FeedOf::Site if owner.owner.is_empty() => Some(config.default_language_config()),
+        FeedOf::Site => config.languages[1..].iter().find(|l| l.code == owner.owner),
+        FeedOf::Section => config.language(crate::languages::code_of(&owner.owner, config)),
+        FeedOf::Term => find_taxonomy(&owner.owner, config).map(|(language, _)| language),
+    }
+}
+
 /// The directory under the output directory where `owner`'s feeds go, if it has feeds.
 async fn feed_dir(
     db: &Database,
@@ -115,7 +127,9 @@ async fn feed_dir(
     owner: &Feed,
 ) -> PicanteResult<Option<String>> {
     match owner.of {
-        FeedOf::Site => Ok(config.generate_feeds.then(String::new)),
+        FeedOf::Site => Ok(feed_language(config, owner)
+            .filter(|language| language.generate_feeds)
+            .map(|language| site_feed_dir(&language.code, config))),
         FeedOf::Section => {
             let path = owner.owner.as_str();
             if !is_section(path) || db.routes.get(db, ()).await?.refuses(path) {
@@ -128,39 +142,53 @@ async fn feed_dir(
             }
             let route = db.route.get_ref(db, path).await?;
             let dir = route.trim_start_matches('/');
-            // The home's feeds would be the site's files: Zola writes the site's last, so
-            // theirs are the ones a reader gets.
-            if dir.is_empty() && config.generate_feeds {
+            // A language's home's feeds would be that language's site files: Zola writes the
+            // site's last, so theirs are the ones a reader gets.
+            let language = feed_language(config, owner);
+            if language.is_some_and(|l| l.generate_feeds && dir == site_feed_dir(&l.code, config)) {
                 return Ok(None);
             }
             Ok(Some(dir.to_string()))
         }
         FeedOf::Term => {
-            let Some(taxonomy) =
-                config.taxonomies.iter().find(|t| t.name == owner.owner && t.render && t.feed)
-            else {
+            let Some((language, taxonomy)) = find_taxonomy(&owner.owner, config) else {
                 return Ok(None);
             };
+            if !taxonomy.render || !taxonomy.feed {
+                return Ok(None);
+            }
             if db.term.get(db, Generated::term(&owner.owner, &owner.term, 0)).await?.is_none() {
                 return Ok(None);
             }
-            let route = term_route(config, taxonomy, &owner.term);
+            let route = term_route(config, &language.code, taxonomy, &owner.term);
             Ok(Some(route.trim_start_matches('/').to_string()))
         }
     }
 }
 
-/// The query `feeds()`: every feed file of the site, by owner (the site, then sections by
-/// path, then terms by taxonomy and slug), each owner's in the order of `feed_filenames`.
+/// The directory of the site's feeds in the language `code`: the output's root for the
+/// default language, `<code>/` for another.
+fn site_feed_dir(code: &str, config: &SiteConfig) -> String {
+    if code == config.default_language { String::new() } else { format!("{code}/") }
+}
+
+/// The query `feeds()`: every feed file of the site, by owner (the site in each language,
+/// then sections by path, then terms by taxonomy and slug), each owner's in the order of its
+/// language's `feed_filenames`.
 pub(crate) fn feeds_query(db: &Database, _: ()) -> Query<'_, Arc<Vec<FeedOutput>>> {
     Box::pin(async move {
         let config = db.config.get(db, ()).await?;
-        let mut owners = vec![Feed {
-            of: FeedOf::Site,
-            owner: String::new(),
-            term: String::new(),
-            name: String::new(),
-        }];
+        let mut owners: Vec<Feed> = config
+            .languages
+            .iter()
+            .enumerate()
+            .map(|(index, language)| Feed {
+                of: FeedOf::Site,
+                owner: if index == 0 { String::new() } else { language.code.clone() },
+                term: String::new(),
+                name: String::new(),
+            })
+            .collect();
         let index = db.section_index.get(db, ()).await?;
         for section in &index.sections {
             owners.push(Feed {
@@ -170,11 +198,17 @@ pub(crate) fn feeds_query(db: &Database, _: ()) -> Query<'_, Arc<Vec<FeedOutput>
                 name: String::new(),
             });
         }
-        for taxonomy in config.taxonomies.iter().filter(|t| t.render && t.feed) {
-            for term in &db.taxonomy.get_ref(db, taxonomy.name.as_str()).await?.terms {
+        let mut ids = Vec::new();
+        for language in &config.languages {
+            for taxonomy in language.taxonomies.iter().filter(|t| t.render && t.feed) {
+                ids.push(taxonomy_id(&language.code, &taxonomy.name, &config));
+            }
+        }
+        for id in ids {
+            for term in &db.taxonomy.get_ref(db, id.as_str()).await?.terms {
                 owners.push(Feed {
                     of: FeedOf::Term,
-                    owner: taxonomy.name.clone(),
+                    owner: id.clone(),
                     term: term.slug.clone(),
                     name: String::new(),
                 });
@@ -183,7 +217,8 @@ pub(crate) fn feeds_query(db: &Database, _: ()) -> Query<'_, Arc<Vec<FeedOutput>
         let mut out = Vec::new();
         for owner in owners {
             let Some(dir) = feed_dir(db, &config, &owner).await? else { continue };
-            for name in &config.feed_filenames {
+            let Some(language) = feed_language(&config, &owner) else { continue };
+            for name in &language.feed_filenames {
                 let key = Feed { name: name.clone(), ..owner.clone() };
                 out.push(FeedOutput { key, rel: format!("{dir}{name}") });
             }
@@ -222,7 +257,12 @@ pub(crate) fn feed_pages_query(db: &Database, owner: Feed) -> Query<'_, Option<A
             FeedOf::Site => {
                 let list = db.content_list.get(db, &())?.unwrap_or_default();
                 let routes = db.routes.get(db, ()).await?;
-                list.iter().filter(|p| !is_section(p) && !routes.refuses(p)).cloned().collect()
+                let code = feed_language(&config, &owner).map_or("", |l| l.code.as_str());
+                list.iter()
+                    .filter(|p| !is_section(p) && !routes.refuses(p))
+                    .filter(|p| crate::languages::code_of(p, &config) == code)
+                    .cloned()
+                    .collect()
             }
             FeedOf::Section => {
                 match db.section_listing.get_ref(db, owner.owner.as_str()).await?.as_ref() {
@@ -273,7 +313,8 @@ pub(crate) fn feed_pages_query(db: &Database, owner: Feed) -> Query<'_, Option<A
 pub(crate) fn render_feed_query(db: &Database, key: Feed) -> Query<'_, Option<Arc<PageOutput>>> {
     Box::pin(async move {
         let config = db.config.get(db, ()).await?;
-        if !config.feed_filenames.contains(&key.name) {
+        let Some(language) = feed_language(&config, &key) else { return Ok(None) };
+        if !language.feed_filenames.contains(&key.name) {
             return Ok(None);
         }
         let Some(list) = db.feed_pages.get(db, key.owner_key()).await? else { return Ok(None) };
@@ -299,9 +340,9 @@ pub(crate) fn render_feed_query(db: &Database, key: Feed) -> Query<'_, Option<Ar
         let mut w = WireWriter::with_capacity(4096);
         w.map(4 + usize::from(list.last_updated.is_some()) + extra);
         w.key("config");
-        config.write_wire(&mut w);
+        config.write_wire_in(&language.code, &mut w);
         w.key("lang");
-        w.str(&config.default_language);
+        w.str(&language.code);
         w.key("feed_url");
         w.str(&format!("{}/{rel}", config.base_url));
         if let Some(last_updated) = &list.last_updated {
@@ -320,7 +361,7 @@ pub(crate) fn render_feed_query(db: &Database, key: Feed) -> Query<'_, Option<Ar
             }
             FeedOf::Term => {
                 // `feed_pages` found the taxonomy, or there would be no list.
-                let Some(taxonomy) = config.taxonomies.iter().find(|t| t.name == key.owner) else {
+                let Some((_, taxonomy)) = find_taxonomy(&key.owner, &config) else {
                     return Ok(None);
                 };
                 w.key("taxonomy");
@@ -333,7 +374,11 @@ pub(crate) fn render_feed_query(db: &Database, key: Feed) -> Query<'_, Option<Ar
                 w.key("slug");
                 w.str(&key.term);
                 w.key("permalink");
-                w.str(&format!("{}{}", config.base_url, term_route(&config, taxonomy, &key.term)));
+                w.str(&format!(
+                    "{}{}",
+                    config.base_url,
+                    term_route(&config, &language.code, taxonomy, &key.term)
+                ));
             }
         }
         db.renders.fetch_add(1, Ordering::Relaxed);

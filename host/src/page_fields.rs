@@ -78,7 +78,7 @@ pub(crate) fn write_listed(w: &mut WireWriter, entry: &Entry, config: &SiteConfi
     w.key("draft");
     w.bool(false);
     w.key("lang");
-    w.str(&config.default_language);
+    w.str(crate::languages::code_of(&entry.path, config));
     for field in DEFERRED {
         w.key(field);
         w.deferred(PAGE_FIELD, &[("path", &entry.path), ("field", field)]);
@@ -91,9 +91,19 @@ pub(crate) fn write_listed(w: &mut WireWriter, entry: &Entry, config: &SiteConfi
             w.null();
         }
     }
-    // One language: no translations, as Zola's are for such a site.
     w.key("translations");
-    w.list(0);
+    write_translations(w, &entry.path, config);
+}
+
+/// `translations` of the page or section at `path`: deferred on a site of several languages
+/// (so that only a render that shows them depends on the other versions' titles and routes),
+/// and empty on a site of one, as Zola's are there.
+pub(crate) fn write_translations(w: &mut WireWriter, path: &str, config: &SiteConfig) {
+    if config.is_multilingual() {
+        w.deferred(PAGE_FIELD, &[("path", path), ("field", "translations")]);
+    } else {
+        w.list(0);
+    }
 }
 
 /// Pages as listings show them, each encoded once for every listing that shows it: a page
@@ -151,7 +161,14 @@ pub(crate) fn write_components(w: &mut WireWriter, route: &str) {
 
 /// The directory of a page written as `index.md` (its assets' home), else nothing.
 pub(crate) fn colocated_path(path: &str) -> Option<&str> {
-    path.strip_suffix("index.md").filter(|dir| dir.is_empty() || dir.ends_with('/'))
+    let (dir, name) = match path.rsplit_once('/') {
+        Some((dir, name)) => (&path[..=dir.len()], name),
+        None => ("", path),
+    };
+    // `index.md`, or a language's `index.fr.md`.
+    let rest = name.strip_prefix("index.")?;
+    let code = if rest == "md" { "" } else { rest.strip_suffix(".md")? };
+    (!code.contains('.')).then_some(dir)
 }
 
 /// The answer to `__page_field(path=…, field=…)`: one field of the page at `path`, read
@@ -229,6 +246,21 @@ pub(crate) async fn page_field(
                 None => w.null(),
             }
         }
+        "translations" => {
+            let translations = db.translations.get(db, path.to_string()).await?;
+            w.list(translations.len());
+            for translation in translations.iter() {
+                w.map(4);
+                w.key("lang");
+                w.str(&translation.lang);
+                w.key("permalink");
+                w.str(&format!("{}{}", config.base_url, translation.route));
+                w.key("title");
+                w.opt_str(translation.title.as_deref());
+                w.key("path");
+                w.str(&translation.path);
+            }
+        }
         "backlinks" => {
             let links = db.backlinks.get(db, path.to_string()).await?;
             w.list(links.len());
@@ -296,7 +328,7 @@ pub(crate) async fn write_section(
     w.key("draft");
     w.bool(meta.draft);
     w.key("lang");
-    w.str(&config.default_language);
+    w.str(crate::languages::code_of(path, config));
     let settings = &meta.section;
     w.key("generate_feeds");
     w.bool(settings.generate_feeds);
@@ -324,7 +356,7 @@ pub(crate) async fn write_section(
         w.str(subsection);
     }
     w.key("translations");
-    w.list(0);
+    write_translations(&mut w, path, config);
     w.key("backlinks");
     w.deferred(PAGE_FIELD, &[("path", path), ("field", "backlinks")]);
     Ok(w.finish())

@@ -59,6 +59,22 @@ fn failure(message: String) -> Arc<PicanteError> {
     PicanteError::query(message)
 }
 
+/// The config's language codes, for messages.
+fn language_codes(config: &crate::config::SiteConfig) -> String {
+    config.languages.iter().map(|l| l.code.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// `get_page`'s and `get_section`'s `path` in the language `lang`, as Zola reads them: the
+/// code put before the file's extension, unless it is the default language.
+fn in_language(path: String, lang: Option<String>, config: &crate::config::SiteConfig) -> String {
+    match lang {
+        Some(lang) if lang != config.default_language => {
+            crate::languages::path_in_language(&path, &lang)
+        }
+        _ => path,
+    }
+}
+
 /// A host function called from a template.
 async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue> {
     let argument = |name: &str| -> Option<Result<Value, Arc<PicanteError>>> {
@@ -74,10 +90,39 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
             _ => Err(failure(format!("{}() needs a string `{name}` argument", call.name))),
         }
     };
+    let optional_string = |name: &str| -> PicanteResult<Option<String>> {
+        match argument(name).transpose()? {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(failure(format!("{}(): `{name}` must be a string", call.name))),
+        }
+    };
     let config = db.config.get(db, ()).await?;
     match call.name.as_str() {
         "get_url" => {
             let path = string("path")?;
+            let lang = optional_string("lang")?;
+            // As Zola: `lang` puts an internal link's file in that language (`@/a.md` →
+            // `a.fr.md`), and any other path below the language's directory.
+            let lang = lang.filter(|lang| *lang != config.default_language);
+            if let Some(lang) = &lang
+                && config.language(lang).is_none()
+            {
+                return Err(failure(format!(
+                    "get_url(): `{lang}` is not one of the config's languages ({})",
+                    language_codes(&config)
+                )));
+            }
+            let path = match (&lang, path.strip_prefix("@/")) {
+                (Some(lang), Some(_)) => crate::languages::path_in_language(&path, lang),
+                (Some(lang), None)
+                    if path.is_empty()
+                        || !path.get(1..).unwrap_or("").starts_with(lang.as_str()) =>
+                {
+                    format!("{lang}/{path}")
+                }
+                _ => path,
+            };
             let target = path.strip_prefix("@/").unwrap_or(&path).to_string();
             // As Zola: `@/page.md#part` is the page's permalink with its anchor.
             let (page, anchor) = match target.split_once('#') {
@@ -86,7 +131,7 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
             };
             if page.ends_with(".md") {
                 if !db.page_exists.get_ref(db, page).await? {
-                    return Err(failure(format!("get_url: there is no content/{page}")));
+                    return Err(failure(format!("get_url(): there is no content/{page}")));
                 }
                 let route = db.route.get_ref(db, page).await?;
                 let mut url = format!("{}{route}", config.base_url);
@@ -131,8 +176,30 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
             }
             Ok(Value::from(url).to_wire())
         }
+        "trans" => {
+            let key = string("key")?;
+            let lang = optional_string("lang")?.unwrap_or_else(|| config.default_language.clone());
+            let Some(language) = config.language(&lang) else {
+                return Err(failure(format!(
+                    "trans(): `{lang}` is not one of the config's languages ({})",
+                    language_codes(&config)
+                )));
+            };
+            match language.translate(&key) {
+                Some(text) => Ok(Value::from(text).to_wire()),
+                None => Err(failure(format!(
+                    "trans(): the language `{lang}` has no translation of `{key}` (add it to \
+                     `[{}translations]` in the config)",
+                    if lang == config.default_language {
+                        String::new()
+                    } else {
+                        format!("languages.{lang}.")
+                    }
+                ))),
+            }
+        }
         "get_section" => {
-            let path = string("path")?;
+            let path = in_language(string("path")?, optional_string("lang")?, &config);
             let path = path.strip_prefix("@/").unwrap_or(&path).to_string();
             let metadata_only = match argument("metadata_only").transpose()? {
                 None | Some(Value::Bool(false)) => false,
@@ -173,7 +240,7 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
         "get_page" => {
             // As Zola: a page by its path under `content/` (`@/` allowed), with everything
             // its own template sees as `page`; a section is `get_section`'s.
-            let path = string("path")?;
+            let path = in_language(string("path")?, optional_string("lang")?, &config);
             let path = path.strip_prefix("@/").unwrap_or(&path).to_string();
             let missing = || failure(format!("get_page: there is no page content/{path}"));
             if !path.ends_with(".md")

@@ -43,14 +43,15 @@ pub(crate) async fn context(
     // A paginated section is its first pager: `section` without its pages, and `paginator`.
     let paginated = page.is_section && crate::listings::paginates(db, page).await?;
     w.map(if paginated { 6 } else { 5 });
+    let lang = crate::languages::code_of(&page.path, config);
     w.key("config");
-    config.write_wire(&mut w);
+    config.write_wire_in(lang, &mut w);
     w.key("current_path");
     w.str(&page.route);
     w.key("current_url");
     w.str(&permalink);
     w.key("lang");
-    w.str(&config.default_language);
+    w.str(lang);
     let template = if paginated {
         crate::listings::write_section_pager(db, &mut w, page, config, &placement, 1).await?;
         section_template(page)
@@ -104,7 +105,12 @@ pub(crate) async fn write_section(
 /// The template a section renders with: its own, or `index.html` (the home), `section.html`.
 pub(crate) fn section_template(page: &Page) -> String {
     page.meta.template.clone().unwrap_or_else(|| {
-        if page.path == "_index.md" { "index.html".into() } else { "section.html".into() }
+        // Each language's home (`_index.md`, `_index.fr.md`) is rendered with `index.html`.
+        if page.is_section && !page.path.contains('/') {
+            "index.html".into()
+        } else {
+            "section.html".into()
+        }
     })
 }
 
@@ -219,9 +225,8 @@ fn write_fields(
     // As Zola: the source's path under `content/`, and its assets' (with a leading slash).
     w.key("relative_path");
     w.str(&page.path);
-    // One language: every page's is the default (feeds print it, `xml:lang`).
     w.key("lang");
-    w.str(&config.default_language);
+    w.str(crate::languages::code_of(&page.path, config));
     w.key("assets");
     w.list(page.assets.len());
     for asset in &page.assets {
@@ -235,9 +240,8 @@ fn write_fields(
     for ancestor in &placement.ancestors {
         w.str(ancestor);
     }
-    // One language: no translations, as Zola's are for such a site.
     w.key("translations");
-    w.list(0);
+    crate::page_fields::write_translations(w, &page.path, config);
     // The files linking to it, deferred: only a template that prints them reads them. None
     // before the render (they are made of every page's render, this one's too).
     w.key("backlinks");
@@ -266,7 +270,7 @@ fn write_fields(
     w.key("colocated_path");
     w.opt_str(crate::page_fields::colocated_path(&page.path));
     w.key("slug");
-    w.str(&crate::content::page_slug(page, &config.slugify));
+    w.str(&crate::content::page_slug(page, &config));
     w.key("updated");
     w.opt_str(meta.updated.map(|updated| updated.to_string()).as_deref());
     // As Zola: the date's parts, when it has a date.
@@ -476,15 +480,22 @@ pub(crate) fn render_query(db: &Database, path: String) -> Query<'_, Option<Arc<
         db.renders.fetch_add(1, Ordering::Relaxed);
         db.rendered.lock().push(path.clone());
         let config = db.config.get(db, ()).await?;
-        // As Zola: a page's taxonomies must be the config's.
+        // As Zola: a page's taxonomies must be its language's.
+        let code = crate::languages::code_of(&page.path, &config);
+        let language = config.language(code).unwrap_or(config.default_language_config());
         if let Some(unknown) =
-            page.meta.taxonomies.iter().find(|t| !config.has_taxonomy(&t.taxonomy))
+            page.meta.taxonomies.iter().find(|t| !language.has_taxonomy(&t.taxonomy))
         {
             let file = format!("content/{}", page.path);
+            let table = if code == config.default_language {
+                String::new()
+            } else {
+                format!(" in `[languages.{code}]`")
+            };
             return Err(query_error(SiteError::in_file(
                 file,
                 format!(
-                    "the page has the taxonomy `{}`, which the config does not define \
+                    "the page has the taxonomy `{}`, which the config does not define{table} \
                      (`taxonomies = [{{ name = \"{}\" }}]`)",
                     unknown.taxonomy, unknown.taxonomy
                 ),

@@ -21,7 +21,7 @@
 
 use std::sync::Arc;
 
-use crate::config::SlugifyConfig;
+use crate::config::SiteConfig;
 use crate::content::is_section;
 use crate::db::{Database, Query};
 use crate::front_matter::FrontMatter;
@@ -79,18 +79,21 @@ pub(crate) fn route_problem(route: &str) -> Option<String> {
     None
 }
 
-/// A section's route: its directory (`blog/_index.md` → `/blog/`, `_index.md` → `/`). A
-/// section's front matter has no `slug` or `path` in Zola.
-pub(crate) fn section_route(path: &str) -> String {
-    let dir = path.strip_suffix("_index.md").unwrap_or(path).trim_end_matches('/');
-    if dir.is_empty() { "/".to_string() } else { format!("/{dir}/") }
+/// A section's route: its directory (`blog/_index.md` → `/blog/`, `_index.md` → `/`) below
+/// its language's directory (`blog/_index.fr.md` → `/fr/blog/`). A section's front matter has
+/// no `slug` or `path` in Zola.
+pub(crate) fn section_route(path: &str, config: &SiteConfig) -> String {
+    let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let route = if dir.is_empty() { "/".to_string() } else { format!("/{dir}/") };
+    crate::languages::prefixed_route(route, crate::languages::code_of(path, config), config)
 }
 
 /// The route of the content file at `path` with front matter `meta`, as Zola makes it (see
-/// the module's documentation).
-pub(crate) fn route(path: &str, meta: &FrontMatter, slugify: &SlugifyConfig) -> String {
+/// the module's documentation): a page in another language than the default one is under
+/// `/<code>/`, unless its front matter gives its `path` (which Zola takes as written).
+pub(crate) fn route(path: &str, meta: &FrontMatter, config: &SiteConfig) -> String {
     if is_section(path) {
-        return section_route(path);
+        return section_route(path, config);
     }
     if let Some(written) = &meta.path {
         let written = written.trim();
@@ -104,27 +107,33 @@ pub(crate) fn route(path: &str, meta: &FrontMatter, slugify: &SlugifyConfig) -> 
         }
         return route;
     }
-    let without_ext = path.strip_suffix(".md").unwrap_or(path);
+    let file = crate::languages::file_language(path, config);
+    let (plain, code) = match &file {
+        Ok(file) => (file.plain.as_ref(), file.code),
+        Err(_) => (path, config.default_language.as_str()),
+    };
+    let without_ext = plain.strip_suffix(".md").unwrap_or(plain);
     // The directory the page is in; an `index.md`'s own directory is its slug, not a parent.
     let dir = match without_ext.rsplit_once('/') {
         Some((dir, "index")) => dir.rsplit_once('/').map_or("", |(parent, _)| parent),
         Some((dir, _)) => dir,
         None => "",
     };
-    let slug = crate::content::slug_of(path, meta, slugify);
-    if dir.is_empty() { format!("/{slug}/") } else { format!("/{dir}/{slug}/") }
+    let slug = crate::content::slug_of(path, meta, config);
+    let route = if dir.is_empty() { format!("/{slug}/") } else { format!("/{dir}/{slug}/") };
+    crate::languages::prefixed_route(route, code, config)
 }
 
 /// The query `route(path)`: the route of the content file at `path`. A section's needs
-/// nothing but its path; a page's reads its front matter and the config's `[slugify]`.
+/// its path and the config's languages; a page's reads its front matter too.
 pub(crate) fn route_query(db: &Database, path: String) -> Query<'_, String> {
     Box::pin(async move {
+        let config = db.config.get_ref(db, &()).await?;
         if is_section(&path) {
-            return Ok(section_route(&path));
+            return Ok(section_route(&path, &config));
         }
         let meta = db.front_matter.get_ref(db, path.as_str()).await?;
-        let config = db.config.get_ref(db, &()).await?;
-        Ok(route(&path, &meta, &config.slugify))
+        Ok(route(&path, &meta, &config))
     })
 }
 
@@ -220,14 +229,27 @@ pub(crate) fn routes_query(db: &Database, _: ()) -> Query<'_, Arc<RouteCheck>> {
         for path in list.iter() {
             routes.push(db.route.get_ref(db, path.as_str()).await.ok());
         }
-        Ok(Arc::new(check(&list, &routes, case_insensitive)))
+        let mut checked = check(&list, &routes, case_insensitive);
+        // A name whose language the site does not have is refused too (Zola stops at it).
+        let config = db.config.get_ref(db, &()).await?;
+        if config.is_multilingual() || list.iter().any(|path| is_section(path)) {
+            for path in list.iter() {
+                if let Err(message) = crate::languages::file_language(path, &config) {
+                    checked.problems.push(RouteProblem { paths: vec![path.clone()], message });
+                    if let Err(at) = checked.refused.binary_search(path) {
+                        checked.refused.insert(at, path.clone());
+                    }
+                }
+            }
+        }
+        Ok(Arc::new(checked))
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{SiteConfig, SlugStrategy};
+    use crate::config::{SlugStrategy, SlugifyConfig};
 
     fn list(paths: &[&str]) -> Vec<String> {
         let mut list: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
@@ -235,8 +257,9 @@ mod tests {
         list
     }
 
-    fn slugify(paths: SlugStrategy) -> SlugifyConfig {
-        SlugifyConfig { paths, ..SiteConfig::default().slugify }
+    fn slugify(paths: SlugStrategy) -> SiteConfig {
+        let defaults = SiteConfig::default();
+        SiteConfig { slugify: SlugifyConfig { paths, ..defaults.slugify.clone() }, ..defaults }
     }
 
     /// Checks `list` with the routes its files get without front matter, slugified as

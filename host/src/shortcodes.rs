@@ -106,12 +106,17 @@ impl MarkdownHost<'_> {
             .get(self.db, ())
             .await
             .map_err(|error| RpcError::remote(error.to_string()))?;
+        // The language of the page it is used in (a `markdown` filter has none: the default).
+        let lang = match &self.page {
+            Some(page) => crate::languages::code_of(page.path, &config),
+            None => config.default_language.as_str(),
+        };
         let mut w = WireWriter::with_capacity(256);
         w.map(2 + entries);
         w.key("config");
-        config.write_wire(&mut w);
+        config.write_wire_in(lang, &mut w);
         w.key("lang");
-        w.str(&config.default_language);
+        w.str(lang);
         Ok(w)
     }
 }

@@ -85,6 +85,15 @@ fn build_and_compare(name: &str, key_pages: &[&str]) {
     let rest = every.iter().map(String::as_str).filter(|f| !key_pages.contains(f));
     for page in key_pages.iter().copied().chain(rest) {
         let (zola, ours) = (bytes(&reference.join(page)), bytes(&output.join(page)));
+        // The search library: ours is its author's build, which differs from Zola's copy in
+        // the version its comment names and a final new line (`cells/search/README.md`).
+        if page == "elasticlunr.min.js" {
+            let zola = String::from_utf8_lossy(&zola).replacen("- 0.9.6", "- 0.9.5", 1);
+            if zola.trim_end_matches('\n').as_bytes() != ours {
+                differ.push(format!("{page}: not Zola's library but for its version comment"));
+            }
+            continue;
+        }
         // CSS (compiled stylesheets, highlighting themes, static files) byte for byte: a
         // compressed stylesheet has no white space to spare.
         if page.ends_with(".css") {
@@ -188,6 +197,27 @@ const DATA: &[&str] = &[
     "recipes/cider/index.html", // load_data of a co-located CSV
 ];
 
+/// A site in three languages (`[languages.fr]`, `[languages.it]`): each language's tree of
+/// sections, routes under `/fr/` and `/it/`, `translations`, `trans`, `lang`, its config's
+/// title, its taxonomies, feeds and search index.
+const MULTILINGUAL: &[&str] = &[
+    "index.html",               // get_url with lang, get_taxonomy(lang), trans, translations
+    "fr/index.html",            // a language's home: index.html, config.title, lang
+    "it/index.html",            // a language with no sections, no taxonomies
+    "blog/bread/index.html",    // a page's translations, an internal link to another language
+    "fr/blog/bread/index.html", // lower/higher within a language, ancestors _index.fr.md
+    "fr/blog/trip/index.html",  // index.fr.md: co-located asset, colocated_path
+    "fr/blog/trip/hill.svg",    // the asset copied beside each language's page
+    "chi-siamo/index.html",     // a page's `path`: no language prefix
+    "fr/blog/page/2/index.html", // a language's paginated section
+    "fr/auteurs/ada/page/2/index.html", // a language's own taxonomy, paginated
+    "fr/tags/index.html",       // a language's taxonomy list
+    "fr/atom.xml",              // a language's site feed
+    "tags/baking/atom.xml",     // the default language's term feed
+    "search_index.fr.js",       // a language's search index
+    "sitemap.xml",              // every language's pages
+];
+
 /// A site on a theme (`themes/plain/`): the theme's templates, one overridden and extended by
 /// its `plain/templates/` name, its shortcode, its static files (one overridden), its
 /// `[extra]` merged into the config's.
@@ -289,6 +319,11 @@ const SASS: &[&str] = &[
 ];
 
 #[test]
+fn the_zola_multilingual_site_builds_as_zola_builds_it() {
+    build_and_compare("zola-multilingual", MULTILINGUAL);
+}
+
+#[test]
 fn the_zola_sass_site_builds_as_zola_builds_it() {
     build_and_compare("zola-sass", SASS);
 }
@@ -315,6 +350,7 @@ fn the_zola_fixtures_hold_their_reference_output() {
         ("zola-highlight", HIGHLIGHT),
         ("zola-highlight-class", HIGHLIGHT_CLASS),
         ("zola-sass", SASS),
+        ("zola-multilingual", MULTILINGUAL),
     ];
     for (name, pages) in sites {
         let site = common::fixture(name);

@@ -13,6 +13,7 @@
 //!   their key or value; `wire.rs`: the config as templates see it; `theme.rs`: the
 //!   theme's `[extra]` merged into the site's.
 
+mod languages;
 mod parse;
 mod reader;
 mod sections;
@@ -130,16 +131,63 @@ pub struct SiteConfig {
     pub slugify: SlugifyConfig,
     /// `[search]`.
     pub search: SearchConfig,
-    /// `languages`, as written (a table per language code; not acted on yet).
-    pub languages: WireValue,
-    /// `translations`, as written (not acted on yet).
-    pub translations: WireValue,
+    /// Every language of the site: the default one first (its options are the top-level
+    /// keys, with `[languages.<default>]`'s where those are not given), then the others of
+    /// `[languages]` by code.
+    pub languages: Vec<LanguageConfig>,
     /// `[extra]`: anything, for templates.
     pub extra: WireValue,
     /// Keys read but not acted on, and keys ignored, each as `file:line:column: message`.
     pub warnings: Vec<String>,
-    /// The config as templates see it (`config`), encoded once.
-    pub(crate) view: WireValue,
+    /// The config as templates see it (`config`) in each language, encoded once: `views[i]`
+    /// is what a template in `languages[i]` sees.
+    pub(crate) views: Vec<WireValue>,
+}
+
+/// One language of the site: `[languages.<code>]`, or the top-level keys for the default one.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct LanguageConfig {
+    /// Its code (`fr`), a Unicode language identifier: the directory its pages are in
+    /// (`/fr/`) and the suffix of its content files (`post.fr.md`).
+    pub code: String,
+    /// `title`: the site's title in this language (none unless given; no fallback, as Zola).
+    pub title: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `generate_feeds`: this language's site feeds (`/fr/atom.xml`).
+    pub generate_feeds: bool,
+    /// `feed_filenames` (default `["atom.xml"]`).
+    pub feed_filenames: Vec<String>,
+    /// `taxonomies`: this language's own (`/fr/tags/`).
+    pub taxonomies: Vec<TaxonomyConfig>,
+    /// `build_search_index`: this language's index (`search_index.fr.js`).
+    pub build_search_index: bool,
+    /// `[search]`: what this language's index holds.
+    pub search: SearchConfig,
+    /// `translations`: what `trans(key=…, lang=…)` gives, sorted by key.
+    pub translations: Vec<Translation>,
+}
+
+/// One entry of a language's `translations`.
+#[derive(Facet, Clone, Debug, PartialEq)]
+pub struct Translation {
+    /// The key `trans` is called with.
+    pub key: String,
+    /// Its text in the language.
+    pub text: String,
+}
+
+impl LanguageConfig {
+    /// The text of `key` in this language, if it has one.
+    pub fn translate(&self, key: &str) -> Option<&str> {
+        let at = self.translations.binary_search_by(|t| t.key.as_str().cmp(key)).ok()?;
+        Some(&self.translations[at].text)
+    }
+
+    /// Whether `name` is one of this language's taxonomies.
+    pub fn has_taxonomy(&self, name: &str) -> bool {
+        self.taxonomies.iter().any(|taxonomy| taxonomy.name == name)
+    }
 }
 
 /// One entry of `taxonomies`.
@@ -268,7 +316,31 @@ impl SiteConfig {
     /// once (building them for every page was a sixth of the cell's time on a site of
     /// 10,000 pages).
     pub(crate) fn write_wire(&self, w: &mut cell_proto::WireWriter) {
-        w.shared(&self.view);
+        w.shared(&self.views[0]);
+    }
+
+    /// The config as a template in the language `code` sees it (Zola's: the title,
+    /// description, feeds, taxonomies and search index of that language; `languages` without
+    /// it). An unknown code gets the default language's.
+    pub(crate) fn write_wire_in(&self, code: &str, w: &mut cell_proto::WireWriter) {
+        let at = self.languages.iter().position(|l| l.code == code).unwrap_or(0);
+        w.shared(&self.views[at]);
+    }
+
+    /// The language `code`, if the site has it.
+    pub fn language(&self, code: &str) -> Option<&LanguageConfig> {
+        self.languages.iter().find(|language| language.code == code)
+    }
+
+    /// The default language.
+    pub fn default_language_config(&self) -> &LanguageConfig {
+        &self.languages[0]
+    }
+
+    /// Whether the site has more than one language (only then do content files' names carry
+    /// a language, as in Zola).
+    pub fn is_multilingual(&self) -> bool {
+        self.languages.len() > 1
     }
 
     /// Whether `name` is one of `taxonomies`.
@@ -308,7 +380,7 @@ pub(crate) fn config_query(db: &Database, _: ()) -> Query<'_, std::sync::Arc<Sit
             config.base_url_as_written = base_url;
             // What templates see as `config` is made when the file is parsed: made again
             // with the server's `base_url`, as Zola's `serve` shows it.
-            config.view = wire::view(&config);
+            config.views = wire::views(&config);
         }
         Ok(std::sync::Arc::new(config))
     })

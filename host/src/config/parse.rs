@@ -7,7 +7,7 @@ use super::reader::Reader;
 use super::sections;
 use super::{SiteConfig, config_error};
 use crate::SiteError;
-use crate::toml::{Item, Value};
+use crate::toml::Value;
 
 /// Zola's top-level keys (0.22), and dodeca's own two.
 pub(super) const KEYS: &[&str] = &[
@@ -53,9 +53,17 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
     let mut reader = Reader::new(file, text);
     let mut config = SiteConfig::default();
     let mut base_url = None;
+    let mut written_languages = Vec::new();
+    let mut translations = Vec::new();
+    // The default language's keys given at the top level (`[languages.<default>]` may give
+    // only the others).
+    let mut given: Vec<(&'static str, usize)> = Vec::new();
     for entry in root.entries() {
         let item = &entry.item;
         let key = entry.key.as_str();
+        if let Some(language_key) = DEFAULT_LANGUAGE_KEYS.iter().find(|k| **k == key) {
+            given.push((language_key, item.span.start));
+        }
         let r = &mut reader;
         match key {
             "base_url" => base_url = Some((r.string(item, key)?, item.span.start)),
@@ -144,22 +152,10 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
                 r.choice(item, key, &["build", "serve", "check"])?;
                 r.warn(entry.key_span.start, "`mode` is set by the command run; ignored");
             }
-            "languages" => {
-                sections::languages(r, item)?;
-                config.languages = item.value.to_template_value().to_wire();
-                if !matches!(&item.value, Value::Table(t) if t.is_empty()) {
-                    r.warn(
-                        entry.key_span.start,
-                        not_yet(key, "multilingual sites are not supported yet"),
-                    );
-                }
-            }
+            "languages" => written_languages = sections::languages(r, item)?,
             "translations" => {
-                translations(r, item)?;
-                config.translations = item.value.to_template_value().to_wire();
-                if !matches!(&item.value, Value::Table(t) if t.is_empty()) {
-                    r.warn(entry.key_span.start, not_yet(key, "`trans()` is not provided yet"));
-                }
+                translations = sections::translations(r, item, key)?;
+                given.push(("translations", item.span.start));
             }
             "markdown" => config.markdown = sections::markdown(r, item)?,
             "link_checker" => config.link_checker = sections::link_checker(r, item)?,
@@ -182,10 +178,23 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
         Some((_, at)) => return Err(reader.error(at, base_url_required())),
         None => return Err(config_error(file, base_url_required())),
     }
+    super::languages::settle(&mut config, &reader, written_languages, translations, &given)?;
     config.warnings = reader.warnings;
-    config.view = super::wire::view(&config);
+    config.views = super::wire::views(&config);
     Ok(config)
 }
+
+/// The top-level keys that are the default language's options.
+const DEFAULT_LANGUAGE_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "generate_feeds",
+    "feed_filenames",
+    "taxonomies",
+    "build_search_index",
+    "search",
+    "translations",
+];
 
 fn base_url_required() -> String {
     "`base_url` is required (`base_url = \"https://example.com\"`, or `\"/\"` for URLs \
@@ -196,14 +205,6 @@ fn base_url_required() -> String {
 /// A warning for `key`, read but not acted on.
 fn not_yet(key: &str, why: &str) -> String {
     format!("`{key}` is not acted on yet: {why}; ignored")
-}
-
-/// `translations`: a table of strings.
-fn translations(r: &Reader<'_>, item: &Item) -> Result<(), SiteError> {
-    for entry in r.table(item, "translations")?.entries() {
-        r.string(&entry.item, &format!("translations.{}", entry.key))?;
-    }
-    Ok(())
 }
 
 impl Default for SiteConfig {
@@ -239,11 +240,10 @@ impl Default for SiteConfig {
             link_checker: sections::default_link_checker(),
             slugify: sections::default_slugify(),
             search: sections::default_search(),
-            languages: empty_map.clone(),
-            translations: empty_map.clone(),
+            languages: vec![sections::default_language("en")],
             extra: empty_map,
             warnings: Vec::new(),
-            view: WireValue::encode(&cell_proto::Value::Null),
+            views: vec![WireValue::encode(&cell_proto::Value::Null)],
         }
     }
 }

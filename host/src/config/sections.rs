@@ -4,8 +4,8 @@
 
 use super::reader::Reader;
 use super::{
-    HighlightingConfig, LinkCheckerConfig, MarkdownConfig, SearchConfig, SlugStrategy,
-    SlugifyConfig, TaxonomyConfig,
+    HighlightingConfig, LanguageConfig, LinkCheckerConfig, MarkdownConfig, SearchConfig,
+    SlugStrategy, SlugifyConfig, TaxonomyConfig, Translation,
 };
 use crate::SiteError;
 use crate::toml::{Item, Value};
@@ -67,8 +67,21 @@ pub(super) fn taxonomies(
     Ok(taxonomies)
 }
 
-/// `languages`: a table of each other language's options (checked, not acted on yet).
-pub(super) fn languages(r: &mut Reader<'_>, item: &Item) -> Result<(), SiteError> {
+/// One `[languages.<code>]` table as written, with the keys it gave (the default language's
+/// may only give what the top level does not).
+pub(super) struct WrittenLanguage {
+    /// Its options.
+    pub(super) language: LanguageConfig,
+    /// The keys it gave, each with where its value starts.
+    pub(super) given: Vec<(&'static str, usize)>,
+}
+
+/// `languages`: a table of languages' options, each checked as Zola checks them (an unknown
+/// key is an error, a code must be a Unicode language identifier).
+pub(super) fn languages(
+    r: &mut Reader<'_>,
+    item: &Item,
+) -> Result<Vec<WrittenLanguage>, SiteError> {
     const KEYS: &[&str] = &[
         "title",
         "description",
@@ -79,27 +92,70 @@ pub(super) fn languages(r: &mut Reader<'_>, item: &Item) -> Result<(), SiteError
         "search",
         "translations",
     ];
+    let mut written = Vec::new();
     for language in r.table(item, "languages")?.entries() {
         let code = &language.key;
+        if let Some(problem) = crate::languages::code_problem(code) {
+            return Err(r.error(
+                language.key_span.start,
+                format!("`languages.{code}`: `{code}` {problem}"),
+            ));
+        }
         let table_name = format!("languages.{code}");
+        let mut options = default_language(code);
+        let mut given = Vec::new();
         for entry in r.table(&language.item, &table_name)?.entries() {
             let (item, name) = (&entry.item, format!("{table_name}.{}", entry.key));
-            match entry.key.as_str() {
-                "title" | "description" => drop(r.string(item, &name)?),
-                "generate_feeds" | "build_search_index" => drop(r.boolean(item, &name)?),
-                "feed_filenames" => drop(r.strings(item, &name)?),
-                "taxonomies" => drop(taxonomies(r, item, &default_slugify())?),
-                "search" => drop(search(r, item)?),
-                "translations" => {
-                    for translation in r.table(item, &name)?.entries() {
-                        r.string(&translation.item, &format!("{name}.{}", translation.key))?;
-                    }
-                }
-                _ => return Err(r.unknown(entry, Some(&table_name), KEYS)),
+            let key = match KEYS.iter().find(|k| **k == entry.key) {
+                Some(key) => *key,
+                None => return Err(r.unknown(entry, Some(&table_name), KEYS)),
+            };
+            given.push((key, item.span.start));
+            match key {
+                "title" => options.title = Some(r.string(item, &name)?),
+                "description" => options.description = Some(r.string(item, &name)?),
+                "generate_feeds" => options.generate_feeds = r.boolean(item, &name)?,
+                "build_search_index" => options.build_search_index = r.boolean(item, &name)?,
+                "feed_filenames" => options.feed_filenames = r.strings(item, &name)?,
+                // Slugs are made once `[slugify]` is known (`parse.rs`).
+                "taxonomies" => options.taxonomies = taxonomies(r, item, &default_slugify())?,
+                "search" => options.search = search(r, item)?,
+                _ => options.translations = translations(r, item, &name)?,
             }
         }
+        written.push(WrittenLanguage { language: options, given });
     }
-    Ok(())
+    Ok(written)
+}
+
+/// A language's options when it gives none: Zola's defaults.
+pub(super) fn default_language(code: &str) -> LanguageConfig {
+    LanguageConfig {
+        code: code.to_string(),
+        title: None,
+        description: None,
+        generate_feeds: false,
+        feed_filenames: vec!["atom.xml".into()],
+        taxonomies: Vec::new(),
+        build_search_index: false,
+        search: default_search(),
+        translations: Vec::new(),
+    }
+}
+
+/// `translations` (top level or a language's): a table of strings, sorted by key.
+pub(super) fn translations(
+    r: &Reader<'_>,
+    item: &Item,
+    name: &str,
+) -> Result<Vec<Translation>, SiteError> {
+    let mut translations = Vec::new();
+    for entry in r.table(item, name)?.entries() {
+        let text = r.string(&entry.item, &format!("{name}.{}", entry.key))?;
+        translations.push(Translation { key: entry.key.clone(), text });
+    }
+    translations.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(translations)
 }
 
 /// `[markdown]`.

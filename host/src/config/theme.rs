@@ -102,7 +102,7 @@ pub(super) fn merge(
         }
     };
     config.extra = CellValue::Map(merged).to_wire();
-    config.view = super::wire::view(config);
+    config.views = super::wire::views(config);
     Ok(())
 }
 

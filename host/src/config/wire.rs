@@ -2,18 +2,26 @@
 
 use cell_proto::{WireValue, WireWriter};
 
-use super::SiteConfig;
+use super::{LanguageConfig, SiteConfig};
 
 /// The host function that answers `config.mode` (a deferred value).
 pub(crate) const CONFIG_MODE: &str = "__config_mode";
 
-/// `config` in a template: `base_url` (as written), `mode`, `title`, `description`,
+/// `config` in a template of each language (`views[i]` for `config.languages[i]`): see
+/// [`view`].
+pub(super) fn views(config: &SiteConfig) -> Vec<WireValue> {
+    config.languages.iter().map(|language| view(config, language)).collect()
+}
+
+/// `config` in a template in `language`: `base_url` (as written), `mode`, `title`, `description`,
 /// `languages`, `default_language`, `generate_feed` and `generate_feeds`, `feed_filenames`,
 /// `taxonomies`, `author`, `build_search_index`, `extra`, `markdown`, `search` (its
 /// `index_format`), `generate_sitemap`, `generate_robots_txt`,
 /// `exclude_paginated_pages_in_sitemap`. A date in `extra` is its text (`"2024-01-05"`;
-/// Zola shows a TOML date there as an object, which no template can print).
-pub(super) fn view(config: &SiteConfig) -> WireValue {
+/// Zola shows a TOML date there as an object, which no template can print). As in Zola, the
+/// title, description, feeds, taxonomies and search index are `language`'s, and `languages`
+/// holds the site's other languages' options.
+fn view(config: &SiteConfig, language: &LanguageConfig) -> WireValue {
     let mut w = WireWriter::with_capacity(512 + config.extra.as_bytes().len());
     w.map(18);
     w.key("base_url");
@@ -25,40 +33,31 @@ pub(super) fn view(config: &SiteConfig) -> WireValue {
     w.key("mode");
     w.deferred(CONFIG_MODE, &[]);
     w.key("title");
-    w.opt_str(config.title.as_deref());
+    w.opt_str(language.title.as_deref());
     w.key("description");
-    w.opt_str(config.description.as_deref());
+    w.opt_str(language.description.as_deref());
     w.key("languages");
-    w.encoded(&config.languages);
+    let others: Vec<&LanguageConfig> =
+        config.languages.iter().filter(|other| other.code != language.code).collect();
+    w.map(others.len());
+    for other in others {
+        w.key(&other.code);
+        language_options(&mut w, other);
+    }
     w.key("default_language");
     w.str(&config.default_language);
     w.key("generate_feed");
-    w.bool(config.generate_feeds);
+    w.bool(language.generate_feeds);
     w.key("generate_feeds");
-    w.bool(config.generate_feeds);
+    w.bool(language.generate_feeds);
     w.key("feed_filenames");
-    strings(&mut w, &config.feed_filenames);
+    strings(&mut w, &language.feed_filenames);
     w.key("taxonomies");
-    w.list(config.taxonomies.len());
-    for taxonomy in &config.taxonomies {
-        w.map(6);
-        w.key("name");
-        w.str(&taxonomy.name);
-        w.key("slug");
-        w.str(&taxonomy.slug);
-        w.key("paginate_by");
-        opt_count(&mut w, taxonomy.paginate_by);
-        w.key("paginate_path");
-        w.opt_str(taxonomy.paginate_path.as_deref());
-        w.key("render");
-        w.bool(taxonomy.render);
-        w.key("feed");
-        w.bool(taxonomy.feed);
-    }
+    taxonomies(&mut w, &language.taxonomies);
     w.key("author");
     w.opt_str(config.author.as_deref());
     w.key("build_search_index");
-    w.bool(config.build_search_index);
+    w.bool(language.build_search_index);
     w.key("extra");
     w.encoded(&config.extra);
     w.key("markdown");
@@ -74,6 +73,65 @@ pub(super) fn view(config: &SiteConfig) -> WireValue {
     w.key("exclude_paginated_pages_in_sitemap");
     w.str(&config.exclude_paginated_pages_in_sitemap);
     w.finish()
+}
+
+fn taxonomies(w: &mut WireWriter, taxonomies: &[super::TaxonomyConfig]) {
+    w.list(taxonomies.len());
+    for taxonomy in taxonomies {
+        w.map(6);
+        w.key("name");
+        w.str(&taxonomy.name);
+        w.key("slug");
+        w.str(&taxonomy.slug);
+        w.key("paginate_by");
+        opt_count(w, taxonomy.paginate_by);
+        w.key("paginate_path");
+        w.opt_str(taxonomy.paginate_path.as_deref());
+        w.key("render");
+        w.bool(taxonomy.render);
+        w.key("feed");
+        w.bool(taxonomy.feed);
+    }
+}
+
+/// A language's options as `config.languages.<code>` shows them (Zola's `LanguageOptions`).
+fn language_options(w: &mut WireWriter, language: &LanguageConfig) {
+    w.map(8);
+    w.key("title");
+    w.opt_str(language.title.as_deref());
+    w.key("description");
+    w.opt_str(language.description.as_deref());
+    w.key("generate_feeds");
+    w.bool(language.generate_feeds);
+    w.key("feed_filenames");
+    strings(w, &language.feed_filenames);
+    w.key("taxonomies");
+    taxonomies(w, &language.taxonomies);
+    w.key("build_search_index");
+    w.bool(language.build_search_index);
+    w.key("search");
+    let search = &language.search;
+    w.map(7);
+    for (key, value) in [
+        ("include_title", search.include_title),
+        ("include_content", search.include_content),
+        ("include_description", search.include_description),
+        ("include_date", search.include_date),
+        ("include_path", search.include_path),
+    ] {
+        w.key(key);
+        w.bool(value);
+    }
+    w.key("truncate_content_length");
+    opt_count(w, search.truncate_content_length);
+    w.key("index_format");
+    w.str(&search.index_format);
+    w.key("translations");
+    w.map(language.translations.len());
+    for translation in &language.translations {
+        w.key(&translation.key);
+        w.str(&translation.text);
+    }
 }
 
 fn markdown(w: &mut WireWriter, config: &SiteConfig) {

@@ -189,20 +189,27 @@ pub(crate) fn generated_query(db: &Database, _: ()) -> Query<'_, Arc<Vec<Generat
         let mut push = |key: Generated, route: &str| {
             out.push(GeneratedOutput { key, rel: page_output(route) });
         };
-        for kind in config.taxonomies.iter().filter(|t| t.render) {
-            let taxonomy = db.taxonomy.get_ref(db, kind.name.as_str()).await?;
+        let mut taxonomies: Vec<(&str, &crate::config::TaxonomyConfig)> = Vec::new();
+        for language in &config.languages {
+            for kind in language.taxonomies.iter().filter(|t| t.render) {
+                taxonomies.push((language.code.as_str(), kind));
+            }
+        }
+        for (code, kind) in taxonomies {
+            let id = taxonomy::taxonomy_id(code, &kind.name, &config);
+            let taxonomy = db.taxonomy.get_ref(db, id.as_str()).await?;
             if taxonomy.terms.is_empty() {
                 continue;
             }
             let list = Generated {
                 kind: Kind::TaxonomyList,
-                owner: kind.name.clone(),
+                owner: id.clone(),
                 term: String::new(),
                 pager: 0,
             };
-            push(list, &taxonomy::taxonomy_route(&config, kind));
+            push(list, &taxonomy::taxonomy_route(&config, code, kind));
             for term in &taxonomy.terms {
-                let root = Generated::term(&kind.name, &term.slug, 0);
+                let root = Generated::term(&id, &term.slug, 0);
                 match db.paginated.get(db, root.clone()).await? {
                     Some(paginated) => {
                         for n in 1..=paginated.pagers() {
@@ -213,7 +220,7 @@ pub(crate) fn generated_query(db: &Database, _: ()) -> Query<'_, Arc<Vec<Generat
                     }
                     None => push(
                         Generated { pager: 1, ..root },
-                        &taxonomy::term_route(&config, kind, &term.slug),
+                        &taxonomy::term_route(&config, code, kind, &term.slug),
                     ),
                 }
             }
@@ -294,22 +301,34 @@ async fn context(
     config: &SiteConfig,
 ) -> PicanteResult<Option<(String, Rendering, String)>> {
     let base = &config.base_url;
+    let found = match key.kind {
+        Kind::TaxonomyList | Kind::Term | Kind::TermRedirect => {
+            taxonomy::find_taxonomy(&key.owner, config).filter(|(_, t)| t.render)
+        }
+        Kind::SectionPager | Kind::SectionRedirect => None,
+    };
+    // The page's language: its taxonomy's, or its section's.
+    let lang = match found {
+        Some((language, _)) => language.code.as_str(),
+        None => crate::languages::code_of(&key.owner, config),
+    };
     let head = |w: &mut WireWriter, entries: usize, route: &str| {
         w.map(entries);
         w.key("config");
-        config.write_wire(w);
+        config.write_wire_in(lang, w);
         w.key("current_path");
         w.str(route);
         w.key("current_url");
         w.str(&format!("{base}{route}"));
         w.key("lang");
-        w.str(&config.default_language);
+        w.str(lang);
     };
-    let taxonomy = config.taxonomies.iter().find(|t| t.name == key.owner && t.render);
+    let taxonomy = found.map(|(_, taxonomy)| taxonomy);
+    let name = taxonomy.map_or(key.owner.as_str(), |taxonomy| taxonomy.name.as_str());
     // Zola's lookup: the taxonomy's own template, else the generic one; neither is an error
     // of the config (the taxonomy has terms, so it must be rendered), not of a template.
-    let template_of = |name: &str, fallback: &str| -> PicanteResult<String> {
-        let specific = format!("{}/{name}.html", key.owner);
+    let template_of = |kind: &str, fallback: &str| -> PicanteResult<String> {
+        let specific = format!("{name}/{kind}.html");
         for template in [specific.as_str(), fallback] {
             if db.templates.get(db, &template.to_string())?.is_some() {
                 return Ok(template.to_string());
@@ -321,7 +340,7 @@ async fn context(
             format!(
                 "the taxonomy `{}` has terms, so its pages need `templates/{specific}` or \
                  `templates/{fallback}` (or `render = false` in its config)",
-                key.owner
+                name
             ),
         )))
     };
@@ -329,7 +348,7 @@ async fn context(
         Kind::TaxonomyList => {
             let Some(taxonomy) = taxonomy else { return Ok(None) };
             let terms = db.taxonomy_terms.get_ref(db, key.owner.as_str()).await?;
-            let route = taxonomy::taxonomy_route(config, taxonomy);
+            let route = taxonomy::taxonomy_route(config, lang, taxonomy);
             let mut w = WireWriter::with_capacity(terms.as_bytes().len() + 1024);
             head(&mut w, 6, &route);
             w.key("taxonomy");
@@ -349,7 +368,7 @@ async fn context(
                     None => return Ok(None),
                 },
                 None if key.pager == 1 => {
-                    (taxonomy::term_route(config, taxonomy, &term.slug), None)
+                    (taxonomy::term_route(config, lang, taxonomy, &term.slug), None)
                 }
                 None => return Ok(None),
             };
@@ -360,7 +379,7 @@ async fn context(
             // Its pages deferred: the pager shows its own through `paginator.pages`.
             w.key("term");
             let pages = taxonomy::TermPages::Deferred;
-            taxonomy::write_term(db, &mut w, config, taxonomy, &term, pages).await?;
+            taxonomy::write_term(db, &mut w, config, (lang, taxonomy), &term, pages).await?;
             if let Some(paginator) = &paginator {
                 w.key("paginator");
                 paginate::write_pager(db, &mut w, paginator).await?;

@@ -89,7 +89,9 @@ pub(crate) fn paginated_query(db: &Database, root: Generated) -> Query<'_, Optio
             }
             Kind::Term => {
                 let config = db.config.get(db, ()).await?;
-                let Some(taxonomy) = config.taxonomies.iter().find(|t| t.name == root.owner) else {
+                let Some((language, taxonomy)) =
+                    super::taxonomy::find_taxonomy(&root.owner, &config)
+                else {
                     return Ok(None);
                 };
                 let Some(by) = taxonomy.paginate_by.filter(|&by| by > 0) else { return Ok(None) };
@@ -97,7 +99,7 @@ pub(crate) fn paginated_query(db: &Database, root: Generated) -> Query<'_, Optio
                 (
                     by,
                     taxonomy.paginate_path.clone().unwrap_or_else(|| "page".into()),
-                    super::taxonomy::term_route(&config, taxonomy, &term.slug),
+                    super::taxonomy::term_route(&config, &language.code, taxonomy, &term.slug),
                     term.pages.clone(),
                     false,
                 )

@@ -13,7 +13,7 @@ use facet::Facet;
 use picante::{PicanteError, PicanteResult};
 
 use super::Generated;
-use crate::config::{SiteConfig, TaxonomyConfig};
+use crate::config::{LanguageConfig, SiteConfig, TaxonomyConfig};
 use crate::db::{Database, Query};
 use crate::front_matter::Terms;
 
@@ -66,21 +66,47 @@ pub(crate) fn page_terms_query(db: &Database, path: String) -> Query<'_, Arc<Pag
     })
 }
 
-/// The query `taxonomy(name)`: the terms of the configured taxonomy `name`, from every page's
-/// terms (none if the config has no such taxonomy).
-pub(crate) fn taxonomy_query(db: &Database, name: String) -> Query<'_, Arc<Taxonomy>> {
+/// The id of a language's taxonomy in query keys: its name for the default language's
+/// (`tags`), `<code>/<name>` for another language's (`fr/tags`). The config makes sure no
+/// default language's taxonomy has a name that reads as another's id.
+pub(crate) fn taxonomy_id(code: &str, name: &str, config: &SiteConfig) -> String {
+    if code == config.default_language { name.to_string() } else { format!("{code}/{name}") }
+}
+
+/// The language and the config of the taxonomy whose id is `id` (see [`taxonomy_id`]).
+pub(crate) fn find_taxonomy<'c>(
+    id: &str,
+    config: &'c SiteConfig,
+) -> Option<(&'c LanguageConfig, &'c TaxonomyConfig)> {
+    if let Some((code, name)) = id.split_once('/')
+        && let Some(language) = config.languages[1..].iter().find(|l| l.code == code)
+    {
+        let taxonomy = language.taxonomies.iter().find(|t| t.name == name)?;
+        return Some((language, taxonomy));
+    }
+    let language = config.default_language_config();
+    let taxonomy = language.taxonomies.iter().find(|t| t.name == id)?;
+    Some((language, taxonomy))
+}
+
+/// The query `taxonomy(id)`: the terms of the configured taxonomy `id` (see [`taxonomy_id`]),
+/// from the terms of every page in its language (none if the config has no such taxonomy).
+pub(crate) fn taxonomy_query(db: &Database, id: String) -> Query<'_, Arc<Taxonomy>> {
     Box::pin(async move {
         let config = db.config.get(db, ()).await?;
-        if !config.has_taxonomy(&name) {
+        let Some((language, taxonomy)) = find_taxonomy(&id, &config) else {
             return Ok(Arc::default());
-        }
+        };
+        let name = &taxonomy.name;
         let list = db.content_list.get(db, &())?.unwrap_or_default();
         let routes = db.routes.get(db, ()).await?;
         // (term name, date, route, path) for every page in this taxonomy.
         let mut found: Vec<(String, Option<String>, String, String)> = Vec::new();
-        for path in list.iter().filter(|p| !routes.refuses(p)) {
+        let in_language =
+            |path: &str| crate::languages::code_of(path, &config) == language.code.as_str();
+        for path in list.iter().filter(|p| !routes.refuses(p) && in_language(p)) {
             let terms = db.page_terms.get_ref(db, path.as_str()).await?;
-            for of in terms.terms.iter().filter(|t| t.taxonomy == name) {
+            for of in terms.terms.iter().filter(|t| &t.taxonomy == name) {
                 for term in &of.terms {
                     found.push((
                         term.clone(),
@@ -138,17 +164,24 @@ pub(crate) fn term_query(db: &Database, key: Generated) -> Query<'_, Option<Arc<
     })
 }
 
-/// The route of the taxonomy `taxonomy` (`/tags/`, or `/<taxonomy_root>/tags/`).
-pub(crate) fn taxonomy_route(site: &SiteConfig, taxonomy: &TaxonomyConfig) -> String {
-    match &site.taxonomy_root {
+/// The route of the taxonomy `taxonomy` of the language `code` (`/tags/`, or
+/// `/<taxonomy_root>/tags/`; under `/<code>/` for another language than the default).
+pub(crate) fn taxonomy_route(site: &SiteConfig, code: &str, taxonomy: &TaxonomyConfig) -> String {
+    let route = match &site.taxonomy_root {
         Some(root) => format!("/{root}/{}/", taxonomy.slug),
         None => format!("/{}/", taxonomy.slug),
-    }
+    };
+    crate::languages::prefixed_route(route, code, site)
 }
 
 /// The route of its term `slug` (`/tags/rust/`).
-pub(crate) fn term_route(site: &SiteConfig, taxonomy: &TaxonomyConfig, slug: &str) -> String {
-    format!("{}{slug}/", taxonomy_route(site, taxonomy))
+pub(crate) fn term_route(
+    site: &SiteConfig,
+    code: &str,
+    taxonomy: &TaxonomyConfig,
+    slug: &str,
+) -> String {
+    format!("{}{slug}/", taxonomy_route(site, code, taxonomy))
 }
 
 /// A taxonomy's config as templates see it (`taxonomy`, `get_taxonomy(...).kind`).
@@ -195,11 +228,11 @@ pub(crate) async fn write_term(
     db: &Database,
     w: &mut WireWriter,
     site: &SiteConfig,
-    taxonomy: &TaxonomyConfig,
+    (code, taxonomy): (&str, &TaxonomyConfig),
     term: &Term,
     pages: TermPages,
 ) -> PicanteResult<()> {
-    let route = term_route(site, taxonomy, &term.slug);
+    let route = term_route(site, code, taxonomy, &term.slug);
     let base_url = &site.base_url;
     w.map(6);
     w.key("name");
@@ -215,7 +248,8 @@ pub(crate) async fn write_term(
         TermPages::Listed => super::write_listed(db, w, &term.pages).await?,
         TermPages::Empty => w.list(0),
         TermPages::Deferred => {
-            w.deferred(TERM_PAGES, &[("taxonomy", &taxonomy.name), ("term", &term.slug)]);
+            let id = taxonomy_id(code, &taxonomy.name, site);
+            w.deferred(TERM_PAGES, &[("taxonomy", &id), ("term", &term.slug)]);
         }
     }
     w.key("page_count");
@@ -223,19 +257,20 @@ pub(crate) async fn write_term(
     Ok(())
 }
 
-/// Every term of the taxonomy `name`, its pages deferred: the list page's `terms`, and
+/// Every term of the taxonomy `id`, its pages deferred: the list page's `terms`, and
 /// `get_taxonomy`'s `items`. A list page prints the terms' names and counts; its pages
 /// every term's pages only when it reads them (sent whole, the 50 terms of 10,000 pages
 /// tagged 3 times each made a context of 35 MB).
-pub(crate) fn terms_query(db: &Database, name: String) -> Query<'_, WireValue> {
+pub(crate) fn terms_query(db: &Database, id: String) -> Query<'_, WireValue> {
     Box::pin(async move {
         let config = db.config.get(db, ()).await?;
-        let taxonomy = db.taxonomy.get_ref(db, name.as_str()).await?;
+        let taxonomy = db.taxonomy.get_ref(db, id.as_str()).await?;
         let mut w = WireWriter::with_capacity(256 * taxonomy.terms.len());
         w.list(taxonomy.terms.len());
-        if let Some(kind) = config.taxonomies.iter().find(|t| t.name == name) {
+        if let Some((language, kind)) = find_taxonomy(&id, &config) {
+            let of = (language.code.as_str(), kind);
             for term in &taxonomy.terms {
-                write_term(db, &mut w, &config, kind, term, TermPages::Deferred).await?;
+                write_term(db, &mut w, &config, of, term, TermPages::Deferred).await?;
             }
         }
         Ok(w.finish())
@@ -270,9 +305,6 @@ fn flag(call: &FunctionCall, name: &str, default: bool) -> PicanteResult<bool> {
     }
 }
 
-/// `get_taxonomy(kind, required, lang)`, `get_taxonomy_url(kind, name, required, lang)` and
-/// `get_taxonomy_term(kind, term, include_pages, required, lang)`, as Zola 0.22 answers them.
-/// One language only: a `lang` other than the default finds no taxonomy.
 /// The answer to `__term_pages(taxonomy=…, term=…)`: the term's pages as listings show them
 /// (an empty list for a term that is gone).
 pub(crate) async fn term_pages(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue> {
@@ -285,6 +317,9 @@ pub(crate) async fn term_pages(db: &Database, call: &FunctionCall) -> PicanteRes
     Ok(w.finish())
 }
 
+/// `get_taxonomy(kind, required, lang)`, `get_taxonomy_url(kind, name, required, lang)` and
+/// `get_taxonomy_term(kind, term, include_pages, required, lang)`, as Zola 0.22 answers them:
+/// the taxonomy `kind` of the language `lang` (default: the default language).
 pub(crate) async fn function(
     db: &Database,
     call: &FunctionCall,
@@ -297,9 +332,11 @@ pub(crate) async fn function(
         Some(Value::String(lang)) => lang,
         Some(_) => return Err(failure(format!("{}(): `lang` must be a string", call.name))),
     };
-    let Some(taxonomy) =
-        config.taxonomies.iter().find(|t| t.name == kind && lang == config.default_language)
-    else {
+    let found = config.language(&lang).and_then(|language| {
+        let taxonomy = language.taxonomies.iter().find(|t| t.name == kind)?;
+        Some((language.code.as_str(), taxonomy))
+    });
+    let Some((code, taxonomy)) = found else {
         if required {
             return Err(failure(format!(
                 "`{}` received an unknown taxonomy as kind: {kind}",
@@ -308,9 +345,10 @@ pub(crate) async fn function(
         }
         return Ok(Value::Null.to_wire());
     };
+    let id = taxonomy_id(code, &kind, config);
     match call.name.as_str() {
         "get_taxonomy" => {
-            let terms = db.taxonomy_terms.get_ref(db, kind.as_str()).await?;
+            let terms = db.taxonomy_terms.get_ref(db, id.as_str()).await?;
             let mut w = WireWriter::with_capacity(terms.as_bytes().len() + 256);
             w.map(4);
             w.key("kind");
@@ -318,7 +356,7 @@ pub(crate) async fn function(
             w.key("lang");
             w.str(&lang);
             w.key("permalink");
-            w.str(&format!("{}{}", config.base_url, taxonomy_route(config, taxonomy)));
+            w.str(&format!("{}{}", config.base_url, taxonomy_route(config, code, taxonomy)));
             w.key("items");
             w.encoded(&terms);
             Ok(w.finish())
@@ -326,12 +364,12 @@ pub(crate) async fn function(
         "get_taxonomy_url" => {
             let name = string(call, "name")?;
             let slug = crate::slug::slugify(&name, config.slugify.taxonomies);
-            let key = Generated::term(&kind, &slug, 0);
+            let key = Generated::term(&id, &slug, 0);
             match db.term.get(db, key).await? {
                 Some(term) => Ok(Value::from(format!(
                     "{}{}",
                     config.base_url,
-                    term_route(config, taxonomy, &term.slug)
+                    term_route(config, code, taxonomy, &term.slug)
                 ))
                 .to_wire()),
                 None => Err(failure(format!(
@@ -344,12 +382,12 @@ pub(crate) async fn function(
             let name = string(call, "term")?;
             let include_pages = flag(call, "include_pages", true)?;
             let slug = crate::slug::slugify(&name, config.slugify.taxonomies);
-            let term = db.term.get(db, Generated::term(&kind, &slug, 0)).await?;
+            let term = db.term.get(db, Generated::term(&id, &slug, 0)).await?;
             match term.filter(|term| term.name == name) {
                 Some(term) => {
                     let mut w = WireWriter::with_capacity(512);
                     let pages = if include_pages { TermPages::Listed } else { TermPages::Empty };
-                    write_term(db, &mut w, config, taxonomy, &term, pages).await?;
+                    write_term(db, &mut w, config, (code, taxonomy), &term, pages).await?;
                     Ok(w.finish())
                 }
                 None if required => {

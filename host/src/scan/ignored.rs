@@ -58,7 +58,8 @@ impl Ignored {
         if self.content_path(rel) {
             return true;
         }
-        is_section(rel) && self.content_path(rel.strip_suffix("_index.md").unwrap_or(rel))
+        // A section's directory too (`_index.md`, or a language's `_index.fr.md`).
+        is_section(rel) && self.content_path(rel.rsplit_once('/').map_or("", |(dir, _)| dir))
     }
 
     /// Whether a glob matches `rel` (a path under `content/`; a directory without its

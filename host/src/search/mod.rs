@@ -83,10 +83,23 @@ pub(crate) struct SearchDocuments {
     pub(crate) documents: Vec<Arc<SearchDocument>>,
 }
 
-/// The file the index is written to for the config's format and default language.
-pub(crate) fn index_file(config: &SiteConfig) -> String {
+/// The file the index of the language `code` is written to for the config's format.
+pub(crate) fn index_file(config: &SiteConfig, code: &str) -> String {
     let extension = if config.search.index_format.ends_with("_json") { "json" } else { "js" };
-    format!("search_index.{}.{extension}", config.default_language)
+    format!("search_index.{code}.{extension}")
+}
+
+/// The languages that have a search index: none without `build_search_index`, else the
+/// default one and each other with its own `build_search_index` (as Zola; every index is
+/// made as the top-level `[search]` says).
+pub(crate) fn indexed_languages(config: &SiteConfig) -> Vec<&str> {
+    if !config.build_search_index {
+        return Vec::new();
+    }
+    let others = config.languages[1..].iter().filter(|language| language.build_search_index);
+    std::iter::once(config.default_language.as_str())
+        .chain(others.map(|language| language.code.as_str()))
+        .collect()
 }
 
 /// Whether the config's format is elasticlunr's (which Zola writes the library for).
@@ -125,22 +138,31 @@ pub(crate) fn search_document_query(
     })
 }
 
-/// The query `search_documents`: every document of the index, in Zola's order (each section,
-/// then the pages it lists), sections in path order.
-pub(crate) fn search_documents_query(db: &Database, _: ()) -> Query<'_, Arc<SearchDocuments>> {
+/// The query `search_documents(code)`: every document of the index of the language `code`,
+/// in Zola's order (each section of that language, then the pages it lists), sections in
+/// path order.
+pub(crate) fn search_documents_query(
+    db: &Database,
+    code: String,
+) -> Query<'_, Arc<SearchDocuments>> {
     Box::pin(async move {
         let index = db.section_index.get(db, ()).await?;
+        let config = db.config.get(db, ()).await?;
+        let home = crate::languages::section_file("", &code, &config);
         let mut documents = Vec::new();
         for section in &index.sections {
+            if crate::languages::code_of(&section.path, &config) != code {
+                continue;
+            }
             // A section that failed to parse, or is a draft, lists nothing.
             let Some(listing) = db.section_listing.get(db, section.path.clone()).await? else {
                 continue;
             };
             let meta = db.front_matter.get_ref(db, section.path.as_str()).await?;
             if !meta.in_search_index {
-                if section.path == "_index.md" {
+                if section.path == home {
                     return Err(query_error(SiteError::in_file(
-                        "content/_index.md",
+                        format!("content/{home}"),
                         "`build_search_index` is on but this root section has \
                          `in_search_index = false`: turn one of them off (Zola refuses it too)",
                     )));
@@ -156,7 +178,7 @@ pub(crate) fn search_documents_query(db: &Database, _: ()) -> Query<'_, Arc<Sear
                 // Zola gives a page to the section of its own directory only: one in a
                 // directory without `_index.md` is in no section, so in no index (a listing
                 // here gives it to the nearest section above).
-                if index.find(&own_section(&page.path)).is_none() {
+                if index.find(&own_section(&page.path, &config)).is_none() {
                     continue;
                 }
                 if let Some(document) = db.search_document.get(db, page.path.clone()).await? {
@@ -168,27 +190,34 @@ pub(crate) fn search_documents_query(db: &Database, _: ()) -> Query<'_, Arc<Sear
     })
 }
 
-/// The `_index.md` of the directory a page belongs to in Zola: its own directory's, or for
-/// a page bundle (`blog/post/index.md`) its folder's parent's.
-fn own_section(page: &str) -> String {
-    let file = page.strip_suffix("/index.md").unwrap_or(page);
-    match file.rsplit_once('/') {
-        Some((dir, _)) => format!("{dir}/_index.md"),
-        None => "_index.md".to_string(),
-    }
+/// The `_index.md` (of the page's language) of the directory a page belongs to in Zola: its
+/// own directory's, or for a page bundle (`blog/post/index.md`) its folder's parent's.
+fn own_section(page: &str, config: &SiteConfig) -> String {
+    let file = crate::languages::file_language(page, config);
+    let (plain, code) = match &file {
+        Ok(file) => (file.plain.as_ref(), file.code),
+        Err(_) => (page, config.default_language.as_str()),
+    };
+    let file = plain.strip_suffix("/index.md").unwrap_or(plain);
+    let dir = file.rsplit_once('/').map_or("", |(dir, _)| dir);
+    crate::languages::section_file(dir, code, config)
 }
 
-/// The query `search_index`: the index file (`None` with `build_search_index` off).
-pub(crate) fn search_index_query(db: &Database, _: ()) -> Query<'_, Option<Arc<PageOutput>>> {
+/// The query `search_index(code)`: the index file of the language `code` (`None` when it has
+/// none, see [`indexed_languages`]).
+pub(crate) fn search_index_query(
+    db: &Database,
+    code: String,
+) -> Query<'_, Option<Arc<PageOutput>>> {
     Box::pin(async move {
         let config = db.config.get(db, ()).await?;
-        if !config.build_search_index {
+        if !indexed_languages(&config).contains(&code.as_str()) {
             return Ok(None);
         }
-        let documents = db.search_documents.get(db, ()).await?;
+        let documents = db.search_documents.get(db, code.clone()).await?;
         db.search_indexes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let json = if is_elasticlunr(&config.search) {
-            elasticlunr(db, &config, &documents.documents).await?
+            elasticlunr(db, &config, &code, &documents.documents).await?
         } else {
             fuse::index(&config.search, &documents.documents)
         };
@@ -199,7 +228,7 @@ pub(crate) fn search_index_query(db: &Database, _: ()) -> Query<'_, Option<Arc<P
         };
         let hash = cas::ContentHash::of(text.as_bytes());
         Ok(Some(Arc::new(PageOutput {
-            rel: index_file(&config),
+            rel: index_file(&config, &code),
             hash,
             html: Some(text),
             warnings: Vec::new(),
@@ -211,10 +240,11 @@ pub(crate) fn search_index_query(db: &Database, _: ()) -> Query<'_, Option<Arc<P
 async fn elasticlunr(
     db: &Database,
     config: &SiteConfig,
+    code: &str,
     documents: &[Arc<SearchDocument>],
 ) -> picante::PicanteResult<String> {
     let request = ElasticlunrRequest {
-        language: config.default_language.clone(),
+        language: code.to_string(),
         fields: fields(&config.search),
         documents: documents
             .iter()

@@ -89,10 +89,10 @@ fn a_document_s_values_follow_the_fields_and_a_missing_date_is_no_value() {
 #[test]
 fn the_index_file_is_named_by_format_and_default_language() {
     let mut config = crate::config::SiteConfig::default();
-    assert_eq!(index_file(&config), "search_index.en.js");
+    assert_eq!(index_file(&config, "en"), "search_index.en.js");
     config.search.index_format = "fuse_json".into();
     config.default_language = "fr".into();
-    assert_eq!(index_file(&config), "search_index.fr.json");
+    assert_eq!(index_file(&config, "fr"), "search_index.fr.json");
     assert!(!is_elasticlunr(&config.search));
 }
 

@@ -28,8 +28,11 @@ impl Site {
         let db = &*self.db;
         let free = |name: &str| taken.binary_search_by(|t| t.as_str().cmp(name)).is_err();
         let mut live = Vec::with_capacity(2);
-        if free(&crate::search::index_file(config)) {
-            let index = match pollster::block_on(db.search_index.get(db, ())) {
+        for code in crate::search::indexed_languages(config) {
+            if !free(&crate::search::index_file(config, code)) {
+                continue;
+            }
+            let index = match pollster::block_on(db.search_index.get(db, code.to_string())) {
                 Ok(index) => index,
                 Err(error) => {
                     report.errors.push(index_error(db, &error)?);
@@ -41,7 +44,8 @@ impl Site {
                 if wrote.is_none() {
                     // Loaded without its text and not as recorded (deleted or changed by
                     // hand): made again by the query's own code, outside its memo.
-                    match pollster::block_on(crate::search::search_index_query(db, ())) {
+                    let again = crate::search::search_index_query(db, code.to_string());
+                    match pollster::block_on(again) {
                         Ok(Some(again)) => wrote = outputs.write_page(&self.cas, &again)?,
                         Ok(None) => {}
                         Err(error) => report.errors.push(index_error(db, &error)?),

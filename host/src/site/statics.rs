@@ -92,33 +92,35 @@ impl Site {
     ) -> Result<Vec<String>, HostError> {
         let db = &*self.db;
         let list = db.asset_list.get(db, &()).map_err(HostError::Query)?.unwrap_or_default();
-        let exists = |path: &str| paths.binary_search_by(|p| p.as_str().cmp(path)).is_ok();
         let mut live = Vec::with_capacity(list.len());
         for asset in list.iter() {
-            let Some((owner, below)) = crate::assets::owner_of(asset, exists) else { continue };
-            if routes.refuses(&owner) {
-                continue;
+            for (owner, below) in crate::assets::owners_of(asset, paths) {
+                if routes.refuses(&owner) {
+                    continue;
+                }
+                let Ok(meta) = pollster::block_on(db.front_matter.get(db, owner.clone())) else {
+                    continue; // the owner's own error is reported by the pages step
+                };
+                let left_out = pollster::block_on(db.left_out.get_ref(db, owner.as_str()));
+                if !meta.render || left_out.map_err(HostError::Query)? {
+                    continue;
+                }
+                let route = pollster::block_on(db.route.get(db, owner.clone()))
+                    .map_err(HostError::Query)?;
+                if below.eq_ignore_ascii_case("index.html") {
+                    report.errors.push(SiteError::in_file(
+                        format!("content/{asset}"),
+                        format!("has the same output as content/{owner}; rename or remove one"),
+                    ));
+                    continue;
+                }
+                let rel = format!("{}{below}", route.trim_start_matches('/'));
+                let Some(hash) = db.assets.get(db, asset).map_err(HostError::Query)? else {
+                    continue;
+                };
+                self.copy_stored(outputs, &rel, hash, &|| format!("content/{asset}"), report)?;
+                live.push(rel);
             }
-            let Ok(meta) = pollster::block_on(db.front_matter.get(db, owner.clone())) else {
-                continue; // the owner's own error is reported by the pages step
-            };
-            let left_out = pollster::block_on(db.left_out.get_ref(db, owner.as_str()));
-            if !meta.render || left_out.map_err(HostError::Query)? {
-                continue;
-            }
-            let route =
-                pollster::block_on(db.route.get(db, owner.clone())).map_err(HostError::Query)?;
-            if below.eq_ignore_ascii_case("index.html") {
-                report.errors.push(SiteError::in_file(
-                    format!("content/{asset}"),
-                    format!("has the same output as content/{owner}; rename or remove one"),
-                ));
-                continue;
-            }
-            let rel = format!("{}{below}", route.trim_start_matches('/'));
-            let Some(hash) = db.assets.get(db, asset).map_err(HostError::Query)? else { continue };
-            self.copy_stored(outputs, &rel, hash, &|| format!("content/{asset}"), report)?;
-            live.push(rel);
         }
         Ok(live)
     }

@@ -117,10 +117,12 @@ impl SectionIndex {
     }
 }
 
-/// Builds the index of the content `list`.
-pub(crate) fn index(list: &[String]) -> SectionIndex {
-    let section_dirs: std::collections::HashSet<&str> =
-        list.iter().filter(|p| is_section(p)).map(|p| section_dir(p)).collect();
+/// Builds the index of the content `list` on the site of `config`: each language is a tree of
+/// its own (a French page is listed by the nearest French section above it).
+pub(crate) fn index(list: &[String], config: &crate::config::SiteConfig) -> SectionIndex {
+    let code = |path: &str| crate::languages::code_of(path, config).to_string();
+    let section_dirs: std::collections::HashSet<(&str, String)> =
+        list.iter().filter(|p| is_section(p)).map(|p| (section_dir(p), code(p))).collect();
     let mut sections: Vec<IndexedSection> = list
         .iter()
         .filter(|p| is_section(p))
@@ -129,7 +131,9 @@ pub(crate) fn index(list: &[String]) -> SectionIndex {
     let position: std::collections::HashMap<String, usize> =
         sections.iter().enumerate().map(|(i, s)| (s.path.clone(), i)).collect();
     for path in list {
-        let Some(parent) = nearest_section(path, &section_dirs) else { continue };
+        let Some(parent) = nearest_section(path, &code(path), &section_dirs, config) else {
+            continue;
+        };
         let Some(&i) = position.get(&parent) else { continue };
         if is_section(path) {
             sections[i].subsections.push(path.clone());
@@ -163,7 +167,7 @@ pub(crate) async fn listing(db: &Database, path: &str) -> PicanteResult<Option<S
             match db.front_matter.get_ref(db, page_path.as_str()).await {
                 Ok(meta) if meta.render && !db.left_out.get_ref(db, page_path.as_str()).await? => {
                     let route = db.route.get_ref(db, page_path.as_str()).await?;
-                    pages.push(entry_from(page_path, &route, &meta, &config.slugify));
+                    pages.push(entry_from(page_path, &route, &meta, &config));
                 }
                 _ => {}
             }
@@ -191,7 +195,7 @@ pub(crate) async fn listing(db: &Database, path: &str) -> PicanteResult<Option<S
         .collect();
     positions.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Some(Section {
-        entry: entry_of(&own),
+        entry: entry_from(&own.path, &own.route, &own.meta, &config),
         pages,
         positions,
         unsortable: unsortable.into_iter().map(|entry| entry.path).collect(),
@@ -199,17 +203,12 @@ pub(crate) async fn listing(db: &Database, path: &str) -> PicanteResult<Option<S
     }))
 }
 
-/// A page as listings show it.
-pub(crate) fn entry_of(page: &crate::content::Page) -> Entry {
-    entry_from(&page.path, &page.route, &page.meta, &crate::config::SiteConfig::default().slugify)
-}
-
 /// The entry of the content file at `path` with route `route` and front matter `meta`.
 pub(crate) fn entry_from(
     path: &str,
     route: &str,
     meta: &crate::front_matter::FrontMatter,
-    slugify: &crate::config::SlugifyConfig,
+    config: &crate::config::SiteConfig,
 ) -> Entry {
     Entry {
         path: path.to_string(),
@@ -218,7 +217,7 @@ pub(crate) fn entry_from(
         description: meta.description.clone(),
         date: meta.date.map(|date| date.to_string()),
         weight: meta.weight,
-        slug: crate::content::slug_of(path, meta, slugify),
+        slug: crate::content::slug_of(path, meta, config),
         updated: meta.updated.map(|date| date.to_string()),
         year: meta.date.and_then(|date| date.date).map(|d| d.year),
         month: meta.date.and_then(|date| date.date).map(|d| d.month),
@@ -230,11 +229,17 @@ pub(crate) fn entry_from(
 
 /// The directory of a section's `_index.md` ("" for the root).
 fn section_dir(path: &str) -> &str {
-    path.strip_suffix("_index.md").unwrap_or(path).trim_end_matches('/')
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
-/// `content::parent_section` on slices: the `_index.md` path of the nearest section above `path`.
-fn nearest_section(path: &str, section_dirs: &std::collections::HashSet<&str>) -> Option<String> {
+/// `content::parent_section` on slices: the section file of the language `code` nearest above
+/// `path`, among the `section_dirs` (each a directory and a language).
+fn nearest_section(
+    path: &str,
+    code: &str,
+    section_dirs: &std::collections::HashSet<(&str, String)>,
+    config: &crate::config::SiteConfig,
+) -> Option<String> {
     let mut dir = match path.rsplit_once('/') {
         Some((dir, _)) => dir,
         None => "",
@@ -246,12 +251,9 @@ fn nearest_section(path: &str, section_dirs: &std::collections::HashSet<&str>) -
         dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
     }
     loop {
-        if section_dirs.contains(dir) {
-            return Some(if dir.is_empty() {
-                "_index.md".to_string()
-            } else {
-                format!("{dir}/_index.md")
-            });
+        // A lookup by a borrowed pair: rare enough (once per directory level) to allocate.
+        if section_dirs.contains(&(dir, code.to_string())) {
+            return Some(crate::languages::section_file(dir, code, config));
         }
         if dir.is_empty() {
             return None;
@@ -265,12 +267,13 @@ pub(crate) fn section_index_query(db: &Database, _: ()) -> Query<'_, Arc<Section
     Box::pin(async move {
         let list = db.content_list.get(db, &())?.unwrap_or_default();
         let routes = db.routes.get(db, ()).await?;
+        let config = db.config.get(db, ()).await?;
         if routes.refused.is_empty() {
-            return Ok(Arc::new(index(&list)));
+            return Ok(Arc::new(index(&list, &config)));
         }
         // Files that are not built are listed nowhere.
         let built: Vec<String> = list.iter().filter(|p| !routes.refuses(p)).cloned().collect();
-        Ok(Arc::new(index(&built)))
+        Ok(Arc::new(index(&built, &config)))
     })
 }
 
@@ -281,7 +284,7 @@ pub(crate) fn entry_query(db: &Database, path: String) -> Query<'_, Arc<Entry>> 
         let meta = db.front_matter.get_ref(db, path.as_str()).await?;
         let route = db.route.get_ref(db, path.as_str()).await?;
         let config = db.config.get(db, ()).await?;
-        Ok(Arc::new(entry_from(&path, &route, &meta, &config.slugify)))
+        Ok(Arc::new(entry_from(&path, &route, &meta, &config)))
     })
 }
 
@@ -302,11 +305,19 @@ mod tests {
     fn nearest_section_agrees_with_parent_section() {
         let list =
             ["_index.md", "a.md", "blog/_index.md", "blog/p.md", "blog/2024/q.md", "docs/x.md"];
-        let dirs: std::collections::HashSet<&str> =
-            list.iter().filter(|p| is_section(p)).map(|p| section_dir(p)).collect();
+        let config = crate::config::SiteConfig::default();
+        let dirs: std::collections::HashSet<(&str, String)> = list
+            .iter()
+            .filter(|p| is_section(p))
+            .map(|p| (section_dir(p), "en".to_string()))
+            .collect();
         let exists = |p: &str| list.contains(&p);
         for path in list {
-            assert_eq!(nearest_section(path, &dirs), parent_section(path, exists), "{path}");
+            assert_eq!(
+                nearest_section(path, "en", &dirs, &config),
+                parent_section(path, exists),
+                "{path}"
+            );
         }
     }
 }

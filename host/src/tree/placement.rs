@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use facet::Facet;
 
+use crate::config::SiteConfig;
 use crate::content::is_section;
 use crate::db::{Database, Query};
 use crate::front_matter::SortBy;
@@ -36,8 +37,13 @@ pub struct Placement {
 }
 
 /// The `_index.md` of the section directly above the directory `dir`'s section, or of the
-/// nearest section above `path` (a page): the section that lists it.
-fn nearest_section<'i>(index: &'i SectionIndex, path: &str) -> Option<&'i str> {
+/// nearest section above `path` (a page): the section that lists it, in the file's language.
+fn nearest_section<'i>(
+    index: &'i SectionIndex,
+    path: &str,
+    config: &SiteConfig,
+) -> Option<&'i str> {
+    let code = crate::languages::code_of(path, config);
     let mut dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
     if is_section(path) {
         if dir.is_empty() {
@@ -46,8 +52,7 @@ fn nearest_section<'i>(index: &'i SectionIndex, path: &str) -> Option<&'i str> {
         dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
     }
     loop {
-        let candidate =
-            if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") };
+        let candidate = crate::languages::section_file(dir, code, config);
         if let Some(section) = index.find(&candidate) {
             return Some(section.path.as_str());
         }
@@ -58,21 +63,22 @@ fn nearest_section<'i>(index: &'i SectionIndex, path: &str) -> Option<&'i str> {
     }
 }
 
-/// The ancestors of the section `path`: the home's `_index.md` (Zola always has a home),
-/// then each section above it, nearest last.
-fn section_ancestors(index: &SectionIndex, path: &str) -> Vec<String> {
-    if path == "_index.md" {
+/// The ancestors of the section `path`: its language's home (`_index.md`, `_index.fr.md`:
+/// Zola always has one), then each section above it, nearest last.
+fn section_ancestors(index: &SectionIndex, path: &str, config: &SiteConfig) -> Vec<String> {
+    let home = crate::languages::section_file("", crate::languages::code_of(path, config), config);
+    if path == home {
         return Vec::new();
     }
     let mut above = Vec::new();
-    let mut at = nearest_section(index, path);
+    let mut at = nearest_section(index, path, config);
     while let Some(section) = at {
-        if section != "_index.md" {
+        if section != home {
             above.push(section.to_string());
         }
-        at = nearest_section(index, section);
+        at = nearest_section(index, section, config);
     }
-    above.push("_index.md".to_string());
+    above.push(home);
     above.reverse();
     above
 }
@@ -81,11 +87,12 @@ fn section_ancestors(index: &SectionIndex, path: &str) -> Vec<String> {
 pub(crate) fn placement_query(db: &Database, path: String) -> Query<'_, Arc<Placement>> {
     Box::pin(async move {
         let index = db.section_index.get(db, ()).await?;
+        let config = db.config.get(db, ()).await?;
         if is_section(&path) {
-            let ancestors = section_ancestors(&index, &path);
+            let ancestors = section_ancestors(&index, &path, &config);
             return Ok(Arc::new(Placement { ancestors, built: true, ..Placement::default() }));
         }
-        let Some(mut section) = nearest_section(&index, &path) else {
+        let Some(mut section) = nearest_section(&index, &path, &config) else {
             // An orphan page: no ancestors, no neighbours, built.
             return Ok(Arc::new(Placement { built: true, ..Placement::default() }));
         };
@@ -95,7 +102,7 @@ pub(crate) fn placement_query(db: &Database, path: String) -> Query<'_, Arc<Plac
         // Up through transparent sections, as Zola walks them: each lists the page; the
         // last (the first that is not transparent) gives its ancestors and neighbours.
         loop {
-            let mut ancestors = section_ancestors(&index, section);
+            let mut ancestors = section_ancestors(&index, section, &config);
             ancestors.push(section.to_string());
             if first && own.template.is_none() {
                 for ancestor in ancestors.iter().rev() {
@@ -126,7 +133,7 @@ pub(crate) fn placement_query(db: &Database, path: String) -> Query<'_, Arc<Plac
             if !meta.section.transparent {
                 break;
             }
-            match nearest_section(&index, section) {
+            match nearest_section(&index, section, &config) {
                 Some(parent) => section = parent,
                 None => break,
             }
@@ -213,9 +220,10 @@ pub(crate) fn left_out_query(db: &Database, path: String) -> Query<'_, bool> {
             }
             dir = dir.rsplit_once('/').map_or("", |(parent, _)| parent);
         }
+        let config = db.config.get(db, ()).await?;
+        let code = crate::languages::code_of(&path, &config);
         loop {
-            let candidate =
-                if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") };
+            let candidate = crate::languages::section_file(dir, code, &config);
             if db.page_exists.get_ref(db, candidate.as_str()).await? {
                 return db.left_out.get(db, candidate).await;
             }
