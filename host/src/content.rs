@@ -418,9 +418,12 @@ mod tests {
             anchored: Vec::new(),
             link_warnings: Vec::new(),
         };
-        let on = crate::config::SiteConfig::default().slugify;
-        let keep = SlugifyConfig { paths_keep_dates: true, ..on.clone() };
-        let safe = SlugifyConfig { paths: SlugStrategy::Safe, ..on.clone() };
+        let on = SiteConfig::default();
+        let with = |slugify| SiteConfig { slugify, ..SiteConfig::default() };
+        let keep =
+            with(crate::config::SlugifyConfig { paths_keep_dates: true, ..on.slugify.clone() });
+        let safe =
+            with(crate::config::SlugifyConfig { paths: SlugStrategy::Safe, ..on.slugify.clone() });
         assert_eq!(page_slug(&page("blog/My Post.md", None), &on), "my-post");
         assert_eq!(page_slug(&page("blog/x.md", Some("Hello World")), &on), "hello-world");
         assert_eq!(page_slug(&page("blog/2024-01-05-first.md", None), &on), "first");

@@ -17,12 +17,10 @@ pub(super) fn settle(
     translations: Vec<Translation>,
     given: &[(&'static str, usize)],
 ) -> Result<(), SiteError> {
+    // `default_language` was checked where it is read.
     let default_code = config.default_language.clone();
-    if let Some(problem) = crate::languages::code_problem(&default_code) {
-        let at = given.iter().find(|(key, _)| *key == "default_language").map_or(0, |g| g.1);
-        return Err(r.error(at, format!("`default_language`: `{default_code}` {problem}")));
-    }
     let mut others = Vec::with_capacity(written.len());
+    let mut translations = translations;
     for language in written {
         if language.language.code != default_code {
             others.push(language.language);
@@ -54,7 +52,7 @@ pub(super) fn settle(
             }
         }
         if language.given.iter().any(|(key, _)| *key == "translations") {
-            return finish(config, others, options.translations);
+            translations = options.translations;
         }
     }
     finish(config, others, translations)

@@ -71,8 +71,12 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
             "description" => config.description = Some(r.string(item, key)?),
             "default_language" => {
                 config.default_language = r.string(item, key)?;
-                if config.default_language.is_empty() {
-                    return Err(r.error(item.span.start, "`default_language` must not be empty"));
+                if let Some(problem) = crate::languages::code_problem(&config.default_language) {
+                    let code = &config.default_language;
+                    return Err(r.error(
+                        item.span.start,
+                        format!("`default_language`: `{code}` {problem}"),
+                    ));
                 }
             }
             "author" => config.author = Some(r.string(item, key)?),

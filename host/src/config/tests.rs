@@ -20,7 +20,7 @@ fn assert_error(text: &str, line: u32, column: u32, part: &str) {
 
 /// The config's view as templates see it.
 fn view(config: &SiteConfig) -> Value {
-    config.view.to_value().unwrap()
+    config.views[0].to_value().unwrap()
 }
 
 #[test]
@@ -177,7 +177,7 @@ fn each_wrong_type_is_an_error_at_its_value() {
     for (key_value, column, part) in [
         ("title = 1", 9, "`title` must be a string, not an integer"),
         ("description = []", 15, "`description` must be a string, not an array"),
-        ("default_language = \"\"", 20, "`default_language` must not be empty"),
+        ("default_language = \"\"", 20, "is not a language code"),
         ("generate_feeds = \"yes\"", 18, "`generate_feeds` must be true or false, not a string"),
         ("feed_filenames = \"atom.xml\"", 18, "`feed_filenames` must be an array of strings"),
         (
@@ -406,4 +406,60 @@ fn highlighting_is_read_typed_and_templates_see_it_as_zolas() {
     assert!(emoji.markdown.render_emoji && emoji.warnings.is_empty(), "{:?}", emoji.warnings);
     let none = read("base_url = \"/\"\n").unwrap();
     assert_eq!(view(&none).get("markdown").and_then(|m| m.get("highlighting")), Some(&Value::Null));
+}
+
+#[test]
+fn languages_are_the_default_one_then_the_others_by_code_each_with_its_options() {
+    let config = read(
+        "base_url = \"/\"\ntitle = \"Site\"\ndefault_language = \"en\"\n\
+         taxonomies = [{ name = \"tags\" }]\n[translations]\nhello = \"Hello\"\n\
+         [languages.it]\n[languages.fr]\ntitle = \"Le site\"\ngenerate_feeds = true\n\
+         taxonomies = [{ name = \"Étiquettes\" }]\n[languages.fr.translations]\nhello = \"Bonjour\"\n",
+    )
+    .unwrap();
+    let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+    assert_eq!(codes, ["en", "fr", "it"]);
+    assert!(config.is_multilingual());
+    let fr = config.language("fr").unwrap();
+    assert_eq!(fr.title.as_deref(), Some("Le site"));
+    assert!(fr.generate_feeds && !config.languages[2].generate_feeds);
+    // A language's taxonomies are slugified by the config's `[slugify]`, read after them.
+    assert_eq!(fr.taxonomies[0].slug, "etiquettes");
+    assert_eq!(fr.translate("hello"), Some("Bonjour"));
+    assert_eq!(config.languages[0].translate("hello"), Some("Hello"));
+    assert_eq!(config.languages[2].translate("hello"), None);
+    // Each language's `config`: its own title, the others in `languages` (as Zola's).
+    let fr_view = config.views[1].to_value().unwrap();
+    assert_eq!(fr_view.get("title"), Some(&Value::from("Le site")));
+    let others = fr_view.get("languages").unwrap();
+    assert!(others.get("en").is_some() && others.get("it").is_some() && others.get("fr").is_none());
+    assert_eq!(view(&config).get("title"), Some(&Value::from("Site")));
+    let it_view = config.views[2].to_value().unwrap();
+    assert_eq!(it_view.get("title"), Some(&Value::Null));
+    assert_eq!(it_view.get("generate_feeds"), Some(&Value::Bool(false)));
+}
+
+#[test]
+fn the_default_language_s_table_fills_in_what_the_top_level_does_not_give() {
+    let config = read(
+        "base_url = \"/\"\n[languages.en]\ntitle = \"From the table\"\n\
+         [languages.en.translations]\nk = \"v\"\n[languages.fr]\n",
+    )
+    .unwrap();
+    assert_eq!(config.title.as_deref(), Some("From the table"));
+    assert_eq!(config.languages.len(), 2);
+    assert_eq!(config.languages[0].translate("k"), Some("v"));
+    // Given in both places: an error at the table's value, as Zola refuses it.
+    assert_error(
+        "base_url = \"/\"\ntitle = \"A\"\n[languages.en]\ntitle = \"B\"\n",
+        4,
+        9,
+        "`title` of the default language `en` is given twice",
+    );
+}
+
+#[test]
+fn a_language_code_must_be_a_language_identifier() {
+    assert_error("base_url = \"/\"\n[languages.\"../x\"]\n", 2, 12, "is not a language code");
+    assert_error("base_url = \"/\"\ndefault_language = \"e/n\"\n", 2, 20, "is not a language code");
 }

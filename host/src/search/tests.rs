@@ -104,8 +104,14 @@ fn the_library_written_is_elasticlunr_s_own_build() {
 
 #[test]
 fn a_page_belongs_to_its_own_directory_s_section_or_its_bundle_s_parent_s() {
-    assert_eq!(own_section("blog/a.md"), "blog/_index.md");
-    assert_eq!(own_section("blog/a/index.md"), "blog/_index.md");
-    assert_eq!(own_section("a.md"), "_index.md");
-    assert_eq!(own_section("a/index.md"), "_index.md");
+    let one = crate::config::SiteConfig::default();
+    assert_eq!(own_section("blog/a.md", &one), "blog/_index.md");
+    assert_eq!(own_section("blog/a/index.md", &one), "blog/_index.md");
+    assert_eq!(own_section("a.md", &one), "_index.md");
+    assert_eq!(own_section("a/index.md", &one), "_index.md");
+    // On a site of several languages, a page's section is its language's.
+    let several =
+        crate::config::parse("config.toml", "base_url = \"/\"\n[languages.fr]\n").unwrap();
+    assert_eq!(own_section("blog/a.fr.md", &several), "blog/_index.fr.md");
+    assert_eq!(own_section("blog/a/index.fr.md", &several), "blog/_index.fr.md");
 }
