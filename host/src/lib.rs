@@ -17,7 +17,8 @@
 //! - `content`: pages, the `page` query; `front_matter/`: front matter, every key of Zola's
 //!   pages and sections; `tree`: sections and their listings;
 //!   `routes`: routes refused or claimed twice; `links`: internal links (`@/…`);
-//!   `backlinks`: the files that link to each one; `anchors`: their anchors checked.
+//!   `backlinks`: the files that link to each one; `anchors`: their anchors checked;
+//!   `languages`: a content file's language from its name; `translations`: its versions.
 //! - `render`: a page's context and the `render` query; `templates`: template bundles;
 //!   `data`: data files as `data.<stem>`; `load_data/`: Zola's `load_data` (the paths it
 //!   finds, its formats, a CSV reader); `stored`: the bytes of files held by hash, from the

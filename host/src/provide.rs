@@ -131,7 +131,7 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
             };
             if page.ends_with(".md") {
                 if !db.page_exists.get_ref(db, page).await? {
-                    return Err(failure(format!("get_url(): there is no content/{page}")));
+                    return Err(failure(format!("get_url: there is no content/{page}")));
                 }
                 let route = db.route.get_ref(db, page).await?;
                 let mut url = format!("{}{route}", config.base_url);

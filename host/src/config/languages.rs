@@ -55,6 +55,23 @@ pub(super) fn settle(
             translations = options.translations;
         }
     }
+    // Another language's taxonomies are known in queries as `<code>/<name>`: a default
+    // language's taxonomy may not be named like one (`fr/tags`).
+    for taxonomy in &config.taxonomies {
+        if let Some((code, _)) = taxonomy.name.split_once('/')
+            && others.iter().any(|other| other.code == code)
+        {
+            let at = given.iter().find(|(key, _)| *key == "taxonomies").map_or(0, |g| g.1);
+            return Err(r.error(
+                at,
+                format!(
+                    "the taxonomy `{}` has a name that starts with the language `{code}` and \
+                     a `/`, which names that language's taxonomies; rename it",
+                    taxonomy.name
+                ),
+            ));
+        }
+    }
     finish(config, others, translations)
 }
 

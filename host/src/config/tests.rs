@@ -459,6 +459,17 @@ fn the_default_language_s_table_fills_in_what_the_top_level_does_not_give() {
 }
 
 #[test]
+fn a_default_language_s_taxonomy_may_not_be_named_like_another_language_s() {
+    assert_error(
+        "base_url = \"/\"\ntaxonomies = [{ name = \"fr/tags\" }]\n[languages.fr]\n",
+        2,
+        14,
+        "starts with the language `fr`",
+    );
+    assert!(read("base_url = \"/\"\ntaxonomies = [{ name = \"fr/tags\" }]\n").is_ok());
+}
+
+#[test]
 fn a_language_code_must_be_a_language_identifier() {
     assert_error("base_url = \"/\"\n[languages.\"../x\"]\n", 2, 12, "is not a language code");
     assert_error("base_url = \"/\"\ndefault_language = \"e/n\"\n", 2, 20, "is not a language code");

@@ -120,8 +120,8 @@ impl SectionIndex {
 /// Builds the index of the content `list` on the site of `config`: each language is a tree of
 /// its own (a French page is listed by the nearest French section above it).
 pub(crate) fn index(list: &[String], config: &crate::config::SiteConfig) -> SectionIndex {
-    let code = |path: &str| crate::languages::code_of(path, config).to_string();
-    let section_dirs: std::collections::HashSet<(&str, String)> =
+    let code = |path| crate::languages::code_of(path, config);
+    let section_dirs: std::collections::HashSet<(&str, &str)> =
         list.iter().filter(|p| is_section(p)).map(|p| (section_dir(p), code(p))).collect();
     let mut sections: Vec<IndexedSection> = list
         .iter()
@@ -131,7 +131,7 @@ pub(crate) fn index(list: &[String], config: &crate::config::SiteConfig) -> Sect
     let position: std::collections::HashMap<String, usize> =
         sections.iter().enumerate().map(|(i, s)| (s.path.clone(), i)).collect();
     for path in list {
-        let Some(parent) = nearest_section(path, &code(path), &section_dirs, config) else {
+        let Some(parent) = nearest_section(path, code(path), &section_dirs, config) else {
             continue;
         };
         let Some(&i) = position.get(&parent) else { continue };
@@ -237,7 +237,7 @@ fn section_dir(path: &str) -> &str {
 fn nearest_section(
     path: &str,
     code: &str,
-    section_dirs: &std::collections::HashSet<(&str, String)>,
+    section_dirs: &std::collections::HashSet<(&str, &str)>,
     config: &crate::config::SiteConfig,
 ) -> Option<String> {
     let mut dir = match path.rsplit_once('/') {
@@ -251,8 +251,7 @@ fn nearest_section(
         dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
     }
     loop {
-        // A lookup by a borrowed pair: rare enough (once per directory level) to allocate.
-        if section_dirs.contains(&(dir, code.to_string())) {
+        if section_dirs.contains(&(dir, code)) {
             return Some(crate::languages::section_file(dir, code, config));
         }
         if dir.is_empty() {
@@ -306,11 +305,8 @@ mod tests {
         let list =
             ["_index.md", "a.md", "blog/_index.md", "blog/p.md", "blog/2024/q.md", "docs/x.md"];
         let config = crate::config::SiteConfig::default();
-        let dirs: std::collections::HashSet<(&str, String)> = list
-            .iter()
-            .filter(|p| is_section(p))
-            .map(|p| (section_dir(p), "en".to_string()))
-            .collect();
+        let dirs: std::collections::HashSet<(&str, &str)> =
+            list.iter().filter(|p| is_section(p)).map(|p| (section_dir(p), "en")).collect();
         let exists = |p: &str| list.contains(&p);
         for path in list {
             assert_eq!(
@@ -319,5 +315,33 @@ mod tests {
                 "{path}"
             );
         }
+    }
+
+    #[test]
+    fn each_language_is_a_tree_of_its_own() {
+        let config =
+            crate::config::parse("config.toml", "base_url = \"/\"\n[languages.fr]\n").unwrap();
+        let mut list: Vec<String> = [
+            "_index.md",
+            "_index.fr.md",
+            "blog/_index.md",
+            "blog/_index.fr.md",
+            "blog/a.md",
+            "blog/a.fr.md",
+            "blog/deep/b.fr.md",
+            "about.fr.md",
+        ]
+        .map(String::from)
+        .to_vec();
+        list.sort();
+        let index = index(&list, &config);
+        let pages = |path: &str| index.find(path).unwrap().pages.clone();
+        let subsections = |path: &str| index.find(path).unwrap().subsections.clone();
+        assert_eq!(pages("blog/_index.fr.md"), ["blog/a.fr.md", "blog/deep/b.fr.md"]);
+        assert_eq!(pages("blog/_index.md"), ["blog/a.md"]);
+        assert_eq!(pages("_index.fr.md"), ["about.fr.md"]);
+        assert!(pages("_index.md").is_empty());
+        assert_eq!(subsections("_index.fr.md"), ["blog/_index.fr.md"]);
+        assert_eq!(subsections("_index.md"), ["blog/_index.md"]);
     }
 }
