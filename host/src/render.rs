@@ -270,7 +270,7 @@ fn write_fields(
     w.key("colocated_path");
     w.opt_str(crate::page_fields::colocated_path(&page.path));
     w.key("slug");
-    w.str(&crate::content::page_slug(page, &config));
+    w.str(&crate::content::page_slug(page, config));
     w.key("updated");
     w.opt_str(meta.updated.map(|updated| updated.to_string()).as_deref());
     // As Zola: the date's parts, when it has a date.
