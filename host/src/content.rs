@@ -62,12 +62,19 @@ pub fn route_of(path: &str) -> String {
 
 /// Whether `path` is a section's `_index.md`, or a language's `_index.<code>.md`.
 pub fn is_section(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name == "_index.md"
-        || name
-            .strip_prefix("_index.")
-            .and_then(|rest| rest.strip_suffix(".md"))
-            .is_some_and(|code| !code.is_empty() && !code.contains('.'))
+    // Asked of every file by many queries: a few byte comparisons, no search of the path.
+    let Some(stem) = path.strip_suffix(".md") else { return false };
+    let is_index = |before: &str| before == "_index" || before.ends_with("/_index");
+    if is_index(stem) {
+        return true;
+    }
+    // `_index.<code>`: back over the code to its dot.
+    let bytes = stem.as_bytes();
+    let mut at = bytes.len();
+    while at > 0 && bytes[at - 1] != b'.' && bytes[at - 1] != b'/' {
+        at -= 1;
+    }
+    at > 0 && at < bytes.len() && bytes[at - 1] == b'.' && is_index(&stem[..at - 1])
 }
 
 /// The name Zola takes a page's slug from: the file's name without `.md`, or its directory's
@@ -440,6 +447,13 @@ mod tests {
         assert_eq!(route_of("about.md"), "/about/");
         // Only a file named exactly `_index.md` is a section.
         assert_eq!(route_of("x_index.md"), "/x-index/");
+        for section in ["_index.md", "a/_index.md", "_index.fr.md", "a/b/_index.zh-Hant.md"] {
+            assert!(is_section(section), "{section}");
+        }
+        for page in ["x_index.md", "a/x_index.fr.md", "_index.a.b.md", "_index..md", "_index.md/x"]
+        {
+            assert!(!is_section(page), "{page}");
+        }
         assert_eq!(route_of("blog/my_index.md"), "/blog/my-index/");
         let exists = |p: &str| matches!(p, "_index.md" | "blog/_index.md");
         assert_eq!(parent_section("blog/post.md", exists).as_deref(), Some("blog/_index.md"));

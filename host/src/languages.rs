@@ -61,15 +61,16 @@ pub(crate) fn file_language<'a>(
         is_default: true,
         plain: Cow::Borrowed(path),
     };
+    // Asked of every file by many queries: on a site of one language only a section's name
+    // can give a language (and be wrong).
+    if !config.is_multilingual() && !crate::content::is_section(path) {
+        return Ok(default);
+    }
     let (dir, name) = match path.rsplit_once('/') {
         Some((dir, name)) => (Some(dir), name),
         None => (None, path),
     };
     let stem = name.strip_suffix(".md").unwrap_or(name);
-    let section = stem.starts_with("_index.");
-    if !config.is_multilingual() && !section {
-        return Ok(default);
-    }
     let Some((base, code)) = stem.split_once('.') else { return Ok(default) };
     // As Zola: a name ending in the default language's code is in the default language, the
     // code kept in its name (`post.en.md` is the page `post-en`; `_index.en.md`, the section

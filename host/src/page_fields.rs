@@ -161,14 +161,20 @@ pub(crate) fn write_components(w: &mut WireWriter, route: &str) {
 
 /// The directory of a page written as `index.md` (its assets' home), else nothing.
 pub(crate) fn colocated_path(path: &str) -> Option<&str> {
-    let (dir, name) = match path.rsplit_once('/') {
-        Some((dir, name)) => (&path[..=dir.len()], name),
-        None => ("", path),
-    };
-    // `index.md`, or a language's `index.fr.md`.
-    let rest = name.strip_prefix("index.")?;
-    let code = if rest == "md" { "" } else { rest.strip_suffix(".md")? };
-    (!code.contains('.')).then_some(dir)
+    let is_index = |before: &str| before == "index" || before.ends_with("/index");
+    let stem = path.strip_suffix(".md")?;
+    if is_index(stem) {
+        return Some(&path[..stem.len() - "index".len()]);
+    }
+    // A language's `index.<code>.md`: back over the code to its dot.
+    let bytes = stem.as_bytes();
+    let mut at = bytes.len();
+    while at > 0 && bytes[at - 1] != b'.' && bytes[at - 1] != b'/' {
+        at -= 1;
+    }
+    let before = stem.get(..at.checked_sub(1)?)?;
+    (at < bytes.len() && bytes[at - 1] == b'.' && is_index(before))
+        .then(|| &path[..before.len() - "index".len()])
 }
 
 /// The answer to `__page_field(path=…, field=…)`: one field of the page at `path`, read
@@ -365,6 +371,16 @@ pub(crate) async fn write_section(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_written_as_an_index_md_has_its_directory_as_colocated_path() {
+        assert_eq!(colocated_path("blog/trip/index.md"), Some("blog/trip/"));
+        assert_eq!(colocated_path("blog/trip/index.fr.md"), Some("blog/trip/"));
+        assert_eq!(colocated_path("index.md"), Some(""));
+        assert_eq!(colocated_path("blog/trip.md"), None);
+        assert_eq!(colocated_path("blog/myindex.md"), None);
+        assert_eq!(colocated_path("blog/x/index.a.b.md"), None);
+    }
 
     fn entry(title: &str) -> Arc<Entry> {
         Arc::new(Entry {

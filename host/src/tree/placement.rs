@@ -37,13 +37,15 @@ pub struct Placement {
 }
 
 /// The `_index.md` of the section directly above the directory `dir`'s section, or of the
-/// nearest section above `path` (a page): the section that lists it, in the file's language.
+/// nearest section above `path` (a page): the section that lists it, in the file's language
+/// `code`.
 fn nearest_section<'i>(
     index: &'i SectionIndex,
     path: &str,
+    code: &str,
     config: &SiteConfig,
 ) -> Option<&'i str> {
-    let code = crate::languages::code_of(path, config);
+    let name = crate::languages::section_file_name(code, config);
     let mut dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
     if is_section(path) {
         if dir.is_empty() {
@@ -51,8 +53,15 @@ fn nearest_section<'i>(
         }
         dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
     }
+    // One buffer for every level: this runs for each page and each of its sections.
+    let mut candidate = String::with_capacity(dir.len() + name.len() + 1);
     loop {
-        let candidate = crate::languages::section_file(dir, code, config);
+        candidate.clear();
+        if !dir.is_empty() {
+            candidate.push_str(dir);
+            candidate.push('/');
+        }
+        candidate.push_str(&name);
         if let Some(section) = index.find(&candidate) {
             return Some(section.path.as_str());
         }
@@ -63,22 +72,28 @@ fn nearest_section<'i>(
     }
 }
 
-/// The ancestors of the section `path`: its language's home (`_index.md`, `_index.fr.md`:
-/// Zola always has one), then each section above it, nearest last.
-fn section_ancestors(index: &SectionIndex, path: &str, config: &SiteConfig) -> Vec<String> {
-    let home = crate::languages::section_file("", crate::languages::code_of(path, config), config);
+/// The ancestors of the section `path` in the language `code`: its language's home
+/// (`_index.md`, `_index.fr.md`: Zola always has one), then each section above it, nearest
+/// last.
+fn section_ancestors(
+    index: &SectionIndex,
+    path: &str,
+    code: &str,
+    config: &SiteConfig,
+) -> Vec<String> {
+    let home = crate::languages::section_file_name(code, config);
     if path == home {
         return Vec::new();
     }
     let mut above = Vec::new();
-    let mut at = nearest_section(index, path, config);
+    let mut at = nearest_section(index, path, code, config);
     while let Some(section) = at {
         if section != home {
             above.push(section.to_string());
         }
-        at = nearest_section(index, section, config);
+        at = nearest_section(index, section, code, config);
     }
-    above.push(home);
+    above.push(home.into_owned());
     above.reverse();
     above
 }
@@ -88,11 +103,12 @@ pub(crate) fn placement_query(db: &Database, path: String) -> Query<'_, Arc<Plac
     Box::pin(async move {
         let index = db.section_index.get(db, ()).await?;
         let config = db.config.get(db, ()).await?;
+        let code = crate::languages::code_of(&path, &config);
         if is_section(&path) {
-            let ancestors = section_ancestors(&index, &path, &config);
+            let ancestors = section_ancestors(&index, &path, code, &config);
             return Ok(Arc::new(Placement { ancestors, built: true, ..Placement::default() }));
         }
-        let Some(mut section) = nearest_section(&index, &path, &config) else {
+        let Some(mut section) = nearest_section(&index, &path, code, &config) else {
             // An orphan page: no ancestors, no neighbours, built.
             return Ok(Arc::new(Placement { built: true, ..Placement::default() }));
         };
@@ -102,7 +118,7 @@ pub(crate) fn placement_query(db: &Database, path: String) -> Query<'_, Arc<Plac
         // Up through transparent sections, as Zola walks them: each lists the page; the
         // last (the first that is not transparent) gives its ancestors and neighbours.
         loop {
-            let mut ancestors = section_ancestors(&index, section, &config);
+            let mut ancestors = section_ancestors(&index, section, code, &config);
             ancestors.push(section.to_string());
             if first && own.template.is_none() {
                 for ancestor in ancestors.iter().rev() {
@@ -133,7 +149,7 @@ pub(crate) fn placement_query(db: &Database, path: String) -> Query<'_, Arc<Plac
             if !meta.section.transparent {
                 break;
             }
-            match nearest_section(&index, section, &config) {
+            match nearest_section(&index, section, code, &config) {
                 Some(parent) => section = parent,
                 None => break,
             }
