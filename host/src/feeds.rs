@@ -4,8 +4,10 @@
 //! `feed_filenames` (default `["atom.xml"]`) at its root, listing every page; a section with
 //! `generate_feeds = true` in its front matter has its own at `<section>/<name>`, listing its
 //! pages; each term of a rendered taxonomy with `feed = true` has one at
-//! `<taxonomy>/<term>/<name>`, listing the term's pages. A feed lists only pages with a
-//! date, newest first (ties by permalink), at most `feed_limit` of them.
+//! `<taxonomy>/<term>/<name>`, listing the term's pages. On a site of several languages each
+//! language with its own `generate_feeds` has its site feeds under `/<code>/`, listing its
+//! pages, and its sections' and terms' feeds take its `feed_filenames`. A feed lists only
+//! pages with a date, newest first (ties by permalink), at most `feed_limit` of them.
 //!
 //! `atom.xml` and `rss.xml` are built in (`feeds/atom.xml`, `feeds/rss.xml`: ours, written
 //! from RFC 4287 and the RSS 2.0 specification to give, white space aside, what Zola's give);

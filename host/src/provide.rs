@@ -103,9 +103,11 @@ async fn function(db: &Database, call: &FunctionCall) -> PicanteResult<WireValue
             let path = string("path")?;
             let lang = optional_string("lang")?;
             // As Zola: `lang` puts an internal link's file in that language (`@/a.md` →
-            // `a.fr.md`), and any other path below the language's directory.
+            // `a.fr.md`, a language the site must have), and any other path below the
+            // language's directory (any `lang`, as Zola takes it).
             let lang = lang.filter(|lang| *lang != config.default_language);
             if let Some(lang) = &lang
+                && path.starts_with("@/")
                 && config.language(lang).is_none()
             {
                 return Err(failure(format!(

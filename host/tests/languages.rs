@@ -128,7 +128,7 @@ fn a_file_named_for_a_language_the_site_does_not_have_is_an_error_naming_it() {
 }
 
 #[test]
-fn trans_of_a_missing_key_or_language_is_an_error_that_names_it() {
+fn trans_and_get_url_in_a_language_the_site_does_not_have_are_errors_that_name_it() {
     let (sandbox, root) = site("trans");
     write(&root, "templates/page.html", "{{ trans(key=\"less\", lang=page.lang) }}");
     let report = common::open(&root).build(2).unwrap();
@@ -147,6 +147,23 @@ fn trans_of_a_missing_key_or_language_is_an_error_that_names_it() {
         messages.iter().any(|m| m.contains("`de` is not one of the config's languages (en, fr)")),
         "{messages:?}"
     );
+    // `get_url` of an internal link in a language the site does not have: an error (Zola's
+    // too); of any other path, the path under that directory, as Zola writes it.
+    write(&root, "templates/page.html", "{{ get_url(path=\"@/a.md\", lang=\"de\") }}");
+    let report = common::open(&root).build(2).unwrap();
+    let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    assert!(
+        messages.iter().any(|m| m.contains("get_url(): `de` is not one of the config's languages")),
+        "{messages:?}"
+    );
+    write(
+        &root,
+        "templates/page.html",
+        "{{ get_url(path=\"@/a.md\", lang=\"fr\") }} {{ get_url(path=\"x/\", lang=\"de\") }}",
+    );
+    let report = common::open(&root).build(2).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(read(&root, "a/index.html"), "https://x.org/fr/a/ https://x.org/de/x");
     common::remove_unless_failing(&sandbox);
 }
 

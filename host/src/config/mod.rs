@@ -342,11 +342,6 @@ impl SiteConfig {
     pub fn is_multilingual(&self) -> bool {
         self.languages.len() > 1
     }
-
-    /// Whether `name` is one of `taxonomies`.
-    pub fn has_taxonomy(&self, name: &str) -> bool {
-        self.taxonomies.iter().any(|taxonomy| taxonomy.name == name)
-    }
 }
 
 /// `base_url` as the config keeps it for URLs: without a trailing slash, and empty for `/`.

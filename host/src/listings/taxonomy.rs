@@ -2,9 +2,11 @@
 //! pages (newest first), and the values templates see (`terms`, `term`, `get_taxonomy`, …).
 //!
 //! Three queries keep an edit small: `page_terms(path)` (a page's terms and date, nothing
-//! else, so a body edit stops there), `taxonomy(name)` (every term's page list, from every
-//! page's terms) and `term(name, slug)` (one term, so that a render of a term depends on that
+//! else, so a body edit stops there), `taxonomy(id)` (every term's page list, from every
+//! page's terms) and `term(id, slug)` (one term, so that a render of a term depends on that
 //! term alone: adding a tag to a page changes one `term`, and early cutoff spares the others).
+//! Each language has its own taxonomies: a taxonomy's id is its name for the default
+//! language's, `<code>/<name>` for another's ([`taxonomy_id`]).
 
 use std::sync::Arc;
 
