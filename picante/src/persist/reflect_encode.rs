@@ -105,7 +105,12 @@ fn value_into(value: Peek<'_, '_>, out: &mut Vec<u8>) -> Encoded {
         // facet-format writes such a scalar by its `Display`; not done here.
         return Err(Unhandled);
     }
-    if let Ok(option) = value.into_option() {
+    // Each `into_*` below is tried only for the shapes it accepts: a refusal builds an error
+    // (and drops it), which was a tenth of the save's encoding when every struct was first
+    // asked whether it was an option, a map and a set.
+    if let Def::Option(_) = shape.def
+        && let Ok(option) = value.into_option()
+    {
         return match option.value() {
             Some(inner) => {
                 out.push(1);
@@ -117,7 +122,7 @@ fn value_into(value: Peek<'_, '_>, out: &mut Vec<u8>) -> Encoded {
             }
         };
     }
-    if value.into_result().is_ok() || value.into_dynamic_value().is_ok() {
+    if matches!(shape.def, Def::Result(_) | Def::DynamicValue(_)) {
         return Err(Unhandled);
     }
     if let Def::List(_) | Def::Array(_) | Def::Slice(_) = shape.def {
@@ -138,7 +143,9 @@ fn value_into(value: Peek<'_, '_>, out: &mut Vec<u8>) -> Encoded {
         }
         return Ok(());
     }
-    if let Ok(map) = value.into_map() {
+    if let Def::Map(_) = shape.def
+        && let Ok(map) = value.into_map()
+    {
         varint(out, map.len() as u64);
         for (key, item) in map.iter() {
             value_into(key, out)?;
@@ -146,14 +153,18 @@ fn value_into(value: Peek<'_, '_>, out: &mut Vec<u8>) -> Encoded {
         }
         return Ok(());
     }
-    if let Ok(set) = value.into_set() {
+    if let Def::Set(_) = shape.def
+        && let Ok(set) = value.into_set()
+    {
         varint(out, set.len() as u64);
         for item in set.iter() {
             value_into(item, out)?;
         }
         return Ok(());
     }
-    if let Ok(fields) = value.into_struct() {
+    if let Type::User(UserType::Struct(_)) = shape.ty
+        && let Ok(fields) = value.into_struct()
+    {
         let ty = fields.ty();
         let transparent = matches!(ty.kind, StructKind::Tuple | StructKind::TupleStruct)
             && shape.is_transparent();
@@ -167,7 +178,9 @@ fn value_into(value: Peek<'_, '_>, out: &mut Vec<u8>) -> Encoded {
         }
         return Ok(());
     }
-    if let Ok(variants) = value.into_enum() {
+    if let Type::User(UserType::Enum(_)) = shape.ty
+        && let Ok(variants) = value.into_enum()
+    {
         if shape.is_cow() {
             return Err(Unhandled);
         }
@@ -223,7 +236,8 @@ fn transparent_field<'mem, 'facet>(value: Peek<'mem, 'facet>) -> Option<Peek<'me
 
 /// `value` with every pointer followed.
 fn deref<'mem, 'facet>(mut value: Peek<'mem, 'facet>) -> Result<Peek<'mem, 'facet>, Unhandled> {
-    while let Ok(pointer) = value.into_pointer() {
+    while let Def::Pointer(_) = value.shape().def {
+        let pointer = value.into_pointer().map_err(|_| Unhandled)?;
         value = pointer.borrow_inner().ok_or(Unhandled)?;
     }
     Ok(value)
