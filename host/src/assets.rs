@@ -45,11 +45,7 @@ fn owned_dir(path: &str) -> Option<(&str, bool)> {
 
 /// Whether `name` is an `index.md`, or a language's `index.<code>.md`.
 fn is_index_page(name: &str) -> bool {
-    name == "index.md"
-        || name
-            .strip_prefix("index.")
-            .and_then(|rest| rest.strip_suffix(".md"))
-            .is_some_and(|code| !code.is_empty() && !code.contains('.'))
+    crate::languages::file_named(name, "index") == Some("")
 }
 
 /// Whether the content file at `path` can own assets (a section, or a page written as

@@ -61,20 +61,9 @@ pub fn route_of(path: &str) -> String {
 }
 
 /// Whether `path` is a section's `_index.md`, or a language's `_index.<code>.md`.
+#[inline]
 pub fn is_section(path: &str) -> bool {
-    // Asked of every file by many queries: a few byte comparisons, no search of the path.
-    let Some(stem) = path.strip_suffix(".md") else { return false };
-    let is_index = |before: &str| before == "_index" || before.ends_with("/_index");
-    if is_index(stem) {
-        return true;
-    }
-    // `_index.<code>`: back over the code to its dot.
-    let bytes = stem.as_bytes();
-    let mut at = bytes.len();
-    while at > 0 && bytes[at - 1] != b'.' && bytes[at - 1] != b'/' {
-        at -= 1;
-    }
-    at > 0 && at < bytes.len() && bytes[at - 1] == b'.' && is_index(&stem[..at - 1])
+    crate::languages::file_named(path, "_index").is_some()
 }
 
 /// The name Zola takes a page's slug from: the file's name without `.md`, or its directory's
@@ -102,8 +91,7 @@ pub(crate) fn slug_of(path: &str, meta: &FrontMatter, config: &SiteConfig) -> St
     if let Some(slug) = &meta.slug {
         return crate::slug::slugify(slug, slugify.paths);
     }
-    let plain = crate::languages::file_language(path, config)
-        .map_or(std::borrow::Cow::Borrowed(path), |file| file.plain);
+    let (plain, _) = crate::languages::plain_and_code(path, config);
     let stem = file_stem(&plain);
     let name = match crate::front_matter::date_from_file_name(stem) {
         Some((_, Some(rest))) if !slugify.paths_keep_dates => rest,

@@ -171,7 +171,8 @@ async fn feed_dir(
 /// The directory of the site's feeds in the language `code`: the output's root for the
 /// default language, `<code>/` for another.
 fn site_feed_dir(code: &str, config: &SiteConfig) -> String {
-    if code == config.default_language { String::new() } else { format!("{code}/") }
+    let home = crate::languages::prefixed_route("/".to_string(), code, config);
+    home.trim_start_matches('/').to_string()
 }
 
 /// The query `feeds()`: every feed file of the site, by owner (the site in each language,

@@ -100,6 +100,42 @@ pub(crate) fn file_language<'a>(
     Ok(FileLanguage { code: language.code.as_str(), is_default: false, plain: Cow::Owned(plain) })
 }
 
+/// The path without its language's code and the code (see [`FileLanguage`]); for a name that
+/// gives a wrong code (whose error the route check reports), the path as it is and the default
+/// language.
+pub(crate) fn plain_and_code<'a>(path: &'a str, config: &'a SiteConfig) -> (Cow<'a, str>, &'a str) {
+    match file_language(path, config) {
+        Ok(file) => (file.plain, file.code),
+        Err(_) => (Cow::Borrowed(path), config.default_language.as_str()),
+    }
+}
+
+/// The directory (with its final `/`, or `""`) of `path` if its file is named `<base>.md` or
+/// `<base>.<code>.md` (one more dot-free part before `.md`): `_index` for sections, `index` for
+/// pages with their assets beside them. A few byte comparisons, no search of the path: it is
+/// asked of every file by many queries.
+#[inline]
+pub(crate) fn file_named<'p>(path: &'p str, base: &str) -> Option<&'p str> {
+    let stem = path.strip_suffix(".md")?;
+    let dir_of = |before: &'p str| -> Option<&'p str> {
+        let dir = before.strip_suffix(base)?;
+        (dir.is_empty() || dir.ends_with('/')).then_some(dir)
+    };
+    if let Some(dir) = dir_of(stem) {
+        return Some(dir);
+    }
+    // `<base>.<code>`: back over the code to its dot.
+    let bytes = stem.as_bytes();
+    let mut at = bytes.len();
+    while at > 0 && bytes[at - 1] != b'.' && bytes[at - 1] != b'/' {
+        at -= 1;
+    }
+    if at == 0 || at == bytes.len() || bytes[at - 1] != b'.' {
+        return None;
+    }
+    dir_of(&stem[..at - 1])
+}
+
 /// The language code of the content file at `path`: the default language's when its name
 /// gives none or a wrong one (whose error the route check reports).
 pub(crate) fn code_of<'a>(path: &'a str, config: &'a SiteConfig) -> &'a str {
@@ -199,6 +235,18 @@ mod tests {
         assert_eq!(section_file("blog", "fr", &config), "blog/_index.fr.md");
         assert_eq!(prefixed_route("/blog/".into(), "fr", &config), "/fr/blog/");
         assert_eq!(prefixed_route("/blog/".into(), "en", &config), "/blog/");
+    }
+
+    #[test]
+    fn a_file_named_for_a_base_may_carry_a_language_s_code() {
+        assert_eq!(file_named("blog/_index.md", "_index"), Some("blog/"));
+        assert_eq!(file_named("_index.fr.md", "_index"), Some(""));
+        assert_eq!(file_named("a/b/_index.zh-Hant.md", "_index"), Some("a/b/"));
+        assert_eq!(file_named("x_index.md", "_index"), None);
+        assert_eq!(file_named("a/x_index.fr.md", "_index"), None);
+        assert_eq!(file_named("_index.a.b.md", "_index"), None);
+        assert_eq!(file_named("_index..md", "_index"), None);
+        assert_eq!(file_named("trip/index.fr.md", "index"), Some("trip/"));
     }
 
     #[test]

@@ -161,20 +161,7 @@ pub(crate) fn write_components(w: &mut WireWriter, route: &str) {
 
 /// The directory of a page written as `index.md` (its assets' home), else nothing.
 pub(crate) fn colocated_path(path: &str) -> Option<&str> {
-    let is_index = |before: &str| before == "index" || before.ends_with("/index");
-    let stem = path.strip_suffix(".md")?;
-    if is_index(stem) {
-        return Some(&path[..stem.len() - "index".len()]);
-    }
-    // A language's `index.<code>.md`: back over the code to its dot.
-    let bytes = stem.as_bytes();
-    let mut at = bytes.len();
-    while at > 0 && bytes[at - 1] != b'.' && bytes[at - 1] != b'/' {
-        at -= 1;
-    }
-    let before = stem.get(..at.checked_sub(1)?)?;
-    (at < bytes.len() && bytes[at - 1] == b'.' && is_index(before))
-        .then(|| &path[..before.len() - "index".len()])
+    crate::languages::file_named(path, "index")
 }
 
 /// The answer to `__page_field(path=…, field=…)`: one field of the page at `path`, read

@@ -107,12 +107,8 @@ pub(crate) fn route(path: &str, meta: &FrontMatter, config: &SiteConfig) -> Stri
         }
         return route;
     }
-    let file = crate::languages::file_language(path, config);
-    let (plain, code) = match &file {
-        Ok(file) => (file.plain.as_ref(), file.code),
-        Err(_) => (path, config.default_language.as_str()),
-    };
-    let without_ext = plain.strip_suffix(".md").unwrap_or(plain);
+    let (plain, code) = crate::languages::plain_and_code(path, config);
+    let without_ext = plain.strip_suffix(".md").unwrap_or(&plain);
     // The directory the page is in; an `index.md`'s own directory is its slug, not a parent.
     let dir = match without_ext.rsplit_once('/') {
         Some((dir, "index")) => dir.rsplit_once('/').map_or("", |(parent, _)| parent),

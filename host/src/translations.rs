@@ -30,11 +30,7 @@ pub(crate) struct Translated {
 /// The file of the language `code` that is a version of the file whose plain path (its
 /// language's code taken out) is `plain`: `blog/bread.fr.md` for `blog/bread.md` and `fr`.
 fn version(plain: &str, code: &str, is_default: bool) -> String {
-    if is_default {
-        return plain.to_string();
-    }
-    let stem = plain.strip_suffix(".md").unwrap_or(plain);
-    format!("{stem}.{code}.md")
+    if is_default { plain.to_string() } else { crate::languages::path_in_language(plain, code) }
 }
 
 /// The query `translations(path)`: every built version of the file at `path`, in the

@@ -193,12 +193,8 @@ pub(crate) fn search_documents_query(
 /// The `_index.md` (of the page's language) of the directory a page belongs to in Zola: its
 /// own directory's, or for a page bundle (`blog/post/index.md`) its folder's parent's.
 fn own_section(page: &str, config: &SiteConfig) -> String {
-    let file = crate::languages::file_language(page, config);
-    let (plain, code) = match &file {
-        Ok(file) => (file.plain.as_ref(), file.code),
-        Err(_) => (page, config.default_language.as_str()),
-    };
-    let file = plain.strip_suffix("/index.md").unwrap_or(plain);
+    let (plain, code) = crate::languages::plain_and_code(page, config);
+    let file = plain.strip_suffix("/index.md").unwrap_or(&plain);
     let dir = file.rsplit_once('/').map_or("", |(dir, _)| dir);
     crate::languages::section_file(dir, code, config)
 }
