@@ -48,6 +48,7 @@ mod error;
 mod escape;
 mod eval;
 mod filters;
+pub mod hash;
 mod lexer;
 mod loader;
 mod parser;

@@ -82,45 +82,8 @@ pub(crate) enum Source {
     Reused(u32),
 }
 
-/// Fx-style hashing (one multiply per word): the memo is looked up ten times per page by keys
-/// of a few dozen bytes, where std's DoS-resistant SipHash costs several times as much. Keys
-/// come from this cell's own templates, not from an adversary.
-#[derive(Default, Clone, Copy)]
-struct FastHasher(u64);
-
-impl std::hash::Hasher for FastHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let mut tail = [0u8; 8];
-        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        self.add(u64::from_le_bytes(tail) ^ bytes.len() as u64);
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-}
-
-impl FastHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+/// The memo is looked up ten times per page by keys of a few dozen bytes.
+type FastMap<K, V> = HashMap<K, V, cell_template::hash::BuildWordHasher>;
 
 /// The memo, shared by every render of the cell.
 pub(crate) struct ReadMemo {

@@ -8,7 +8,7 @@
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::fmt::{self, Write};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
 use crate::ast::Template;
@@ -449,7 +449,7 @@ pub struct SharedValues {
 #[derive(Default)]
 struct KeptValues {
     /// Each value with its levels of lists and maps (see `cell_proto::ValueBuilder::recall`).
-    values: HashMap<Box<[u8]>, (Value, usize), BuildHasherDefault<WordHasher>>,
+    values: HashMap<Box<[u8]>, (Value, usize), crate::hash::BuildWordHasher>,
     bytes: usize,
 }
 
@@ -562,7 +562,7 @@ struct EngineValues<'s> {
 }
 
 /// The strings interned by one thread's decodings.
-type Interned = HashSet<Arc<str>, BuildHasherDefault<WordHasher>>;
+type Interned = HashSet<Arc<str>, crate::hash::BuildWordHasher>;
 
 /// How many strings a thread keeps interned at most: a site's keys, and the page paths its
 /// deferred fields name (one per page, so a site of 100,000 pages starts again now and then).
@@ -601,31 +601,6 @@ impl<'s> EngineValues<'s> {
         let shared: Arc<str> = Arc::from(text);
         self.interned.insert(shared.clone());
         shared
-    }
-}
-
-/// A multiply-add hash over eight bytes at a time (the scheme of `rustc-hash`): the interned
-/// strings are short keys, for which SipHash's setup costs more than the hashing; the bytes
-/// are the host's, and a collision costs time, not correctness.
-#[derive(Default)]
-struct WordHasher(u64);
-
-impl Hasher for WordHasher {
-    fn finish(&self) -> u64 {
-        self.0.rotate_left(26)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        const MULTIPLIER: u64 = 0xf135_7aea_2e62_a9c5;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-            self.0 = self.0.wrapping_add(word).wrapping_mul(MULTIPLIER);
-        }
-        let rest = chunks.remainder();
-        let mut tail = [0u8; 8];
-        tail[..rest.len()].copy_from_slice(rest);
-        let word = u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 59);
-        self.0 = self.0.wrapping_add(word).wrapping_mul(MULTIPLIER);
     }
 }
 
