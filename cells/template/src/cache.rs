@@ -8,12 +8,13 @@
 //! hashing too.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::ast::Template;
 use crate::error::{Error, Location};
+use crate::hash::BuildWordHasher;
 use crate::parser::parse;
 
 /// Versions of one name kept: enough for the edit/rebuild cycle of `serve`, where old and new
@@ -21,7 +22,7 @@ use crate::parser::parse;
 const VERSIONS_PER_NAME: usize = 4;
 
 /// The parsed versions of each template name, oldest first.
-type Versions = HashMap<Box<str>, Vec<Arc<Template>>, BuildHasherDefault<NameHasher>>;
+type Versions = HashMap<Box<str>, Vec<Arc<Template>>, BuildWordHasher>;
 
 /// Compiled regular expressions kept at most; past this the map starts over (a site uses a
 /// handful, and a template computing patterns must not grow it forever).
@@ -93,37 +94,8 @@ impl TemplateCache {
     }
 }
 
-/// Hashes template names for the cache's map: names are short and chosen by the site's author,
-/// not by an attacker, so SipHash's flooding resistance buys nothing on this hot path.
-#[derive(Default)]
-pub(crate) struct NameHasher(u64);
-
-impl Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = self.0.rotate_left(5) ^ content_hash_bytes(bytes);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A fast 64-bit hash of the text (FxHash's multiply-rotate over 8-byte words); hits are
-/// confirmed by comparing the text, so it need not resist collisions.
+/// A fast 64-bit hash of the text (the cell's word hasher); hits are confirmed by comparing
+/// the text, so it need not resist collisions.
 pub(crate) fn content_hash(text: &str) -> u64 {
-    content_hash_bytes(text.as_bytes())
-}
-
-fn content_hash_bytes(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut hash = bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-        hash = (hash.rotate_left(5) ^ word).wrapping_mul(K);
-    }
-    for &b in chunks.remainder() {
-        hash = (hash.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-    }
-    hash
+    BuildWordHasher::default().hash_one(text)
 }
