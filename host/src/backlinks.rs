@@ -34,7 +34,7 @@ pub(crate) fn backlink_index_query(db: &Database, (): ()) -> Query<'_, Arc<Backl
         let list = db.content_list.get(db, &())?.unwrap_or_default();
         let mut index = BacklinkIndex::new();
         for path in list.iter() {
-            if db.left_out.get(db, path.clone()).await? {
+            if db.left_out.get_ref(db, path.as_str()).await? {
                 continue;
             }
             let Ok(page) = db.page.get_ref(db, path.as_str()).await else {

@@ -120,16 +120,16 @@ pub(crate) fn page_query(db: &Database, path: String) -> Query<'_, Arc<Page>> {
             .ok_or_else(|| query_error(SiteError::in_file(&file, "no such content file")))?;
         // Front matter first: a page whose front matter is wrong is not worth rendering, and
         // its error is the one to report.
-        let meta = db.front_matter.get(db, path.clone()).await?;
-        let route = db.route.get(db, path.clone()).await?;
+        let meta = db.front_matter.get_ref(db, path.as_str()).await?;
+        let route = db.route.get_ref(db, path.as_str()).await?;
         let assets = if crate::assets::can_own_assets(&path) {
-            db.assets_of.get(db, path.clone()).await?
+            db.assets_of.get_ref(db, path.as_str()).await?
         } else {
             Arc::default()
         };
         // The permalink: co-located links and the page's own anchors are written against it.
         let config = db.config.get(db, ()).await?;
-        let permalink = format!("{}{}", config.base_url, route);
+        let permalink = [config.base_url.as_str(), &route].concat();
         // Its headings' anchor links are its section's, as Zola gives them.
         // Asked by the section it is decided by, not by the page: one memo per section, where
         // one per page cost ten thousand memos and forty thousand edges at 10,000 pages.
@@ -379,8 +379,11 @@ pub(crate) fn parent_section(path: &str, exists: impl Fn(&str) -> bool) -> Optio
         dir = dir.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
     }
     loop {
-        let candidate =
-            if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") };
+        let candidate = if dir.is_empty() {
+            "_index.md".to_string()
+        } else {
+            [dir.as_str(), "/_index.md"].concat()
+        };
         if candidate != path && exists(&candidate) {
             return Some(candidate);
         }

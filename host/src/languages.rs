@@ -155,13 +155,13 @@ pub(crate) fn section_file_name(code: &str, config: &SiteConfig) -> Cow<'static,
 /// The section file of the language `code` in the directory `dir` (`""` for `content/`).
 pub(crate) fn section_file(dir: &str, code: &str, config: &SiteConfig) -> String {
     let name = section_file_name(code, config);
-    if dir.is_empty() { name.into_owned() } else { format!("{dir}/{name}") }
+    if dir.is_empty() { name.into_owned() } else { [dir, "/", &name].concat() }
 }
 
 /// The route of a file in the language `code` whose route in the default language would be
 /// `route`: under `/<code>/` for another language.
 pub(crate) fn prefixed_route(route: String, code: &str, config: &SiteConfig) -> String {
-    if code == config.default_language { route } else { format!("/{code}{route}") }
+    if code == config.default_language { route } else { ["/", code, &route].concat() }
 }
 
 /// `path` (a content file, `@/` allowed, an anchor allowed) in the language `code`: the code

@@ -54,7 +54,7 @@ pub(crate) fn write_listed(w: &mut WireWriter, entry: &Entry, config: &SiteConfi
         None => w.null(),
     }
     w.key("permalink");
-    w.str(&format!("{}{}", config.base_url, entry.route));
+    w.str(&[config.base_url.as_str(), &entry.route].concat());
     w.key("path");
     w.str(&entry.route);
     w.key("slug");
@@ -118,7 +118,7 @@ pub(crate) fn write_translations(w: &mut WireWriter, path: &str, config: &SiteCo
 /// its encoding.
 #[derive(Default)]
 pub(crate) struct ListedCache {
-    encoded: Mutex<HashMap<String, Listed>>,
+    encoded: Mutex<HashMap<String, Listed, picante::FastBuildHasher>>,
 }
 
 /// One page's encoding, and what it was made from.
@@ -182,7 +182,7 @@ pub(crate) async fn page_field(
                 "content" => w.str(&page.html),
                 "summary" => w.opt_str(page.summary.as_deref()),
                 "toc" => {
-                    let permalink = format!("{}{}", config.base_url, page.route);
+                    let permalink = [config.base_url.as_str(), &page.route].concat();
                     cell_proto::write_toc(&mut w, &page.headings, &permalink);
                 }
                 "word_count" => w.int(i64::from(page.word_count)),
@@ -233,7 +233,7 @@ pub(crate) async fn page_field(
             };
             match neighbour {
                 Some(neighbour) => {
-                    let entry = db.entry.get(db, neighbour.clone()).await?;
+                    let entry = db.entry.get_ref(db, neighbour.as_str()).await?;
                     write_listed(&mut w, &entry, config, false);
                 }
                 None => w.null(),
@@ -309,7 +309,7 @@ pub(crate) async fn write_section(
         None => w.null(),
     }
     w.key("permalink");
-    w.str(&format!("{}{}", config.base_url, route));
+    w.str(&[config.base_url.as_str(), &route].concat());
     w.key("path");
     w.str(&route);
     w.key("relative_path");

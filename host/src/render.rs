@@ -36,9 +36,9 @@ pub(crate) async fn context(
     page: &Page,
     config: &SiteConfig,
 ) -> PicanteResult<(String, WireValue)> {
-    let permalink = format!("{}{}", config.base_url, page.route);
+    let permalink = [config.base_url.as_str(), &page.route].concat();
     let meta = &page.meta;
-    let placement = db.placement.get(db, page.path.clone()).await?;
+    let placement = db.placement.get_ref(db, page.path.as_str()).await?;
     let mut w = WireWriter::with_capacity(page.html.len() + 512);
     // A paginated section is its first pager: `section` without its pages, and `paginator`.
     let paginated = page.is_section && crate::listings::paginates(db, page).await?;
@@ -80,7 +80,7 @@ pub(crate) async fn write_section(
     config: &SiteConfig,
     placement: &Placement,
 ) -> PicanteResult<()> {
-    let permalink = format!("{}{}", config.base_url, page.route);
+    let permalink = [config.base_url.as_str(), &page.route].concat();
     let listed = db.section_listing.get_ref(db, page.path.as_str()).await?;
     let Some(listed) = listed.as_ref() else {
         write_own(w, page, &permalink, config, placement, 0);
@@ -120,8 +120,8 @@ pub(crate) async fn page_wire(
     page: &Page,
     config: &SiteConfig,
 ) -> PicanteResult<WireValue> {
-    let permalink = format!("{}{}", config.base_url, page.route);
-    let placement = db.placement.get(db, page.path.clone()).await?;
+    let permalink = [config.base_url.as_str(), &page.route].concat();
+    let placement = db.placement.get_ref(db, page.path.as_str()).await?;
     let mut w = WireWriter::with_capacity(page.html.len() + 512);
     write_own(&mut w, page, &permalink, config, &placement, 0);
     Ok(w.finish())
@@ -410,7 +410,7 @@ pub(crate) fn template_error(
 /// The output file of a page at `route`: `<route>index.html`, relative to the output
 /// directory.
 pub(crate) fn page_output(route: &str) -> String {
-    format!("{}index.html", route.trim_start_matches('/'))
+    [route.trim_start_matches('/'), "index.html"].concat()
 }
 
 /// A page's output: the file it goes to under the output directory, its HTML and the HTML's

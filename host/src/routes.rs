@@ -84,7 +84,7 @@ pub(crate) fn route_problem(route: &str) -> Option<String> {
 /// no `slug` or `path` in Zola.
 pub(crate) fn section_route(path: &str, config: &SiteConfig) -> String {
     let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-    let route = if dir.is_empty() { "/".to_string() } else { format!("/{dir}/") };
+    let route = if dir.is_empty() { "/".to_string() } else { ["/", dir, "/"].concat() };
     crate::languages::prefixed_route(route, crate::languages::code_of(path, config), config)
 }
 
@@ -116,7 +116,11 @@ pub(crate) fn route(path: &str, meta: &FrontMatter, config: &SiteConfig) -> Stri
         None => "",
     };
     let slug = crate::content::slug_of(path, meta, config);
-    let route = if dir.is_empty() { format!("/{slug}/") } else { format!("/{dir}/{slug}/") };
+    let route = if dir.is_empty() {
+        ["/", &slug, "/"].concat()
+    } else {
+        ["/", dir, "/", &slug, "/"].concat()
+    };
     crate::languages::prefixed_route(route, code, config)
 }
 

@@ -155,7 +155,7 @@ async fn sitemap_entries(db: &Database, config: &SiteConfig) -> picante::Picante
         } else {
             meta.updated.or(meta.date).map(|date| date.to_string())
         };
-        entries.push(Entry { permalink: format!("{}{route}", config.base_url), lastmod });
+        entries.push(Entry { permalink: [config.base_url.as_str(), &route].concat(), lastmod });
     }
     let exclude_pagers = config.exclude_paginated_pages_in_sitemap == "all";
     for generated in db.generated.get(db, ()).await?.iter() {

@@ -18,22 +18,22 @@ use super::{FrontMatter, date_from_file_name, parse_front_matter};
 /// the one its file name starts with (`2024-01-05-post.md`), as in Zola.
 pub(crate) fn front_matter_query(db: &Database, path: String) -> Query<'_, Arc<FrontMatter>> {
     Box::pin(async move {
-        let file = format!("content/{path}");
+        let file = || format!("content/{path}");
         let source = db
             .content
             .get(db, &path)?
-            .ok_or_else(|| query_error(SiteError::in_file(&file, "no such content file")))?;
+            .ok_or_else(|| query_error(SiteError::in_file(file(), "no such content file")))?;
         let split = cell_proto::split_front_matter(&source).map_err(|unclosed| {
             let message = format!(
                 "front matter opened with `{0}` is never closed (add a line with only `{0}` \
                  after it)",
                 unclosed.delimiter
             );
-            query_error(SiteError::in_file(&file, message).at(&source, unclosed.line, None))
+            query_error(SiteError::in_file(file(), message).at(&source, unclosed.line, None))
         })?;
         let Some((text, format)) = split.front_matter else {
             return Err(query_error(SiteError::in_file(
-                &file,
+                file(),
                 "a page needs front matter, even an empty one (`+++` and `+++` on the first two \
                  lines), as in Zola",
             )));

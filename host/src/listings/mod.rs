@@ -123,7 +123,7 @@ pub(crate) async fn write_listed(
     let mut listed = Vec::with_capacity(paths.len());
     for path in paths {
         if db.listed_page.get_ref(db, path.as_str()).await?.is_some() {
-            listed.push(db.entry.get(db, path.clone()).await?);
+            listed.push(db.entry.get_ref(db, path.as_str()).await?);
         }
     }
     w.list(listed.len());
@@ -398,7 +398,7 @@ async fn context(
             let route = paginate::pager_route(&page.route, &settings.paginate_path, key.pager);
             let mut w = WireWriter::with_capacity(page.html.len() + 4096);
             head(&mut w, 6, &route);
-            let placement = db.placement.get(db, page.path.clone()).await?;
+            let placement = db.placement.get_ref(db, page.path.as_str()).await?;
             write_section_pager(db, &mut w, &page, config, &placement, key.pager).await?;
             let template = crate::render::section_template(&page);
             Ok(Some((route, Some((template, w.finish())), String::new())))

@@ -58,7 +58,7 @@ pub(crate) fn pager_route(route: &str, paginate_path: &str, n: u32) -> String {
 }
 
 fn pagers_base(route: &str, paginate_path: &str) -> String {
-    if paginate_path.is_empty() { route.to_string() } else { format!("{route}{paginate_path}/") }
+    if paginate_path.is_empty() { route.to_string() } else { [route, paginate_path, "/"].concat() }
 }
 
 /// The query `paginated(root)` (`pager` 0): see [`Paginated`]. `None` when the root is not
@@ -156,7 +156,7 @@ pub(crate) fn pager_query(db: &Database, key: Generated) -> Query<'_, Option<Arc
             return Ok(None);
         }
         let base_url = db.config.get(db, ()).await?.base_url.clone();
-        let url = |n: u32| format!("{base_url}{}", paginated.route_of(n));
+        let url = |n: u32| [base_url.as_str(), &paginated.route_of(n)].concat();
         let by = usize::try_from(paginated.by.max(1)).unwrap_or(usize::MAX);
         let start = (n as usize - 1).saturating_mul(by).min(paginated.pages.len());
         let end = start.saturating_add(by).min(paginated.pages.len());

@@ -183,7 +183,7 @@ pub(crate) fn term_route(
     taxonomy: &TaxonomyConfig,
     slug: &str,
 ) -> String {
-    format!("{}{slug}/", taxonomy_route(site, code, taxonomy))
+    [&taxonomy_route(site, code, taxonomy), slug, "/"].concat()
 }
 
 /// A taxonomy's config as templates see it (`taxonomy`, `get_taxonomy(...).kind`).
@@ -244,7 +244,7 @@ pub(crate) async fn write_term(
     w.key("path");
     w.str(&route);
     w.key("permalink");
-    w.str(&format!("{base_url}{route}"));
+    w.str(&[base_url.as_str(), &route].concat());
     w.key("pages");
     match pages {
         TermPages::Listed => super::write_listed(db, w, &term.pages).await?,

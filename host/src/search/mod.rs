@@ -181,7 +181,7 @@ pub(crate) fn search_documents_query(
                 if index.find(&own_section(&page.path, &config)).is_none() {
                     continue;
                 }
-                if let Some(document) = db.search_document.get(db, page.path.clone()).await? {
+                if let Some(document) = db.search_document.get_ref(db, page.path.as_str()).await? {
                     documents.push(document);
                 }
             }
