@@ -2,7 +2,12 @@
 # Whole-process build times of several dodeca-host binaries on several sites, interleaved
 # round by round so that the machine's drift falls on all of them alike (BENCHMARKS.md).
 #
-#   tools/interleaved-bench.sh ROUNDS LABEL:BINARY:SITE...
+#   tools/interleaved-bench.sh ROUNDS LABEL:BINARY:SITE[:BASELINE]...
+#
+# A spec's optional fourth field names another spec's label: that line then also prints the
+# ratios of its medians to that label's (`cold_x`, `noop_x`, `edit_x`), and the paths each
+# wrote in its last round are compared (`same_files=yes`, or how many paths differ: a
+# baseline that writes other files does other work, and the line says so).
 #
 # Each round, for each LABEL: a cold build (no `.cache/`, no output directory), a no-op build,
 # then a one-page edit (a line appended to the site's first page under content/section-1/)
@@ -12,6 +17,8 @@ set -euo pipefail
 rounds=$1
 shift
 declare -A cold noop edit
+written_dir=$(mktemp -d)
+trap 'rm -rf "$written_dir"' EXIT
 ms() {
     local start end
     start=$(date +%s%N)
@@ -24,19 +31,44 @@ median() {
 }
 for ((round = 1; round <= rounds; round++)); do
     for spec in "$@"; do
-        IFS=: read -r label binary site <<<"$spec"
+        IFS=: read -r label binary site _ <<<"$spec"
         rm -rf "$site/.cache" "$site/public"
         cold[$label]+=" $(ms "$binary" build -q "$site")"
         noop[$label]+=" $(ms "$binary" build -q "$site")"
         page=$(find "$site/content/section-1" -name 'page-*.md' | sort | sed -n 1p)
         echo "edit $round" >>"$page"
         edit[$label]+=" $(ms "$binary" build -q "$site")"
+        if ((round == rounds)); then
+            (cd "$site/public" && find . -type f | sort) >"$written_dir/$label"
+        fi
     done
 done
+declare -A cold_median noop_median edit_median
 for spec in "$@"; do
-    IFS=: read -r label _ site <<<"$spec"
-    files=$(find "$site/public" -type f | wc -l)
-    printf '%s files=%d cold_ms=%d noop_ms=%d edit_ms=%d rounds=%d\n' "$label" "$files" \
-        "$(median <<<"${cold[$label]}")" "$(median <<<"${noop[$label]}")" \
-        "$(median <<<"${edit[$label]}")" "$rounds"
+    IFS=: read -r label _ _ _ <<<"$spec"
+    cold_median[$label]=$(median <<<"${cold[$label]}")
+    noop_median[$label]=$(median <<<"${noop[$label]}")
+    edit_median[$label]=$(median <<<"${edit[$label]}")
+done
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'
+}
+for spec in "$@"; do
+    IFS=: read -r label _ site baseline <<<"$spec"
+    files=$(wc -l <"$written_dir/$label")
+    line=$(printf '%s files=%d cold_ms=%d noop_ms=%d edit_ms=%d rounds=%d' "$label" "$files" \
+        "${cold_median[$label]}" "${noop_median[$label]}" "${edit_median[$label]}" "$rounds")
+    if [[ -n "${baseline:-}" ]]; then
+        if [[ ! -f "$written_dir/$baseline" ]]; then
+            echo "no spec is labelled $baseline (named by $label)" >&2
+            exit 2
+        fi
+        differ=$(comm -3 "$written_dir/$label" "$written_dir/$baseline" | wc -l)
+        same=$([[ "$differ" -eq 0 ]] && echo yes || echo "no ($differ paths differ)")
+        line+=$(printf ' vs=%s cold_x=%s noop_x=%s edit_x=%s same_files=%s' "$baseline" \
+            "$(ratio "${cold_median[$label]}" "${cold_median[$baseline]}")" \
+            "$(ratio "${noop_median[$label]}" "${noop_median[$baseline]}")" \
+            "$(ratio "${edit_median[$label]}" "${edit_median[$baseline]}")" "$same")
+    fi
+    echo "$line"
 done
