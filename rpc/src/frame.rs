@@ -111,32 +111,35 @@ impl Frame {
                 "frame of {len} bytes is shorter than its {HEADER_LEN}-byte header"
             )));
         }
-        let mut body = vec![0u8; len as usize];
-        match read_exact_or_eof(reader, &mut body)? {
-            Filled::Full => {}
-            _ => {
-                return Err(RpcError::Protocol(format!(
-                    "stream ended inside a frame of {len} bytes"
-                )));
+        // The header apart, the payload straight into its own buffer: no copy after the read.
+        let mut header = [0u8; HEADER_LEN];
+        let mut payload = vec![0u8; len as usize - HEADER_LEN];
+        for part in [&mut header[..], &mut payload[..]] {
+            match read_exact_or_eof(reader, part)? {
+                Filled::Full => {}
+                _ => {
+                    return Err(RpcError::Protocol(format!(
+                        "stream ended inside a frame of {len} bytes"
+                    )));
+                }
             }
         }
-        Frame::decode_body(body).map(Some)
+        Frame::from_parts(&header, payload).map(Some)
     }
 
-    /// Decodes a frame's header and payload (everything after the length prefix).
-    pub(crate) fn decode_body(mut body: Vec<u8>) -> Result<Frame, RpcError> {
-        let kind = Kind::from_byte(body[0])
-            .ok_or_else(|| RpcError::Protocol(format!("unknown frame kind {}", body[0])))?;
+    /// A frame from its header (`HEADER_LEN` bytes) and its payload, which it takes as is.
+    pub(crate) fn from_parts(header: &[u8], payload: Vec<u8>) -> Result<Frame, RpcError> {
+        let kind = Kind::from_byte(header[0])
+            .ok_or_else(|| RpcError::Protocol(format!("unknown frame kind {}", header[0])))?;
         let word = |at: usize| {
             let mut bytes = [0u8; 8];
-            bytes.copy_from_slice(&body[at..at + 8]);
+            bytes.copy_from_slice(&header[at..at + 8]);
             u64::from_le_bytes(bytes)
         };
         let request_id = word(1);
         let parent_id = word(9);
         let mut method = [0u8; 4];
-        method.copy_from_slice(&body[17..21]);
-        let payload = body.split_off(HEADER_LEN);
+        method.copy_from_slice(&header[17..21]);
         Ok(Frame { kind, request_id, parent_id, method_id: u32::from_le_bytes(method), payload })
     }
 }

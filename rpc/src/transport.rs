@@ -209,8 +209,5 @@ fn decode_record(record: &[u8], heap: &shm::Heap, max_len: u32) -> Result<Frame,
             max: max_len as u64,
         });
     }
-    let mut body = Vec::with_capacity(HEADER_LEN + payload.len());
-    body.extend_from_slice(header);
-    body.extend_from_slice(&payload);
-    Frame::decode_body(body)
+    Frame::from_parts(header, payload)
 }

@@ -516,6 +516,13 @@ impl<'a> Reader<'a> {
     }
 
     fn varint(&mut self) -> Result<u64, String> {
+        // One byte: nearly every length and count in a context.
+        if let Some(&byte) = self.bytes.get(self.at)
+            && byte < 0x80
+        {
+            self.at += 1;
+            return Ok(u64::from(byte));
+        }
         let start = self.at;
         let mut n: u64 = 0;
         for shift in (0..64).step_by(7) {
