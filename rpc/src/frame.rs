@@ -127,8 +127,11 @@ impl Frame {
         Frame::from_parts(&header, payload).map(Some)
     }
 
-    /// A frame from its header (`HEADER_LEN` bytes) and its payload, which it takes as is.
-    pub(crate) fn from_parts(header: &[u8], payload: Vec<u8>) -> Result<Frame, RpcError> {
+    /// A frame from its header and its payload, which it takes as is.
+    pub(crate) fn from_parts(
+        header: &[u8; HEADER_LEN],
+        payload: Vec<u8>,
+    ) -> Result<Frame, RpcError> {
         let kind = Kind::from_byte(header[0])
             .ok_or_else(|| RpcError::Protocol(format!("unknown frame kind {}", header[0])))?;
         let word = |at: usize| {

@@ -180,14 +180,14 @@ impl Reader {
 }
 
 fn decode_record(record: &[u8], heap: &shm::Heap, max_len: u32) -> Result<Frame, RpcError> {
-    if record.len() < 1 + HEADER_LEN {
+    let Some((&tag, (header, tail))) =
+        record.split_first().and_then(|(tag, rest)| Some((tag, rest.split_first_chunk()?)))
+    else {
         return Err(RpcError::Protocol(format!(
             "ring record of {} bytes has no header",
             record.len()
         )));
-    }
-    let (tag, rest) = (record[0], &record[1..]);
-    let (header, tail) = rest.split_at(HEADER_LEN);
+    };
     let payload = match tag {
         INLINE => tail.to_vec(),
         SPILLED => {
