@@ -38,12 +38,13 @@ use rpc::RpcError;
 
 use crate::SiteError;
 use crate::cells::CellError;
+use crate::config::write_taxonomy;
 use crate::config::{LanguageConfig, SiteConfig};
 use crate::content::is_section;
 use crate::db::{Database, Query};
 use crate::error::{cell_query_error, query_error};
 use crate::listings::Generated;
-use crate::listings::taxonomy::{find_taxonomy, taxonomy_id, term_route, write_config};
+use crate::listings::taxonomy::{find_taxonomy, taxonomy_id, term_route};
 use crate::render::{CellRender, PageOutput, render_bundle_in_cell, render_in_cell};
 use crate::toml::Datetime;
 
@@ -368,7 +369,7 @@ pub(crate) fn render_feed_query(db: &Database, key: Feed) -> Query<'_, Option<Ar
                     return Ok(None);
                 };
                 w.key("taxonomy");
-                write_config(&mut w, taxonomy);
+                write_taxonomy(&mut w, taxonomy);
                 // As Zola: without the term's pages (the feed's `pages` are them).
                 w.key("term");
                 w.map(3);

@@ -34,7 +34,7 @@ use crate::{HostError, SiteError};
 pub(crate) use parse::parse;
 pub(crate) use reader::did_you_mean;
 pub use theme::ThemeText;
-pub(crate) use wire::CONFIG_MODE;
+pub(crate) use wire::{CONFIG_MODE, write_taxonomy};
 
 /// The names a site's config file may have, Zola's first.
 pub const CONFIG_NAMES: [&str; 2] = ["config.toml", "dodeca.toml"];

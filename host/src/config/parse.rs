@@ -61,7 +61,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
     for entry in root.entries() {
         let item = &entry.item;
         let key = entry.key.as_str();
-        if let Some(language_key) = DEFAULT_LANGUAGE_KEYS.iter().find(|k| **k == key) {
+        if let Some(language_key) = LANGUAGE_KEYS.iter().find(|k| **k == key) {
             given.push((language_key, item.span.start));
         }
         let r = &mut reader;
@@ -188,8 +188,9 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<SiteConfig, SiteError> {
     Ok(config)
 }
 
-/// The top-level keys that are the default language's options.
-const DEFAULT_LANGUAGE_KEYS: &[&str] = &[
+/// The keys of a language's options: at the top level, the default language's; in
+/// `[languages.<code>]`, another's.
+pub(super) const LANGUAGE_KEYS: &[&str] = &[
     "title",
     "description",
     "generate_feeds",

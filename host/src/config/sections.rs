@@ -82,16 +82,6 @@ pub(super) fn languages(
     r: &mut Reader<'_>,
     item: &Item,
 ) -> Result<Vec<WrittenLanguage>, SiteError> {
-    const KEYS: &[&str] = &[
-        "title",
-        "description",
-        "generate_feeds",
-        "feed_filenames",
-        "taxonomies",
-        "build_search_index",
-        "search",
-        "translations",
-    ];
     let mut written = Vec::new();
     for language in r.table(item, "languages")?.entries() {
         let code = &language.key;
@@ -106,9 +96,11 @@ pub(super) fn languages(
         let mut given = Vec::new();
         for entry in r.table(&language.item, &table_name)?.entries() {
             let (item, name) = (&entry.item, format!("{table_name}.{}", entry.key));
-            let key = match KEYS.iter().find(|k| **k == entry.key) {
+            let key = match super::parse::LANGUAGE_KEYS.iter().find(|k| **k == entry.key) {
                 Some(key) => *key,
-                None => return Err(r.unknown(entry, Some(&table_name), KEYS)),
+                None => {
+                    return Err(r.unknown(entry, Some(&table_name), super::parse::LANGUAGE_KEYS));
+                }
             };
             given.push((key, item.span.start));
             match key {

@@ -78,20 +78,26 @@ fn view(config: &SiteConfig, language: &LanguageConfig) -> WireValue {
 fn taxonomies(w: &mut WireWriter, taxonomies: &[super::TaxonomyConfig]) {
     w.list(taxonomies.len());
     for taxonomy in taxonomies {
-        w.map(6);
-        w.key("name");
-        w.str(&taxonomy.name);
-        w.key("slug");
-        w.str(&taxonomy.slug);
-        w.key("paginate_by");
-        opt_count(w, taxonomy.paginate_by);
-        w.key("paginate_path");
-        w.opt_str(taxonomy.paginate_path.as_deref());
-        w.key("render");
-        w.bool(taxonomy.render);
-        w.key("feed");
-        w.bool(taxonomy.feed);
+        write_taxonomy(w, taxonomy);
     }
+}
+
+/// A taxonomy's config as templates see it: in `config.taxonomies`, and as `taxonomy` (and
+/// `get_taxonomy(...).kind`) on its own pages and feeds.
+pub(crate) fn write_taxonomy(w: &mut WireWriter, taxonomy: &super::TaxonomyConfig) {
+    w.map(6);
+    w.key("name");
+    w.str(&taxonomy.name);
+    w.key("slug");
+    w.str(&taxonomy.slug);
+    w.key("paginate_by");
+    opt_count(w, taxonomy.paginate_by);
+    w.key("paginate_path");
+    w.opt_str(taxonomy.paginate_path.as_deref());
+    w.key("render");
+    w.bool(taxonomy.render);
+    w.key("feed");
+    w.bool(taxonomy.feed);
 }
 
 /// A language's options as `config.languages.<code>` shows them (Zola's `LanguageOptions`).

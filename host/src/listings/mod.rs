@@ -352,7 +352,7 @@ async fn context(
             let mut w = WireWriter::with_capacity(terms.as_bytes().len() + 1024);
             head(&mut w, 6, &route);
             w.key("taxonomy");
-            taxonomy::write_config(&mut w, taxonomy);
+            crate::config::write_taxonomy(&mut w, taxonomy);
             w.key("terms");
             w.encoded(&terms);
             let template = template_of("list", "taxonomy_list.html")?;
@@ -375,7 +375,7 @@ async fn context(
             let mut w = WireWriter::with_capacity(4096);
             head(&mut w, 6 + usize::from(paginator.is_some()), &route);
             w.key("taxonomy");
-            taxonomy::write_config(&mut w, taxonomy);
+            crate::config::write_taxonomy(&mut w, taxonomy);
             // Its pages deferred: the pager shows its own through `paginator.pages`.
             w.key("term");
             let pages = taxonomy::TermPages::Deferred;

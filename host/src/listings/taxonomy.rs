@@ -186,26 +186,6 @@ pub(crate) fn term_route(
     [&taxonomy_route(site, code, taxonomy), slug, "/"].concat()
 }
 
-/// A taxonomy's config as templates see it (`taxonomy`, `get_taxonomy(...).kind`).
-pub(crate) fn write_config(w: &mut WireWriter, taxonomy: &TaxonomyConfig) {
-    w.map(6);
-    w.key("name");
-    w.str(&taxonomy.name);
-    w.key("slug");
-    w.str(&taxonomy.slug);
-    w.key("paginate_by");
-    match taxonomy.paginate_by {
-        Some(n) => w.int(i64::try_from(n).unwrap_or(i64::MAX)),
-        None => w.null(),
-    }
-    w.key("paginate_path");
-    w.opt_str(taxonomy.paginate_path.as_deref());
-    w.key("render");
-    w.bool(taxonomy.render);
-    w.key("feed");
-    w.bool(taxonomy.feed);
-}
-
 /// The host function that gives a term's pages, deferred in a term pager's `term`:
 /// `__term_pages(taxonomy=…, term=…)` (the term's slug).
 pub(crate) const TERM_PAGES: &str = "__term_pages";
@@ -354,7 +334,7 @@ pub(crate) async fn function(
             let mut w = WireWriter::with_capacity(terms.as_bytes().len() + 256);
             w.map(4);
             w.key("kind");
-            write_config(&mut w, taxonomy);
+            crate::config::write_taxonomy(&mut w, taxonomy);
             w.key("lang");
             w.str(&lang);
             w.key("permalink");
